@@ -1,0 +1,134 @@
+// The sweep-config schema (pycls's sweep/config.py, plus sweep's own keys) as
+// plain C++ structs. A sweep written as code and one loaded from YAML are the
+// same object: the YAML loader (config/load.hpp) fills these structs through
+// Hana's reflection, so a field added here is a key of the YAML schema, named
+// by its upper-cased field name (parallel_jobs <-> PARALLEL_JOBS).
+#pragma once
+
+#include <sweep/value.hpp>
+
+#include <boost/hana/define_struct.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace sweep {
+
+/// @brief A range filter on a metric: keep jobs with min <= metric <= max (med is pycls's hint).
+using filter_range = std::array<double, 3>;
+/// @brief metric -> [min, med, max], in the order written.
+using filter_set = std::vector<std::pair<std::string, filter_range>>;
+
+/// @brief SETUP.CONSTRAINTS.CX: [low, high] per complexity figure; 0 means no bound on that side.
+struct cx_constraints {
+  BOOST_HANA_DEFINE_STRUCT(cx_constraints,
+    (std::array<double, 2>, flops),
+    (std::array<double, 2>, params),
+    (std::array<double, 2>, acts));
+};
+
+/// @brief SETUP.CONSTRAINTS.REGNET.
+struct regnet_constraints {
+  BOOST_HANA_DEFINE_STRUCT(regnet_constraints,
+    (std::array<std::int64_t, 2>, num_stages));
+  regnet_constraints() : num_stages{4, 4} {}
+};
+
+/// @brief SETUP.CONSTRAINTS.
+struct constraint_options {
+  BOOST_HANA_DEFINE_STRUCT(constraint_options,
+    (cx_constraints, cx),
+    (regnet_constraints, regnet));
+};
+
+/// @brief SETUP: how job configs are sampled.
+struct setup_options {
+  BOOST_HANA_DEFINE_STRUCT(setup_options,
+    (std::int64_t, num_configs),  // required, > 0 (0 allowed for finite spaces: all of them)
+    (std::int64_t, num_samples),  // the most candidates drawn
+    (std::int64_t, chunk_size),   // candidates per chunk (each chunk has its own seed)
+    (std::int64_t, rng_seed),
+    (value, base_cfg),            // the job config every candidate starts from
+    (value, samplers),            // dotted key -> sampler spec, in the order written
+    (value, space),               // sweep's combinator spaces (grid, zip, ...); null when unused
+    (constraint_options, constraints));
+  setup_options() : num_configs(0), num_samples(1000000), chunk_size(5000), rng_seed(0) {}
+};
+
+/// @brief LAUNCH: how jobs are run (pycls's SLURM keys plus sweep's local backend).
+struct launch_options {
+  BOOST_HANA_DEFINE_STRUCT(launch_options,
+    (std::string, mode),
+    (std::string, conda_env),
+    (std::int64_t, parallel_jobs),
+    (std::int64_t, max_retry),
+    (std::string, comment),
+    (std::int64_t, num_gpus),
+    (std::int64_t, cpus_per_gpu),
+    (std::int64_t, mem_per_gpu),  // GB
+    (std::string, partition),
+    (std::string, gpu_type),
+    (std::int64_t, time_limit),   // minutes
+    (std::string, backend),       // local | slurm
+    (std::string, command));      // job command template: {cfg} {out_dir} {index} {mode}
+  launch_options()
+      : mode("train"), parallel_jobs(128), max_retry(3), num_gpus(1), cpus_per_gpu(10),
+        mem_per_gpu(60), time_limit(4200), backend("local") {}
+};
+
+/// @brief COLLECT.
+struct collect_options {
+  BOOST_HANA_DEFINE_STRUCT(collect_options,
+    (std::string, checkpoints_keep));  // all | last | none
+  collect_options() : checkpoints_keep("last") {}
+};
+
+/// @brief ANALYZE: what the report shows.
+struct analyze_options {
+  BOOST_HANA_DEFINE_STRUCT(analyze_options,
+    (std::vector<std::string>, metrics),
+    (std::vector<std::string>, complexity),
+    (bool, plot_metric_values),
+    (bool, plot_metric_trends),
+    (bool, plot_complexity_values),
+    (bool, plot_complexity_trends),
+    (std::int64_t, plot_curves_best),
+    (std::int64_t, plot_curves_worst),
+    (std::int64_t, plot_models_best),
+    (std::int64_t, plot_models_worst),
+    (filter_set, pre_filters),
+    (std::vector<std::pair<std::string, filter_set>>, split_filters),
+    (std::vector<std::string>, extra_sweep_names));
+  analyze_options()
+      : complexity{"flops", "params", "acts"}, plot_metric_values(true), plot_metric_trends(true),
+        plot_complexity_values(true), plot_complexity_trends(true), plot_curves_best(0),
+        plot_curves_worst(0), plot_models_best(0), plot_models_worst(0) {}
+};
+
+/// @brief A whole sweep config: top-level keys and the four stages' options.
+struct sweep_config {
+  BOOST_HANA_DEFINE_STRUCT(sweep_config,
+    (std::string, root_dir),
+    (std::string, name),
+    (std::string, desc),
+    (std::int64_t, num_proc),
+    (setup_options, setup),
+    (launch_options, launch),
+    (collect_options, collect),
+    (analyze_options, analyze));
+  sweep_config()
+      : root_dir("sweeps"),
+        num_proc(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::thread::hardware_concurrency()))) {}
+
+  /// @brief The file this config was loaded from (empty when written as code); not a YAML key.
+  std::string file;
+  /// @brief The YAML text it was loaded from, copied as sweep_cfg.yaml by setup.
+  std::string text;
+};
+
+}  // namespace sweep
