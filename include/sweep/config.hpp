@@ -1,0 +1,4 @@
+// Umbrella header of the config stage: includes every public header of include/sweep/config/.
+#pragma once
+
+#include <sweep/config/sweep_config.hpp>

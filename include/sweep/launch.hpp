@@ -1,0 +1,3 @@
+// Umbrella header of the launch stage: includes every public header of include/sweep/launch/.
+#pragma once
+

@@ -1,0 +1,3 @@
+// Umbrella header of the space stage: includes every public header of include/sweep/space/.
+#pragma once
+
