@@ -2,3 +2,5 @@
 #pragma once
 
 #include <sweep/config/sweep_config.hpp>
+#include <sweep/config/yaml.hpp>
+#include <sweep/config/load.hpp>

@@ -30,6 +30,7 @@ struct cx_constraints {
     (std::array<double, 2>, flops),
     (std::array<double, 2>, params),
     (std::array<double, 2>, acts));
+  cx_constraints() : flops{0, 0}, params{0, 0}, acts{0, 0} {}
 };
 
 /// @brief SETUP.CONSTRAINTS.REGNET.
@@ -75,17 +76,32 @@ struct launch_options {
     (std::string, gpu_type),
     (std::int64_t, time_limit),   // minutes
     (std::string, backend),       // local | slurm
-    (std::string, command));      // job command template: {cfg} {out_dir} {index} {mode}
+    (std::string, command),       // job command template: {cfg} {out_dir} {index} {mode}
+    (std::int64_t, local_jobs));  // local backend: jobs at once; 0 = min(PARALLEL_JOBS, cores)
   launch_options()
       : mode("train"), parallel_jobs(128), max_retry(3), num_gpus(1), cpus_per_gpu(10),
-        mem_per_gpu(60), time_limit(4200), backend("local") {}
+        mem_per_gpu(60), time_limit(4200), backend("local"),
+        command("python tools/run_net.py --mode {mode} --cfg {cfg} OUT_DIR {out_dir}"), local_jobs(0) {}
 };
 
 /// @brief COLLECT.
 struct collect_options {
   BOOST_HANA_DEFINE_STRUCT(collect_options,
-    (std::string, checkpoints_keep));  // all | last | none
-  collect_options() : checkpoints_keep("last") {}
+    (std::string, checkpoints_keep),  // all | last | none
+    // The record names below default to pycls's; change them to collect any program's logs.
+    (std::string, log_file),          // a job's log under logs/NNNNNN/
+    (std::string, err_file),          // its stderr, copied into sweep.json as "err"
+    (std::string, tag),               // the marker before each JSON record in a log line
+    (std::string, type_key),          // the record field naming its type
+    (std::string, epoch_key),         // the field "i/max" that makes a type an epoch series
+    (std::vector<std::string>, skip_types),  // record types left out of sweep.json
+    (std::string, progress_type),     // the epoch type whose last epoch is the job's progress
+    (std::string, checkpoint_dir),    // under logs/NNNNNN/
+    (std::string, checkpoint_prefix));  // files named <prefix>... are checkpoints
+  collect_options()
+      : checkpoints_keep("last"), log_file("stdout.log"), err_file("stderr.log"), tag("json_stats: "),
+        type_key("_type"), epoch_key("epoch"), skip_types{"train_iter", "test_iter"},
+        progress_type("test_epoch"), checkpoint_dir("checkpoints"), checkpoint_prefix("model_epoch_") {}
 };
 
 /// @brief ANALYZE: what the report shows.
@@ -103,11 +119,14 @@ struct analyze_options {
     (std::int64_t, plot_models_worst),
     (filter_set, pre_filters),
     (std::vector<std::pair<std::string, filter_set>>, split_filters),
-    (std::vector<std::string>, extra_sweep_names));
+    (std::vector<std::string>, extra_sweep_names),
+    (std::string, error),         // dotted key of the error ("record.field"; a list is reduced by min)
+    (std::int64_t, rng_seed));    // seed of the bootstrap, so a report is reproducible
   analyze_options()
       : complexity{"flops", "params", "acts"}, plot_metric_values(true), plot_metric_trends(true),
         plot_complexity_values(true), plot_complexity_trends(true), plot_curves_best(0),
-        plot_curves_worst(0), plot_models_best(0), plot_models_worst(0) {}
+        plot_curves_worst(0), plot_models_best(0), plot_models_worst(0),
+        error("test_ema_epoch.min_top1_err"), rng_seed(0) {}
 };
 
 /// @brief A whole sweep config: top-level keys and the four stages' options.

@@ -1,0 +1,207 @@
+// YAML <-> sweep::value. Scalars resolve as pycls's YAML loader would see them
+// (bools, ints, floats, null; quoted scalars stay strings), and every value
+// keeps the line it came from so errors can point at it.
+#pragma once
+
+#include <sweep/error.hpp>
+#include <sweep/value.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace sweep {
+
+namespace detail {
+
+inline bool is_one_of(std::string_view s, std::initializer_list<std::string_view> words) {
+  return std::find(words.begin(), words.end(), s) != words.end();
+}
+
+/// @brief A plain (unquoted) YAML scalar as YAML 1.1 resolves it: null, bool, int, float or string.
+inline value resolve_plain_scalar(std::string_view s) {
+  if (s.empty() || is_one_of(s, {"~", "null", "Null", "NULL"})) return value{};
+  if (is_one_of(s, {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"})) return value{true};
+  if (is_one_of(s, {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"})) return value{false};
+  if (is_one_of(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"})) return value{std::numeric_limits<double>::infinity()};
+  if (is_one_of(s, {"-.inf", "-.Inf", "-.INF"})) return value{-std::numeric_limits<double>::infinity()};
+  if (is_one_of(s, {".nan", ".NaN", ".NAN"})) return value{std::numeric_limits<double>::quiet_NaN()};
+  std::string_view digits = s;
+  if (digits.front() == '+') digits.remove_prefix(1);
+  auto first = digits.data(), last = digits.data() + digits.size();
+  std::int64_t i = 0;
+  if (auto [p, ec] = std::from_chars(first, last, i); ec == std::errc{} && p == last) return value{i};
+  // A float needs a digit and no characters from_chars would silently accept as special names.
+  bool numeric = std::any_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                 std::all_of(digits.begin(), digits.end(), [](char c) {
+                   return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+';
+                 });
+  double d = 0;
+  if (auto [p, ec] = std::from_chars(first, last, d); numeric && ec == std::errc{} && p == last) return value{d};
+  return value{std::string(s)};
+}
+
+inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path) {
+  int line = node.Mark().line + 1;
+  auto where = [&] { return source_location{file, line}; };
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      return value{}.set_line(line);
+    case YAML::NodeType::Scalar: {
+      // "!" is the tag yaml-cpp gives quoted scalars: they are strings whatever they look like.
+      if (node.Tag() == "!") return value{node.Scalar()}.set_line(line);
+      return resolve_plain_scalar(node.Scalar()).set_line(line);
+    }
+    case YAML::NodeType::Sequence: {
+      value::list items;
+      items.reserve(node.size());
+      for (std::size_t i = 0; i < node.size(); ++i) {
+        items.push_back(from_yaml_node(node[i], file, fmt::format("{}[{}]", path, i)));
+      }
+      return value{std::move(items)}.set_line(line);
+    }
+    case YAML::NodeType::Map: {
+      value::map entries;
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        if (!it->first.IsScalar()) throw error(where(), path, "map keys must be plain names");
+        auto key = it->first.Scalar();
+        auto child_path = path.empty() ? key : path + "." + key;
+        if (std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == key; })) {
+          throw error({file, it->first.Mark().line + 1}, child_path, "duplicate key");
+        }
+        entries.emplace_back(key, from_yaml_node(it->second, file, child_path));
+      }
+      return value{std::move(entries)}.set_line(line);
+    }
+  }
+  return value{};
+}
+
+/// @brief Rejects bytes that are not UTF-8, which YAML does not allow and later stages could not print.
+inline void check_utf8(std::string_view text, const std::string& file) {
+  int line = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
+    bool ok = extra >= 0 && i + static_cast<std::size_t>(extra) < text.size() + (extra == 0 ? 1 : 0);
+    for (int k = 1; ok && k <= extra; ++k) ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
+    if (!ok) throw error({file, line}, "", fmt::format("invalid UTF-8 byte 0x{:02x}: expected UTF-8 text", c));
+    if (c == '\n') ++line;
+    i += static_cast<std::size_t>(extra) + 1;
+  }
+}
+
+}  // namespace detail
+
+/// @brief Parses YAML text into a value; `file` names it in errors.
+inline value load_yaml_text(std::string_view text, const std::string& file = "<yaml>") {
+  detail::check_utf8(text, file);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    throw error({file, e.mark.line + 1}, "", fmt::format("invalid YAML: {}", e.msg));
+  }
+  return detail::from_yaml_node(root, file, "");
+}
+
+/// @brief Reads a whole file as text; a missing or unreadable file is an error naming it.
+inline std::string read_text_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw error({file.string(), 0}, "", "cannot open file: expected a readable file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return std::move(text).str();
+}
+
+/// @brief Parses a YAML file into a value.
+inline value load_yaml_file(const std::filesystem::path& file) {
+  return load_yaml_text(read_text_file(file), file.string());
+}
+
+namespace detail {
+
+/// @brief A float as PyYAML writes it: repr() with a '.' before any exponent.
+inline std::string yaml_float(double d) {
+  if (std::isnan(d)) return ".nan";
+  if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
+  auto text = python_float_repr(d);
+  if (auto e = text.find('e'); e != std::string::npos && text.find('.') == std::string::npos) {
+    text.insert(e, ".0");
+  }
+  return text;
+}
+
+inline void emit_yaml(YAML::Emitter& out, const value& v, bool sort_keys) {
+  std::visit(
+      [&](auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          out << YAML::Null;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out << YAML::TrueFalseBool << YAML::LowerCase << x;
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          out << fmt::format("{}", x);
+        } else if constexpr (std::is_same_v<T, double>) {
+          out << yaml_float(x);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          // A string that would read back as another type (or is empty) must be quoted.
+          bool multiline = x.find('\n') != std::string::npos;
+          if (multiline) {
+            out << YAML::DoubleQuoted << x;
+          } else if (x.empty() || !resolve_plain_scalar(x).is_string()) {
+            out << YAML::SingleQuoted << x;
+          } else {
+            out << x;
+          }
+        } else if constexpr (std::is_same_v<T, value::list>) {
+          if (x.empty()) {
+            out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+            return;
+          }
+          out << YAML::BeginSeq;
+          for (auto& item : x) emit_yaml(out, item, sort_keys);
+          out << YAML::EndSeq;
+        } else {
+          if (x.empty()) {
+            out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
+            return;
+          }
+          std::vector<const std::pair<std::string, value>*> entries;
+          for (auto& e : x) entries.push_back(&e);
+          if (sort_keys) {
+            std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+          }
+          out << YAML::BeginMap;
+          for (auto* e : entries) {
+            out << YAML::Key << e->first << YAML::Value;
+            emit_yaml(out, e->second, sort_keys);
+          }
+          out << YAML::EndMap;
+        }
+      },
+      v.data());
+}
+
+}  // namespace detail
+
+/// @brief YAML text of a value, keys sorted like pycls's config dumps (or in order with sort_keys=false).
+inline std::string to_yaml(const value& v, bool sort_keys = true) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  detail::emit_yaml(out, v, sort_keys);
+  std::string text = out.c_str();
+  return text + "\n";
+}
+
+}  // namespace sweep
