@@ -1,3 +1,10 @@
 // Umbrella header of the launch stage: includes every public header of include/sweep/launch/.
 #pragma once
 
+#include <sweep/launch/command.hpp>
+#include <sweep/launch/layout.hpp>
+#include <sweep/launch/request.hpp>
+#include <sweep/launch/local.hpp>
+#include <sweep/launch/slurm.hpp>
+#include <sweep/launch/status.hpp>
+#include <sweep/launch/launch.hpp>

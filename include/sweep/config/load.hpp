@@ -136,6 +136,30 @@ class schema_reader {
   std::string file_;
 };
 
+/// @brief A schema object as a value tree (the inverse of schema_reader), for writing sweep_cfg.yaml.
+template <class T>
+value schema_to_value(const T& x) {
+  if constexpr (reflected_struct<T>) {
+    value::map out;
+    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
+      out.emplace_back(upper(boost::hana::to<char const*>(boost::hana::first(pair))),
+                       schema_to_value(boost::hana::second(pair)(x)));
+    });
+    return value{std::move(out)};
+  } else if constexpr (std::is_same_v<T, value> || std::is_same_v<T, bool> || std::is_same_v<T, std::int64_t> ||
+                       std::is_same_v<T, double> || std::is_same_v<T, std::string>) {
+    return value{x};
+  } else if constexpr (is_ordered_map<T>::value) {
+    value::map out;
+    for (auto& [k, v] : x) out.emplace_back(k, schema_to_value(v));
+    return value{std::move(out)};
+  } else {
+    value::list out;
+    for (auto& item : x) out.push_back(schema_to_value(item));
+    return value{std::move(out)};
+  }
+}
+
 /// @brief The line of the node at a dotted path of the loaded tree (0 when it was not written).
 inline int line_of(const value& root, std::string_view path) {
   auto* node = root.find(path);
@@ -258,6 +282,11 @@ inline sweep_config load_sweep_config(const std::filesystem::path& file, const s
   auto cfg = sweep_config_from_value(root, file.string());
   cfg.text = overrides.empty() ? text : "# " + file.string() + " with overrides applied\n" + to_yaml(root, false);
   return cfg;
+}
+
+/// @brief A sweep config as YAML text: the text it was loaded from, or its schema written out (sweeps as code).
+inline std::string sweep_config_yaml(const sweep_config& cfg) {
+  return cfg.text.empty() ? to_yaml(detail::schema_to_value(cfg), false) : cfg.text;
 }
 
 /// @brief The sweep's folder, ROOT_DIR/NAME.

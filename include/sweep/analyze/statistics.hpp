@@ -1,0 +1,106 @@
+// Statistics over a sweep: empirical-bootstrap "good ranges" (pycls's
+// get_filters) and range filters (pycls's apply_filters). The bootstrap is
+// seeded so the same sweep.json and seed give the same report.
+#pragma once
+
+#include <sweep/analyze/metrics.hpp>
+#include <sweep/analyze/sweep_data.hpp>
+#include <sweep/config/sweep_config.hpp>
+#include <sweep/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sweep {
+
+/// @brief A metric's good range: 2.5th percentile, median ("best") and 97.5th percentile.
+using good_range = std::array<double, 3>;
+
+/// @brief Options of the empirical bootstrap (pycls's defaults).
+struct bootstrap_options {
+  int resamples = 2500;     // b
+  double sample = 0.25;     // fraction of the jobs per resample (a count when > 1)
+  double alpha = 5;         // percent outside the range, split between the two ends
+  std::uint64_t seed = 0;
+};
+
+/// @brief numpy's default ("linear") percentile of values, p in [0, 100]; NaN if empty.
+inline double percentile(std::vector<double> values, double p) {
+  std::erase_if(values, [](double v) { return std::isnan(v); });
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  double h = (static_cast<double>(values.size()) - 1) * p / 100.0;
+  auto lo = static_cast<std::size_t>(std::floor(h));
+  auto hi = std::min(lo + 1, values.size() - 1);
+  return values[lo] + (h - static_cast<double>(lo)) * (values[hi] - values[lo]);
+}
+
+/// @brief The index of the best job (lowest error) of each bootstrap resample, drawn with replacement.
+inline std::vector<std::size_t> bootstrap_best(const std::vector<double>& errors, const bootstrap_options& opt = {}) {
+  if (errors.empty()) throw error("the bootstrap needs at least one job");
+  std::size_t n = errors.size();
+  std::size_t n_sample = opt.sample > 1 ? static_cast<std::size_t>(opt.sample)
+                                        : std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(n) * opt.sample));
+  std::mt19937_64 engine(opt.seed);
+  // Multiply-shift maps a 64-bit draw to [0, n) the same way on every standard library,
+  // unlike std::uniform_int_distribution.
+  auto draw = [&] { return static_cast<std::size_t>((static_cast<unsigned __int128>(engine()) * n) >> 64); };
+  std::vector<std::size_t> best(static_cast<std::size_t>(std::max(opt.resamples, 1)));
+  for (auto& b : best) {
+    std::size_t arg = draw();
+    for (std::size_t k = 1; k < n_sample; ++k) {
+      std::size_t i = draw();
+      if (errors[i] < errors[arg]) arg = i;
+    }
+    b = arg;
+  }
+  return best;
+}
+
+/// @brief The good range of one metric's values given the bootstrap's best jobs.
+inline good_range good_range_of(const std::vector<double>& values, const std::vector<std::size_t>& best,
+                                double alpha = 5) {
+  std::vector<double> picked;
+  picked.reserve(best.size());
+  for (auto i : best) picked.push_back(values[i]);
+  return {percentile(picked, alpha / 2), percentile(picked, 50), percentile(picked, 100 - alpha / 2)};
+}
+
+/// @brief pycls's get_filters: a good range per metric from one shared set of bootstrap resamples.
+inline std::vector<good_range> good_ranges(const sweep_data& sweep, const std::vector<metric_info>& metrics,
+                                           const bootstrap_options& opt = {}) {
+  std::vector<double> errors;
+  for (auto& j : sweep.jobs) errors.push_back(j.error);
+  if (errors.empty()) throw error({sweep.file, 0}, sweep.name, "cannot bootstrap an empty sweep");
+  auto best = bootstrap_best(errors, opt);
+  std::vector<good_range> out;
+  for (auto& m : metrics) out.push_back(good_range_of(metric_numbers(sweep, m), best, opt.alpha));
+  return out;
+}
+
+/// @brief pycls's apply_filters: keeps the jobs with min <= metric <= max for every filter.
+inline sweep_data apply_filters(const sweep_data& sweep, const filter_set& filters,
+                                std::string_view error_key = "test_ema_epoch.min_top1_err") {
+  sweep_data out{sweep.name, sweep.file, {}, sweep.skipped};
+  std::vector<metric_info> infos;
+  for (auto& f : filters) infos.push_back(get_metric_info(f.first, error_key));
+  for (auto& j : sweep.jobs) {
+    bool keep = true;
+    for (std::size_t k = 0; k < filters.size() && keep; ++k) {
+      double v = infos[k].name == "error" ? j.error : metric_number(*j.record, infos[k]);
+      keep = filters[k].second[0] <= v && v <= filters[k].second[2];  // NaN (missing) fails
+    }
+    if (keep) out.jobs.push_back(j);
+  }
+  return out;
+}
+
+}  // namespace sweep

@@ -1,0 +1,400 @@
+// Collecting a sweep (pycls's tools/sweep_collect.py): parse every job's log
+// in parallel, write sweep.json atomically, delete old checkpoints. Re-collecting
+// reparses only the logs that changed: a cache next to sweep.json keeps each
+// job's file stamps, status and the byte range of its entry in sweep.json.
+#pragma once
+
+#include <sweep/collect/detail/files.hpp>
+#include <sweep/collect/log_parser.hpp>
+#include <sweep/collect/status.hpp>
+#include <sweep/config/sweep_config.hpp>
+#include <sweep/error.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace sweep {
+
+/// @brief Called with (jobs parsed so far, jobs to parse), from the calling thread, at most ~10 times a second.
+using collect_progress = std::function<void(std::size_t done, std::size_t total)>;
+
+/// @brief How to run a collect (the sweep config says what to collect).
+struct collect_run_options {
+  std::size_t threads = 0;    // 0: the sweep config's NUM_PROC
+  bool incremental = true;    // reuse the cache for logs that did not change
+  bool write = true;          // false: only read the status (no sweep.json, cache or checkpoint changes)
+  collect_progress progress;  // optional
+};
+
+/// @brief The name of the cache file kept next to sweep.json.
+inline constexpr std::string_view collect_cache_name = "sweep_collect_cache.json";
+
+namespace detail {
+
+/// @brief A job's entry in sweep.json and what the status needs, made from its log and stderr.
+struct collected_job {
+  job_status status;
+  file_stamp log_stamp, err_stamp;
+  std::string entry;          // its JSON text in sweep.json (when parsed now)
+  std::string_view old_entry;  // or its text in the previous sweep.json (when cached)
+};
+
+/// @brief Parses one job: the log's records plus log_file, err_file and err (the stderr text).
+inline void collect_job(collected_job& job, const collect_options& opts, std::string& buffer) {
+  auto& st = job.status;
+  st.issues.clear();
+  st.epoch_ind = 0;
+  st.epoch_max = 1;
+  if (!read_file_into(st.log_file, buffer)) {
+    st.issues.push_back({{st.log_file, 0}, "cannot read the log; job counted with no records"});
+    buffer.clear();
+  } else if (buffer.empty()) {
+    st.issues.push_back({{st.log_file, 0}, "empty log (job started, nothing written yet)"});
+  }
+  parsed_log parsed = parse_job_log(buffer, opts, st.log_file);
+  st.records = parsed.records_seen;
+  st.issues.insert(st.issues.end(), std::make_move_iterator(parsed.issues.begin()),
+                   std::make_move_iterator(parsed.issues.end()));
+  if (auto it = parsed.data.find(opts.progress_type); it != parsed.data.end() && it->is_object()) {
+    auto ind = it->find("epoch_ind");
+    auto max = it->find("epoch_max");
+    if (ind != it->end() && max != it->end() && !ind->empty() && !max->empty()) {
+      st.epoch_ind = ind->back().get<std::int64_t>();
+      st.epoch_max = max->back().get<std::int64_t>();
+    }
+  }
+  std::string err;
+  if (!job.err_stamp.exists) {
+    st.issues.push_back({{st.err_file, 0}, "missing (err left empty)"});
+  } else if (!read_file_into(st.err_file, err)) {
+    st.issues.push_back({{st.err_file, 0}, "cannot read (err left empty)"});
+    err.clear();
+  }
+  st.has_err = !err.empty();
+  auto& data = parsed.data;
+  data["log_file"] = st.log_file;
+  data["err_file"] = st.err_file;
+  data["err"] = std::move(err);
+  // Logs are arbitrary bytes: bad UTF-8 becomes U+FFFD instead of failing the dump.
+  job.entry = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+/// @brief The parts of COLLECT and the folder that shape sweep.json: a cache made under others is stale.
+inline std::string cache_key(const std::filesystem::path& dir, const collect_options& o) {
+  nlohmann::json k = {{"dir", dir.string()},      {"log_file", o.log_file},   {"err_file", o.err_file},
+                      {"tag", o.tag},             {"type_key", o.type_key},   {"epoch_key", o.epoch_key},
+                      {"skip", o.skip_types},     {"progress", o.progress_type}};
+  return k.dump();
+}
+
+inline nlohmann::json stamp_json(const file_stamp& s) {
+  return s.exists ? nlohmann::json{s.size, s.mtime_ns} : nlohmann::json();
+}
+inline file_stamp stamp_from(const nlohmann::json& j) {
+  if (!j.is_array() || j.size() != 2) return {};
+  return {true, j[0].get<std::int64_t>(), j[1].get<std::int64_t>()};
+}
+
+/// @brief A cached job: its stamps, status and the byte range of its entry in sweep.json.
+struct cached_job {
+  file_stamp log_stamp, err_stamp;
+  job_status status;
+  std::size_t offset = 0, length = 0;
+};
+
+/// @brief The cache if it belongs to this sweep.json (same key, same stamp), else nothing.
+inline std::unordered_map<std::string, cached_job> load_cache(const std::filesystem::path& cache_file,
+                                                              const std::string& key, const file_stamp& sweep_stamp) {
+  std::unordered_map<std::string, cached_job> jobs;
+  std::string text;
+  if (!sweep_stamp.exists || !read_file_into(cache_file.string(), text)) return jobs;
+  try {
+    auto c = nlohmann::json::parse(text);
+    if (c.at("version") != 1 || c.at("key") != key || stamp_from(c.at("sweep_json")) != sweep_stamp) return jobs;
+    for (auto& j : c.at("jobs")) {
+      cached_job cj;
+      cj.log_stamp = stamp_from(j.at("log"));
+      cj.err_stamp = stamp_from(j.at("err"));
+      auto& st = cj.status;
+      st.name = j.at("name").get<std::string>();
+      st.epoch_ind = j.at("epoch_ind").get<std::int64_t>();
+      st.epoch_max = j.at("epoch_max").get<std::int64_t>();
+      st.has_err = j.at("has_err").get<bool>();
+      st.records = j.at("records").get<std::size_t>();
+      for (auto& i : j.at("issues")) {
+        st.issues.push_back({{i.at(0).get<std::string>(), i.at(1).get<int>()}, i.at(2).get<std::string>()});
+      }
+      cj.offset = j.at("range").at(0).get<std::size_t>();
+      cj.length = j.at("range").at(1).get<std::size_t>();
+      jobs.emplace(st.name, std::move(cj));
+    }
+  } catch (const nlohmann::json::exception&) {
+    jobs.clear();  // an unreadable cache only costs a full collect
+  }
+  return jobs;
+}
+
+inline std::string cache_text(const std::string& key, const file_stamp& sweep_stamp,
+                              const std::vector<collected_job>& jobs, const std::vector<std::size_t>& offsets) {
+  nlohmann::json list = nlohmann::json::array();
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    auto& st = jobs[i].status;
+    nlohmann::json issues = nlohmann::json::array();
+    for (auto& is : st.issues) issues.push_back({is.where.file, is.where.line, is.message});
+    std::size_t length = jobs[i].entry.empty() ? jobs[i].old_entry.size() : jobs[i].entry.size();
+    list.push_back({{"name", st.name},
+                    {"log", stamp_json(jobs[i].log_stamp)},
+                    {"err", stamp_json(jobs[i].err_stamp)},
+                    {"epoch_ind", st.epoch_ind},
+                    {"epoch_max", st.epoch_max},
+                    {"has_err", st.has_err},
+                    {"records", st.records},
+                    {"issues", std::move(issues)},
+                    {"range", {offsets[i], length}}});
+  }
+  nlohmann::json c = {{"version", 1}, {"key", key}, {"sweep_json", stamp_json(sweep_stamp)}, {"jobs", std::move(list)}};
+  return c.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+/// @brief Runs `work(i, buffer)` for i in [0, n) on `threads` threads, reporting progress from this thread.
+template <class Work>
+void parallel_for(std::size_t n, std::size_t threads, const collect_progress& progress, Work work) {
+  if (n == 0) return;
+  threads = std::clamp<std::size_t>(threads, 1, n);
+  std::atomic<std::size_t> next{0}, done{0};
+  std::mutex m;
+  std::condition_variable cv;
+  std::exception_ptr failure;
+  auto worker = [&] {
+    std::string buffer;
+    for (;;) {
+      auto i = next.fetch_add(1);
+      if (i >= n) break;
+      try {
+        work(i, buffer);
+      } catch (...) {
+        std::lock_guard lock(m);
+        if (!failure) failure = std::current_exception();
+        next = n;  // stop the others too
+      }
+      if (done.fetch_add(1) + 1 == n) {
+        std::lock_guard lock(m);
+        cv.notify_all();
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
+    std::unique_lock lock(m);
+    while (done.load() < n && !failure) {
+      cv.wait_for(lock, std::chrono::milliseconds(100));
+      if (progress) {
+        lock.unlock();
+        progress(std::min(done.load(), n), n);
+        lock.lock();
+      }
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+/// @brief The started jobs: folders of logs/ holding the log file, sorted by name like pycls.
+inline std::vector<std::string> job_names(const std::filesystem::path& logs_dir) {
+  std::vector<std::string> names;
+  for (auto& entry : std::filesystem::directory_iterator(logs_dir)) {
+    if (entry.is_directory()) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+/// @brief Counts cfgs/*.yaml (the sweep's N).
+inline std::size_t count_configs(const std::filesystem::path& cfgs_dir) {
+  std::size_t n = 0;
+  for (auto& entry : std::filesystem::directory_iterator(cfgs_dir)) {
+    if (entry.path().extension() == ".yaml") ++n;
+  }
+  return n;
+}
+
+}  // namespace detail
+
+/// @brief pycls's checkpoint.delete_checkpoints: in `dir`, removes the files whose name contains
+/// `prefix`, all of them (keep "none") or all but the last by name (keep "last"); returns how many.
+inline std::size_t delete_checkpoints(const std::filesystem::path& dir, std::string_view keep,
+                                      std::string_view prefix = "model_epoch_") {
+  std::error_code ec;
+  if (keep == "all" || !std::filesystem::is_directory(dir, ec)) return 0;
+  std::vector<std::filesystem::path> files;
+  for (auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().find(prefix) != std::string::npos) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  if (keep == "last" && !files.empty()) files.pop_back();
+  std::size_t n = 0;
+  for (auto& f : files) n += std::filesystem::remove(f, ec) ? 1 : 0;
+  return n;
+}
+
+/// @brief Collects the sweep in `dir` (ROOT_DIR/NAME): parses logs/*/LOG_FILE on `run.threads`
+/// threads, writes dir/sweep.json and the cache atomically, then deletes checkpoints per
+/// opts.checkpoints_keep. Bad records are reported in the result, never fatal.
+inline collect_result collect_dir(const std::filesystem::path& dir, const collect_options& opts,
+                                  const collect_run_options& run = {}) {
+  if (opts.checkpoints_keep != "all" && opts.checkpoints_keep != "last" && opts.checkpoints_keep != "none") {
+    throw error({}, "COLLECT.CHECKPOINTS_KEEP",
+                fmt::format("expected one of all, last, none; got '{}'", opts.checkpoints_keep));
+  }
+  collect_result result;
+  result.sweep_dir = dir;
+  result.sweep_file = dir / "sweep.json";
+  auto cfgs_dir = dir / "cfgs";
+  auto logs_dir = dir / "logs";
+  if (!std::filesystem::is_directory(cfgs_dir)) throw error({cfgs_dir.string(), 0}, {}, "cfgs folder not found (run setup first)");
+  if (!std::filesystem::is_directory(logs_dir)) throw error({logs_dir.string(), 0}, {}, "logs folder not found (launch the sweep first)");
+  result.num_configs = detail::count_configs(cfgs_dir);
+
+  std::vector<detail::collected_job> jobs;
+  for (auto& name : detail::job_names(logs_dir)) {
+    detail::collected_job job;
+    job.status.name = name;
+    job.status.log_file = (logs_dir / name / opts.log_file).string();
+    job.status.err_file = (logs_dir / name / opts.err_file).string();
+    job.log_stamp = detail::stamp_of(job.status.log_file);
+    if (!job.log_stamp.exists) {
+      // Not started (pycls leaves it out too); a cfg-index folder without its log is worth a word.
+      bool cfg_index = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (cfg_index) result.issues.push_back({{job.status.log_file, 0}, "missing: job not counted as started"});
+      continue;
+    }
+    job.err_stamp = detail::stamp_of(job.status.err_file);
+    jobs.push_back(std::move(job));
+  }
+
+  // Reuse what the cache knows about unchanged logs.
+  auto cache_file = dir / collect_cache_name;
+  auto key = detail::cache_key(dir, opts);
+  auto sweep_stamp = detail::stamp_of(result.sweep_file.string());
+  std::unordered_map<std::string, detail::cached_job> cache;
+  if (run.incremental) cache = detail::load_cache(cache_file, key, sweep_stamp);
+  std::vector<std::size_t> todo;
+  std::string old_sweep;
+  bool old_loaded = false;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    auto& job = jobs[i];
+    auto it = cache.find(job.status.name);
+    if (it == cache.end() || it->second.log_stamp != job.log_stamp || it->second.err_stamp != job.err_stamp) {
+      todo.push_back(i);
+      continue;
+    }
+    auto& c = it->second;
+    job.status.epoch_ind = c.status.epoch_ind;
+    job.status.epoch_max = c.status.epoch_max;
+    job.status.has_err = c.status.has_err;
+    job.status.records = c.status.records;
+    job.status.issues = std::move(c.status.issues);
+  }
+  // Unchanged job list and logs: sweep.json is already right.
+  bool unchanged = todo.empty() && cache.size() == jobs.size() && sweep_stamp.exists;
+  if (run.write && !unchanged && todo.size() < jobs.size()) {
+    old_loaded = detail::read_file_into(result.sweep_file.string(), old_sweep) &&
+                 static_cast<std::int64_t>(old_sweep.size()) == sweep_stamp.size;
+    for (std::size_t i = 0, t = 0; i < jobs.size(); ++i) {
+      if (t < todo.size() && todo[t] == i) {
+        ++t;
+        continue;
+      }
+      auto& c = cache.at(jobs[i].status.name);
+      if (old_loaded && c.offset + c.length <= old_sweep.size()) {
+        jobs[i].old_entry = std::string_view(old_sweep).substr(c.offset, c.length);
+      } else {
+        todo.insert(std::lower_bound(todo.begin(), todo.end(), i), i);  // cannot splice: parse it again
+        ++t;
+      }
+    }
+  }
+
+  std::size_t threads = run.threads;
+  if (threads == 0) threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  detail::parallel_for(todo.size(), threads, run.progress,
+                       [&](std::size_t t, std::string& buffer) { detail::collect_job(jobs[todo[t]], opts, buffer); });
+  result.reparsed = todo.size();
+
+  if (run.write && !unchanged) {
+    std::vector<std::string_view> pieces;
+    std::vector<std::size_t> offsets;
+    pieces.reserve(2 * jobs.size() + 2);
+    pieces.emplace_back("[");
+    std::size_t offset = 1;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      if (i > 0) {
+        pieces.emplace_back(",");
+        ++offset;
+      }
+      std::string_view entry = jobs[i].entry.empty() ? jobs[i].old_entry : std::string_view(jobs[i].entry);
+      offsets.push_back(offset);
+      pieces.push_back(entry);
+      offset += entry.size();
+    }
+    pieces.emplace_back("]");
+    detail::write_file_atomic(result.sweep_file, pieces);
+    result.written = true;
+    auto new_stamp = detail::stamp_of(result.sweep_file.string());
+    auto text = detail::cache_text(key, new_stamp, jobs, offsets);
+    detail::write_file_atomic(cache_file, {text});
+  }
+  if (run.write) {
+    // After sweep.json is safe, like pycls.
+    for (auto& job : jobs) {
+      result.checkpoints_deleted +=
+          delete_checkpoints(logs_dir / job.status.name / opts.checkpoint_dir, opts.checkpoints_keep, opts.checkpoint_prefix);
+    }
+  }
+  result.jobs.reserve(jobs.size());
+  for (auto& job : jobs) result.jobs.push_back(std::move(job.status));
+  return result;
+}
+
+/// @brief The sweep's folder, ROOT_DIR/NAME.
+inline std::filesystem::path collect_sweep_dir(const sweep_config& cfg) {
+  return std::filesystem::path(cfg.root_dir) / cfg.name;
+}
+
+/// @brief Collects a sweep (see collect_dir) with the sweep config's COLLECT options and NUM_PROC threads.
+inline collect_result collect(const sweep_config& cfg, collect_run_options run = {}) {
+  if (run.threads == 0) run.threads = static_cast<std::size_t>(std::max<std::int64_t>(1, cfg.num_proc));
+  try {
+    return collect_dir(collect_sweep_dir(cfg), cfg.collect, run);
+  } catch (const error& e) {
+    if (!e.key_path().empty() && e.where().file.empty() && !cfg.file.empty()) {
+      throw error({cfg.file, 0}, e.key_path(), e.message());
+    }
+    throw;
+  }
+}
+
+/// @brief The sweep's status without changing anything (for `sweep status`): the cache where it
+/// is fresh, the logs elsewhere; print it with status_line / format_status_table.
+inline collect_result read_status(const sweep_config& cfg, collect_run_options run = {}) {
+  run.write = false;
+  return collect(cfg, std::move(run));
+}
+
+}  // namespace sweep

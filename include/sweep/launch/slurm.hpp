@@ -1,0 +1,392 @@
+// The SLURM backend: the sweep becomes one sbatch job array (several when it is
+// larger than the cluster's MaxArraySize), whose tasks run `sweep job` — the
+// wrapper below — from a copy of the driver in the sweep folder. No shell sees
+// a config value: sbatch and srun get argument vectors, and the one script
+// (bin/job.sh) holds only shell-quoted paths and passes "$@" on.
+#pragma once
+
+#include <sweep/config/load.hpp>
+#include <sweep/config/sweep_config.hpp>
+#include <sweep/error.hpp>
+#include <sweep/launch/command.hpp>
+#include <sweep/launch/detail/lock.hpp>
+#include <sweep/launch/detail/process.hpp>
+#include <sweep/launch/layout.hpp>
+#include <sweep/launch/request.hpp>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace sweep {
+
+/// @brief One sbatch call: an array whose task t runs job offset + t.
+struct sbatch_call {
+  std::int64_t offset = 0;
+  std::vector<std::int64_t> tasks;
+  std::vector<std::string> argv;
+};
+
+/// @brief One submitted array, as remembered in logs/sbatch/jobs.txt.
+struct slurm_array {
+  std::string job_id;
+  std::int64_t offset = 0;
+};
+
+namespace detail {
+
+/// @brief Seconds before the time limit at which SLURM sends USR1 (the task then requeues itself).
+inline constexpr int usr1_lead_seconds = 300;
+
+inline std::int64_t parse_int(std::string_view s, std::int64_t fallback) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  std::int64_t v = fallback;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() ? v : fallback;
+}
+
+}  // namespace detail
+
+/// @brief "0-9,12,15-20%4": sorted task ids as SLURM's --array ranges, at most `parallel` at once.
+inline std::string array_spec(const std::vector<std::int64_t>& tasks, std::int64_t parallel) {
+  std::string out;
+  for (std::size_t i = 0; i < tasks.size();) {
+    std::size_t j = i;
+    while (j + 1 < tasks.size() && tasks[j + 1] == tasks[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    out += j == i ? fmt::format("{}", tasks[i]) : fmt::format("{}-{}", tasks[i], tasks[j]);
+    i = j + 1;
+  }
+  return fmt::format("{}%{}", out, parallel);
+}
+
+/// @brief The cluster's MaxArraySize (task ids must stay below it); SLURM's default 1001 when unknown.
+inline std::int64_t slurm_max_array_size() {
+  try {
+    auto c = detail::run_capture({"scontrol", "show", "config"});
+    std::istringstream in(c.out);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("MaxArraySize", 0) == 0) {
+        auto eq = line.find('=');
+        if (eq != std::string::npos) return detail::parse_int(std::string_view(line).substr(eq + 1), 1001);
+      }
+    }
+  } catch (const std::exception&) {
+  }
+  return 1001;
+}
+
+/// @brief sbatch's options for a sweep (pycls's set; docs/slurm.md), then the batch script and its arguments.
+inline std::vector<std::string> sbatch_arguments(const sweep_config& cfg, const sweep_layout& layout,
+                                                 const std::string& array, const std::vector<std::string>& script_args) {
+  const auto& l = cfg.launch;
+  auto gpus = std::max<std::int64_t>(1, l.num_gpus);  // memory and cpus are per GPU; a CPU job counts as one
+  std::vector<std::string> a = {"sbatch", "--parsable", "--job-name=" + cfg.name};
+  if (!l.partition.empty()) a.push_back("--partition=" + l.partition);
+  if (l.num_gpus > 0) a.push_back(fmt::format("--gpus={}", l.num_gpus));
+  if (!l.gpu_type.empty()) a.push_back("--constraint=" + l.gpu_type);
+  a.push_back(fmt::format("--mem={}G", l.mem_per_gpu * gpus));
+  a.push_back(fmt::format("--cpus-per-task={}", l.cpus_per_gpu * gpus));
+  a.push_back("--array=" + array);
+  // Relative to --chdir, so no character of ROOT_DIR/NAME is read as a %-pattern.
+  a.push_back("--chdir=" + layout.dir.string());
+  a.push_back("--output=logs/sbatch/%A_%a.out");
+  a.push_back("--error=logs/sbatch/%A_%a.out");
+  a.push_back(fmt::format("--time={}", l.time_limit));
+  if (!l.comment.empty()) a.push_back("--comment=" + l.comment);
+  a.push_back(fmt::format("--signal=B:USR1@{}", detail::usr1_lead_seconds));
+  a.push_back("--nodes=1");
+  a.push_back("--ntasks-per-node=1");
+  a.push_back("--open-mode=append");
+  a.push_back((layout.bin_dir() / "job.sh").string());
+  a.insert(a.end(), script_args.begin(), script_args.end());
+  return a;
+}
+
+/// @brief The sbatch calls that submit `jobs` (sorted indices): one array per MaxArraySize block of indices.
+inline std::vector<sbatch_call> plan_sbatch(const sweep_config& cfg, const sweep_layout& layout,
+                                            const std::vector<std::int64_t>& jobs, std::int64_t max_array_size) {
+  std::vector<sbatch_call> calls;
+  max_array_size = std::max<std::int64_t>(1, max_array_size);
+  for (auto i : jobs) {
+    auto offset = i / max_array_size * max_array_size;
+    if (calls.empty() || calls.back().offset != offset) calls.push_back({offset, {}, {}});
+    calls.back().tasks.push_back(i - offset);
+  }
+  for (auto& c : calls) {
+    std::vector<std::string> script_args = {"--offset", fmt::format("{}", c.offset), "--max-retry",
+                                            fmt::format("{}", cfg.launch.max_retry), "--mode", cfg.launch.mode,
+                                            "--command", cfg.launch.command};
+    if (!cfg.launch.conda_env.empty()) script_args.insert(script_args.end(), {"--conda-env", cfg.launch.conda_env});
+    c.argv = sbatch_arguments(cfg, layout, array_spec(c.tasks, cfg.launch.parallel_jobs), script_args);
+  }
+  return calls;
+}
+
+/// @brief The arrays submitted for this sweep so far (logs/sbatch/jobs.txt).
+inline std::vector<slurm_array> read_slurm_arrays(const sweep_layout& layout) {
+  std::vector<slurm_array> arrays;
+  std::istringstream in(detail::read_small_file(layout.slurm_jobs_file()));
+  slurm_array a;
+  while (in >> a.job_id >> a.offset) arrays.push_back(a);
+  return arrays;
+}
+
+/// @brief Job index -> squeue state (PENDING, RUNNING, ...) of this sweep's tasks that SLURM still holds.
+/// Reads squeue only (no accounting database); nullopt when squeue cannot be run.
+inline std::optional<std::map<std::int64_t, std::string>> slurm_queue_states(const sweep_layout& layout) {
+  auto arrays = read_slurm_arrays(layout);
+  std::map<std::int64_t, std::string> states;
+  if (arrays.empty()) return states;
+  detail::captured c;
+  try {
+    c = detail::run_capture({"squeue", "--noheader", "--array", "--format=%F %K %T"});
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (c.code != 0) return std::nullopt;
+  std::map<std::string, std::int64_t> offsets;
+  for (auto& a : arrays) offsets[a.job_id] = a.offset;
+  std::istringstream in(c.out);
+  std::string job, task, state;
+  while (in >> job >> task >> state) {
+    auto it = offsets.find(job);
+    if (it == offsets.end()) continue;
+    auto t = detail::parse_int(task, -1);
+    if (t >= 0) states[it->second + t] = state;
+  }
+  return states;
+}
+
+/// @brief Submits the sweep's unfinished jobs as SLURM array(s); see docs/slurm.md.
+inline launch_result launch_slurm(const sweep_config& cfg, const launch_request& req = {}) {
+  detail::check_launch_options(cfg, "slurm");
+  if (cfg.launch.time_limit * 60 <= detail::usr1_lead_seconds) {
+    throw error({cfg.file, 0}, "LAUNCH.TIME_LIMIT",
+                fmt::format("{} minutes is too short for SLURM: tasks requeue themselves {} s before their limit; "
+                            "expected more than {} minutes", cfg.launch.time_limit, detail::usr1_lead_seconds,
+                            detail::usr1_lead_seconds / 60));
+  }
+  sweep_layout layout(sweep_dir(cfg));
+  auto cfgs = list_job_configs(layout.dir);
+  auto words = detail::command_words(cfg);
+  expand_command(words, {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail here, not in a task
+
+  launch_result result;
+  result.backend = "slurm";
+  result.jobs = cfgs.size();
+  std::vector<bool> in_queue(cfgs.size(), false);
+  if (auto states = slurm_queue_states(layout)) {
+    for (auto& [index, state] : *states) {
+      if (index >= 0 && static_cast<std::size_t>(index) < in_queue.size()) in_queue[static_cast<std::size_t>(index)] = true;
+    }
+  }
+  auto jobs = detail::select_jobs(layout, cfgs.size(), req.only_failed, in_queue);
+  result.selected = jobs.size();
+  result.skipped = cfgs.size() - jobs.size();
+  auto out = req.out;
+  if (jobs.empty()) {
+    if (out != nullptr) fmt::print(out, "launch: nothing to submit: every job is done or still queued\n");
+    return result;
+  }
+  auto calls = plan_sbatch(cfg, layout, jobs, req.max_array_size ? *req.max_array_size : slurm_max_array_size());
+
+  std::string plan = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
+                                 (layout.bin_dir() / "sweep").string(), jobs.size(), cfgs.size(), result.skipped, calls.size());
+  for (auto& c : calls) plan += "\n" + shell_join(c.argv) + "\n";
+  if (out != nullptr) fmt::print(out, "{}\n", plan);
+  if (!req.yes) {
+    if (!req.confirm) {
+      throw error({layout.dir.string(), 0}, "", "not submitting without confirmation: expected --yes (stdin is not a terminal)");
+    }
+    if (!req.confirm(plan)) {
+      result.declined = true;
+      return result;
+    }
+  }
+
+  fs::create_directories(layout.sbatch_dir());
+  fs::create_directories(layout.bin_dir());
+  detail::copy_atomic(req.driver, layout.bin_dir() / "sweep");
+  fs::permissions(layout.bin_dir() / "sweep", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                                  fs::perms::others_read | fs::perms::others_exec);
+  auto script = layout.bin_dir() / "job.sh";
+  detail::write_file_atomic(script, fmt::format("#!/bin/sh\n# Written by `sweep launch`: a SLURM array task of this sweep "
+                                                "(see docs/slurm.md).\nexec {} job --sweep-dir {} \"$@\"\n",
+                                                shell_quote((layout.bin_dir() / "sweep").string()), shell_quote(layout.dir.string())));
+  fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+  auto project = req.project_dir.empty() ? fs::current_path() : fs::absolute(req.project_dir);
+  detail::copy_named_code(words, project, layout.code_dir());
+  for (auto i : jobs) {
+    if (detail::path_exists(layout.job_dir(i) / job_files::failed)) detail::reset_failed_job(layout.job_dir(i));
+  }
+
+  for (auto& c : calls) {
+    auto r = detail::run_capture(c.argv);
+    if (r.code != 0) {
+      throw error({layout.dir.string(), 0}, "", fmt::format("sbatch failed (exit {}): {}", r.code, r.err + r.out));
+    }
+    auto id = r.out.substr(0, r.out.find_first_of(";\n"));
+    result.slurm_job_ids.push_back(id);
+    auto jobs_file = detail::read_small_file(layout.slurm_jobs_file());
+    detail::write_file_atomic(layout.slurm_jobs_file(), jobs_file + fmt::format("{} {}\n", id, c.offset));
+    if (out != nullptr) {
+      fmt::print(out, "launch: submitted array job {} ({} tasks, jobs from {})\n", id, c.tasks.size(), c.offset);
+    }
+  }
+  if (out != nullptr) std::fflush(out);
+  return result;
+}
+
+/// @brief What `sweep job` (the SLURM array task) needs; the values come from bin/job.sh's arguments.
+struct slurm_task_options {
+  fs::path sweep_dir;
+  std::int64_t offset = 0;
+  std::int64_t max_retry = 3;
+  std::string mode = "train";
+  std::string command;
+  std::string conda_env;
+  std::string srun = "srun";
+  std::string scontrol = "scontrol";
+  std::FILE* log = stdout;  // the task's sbatch output file
+};
+
+namespace detail {
+
+inline void task_log(std::FILE* log, std::string_view text) {
+  if (log == nullptr) return;
+  fmt::print(log, "[{:%Y-%m-%d %H:%M:%S}] {}\n", fmt::localtime(std::time(nullptr)), text);
+  std::fflush(log);
+}
+
+inline std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
+
+/// @brief `scontrol requeue <array job>_<task>`: the task goes back to the queue with the same index.
+inline void requeue_task(const slurm_task_options& o, const std::string& task) {
+  task_log(o.log, fmt::format("requeuing: {} requeue {}", o.scontrol, task));
+  try {
+    auto r = run_capture({o.scontrol, "requeue", task});
+    if (r.code != 0) task_log(o.log, fmt::format("requeue failed (exit {}): {}", r.code, r.err));
+  } catch (const std::exception& e) {
+    task_log(o.log, fmt::format("requeue failed: {}", e.what()));
+  }
+}
+
+}  // namespace detail
+
+/// @brief Runs one SLURM array task: the job with index offset + SLURM_ARRAY_TASK_ID, through srun, as a child
+/// it waits on. USR1 requeues at once; SIGTERM is ignored; a failure is counted in RETRY.txt and requeued while
+/// retries < MAX_RETRY. Returns the exit code for the task (0 when requeued or done).
+inline int run_slurm_task(const slurm_task_options& o) {
+  auto task_id = detail::env_or_empty("SLURM_ARRAY_TASK_ID");
+  auto array_id = detail::env_or_empty("SLURM_ARRAY_JOB_ID");
+  if (task_id.empty() || array_id.empty()) {
+    throw error("`sweep job` runs inside a SLURM array task: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_JOB_ID are not set");
+  }
+  // Installed first, so a USR1 that arrives while we prepare is not lost.
+  detail::signal_pipe signals({SIGUSR1}, {SIGTERM});
+  sweep_layout layout(o.sweep_dir);
+  auto cfgs = list_job_configs(layout.dir);
+  auto index = o.offset + detail::parse_int(task_id, -1);
+  if (index < 0 || static_cast<std::size_t>(index) >= cfgs.size()) {
+    throw error({layout.cfgs_dir().string(), 0}, "", fmt::format("no job config {} (the sweep has {})", index, cfgs.size()));
+  }
+  auto task = array_id + "_" + task_id;
+  auto dir = layout.job_dir(index);
+  fs::create_directories(dir);
+  detail::task_log(o.log, fmt::format("array task {} runs job {} in {}", task, index, dir.string()));
+
+  nlohmann::json slurm = nlohmann::json::object();
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (kv.rfind("SLURM_", 0) == 0 && eq != std::string_view::npos) slurm[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+  }
+  {
+    std::ofstream f(dir / job_files::slurm, std::ios::app);
+    f << "SLURM env variables for the job writing to this directory:\n" << slurm.dump(4, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
+
+  auto words = split_command(o.command);
+  if (!o.conda_env.empty()) {
+    std::vector<std::string> conda = {"conda", "run", "--no-capture-output", "-n", o.conda_env};
+    words.insert(words.begin(), conda.begin(), conda.end());
+  }
+  job_vars vars{cfgs[static_cast<std::size_t>(index)].string(), dir.string(), index, o.mode};
+  detail::spawn_options s;
+  s.argv = {o.srun};
+  auto job_argv = expand_command(words, vars);
+  s.argv.insert(s.argv.end(), job_argv.begin(), job_argv.end());
+  s.cwd = layout.code_dir();
+  s.stdout_file = dir / job_files::stdout_log;
+  s.stderr_file = dir / job_files::stderr_log;
+  s.stdin_null = true;
+  s.env = {fmt::format("SWEEP_JOB_INDEX={}", index), "SWEEP_OUT_DIR=" + vars.out_dir, "SWEEP_CFG=" + vars.cfg};
+  detail::task_log(o.log, "running: " + shell_join(s.argv));
+  pid_t pid = -1;
+  try {
+    pid = detail::spawn(s);
+  } catch (const std::system_error& e) {
+    detail::append_line(dir / job_files::stderr_log, fmt::format("sweep: {}", e.what()));
+  }
+  int code = 127;
+  if (pid > 0) {
+    int pidfd = detail::open_pidfd(pid);
+    for (;;) {
+      pollfd fds[2] = {{signals.read_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
+      ::poll(fds, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 50);
+      if (fds[0].revents != 0) {
+        auto got = signals.drain();
+        if (std::find(got.begin(), got.end(), SIGUSR1) != got.end()) {
+          detail::task_log(o.log, "caught USR1 (time limit near)");
+          detail::requeue_task(o, task);
+          ::kill(-pid, SIGTERM);
+          return 0;  // exit right away: SLURM's SIGTERM/SIGKILL of the requeue follow
+        }
+      }
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        code = detail::exit_code(status);
+        break;
+      }
+    }
+    if (pidfd >= 0) ::close(pidfd);
+  }
+  detail::task_log(o.log, fmt::format("job {} exited with code {}", index, code));
+  if (code == 0) {
+    detail::mark_job(dir, job_files::done, "exit code 0\n");
+    return 0;
+  }
+  auto reason = fmt::format("Encountered non-zero exit code {}", code);
+  if (detail::record_failure(dir, reason, o.max_retry)) {
+    detail::task_log(o.log, fmt::format("retry {} of {}", detail::count_lines(dir / job_files::retry), o.max_retry));
+    detail::requeue_task(o, task);
+    return 0;
+  }
+  detail::mark_job(dir, job_files::failed, reason + "\n");
+  detail::task_log(o.log, fmt::format("out of retries (MAX_RETRY {}): job {} failed", o.max_retry, index));
+  return 1;
+}
+
+}  // namespace sweep

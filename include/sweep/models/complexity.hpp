@@ -1,0 +1,81 @@
+// Model complexity (flops, params, acts) and the per-layer rules pycls uses to
+// count it (pycls/models/blocks.py, the *_cx functions). Every figure is an exact
+// integer, so families compare equal with pycls's numbers, not just close.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <string>
+
+namespace sweep {
+
+/// @brief A model's complexity at TRAIN.IM_SIZE: multiply-adds, parameters and activations.
+struct complexity {
+  std::int64_t flops = 0;
+  std::int64_t params = 0;
+  std::int64_t acts = 0;
+
+  friend bool operator==(const complexity&, const complexity&) = default;
+};
+
+/// @brief `{"flops": N, "params": N, "acts": N}`: the shape of pycls's complexity record.
+inline std::string to_json(const complexity& cx) {
+  return fmt::format(R"({{"flops": {}, "params": {}, "acts": {}}})", cx.flops, cx.params, cx.acts);
+}
+
+namespace detail {
+
+/// @brief The running state of a complexity count: feature-map size and the three sums.
+struct cx_state {
+  std::int64_t h = 0;
+  std::int64_t w = 0;
+  complexity sum;
+
+  explicit constexpr cx_state(std::int64_t im_size) noexcept : h(im_size), w(im_size) {}
+};
+
+/// @brief A k x k convolution (odd k, padding (k-1)/2), as pycls's conv2d_cx.
+inline constexpr void conv2d_cx(cx_state& cx, std::int64_t w_in, std::int64_t w_out, std::int64_t k,
+                                std::int64_t stride = 1, std::int64_t groups = 1, bool bias = false) noexcept {
+  // h >= 1 always, so C++'s truncating division equals Python's floor division here.
+  cx.h = (cx.h - 1) / stride + 1;
+  cx.w = (cx.w - 1) / stride + 1;
+  const std::int64_t hw = cx.h * cx.w;
+  cx.sum.flops += k * k * w_in * w_out * hw / groups + (bias ? w_out * hw : 0);
+  cx.sum.params += k * k * w_in * w_out / groups + (bias ? w_out : 0);
+  cx.sum.acts += w_out * hw;
+}
+
+/// @brief Batch norm: two parameters per channel.
+inline constexpr void norm2d_cx(cx_state& cx, std::int64_t w_in) noexcept { cx.sum.params += 2 * w_in; }
+
+/// @brief Max pooling (odd k): shrinks the map, counts its activations.
+inline constexpr void pool2d_cx(cx_state& cx, std::int64_t w_in, std::int64_t stride) noexcept {
+  cx.h = (cx.h - 1) / stride + 1;
+  cx.w = (cx.w - 1) / stride + 1;
+  cx.sum.acts += w_in * cx.h * cx.w;
+}
+
+/// @brief Global average pooling: free, but the map becomes 1 x 1.
+inline constexpr void gap2d_cx(cx_state& cx) noexcept { cx.h = cx.w = 1; }
+
+/// @brief A fully connected layer.
+inline constexpr void linear_cx(cx_state& cx, std::int64_t w_in, std::int64_t w_out, bool bias) noexcept {
+  cx.sum.flops += w_in * w_out + (bias ? w_out : 0);
+  cx.sum.params += w_in * w_out + (bias ? w_out : 0);
+  cx.sum.acts += w_out;
+}
+
+/// @brief Squeeze-and-excitation: pool, 1x1 down, 1x1 up (with bias); the map size is kept.
+inline constexpr void se_cx(cx_state& cx, std::int64_t w_in, std::int64_t w_se) noexcept {
+  const auto h = cx.h, w = cx.w;
+  gap2d_cx(cx);
+  conv2d_cx(cx, w_in, w_se, 1, 1, 1, true);
+  conv2d_cx(cx, w_se, w_in, 1, 1, 1, true);
+  cx.h = h;
+  cx.w = w;
+}
+
+}  // namespace detail
+}  // namespace sweep

@@ -1,0 +1,157 @@
+// The sampling engine of setup, as pycls's sweep_setup runs it: chunks of
+// CHUNK_SIZE draws, each seeded from RNG_SEED's stream, NUM_PROC chunks at a
+// time, until NUM_CONFIGS unique valid configs exist or NUM_SAMPLES draws were
+// made; then the configs are shuffled and cut with the same stream. Each
+// chunk's candidates are checked on the typed record first; a config tree is
+// only built for what survives.
+#pragma once
+
+#include <sweep/config/sweep_config.hpp>
+#include <sweep/random.hpp>
+#include <sweep/space.hpp>
+
+#include <chrono>
+#include <exception>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace sweep {
+
+/// @brief A space the engine can sample: draws records, checks them, prints their key text.
+template <class S>
+concept sampleable_space = requires(const S& s, numpy_rng& rng, const typename S::record_type& r, std::string& text,
+                                    param_list& params) {
+  { s.draw(rng) } -> std::same_as<typename S::record_type>;
+  { s.accepts(r) } -> std::convertible_to<bool>;
+  s.append_key_text(text, r);
+  s.append_params(params, r);
+};
+
+/// @brief Where sampling stands, reported after each round of chunks.
+struct sample_progress {
+  std::int64_t sampled = 0;  // candidates drawn so far (pycls counts whole chunks)
+  std::int64_t kept = 0;     // unique valid configs so far
+  double seconds = 0;
+};
+
+/// @brief What sampling found: the configs in their final (shuffled) order.
+template <class Record>
+struct sample_result {
+  std::vector<std::string> keys;  // pycls's key text of each config, its DESC
+  std::vector<Record> records;
+  std::int64_t sampled = 0;
+  std::int64_t found = 0;  // unique valid configs found before the cut to NUM_CONFIGS
+  double seconds = 0;
+};
+
+/// @brief Accepts every candidate: for spaces with no config-level constraints.
+struct accept_all {
+  [[nodiscard]] constexpr bool active() const noexcept { return false; }
+  [[nodiscard]] constexpr bool operator()(const param_list&) const noexcept { return true; }
+};
+
+namespace detail {
+
+template <class Record>
+struct chunk_result {
+  std::vector<std::pair<std::string, Record>> configs;  // in the order found
+};
+
+/// @brief One chunk, as pycls's sample_cfgs(seed): its own seed, its own dedup, stop at NUM_CONFIGS.
+template <class Space, class Check>
+chunk_result<typename Space::record_type> sample_chunk(const Space& space, const Check& check, std::uint32_t seed,
+                                                       std::int64_t chunk_size, std::int64_t num_configs) {
+  chunk_result<typename Space::record_type> out;
+  numpy_rng rng(seed);
+  std::unordered_set<std::string> valid, invalid;  // invalid keys are remembered only to skip rechecking them
+  std::string key;
+  param_list params;
+  for (std::int64_t i = 0; i < chunk_size; ++i) {
+    auto record = space.draw(rng);
+    key.clear();
+    space.append_key_text(key, record);
+    if (valid.contains(key) || invalid.contains(key)) continue;
+    bool ok = space.accepts(record);
+    if (ok && check.active()) {
+      params.clear();
+      space.append_params(params, record);
+      ok = check(params);
+    }
+    if (!ok) {
+      invalid.insert(key);
+      continue;
+    }
+    valid.insert(key);
+    out.configs.emplace_back(key, std::move(record));
+    if (static_cast<std::int64_t>(out.configs.size()) == num_configs) break;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+/// @brief Samples NUM_CONFIGS unique valid configs from a space, exactly as pycls would for the same seed and NUM_PROC.
+/// `check` sees each new candidate's (key, value) pairs (config-level constraints); `progress` is called per round.
+template <sampleable_space Space, class Check = accept_all>
+sample_result<typename Space::record_type> sample_configs(const Space& space, const setup_options& setup,
+                                                          std::int64_t num_proc, const Check& check = {},
+                                                          const std::function<void(const sample_progress&)>& progress = {}) {
+  using record_type = typename Space::record_type;
+  auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  numpy_rng rng;
+  auto seeds = chunk_seeds(rng, setup.rng_seed, setup.num_samples, setup.chunk_size);
+  std::int64_t target = setup.num_configs > 0 ? setup.num_configs : INT64_MAX;
+
+  std::vector<std::pair<std::string, record_type>> configs;  // a dict in insertion order, as pycls's
+  std::unordered_map<std::string, std::size_t> index;
+  std::int64_t sampled = 0;
+  for (std::size_t round = 0; sampled < setup.num_samples && static_cast<std::int64_t>(configs.size()) < target; ++round) {
+    std::size_t first = std::min(seeds.size(), round * static_cast<std::size_t>(num_proc));
+    std::size_t last = std::min(seeds.size(), first + static_cast<std::size_t>(num_proc));
+    std::vector<detail::chunk_result<record_type>> chunks(last - first);
+    std::vector<std::exception_ptr> failures(last - first);
+    {
+      std::vector<std::jthread> workers;
+      for (std::size_t c = first; c < last; ++c) {
+        workers.emplace_back([&, c] {
+          try {
+            chunks[c - first] = detail::sample_chunk(space, check, static_cast<std::uint32_t>(seeds[c]), setup.chunk_size, target);
+          } catch (...) {
+            failures[c - first] = std::current_exception();
+          }
+        });
+      }
+    }
+    for (auto& failure : failures) {
+      if (failure) std::rethrow_exception(failure);
+    }
+    for (auto& chunk : chunks) {
+      for (auto& [key, record] : chunk.configs) {
+        if (index.try_emplace(key, configs.size()).second) configs.emplace_back(std::move(key), std::move(record));
+      }
+    }
+    sampled += setup.chunk_size * num_proc;
+    if (progress) progress({sampled, static_cast<std::int64_t>(configs.size()), elapsed()});
+  }
+
+  sample_result<record_type> result;
+  result.sampled = sampled;
+  result.found = static_cast<std::int64_t>(configs.size());
+  auto n = std::min<std::int64_t>(result.found, target);
+  for (auto id : rng.choice(result.found, n)) {
+    auto& [key, record] = configs[static_cast<std::size_t>(id)];
+    result.keys.push_back(std::move(key));
+    result.records.push_back(std::move(record));
+  }
+  result.seconds = elapsed();
+  return result;
+}
+
+}  // namespace sweep

@@ -1,0 +1,147 @@
+// Setup: a sweep config (and its space) becomes numbered job configs under
+// ROOT_DIR/NAME: cfgs/000000.yaml ..., cfgs_summary.yaml and sweep_cfg.yaml.
+// It may be re-run until the sweep is launched; the new cfgs replace the old
+// ones whole, so no stale file is ever left.
+#pragma once
+
+#include <sweep/config/load.hpp>
+#include <sweep/config/yaml.hpp>
+#include <sweep/detail/files.hpp>
+#include <sweep/config/space_yaml.hpp>
+#include <sweep/setup/constraints.hpp>
+#include <sweep/setup/job_config.hpp>
+#include <sweep/setup/sample.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sweep {
+
+/// @brief What setup did.
+struct setup_summary {
+  std::filesystem::path dir;
+  std::int64_t configs = 0;  // job configs written
+  std::int64_t sampled = 0;  // candidates drawn
+  std::int64_t found = 0;    // unique valid configs found (before the cut to NUM_CONFIGS)
+  double seconds = 0;
+};
+
+/// @brief How setup reports while it works.
+struct setup_observer {
+  std::function<void(const sample_progress&)> progress;  // after each round of chunks
+  std::function<void(const std::string&)> note;           // one-line remarks (e.g. NUM_SAMPLES ran out)
+};
+
+/// @brief The file name of job config `index`: 000000.yaml, ...
+inline std::string job_config_name(std::int64_t index) { return fmt::format("{:06}.yaml", index); }
+
+namespace detail {
+
+/// @brief Removes what an interrupted setup may have left (temporary cfgs folders).
+inline void remove_setup_leftovers(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    auto name = entry.path().filename().string();
+    if (name.starts_with(".cfgs.")) std::filesystem::remove_all(entry.path(), ec);
+  }
+}
+
+/// @brief Swaps a finished folder into place: old `target` out, `fresh` in, old removed.
+inline void replace_folder(const std::filesystem::path& fresh, const std::filesystem::path& target) {
+  auto old = target.parent_path() / fmt::format(".cfgs.old.{}", ::getpid());
+  if (std::filesystem::exists(target)) std::filesystem::rename(target, old);
+  std::filesystem::rename(fresh, target);
+  std::filesystem::remove_all(old);
+}
+
+}  // namespace detail
+
+/// @brief Writes the job configs of sampled records. `finish` turns BASE_CFG + pairs into the written config.
+template <class Space, class Record, class Finish>
+void write_job_configs(const sweep_config& cfg, const Space& space, const sample_result<Record>& sampled, Finish&& finish) {
+  auto dir = sweep_dir(cfg);
+  auto fresh = dir / fmt::format(".cfgs.new.{}", ::getpid());
+  std::filesystem::create_directories(fresh);
+  auto n = sampled.records.size();
+  auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
+  std::vector<std::exception_ptr> failures(workers);
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t w = 0; w < workers; ++w) {
+      threads.emplace_back([&, w] {
+        try {
+          param_list params;
+          for (std::size_t i = w; i < n; i += workers) {
+            params.clear();
+            space.append_params(params, sampled.records[i]);
+            value job = finish(merge_params(cfg.setup.base_cfg, params));
+            job.at_path("DESC") = value{sampled.keys[i]};
+            auto text = to_yaml(job);
+            std::ofstream out(fresh / job_config_name(static_cast<std::int64_t>(i)), std::ios::binary);
+            out << text;
+            if (!out) throw error({(fresh / job_config_name(static_cast<std::int64_t>(i))).string(), 0}, "", "cannot write job config");
+          }
+        } catch (...) {
+          failures[w] = std::current_exception();
+        }
+      });
+    }
+  }
+  for (auto& failure : failures) {
+    if (failure) {
+      std::filesystem::remove_all(fresh);
+      std::rethrow_exception(failure);
+    }
+  }
+  value::map summary;
+  for (std::size_t i = 0; i < n; ++i) summary.emplace_back(job_config_name(static_cast<std::int64_t>(i)), value{sampled.keys[i]});
+  auto summary_text = n == 0 ? std::string("{}\n") : to_yaml(value{std::move(summary)});
+  detail::write_file_atomic(dir / "sweep_cfg.yaml", sweep_config_yaml(cfg));
+  detail::replace_folder(fresh, dir / "cfgs");
+  detail::write_file_atomic(dir / "cfgs_summary.yaml", summary_text);
+}
+
+/// @brief Sets up a sweep from a space: samples, then writes the files. Refuses once the sweep was launched.
+template <sampleable_space Space, class Check, class Finish>
+setup_summary setup_space(const sweep_config& cfg, const Space& space, const Check& check, Finish&& finish,
+                          const setup_observer& observer = {}) {
+  auto dir = sweep_dir(cfg);
+  if (std::filesystem::exists(dir / "logs")) {
+    throw error({cfg.file, 0}, "NAME",
+                fmt::format("the sweep in {} was already launched (logs/ exists): setup refuses to replace its "
+                            "configs; choose a new NAME or remove that folder",
+                            dir.string()));
+  }
+  std::filesystem::create_directories(dir);
+  detail::remove_setup_leftovers(dir);
+  auto sampled = sample_configs(space, cfg.setup, cfg.num_proc, check, observer.progress);
+  if (sampled.found == 0) {
+    throw error({cfg.file, 0}, "SETUP",
+                fmt::format("no valid config found in {} candidates: loosen SETUP.CONSTRAINTS or raise SETUP.NUM_SAMPLES",
+                            sampled.sampled));
+  }
+  if (cfg.setup.num_configs > 0 && sampled.found < cfg.setup.num_configs && observer.note) {
+    observer.note(fmt::format("NUM_SAMPLES ran out: found {} of the {} configs asked for in {} candidates; raise "
+                              "SETUP.NUM_SAMPLES or loosen SETUP.CONSTRAINTS for more",
+                              sampled.found, cfg.setup.num_configs, sampled.sampled));
+  }
+  write_job_configs(cfg, space, sampled, finish);
+  return {dir, static_cast<std::int64_t>(sampled.records.size()), sampled.sampled, sampled.found, sampled.seconds};
+}
+
+/// @brief Sets up a sweep config's own space (SETUP.SAMPLERS) with pycls's constraints and setup step.
+inline setup_summary setup(const sweep_config& cfg, const setup_observer& observer = {}) {
+  auto space = load_space(cfg.setup.samplers, cfg.file);
+  return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
+}
+
+/// @brief Sets up a sweep written as code: a typed space (with its constraints) and the config's options.
+template <sampleable_space Space>
+setup_summary setup(const sweep_config& cfg, const Space& space, const setup_observer& observer = {}) {
+  return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
+}
+
+}  // namespace sweep

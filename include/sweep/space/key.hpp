@@ -1,0 +1,68 @@
+// Compile-time keys: "OPTIM.BASE_LR"_k is a value of type key<"OPTIM.BASE_LR">,
+// so a space knows its keys in the type system and a misspelt one cannot compile.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <string_view>
+
+namespace sweep {
+
+/// @brief A string usable as a template argument (the text of a key).
+template <std::size_t N>
+struct fixed_string {
+  char data[N]{};
+  constexpr fixed_string(const char (&text)[N]) { std::copy_n(text, N, data); }
+  [[nodiscard]] constexpr std::string_view view() const { return {data, N - 1}; }
+};
+
+namespace detail {
+
+/// @brief Dotted config keys: non-empty parts of letters, digits and '_', separated by single dots.
+constexpr bool is_valid_key(std::string_view text) {
+  if (text.empty() || text.front() == '.' || text.back() == '.') return false;
+  char previous = ' ';
+  for (char c : text) {
+    bool word = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (!word && !(c == '.' && previous != '.')) return false;
+    previous = c;
+  }
+  return true;
+}
+
+}  // namespace detail
+
+template <class Key, class Sampler>
+struct binding;
+
+/// @brief A config key known at compile time; `key = sampler` binds a sampler to it.
+template <fixed_string Text>
+struct key {
+  static_assert(detail::is_valid_key(Text.view()),
+                "sweep::key: a key is a dotted config path such as \"OPTIM.BASE_LR\" "
+                "(letters, digits and '_' between single dots)");
+  static constexpr std::string_view name = Text.view();
+
+  template <class Sampler>
+  constexpr binding<key, Sampler> operator=(Sampler sampler) const {
+    return {std::move(sampler)};
+  }
+};
+
+/// @brief A sampler bound to a key: one entry of a space.
+template <class Key, class Sampler>
+struct binding {
+  using key_type = Key;
+  using sampler_type = Sampler;
+  Sampler sampler;
+};
+
+namespace literals {
+/// @brief "OPTIM.BASE_LR"_k: the compile-time key OPTIM.BASE_LR.
+template <fixed_string Text>
+constexpr key<Text> operator""_k() {
+  return {};
+}
+}  // namespace literals
+
+}  // namespace sweep

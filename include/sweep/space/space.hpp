@@ -1,0 +1,215 @@
+// A typed space maps compile-time keys to samplers; drawing from it yields a
+// record with one typed member per key, and `space | constraint` keeps only the
+// records a predicate accepts. Asking a record for a key its space lacks does
+// not compile.
+#pragma once
+
+#include <sweep/space/key.hpp>
+#include <sweep/space/samplers.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace sweep {
+
+namespace detail {
+
+inline constexpr std::size_t no_index = static_cast<std::size_t>(-1);
+
+template <fixed_string Text, class... Keys>
+constexpr std::size_t key_index() {
+  std::size_t index = no_index, i = 0;
+  ((Keys::name == Text.view() && index == no_index ? (index = i, ++i) : ++i), ...);
+  return index;
+}
+
+template <class... Keys>
+constexpr bool keys_unique() {
+  std::string_view names[] = {Keys::name..., ""};
+  for (std::size_t i = 0; i < sizeof...(Keys); ++i) {
+    for (std::size_t j = i + 1; j < sizeof...(Keys); ++j) {
+      if (names[i] == names[j]) return false;
+    }
+  }
+  return true;
+}
+
+template <class>
+inline constexpr bool dependent_false = false;
+
+}  // namespace detail
+
+template <class... Keys>
+struct key_list {};
+
+template <class Keys, class... Values>
+struct record;
+
+/// @brief One drawn configuration of a typed space: a typed value per key.
+template <class... Keys, class... Values>
+struct record<key_list<Keys...>, Values...> {
+  std::tuple<Values...> values;
+
+  /// @brief The value drawn for key `k`; a key the space lacks is a compile error.
+  template <fixed_string Text>
+  [[nodiscard]] constexpr const auto& operator[](key<Text>) const {
+    constexpr std::size_t index = detail::key_index<Text, Keys...>();
+    if constexpr (index == detail::no_index) {
+      static_assert(detail::dependent_false<key<Text>>,
+                    "sweep::record::operator[]: the space has no such key (the key is named in the "
+                    "'key<...>' of this instantiation); add it to sweep::space or fix its spelling");
+      return std::get<0>(values);
+    } else {
+      return std::get<index>(values);
+    }
+  }
+
+  template <fixed_string Text>
+  static constexpr bool has(key<Text>) {
+    return detail::key_index<Text, Keys...>() != detail::no_index;
+  }
+
+  friend bool operator==(const record&, const record&) = default;
+};
+
+template <class... Bindings>
+class typed_space;
+
+/// @brief A constraint: a predicate over records (made by where, all_of, any_of, not_, in_range).
+template <class Pred>
+struct constraint {
+  Pred pred;
+  template <class Record>
+  constexpr bool operator()(const Record& r) const {
+    return static_cast<bool>(pred(r));
+  }
+};
+
+/// @brief A space whose records must pass a constraint.
+template <class Space, class Pred>
+class constrained_space {
+ public:
+  using record_type = typename Space::record_type;
+  constexpr constrained_space(Space space, constraint<Pred> c) : space_(std::move(space)), constraint_(std::move(c)) {}
+
+  [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
+  [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r) && constraint_(r); }
+  void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
+  void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
+
+  template <class P>
+  friend constexpr auto operator|(constrained_space s, constraint<P> c) {
+    return constrained_space<constrained_space, P>(std::move(s), std::move(c));
+  }
+
+ private:
+  Space space_;
+  constraint<Pred> constraint_;
+};
+
+/// @brief The typed space: keys bound to samplers, drawn in the order written.
+template <class... Keys, class... Samplers>
+class typed_space<binding<Keys, Samplers>...> {
+  static_assert(detail::keys_unique<Keys...>(), "sweep::space: each key may be bound only once");
+
+ public:
+  using record_type = record<key_list<Keys...>, typename Samplers::value_type...>;
+
+  explicit typed_space(binding<Keys, Samplers>... bindings) : samplers_(std::move(bindings.sampler)...) {
+    std::apply([](auto&... s) { (s.validate(Keys::name), ...); }, samplers_);
+  }
+
+  /// @brief One record; samplers draw left to right, as pycls applies them in the order written.
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    return std::apply([&](auto&... s) { return record_type{{s.draw(rng)...}}; }, samplers_);
+  }
+  [[nodiscard]] constexpr bool accepts(const record_type&) const { return true; }
+
+  /// @brief pycls's key text "K1 V1 K2 V2 ..." (Python's str() of each value).
+  void append_key_text(std::string& out, const record_type& r) const {
+    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_key_text(out, name, v); });
+  }
+  /// @brief The (key, value) pairs merged into BASE_CFG.
+  void append_params(param_list& out, const record_type& r) const {
+    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_params(out, name, v); });
+  }
+
+  template <class Pred>
+  friend constexpr auto operator|(typed_space s, constraint<Pred> c) {
+    return constrained_space<typed_space, Pred>(std::move(s), std::move(c));
+  }
+
+ private:
+  template <class F>
+  void for_each_pair(const record_type& r, F&& f) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (f(std::get<I>(samplers_), Keys::name, std::get<I>(r.values)), ...);
+    }(std::index_sequence_for<Keys...>{});
+  }
+
+  std::tuple<Samplers...> samplers_;
+};
+
+/// @brief `space("A"_k = sampler, ...)`: a typed space over the given keys.
+struct space_fn {
+  template <class... Keys, class... Samplers>
+  auto operator()(binding<Keys, Samplers>... bindings) const {
+    return typed_space<binding<Keys, Samplers>...>(std::move(bindings)...);
+  }
+};
+inline constexpr space_fn space{};
+
+/// @brief `where(pred)`: a constraint from any predicate over a space's records.
+struct where_fn {
+  template <class Pred>
+  constexpr auto operator()(Pred pred) const {
+    return constraint<Pred>{std::move(pred)};
+  }
+};
+inline constexpr where_fn where{};
+
+/// @brief `all_of(c...)`: every constraint holds.
+struct all_of_fn {
+  template <class... Preds>
+  constexpr auto operator()(constraint<Preds>... cs) const {
+    return where([=](const auto& r) { return (cs(r) && ...); });
+  }
+};
+inline constexpr all_of_fn all_of{};
+
+/// @brief `any_of(c...)`: at least one constraint holds.
+struct any_of_fn {
+  template <class... Preds>
+  constexpr auto operator()(constraint<Preds>... cs) const {
+    return where([=](const auto& r) { return (cs(r) || ...); });
+  }
+};
+inline constexpr any_of_fn any_of{};
+
+/// @brief `not_(c)`: the constraint does not hold.
+struct not_fn {
+  template <class Pred>
+  constexpr auto operator()(constraint<Pred> c) const {
+    return where([=](const auto& r) { return !c(r); });
+  }
+};
+inline constexpr not_fn not_{};
+
+/// @brief `in_range(f, low, high)`: low <= f(record) <= high, for a value derived from the record.
+struct in_range_fn {
+  template <class F, class T>
+  constexpr auto operator()(F derived, T low, T high) const {
+    return where([=](const auto& r) {
+      auto v = derived(r);
+      return low <= v && v <= high;
+    });
+  }
+};
+inline constexpr in_range_fn in_range{};
+
+}  // namespace sweep

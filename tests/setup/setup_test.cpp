@@ -1,0 +1,130 @@
+#include <sweep/config.hpp>
+#include <sweep/setup.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using namespace sweep::literals;
+
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+  auto dir = fs::temp_directory_path() / ("sweep_setup_test_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+sweep::sweep_config pycls_config(const std::string& name, const fs::path& root) {
+  return sweep::load_sweep_config(std::string(SWEEP_TEST_DATA_DIR) + "/pycls-configs/" + name + ".yaml",
+                                  {"ROOT_DIR", root.string(), "NUM_PROC", "2"});
+}
+
+std::string read(const fs::path& p) { return sweep::read_text_file(p); }
+
+}  // namespace
+
+TEST_CASE("setup of pycls's example configs writes pycls's exact cfgs_summary.yaml") {
+  for (auto name : {"cifar_optim", "cifar_best", "cifar_regnet"}) {
+    DYNAMIC_SECTION(name) {
+      auto root = fresh_dir(name);
+      auto cfg = pycls_config(name, root);
+      auto summary = sweep::setup(cfg);
+      auto expected = sweep::load_yaml_file(std::string(SWEEP_TEST_DATA_DIR) + "/setup/" + name + ".cfgs_summary.yaml");
+      auto actual = sweep::load_yaml_file(summary.dir / "cfgs_summary.yaml");
+      REQUIRE(actual.as_map().size() == expected.as_map().size());
+      for (std::size_t i = 0; i < expected.as_map().size(); ++i) {
+        INFO(expected.as_map()[i].first);
+        CHECK(actual.as_map()[i].first == expected.as_map()[i].first);
+        CHECK(actual.as_map()[i].second.python_str() == expected.as_map()[i].second.python_str());
+      }
+      // With overrides (ROOT_DIR, NUM_PROC) sweep_cfg.yaml holds the config as applied.
+      auto copy = sweep::load_sweep_config(summary.dir / "sweep_cfg.yaml");
+      CHECK(sweep::detail::schema_to_value(copy) == sweep::detail::schema_to_value(cfg));
+      auto job = sweep::load_yaml_file(summary.dir / "cfgs" / "000000.yaml");
+      CHECK(job.find("DESC")->as_string() == expected.as_map()[0].second.as_string());
+    }
+  }
+}
+
+TEST_CASE("job configs are BASE_CFG with the sampled keys, and RegNets are written in AnyNet form") {
+  auto root = fresh_dir("regnet_form");
+  auto cfg = pycls_config("cifar_regnet", root);
+  cfg.setup.num_configs = 4;
+  auto summary = sweep::setup(cfg);
+  auto job = sweep::load_yaml_file(summary.dir / "cfgs" / "000001.yaml");
+  CHECK(job.find("MODEL.TYPE")->as_string() == "anynet");
+  CHECK(job.find("ANYNET.WIDTHS")->as_list().size() == 2);
+  CHECK(job.find("OPTIM.BASE_LR")->as_float() == 1.0);
+  CHECK(job.find("OPTIM.NESTEROV")->as_bool());
+  auto cx = sweep::compute_complexity(job);
+  CHECK(cx.flops >= 0.12e9);
+  CHECK(cx.flops <= 0.13e9);
+  CHECK(cx.params <= 2.0e6);
+}
+
+TEST_CASE("re-running setup replaces the configs whole and refuses after launch") {
+  auto root = fresh_dir("rerun");
+  auto cfg = pycls_config("cifar_optim", root);
+  auto first = sweep::setup(cfg);
+  CHECK(fs::exists(first.dir / "cfgs" / "000063.yaml"));
+  cfg.setup.num_configs = 8;
+  auto second = sweep::setup(cfg);
+  CHECK(second.configs == 8);
+  CHECK(fs::exists(first.dir / "cfgs" / "000007.yaml"));
+  CHECK_FALSE(fs::exists(first.dir / "cfgs" / "000008.yaml"));
+  std::size_t entries = 0;
+  for (auto& e : fs::directory_iterator(first.dir)) entries += e.path().filename().string().starts_with(".") ? 100 : 1;
+  CHECK(entries == 3);  // cfgs, cfgs_summary.yaml, sweep_cfg.yaml: nothing temporary left
+  fs::create_directories(first.dir / "logs");
+  CHECK_THROWS_WITH(sweep::setup(cfg), Catch::Contains("already launched"));
+  CHECK(fs::exists(first.dir / "cfgs" / "000007.yaml"));
+}
+
+TEST_CASE("setup is deterministic for a seed and NUM_PROC, and says when NUM_SAMPLES ran out") {
+  auto root = fresh_dir("determinism");
+  auto cfg = pycls_config("cifar_regnet", root);
+  cfg.setup.num_configs = 16;
+  cfg.setup.chunk_size = 2000;
+  cfg.setup.num_samples = 4000;
+  std::string note;
+  sweep::setup_observer observer;
+  observer.note = [&](const std::string& n) { note = n; };
+  int rounds = 0;
+  observer.progress = [&](const sweep::sample_progress& p) { ++rounds; CHECK(p.sampled == 4000); };
+  auto a = sweep::setup(cfg, observer);
+  CHECK(rounds == 1);
+  CHECK(a.found > 0);
+  CHECK(a.found < 16);
+  CHECK_THAT(note, Catch::Contains("NUM_SAMPLES ran out"));
+  auto first = read(a.dir / "cfgs_summary.yaml");
+  sweep::setup(cfg);
+  CHECK(read(a.dir / "cfgs_summary.yaml") == first);
+  cfg.setup.rng_seed = 1;
+  sweep::setup(cfg);
+  CHECK(read(a.dir / "cfgs_summary.yaml") != first);
+}
+
+TEST_CASE("a sweep written as code sets up like its YAML twin") {
+  auto root = fresh_dir("as_code");
+  auto cfg = pycls_config("cifar_optim", root);
+  auto typed = sweep::space("OPTIM.BASE_LR"_k = sweep::log_uniform(0.25, 5.0).quantize(1e-10),
+                            "OPTIM.WEIGHT_DECAY"_k = sweep::log_uniform(5e-5, 1e-3).quantize(1e-10));
+  sweep::setup(cfg, typed);
+  auto from_code = read(sweep::sweep_dir(cfg) / "cfgs_summary.yaml");
+  auto job_code = read(sweep::sweep_dir(cfg) / "cfgs" / "000005.yaml");
+  sweep::setup(cfg);
+  CHECK(read(sweep::sweep_dir(cfg) / "cfgs_summary.yaml") == from_code);
+  CHECK(read(sweep::sweep_dir(cfg) / "cfgs" / "000005.yaml") == job_code);
+  auto small = typed | sweep::where([](auto& r) { return r["OPTIM.BASE_LR"_k] * r["OPTIM.WEIGHT_DECAY"_k] < 2e-4; });
+  auto s = sweep::setup(cfg, small);
+  CHECK(s.configs == 64);
+  auto summary = sweep::load_yaml_file(s.dir / "cfgs_summary.yaml");
+  for (auto& [file, key] : summary.as_map()) {
+    auto job = sweep::load_yaml_file(s.dir / "cfgs" / file);
+    CHECK(job.find("OPTIM.BASE_LR")->as_float() * job.find("OPTIM.WEIGHT_DECAY")->as_float() < 2e-4);
+  }
+}
