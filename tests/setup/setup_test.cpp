@@ -60,6 +60,11 @@ TEST_CASE("job configs are BASE_CFG with the sampled keys, and RegNets are writt
   CHECK(job.find("ANYNET.WIDTHS")->as_list().size() == 2);
   CHECK(job.find("OPTIM.BASE_LR")->as_float() == 1.0);
   CHECK(job.find("OPTIM.NESTEROV")->as_bool());
+  // Job files are written section by section from a cache; the text is what a whole dump gives.
+  for (auto& file : {"000000.yaml", "000001.yaml", "000003.yaml"}) {
+    auto text = read(summary.dir / "cfgs" / file);
+    CHECK(sweep::to_yaml(sweep::load_yaml_text(text)) == text);
+  }
   auto cx = sweep::compute_complexity(job);
   CHECK(cx.flops >= 0.12e9);
   CHECK(cx.flops <= 0.13e9);

@@ -35,4 +35,16 @@ struct exit_error {
   int code = 1;
 };
 
+/// @brief `--sweep-cfg F [KEY VALUE ...]`: the sweep config every stage's verb takes, with yacs-style overrides.
+struct sweep_cfg_args {
+  std::string file;
+  std::vector<std::string> overrides;
+
+  /// @brief Adds --sweep-cfg and the trailing overrides to a verb.
+  void add_to(CLI::App* cmd) {
+    cmd->add_option("--sweep-cfg", file, "Sweep config file (YAML, pycls format)")->required()->check(CLI::ExistingFile);
+    cmd->add_option("overrides", overrides, "Config overrides: KEY VALUE pairs, e.g. ROOT_DIR /tmp/sweeps SETUP.NUM_CONFIGS 8");
+  }
+};
+
 }  // namespace sweep::driver

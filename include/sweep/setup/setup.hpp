@@ -16,6 +16,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 namespace sweep {
@@ -57,6 +58,39 @@ inline void replace_folder(const std::filesystem::path& fresh, const std::filesy
   std::filesystem::remove_all(old);
 }
 
+/// @brief YAML of job configs that share most of BASE_CFG: the text of each top-level
+/// section BASE_CFG has is made once, and only sections a sample changed are emitted again
+/// (a block map's YAML is the concatenation of its one-key maps, keys sorted).
+class section_cache {
+ public:
+  explicit section_cache(const value& base_cfg) {
+    if (!base_cfg.is_map()) return;
+    for (auto& [key, section] : base_cfg.as_map()) {
+      sections_.emplace_back(key, &section, sweep::to_yaml(value{value::map{{key, section}}}));
+    }
+  }
+
+  [[nodiscard]] std::string to_yaml(const value& job) const {
+    if (!job.is_map()) return sweep::to_yaml(job);
+    std::vector<const std::pair<std::string, value>*> entries;
+    for (auto& e : job.as_map()) entries.push_back(&e);
+    std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    std::string out;
+    for (auto* e : entries) {
+      auto cached = std::find_if(sections_.begin(), sections_.end(), [&](auto& s) { return std::get<0>(s) == e->first; });
+      if (cached != sections_.end() && *std::get<1>(*cached) == e->second) {
+        out += std::get<2>(*cached);
+      } else {
+        out += sweep::to_yaml(value{value::map{{e->first, e->second}}});
+      }
+    }
+    return out.empty() ? sweep::to_yaml(job) : out;
+  }
+
+ private:
+  std::vector<std::tuple<std::string, const value*, std::string>> sections_;
+};
+
 }  // namespace detail
 
 /// @brief Writes the job configs of sampled records. `finish` turns BASE_CFG + pairs into the written config.
@@ -66,6 +100,7 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   auto fresh = dir / fmt::format(".cfgs.new.{}", ::getpid());
   std::filesystem::create_directories(fresh);
   auto n = sampled.records.size();
+  detail::section_cache sections(cfg.setup.base_cfg);
   auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
   std::vector<std::exception_ptr> failures(workers);
   {
@@ -79,7 +114,7 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
             space.append_params(params, sampled.records[i]);
             value job = finish(merge_params(cfg.setup.base_cfg, params));
             job.at_path("DESC") = value{sampled.keys[i]};
-            auto text = to_yaml(job);
+            auto text = sections.to_yaml(job);
             std::ofstream out(fresh / job_config_name(static_cast<std::int64_t>(i)), std::ios::binary);
             out << text;
             if (!out) throw error({(fresh / job_config_name(static_cast<std::int64_t>(i))).string(), 0}, "", "cannot write job config");

@@ -1,0 +1,57 @@
+// Setup's engine: candidates/s and kept configs/s for pycls's cifar_optim and
+// cifar_regnet spaces with 1 and 2 threads, and whole setups (sampling + files)
+// of 10 / 1,000 / 100,000 configs.
+#include <sweep/config.hpp>
+#include <sweep/setup.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <sys/resource.h>
+
+#include <filesystem>
+
+namespace {
+
+sweep::sweep_config pycls_config(const std::string& name) {
+  return sweep::load_sweep_config(std::string(SWEEP_SOURCE_DIR) + "/tests/data/pycls-configs/" + name + ".yaml");
+}
+
+/// Sampling only: NUM_SAMPLES candidates, never stopping early (NUM_CONFIGS above what can be found).
+void sampling(benchmark::State& state, const std::string& name) {
+  auto cfg = pycls_config(name);
+  cfg.num_proc = state.range(0);
+  cfg.setup.num_samples = 200'000;
+  cfg.setup.num_configs = 10'000'000;
+  auto space = sweep::load_space(cfg.setup.samplers, cfg.file);
+  sweep::config_checks checks(cfg);
+  std::int64_t candidates = 0, kept = 0;
+  for (auto _ : state) {
+    auto result = sweep::sample_configs(space, cfg.setup, cfg.num_proc, checks);
+    candidates += result.sampled;
+    kept += result.found;
+  }
+  state.counters["candidates/s"] = benchmark::Counter(static_cast<double>(candidates), benchmark::Counter::kIsRate);
+  state.counters["kept/s"] = benchmark::Counter(static_cast<double>(kept), benchmark::Counter::kIsRate);
+}
+
+/// A whole setup (sampling and writing every file) of NUM_CONFIGS cifar_optim configs on 2 threads.
+void whole_setup(benchmark::State& state) {
+  auto cfg = pycls_config("cifar_optim");
+  auto root = std::filesystem::temp_directory_path() / "sweep_bench_setup";
+  std::filesystem::remove_all(root);
+  cfg.root_dir = root.string();
+  cfg.num_proc = 2;
+  cfg.setup.num_configs = state.range(0);
+  for (auto _ : state) sweep::setup(cfg);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["peak_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  state.counters["configs/s"] = benchmark::Counter(static_cast<double>(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
+  std::filesystem::remove_all(root);
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(sampling, cifar_optim, std::string("cifar_optim"))->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(sampling, cifar_regnet, std::string("cifar_regnet"))->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(whole_setup)->Arg(10)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);

@@ -1,0 +1,50 @@
+// sweep setup: samples the sweep config's space into numbered job configs.
+#include "command.hpp"
+
+#include <sweep/config/load.hpp>
+#include <sweep/setup.hpp>
+
+#include <fmt/core.h>
+
+#include <memory>
+
+namespace {
+
+struct setup_args {
+  sweep::driver::sweep_cfg_args cfg;
+  bool dry_run = false;
+  bool quiet = false;
+};
+
+const bool registered = sweep::driver::register_command(20, [](CLI::App& app) {
+  auto args = std::make_shared<setup_args>();
+  auto* cmd = app.add_subcommand("setup", "Sample the design space into job configs under ROOT_DIR/NAME/cfgs");
+  args->cfg.add_to(cmd);
+  cmd->add_flag("--dry-run", args->dry_run, "Sample and print how many configs the space gives and the first few keys; write nothing");
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress lines");
+  cmd->callback([args] {
+    auto cfg = sweep::load_sweep_config(args->cfg.file, args->cfg.overrides);
+    sweep::setup_observer observer;
+    if (!args->quiet) {
+      observer.progress = [](const sweep::sample_progress& p) {
+        fmt::print(stderr, "sampled {}, kept {}, t={:.2f}s\n", p.sampled, p.kept, p.seconds);
+      };
+    }
+    observer.note = [](const std::string& note) { fmt::print(stderr, "note: {}\n", note); };
+    if (args->dry_run) {
+      auto space = sweep::load_space(cfg.setup.samplers, cfg.file);
+      auto sampled = sweep::sample_configs(space, cfg.setup, cfg.num_proc, sweep::config_checks(cfg), observer.progress);
+      fmt::print("{} configs (from {} candidates, {} unique and valid)\n", sampled.keys.size(), sampled.sampled, sampled.found);
+      for (std::size_t i = 0; i < std::min<std::size_t>(5, sampled.keys.size()); ++i) {
+        fmt::print("  {}: {}\n", sweep::job_config_name(static_cast<std::int64_t>(i)), sampled.keys[i]);
+      }
+      return;
+    }
+    fmt::print("Sweep directory is: {}\n", sweep::sweep_dir(cfg).string());
+    auto summary = sweep::setup(cfg, observer);
+    fmt::print("Wrote {} job configs to {} ({} candidates, {:.2f}s)\n", summary.configs, (summary.dir / "cfgs").string(),
+               summary.sampled, summary.seconds);
+  });
+});
+
+}  // namespace
