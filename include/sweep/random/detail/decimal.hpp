@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -54,21 +55,23 @@ inline decimal_form shortest_decimal(double x) {
   return out;
 }
 
-/// @brief shortest_decimal with a one-entry cache per thread: a sampler draws with one q many times.
+/// @brief shortest_decimal through a small per-thread cache: a space draws with a handful of
+/// quanta in turn (a RegNet sample uses three float ones), each many times.
 inline const decimal_form& cached_shortest_decimal(double x) {
   struct entry {
     std::uint64_t bits = 0;
     bool valid = false;
     decimal_form form;
   };
-  thread_local entry last;
+  thread_local std::array<entry, 16> cache;
   auto bits = std::bit_cast<std::uint64_t>(x);
-  if (!last.valid || last.bits != bits) {
-    last.form = shortest_decimal(x);
-    last.bits = bits;
-    last.valid = true;
+  auto& e = cache[(bits * 0x9e3779b97f4a7c15ULL) >> 60];  // Fibonacci hashing to 16 slots
+  if (!e.valid || e.bits != bits) {
+    e.form = shortest_decimal(x);
+    e.bits = bits;
+    e.valid = true;
   }
-  return last.form;
+  return e.form;
 }
 
 /// @brief The decimal digits of n (no leading zeros; "0" for 0).
@@ -152,27 +155,28 @@ inline double decimal_to_double(bool negative, const std::string& digits, int ex
 /// @brief Python's float(Decimal(k) * Decimal(str(q))) for an integer-valued double k.
 inline double decimal_product(double k, double q) {
   if (!std::isfinite(k) || !std::isfinite(q)) return k * q;  // Decimal's Infinity/NaN propagate the same way
-  bool negative = std::signbit(k) != std::signbit(q);
-  if (k == 0.0 || q == 0.0) return negative ? -0.0 : 0.0;
+  // the sign is set without a branch: half the draws of a range around 0 are negative
+  std::uint64_t sign = (std::bit_cast<std::uint64_t>(k) ^ std::bit_cast<std::uint64_t>(q)) & (std::uint64_t{1} << 63);
+  auto with_sign = [sign](double magnitude) { return std::bit_cast<double>(std::bit_cast<std::uint64_t>(magnitude) | sign); };
   const decimal_form& d = cached_shortest_decimal(q);
   double ak = std::fabs(k);
   std::string digits;
   if (ak < 18446744073709551616.0) {  // 2^64: the product fits in 128 bits (digits < 10^17)
     uint128 n = static_cast<uint128>(static_cast<std::uint64_t>(ak)) * d.digits;
     if (n < (uint128{1} << 53) && d.exponent >= -22 && d.exponent <= 22) {
-      // n and 10^|e| are exact doubles, so one IEEE multiply/divide is correctly rounded
+      // n and 10^|e| are exact doubles, so one IEEE multiply/divide is correctly rounded (0 stays 0)
       static constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                          1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
       auto v = static_cast<double>(static_cast<std::uint64_t>(n));
-      v = d.exponent >= 0 ? v * pow10[d.exponent] : v / pow10[-d.exponent];
-      return negative ? -v : v;
+      return with_sign(d.exponent >= 0 ? v * pow10[d.exponent] : v / pow10[-d.exponent]);
     }
+    if (n == 0) return with_sign(0.0);
     digits = to_decimal_string(n);
   } else {
     digits = big_product_digits(ak, d.digits);
   }
   int exponent = d.exponent + round_digits_half_even(digits);
-  return decimal_to_double(negative, digits, exponent);
+  return with_sign(decimal_to_double(false, digits, exponent));
 }
 
 /// @brief Whether the decimal a*10^ea is an integer multiple of b*10^eb (b > 0), exactly.
