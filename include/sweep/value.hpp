@@ -22,39 +22,67 @@ namespace sweep {
 
 namespace detail {
 
-/// @brief Python's repr() of a float: shortest round-trip digits, fixed notation
-/// for exponents in [-4, 16), scientific otherwise, and always a '.' or 'e'.
-inline std::string python_float_repr(double x) {
-  if (std::isnan(x)) return "nan";
-  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  char buf[64];
+/// @brief Appends Python's repr() of a float: shortest round-trip digits, fixed notation
+/// for exponents in [-4, 16), scientific otherwise, and always a '.' or 'e'. It allocates
+/// nothing beyond `out`'s growth: setup prints millions of these.
+inline void append_python_float_repr(std::string& out, double x) {
+  if (std::isnan(x)) {
+    out += "nan";
+    return;
+  }
+  if (std::isinf(x)) {
+    out += x > 0 ? "inf" : "-inf";
+    return;
+  }
+  char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
   std::string_view sci(buf, static_cast<std::size_t>(end - buf));  // e.g. -5.29758e-05
-  bool negative = sci.front() == '-';
-  if (negative) sci.remove_prefix(1);
+  if (sci.front() == '-') {
+    out += '-';
+    sci.remove_prefix(1);
+  }
   auto e_pos = sci.find('e');
   int exponent = 0;
   std::from_chars(sci.data() + e_pos + 1 + (sci[e_pos + 1] == '+'), sci.data() + sci.size(), exponent);
-  std::string digits;
+  char digits[24];
+  int n = 0;
   for (char c : sci.substr(0, e_pos)) {
-    if (c != '.') digits += c;
+    if (c != '.') digits[n++] = c;
   }
-  std::string out = negative ? "-" : "";
-  auto n = static_cast<int>(digits.size());
   if (exponent >= -4 && exponent < 16) {
     if (exponent < 0) {
-      out += "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+      out += "0.";
+      out.append(static_cast<std::size_t>(-exponent - 1), '0');
+      out.append(digits, static_cast<std::size_t>(n));
     } else if (exponent + 1 >= n) {
-      out += digits + std::string(static_cast<std::size_t>(exponent + 1 - n), '0') + ".0";
+      out.append(digits, static_cast<std::size_t>(n));
+      out.append(static_cast<std::size_t>(exponent + 1 - n), '0');
+      out += ".0";
     } else {
-      out += digits.substr(0, static_cast<std::size_t>(exponent + 1)) + "." +
-             digits.substr(static_cast<std::size_t>(exponent + 1));
+      out.append(digits, static_cast<std::size_t>(exponent + 1));
+      out += '.';
+      out.append(digits + exponent + 1, static_cast<std::size_t>(n - exponent - 1));
     }
-    return out;
+    return;
   }
-  out += digits.substr(0, 1);
-  if (n > 1) out += "." + digits.substr(1);
-  return out + fmt::format("e{}{:02d}", exponent < 0 ? '-' : '+', std::abs(exponent));
+  out += digits[0];
+  if (n > 1) {
+    out += '.';
+    out.append(digits + 1, static_cast<std::size_t>(n - 1));
+  }
+  out += exponent < 0 ? "e-" : "e+";
+  int magnitude = std::abs(exponent);
+  if (magnitude < 10) out += '0';
+  char exp_digits[8];
+  auto [exp_end, exp_ec] = std::to_chars(exp_digits, exp_digits + sizeof exp_digits, magnitude);
+  out.append(exp_digits, exp_end);
+}
+
+/// @brief Python's repr() of a float, as a new string.
+inline std::string python_float_repr(double x) {
+  std::string out;
+  append_python_float_repr(out, x);
+  return out;
 }
 
 /// @brief Python's repr() of a str: single quotes unless the text holds one and no double quote.

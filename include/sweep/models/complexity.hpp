@@ -39,11 +39,14 @@ struct cx_state {
 inline constexpr void conv2d_cx(cx_state& cx, std::int64_t w_in, std::int64_t w_out, std::int64_t k,
                                 std::int64_t stride = 1, std::int64_t groups = 1, bool bias = false) noexcept {
   // h >= 1 always, so C++'s truncating division equals Python's floor division here.
-  cx.h = (cx.h - 1) / stride + 1;
-  cx.w = (cx.w - 1) / stride + 1;
+  if (stride != 1) {  // most convs keep the size: skip two 64-bit divisions
+    cx.h = (cx.h - 1) / stride + 1;
+    cx.w = (cx.w - 1) / stride + 1;
+  }
   const std::int64_t hw = cx.h * cx.w;
-  cx.sum.flops += k * k * w_in * w_out * hw / groups + (bias ? w_out * hw : 0);
-  cx.sum.params += k * k * w_in * w_out / groups + (bias ? w_out : 0);
+  const std::int64_t kk = k * k * w_in * w_out;
+  cx.sum.flops += (groups == 1 ? kk * hw : kk * hw / groups) + (bias ? w_out * hw : 0);
+  cx.sum.params += (groups == 1 ? kk : kk / groups) + (bias ? w_out : 0);
   cx.sum.acts += w_out * hw;
 }
 

@@ -41,35 +41,47 @@ struct regnet_stages {
   }
 };
 
+namespace detail {
+
+/// @brief The checks of pycls's generate_regnet(), as errors naming the REGNET key.
+inline void check_regnet_shape(double wa, double w0, double wm, std::int64_t depth, std::int64_t q) {
+  if (!(wa >= 0)) throw sweep::error({}, "REGNET.WA", fmt::format("expected a slope >= 0, got {}", wa));
+  if (!(w0 > 0) || !is_multiple(w0, q)) {
+    throw sweep::error({}, "REGNET.W0", fmt::format("expected a positive multiple of {}, got {}", q, w0));
+  }
+  if (!(wm > 1)) throw sweep::error({}, "REGNET.WM", fmt::format("expected a multiplier > 1, got {}", wm));
+  if (depth <= 0) throw sweep::error({}, "REGNET.DEPTH", fmt::format("expected a depth > 0, got {}", depth));
+}
+
+}  // namespace detail
+
 /// @brief pycls's generate_regnet(): block j has width w0 + wa*j, quantised to
 /// w0 * wm^round(log((w0 + wa*j)/w0) / log(wm)) rounded to a multiple of q; a stage is
 /// a run of equal widths. Throws (naming REGNET.*) unless wa >= 0, w0 > 0, wm > 1,
 /// w0 % q == 0 and depth > 0.
 inline regnet_stages regnet_generate(double wa, double w0, double wm, std::int64_t depth, std::int64_t q = 8) {
+  detail::check_regnet_shape(wa, w0, wm, depth, q);
   const auto dq = static_cast<double>(q);
-  if (!(wa >= 0)) throw sweep::error({}, "REGNET.WA", fmt::format("expected a slope >= 0, got {}", wa));
-  if (!(w0 > 0) || std::fmod(w0, dq) != 0) {
-    throw sweep::error({}, "REGNET.W0", fmt::format("expected a positive multiple of {}, got {}", q, w0));
-  }
-  if (!(wm > 1)) throw sweep::error({}, "REGNET.WM", fmt::format("expected a multiplier > 1, got {}", wm));
-  if (depth <= 0) throw sweep::error({}, "REGNET.DEPTH", fmt::format("expected a depth > 0, got {}", depth));
   regnet_stages out;
   const double log_wm = std::log(wm);
-  std::int64_t last = -1;
-  double max_k = 0;
+  double last_k = -1;
+  std::int64_t last_w = -1;
   for (std::int64_t j = 0; j < depth; ++j) {
     const double w_cont = static_cast<double>(j) * wa + w0;
     const double k = detail::py_round(std::log(w_cont / w0) / log_wm);  // numpy's round is half-to-even too
-    max_k = std::max(max_k, k);
-    const auto w = static_cast<std::int64_t>(detail::py_round(w0 * std::pow(wm, k) / dq)) * q;
-    if (w != last) {
-      if (static_cast<std::size_t>(out.num_stages) < regnet_max_stages) out.widths[out.num_stages] = w;
-      ++out.num_stages;
-      last = w;
+    if (k != last_k) {
+      // Exponents only grow with j, so pow() runs once per exponent, not once per block.
+      last_k = k;
+      const auto w = static_cast<std::int64_t>(detail::py_round(w0 * std::pow(wm, k) / dq)) * q;
+      if (w != last_w) {
+        if (static_cast<std::size_t>(out.num_stages) < regnet_max_stages) out.widths[out.num_stages] = w;
+        ++out.num_stages;
+        last_w = w;
+      }
     }
     if (static_cast<std::size_t>(out.num_stages) <= regnet_max_stages) ++out.depths[out.num_stages - 1];
   }
-  out.total_stages = static_cast<std::int64_t>(max_k) + 1;
+  out.total_stages = static_cast<std::int64_t>(last_k) + 1;
   return out;
 }
 
@@ -115,7 +127,7 @@ struct regnet_params {
     positive("GROUP_W", static_cast<double>(p.group_w));
     positive("BOT_MUL", p.bot_mul);
     try {
-      (void)regnet_generate(p.wa, p.w0, p.wm, p.depth);  // checks WA, W0, WM, DEPTH
+      detail::check_regnet_shape(p.wa, p.w0, p.wm, p.depth, 8);
     } catch (const sweep::error& e) {
       detail::model_key_error(r.find(std::string_view(e.key_path()).substr(7)), e.key_path(), e.message());
     }
@@ -132,8 +144,7 @@ struct regnet_anynet {
   std::size_t n = 0;
 };
 
-inline regnet_anynet regnet_to_stages(const regnet_params& p, bool scaled) {
-  auto gen = regnet_generate(p.wa, p.w0, p.wm, p.depth);
+inline regnet_anynet regnet_to_stages(const regnet_params& p, const regnet_stages& gen, bool scaled) {
   if (static_cast<std::size_t>(gen.num_stages) > regnet_max_stages) {
     throw sweep::error({}, "REGNET.WM",
                        fmt::format("{} stages (DEPTH {}, W0 {}, WA {}, WM {}); at most {} are supported",
@@ -158,18 +169,33 @@ inline regnet_anynet regnet_to_stages(const regnet_params& p, bool scaled) {
   return out;
 }
 
+inline regnet_anynet regnet_to_stages(const regnet_params& p, bool scaled) {
+  return regnet_to_stages(p, regnet_generate(p.wa, p.w0, p.wm, p.depth), scaled);
+}
+
 inline anynet_head regnet_head(const regnet_params& p, std::int64_t num_classes) {
   return anynet_head{p.stem, p.stem_w, p.block, p.head_w, p.se_on ? p.se_r : 0.0, num_classes};
 }
 
 }  // namespace detail
 
+/// @brief regnet_complexity() with the stages regnet_generate() already gave for `p`
+/// (setup counts them for the NUM_STAGES constraint first: this saves generating twice).
+inline complexity regnet_complexity(const regnet_params& p, const regnet_stages& stages, std::int64_t im_size,
+                                    std::int64_t num_classes) {
+  if (im_size <= 0) throw sweep::error({}, "TRAIN.IM_SIZE", fmt::format("expected a positive image size, got {}", im_size));
+  if (num_classes <= 0) {
+    throw sweep::error({}, "MODEL.NUM_CLASSES", fmt::format("expected a positive number of classes, got {}", num_classes));
+  }
+  auto a = detail::regnet_to_stages(p, stages, true);
+  return anynet_complexity(detail::regnet_head(p, num_classes), std::span(a.stages.data(), a.n),
+                           detail::scale_im_size(im_size, p.scaling.r));
+}
+
 /// @brief The complexity pycls's sweep setup checks for a RegNet: its AnyNet form after the
 /// scaler (standardisation at SCALING_FACTOR 1.0), at TRAIN.IM_SIZE `im_size`. No allocation.
 inline complexity regnet_complexity(const regnet_params& p, std::int64_t im_size, std::int64_t num_classes) {
-  auto a = detail::regnet_to_stages(p, true);
-  return anynet_complexity(detail::regnet_head(p, num_classes), std::span(a.stages.data(), a.n),
-                           detail::scale_im_size(im_size, p.scaling.r));
+  return regnet_complexity(p, regnet_generate(p.wa, p.w0, p.wm, p.depth), im_size, num_classes);
 }
 
 /// @brief pycls's RegNet.complexity for a job config as written (no scaler).

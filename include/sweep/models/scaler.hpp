@@ -77,6 +77,7 @@ inline scaling_factors read_scaling_factors(const value& job_cfg) {
   detail::section_reader model(job_cfg, "MODEL");
   auto type = model.get_string("SCALING_TYPE", "");
   double factor = model.get_number("SCALING_FACTOR", 1.0);
+  if (type.empty() && factor == 1.0) return {};  // pycls's default: the common case, no pow()
   if (!(factor > 0)) model.fail(nullptr, "SCALING_FACTOR", fmt::format("expected a positive factor, got {}", factor));
   try {
     return compute_scaling_factors(type, factor);
@@ -84,6 +85,18 @@ inline scaling_factors read_scaling_factors(const value& job_cfg) {
     detail::model_key_error(model.find("SCALING_TYPE"), e.key_path(), e.message());
   }
 }
+
+namespace detail {
+
+/// @brief Python's `x % m == 0` for a float x and a positive integer m, without fmod()
+/// (slow in glibc, and on the setup hot path): a non-integral x is no multiple of m.
+inline bool is_multiple(double x, std::int64_t m) noexcept {
+  if (x != std::trunc(x)) return false;
+  if (std::fabs(x) < 9.0e15) return static_cast<std::int64_t>(x) % m == 0;
+  return std::fmod(x, static_cast<double>(m)) == 0;
+}
+
+}  // namespace detail
 
 /// @brief pycls's adjust_block_compatibility(): makes each width * bottleneck a multiple of
 /// its group width (and groups no wider than the bottleneck), in place. `key` names the
@@ -96,7 +109,7 @@ inline void adjust_block_compatibility(std::span<std::int64_t> ws, std::span<con
                          fmt::format("stage {}: width {}, bottleneck multiplier {} and group width {} must be positive",
                                      i + 1, ws[i], bs[i], gs[i]));
     }
-    if (!(bs[i] < 1 || std::fmod(bs[i], 1.0) == 0)) {
+    if (!(bs[i] < 1 || bs[i] == std::trunc(bs[i]))) {
       throw sweep::error({}, std::string(key),
                          fmt::format("stage {}: bottleneck multiplier {} must be below 1 or a whole number", i + 1, bs[i]));
     }
@@ -109,7 +122,7 @@ inline void adjust_block_compatibility(std::span<std::int64_t> ws, std::span<con
                                               static_cast<double>(m)));
     ws[i] = static_cast<std::int64_t>(static_cast<double>(v) / b);
     gs[i] = g;
-    if (std::fmod(static_cast<double>(ws[i]) * b, static_cast<double>(g)) != 0) {
+    if (!detail::is_multiple(static_cast<double>(ws[i]) * b, g)) {
       throw sweep::error({}, std::string(key),
                          fmt::format("stage {}: width {} x bottleneck multiplier {} is not a multiple of group width {}",
                                      i + 1, ws[i], b, g));

@@ -46,7 +46,7 @@ class config_checks {
     auto* type = job.find("MODEL.TYPE");
     if (type != nullptr && type->is_string() && type->as_string() == "regnet") {
       auto p = regnet_params::from(job);
-      if (!stages_ok(p)) return false;
+      if (!stages_ok(regnet_generate(p.wa, p.w0, p.wm, p.depth))) return false;
     }
     return !cx_active_ || cx_ok(standardized_complexity(job));
   }
@@ -72,8 +72,7 @@ class config_checks {
     return true;
   }
 
-  bool stages_ok(const regnet_params& p) const {
-    auto s = regnet_generate(p.wa, p.w0, p.wm, p.depth);
+  bool stages_ok(const regnet_stages& s) const {
     return s.all_stages_used() && stages_[0] <= s.num_stages && s.num_stages <= stages_[1];
   }
 
@@ -100,8 +99,9 @@ class config_checks {
       else if (name == "GROUP_W") p.group_w = v.as_int();
       else p.bot_mul = v.as_float();
     }
-    if (!stages_ok(p)) return false;
-    return !cx_active_ || cx_ok(regnet_complexity(p, im_size_, num_classes_));
+    auto stages = regnet_generate(p.wa, p.w0, p.wm, p.depth);
+    if (!stages_ok(stages)) return false;
+    return !cx_active_ || cx_ok(regnet_complexity(p, stages, im_size_, num_classes_));
   }
 
   value base_;

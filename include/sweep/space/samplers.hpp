@@ -11,6 +11,7 @@
 #include <sweep/random.hpp>
 #include <sweep/value.hpp>
 
+#include <charconv>
 #include <concepts>
 #include <cstdint>
 #include <string>
@@ -40,10 +41,23 @@ value to_value(const std::vector<T>& items) {
 }
 
 /// @brief Appends Python's str() of a drawn value, as pycls writes it into a config's key text.
-inline void append_python_str(std::string& out, std::int64_t v) { fmt::format_to(std::back_inserter(out), "{}", v); }
-inline void append_python_str(std::string& out, double v) { out += python_float_repr(v); }
+inline void append_python_str(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+inline void append_python_str(std::string& out, double v) { append_python_float_repr(out, v); }
 inline void append_python_str(std::string& out, const std::string& v) { out += v; }
-inline void append_python_str(std::string& out, const value& v) { out += v.python_str(); }
+inline void append_python_str(std::string& out, const value& v) {
+  // Numbers are what samplers draw nearly always: print them without a detour through a new string.
+  if (v.is_float()) {
+    append_python_float_repr(out, std::get<double>(v.data()));
+  } else if (v.is_int()) {
+    append_python_str(out, std::get<std::int64_t>(v.data()));
+  } else {
+    out += v.python_str();
+  }
+}
 template <class T>
 void append_python_str(std::string& out, const std::vector<T>& v) { out += to_value(v).python_str(); }
 
