@@ -4,6 +4,7 @@
 #include <sweep/models/anynet.hpp>
 #include <sweep/models/complexity.hpp>
 #include <sweep/models/effnet.hpp>
+#include <sweep/models/mlp.hpp>
 #include <sweep/models/regnet.hpp>
 #include <sweep/models/registry.hpp>
 #include <sweep/models/resnet.hpp>

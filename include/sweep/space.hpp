@@ -5,3 +5,4 @@
 #include <sweep/space/samplers.hpp>
 #include <sweep/space/space.hpp>
 #include <sweep/space/runtime_space.hpp>
+#include <sweep/space/combinators.hpp>

@@ -2,7 +2,10 @@
 // through a static registrar, so verbs stay independent of each other.
 #pragma once
 
+#include <sweep/config/load.hpp>
+
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <functional>
 #include <string>
@@ -40,10 +43,28 @@ struct sweep_cfg_args {
   std::string file;
   std::vector<std::string> overrides;
 
-  /// @brief Adds --sweep-cfg and the trailing overrides to a verb.
+  /// @brief Adds --sweep-cfg and the trailing overrides to a verb. Overrides are taken raw (CLI11
+  /// would split a YAML value such as "[lr, wd]" into words); call `take_overrides` in the callback.
   void add_to(CLI::App* cmd) {
     cmd->add_option("--sweep-cfg", file, "Sweep config file (YAML, pycls format)")->required()->check(CLI::ExistingFile);
-    cmd->add_option("overrides", overrides, "Config overrides: KEY VALUE pairs, e.g. ROOT_DIR /tmp/sweeps SETUP.NUM_CONFIGS 8");
+    cmd->allow_extras();
+    cmd->footer("Overrides: KEY VALUE pairs after the options, e.g. ROOT_DIR /tmp/sweeps SETUP.NUM_CONFIGS 8 ANALYZE.METRICS \"[lr, wd]\"");
+  }
+
+  /// @brief Collects the overrides left over by the parser; an unknown option is an error, not an override.
+  void take_overrides(CLI::App* cmd) {
+    overrides = cmd->remaining();
+    for (std::size_t i = 0; i < overrides.size(); i += 2) {
+      if (overrides[i].starts_with("-")) {
+        throw exit_error{fmt::format("unknown option '{}' (see `sweep {} --help`)", overrides[i], cmd->get_name()), 2};
+      }
+    }
+  }
+
+  /// @brief The sweep config with the overrides applied.
+  [[nodiscard]] sweep_config load(CLI::App* cmd) {
+    take_overrides(cmd);
+    return load_sweep_config(file, overrides);
   }
 };
 

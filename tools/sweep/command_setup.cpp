@@ -22,8 +22,8 @@ const bool registered = sweep::driver::register_command(20, [](CLI::App& app) {
   args->cfg.add_to(cmd);
   cmd->add_flag("--dry-run", args->dry_run, "Sample and print how many configs the space gives and the first few keys; write nothing");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress lines");
-  cmd->callback([args] {
-    auto cfg = sweep::load_sweep_config(args->cfg.file, args->cfg.overrides);
+  cmd->callback([args, cmd] {
+    auto cfg = args->cfg.load(cmd);
     sweep::setup_observer observer;
     if (!args->quiet) {
       observer.progress = [](const sweep::sample_progress& p) {
@@ -32,8 +32,13 @@ const bool registered = sweep::driver::register_command(20, [](CLI::App& app) {
     }
     observer.note = [](const std::string& note) { fmt::print(stderr, "note: {}\n", note); };
     if (args->dry_run) {
-      auto space = sweep::load_space(cfg.setup.samplers, cfg.file);
-      auto sampled = sweep::sample_configs(space, cfg.setup, cfg.num_proc, sweep::config_checks(cfg), observer.progress);
+      auto space = sweep::load_setup_space(cfg);
+      switch (space.kind()) {
+        case sweep::space_kind::finite: fmt::print("finite space: {} configs\n", space.size()); break;
+        case sweep::space_kind::sequence: fmt::print("sobol space: a quasi-random sequence (RNG_SEED scrambles it)\n"); break;
+        case sweep::space_kind::random: fmt::print("random space\n"); break;
+      }
+      auto sampled = sweep::sample_space(space, cfg.setup, cfg.num_proc, sweep::config_checks(cfg), observer.progress);
       fmt::print("{} configs (from {} candidates, {} unique and valid)\n", sampled.keys.size(), sampled.sampled, sampled.found);
       for (std::size_t i = 0; i < std::min<std::size_t>(5, sampled.keys.size()); ++i) {
         fmt::print("  {}: {}\n", sweep::job_config_name(static_cast<std::int64_t>(i)), sampled.keys[i]);

@@ -4,10 +4,6 @@
 // cfg.OPTIM.BASE_LR, flops in billions, error = min of the error curve, ...).
 #pragma once
 
-#include <sweep/config/sweep_config.hpp>
-#include <sweep/error.hpp>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>

@@ -95,7 +95,7 @@ inline sweep_data apply_filters(const sweep_data& sweep, const filter_set& filte
   for (auto& j : sweep.jobs) {
     bool keep = true;
     for (std::size_t k = 0; k < filters.size() && keep; ++k) {
-      double v = infos[k].name == "error" ? j.error : metric_number(*j.record, infos[k]);
+      double v = job_number(j, infos[k]);
       keep = filters[k].second[0] <= v && v <= filters[k].second[2];  // NaN (missing) fails
     }
     if (keep) out.jobs.push_back(j);

@@ -15,10 +15,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <exception>
 #include <memory>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -29,6 +32,9 @@ struct job {
   std::string id;
   std::shared_ptr<const nlohmann::json> record;  // shared: filters and splits copy jobs cheaply
   double error = 0;
+  /// @brief Metric values already looked up (by metric name): a report reads each several times,
+  /// and walking 10,000 scattered records is the slow part. Shared by the copies; not thread-safe.
+  std::shared_ptr<std::unordered_map<std::string, double>> memo = std::make_shared<std::unordered_map<std::string, double>>();
 };
 
 /// @brief A named population of jobs (a sweep, or one part of a split).
@@ -86,11 +92,83 @@ inline int line_of(std::string_view text, std::size_t byte) {
 }
 
 inline std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
   if (!in) throw error({file.string(), 0}, "", "cannot open the file for reading");
-  std::ostringstream out;
-  out << in.rdbuf();
-  return std::move(out).str();
+  std::string text(static_cast<std::size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) throw error({file.string(), 0}, "", "cannot read the file");
+  return text;
+}
+
+}  // namespace detail
+
+namespace detail {
+
+/// @brief Byte ranges of the elements of a top-level JSON list, found by tracking brackets and
+/// strings only (nlohmann then parses each element, and reports any syntax error); nullopt when
+/// the text is not one balanced list.
+inline std::optional<std::vector<std::pair<std::size_t, std::size_t>>> list_elements(std::string_view text) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  std::size_t i = text.find_first_not_of(" \t\r\n");
+  if (i == std::string_view::npos || text[i] != '[') return std::nullopt;
+  int depth = 0;
+  bool in_string = false;
+  std::size_t start = i + 1;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ']' || c == '}') {
+      if (--depth == 0) {
+        if (text.substr(start, i - start).find_first_not_of(" \t\r\n") != std::string_view::npos) out.emplace_back(start, i);
+        break;
+      }
+    } else if (c == ',' && depth == 1) {
+      out.emplace_back(start, i);
+      start = i + 1;
+    }
+  }
+  if (depth != 0 || text.substr(std::min(i + 1, text.size())).find_first_not_of(" \t\r\n") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+/// @brief Parses the elements in parallel (sweep.json of 10,000 jobs is ~160 MB of JSON).
+inline std::vector<nlohmann::json> parse_elements(std::string_view text,
+                                                  const std::vector<std::pair<std::size_t, std::size_t>>& ranges,
+                                                  const std::string& file_name) {
+  std::vector<nlohmann::json> out(ranges.size());
+  auto threads = static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::min(threads, ranges.size() / 64 + 1);
+  std::vector<std::exception_ptr> errors(threads);
+  auto work = [&](std::size_t t) {
+    try {
+      for (std::size_t k = t; k < ranges.size(); k += threads) {
+        auto [b, e] = ranges[k];
+        try {
+          out[k] = nlohmann::json::parse(text.begin() + static_cast<std::ptrdiff_t>(b), text.begin() + static_cast<std::ptrdiff_t>(e));
+        } catch (const nlohmann::json::parse_error& err) {
+          throw error({file_name, line_of(text, b + err.byte - 1)}, fmt::format("[{}]", k), fmt::format("not valid JSON: {}", err.what()));
+        }
+      }
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  for (auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return out;
 }
 
 }  // namespace detail
@@ -99,20 +177,19 @@ inline std::string read_text(const std::filesystem::path& file) {
 /// (augmented, their error cached), the others are counted in `skipped`.
 inline sweep_data parse_sweep(std::string_view text, std::string file_name, std::string name,
                               std::string_view error_key = "test_ema_epoch.min_top1_err") {
-  // Epoch labels ("3/50") and per-iteration timings are never analysed: not keeping them
-  // saves a third of the parsing work on large sweeps.
-  auto drop_unused = [](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-    if (event != nlohmann::json::parse_event_t::key) return true;
-    const auto& key = parsed.get_ref<const std::string&>();
-    return !((depth == 3 && key == "epoch") || (depth == 2 && key == "iter_times"));
-  };
-  nlohmann::json all;
-  try {
-    all = nlohmann::json::parse(text.begin(), text.end(), drop_unused);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw error({file_name, detail::line_of(text, e.byte)}, "", fmt::format("not valid JSON: {}", e.what()));
+  std::vector<nlohmann::json> all;
+  if (auto ranges = detail::list_elements(text)) {
+    all = detail::parse_elements(text, *ranges, file_name);
+  } else {
+    // Not one balanced list: let nlohmann say what is wrong, and where.
+    nlohmann::json whole;
+    try {
+      whole = nlohmann::json::parse(text.begin(), text.end());
+    } catch (const nlohmann::json::parse_error& e) {
+      throw error({file_name, detail::line_of(text, e.byte)}, "", fmt::format("not valid JSON: {}", e.what()));
+    }
+    throw error({file_name, 1}, "", fmt::format("expected a JSON list of job records, got {}", whole.type_name()));
   }
-  if (!all.is_array()) throw error({file_name, 1}, "", "expected a JSON list of job records");
   sweep_data sweep{std::move(name), file_name, {}, {}};
   auto error_record = error_key.substr(0, error_key.find('.'));
   auto error_info = get_metric_info("error", error_key);
@@ -138,6 +215,14 @@ inline sweep_data load_sweep(const std::filesystem::path& file, std::string name
   return parse_sweep(detail::read_text(file), file.string(), std::move(name), error_key);
 }
 
+/// @brief A metric's number for one job, looked up once (see job::memo).
+inline double job_number(const job& j, const metric_info& info) {
+  if (info.name == "error") return j.error;
+  auto [it, fresh] = j.memo->try_emplace(info.name, 0.0);
+  if (fresh) it->second = metric_number(*j.record, info);
+  return it->second;
+}
+
 /// @brief The values of a metric over a sweep's jobs, as numbers (NaN where missing).
 inline std::vector<double> metric_numbers(const sweep_data& sweep, const metric_info& info) {
   std::vector<double> out;
@@ -145,7 +230,7 @@ inline std::vector<double> metric_numbers(const sweep_data& sweep, const metric_
   if (info.name == "error") {
     for (auto& j : sweep.jobs) out.push_back(j.error);
   } else {
-    for (auto& j : sweep.jobs) out.push_back(metric_number(*j.record, info));
+    for (auto& j : sweep.jobs) out.push_back(job_number(j, info));
   }
   return out;
 }
@@ -167,8 +252,7 @@ inline std::string describe_sweep(const sweep_data& sweep) {
     auto* desc = find_field(*j.record, "cfg.DESC");
     std::string d = desc == nullptr ? "" : desc->is_string() ? desc->get<std::string>() : desc->dump();
     lines.emplace_back(j.error, fmt::format("ema={:.2f} | err={:.2f} | done={:.2f} | {} | {}",
-                                            metric_number(*j.record, ema), metric_number(*j.record, tst),
-                                            metric_number(*j.record, done), j.id, d));
+                                            job_number(j, ema), job_number(j, tst), job_number(j, done), j.id, d));
   }
   std::sort(lines.begin(), lines.end());
   std::string out;

@@ -103,20 +103,17 @@ inline std::string cache_key(const std::filesystem::path& dir, const collect_opt
   return k.dump();
 }
 
-inline nlohmann::json stamp_json(const file_stamp& s) {
-  return s.exists ? nlohmann::json{s.size, s.mtime_ns} : nlohmann::json();
-}
-inline file_stamp stamp_from(const nlohmann::json& j) {
-  if (!j.is_array() || j.size() != 2) return {};
-  return {true, j[0].get<std::int64_t>(), j[1].get<std::int64_t>()};
-}
-
 /// @brief A cached job: its stamps, status and the byte range of its entry in sweep.json.
 struct cached_job {
   file_stamp log_stamp, err_stamp;
   job_status status;
   std::size_t offset = 0, length = 0;
 };
+
+/// @brief The layout of a job's row in the cache (rows, not objects: it is read on every collect).
+inline constexpr const char* cache_columns[] = {"name",      "log_size",  "log_mtime_ns", "err_size", "err_mtime_ns",
+                                                "epoch_ind", "epoch_max", "has_err",      "records",  "offset",
+                                                "length",    "issues"};
 
 /// @brief The cache if it belongs to this sweep.json (same key, same stamp), else nothing.
 inline std::unordered_map<std::string, cached_job> load_cache(const std::filesystem::path& cache_file,
@@ -126,22 +123,28 @@ inline std::unordered_map<std::string, cached_job> load_cache(const std::filesys
   if (!sweep_stamp.exists || !read_file_into(cache_file.string(), text)) return jobs;
   try {
     auto c = nlohmann::json::parse(text);
-    if (c.at("version") != 1 || c.at("key") != key || stamp_from(c.at("sweep_json")) != sweep_stamp) return jobs;
-    for (auto& j : c.at("jobs")) {
+    if (c.at("version") != 2 || c.at("key") != key ||
+        file_stamp{true, c.at("sweep_json").at(0).get<std::int64_t>(), c.at("sweep_json").at(1).get<std::int64_t>()} !=
+            sweep_stamp) {
+      return jobs;
+    }
+    auto& rows = c.at("jobs");
+    jobs.reserve(rows.size());
+    for (auto& j : rows) {
       cached_job cj;
-      cj.log_stamp = stamp_from(j.at("log"));
-      cj.err_stamp = stamp_from(j.at("err"));
       auto& st = cj.status;
-      st.name = j.at("name").get<std::string>();
-      st.epoch_ind = j.at("epoch_ind").get<std::int64_t>();
-      st.epoch_max = j.at("epoch_max").get<std::int64_t>();
-      st.has_err = j.at("has_err").get<bool>();
-      st.records = j.at("records").get<std::size_t>();
-      for (auto& i : j.at("issues")) {
+      st.name = j.at(0).get<std::string>();
+      cj.log_stamp = {true, j.at(1).get<std::int64_t>(), j.at(2).get<std::int64_t>()};
+      if (!j.at(3).is_null()) cj.err_stamp = {true, j.at(3).get<std::int64_t>(), j.at(4).get<std::int64_t>()};
+      st.epoch_ind = j.at(5).get<std::int64_t>();
+      st.epoch_max = j.at(6).get<std::int64_t>();
+      st.has_err = j.at(7).get<bool>();
+      st.records = j.at(8).get<std::size_t>();
+      cj.offset = j.at(9).get<std::size_t>();
+      cj.length = j.at(10).get<std::size_t>();
+      for (auto& i : j.at(11)) {
         st.issues.push_back({{i.at(0).get<std::string>(), i.at(1).get<int>()}, i.at(2).get<std::string>()});
       }
-      cj.offset = j.at("range").at(0).get<std::size_t>();
-      cj.length = j.at("range").at(1).get<std::size_t>();
       jobs.emplace(st.name, std::move(cj));
     }
   } catch (const nlohmann::json::exception&) {
@@ -152,23 +155,26 @@ inline std::unordered_map<std::string, cached_job> load_cache(const std::filesys
 
 inline std::string cache_text(const std::string& key, const file_stamp& sweep_stamp,
                               const std::vector<collected_job>& jobs, const std::vector<std::size_t>& offsets) {
-  nlohmann::json list = nlohmann::json::array();
+  nlohmann::json rows = nlohmann::json::array();
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    auto& st = jobs[i].status;
+    auto& job = jobs[i];
+    auto& st = job.status;
     nlohmann::json issues = nlohmann::json::array();
     for (auto& is : st.issues) issues.push_back({is.where.file, is.where.line, is.message});
-    std::size_t length = jobs[i].entry.empty() ? jobs[i].old_entry.size() : jobs[i].entry.size();
-    list.push_back({{"name", st.name},
-                    {"log", stamp_json(jobs[i].log_stamp)},
-                    {"err", stamp_json(jobs[i].err_stamp)},
-                    {"epoch_ind", st.epoch_ind},
-                    {"epoch_max", st.epoch_max},
-                    {"has_err", st.has_err},
-                    {"records", st.records},
-                    {"issues", std::move(issues)},
-                    {"range", {offsets[i], length}}});
+    std::size_t length = job.entry.empty() ? job.old_entry.size() : job.entry.size();
+    nlohmann::json err_size, err_mtime;
+    if (job.err_stamp.exists) {
+      err_size = job.err_stamp.size;
+      err_mtime = job.err_stamp.mtime_ns;
+    }
+    rows.push_back({st.name, job.log_stamp.size, job.log_stamp.mtime_ns, err_size, err_mtime, st.epoch_ind,
+                    st.epoch_max, st.has_err, st.records, offsets[i], length, std::move(issues)});
   }
-  nlohmann::json c = {{"version", 1}, {"key", key}, {"sweep_json", stamp_json(sweep_stamp)}, {"jobs", std::move(list)}};
+  nlohmann::json c = {{"version", 2},
+                      {"key", key},
+                      {"sweep_json", {sweep_stamp.size, sweep_stamp.mtime_ns}},
+                      {"columns", cache_columns},
+                      {"jobs", std::move(rows)}};
   return c.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -203,16 +209,23 @@ void parallel_for(std::size_t n, std::size_t threads, const collect_progress& pr
     std::vector<std::jthread> pool;
     for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
     std::unique_lock lock(m);
-    while (done.load() < n && !failure) {
-      cv.wait_for(lock, std::chrono::milliseconds(100));
+    for (;;) {
+      bool finished = cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return done.load() >= n || failure; });
+      if (failure) break;
       if (progress) {
         lock.unlock();
-        progress(std::min(done.load(), n), n);
+        progress(std::min(done.load(), n), n);  // the last call is always (n, n)
         lock.lock();
       }
+      if (finished) break;
     }
   }
   if (failure) std::rethrow_exception(failure);
+}
+
+/// @brief The sweep's folder, ROOT_DIR/NAME (as config/load.hpp's sweep_dir, without needing YAML here).
+inline std::filesystem::path sweep_folder(const sweep_config& cfg) {
+  return std::filesystem::path(cfg.root_dir) / cfg.name;
 }
 
 /// @brief The started jobs: folders of logs/ holding the log file, sorted by name like pycls.
@@ -272,19 +285,24 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
   result.num_configs = detail::count_configs(cfgs_dir);
 
   std::vector<detail::collected_job> jobs;
+  detail::folder_fd logs_fd(logs_dir);
+  auto stamp_in_logs = [&](const std::string& name, const std::string& file) {
+    return logs_fd.get() >= 0 ? detail::stamp_of(name + '/' + file, logs_fd.get())
+                              : detail::stamp_of((logs_dir / name / file).string());
+  };
   for (auto& name : detail::job_names(logs_dir)) {
     detail::collected_job job;
     job.status.name = name;
     job.status.log_file = (logs_dir / name / opts.log_file).string();
     job.status.err_file = (logs_dir / name / opts.err_file).string();
-    job.log_stamp = detail::stamp_of(job.status.log_file);
+    job.log_stamp = stamp_in_logs(name, opts.log_file);
     if (!job.log_stamp.exists) {
       // Not started (pycls leaves it out too); a cfg-index folder without its log is worth a word.
       bool cfg_index = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (cfg_index) result.issues.push_back({{job.status.log_file, 0}, "missing: job not counted as started"});
       continue;
     }
-    job.err_stamp = detail::stamp_of(job.status.err_file);
+    job.err_stamp = stamp_in_logs(name, opts.err_file);
     jobs.push_back(std::move(job));
   }
 
@@ -358,13 +376,15 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
     result.written = true;
     auto new_stamp = detail::stamp_of(result.sweep_file.string());
     auto text = detail::cache_text(key, new_stamp, jobs, offsets);
-    detail::write_file_atomic(cache_file, {text});
+    detail::write_file_atomic(cache_file, std::string_view(text));
   }
-  if (run.write) {
+  if (run.write && opts.checkpoints_keep != "all") {
     // After sweep.json is safe, like pycls.
     for (auto& job : jobs) {
+      auto dir_name = job.status.name + '/' + opts.checkpoint_dir;
+      if (logs_fd.get() >= 0 && !detail::is_folder(dir_name, logs_fd.get())) continue;
       result.checkpoints_deleted +=
-          delete_checkpoints(logs_dir / job.status.name / opts.checkpoint_dir, opts.checkpoints_keep, opts.checkpoint_prefix);
+          delete_checkpoints(logs_dir / dir_name, opts.checkpoints_keep, opts.checkpoint_prefix);
     }
   }
   result.jobs.reserve(jobs.size());
@@ -372,16 +392,11 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
   return result;
 }
 
-/// @brief The sweep's folder, ROOT_DIR/NAME.
-inline std::filesystem::path collect_sweep_dir(const sweep_config& cfg) {
-  return std::filesystem::path(cfg.root_dir) / cfg.name;
-}
-
 /// @brief Collects a sweep (see collect_dir) with the sweep config's COLLECT options and NUM_PROC threads.
 inline collect_result collect(const sweep_config& cfg, collect_run_options run = {}) {
   if (run.threads == 0) run.threads = static_cast<std::size_t>(std::max<std::int64_t>(1, cfg.num_proc));
   try {
-    return collect_dir(collect_sweep_dir(cfg), cfg.collect, run);
+    return collect_dir(detail::sweep_folder(cfg), cfg.collect, run);
   } catch (const error& e) {
     if (!e.key_path().empty() && e.where().file.empty() && !cfg.file.empty()) {
       throw error({cfg.file, 0}, e.key_path(), e.message());

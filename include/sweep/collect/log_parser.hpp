@@ -30,7 +30,9 @@ struct log_issue {
     return where.line > 0 ? fmt::format("{}:{}: {}", where.file, where.line, message)
                           : fmt::format("{}: {}", where.file, message);
   }
-  friend bool operator==(const log_issue&, const log_issue&) = default;
+  friend bool operator==(const log_issue& a, const log_issue& b) {
+    return a.where.file == b.where.file && a.where.line == b.where.line && a.message == b.message;
+  }
 };
 
 /// @brief One job's parsed log: its records by type, and the records that were skipped and why.
@@ -111,15 +113,147 @@ inline nlohmann::json parse_record(std::string_view text, std::string& why) {
   return j;
 }
 
-/// @brief The keys of an object, in its (sorted) order.
-inline std::vector<std::string_view> keys_of(const nlohmann::json& record) {
-  std::vector<std::string_view> keys;
-  keys.reserve(record.size());
-  for (auto it = record.begin(); it != record.end(); ++it) keys.emplace_back(it.key());
-  return keys;
+/// @brief A record's field; the key points into the log text or into a parsed record.
+struct field_view {
+  std::string_view key;
+  nlohmann::json value;
+};
+
+inline bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/// @brief A JSON number at s[i] (RFC 8259 grammar), as nlohmann would store it; false when it is
+/// not one or does not fit (then nlohmann's parser, which has the last word, sees the record).
+inline bool scan_number(std::string_view s, std::size_t& i, nlohmann::json& out) {
+  auto digits = [&] {
+    std::size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > from;
+  };
+  std::size_t start = i;
+  bool is_float = false;
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    is_float = true;
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    is_float = true;
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  const char* first = s.data() + start;
+  const char* last = s.data() + i;
+  if (is_float) {
+    double d = 0;
+    auto r = std::from_chars(first, last, d);
+    if (r.ec != std::errc{} || r.ptr != last) return false;
+    out = d;
+  } else if (*first == '-') {
+    std::int64_t v = 0;
+    auto r = std::from_chars(first, last, v);
+    if (r.ec != std::errc{} || r.ptr != last) return false;
+    out = v;
+  } else {
+    std::uint64_t v = 0;
+    auto r = std::from_chars(first, last, v);
+    if (r.ec != std::errc{} || r.ptr != last) return false;
+    out = v;
+  }
+  return true;
 }
 
-inline std::string join_keys(const std::vector<std::string_view>& keys) {
+/// @brief A plain string at s[i] (just after its opening quote): ASCII, no escapes, no control
+/// characters; anything else is left to nlohmann's parser.
+inline bool scan_plain_string(std::string_view s, std::size_t& i, std::string_view& out) {
+  std::size_t from = i;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"') {
+      out = s.substr(from, i - from);
+      ++i;
+      return true;
+    }
+    if (c == '\\' || c < 0x20 || c >= 0x80) return false;
+    ++i;
+  }
+  return false;
+}
+
+/// @brief The fast path for the common record, a flat object of plain scalars (what pycls writes
+/// for every type but cfg): fills `fields` and returns true, or false to defer to nlohmann.
+inline bool scan_flat_record(std::string_view s, std::vector<field_view>& fields) {
+  fields.clear();
+  std::size_t i = 0;
+  auto skip_space = [&] {
+    while (i < s.size() && is_json_space(s[i])) ++i;
+  };
+  auto literal = [&](std::string_view word) {
+    if (s.substr(i, word.size()) != word) return false;
+    i += word.size();
+    return true;
+  };
+  skip_space();
+  if (i >= s.size() || s[i] != '{') return false;
+  ++i;
+  skip_space();
+  if (i < s.size() && s[i] == '}') {
+    ++i;
+  } else {
+    for (;;) {
+      if (i >= s.size() || s[i] != '"') return false;
+      ++i;
+      auto& f = fields.emplace_back();
+      if (!scan_plain_string(s, i, f.key)) return false;
+      skip_space();
+      if (i >= s.size() || s[i] != ':') return false;
+      ++i;
+      skip_space();
+      if (i >= s.size()) return false;
+      char c = s[i];
+      if (c == '"') {
+        ++i;
+        std::string_view text;
+        if (!scan_plain_string(s, i, text)) return false;
+        f.value = std::string(text);
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        if (!scan_number(s, i, f.value)) return false;
+      } else if (literal("true")) {
+        f.value = true;
+      } else if (literal("false")) {
+        f.value = false;
+      } else if (!literal("null")) {
+        return false;  // nested values, NaN, ...: nlohmann's parser decides
+      }
+      skip_space();
+      if (i < s.size() && s[i] == ',') {
+        ++i;
+        skip_space();
+        continue;
+      }
+      if (i < s.size() && s[i] == '}') {
+        ++i;
+        break;
+      }
+      return false;
+    }
+  }
+  skip_space();
+  if (i != s.size()) return false;
+  // Keys sorted (as pycls writes them) and unique, else nlohmann's rules (sorted, last one wins) apply.
+  for (std::size_t k = 1; k < fields.size(); ++k) {
+    if (!(fields[k - 1].key < fields[k].key)) return false;
+  }
+  return true;
+}
+
+inline std::string join_keys(const std::vector<std::string>& keys) {
   return fmt::format("[{}]", fmt::join(keys, ", "));
 }
 
@@ -133,133 +267,186 @@ inline std::string join_keys(const std::vector<std::string_view>& keys) {
 inline parsed_log parse_job_log(std::string_view text, const collect_options& opts,
                                 const std::string& file_name) {
   parsed_log out;
-  struct tagged {
-    int line;
-    nlohmann::json record;
+  // Where an epoch record goes when the columns are sorted by epoch.
+  struct order {
+    double key;
+    std::int64_t epoch_ind, epoch_max, iter_ind, iter_max;
   };
-  std::map<std::string, std::vector<tagged>, std::less<>> by_type;
+  // A type's records, appended straight into its columns (no per-record storage).
+  struct type_records {
+    int first_line = 0;
+    std::vector<std::string> metrics;  // the first record's fields, sorted, without the type
+    nlohmann::json first = nlohmann::json::object();  // non-epoch types: the first record
+    std::size_t epoch_at = std::string::npos, iter_at = std::string::npos;
+    bool rejected = false;  // already has epoch_ind/epoch_max: cannot be an epoch series
+    std::vector<nlohmann::json::array_t> columns;
+    std::vector<order> orders;
+  };
+  std::map<std::string, type_records, std::less<>> by_type;
   auto report = [&](int line, std::string message) {
     out.issues.push_back({{file_name, line}, std::move(message)});
   };
   // Skipped types are recognised on the raw text so their (many) records are never parsed.
-  std::vector<std::string> skip_patterns;
-  for (auto& t : opts.skip_types) {
-    skip_patterns.push_back(nlohmann::json(opts.type_key).dump() + ": " + nlohmann::json(t).dump());
-  }
+  std::string type_pattern = nlohmann::json(opts.type_key).dump() + ": \"";
+  auto skipped_on_sight = [&](std::string_view payload) {
+    auto at = payload.find(type_pattern);
+    if (at == std::string_view::npos) return false;
+    auto name = payload.substr(at + type_pattern.size());
+    for (auto& t : opts.skip_types) {
+      if (name.size() > t.size() && name.starts_with(t) && name[t.size()] == '"') return true;
+    }
+    return false;
+  };
 
   std::string why;
-  int line_no = 0;
+  std::vector<detail::field_view> fields;
+  nlohmann::json parsed;  // the slow path's record, which `fields` then points into
+  int line_no = 1;        // of text[pos]
   std::size_t pos = 0;
-  while (pos < text.size()) {
-    ++line_no;
-    auto eol = text.find('\n', pos);
+  while (!opts.tag.empty() && pos < text.size()) {
+    // Jump from tag to tag; lines without one are only counted.
+    auto at = text.find(opts.tag, pos);
+    if (at == std::string_view::npos) break;
+    auto bol = text.rfind('\n', at);
+    bol = (bol == std::string_view::npos || bol < pos) ? pos : bol + 1;
+    line_no += static_cast<int>(std::count(text.data() + pos, text.data() + bol, '\n'));
+    auto eol = text.find('\n', at);
     bool terminated = eol != std::string_view::npos;
-    std::string_view line = text.substr(pos, terminated ? eol - pos : std::string_view::npos);
+    std::string_view payload =
+        text.substr(at + opts.tag.size(), terminated ? eol - at - opts.tag.size() : std::string_view::npos);
     pos = terminated ? eol + 1 : text.size();
-    auto at = opts.tag.empty() ? std::string_view::npos : line.find(opts.tag);
-    if (at == std::string_view::npos) continue;
+    int this_line = line_no;
+    if (terminated) ++line_no;
     ++out.records_seen;
-    std::string_view payload = line.substr(at + opts.tag.size());
-    bool skip = false;
-    for (auto& p : skip_patterns) {
-      if (payload.find(p) != std::string_view::npos) {
-        skip = true;
-        break;
+    if (skipped_on_sight(payload)) continue;
+    if (!detail::scan_flat_record(payload, fields)) {
+      why.clear();
+      parsed = detail::parse_record(payload, why);
+      if (parsed.is_discarded()) {
+        report(this_line, terminated ? fmt::format("corrupt record skipped: {}", why)
+                                     : fmt::format("truncated last line skipped (job still writing?): {}", why));
+        continue;
+      }
+      if (!parsed.is_object()) {
+        report(this_line, fmt::format("record skipped: expected a JSON object after '{}', got {}", opts.tag,
+                                      parsed.type_name()));
+        continue;
+      }
+      fields.clear();
+      for (auto it = parsed.begin(); it != parsed.end(); ++it) fields.push_back({it.key(), std::move(it.value())});
+    }
+    auto type_it = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return f.key == opts.type_key; });
+    if (type_it == fields.end() || !type_it->value.is_string()) {
+      report(this_line, fmt::format("record skipped: expected a string field \"{}\" naming its type", opts.type_key));
+      continue;
+    }
+    auto& type = type_it->value.get_ref<const std::string&>();
+    if (std::find(opts.skip_types.begin(), opts.skip_types.end(), type) != opts.skip_types.end()) continue;
+    auto group = by_type.find(type);
+    bool first = group == by_type.end();
+    if (first) {
+      group = by_type.emplace(type, type_records{}).first;
+      auto& g = group->second;
+      g.first_line = this_line;
+      for (auto& f : fields) {
+        if (&f != &*type_it) g.metrics.emplace_back(f.key);
+      }
+      auto index_of = [&](std::string_view key) {
+        auto it = std::find(g.metrics.begin(), g.metrics.end(), key);
+        return it == g.metrics.end() ? std::string::npos : static_cast<std::size_t>(it - g.metrics.begin());
+      };
+      g.epoch_at = index_of(opts.epoch_key);
+      if (g.epoch_at != std::string::npos) {
+        g.iter_at = index_of("iter");
+        g.columns.resize(g.metrics.size());
+        if (index_of("epoch_ind") != std::string::npos || index_of("epoch_max") != std::string::npos) {
+          g.rejected = true;
+          report(this_line, fmt::format("records of {}={} skipped: they already have epoch_ind or epoch_max fields",
+                                        opts.type_key, type));
+        }
       }
     }
-    if (skip) continue;
-    why.clear();
-    auto record = detail::parse_record(payload, why);
-    if (record.is_discarded()) {
-      report(line_no, terminated ? fmt::format("corrupt record skipped: {}", why)
-                                 : fmt::format("truncated last line skipped (job still writing?): {}", why));
+    auto& g = group->second;
+    if (g.rejected) continue;
+    // pycls requires every record of a type to have the first one's fields.
+    bool same = fields.size() == g.metrics.size() + 1;
+    for (std::size_t k = 0, m = 0; same && k < fields.size(); ++k) {
+      if (&fields[k] == &*type_it) continue;
+      same = fields[k].key == g.metrics[m++];
+    }
+    if (!same) {
+      std::vector<std::string> keys;
+      for (auto& f : fields) {
+        if (&f != &*type_it) keys.emplace_back(f.key);
+      }
+      report(this_line, fmt::format("record of {}={} skipped: fields {} differ from the first record's {} (line {})",
+                                    opts.type_key, type, detail::join_keys(keys), detail::join_keys(g.metrics),
+                                    g.first_line));
       continue;
     }
-    if (!record.is_object()) {
-      report(line_no, fmt::format("record skipped: expected a JSON object after '{}', got {}", opts.tag,
-                                  record.type_name()));
+    auto value = [&](std::size_t m) -> nlohmann::json& {
+      return fields[m < static_cast<std::size_t>(type_it - fields.begin()) ? m : m + 1].value;
+    };
+    if (g.epoch_at == std::string::npos) {
+      // pycls keeps a non-epoch type's first record only.
+      if (first) {
+        for (std::size_t m = 0; m < g.metrics.size(); ++m) g.first[g.metrics[m]] = std::move(value(m));
+      }
       continue;
     }
-    auto type_it = record.find(opts.type_key);
-    if (type_it == record.end() || !type_it->is_string()) {
-      report(line_no, fmt::format("record skipped: expected a string field \"{}\" naming its type", opts.type_key));
+    order x{0, 0, 0, 0, 0};
+    if (!detail::parse_fraction(value(g.epoch_at), x.epoch_ind, x.epoch_max)) {
+      report(this_line, fmt::format("record of {}={} skipped: expected \"{}\" as \"i/max\", got {}", opts.type_key,
+                                    type, opts.epoch_key, value(g.epoch_at).dump()));
       continue;
     }
-    std::string type = type_it->get<std::string>();
-    if (std::find(opts.skip_types.begin(), opts.skip_types.end(), type) != opts.skip_types.end()) continue;
-    record.erase(type_it);
-    by_type[type].push_back({line_no, std::move(record)});
+    x.key = static_cast<double>(x.epoch_ind);
+    if (g.iter_at != std::string::npos) {
+      if (!detail::parse_fraction(value(g.iter_at), x.iter_ind, x.iter_max)) {
+        report(this_line, fmt::format("record of {}={} skipped: expected \"iter\" as \"i/max\", got {}",
+                                      opts.type_key, type, value(g.iter_at).dump()));
+        continue;
+      }
+      x.key += static_cast<double>(x.iter_ind - 1) / static_cast<double>(x.iter_max);
+    }
+    g.orders.push_back(x);
+    for (std::size_t m = 0; m < g.metrics.size(); ++m) g.columns[m].push_back(std::move(value(m)));
   }
 
-  for (auto& [type, records] : by_type) {
-    // pycls requires every record of a type to have the first one's fields.
-    auto metrics = detail::keys_of(records.front().record);
-    int first_line = records.front().line;
-    std::vector<tagged*> kept;
-    kept.reserve(records.size());
-    for (auto& r : records) {
-      if (&r != &records.front() && detail::keys_of(r.record) != metrics) {
-        report(r.line, fmt::format("record of {}={} skipped: fields {} differ from the first record's {} (line {})",
-                                   opts.type_key, type, detail::join_keys(detail::keys_of(r.record)),
-                                   detail::join_keys(metrics), first_line));
-        continue;
-      }
-      kept.push_back(&r);
-    }
-    nlohmann::json& slot = out.data[type];
-    if (!records.front().record.contains(opts.epoch_key)) {
-      slot = std::move(records.front().record);
+  for (auto& [type, g] : by_type) {
+    if (g.rejected) continue;
+    if (g.epoch_at == std::string::npos) {
+      out.data[type] = std::move(g.first);
       continue;
     }
-    if (records.front().record.contains("epoch_ind") || records.front().record.contains("epoch_max")) {
-      report(first_line, fmt::format("records of {}={} skipped: they already have epoch_ind or epoch_max fields",
-                                     opts.type_key, type));
-      out.data.erase(type);
-      continue;
+    auto by_key = [](const order& a, const order& b) { return a.key < b.key; };
+    if (!std::is_sorted(g.orders.begin(), g.orders.end(), by_key)) {
+      // Stable: records of a repeated epoch (a requeued job) stay whole and in log order.
+      std::vector<std::size_t> perm(g.orders.size());
+      for (std::size_t i = 0; i < perm.size(); ++i) perm[i] = i;
+      std::stable_sort(perm.begin(), perm.end(), [&](auto a, auto b) { return by_key(g.orders[a], g.orders[b]); });
+      auto permute = [&](auto& v) {
+        std::remove_reference_t<decltype(v)> sorted;
+        sorted.reserve(v.size());
+        for (auto i : perm) sorted.push_back(std::move(v[i]));
+        v = std::move(sorted);
+      };
+      for (auto& column : g.columns) permute(column);
+      permute(g.orders);
     }
-    bool has_iter = records.front().record.contains("iter");
-    struct row {
-      double key;
-      std::int64_t epoch_ind, epoch_max, iter_ind, iter_max;
-      tagged* rec;
-    };
-    std::vector<row> rows;
-    rows.reserve(kept.size());
-    for (auto* r : kept) {
-      row x{0, 0, 0, 0, 0, r};
-      if (!detail::parse_fraction(r->record[opts.epoch_key], x.epoch_ind, x.epoch_max)) {
-        report(r->line, fmt::format("record of {}={} skipped: expected \"{}\" as \"i/max\", got {}", opts.type_key,
-                                    type, opts.epoch_key, r->record[opts.epoch_key].dump()));
-        continue;
-      }
-      x.key = static_cast<double>(x.epoch_ind);
-      if (has_iter) {
-        if (!detail::parse_fraction(r->record["iter"], x.iter_ind, x.iter_max)) {
-          report(r->line, fmt::format("record of {}={} skipped: expected \"iter\" as \"i/max\", got {}",
-                                      opts.type_key, type, r->record["iter"].dump()));
-          continue;
-        }
-        x.key += static_cast<double>(x.iter_ind - 1) / static_cast<double>(x.iter_max);
-      }
-      rows.push_back(x);
-    }
-    // Stable: records of a repeated epoch (a requeued job) stay whole and in log order.
-    std::stable_sort(rows.begin(), rows.end(), [](const row& a, const row& b) { return a.key < b.key; });
-    slot = nlohmann::json::object();
-    for (auto m : metrics) {
-      auto& column = slot[std::string(m)] = nlohmann::json::array();
-      column.get_ref<nlohmann::json::array_t&>().reserve(rows.size());
-      for (auto& x : rows) column.push_back(std::move(x.rec->record[std::string(m)]));
-    }
+    auto& slot = out.data[type] = nlohmann::json::object();
+    for (std::size_t m = 0; m < g.metrics.size(); ++m) slot[g.metrics[m]] = std::move(g.columns[m]);
     auto add_column = [&](const char* name, auto member) {
-      auto& column = slot[name] = nlohmann::json::array();
-      for (auto& x : rows) column.push_back(x.*member);
+      nlohmann::json::array_t column;
+      column.reserve(g.orders.size());
+      for (auto& x : g.orders) column.emplace_back(x.*member);
+      slot[name] = std::move(column);
     };
-    add_column("epoch_ind", &row::epoch_ind);
-    add_column("epoch_max", &row::epoch_max);
-    if (has_iter) {
-      add_column("iter_ind", &row::iter_ind);
-      add_column("iter_max", &row::iter_max);
+    add_column("epoch_ind", &order::epoch_ind);
+    add_column("epoch_max", &order::epoch_max);
+    if (g.iter_at != std::string::npos) {
+      add_column("iter_ind", &order::iter_ind);
+      add_column("iter_max", &order::iter_max);
     }
   }
   return out;

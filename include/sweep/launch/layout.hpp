@@ -10,6 +10,7 @@
 //   code/                      copies of the files the job command names (jobs run in there)
 #pragma once
 
+#include <sweep/detail/files.hpp>
 #include <sweep/error.hpp>
 
 #include <fmt/format.h>
@@ -75,24 +76,6 @@ inline std::vector<fs::path> list_job_configs(const fs::path& sweep_dir) {
 }
 
 namespace detail {
-
-/// @brief Writes `text` to `path` through a temporary file in the same folder and a rename.
-inline void write_file_atomic(const fs::path& path, std::string_view text) {
-  auto tmp = path;
-  tmp += fmt::format(".tmp.{}", ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) throw error({path.string(), 0}, "", "cannot write the file");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw error({path.string(), 0}, "", "cannot replace the file: " + ec.message());
-  }
-}
 
 /// @brief Appends one line with a single O_APPEND write, so concurrent writers never interleave inside it.
 inline void append_line(const fs::path& path, std::string_view line) {

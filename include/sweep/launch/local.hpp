@@ -10,6 +10,7 @@
 #include <sweep/launch/detail/process.hpp>
 #include <sweep/launch/layout.hpp>
 #include <sweep/launch/request.hpp>
+#include <sweep/launch/slurm.hpp>
 
 #include <fmt/format.h>
 
@@ -44,9 +45,10 @@ inline std::string format_duration(launch_clock::duration d) {
 /// @brief The live progress line: done / running / failed / queued, elapsed time and an estimate of what is left.
 class progress_line {
  public:
-  progress_line(std::FILE* stream, std::size_t total)
-      : stream_(stream), total_(total), tty_(stream != nullptr && ::isatty(::fileno(stream)) == 1),
-        start_(launch_clock::now()) {}
+  /// `done_before`: jobs done by earlier launches, which say nothing about this launch's pace.
+  progress_line(std::FILE* stream, std::size_t total, std::size_t done_before)
+      : stream_(stream), total_(total), done_before_(done_before),
+        tty_(stream != nullptr && ::isatty(::fileno(stream)) == 1), start_(launch_clock::now()) {}
 
   void update(std::size_t done, std::size_t running, std::size_t failed, std::size_t queued, bool force = false) {
     if (stream_ == nullptr) return;
@@ -55,7 +57,7 @@ class progress_line {
     if (!force && now - last_ < interval) return;
     last_ = now;
     auto elapsed = now - start_;
-    std::size_t finished = done + failed;
+    std::size_t finished = done + failed - std::min(done + failed, done_before_);
     std::string eta = "--:--";
     if (finished > 0) eta = format_duration(elapsed * static_cast<long>(running + queued) / static_cast<long>(finished));
     auto text = fmt::format("launch: {}/{} done, {} running, {} failed, {} queued | {} elapsed, ETA {}", done, total_,
@@ -73,6 +75,7 @@ class progress_line {
  private:
   std::FILE* stream_;
   std::size_t total_;
+  std::size_t done_before_;
   bool tty_;
   bool shown_ = false;
   launch_clock::time_point start_;
@@ -100,10 +103,20 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
   sweep_layout layout(sweep_dir(cfg));
   auto cfgs = list_job_configs(layout.dir);
   auto words = detail::command_words(cfg);
+  expand_command(words, {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail before any job runs
   fs::create_directories(layout.logs_dir());
   detail::file_lock lock(layout.lock_file(), true);
   if (!lock.locked()) {
     throw error({layout.dir.string(), 0}, "", "another `sweep launch` is running this sweep: expected it to end first");
+  }
+
+  if (detail::path_exists(layout.slurm_jobs_file())) {  // the same jobs must not run here and on SLURM at once
+    auto states = slurm_queue_states(layout);
+    if (states && !states->empty()) {
+      throw error({layout.slurm_jobs_file().string(), 0}, "",
+                  fmt::format("{} task(s) of this sweep are queued or running on SLURM: expected them to end "
+                              "(or scancel them) before launching locally", states->size()));
+    }
   }
 
   launch_result result;
@@ -114,9 +127,9 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
   result.skipped = cfgs.size() - jobs.size();
   auto parallel = static_cast<std::size_t>(detail::local_parallelism(cfg.launch));
   auto project = req.project_dir.empty() ? fs::current_path() : fs::absolute(req.project_dir);
-  detail::copy_named_code(words, project, layout.code_dir());
+  detail::copy_named_code(words, project, layout.code_dir(), req.out);
   if (req.out != nullptr) {
-    fmt::print(req.out, "launch: {} of {} jobs to run ({} done before), {} at a time, in {}\n", jobs.size(), cfgs.size(),
+    fmt::print(req.out, "launch: {} of {} jobs to run ({} skipped), {} at a time, in {}\n", jobs.size(), cfgs.size(),
                result.skipped, parallel, layout.dir.string());
     std::fflush(req.out);
   }
@@ -131,11 +144,11 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
   std::deque<std::int64_t> queue(jobs.begin(), jobs.end());
   std::vector<detail::running_job> active;
   detail::signal_pipe signals({SIGINT, SIGTERM});
-  detail::progress_line progress(req.progress, cfgs.size());
   std::size_t done_before = 0;
   for (std::size_t i = 0; i < cfgs.size(); ++i) {
     done_before += detail::path_exists(layout.job_dir(static_cast<std::int64_t>(i)) / job_files::done) ? 1 : 0;
   }
+  detail::progress_line progress(req.progress, cfgs.size(), done_before);
   bool stopping = false;
 
   auto stop_all = [&](int signo) {
@@ -176,7 +189,7 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
     }
     r.pidfd = detail::open_pidfd(r.pid);
     r.deadline = launch_clock::now() + time_limit;
-    detail::write_file_atomic(dir / job_files::running, fmt::format("{}\n", r.pid));
+    detail::append_line(dir / job_files::running, fmt::format("{}", r.pid));  // a hint for status; needs no atomicity
     active.push_back(r);
     return true;
   };

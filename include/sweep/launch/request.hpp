@@ -103,9 +103,10 @@ inline void copy_atomic(const fs::path& from, const fs::path& to) {
 }
 
 /// @brief Copies into code/ every file or folder that a template word names by a relative path inside the
-/// project (words with placeholders, options and paths leaving the project are left alone). Returns them.
+/// project (words with placeholders, options and paths leaving the project are left alone). Warns on `out`
+/// about relative words with a '/' that name nothing: jobs run in code/ and would not find them.
 inline std::vector<std::string> copy_named_code(const std::vector<std::string>& words, const fs::path& project_dir,
-                                                const fs::path& code_dir) {
+                                                const fs::path& code_dir, std::FILE* out = nullptr) {
   std::vector<std::string> copied;
   fs::create_directories(code_dir);
   for (auto& w : words) {
@@ -116,7 +117,13 @@ inline std::vector<std::string> copy_named_code(const std::vector<std::string>& 
     if (norm.empty() || *norm.begin() == ".." || norm == ".") continue;
     std::error_code ec;
     auto source = project_dir / norm;
-    if (!fs::exists(source, ec)) continue;
+    if (!fs::exists(source, ec)) {
+      if (out != nullptr && w.find('/') != std::string::npos) {
+        fmt::print(out, "launch: warning: LAUNCH.COMMAND names '{}', which is not in {}; jobs run in {} and "
+                        "will not find it\n", w, project_dir.string(), code_dir.string());
+      }
+      continue;
+    }
     copy_atomic(source, code_dir / norm);
     copied.push_back(norm.string());
   }

@@ -193,10 +193,13 @@ inline launch_result launch_slurm(const sweep_config& cfg, const launch_request&
   result.backend = "slurm";
   result.jobs = cfgs.size();
   std::vector<bool> in_queue(cfgs.size(), false);
-  if (auto states = slurm_queue_states(layout)) {
-    for (auto& [index, state] : *states) {
-      if (index >= 0 && static_cast<std::size_t>(index) < in_queue.size()) in_queue[static_cast<std::size_t>(index)] = true;
-    }
+  auto states = slurm_queue_states(layout);
+  if (!states) {  // without squeue a relaunch could submit tasks that still run
+    throw error({layout.slurm_jobs_file().string(), 0}, "",
+                "this sweep was submitted before and squeue cannot be read: expected a working squeue to relaunch");
+  }
+  for (auto& [index, state] : *states) {
+    if (index >= 0 && static_cast<std::size_t>(index) < in_queue.size()) in_queue[static_cast<std::size_t>(index)] = true;
   }
   auto jobs = detail::select_jobs(layout, cfgs.size(), req.only_failed, in_queue);
   result.selected = jobs.size();
@@ -234,7 +237,7 @@ inline launch_result launch_slurm(const sweep_config& cfg, const launch_request&
   fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                               fs::perms::others_read | fs::perms::others_exec);
   auto project = req.project_dir.empty() ? fs::current_path() : fs::absolute(req.project_dir);
-  detail::copy_named_code(words, project, layout.code_dir());
+  detail::copy_named_code(words, project, layout.code_dir(), req.out);
   for (auto i : jobs) {
     if (detail::path_exists(layout.job_dir(i) / job_files::failed)) detail::reset_failed_job(layout.job_dir(i));
   }

@@ -29,7 +29,7 @@ inline std::string_view to_string(job_state s) {
 }
 
 /// @brief One job's line of `sweep status`.
-struct job_status {
+struct launch_job_status {
   std::int64_t index = 0;
   fs::path cfg;
   job_state state = job_state::new_job;
@@ -38,8 +38,8 @@ struct job_status {
 };
 
 /// @brief The whole sweep's status.
-struct sweep_status {
-  std::vector<job_status> jobs;
+struct launch_status {
+  std::vector<launch_job_status> jobs;
   std::array<std::size_t, 6> counts{};  // by job_state
   bool launcher_active = false;         // a local launch holds the lock
   bool slurm = false;                   // arrays were submitted
@@ -58,10 +58,10 @@ struct sweep_status {
 };
 
 /// @brief Reads the status of every job of the sweep in `sweep_dir` (which must hold cfgs/).
-inline sweep_status read_sweep_status(const fs::path& sweep_dir) {
+inline launch_status read_launch_status(const fs::path& sweep_dir) {
   sweep_layout layout(sweep_dir);
   auto cfgs = list_job_configs(layout.dir);
-  sweep_status st;
+  launch_status st;
   st.launcher_active = detail::launcher_active(layout.lock_file());
   st.slurm = detail::path_exists(layout.slurm_jobs_file());
   std::map<std::int64_t, std::string> queue;
@@ -71,7 +71,7 @@ inline sweep_status read_sweep_status(const fs::path& sweep_dir) {
     if (states) queue = std::move(*states);
   }
   for (std::size_t k = 0; k < cfgs.size(); ++k) {
-    job_status j;
+    launch_job_status j;
     j.index = static_cast<std::int64_t>(k);
     j.cfg = cfgs[k];
     auto dir = layout.job_dir(j.index);

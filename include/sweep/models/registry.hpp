@@ -7,6 +7,7 @@
 #include <sweep/models/anynet.hpp>
 #include <sweep/models/complexity.hpp>
 #include <sweep/models/effnet.hpp>
+#include <sweep/models/mlp.hpp>
 #include <sweep/models/regnet.hpp>
 #include <sweep/models/resnet.hpp>
 #include <sweep/value.hpp>
@@ -74,6 +75,8 @@ class model_registry {
         [](const value& c) { return regnet_complexity(c); }, standardize_regnet, standardized_regnet_complexity});
     families_["resnet"] =
         std::make_shared<const model_family>(model_family{[](const value& c) { return resnet_complexity(c); }, {}, {}});
+    families_["mlp"] =
+        std::make_shared<const model_family>(model_family{[](const value& c) { return mlp_complexity(c); }, {}, {}});
     families_["effnet"] = std::make_shared<const model_family>(model_family{
         [](const value& c) { return effnet_complexity(c); }, standardize_effnet, standardized_effnet_complexity});
   }

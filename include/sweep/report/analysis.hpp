@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -27,22 +28,29 @@ namespace sweep {
 
 namespace detail {
 
-inline std::string cell_number(double v) {
-  if (std::isnan(v)) return "<td></td>";
-  return fmt::format("<td data-v=\"{}\">{}</td>", v, plot::escape_xml(short_number(v)));
+inline void cell_number(std::string& out, double v) {
+  out += "<td>";
+  if (!std::isnan(v)) out += short_number(v);
+  out += "</td>";
 }
 
 /// @brief The job table: one row per job (best first per sweep), numbered as `rows` numbers them.
+/// Cells hold 4 significant digits, which sorting and the tooltip read (10,000 rows stay a few MB).
 inline std::string job_table(const std::vector<sweep_data>& sweeps, const std::vector<metric_info>& columns, const job_rows& rows) {
-  std::string out = "<table class=\"jobs\" id=\"jobs\"><thead><tr><th class=\"t\">sweep</th><th class=\"t\">job</th><th>error</th>";
+  bool several = sweeps.size() > 1;
+  std::string out = "<table class=\"jobs\" id=\"jobs\"><thead><tr>";
+  if (several) out += "<th class=\"t\">sweep</th>";
+  out += "<th class=\"t\">job</th><th>error</th>";
   for (auto& c : columns) out += "<th>" + plot::escape_xml(c.label) + "</th>";
   out += "<th class=\"t\">DESC</th></tr></thead><tbody>\n";
   for (auto& s : sweeps) {
     for (auto& j : sorted_by_error(s)) {
       auto* desc = find_field(*j.record, "cfg.DESC");
-      fmt::format_to(std::back_inserter(out), "<tr id=\"job{}\"><td class=\"t\">{}</td><td class=\"t\">{}</td>{}", rows(j),
-                     plot::escape_xml(s.name), plot::escape_xml(j.id), cell_number(j.error));
-      for (auto& c : columns) out += cell_number(metric_number(*j.record, c));
+      fmt::format_to(std::back_inserter(out), "<tr id=\"job{}\">", rows(j));
+      if (several) out += "<td class=\"t\">" + plot::escape_xml(s.name) + "</td>";
+      out += "<td class=\"t\">" + plot::escape_xml(j.id) + "</td>";
+      cell_number(out, j.error);
+      for (auto& c : columns) cell_number(out, job_number(j, c));
       out += "<td class=\"t\">" + plot::escape_xml(desc && desc->is_string() ? desc->get<std::string>() : "") + "</td></tr>\n";
     }
   }
@@ -90,7 +98,7 @@ inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data
   detail::require_jobs(sweeps, "ANALYZE.ERROR", fmt::format("sweep (no job has a {} record yet)", record));
   job_rows rows;
   for (auto& s : sweeps) {
-    for (auto& j : sorted_by_error(s)) rows.add(j);
+    for (auto& j : s.jobs) rows.add(j);  // file order: a scatter's points are then consecutive rows
   }
   auto loaded = sweeps;
 

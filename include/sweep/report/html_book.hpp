@@ -44,27 +44,31 @@ table.jobs td.t,table.jobs th.t{text-align:left}table.jobs tr.hl td{background:#
 table.jobs th[data-dir="1"]::after{content:" \25B2"}table.jobs th[data-dir="-1"]::after{content:" \25BC"}
 )css";
 
-// Hover: the point's data-j names a row of the jobs table; the tooltip shows that row.
+// Hover: a point's job (its data-j, or its group's data-j0 plus its position) names a row of the
+// jobs table; the tooltip shows that row.
 // Click: opens the table at that row. Table headers sort their column.
 inline constexpr std::string_view book_script = R"js(
 (function(){
 var tip=document.getElementById('tip'),lit=[];
 function row(j){return document.getElementById('job'+j);}
+function jobOf(e){if(!e.getAttribute)return null;var j=e.getAttribute('data-j');if(j!==null)return j;var g=e.parentNode;
+ if(g&&g.getAttribute&&g.getAttribute('data-j0')!==null)return String(+g.getAttribute('data-j0')+Array.prototype.indexOf.call(g.children,e));return null;}
+function pointsOf(j){var ps=Array.prototype.slice.call(document.querySelectorAll('[data-j="'+j+'"]'));
+ document.querySelectorAll('g[data-j0]').forEach(function(g){var c=g.children[j-g.getAttribute('data-j0')];if(c)ps.push(c);});return ps;}
 function unlight(){lit.forEach(function(e){e.classList.remove('hl');});lit=[];}
-function light(j){unlight();document.querySelectorAll('[data-j="'+j+'"]').forEach(function(e){e.classList.add('hl');lit.push(e);});var r=row(j);if(r){r.classList.add('hl');lit.push(r);}}
+function light(j){unlight();pointsOf(j).forEach(function(e){e.classList.add('hl');lit.push(e);});var r=row(j);if(r){r.classList.add('hl');lit.push(r);}}
 document.addEventListener('mouseover',function(ev){
- var j=ev.target.getAttribute&&ev.target.getAttribute('data-j');if(j===null||j===undefined)return;
- var r=row(j);if(!r)return;var hs=r.closest('table').tHead.rows[0].cells;tip.textContent='';
- for(var k=0;k<r.cells.length;k++){var d=document.createElement('div'),b=document.createElement('b');b.textContent=hs[k].textContent.replace(/[\u25B2\u25BC]/g,'')+': ';d.appendChild(b);d.appendChild(document.createTextNode(r.cells[k].textContent));tip.appendChild(d);}
+ var j=jobOf(ev.target);if(j===null)return;var r=row(j);if(!r)return;var hs=r.closest('table').tHead.rows[0].cells;tip.textContent='';
+ for(var k=0;k<r.cells.length;k++){var d=document.createElement('div'),b=document.createElement('b');b.textContent=hs[k].textContent+': ';d.appendChild(b);d.appendChild(document.createTextNode(r.cells[k].textContent));tip.appendChild(d);}
  tip.style.display='block';light(j);move(ev);});
 function move(ev){if(tip.style.display!=='block')return;var x=ev.clientX+14,y=ev.clientY+14,w=tip.offsetWidth,h=tip.offsetHeight;if(x+w>innerWidth)x=ev.clientX-w-14;if(y+h>innerHeight)y=ev.clientY-h-14;tip.style.left=Math.max(0,x)+'px';tip.style.top=Math.max(0,y)+'px';}
 document.addEventListener('mousemove',move);
-document.addEventListener('mouseout',function(ev){if(ev.target.getAttribute&&ev.target.getAttribute('data-j')!==null){tip.style.display='none';unlight();}});
-document.addEventListener('click',function(ev){var j=ev.target.getAttribute&&ev.target.getAttribute('data-j');if(j===null||j===undefined)return;var r=row(j);if(!r)return;var d=r.closest('details');if(d)d.open=true;r.scrollIntoView({block:'center'});light(j);});
+document.addEventListener('mouseout',function(ev){if(jobOf(ev.target)!==null){tip.style.display='none';unlight();}});
+document.addEventListener('click',function(ev){var j=jobOf(ev.target);if(j===null)return;var r=row(j);if(!r)return;var d=r.closest('details');if(d)d.open=true;r.scrollIntoView({block:'center'});light(j);});
 document.querySelectorAll('table.jobs th').forEach(function(th){th.addEventListener('click',function(){
  var t=th.closest('table'),b=t.tBodies[0],k=th.cellIndex,dir=th.getAttribute('data-dir')==='1'?-1:1;
  Array.prototype.forEach.call(th.parentNode.cells,function(c){c.removeAttribute('data-dir');});th.setAttribute('data-dir',dir);
- var rs=Array.prototype.slice.call(b.rows);rs.sort(function(p,q){var a=p.cells[k].getAttribute('data-v')||p.cells[k].textContent,c=q.cells[k].getAttribute('data-v')||q.cells[k].textContent,x=parseFloat(a),y=parseFloat(c);
+ var rs=Array.prototype.slice.call(b.rows);rs.sort(function(p,q){var a=p.cells[k].textContent,c=q.cells[k].textContent,x=parseFloat(a),y=parseFloat(c);
   if(!isNaN(x)&&!isNaN(y))return (x-y)*dir;if(!isNaN(x))return -1;if(!isNaN(y))return 1;return a<c?-dir:a>c?dir:0;});
  var f=document.createDocumentFragment();rs.forEach(function(r){f.appendChild(r);});b.appendChild(f);});});
 })();

@@ -137,7 +137,7 @@ inline void marker_at(std::string& out, marker m, double x, double y, double siz
   switch (m) {
     case marker::circle:
     case marker::open_circle:
-      fmt::format_to(std::back_inserter(out), "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{:.1f}\"{}/>", x, y, r, data);
+      fmt::format_to(std::back_inserter(out), "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{:g}\"{}/>", x, y, r, data);
       break;
     case marker::triangle_up:
       fmt::format_to(std::back_inserter(out), "<path d=\"M{:.1f} {:.1f}L{:.1f} {:.1f}L{:.1f} {:.1f}Z\"{}/>", x, y - r,
@@ -290,11 +290,19 @@ inline void draw_series(std::string& out, const series& it, const mapper& mx, co
   }
   if (s.mark != marker::none) {
     bool hover = !it.ids.empty();
-    fmt::format_to(std::back_inserter(out), "<g {}{}>", marker_paint(s), hover ? " class=\"pts\"" : "");
+    // Consecutive ids and every point drawn: the group names the first job and a point's job is
+    // its position, which keeps 10,000-job reports small.
+    bool consecutive = hover && it.ids.size() == n && it.ids[0] >= 0;
+    for (std::size_t k = 0; consecutive && k < n; ++k) {
+      consecutive = it.ids[k] == it.ids[0] + static_cast<int>(k) && std::isfinite(mx(it.x[k])) && std::isfinite(my(it.y[k]));
+    }
+    fmt::format_to(std::back_inserter(out), "<g {}{}", marker_paint(s), hover ? " class=\"pts\"" : "");
+    if (consecutive) fmt::format_to(std::back_inserter(out), " data-j0=\"{}\"", it.ids[0]);
+    out += ">";
     for (std::size_t k = 0; k < n; ++k) {
       double px = mx(it.x[k]), py = my(it.y[k]);
       if (!std::isfinite(px) || !std::isfinite(py)) continue;
-      marker_at(out, s.mark, px, py, s.marker_size, k < it.ids.size() ? it.ids[k] : -1);
+      marker_at(out, s.mark, px, py, s.marker_size, consecutive || k >= it.ids.size() ? -1 : it.ids[k]);
     }
     out += "</g>";
   }
@@ -397,7 +405,8 @@ inline std::string render_svg(const figure& fig, std::string_view id) {
       fmt::format_to(std::back_inserter(out), "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"none\" stroke=\"#000\" stroke-width=\"1\"/>",
                      x0, y0, w, h);
       // Tick labels: inner axes of a shared column/row leave them to the outer ones.
-      bool x_labels = ax.x.show_ticks && (i == fig.rows - 1 || fig.share_x == share::none || fig.share_x == share::row);
+      bool bottom = i == fig.rows - 1 || !fig.at(i + 1, j).visible;
+      bool x_labels = ax.x.show_ticks && (bottom || fig.share_x == share::none || fig.share_x == share::row);
       bool y_labels = ax.y.show_ticks && (j == 0 || fig.share_y == share::none || fig.share_y == share::col);
       out += fmt::format("<g font-size=\"{}\" fill=\"#222\">", tick_font);
       if (x_labels) {

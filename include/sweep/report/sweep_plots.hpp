@@ -121,13 +121,19 @@ inline grid_layout make_layout(int m, int n) {
   return {m, n, false};
 }
 
-inline plot::figure make_figure(const grid_layout& g, int m, int n) {
+inline plot::figure make_figure(const grid_layout& g, int m) {
   plot::figure fig(g.rows, g.cols);
+  // Many sweeps side by side: narrower cells, so a row still fits a page.
+  if (g.cols > 3) fig.panel_width = std::max(250.0, 1190.0 / g.cols);
   if (g.wrap) {
     for (int k = m; k < g.rows * g.cols; ++k) fig.panels[static_cast<std::size_t>(k)].visible = false;
   }
-  (void)n;
   return fig;
+}
+
+/// @brief Whether the axes at (i, j) is the lowest shown one of its column (it carries the x label).
+inline bool bottom_of_column(const plot::figure& fig, int i, int j) {
+  return i == fig.rows - 1 || !fig.at(i + 1, j).visible;
 }
 
 }  // namespace detail
@@ -146,6 +152,12 @@ inline plot::figure plot_edf(const std::vector<sweep_data>& sweeps, const job_ro
     std::vector<double> errs, edf;
     std::vector<int> ids;
     double sum = 0;
+    if (!jobs.empty()) {
+      // The EDF rises from 0 at the lowest error.
+      errs.push_back(jobs.front().error);
+      edf.push_back(0);
+      ids.push_back(-1);
+    }
     for (std::size_t k = 0; k < jobs.size(); ++k) {
       errs.push_back(jobs[k].error);
       edf.push_back(static_cast<double>(k + 1) / static_cast<double>(jobs.size()));
@@ -153,14 +165,14 @@ inline plot::figure plot_edf(const std::vector<sweep_data>& sweeps, const job_ro
       sum += jobs[k].error;
     }
     plot::style look{plot::cycle_color(i), 0.8};
-    auto label = errs.empty() ? std::string("0|-|-")
-                              : fmt::format("{}|{:.1f}|{:.1f}", errs.size(), errs.front(), sum / static_cast<double>(errs.size()));
+    auto label = jobs.empty() ? std::string("0|-|-")
+                              : fmt::format("{}|{:.1f}|{:.1f}", jobs.size(), jobs.front().error, sum / static_cast<double>(jobs.size()));
     ax.step(errs, edf, look, label);
     // Hover targets on the steps; past a few thousand jobs they would only add weight.
-    if (jobs.size() <= 2000) {
+    if (!jobs.empty() && jobs.size() <= 2000) {
       plot::style dots{plot::cycle_color(i), 0.0};
       dots.marker_size = 7;
-      ax.scatter(errs, edf, dots, "", ids);
+      ax.scatter({errs.begin() + 1, errs.end()}, {edf.begin() + 1, edf.end()}, dots, "", {ids.begin() + 1, ids.end()});
     }
     fig.entries.push_back(detail::sweep_entry(sweeps[i].name, i, plot::dash::solid, plot::marker::none));
   }
@@ -173,7 +185,7 @@ inline plot::figure plot_values(const std::vector<sweep_data>& sweeps, const std
                                 const std::vector<std::vector<good_range>>& ranges, const job_rows& rows = {}) {
   int m = static_cast<int>(metrics.size()), n = static_cast<int>(sweeps.size());
   auto grid = detail::make_layout(m, n);
-  auto fig = detail::make_figure(grid, m, n);
+  auto fig = detail::make_figure(grid, m);
   fig.caption = "error versus metric values";
   fig.share_x = grid.wrap ? plot::share::none : plot::share::row;
   fig.share_y = plot::share::all;
@@ -195,6 +207,10 @@ inline plot::figure plot_values(const std::vector<sweep_data>& sweeps, const std
       errs.push_back(jb.error);
       ids.push_back(rows(jb));
     }
+    // Thousands of points: smaller and lighter, so dense regions still show their density.
+    auto count = sweep.jobs.size();
+    plot::style points{plot::cycle_color(static_cast<std::size_t>(j)), count <= 300 ? 0.8 : count <= 3000 ? 0.55 : 0.3};
+    points.marker_size = count <= 300 ? 6 : 4;
     for (int i = 0; i < m; ++i) {
       auto& info = metrics[static_cast<std::size_t>(i)];
       auto [row, col] = grid.cell(i, j);
@@ -207,7 +223,6 @@ inline plot::figure plot_values(const std::vector<sweep_data>& sweeps, const std
       plot::style fill{plot::tab10[0], 0.1};
       ax.band({v_min, v_max}, {e_min, e_min}, {e_max, e_max}, fill,
               fmt::format("[{}, {}]", detail::short_number(v_min), detail::short_number(v_max)));
-      plot::style points{plot::cycle_color(static_cast<std::size_t>(j)), 0.8};
       ax.scatter(metric_numbers(sweep, info), errs, points, "", ids);
       ax.line({v_med, v_med}, {e_min, e_max}, {plot::black}, fmt::format("best: {}", detail::short_number(v_med)));
     }
@@ -278,7 +293,7 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
   for (auto& s : sweeps) ms.push_back(static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max<std::int64_t>(n_curves, 0)), s.jobs.size())));
   int m = std::max(1, ms.empty() ? 1 : *std::max_element(ms.begin(), ms.end())), n = std::max<int>(1, static_cast<int>(sweeps.size()));
   auto grid = detail::make_layout(m, n);
-  auto fig = detail::make_figure(grid, m, n);
+  auto fig = detail::make_figure(grid, m);
   fig.caption = fmt::format("{} curves of the {} jobs", metric, reverse ? "worst" : "best");
   fig.share_y = plot::share::all;
   const std::vector<double> ticks = {1, 2, 4, 8, 16, 32, 64, 100};
@@ -346,7 +361,7 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
   for (int i = 0; i < grid.rows; ++i) {
     for (int j = 0; j < grid.cols; ++j) {
       auto& ax = fig.at(i, j);
-      ax.x.label = i == grid.rows - 1 || grid.wrap ? "epoch" : "";
+      ax.x.label = detail::bottom_of_column(fig, i, j) ? "epoch" : "";
       ax.x.margin = 0.025;
       ax.y.label = j == 0 ? metric : "";
       ax.y.kind = plot::scale::log2;
@@ -371,7 +386,7 @@ inline plot::figure plot_models(const std::vector<sweep_data>& sweeps, std::int6
   for (auto& s : sweeps) ms.push_back(static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max<std::int64_t>(n_models, 0)), s.jobs.size())));
   int m = std::max(1, ms.empty() ? 1 : *std::max_element(ms.begin(), ms.end())), n = std::max<int>(1, static_cast<int>(sweeps.size()));
   auto grid = detail::make_layout(m, n);
-  auto fig = detail::make_figure(grid, m, n);
+  auto fig = detail::make_figure(grid, m);
   fig.caption = fmt::format("block widths of the {} models", reverse ? "worst" : "best");
   fig.share_x = plot::share::all;
   fig.share_y = plot::share::all;
@@ -447,7 +462,7 @@ inline plot::figure plot_models(const std::vector<sweep_data>& sweeps, std::int6
   for (int i = 0; i < grid.rows; ++i) {
     for (int j = 0; j < grid.cols; ++j) {
       auto& ax = fig.at(i, j);
-      ax.x.label = i == grid.rows - 1 || grid.wrap ? "block index" : "";
+      ax.x.label = detail::bottom_of_column(fig, i, j) ? "block index" : "";
       ax.y.label = j == 0 ? "width" : "";
       ax.y.kind = plot::scale::log2;
       ax.x.integer_ticks = true;

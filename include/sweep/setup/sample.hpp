@@ -10,6 +10,7 @@
 #include <sweep/random.hpp>
 #include <sweep/space.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <cstdint>
@@ -152,6 +153,112 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
   }
   result.seconds = elapsed();
   return result;
+}
+
+/// @brief Enumerates a finite or sequence space (grid, zip, concat, join, sobol): record 0, 1, ... in index order,
+/// deduplicated by key and checked like random candidates. A finite space is enumerated whole; a sequence stops at
+/// NUM_CONFIGS unique valid configs or NUM_SAMPLES indices. Blocks of CHUNK_SIZE indices are checked NUM_PROC at a
+/// time and merged in index order, so the result does not depend on NUM_PROC.
+/// Finite spaces: all valid configs in index order, or a random NUM_CONFIGS of them (RNG_SEED) when fewer are asked
+/// for; in a random order when the space is shuffled. Sequences: the first NUM_CONFIGS, in sequence order.
+template <class Space, class Check = accept_all>
+  requires indexed_space<Space>
+sample_result<typename Space::record_type> enumerate_configs(const Space& space, const setup_options& setup,
+                                                             std::int64_t num_proc, const Check& check = {},
+                                                             const std::function<void(const sample_progress&)>& progress = {}) {
+  using record_type = typename Space::record_type;
+  auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  bool finite = kind_of(space) == space_kind::finite;
+  std::uint64_t total = 0;
+  if constexpr (requires { space.size(); }) {
+    if (finite) total = space.size();
+  }
+  if (!finite) total = static_cast<std::uint64_t>(std::max<std::int64_t>(0, setup.num_samples));
+  std::int64_t target = setup.num_configs > 0 ? setup.num_configs : INT64_MAX;
+  auto block = static_cast<std::uint64_t>(std::max<std::int64_t>(1, setup.chunk_size));
+  auto workers = static_cast<std::uint64_t>(std::max<std::int64_t>(1, num_proc));
+
+  std::vector<std::pair<std::string, record_type>> configs;
+  std::unordered_set<std::string> seen;
+  std::uint64_t next = 0;
+  while (next < total && (finite || static_cast<std::int64_t>(configs.size()) < target)) {
+    std::uint64_t blocks = std::min<std::uint64_t>(workers, (total - next + block - 1) / block);
+    std::vector<detail::chunk_result<record_type>> found(blocks);
+    std::vector<std::exception_ptr> failures(blocks);
+    {
+      std::vector<std::jthread> threads;
+      for (std::uint64_t b = 0; b < blocks; ++b) {
+        threads.emplace_back([&, b] {
+          try {
+            std::uint64_t first = next + b * block, last = std::min(total, first + block);
+            std::unordered_set<std::string> valid, invalid;
+            std::string key;
+            param_list params;
+            for (std::uint64_t i = first; i < last; ++i) {
+              auto record = space.at(i);
+              key.clear();
+              space.append_key_text(key, record);
+              if (valid.contains(key) || invalid.contains(key)) continue;
+              bool ok = space.accepts(record);
+              if (ok && check.active()) {
+                params.clear();
+                space.append_params(params, record);
+                ok = check(params);
+              }
+              (ok ? valid : invalid).insert(key);
+              if (ok) found[b].configs.emplace_back(key, std::move(record));
+            }
+          } catch (...) {
+            failures[b] = std::current_exception();
+          }
+        });
+      }
+    }
+    for (auto& failure : failures) {
+      if (failure) std::rethrow_exception(failure);
+    }
+    for (auto& chunk : found) {
+      for (auto& [key, record] : chunk.configs) {
+        if (seen.insert(key).second) configs.emplace_back(std::move(key), std::move(record));
+      }
+    }
+    next = std::min(total, next + blocks * block);
+    if (progress) progress({static_cast<std::int64_t>(next), static_cast<std::int64_t>(configs.size()), elapsed()});
+  }
+
+  sample_result<record_type> result;
+  result.sampled = static_cast<std::int64_t>(next);
+  result.found = static_cast<std::int64_t>(configs.size());
+  auto n = std::min<std::int64_t>(result.found, target);
+  std::vector<std::int64_t> order;
+  if (finite && (is_shuffled(space) || n < result.found)) {
+    numpy_rng rng(static_cast<std::uint32_t>(setup.rng_seed));
+    order = rng.choice(result.found, n);
+    if (!is_shuffled(space)) std::sort(order.begin(), order.end());
+  } else {
+    for (std::int64_t i = 0; i < n; ++i) order.push_back(i);
+  }
+  for (auto id : order) {
+    auto& [key, record] = configs[static_cast<std::size_t>(id)];
+    result.keys.push_back(std::move(key));
+    result.records.push_back(std::move(record));
+  }
+  result.seconds = elapsed();
+  return result;
+}
+
+/// @brief Samples any space the way its kind asks for: random spaces as pycls does (sample_configs), finite
+/// and sequence spaces by enumeration (enumerate_configs). Seeded parts (sobol) are scrambled by RNG_SEED.
+template <sampleable_space Space, class Check = accept_all>
+sample_result<typename Space::record_type> sample_space(const Space& space, const setup_options& setup,
+                                                        std::int64_t num_proc, const Check& check = {},
+                                                        const std::function<void(const sample_progress&)>& progress = {}) {
+  auto seeded = with_seed(space, static_cast<std::uint64_t>(setup.rng_seed));
+  if constexpr (indexed_space<Space>) {
+    if (kind_of(seeded) != space_kind::random) return enumerate_configs(seeded, setup, num_proc, check, progress);
+  }
+  return sample_configs(seeded, setup, num_proc, check, progress);
 }
 
 }  // namespace sweep

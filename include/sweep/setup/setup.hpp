@@ -7,6 +7,7 @@
 #include <sweep/config/load.hpp>
 #include <sweep/config/yaml.hpp>
 #include <sweep/detail/files.hpp>
+#include <sweep/config/space_spec.hpp>
 #include <sweep/config/space_yaml.hpp>
 #include <sweep/setup/constraints.hpp>
 #include <sweep/setup/job_config.hpp>
@@ -152,13 +153,30 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
   }
   std::filesystem::create_directories(dir);
   detail::remove_setup_leftovers(dir);
-  auto sampled = sample_configs(space, cfg.setup, cfg.num_proc, check, observer.progress);
+  auto kind = kind_of(space);
+  if (kind == space_kind::sequence && cfg.setup.num_configs <= 0) {
+    throw error({cfg.file, 0}, "SETUP.NUM_CONFIGS",
+                "expected a number of configs > 0 for a sobol space (only finite spaces such as grid, zip and concat "
+                "set up all their configs with 0)");
+  }
+  auto sampled = sample_space(space, cfg.setup, cfg.num_proc, check, observer.progress);
   if (sampled.found == 0) {
     throw error({cfg.file, 0}, "SETUP",
                 fmt::format("no valid config found in {} candidates: loosen SETUP.CONSTRAINTS or raise SETUP.NUM_SAMPLES",
                             sampled.sampled));
   }
-  if (cfg.setup.num_configs > 0 && sampled.found < cfg.setup.num_configs && observer.note) {
+  std::uint64_t size = 0;
+  if constexpr (requires { space.size(); }) {
+    if (kind == space_kind::finite) size = space.size();
+  }
+  if (kind == space_kind::finite && observer.note) {
+    bool all = cfg.setup.num_configs <= 0 || cfg.setup.num_configs >= sampled.found;
+    observer.note(fmt::format("the space is finite: {} configs, {} of them unique and valid; setting up {}{}", size, sampled.found,
+                              all ? "all of them" : fmt::format("{} chosen with RNG_SEED", sampled.records.size()),
+                              all && cfg.setup.num_configs > sampled.found
+                                  ? fmt::format(" (fewer than the {} of SETUP.NUM_CONFIGS)", cfg.setup.num_configs)
+                                  : std::string()));
+  } else if (cfg.setup.num_configs > 0 && sampled.found < cfg.setup.num_configs && observer.note) {
     observer.note(fmt::format("NUM_SAMPLES ran out: found {} of the {} configs asked for in {} candidates; raise "
                               "SETUP.NUM_SAMPLES or loosen SETUP.CONSTRAINTS for more",
                               sampled.found, cfg.setup.num_configs, sampled.sampled));
@@ -167,8 +185,13 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
   return {dir, static_cast<std::int64_t>(sampled.records.size()), sampled.sampled, sampled.found, sampled.seconds};
 }
 
-/// @brief Sets up a sweep config's own space (SETUP.SAMPLERS) with pycls's constraints and setup step.
+/// @brief Sets up a sweep config's own space (SETUP.SAMPLERS, or SETUP.SPACE) with pycls's constraints and setup step.
 inline setup_summary setup(const sweep_config& cfg, const setup_observer& observer = {}) {
+  if (!cfg.setup.space.is_null()) {
+    // sweep's combinator spaces (grid, zip, concat, join, sobol); SAMPLERS below stays pycls's exact path
+    auto space = load_setup_space(cfg);
+    return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
+  }
   auto space = load_space(cfg.setup.samplers, cfg.file);
   return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
 }

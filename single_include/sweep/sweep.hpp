@@ -1,0 +1,10840 @@
+// sweep: the single header.
+//
+// GENERATED FILE - DO NOT EDIT. Made by scripts/amalgamate from
+// include/sweep/sweep.hpp and the headers it includes; change those and run
+// `scripts/amalgamate` again (CI runs `scripts/amalgamate --check`).
+//
+// Dependencies, still included from their own headers: Boost.Hana, range-v3,
+// fmt, yaml-cpp, nlohmann/json (see docs/install.md).
+#pragma once
+
+// ---- begin sweep/sweep.hpp ----
+// sweep: the one umbrella header. Each stage of a sweep's way has a folder
+// and an umbrella header of its own, in the order the data flows.
+
+
+// ---- begin sweep/version.hpp ----
+
+#include <string_view>
+
+namespace sweep {
+/// @brief The library's version, as in CMakeLists.txt.
+inline constexpr std::string_view version = "0.1.0";
+}  // namespace sweep
+// ---- end sweep/version.hpp ----
+
+// ---- begin sweep/error.hpp ----
+// The one error type for bad input: it names where (file, line), which key
+// path, and what was expected, so every stage reports problems the same way.
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace sweep {
+
+/// @brief Where a value came from: a file and a 1-based line (0 when unknown).
+struct source_location {
+  std::string file;
+  int line = 0;
+};
+
+/// @brief Bad input: `file:line: KEY.PATH: message`.
+class error : public std::runtime_error {
+ public:
+  error(source_location where, std::string key_path, std::string message)
+      : std::runtime_error(compose(where, key_path, message)),
+        where_(std::move(where)),
+        key_path_(std::move(key_path)),
+        message_(std::move(message)) {}
+
+  explicit error(std::string message) : error({}, {}, std::move(message)) {}
+
+  [[nodiscard]] const source_location& where() const noexcept { return where_; }
+  [[nodiscard]] const std::string& key_path() const noexcept { return key_path_; }
+  [[nodiscard]] const std::string& message() const noexcept { return message_; }
+
+ private:
+  static std::string compose(const source_location& where, const std::string& key_path,
+                             const std::string& message) {
+    std::string text;
+    if (!where.file.empty()) {
+      text = where.line > 0 ? fmt::format("{}:{}: ", where.file, where.line) : where.file + ": ";
+    }
+    if (!key_path.empty()) text += key_path + ": ";
+    return text + message;
+  }
+
+  source_location where_;
+  std::string key_path_;
+  std::string message_;
+};
+
+}  // namespace sweep
+// ---- end sweep/error.hpp ----
+
+// ---- begin sweep/value.hpp ----
+// sweep::value: a YAML-like tree (null, bool, int, float, string, list, ordered
+// map). Job configs, BASE_CFG and the values a sampler draws are all values, so
+// every stage speaks one vocabulary. Printing follows Python's str(), because
+// pycls's config keys ("OPTIM.BASE_LR 0.5 ...") are made with it.
+
+
+
+#include <charconv>
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace sweep {
+
+namespace detail {
+
+/// @brief Appends Python's repr() of a float: shortest round-trip digits, fixed notation
+/// for exponents in [-4, 16), scientific otherwise, and always a '.' or 'e'. It allocates
+/// nothing beyond `out`'s growth: setup prints millions of these.
+inline void append_python_float_repr(std::string& out, double x) {
+  if (std::isnan(x)) {
+    out += "nan";
+    return;
+  }
+  if (std::isinf(x)) {
+    out += x > 0 ? "inf" : "-inf";
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<std::size_t>(end - buf));  // e.g. -5.29758e-05
+  if (sci.front() == '-') {
+    out += '-';
+    sci.remove_prefix(1);
+  }
+  auto e_pos = sci.find('e');
+  int exponent = 0;
+  std::from_chars(sci.data() + e_pos + 1 + (sci[e_pos + 1] == '+'), sci.data() + sci.size(), exponent);
+  char digits[24];
+  int n = 0;
+  for (char c : sci.substr(0, e_pos)) {
+    if (c != '.') digits[n++] = c;
+  }
+  if (exponent >= -4 && exponent < 16) {
+    if (exponent < 0) {
+      out += "0.";
+      out.append(static_cast<std::size_t>(-exponent - 1), '0');
+      out.append(digits, static_cast<std::size_t>(n));
+    } else if (exponent + 1 >= n) {
+      out.append(digits, static_cast<std::size_t>(n));
+      out.append(static_cast<std::size_t>(exponent + 1 - n), '0');
+      out += ".0";
+    } else {
+      out.append(digits, static_cast<std::size_t>(exponent + 1));
+      out += '.';
+      out.append(digits + exponent + 1, static_cast<std::size_t>(n - exponent - 1));
+    }
+    return;
+  }
+  out += digits[0];
+  if (n > 1) {
+    out += '.';
+    out.append(digits + 1, static_cast<std::size_t>(n - 1));
+  }
+  out += exponent < 0 ? "e-" : "e+";
+  int magnitude = std::abs(exponent);
+  if (magnitude < 10) out += '0';
+  char exp_digits[8];
+  auto [exp_end, exp_ec] = std::to_chars(exp_digits, exp_digits + sizeof exp_digits, magnitude);
+  out.append(exp_digits, exp_end);
+}
+
+/// @brief Python's repr() of a float, as a new string.
+inline std::string python_float_repr(double x) {
+  std::string out;
+  append_python_float_repr(out, x);
+  return out;
+}
+
+/// @brief Python's repr() of a str: single quotes unless the text holds one and no double quote.
+inline std::string python_str_repr(std::string_view s) {
+  char quote = (s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos) ? '"' : '\'';
+  std::string out(1, quote);
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c == static_cast<unsigned char>(quote)) {
+          out += '\\';
+          out += static_cast<char>(c);
+        } else if (c < 0x20 || c == 0x7f) {
+          out += fmt::format("\\x{:02x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + quote;
+}
+
+}  // namespace detail
+
+/// @brief A node of a config tree: null, bool, int, float, string, list or ordered map.
+class value {
+ public:
+  using list = std::vector<value>;
+  using map = std::vector<std::pair<std::string, value>>;  // keeps the order keys were written in
+  using storage = std::variant<std::monostate, bool, std::int64_t, double, std::string, list, map>;
+
+  value() = default;
+  value(std::nullptr_t) {}
+  value(bool b) : data_(b) {}
+  template <std::integral T>
+    requires(!std::same_as<T, bool> && !std::same_as<T, char>)
+  value(T i) : data_(static_cast<std::int64_t>(i)) {}
+  value(double d) : data_(d) {}
+  value(float d) : data_(static_cast<double>(d)) {}
+  value(std::string s) : data_(std::move(s)) {}
+  value(std::string_view s) : data_(std::string(s)) {}
+  value(const char* s) : data_(std::string(s)) {}
+  value(list l) : data_(std::move(l)) {}
+  value(map m) : data_(std::move(m)) {}
+
+  [[nodiscard]] bool is_null() const noexcept { return std::holds_alternative<std::monostate>(data_); }
+  [[nodiscard]] bool is_bool() const noexcept { return std::holds_alternative<bool>(data_); }
+  [[nodiscard]] bool is_int() const noexcept { return std::holds_alternative<std::int64_t>(data_); }
+  [[nodiscard]] bool is_float() const noexcept { return std::holds_alternative<double>(data_); }
+  [[nodiscard]] bool is_number() const noexcept { return is_int() || is_float(); }
+  [[nodiscard]] bool is_string() const noexcept { return std::holds_alternative<std::string>(data_); }
+  [[nodiscard]] bool is_list() const noexcept { return std::holds_alternative<list>(data_); }
+  [[nodiscard]] bool is_map() const noexcept { return std::holds_alternative<map>(data_); }
+
+  [[nodiscard]] bool as_bool() const { return get<bool>("a bool"); }
+  [[nodiscard]] std::int64_t as_int() const { return get<std::int64_t>("an integer"); }
+  /// @brief The number as a double; an int converts.
+  [[nodiscard]] double as_float() const {
+    if (is_int()) return static_cast<double>(std::get<std::int64_t>(data_));
+    return get<double>("a number");
+  }
+  [[nodiscard]] const std::string& as_string() const { return get<std::string>("a string"); }
+  [[nodiscard]] const list& as_list() const { return get<list>("a list"); }
+  [[nodiscard]] list& as_list() { return get<list>("a list"); }
+  [[nodiscard]] const map& as_map() const { return get<map>("a map"); }
+  [[nodiscard]] map& as_map() { return get<map>("a map"); }
+
+  [[nodiscard]] const storage& data() const noexcept { return data_; }
+  [[nodiscard]] storage& data() noexcept { return data_; }
+
+  /// @brief The name of the held kind, for error messages ("a float", "a list", ...).
+  [[nodiscard]] std::string_view kind() const noexcept {
+    constexpr std::string_view names[] = {"null", "a bool", "an integer", "a float", "a string", "a list", "a map"};
+    return names[data_.index()];
+  }
+
+  /// @brief The direct child named `key` of a map, or nullptr.
+  [[nodiscard]] const value* child(std::string_view key) const noexcept {
+    if (auto* m = std::get_if<map>(&data_)) {
+      for (auto& [k, v] : *m) {
+        if (k == key) return &v;
+      }
+    }
+    return nullptr;
+  }
+  [[nodiscard]] value* child(std::string_view key) noexcept {
+    return const_cast<value*>(std::as_const(*this).child(key));
+  }
+
+  /// @brief The node at a dotted path ("OPTIM.BASE_LR"), or nullptr.
+  [[nodiscard]] const value* find(std::string_view dotted) const noexcept {
+    const value* node = this;
+    while (node != nullptr) {
+      auto dot = dotted.find('.');
+      node = node->child(dotted.substr(0, dot));
+      if (dot == std::string_view::npos) return node;
+      dotted.remove_prefix(dot + 1);
+    }
+    return nullptr;
+  }
+  [[nodiscard]] value* find(std::string_view dotted) noexcept {
+    return const_cast<value*>(std::as_const(*this).find(dotted));
+  }
+
+  /// @brief The node at a dotted path, created (with the maps above it) as null if missing.
+  value& at_path(std::string_view dotted) {
+    value* node = this;
+    for (;;) {
+      auto dot = dotted.find('.');
+      auto key = dotted.substr(0, dot);
+      if (node->is_null()) node->data_ = map{};
+      auto& m = node->as_map();
+      value* next = node->child(key);
+      if (next == nullptr) next = &m.emplace_back(std::string(key), value{}).second;
+      node = next;
+      if (dot == std::string_view::npos) return *node;
+      dotted.remove_prefix(dot + 1);
+    }
+  }
+
+  /// @brief Python's str() of the value: how pycls prints a sampled value in a config key.
+  [[nodiscard]] std::string python_str() const { return print(false); }
+  /// @brief Python's repr() of the value (strings quoted).
+  [[nodiscard]] std::string python_repr() const { return print(true); }
+
+  /// @brief The 1-based line of the file this value was read from (0: not from a file).
+  [[nodiscard]] int line() const noexcept { return line_; }
+  value& set_line(int line) noexcept {
+    line_ = line;
+    return *this;
+  }
+
+  /// @brief Equal data; where the values came from does not matter.
+  friend bool operator==(const value& a, const value& b) { return a.data_ == b.data_; }
+
+ private:
+  template <class T, class Self>
+  static auto& get_impl(Self& self, std::string_view expected) {
+    if (auto* p = std::get_if<T>(&self.data_)) return *p;
+    throw error(fmt::format("expected {}, got {} ({})", expected, self.kind(), self.python_repr()));
+  }
+  template <class T>
+  const T& get(std::string_view expected) const { return get_impl<T>(*this, expected); }
+  template <class T>
+  T& get(std::string_view expected) { return get_impl<T>(*this, expected); }
+
+  [[nodiscard]] std::string print(bool quoted) const {
+    return std::visit(
+        [quoted](auto& v) -> std::string {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            return "None";
+          } else if constexpr (std::is_same_v<T, bool>) {
+            return v ? "True" : "False";
+          } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            return fmt::format("{}", v);
+          } else if constexpr (std::is_same_v<T, double>) {
+            return detail::python_float_repr(v);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            return quoted ? detail::python_str_repr(v) : v;
+          } else if constexpr (std::is_same_v<T, list>) {
+            std::string out = "[";
+            for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i].print(true);
+            return out + "]";
+          } else {
+            std::string out = "{";
+            for (std::size_t i = 0; i < v.size(); ++i) {
+              out += (i ? ", " : "") + detail::python_str_repr(v[i].first) + ": " + v[i].second.print(true);
+            }
+            return out + "}";
+          }
+        },
+        data_);
+  }
+
+  storage data_;
+  int line_ = 0;
+};
+
+}  // namespace sweep
+// ---- end sweep/value.hpp ----
+
+// ---- begin sweep/random.hpp ----
+// Umbrella header of the random stage: includes every public header of include/sweep/random/.
+
+
+// ---- begin sweep/random/draws.hpp ----
+// The six draws of pycls (sweep/random.py) over the closed range [low, high] with
+// quantum q, on a numpy_rng: same numpy calls, same order, same quantisation, so the
+// same seed gives the same values. The result has q's type.
+
+
+// ---- begin sweep/random/numpy_rng.hpp ----
+// numpy's legacy RandomState stream (MT19937 seeded by init_genrand) re-created
+// bit for bit, so that a sweep seeded like pycls draws exactly pycls's configs.
+
+
+
+#include <array>
+#include <limits>
+#include <numeric>
+
+namespace sweep {
+
+namespace detail {
+
+/// @brief Stops the compiler from fusing `a * b + c` into one FMA (numpy's C code rounds twice).
+inline double fp_barrier(double x) noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+  asm("" : "+x"(x));  // x must exist as a rounded double here, so no contraction across it
+  return x;
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
+  asm("" : "+w"(x));
+  return x;
+#else
+  volatile double rounded = x;
+  return rounded;
+#endif
+}
+
+/// @brief All bits below the highest set bit of x set (numpy's mask for rejection sampling).
+constexpr std::uint64_t fill_mask(std::uint64_t x) noexcept {
+  x |= x >> 1;
+  x |= x >> 2;
+  x |= x >> 4;
+  x |= x >> 8;
+  x |= x >> 16;
+  x |= x >> 32;
+  return x;
+}
+
+}  // namespace detail
+
+/// @brief numpy's legacy `RandomState` stream (MT19937), bit for bit for integer seeds.
+/// @sa docs/random.md
+class numpy_rng {
+ public:
+  using result_type = std::uint32_t;
+  static constexpr std::size_t state_size = 624;
+
+  /// @brief `np.random.seed(seed)`.
+  explicit numpy_rng(std::uint32_t seed = 0) noexcept { this->seed(seed); }
+
+  /// @brief Re-seeds like `np.random.seed(seed)` (init_genrand); drops the cached Gaussian.
+  void seed(std::uint32_t s) noexcept {
+    for (std::size_t i = 0; i < state_size; ++i) {
+      key_[i] = s;
+      s = 1812433253U * (s ^ (s >> 30)) + static_cast<std::uint32_t>(i) + 1U;
+    }
+    pos_ = state_size;
+    has_gauss_ = false;
+    gauss_ = 0.0;
+  }
+
+  static constexpr result_type min() noexcept { return 0; }
+  static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
+  /// @brief One 32-bit word: makes numpy_rng a std::uniform_random_bit_generator.
+  result_type operator()() noexcept { return next_uint32(); }
+
+  /// @brief The next tempered MT19937 word.
+  std::uint32_t next_uint32() noexcept {
+    if (pos_ == state_size) refill();
+    std::uint32_t y = key_[pos_++];
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c5680U;
+    y ^= (y << 15) & 0xefc60000U;
+    y ^= y >> 18;
+    return y;
+  }
+
+  /// @brief Two words, the first one high (numpy's mt19937_next64).
+  std::uint64_t next_uint64() noexcept {
+    std::uint64_t hi = next_uint32();
+    return hi << 32 | next_uint32();
+  }
+
+  /// @brief `random_sample()`: a 53-bit double in [0, 1) from two words.
+  double random_sample() noexcept {
+    std::int32_t a = static_cast<std::int32_t>(next_uint32() >> 5);
+    std::int32_t b = static_cast<std::int32_t>(next_uint32() >> 6);
+    return (a * 67108864.0 + b) / 9007199254740992.0;  // exact: no rounding to worry about
+  }
+
+  /// @brief `uniform(low, high)` = low + (high - low) * random_sample().
+  double uniform(double low, double high) noexcept {
+    return low + detail::fp_barrier((high - low) * random_sample());
+  }
+
+  /// @brief `standard_normal()`: the legacy polar method, caching the second value.
+  double gauss() noexcept {
+    if (has_gauss_) {
+      has_gauss_ = false;
+      double cached = gauss_;
+      gauss_ = 0.0;
+      return cached;
+    }
+    double x1, x2, r2;
+    do {
+      x1 = 2.0 * random_sample() - 1.0;
+      x2 = 2.0 * random_sample() - 1.0;
+      r2 = detail::fp_barrier(x1 * x1) + detail::fp_barrier(x2 * x2);
+    } while (r2 >= 1.0 || r2 == 0.0);
+    double f = std::sqrt(-2.0 * std::log(r2) / r2);
+    gauss_ = f * x1;
+    has_gauss_ = true;
+    return f * x2;
+  }
+
+  /// @brief `normal(loc, scale)` = loc + scale * gauss().
+  double normal(double loc, double scale) noexcept { return loc + detail::fp_barrier(scale * gauss()); }
+
+  /// @brief `lognormal(mean, sigma)` = exp(normal(mean, sigma)).
+  double lognormal(double mean, double sigma) noexcept { return std::exp(normal(mean, sigma)); }
+
+  /// @brief `randint(high)`: an integer in [0, high).
+  std::int64_t randint(std::int64_t high) { return randint(0, high); }
+
+  /// @brief `randint(low, high)` with numpy's default int64 dtype: masked rejection sampling,
+  /// with 32-bit draws while the range fits in 32 bits.
+  std::int64_t randint(std::int64_t low, std::int64_t high) {
+    if (low >= high) throw std::invalid_argument(fmt::format("randint: low >= high ({} >= {})", low, high));
+    auto rng = static_cast<std::uint64_t>(high - 1) - static_cast<std::uint64_t>(low);
+    auto off = static_cast<std::uint64_t>(low);
+    return static_cast<std::int64_t>(off + bounded(rng));
+  }
+
+  /// @brief numpy's random_interval: masked rejection in [0, max] (the draw of legacy shuffle).
+  std::uint64_t random_interval(std::uint64_t max) noexcept {
+    if (max == 0) return 0;
+    std::uint64_t mask = detail::fill_mask(max);
+    std::uint64_t v;
+    if (max <= 0xffffffffULL) {
+      do {
+        v = next_uint32() & mask;
+      } while (v > max);
+    } else {
+      do {
+        v = next_uint64() & mask;
+      } while (v > max);
+    }
+    return v;
+  }
+
+  /// @brief `permutation(n)`: 0..n-1 shuffled by legacy shuffle (i from n-1 down to 1).
+  std::vector<std::int64_t> permutation(std::int64_t n) {
+    if (n < 0) throw std::invalid_argument(fmt::format("permutation: n must be >= 0, got {}", n));
+    std::vector<std::int64_t> x(static_cast<std::size_t>(n));
+    std::iota(x.begin(), x.end(), std::int64_t{0});
+    for (std::size_t i = x.size(); i-- > 1;) {
+      std::swap(x[i], x[static_cast<std::size_t>(random_interval(i))]);
+    }
+    return x;
+  }
+
+  /// @brief `choice(n, size, replace=False)`: legacy numpy takes permutation(n)[:size].
+  std::vector<std::int64_t> choice(std::int64_t n, std::int64_t size) {
+    if (size < 0 || size > n) {
+      throw std::invalid_argument(
+          fmt::format("choice: cannot take a sample of {} from {} values without replacement", size, n));
+    }
+    auto p = permutation(n);
+    p.resize(static_cast<std::size_t>(size));
+    return p;
+  }
+
+  /// @brief The MT19937 key words (numpy's `get_state()[1]`), for checks.
+  [[nodiscard]] const std::array<std::uint32_t, state_size>& key() const noexcept { return key_; }
+  /// @brief The position in the key (numpy's `get_state()[2]`).
+  [[nodiscard]] std::size_t pos() const noexcept { return pos_; }
+
+  friend bool operator==(const numpy_rng&, const numpy_rng&) = default;
+
+ private:
+  // numpy's random_bounded_uint64 for one value, with use_masked=True (the legacy choice).
+  std::uint64_t bounded(std::uint64_t rng) noexcept {
+    if (rng == 0) return 0;
+    if (rng <= 0xffffffffULL) {
+      if (rng == 0xffffffffULL) return next_uint32();
+      auto mask = static_cast<std::uint32_t>(detail::fill_mask(rng));
+      std::uint32_t v;
+      do {
+        v = next_uint32() & mask;
+      } while (v > rng);
+      return v;
+    }
+    if (rng == ~std::uint64_t{0}) return next_uint64();
+    std::uint64_t mask = detail::fill_mask(rng), v;
+    do {
+      v = next_uint64() & mask;
+    } while (v > rng);
+    return v;
+  }
+
+  // One block of 624 new words (the classic genrand loop, split so no index wraps).
+  void refill() noexcept {
+    constexpr std::size_t n = state_size, m = 397;
+    constexpr std::uint32_t upper = 0x80000000U, lower = 0x7fffffffU, matrix_a = 0x9908b0dfU;
+    auto twist = [](std::uint32_t a, std::uint32_t b, std::uint32_t far) {
+      std::uint32_t y = (a & upper) | (b & lower);
+      return far ^ (y >> 1) ^ ((0U - (y & 1U)) & matrix_a);
+    };
+    std::size_t i = 0;
+    for (; i < n - m; ++i) key_[i] = twist(key_[i], key_[i + 1], key_[i + m]);
+    for (; i < n - 1; ++i) key_[i] = twist(key_[i], key_[i + 1], key_[i + m - n]);
+    key_[n - 1] = twist(key_[n - 1], key_[0], key_[m - 1]);
+    pos_ = 0;
+  }
+
+  std::array<std::uint32_t, state_size> key_{};
+  std::size_t pos_ = state_size;
+  bool has_gauss_ = false;
+  double gauss_ = 0.0;
+};
+
+/// @brief pycls's chunk seeds on a given stream: `rng.seed(rng_seed)` then
+/// `choice(1000000, ceil(num_samples / chunk_size), replace=False)`. The stream goes on
+/// afterwards exactly as pycls's global one does (its final shuffle of the configs draws from it).
+inline std::vector<std::int64_t> chunk_seeds(numpy_rng& rng, std::int64_t rng_seed, std::int64_t num_samples,
+                                             std::int64_t chunk_size) {
+  if (rng_seed < 0 || rng_seed > 0xffffffffLL) {
+    throw error({}, "SETUP.RNG_SEED", fmt::format("must be between 0 and 2**32 - 1, got {}", rng_seed));
+  }
+  if (chunk_size <= 0) throw error({}, "SETUP.CHUNK_SIZE", fmt::format("must be > 0, got {}", chunk_size));
+  if (num_samples < 0) throw error({}, "SETUP.NUM_SAMPLES", fmt::format("must be >= 0, got {}", num_samples));
+  rng.seed(static_cast<std::uint32_t>(rng_seed));
+  // pycls: int(np.ceil(NUM_SAMPLES / CHUNK_SIZE)), a float division
+  auto n_chunks =
+      static_cast<std::int64_t>(std::ceil(static_cast<double>(num_samples) / static_cast<double>(chunk_size)));
+  if (n_chunks > 1000000) {
+    throw error({}, "SETUP.NUM_SAMPLES",
+                fmt::format("needs {} chunks of CHUNK_SIZE {}, but at most 1000000 chunk seeds exist", n_chunks,
+                            chunk_size));
+  }
+  return rng.choice(1000000, n_chunks);
+}
+
+/// @brief pycls's chunk seeds from a fresh stream seeded with rng_seed.
+inline std::vector<std::int64_t> chunk_seeds(std::int64_t rng_seed, std::int64_t num_samples,
+                                             std::int64_t chunk_size) {
+  numpy_rng rng;
+  return chunk_seeds(rng, rng_seed, num_samples, chunk_size);
+}
+
+}  // namespace sweep
+// ---- end sweep/random/numpy_rng.hpp ----
+
+// ---- begin sweep/random/quantize.hpp ----
+// pycls's quantize(f, q, op): the multiple k = op(f / q) of q, with k * q formed in
+// decimal from the digits of str(q), so 3 x 0.1 is 0.3 and never 0.30000000000000004.
+
+
+// ---- begin sweep/random/detail/decimal.hpp ----
+// Exact decimal arithmetic for quantisation: the product k * q is formed from the
+// shortest decimal digits of q (Python's str(q)), rounded to 28 significant digits
+// like Python's default Decimal context, then rounded once to the nearest double.
+
+#include <algorithm>
+#include <bit>
+#include <system_error>
+
+namespace sweep::detail {
+
+__extension__ typedef unsigned __int128 uint128;  // __extension__: no -Wpedantic noise
+__extension__ typedef __int128 int128;
+
+/// @brief |x| = digits * 10^exponent with the fewest digits that read back as x (Python's repr).
+struct decimal_form {
+  std::uint64_t digits = 0;
+  int exponent = 0;
+  bool negative = false;
+};
+
+/// @brief The shortest round-trip decimal of a finite double (same digits as Python's repr).
+inline decimal_form shortest_decimal(double x) {
+  char buf[40];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
+  decimal_form out;
+  const char* p = buf;
+  if (*p == '-') {
+    out.negative = true;
+    ++p;
+  }
+  int fraction_digits = 0;
+  bool after_point = false;
+  for (; p < end && *p != 'e'; ++p) {
+    if (*p == '.') {
+      after_point = true;
+      continue;
+    }
+    out.digits = out.digits * 10 + static_cast<std::uint64_t>(*p - '0');
+    fraction_digits += after_point ? 1 : 0;
+  }
+  int exponent = 0;
+  if (p < end) {
+    ++p;
+    if (*p == '+') ++p;
+    std::from_chars(p, end, exponent);
+  }
+  out.exponent = exponent - fraction_digits;
+  return out;
+}
+
+/// @brief shortest_decimal through a small per-thread cache: a space draws with a handful of
+/// quanta in turn (a RegNet sample uses three float ones), each many times.
+inline const decimal_form& cached_shortest_decimal(double x) {
+  struct entry {
+    std::uint64_t bits = 0;
+    bool valid = false;
+    decimal_form form;
+  };
+  thread_local std::array<entry, 16> cache;
+  auto bits = std::bit_cast<std::uint64_t>(x);
+  auto& e = cache[(bits * 0x9e3779b97f4a7c15ULL) >> 60];  // Fibonacci hashing to 16 slots
+  if (!e.valid || e.bits != bits) {
+    e.form = shortest_decimal(x);
+    e.bits = bits;
+    e.valid = true;
+  }
+  return e.form;
+}
+
+/// @brief The decimal digits of n (no leading zeros; "0" for 0).
+inline std::string to_decimal_string(uint128 n) {
+  if (n == 0) return "0";
+  char buf[48];
+  char* p = buf + sizeof buf;
+  while (n != 0) {
+    *--p = static_cast<char>('0' + static_cast<int>(n % 10));
+    n /= 10;
+  }
+  return std::string(p, buf + sizeof buf);
+}
+
+/// @brief The exact decimal digits of integer-valued k >= 2^64 times m (base-1e9 big integer).
+inline std::string big_product_digits(double k, std::uint64_t m) {
+  int exp2 = 0;
+  double frac = std::frexp(k, &exp2);                             // k = frac * 2^exp2, frac in [0.5, 1)
+  auto mant = static_cast<std::uint64_t>(std::ldexp(frac, 53));   // k = mant * 2^(exp2 - 53)
+  int shift = exp2 - 53;
+  constexpr std::uint32_t base = 1000000000U;
+  std::vector<std::uint32_t> limbs;  // little endian, base 1e9
+  for (std::uint64_t v = mant; v != 0; v /= base) limbs.push_back(static_cast<std::uint32_t>(v % base));
+  auto multiply = [&](std::uint64_t factor) {  // factor < 2^64; limb * factor < 2^94 fits in 128 bits
+    uint128 carry = 0;
+    for (auto& limb : limbs) {
+      uint128 t = static_cast<uint128>(limb) * factor + carry;
+      limb = static_cast<std::uint32_t>(t % base);
+      carry = t / base;
+    }
+    while (carry != 0) {
+      limbs.push_back(static_cast<std::uint32_t>(carry % base));
+      carry /= base;
+    }
+  };
+  for (; shift > 0; shift -= std::min(shift, 32)) multiply(std::uint64_t{1} << std::min(shift, 32));
+  multiply(m);
+  std::string out = std::to_string(limbs.back());
+  for (auto it = limbs.rbegin() + 1; it != limbs.rend(); ++it) {
+    auto part = std::to_string(*it);
+    out += std::string(9 - part.size(), '0') + part;
+  }
+  return out;
+}
+
+/// @brief Rounds a digit string to `precision` significant digits, half to even (Decimal's
+/// default context); returns how many digits were dropped (added to the exponent).
+inline int round_digits_half_even(std::string& digits, std::size_t precision = 28) {
+  if (digits.size() <= precision) return 0;
+  auto dropped = static_cast<int>(digits.size() - precision);
+  char first = digits[precision];
+  bool rest_nonzero = std::any_of(digits.begin() + static_cast<std::ptrdiff_t>(precision) + 1, digits.end(),
+                                  [](char c) { return c != '0'; });
+  digits.resize(precision);
+  bool up = first > '5' || (first == '5' && (rest_nonzero || (digits.back() - '0') % 2 == 1));
+  if (up) {
+    auto i = digits.size();
+    while (i > 0 && digits[i - 1] == '9') digits[--i] = '0';
+    if (i == 0) {
+      digits.insert(digits.begin(), '1');  // 99..9 -> 100..0: one more digit, same value scale
+    } else {
+      ++digits[i - 1];
+    }
+  }
+  return dropped;
+}
+
+/// @brief The double nearest to (-1)^negative * digits * 10^exponent (Python's float(Decimal)).
+inline double decimal_to_double(bool negative, const std::string& digits, int exponent) {
+  std::string text = digits + "e" + std::to_string(exponent);
+  double v = 0.0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec == std::errc::result_out_of_range) {
+    // too big: inf; too small: 0 (as float() of such a Decimal gives)
+    bool huge = static_cast<long>(digits.size()) + exponent > 0;
+    v = huge ? HUGE_VAL : 0.0;
+  }
+  return negative ? -v : v;
+}
+
+/// @brief Python's float(Decimal(k) * Decimal(str(q))) for an integer-valued double k.
+inline double decimal_product(double k, double q) {
+  if (!std::isfinite(k) || !std::isfinite(q)) return k * q;  // Decimal's Infinity/NaN propagate the same way
+  // the sign is set without a branch: half the draws of a range around 0 are negative
+  std::uint64_t sign = (std::bit_cast<std::uint64_t>(k) ^ std::bit_cast<std::uint64_t>(q)) & (std::uint64_t{1} << 63);
+  auto with_sign = [sign](double magnitude) { return std::bit_cast<double>(std::bit_cast<std::uint64_t>(magnitude) | sign); };
+  const decimal_form& d = cached_shortest_decimal(q);
+  double ak = std::fabs(k);
+  std::string digits;
+  if (ak < 18446744073709551616.0) {  // 2^64: the product fits in 128 bits (digits < 10^17)
+    uint128 n = static_cast<uint128>(static_cast<std::uint64_t>(ak)) * d.digits;
+    if (n < (uint128{1} << 53) && d.exponent >= -22 && d.exponent <= 22) {
+      // n and 10^|e| are exact doubles, so one IEEE multiply/divide is correctly rounded (0 stays 0)
+      static constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+      auto v = static_cast<double>(static_cast<std::uint64_t>(n));
+      return with_sign(d.exponent >= 0 ? v * pow10[d.exponent] : v / pow10[-d.exponent]);
+    }
+    if (n == 0) return with_sign(0.0);
+    digits = to_decimal_string(n);
+  } else {
+    digits = big_product_digits(ak, d.digits);
+  }
+  int exponent = d.exponent + round_digits_half_even(digits);
+  return with_sign(decimal_to_double(false, digits, exponent));
+}
+
+/// @brief Whether the decimal a*10^ea is an integer multiple of b*10^eb (b > 0), exactly.
+inline bool decimal_is_multiple(std::uint64_t a, int ea, std::uint64_t b, int eb) {
+  if (a == 0) return true;
+  if (b == 0) return false;
+  if (ea >= eb) {  // a * 10^(ea-eb) mod b, by modular powers: no overflow for any exponent gap
+    uint128 r = a % b, ten = 10 % b;
+    for (int n = ea - eb; n > 0; n >>= 1) {
+      if (n & 1) r = r * ten % b;
+      ten = ten * ten % b;
+    }
+    return r == 0;
+  }
+  // b * 10^(eb-ea) must divide a (< 10^20): only possible while it is no larger than a
+  uint128 big_b = b;
+  for (int n = eb - ea; n > 0; --n) {
+    big_b *= 10;
+    if (big_b > a) return false;
+  }
+  return a % big_b == 0;
+}
+
+}  // namespace sweep::detail
+// ---- end sweep/random/detail/decimal.hpp ----
+
+
+
+namespace sweep {
+
+/// @brief The value types a draw can have: pycls's int and float.
+template <class T>
+concept draw_number = std::same_as<T, std::int64_t> || std::same_as<T, double>;
+
+/// @brief How f / q becomes a whole multiple: np.floor, np.ceil or np.round (half to even).
+enum class rounding { floor, ceil, half_even };
+
+/// @brief op(f / q) as numpy computes it, an integer-valued double.
+inline double quantum_index(double f, double q, rounding op) noexcept {
+  double x = f / q;
+  switch (op) {
+    case rounding::floor: return std::floor(x);
+    case rounding::ceil: return std::ceil(x);
+    case rounding::half_even: break;
+  }
+  return std::nearbyint(x);  // the default rounding mode rounds half to even, as np.round does
+}
+
+/// @brief pycls's `quantize(f, q, op)`: `type(q)(Decimal(op(f / q)) * Decimal(str(q)))`.
+/// @sa docs/random.md
+struct quantize_fn {
+  double operator()(double f, double q, rounding op = rounding::floor) const {
+    return detail::decimal_product(quantum_index(f, q, op), q);
+  }
+  std::int64_t operator()(double f, std::int64_t q, rounding op = rounding::floor) const {
+    double k = quantum_index(f, static_cast<double>(q), op);
+    // |k| < 2^63 makes the cast exact; the product must still fit in 64 bits
+    if (std::isfinite(k) && std::fabs(k) < 9223372036854775808.0) {
+      detail::int128 p = static_cast<detail::int128>(static_cast<std::int64_t>(k)) * q;
+      if (p >= INT64_MIN && p <= INT64_MAX) return static_cast<std::int64_t>(p);
+    }
+    throw std::overflow_error(fmt::format("quantize: {} * {} does not fit in a 64-bit integer", k, q));
+  }
+};
+inline constexpr quantize_fn quantize{};
+
+}  // namespace sweep
+// ---- end sweep/random/quantize.hpp ----
+
+
+#include <optional>
+
+namespace sweep {
+
+/// @brief pycls's RAND_TYPE values.
+enum class rand_type { uniform, log_uniform, power2_uniform, power2_or_log_uniform, normal, log_normal };
+
+/// @brief The RAND_TYPE names, in the order of rand_type.
+inline constexpr std::array<std::string_view, 6> rand_type_names = {
+    "uniform", "log_uniform", "power2_uniform", "power2_or_log_uniform", "normal", "log_normal"};
+
+/// @brief The name of a rand type as pycls writes it ("log_uniform").
+constexpr std::string_view to_string(rand_type t) noexcept { return rand_type_names[static_cast<std::size_t>(t)]; }
+
+/// @brief The rand type named `name`, or nullopt for an unknown name.
+constexpr std::optional<rand_type> parse_rand_type(std::string_view name) noexcept {
+  for (std::size_t i = 0; i < rand_type_names.size(); ++i) {
+    if (rand_type_names[i] == name) return static_cast<rand_type>(i);
+  }
+  return std::nullopt;
+}
+
+namespace detail {
+
+/// @brief Python's float(x) of an int (correctly rounded) or a float.
+constexpr double to_double(std::int64_t x) noexcept { return static_cast<double>(x); }
+constexpr double to_double(double x) noexcept { return x; }
+
+/// @brief Python's float(a + b): the int sum is exact before it becomes a float.
+inline double sum_to_double(std::int64_t a, std::int64_t b) noexcept {
+  return static_cast<double>(static_cast<int128>(a) + b);
+}
+inline double sum_to_double(double a, double b) noexcept { return a + b; }
+
+/// @brief Python's min(a, b): the first one unless the second is smaller.
+template <class T>
+constexpr T py_min(T a, T b) noexcept { return b < a ? b : a; }
+template <class T>
+constexpr T py_max(T a, T b) noexcept { return b > a ? b : a; }
+
+}  // namespace detail
+
+namespace draws {
+
+/// @brief pycls `uniform`: f ~ U[low, high + q), k = floor(f / q).
+struct uniform_fn {
+  template <draw_number T>
+  T operator()(T low, T high, T q, numpy_rng& rng) const {
+    double f = rng.uniform(detail::to_double(low), detail::sum_to_double(high, q));
+    return quantize(f, q, rounding::floor);
+  }
+};
+inline constexpr uniform_fn uniform{};
+
+/// @brief pycls `log_uniform`: f = exp(-U(-ln high, -ln(low - min(q, low / 2)))), k = ceil(f / q).
+struct log_uniform_fn {
+  template <draw_number T>
+  T operator()(T low, T high, T q, numpy_rng& rng) const {
+    double half_low = detail::to_double(low) / 2.0;  // Python's low / 2 is a float even for ints
+    // min(q, low / 2) is q itself (int stays int) unless low / 2 is smaller
+    double lower = half_low < detail::to_double(q) ? detail::to_double(low) - half_low
+                                                   : detail::sum_to_double(low, -q);
+    double f = std::exp(-rng.uniform(-std::log(detail::to_double(high)), -std::log(lower)));
+    return quantize(f, q, rounding::ceil);
+  }
+};
+inline constexpr log_uniform_fn log_uniform{};
+
+/// @brief pycls `power2_uniform`: e = floor(U(log2 low, log2 high + 1)), value 2^e, k = floor.
+struct power2_uniform_fn {
+  template <draw_number T>
+  T operator()(T low, T high, T q, numpy_rng& rng) const {
+    double e = std::floor(rng.uniform(std::log2(detail::to_double(low)), std::log2(detail::to_double(high)) + 1.0));
+    return quantize(std::pow(2.0, e), q, rounding::floor);
+  }
+};
+inline constexpr power2_uniform_fn power2_uniform{};
+
+/// @brief pycls `power2_or_log_uniform`: a power of 2 in [low, high]; if it is >= q,
+/// log_uniform(max(low, q), high, min(high, q)) instead.
+struct power2_or_log_uniform_fn {
+  template <draw_number T>
+  T operator()(T low, T high, T q, numpy_rng& rng) const {
+    T f = power2_uniform(low, high, low, rng);
+    return f >= q ? log_uniform(detail::py_max(low, q), high, detail::py_min(high, q), rng) : f;
+  }
+};
+inline constexpr power2_or_log_uniform_fn power2_or_log_uniform{};
+
+/// @brief pycls `normal`: N(mu = (low + high) / 2, sigma = (high - low) / 6) redrawn until in
+/// [low, high], k = round(f / q) half to even.
+struct normal_fn {
+  template <draw_number T>
+  T operator()(T low, T high, T q, numpy_rng& rng) const {
+    if (!(low <= high)) throw std::invalid_argument(fmt::format("normal: needs low <= high, got {} > {}", low, high));
+    double lo = detail::to_double(low), hi = detail::to_double(high);
+    double mu = detail::sum_to_double(low, high) / 2.0;
+    double sigma = (std::is_same_v<T, double> ? hi - lo : static_cast<double>(static_cast<detail::int128>(high) - low)) / 6.0;
+    double f = std::numeric_limits<double>::infinity();
+    while (!(lo <= f && f <= hi)) f = rng.normal(mu, sigma);
+    return quantize(f, q, rounding::half_even);
+  }
+};
+inline constexpr normal_fn normal{};
+
+/// @brief pycls `log_normal`: the same as normal in log space (mu, sigma of ln f), k = round.
+struct log_normal_fn {
+  template <draw_number T>
+  T operator()(T low, T high, T q, numpy_rng& rng) const {
+    if (!(low > 0 && low <= high)) {
+      throw std::invalid_argument(fmt::format("log_normal: needs 0 < low <= high, got low {}, high {}", low, high));
+    }
+    double lo = detail::to_double(low), hi = detail::to_double(high);
+    double log_low = std::log(lo), log_high = std::log(hi);
+    double mu = (log_low + log_high) / 2.0, sigma = (log_high - log_low) / 6.0;
+    if (sigma == 0.0 && !(lo <= std::exp(mu) && std::exp(mu) <= hi)) {
+      // pycls would loop forever here: exp(log(low)) is not low
+      throw std::domain_error(fmt::format("log_normal: exp(log({})) is out of the range [{}, {}]", low, low, high));
+    }
+    double f = std::numeric_limits<double>::infinity();
+    while (!(lo <= f && f <= hi)) f = rng.lognormal(mu, sigma);
+    return quantize(f, q, rounding::half_even);
+  }
+};
+inline constexpr log_normal_fn log_normal{};
+
+}  // namespace draws
+
+/// @brief One draw of the given type; the dispatch for types chosen at run time (RAND_TYPE).
+template <draw_number T>
+T draw(rand_type type, T low, T high, T q, numpy_rng& rng) {
+  switch (type) {
+    case rand_type::uniform: return draws::uniform(low, high, q, rng);
+    case rand_type::log_uniform: return draws::log_uniform(low, high, q, rng);
+    case rand_type::power2_uniform: return draws::power2_uniform(low, high, q, rng);
+    case rand_type::power2_or_log_uniform: return draws::power2_or_log_uniform(low, high, q, rng);
+    case rand_type::normal: return draws::normal(low, high, q, rng);
+    case rand_type::log_normal: return draws::log_normal(low, high, q, rng);
+  }
+  throw std::invalid_argument("draw: not a rand_type");
+}
+
+}  // namespace sweep
+// ---- end sweep/random/draws.hpp ----
+
+// ---- begin sweep/random/validate.hpp ----
+// pycls's validate_rand rules, each with a message of its own that says what was
+// expected, instead of pycls's one "is invalid" assertion.
+
+
+
+
+namespace sweep {
+
+/// @brief What is wrong with a draw's parameters: the sampler field to blame and why.
+struct rand_problem {
+  std::string field;    // "RANGE", "QUANTIZE" or "RAND_TYPE"
+  std::string message;  // e.g. "low 0.3 is not a multiple of QUANTIZE 0.25"
+};
+
+namespace detail {
+
+/// @brief A number as Python prints it: 5 or 5.0.
+inline std::string py_number(std::int64_t x) { return fmt::format("{}", x); }
+inline std::string py_number(double x) { return python_float_repr(x); }
+
+/// @brief Decimal(str(x)) % Decimal(str(q)) == 0, exactly.
+inline bool is_decimal_multiple(std::int64_t x, std::int64_t q) { return q != 0 && x % q == 0; }
+inline bool is_decimal_multiple(double x, double q) {
+  auto a = shortest_decimal(x), b = shortest_decimal(q);
+  return decimal_is_multiple(a.digits, a.exponent, b.digits, b.exponent);
+}
+
+/// @brief np.log2(v).is_integer().
+inline bool is_power_of_two(double v) {
+  double l = std::log2(v);
+  return std::isfinite(l) && l == std::floor(l);
+}
+
+}  // namespace detail
+
+/// @brief The first of pycls's validate_rand rules that (rand type, low, high, q) break, if any;
+/// NaN and infinities are refused too.
+/// @sa docs/random.md
+template <draw_number T>
+std::optional<rand_problem> check_rand(rand_type type, T low, T high, T q) {
+  using detail::py_number;
+  auto name = std::string(to_string(type));
+  if constexpr (std::is_same_v<T, double>) {
+    if (!std::isfinite(low)) return rand_problem{"RANGE", "low must be a finite number, got " + py_number(low)};
+    if (!std::isfinite(high)) return rand_problem{"RANGE", "high must be a finite number, got " + py_number(high)};
+    if (!std::isfinite(q)) return rand_problem{"QUANTIZE", "QUANTIZE must be a finite number, got " + py_number(q)};
+  }
+  if (!(q > 0)) return rand_problem{"QUANTIZE", "QUANTIZE must be > 0, got " + py_number(q)};
+  if (!(low <= high)) {
+    return rand_problem{"RANGE", fmt::format("low {} is greater than high {}", py_number(low), py_number(high))};
+  }
+  if (!(low > 0) && type != rand_type::uniform && type != rand_type::normal) {
+    return rand_problem{"RANGE", fmt::format("{} needs low > 0, got {}", name, py_number(low))};
+  }
+  if (type != rand_type::power2_or_log_uniform) {
+    for (auto [which, v] : {std::pair{"low", low}, std::pair{"high", high}}) {
+      if (!detail::is_decimal_multiple(v, q)) {
+        return rand_problem{"RANGE", fmt::format("{} {} is not a multiple of QUANTIZE {}", which, py_number(v),
+                                                 py_number(q))};
+      }
+    }
+  }
+  if (type == rand_type::power2_uniform || type == rand_type::power2_or_log_uniform) {
+    for (auto [field, v] : {std::pair{"RANGE", low}, std::pair{"RANGE", high}, std::pair{"QUANTIZE", q}}) {
+      if (!detail::is_power_of_two(detail::to_double(v))) {
+        return rand_problem{field, fmt::format("{} needs powers of 2: log2({}) is not an integer", name,
+                                               py_number(v))};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+/// @brief check_rand for a RAND_TYPE given by name: an unknown name is a RAND_TYPE problem.
+template <draw_number T>
+std::optional<rand_problem> check_rand(std::string_view type_name, T low, T high, T q) {
+  if (auto type = parse_rand_type(type_name)) return check_rand(*type, low, high, q);
+  return rand_problem{"RAND_TYPE", fmt::format("unknown RAND_TYPE {}; expected one of {}",
+                                               detail::python_str_repr(type_name),
+                                               fmt::join(rand_type_names, ", "))};
+}
+
+/// @brief Throws sweep::error(key_path.FIELD: message) if check_rand finds a problem.
+template <draw_number T>
+void validate_rand(std::string_view key_path, rand_type type, T low, T high, T q) {
+  if (auto problem = check_rand(type, low, high, q)) {
+    throw error({}, std::string(key_path) + "." + problem->field, problem->message);
+  }
+}
+
+/// @brief validate_rand for a RAND_TYPE given by name.
+template <draw_number T>
+void validate_rand(std::string_view key_path, std::string_view type_name, T low, T high, T q) {
+  if (auto problem = check_rand(type_name, low, high, q)) {
+    throw error({}, std::string(key_path) + "." + problem->field, problem->message);
+  }
+}
+
+/// @brief check_rand for values read from a config: low, high and q must be numbers of one type
+/// (all int or all float, as pycls asserts), then the rules above apply.
+inline std::optional<rand_problem> check_rand_values(std::string_view type_name, const value& low, const value& high,
+                                                     const value& q) {
+  auto is_number = [](const value& v) { return v.is_int() || v.is_float(); };
+  if (!is_number(q)) return rand_problem{"QUANTIZE", fmt::format("QUANTIZE must be a number, got {}", q.kind())};
+  for (auto* v : {&low, &high}) {
+    if (!is_number(*v)) return rand_problem{"RANGE", fmt::format("RANGE must hold numbers, got {}", v->kind())};
+  }
+  if (low.is_int() != q.is_int() || high.is_int() != q.is_int()) {
+    return rand_problem{"RANGE", fmt::format("RANGE [{}, {}] and QUANTIZE {} must all be ints or all floats, got {}, "
+                                             "{} and {}",
+                                             low.python_str(), high.python_str(), q.python_str(), low.kind(),
+                                             high.kind(), q.kind())};
+  }
+  if (q.is_int()) return check_rand(type_name, low.as_int(), high.as_int(), q.as_int());
+  return check_rand(type_name, low.as_float(), high.as_float(), q.as_float());
+}
+
+}  // namespace sweep
+// ---- end sweep/random/validate.hpp ----
+// ---- end sweep/random.hpp ----
+
+// ---- begin sweep/space.hpp ----
+// Umbrella header of the space stage: includes every public header of include/sweep/space/.
+
+
+// ---- begin sweep/space/key.hpp ----
+// Compile-time keys: "OPTIM.BASE_LR"_k is a value of type key<"OPTIM.BASE_LR">,
+// so a space knows its keys in the type system and a misspelt one cannot compile.
+
+#include <cstddef>
+
+namespace sweep {
+
+/// @brief A string usable as a template argument (the text of a key).
+template <std::size_t N>
+struct fixed_string {
+  char data[N]{};
+  constexpr fixed_string(const char (&text)[N]) { std::copy_n(text, N, data); }
+  [[nodiscard]] constexpr std::string_view view() const { return {data, N - 1}; }
+};
+
+namespace detail {
+
+/// @brief Dotted config keys: non-empty parts of letters, digits and '_', separated by single dots.
+constexpr bool is_valid_key(std::string_view text) {
+  if (text.empty() || text.front() == '.' || text.back() == '.') return false;
+  char previous = ' ';
+  for (char c : text) {
+    bool word = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (!word && !(c == '.' && previous != '.')) return false;
+    previous = c;
+  }
+  return true;
+}
+
+}  // namespace detail
+
+template <class Key, class Sampler>
+struct binding;
+
+/// @brief A config key known at compile time; `key = sampler` binds a sampler to it.
+template <fixed_string Text>
+struct key {
+  static_assert(detail::is_valid_key(Text.view()),
+                "sweep::key: a key is a dotted config path such as \"OPTIM.BASE_LR\" "
+                "(letters, digits and '_' between single dots)");
+  static constexpr std::string_view name = Text.view();
+
+  template <class Sampler>
+  constexpr binding<key, Sampler> operator=(Sampler sampler) const {
+    return {std::move(sampler)};
+  }
+};
+
+/// @brief A sampler bound to a key: one entry of a space.
+template <class Key, class Sampler>
+struct binding {
+  using key_type = Key;
+  using sampler_type = Sampler;
+  Sampler sampler;
+};
+
+namespace literals {
+/// @brief "OPTIM.BASE_LR"_k: the compile-time key OPTIM.BASE_LR.
+template <fixed_string Text>
+constexpr key<Text> operator""_k() {
+  return {};
+}
+}  // namespace literals
+
+}  // namespace sweep
+// ---- end sweep/space/key.hpp ----
+
+// ---- begin sweep/space/samplers.hpp ----
+// Typed samplers: each knows its value type at compile time and draws exactly
+// what pycls's sampler of the same kind draws from numpy's stream.
+//   uniform / log_uniform / power2_uniform / power2_or_log_uniform / normal /
+//   log_normal (low, high)[.quantize(q)]   -> int_sampler or float_sampler
+//   choice(v1, v2, ...)                      -> value_sampler
+//   list_of(n, sampler)                      -> list_sampler
+//   regnet()[.depth(lo, hi) ...]             -> regnet_sampler (sets six REGNET.* keys)
+
+
+#include <type_traits>
+
+namespace sweep {
+
+/// @brief A drawn sample as pycls makes it: [key, value, key, value, ...] as pairs.
+using param_list = std::vector<std::pair<std::string, value>>;
+
+namespace detail {
+
+inline value to_value(const value& v) { return v; }
+inline value to_value(std::int64_t v) { return value{v}; }
+inline value to_value(double v) { return value{v}; }
+inline value to_value(bool v) { return value{v}; }
+inline value to_value(const std::string& v) { return value{v}; }
+template <class T>
+value to_value(const std::vector<T>& items) {
+  value::list out;
+  out.reserve(items.size());
+  for (auto& item : items) out.push_back(to_value(item));
+  return value{std::move(out)};
+}
+
+/// @brief Appends Python's str() of a drawn value, as pycls writes it into a config's key text.
+inline void append_python_str(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+inline void append_python_str(std::string& out, double v) { append_python_float_repr(out, v); }
+inline void append_python_str(std::string& out, const std::string& v) { out += v; }
+inline void append_python_str(std::string& out, const value& v) {
+  // Numbers are what samplers draw nearly always: print them without a detour through a new string.
+  if (v.is_float()) {
+    append_python_float_repr(out, std::get<double>(v.data()));
+  } else if (v.is_int()) {
+    append_python_str(out, std::get<std::int64_t>(v.data()));
+  } else {
+    out += v.python_str();
+  }
+}
+template <class T>
+void append_python_str(std::string& out, const std::vector<T>& v) { out += to_value(v).python_str(); }
+
+/// @brief "KEY VALUE" appended to a key text, with a space before it unless it is the first.
+template <class T>
+void append_key_value(std::string& out, std::string_view key, const T& v) {
+  if (!out.empty()) out += ' ';
+  out += key;
+  out += ' ';
+  append_python_str(out, v);
+}
+
+template <class T>
+using scalar_of = std::conditional_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, std::int64_t, double>;
+
+template <class Value>
+using drawn_t = std::conditional_t<std::is_integral_v<Value> && !std::is_same_v<Value, bool>, std::int64_t,
+                std::conditional_t<std::is_floating_point_v<Value>, double,
+                std::conditional_t<std::is_convertible_v<Value, std::string_view>, std::string, Value>>>;
+
+}  // namespace detail
+
+/// @brief Samples a scalar of type T (int64 or double) in [low, high] quantised to q.
+template <class T>
+struct scalar_sampler {
+  using value_type = T;
+  rand_type type = rand_type::uniform;
+  T low{};
+  T high{};
+  T q = std::is_same_v<T, double> ? T(1e-5) : T(1);
+
+  /// @brief The same sampler with quantum q (pycls's QUANTIZE).
+  [[nodiscard]] scalar_sampler quantize(T quantum) const {
+    auto copy = *this;
+    copy.q = quantum;
+    return copy;
+  }
+  /// @brief Throws sweep::error naming key_path when pycls would reject these parameters.
+  void validate(std::string_view key_path) const { validate_rand(key_path, type, low, high, q); }
+  [[nodiscard]] T draw(numpy_rng& rng) const { return sweep::draw(type, low, high, q, rng); }
+  void append_key_text(std::string& out, std::string_view key, const T& v) const { detail::append_key_value(out, key, v); }
+  void append_params(param_list& out, std::string_view key, const T& v) const { out.emplace_back(key, value{v}); }
+};
+
+using int_sampler = scalar_sampler<std::int64_t>;
+using float_sampler = scalar_sampler<double>;
+
+/// @brief Makes scalar samplers of one rand type: `log_uniform(0.25, 5.0).quantize(1e-10)`.
+struct scalar_sampler_fn {
+  rand_type type;
+  template <class Low, class High>
+    requires std::is_arithmetic_v<Low> && std::is_arithmetic_v<High>
+  constexpr auto operator()(Low low, High high) const {
+    using T = std::conditional_t<std::is_floating_point_v<Low> || std::is_floating_point_v<High>, double, std::int64_t>;
+    scalar_sampler<T> s;
+    s.type = type;
+    s.low = static_cast<T>(low);
+    s.high = static_cast<T>(high);
+    return s;
+  }
+};
+
+inline constexpr scalar_sampler_fn uniform{rand_type::uniform};
+inline constexpr scalar_sampler_fn log_uniform{rand_type::log_uniform};
+inline constexpr scalar_sampler_fn power2_uniform{rand_type::power2_uniform};
+inline constexpr scalar_sampler_fn power2_or_log_uniform{rand_type::power2_or_log_uniform};
+inline constexpr scalar_sampler_fn normal{rand_type::normal};
+inline constexpr scalar_sampler_fn log_normal{rand_type::log_normal};
+
+/// @brief Samples one of a list of values uniformly (pycls's value_sampler).
+template <class T>
+struct choice_sampler {
+  using value_type = T;
+  std::vector<T> values;
+
+  void validate(std::string_view key_path) const {
+    if (values.empty()) throw error({}, std::string(key_path) + ".VALUES", "expected a non-empty list of values");
+  }
+  [[nodiscard]] const T& draw(numpy_rng& rng) const {
+    return values[static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(values.size())))];
+  }
+  void append_key_text(std::string& out, std::string_view key, const T& v) const { detail::append_key_value(out, key, v); }
+  void append_params(param_list& out, std::string_view key, const T& v) const { out.emplace_back(key, detail::to_value(v)); }
+};
+
+/// @brief `choice(50, 100, 200)`: a value sampler over the given values (all of one type).
+struct choice_fn {
+  template <class First, class... Rest>
+  auto operator()(First first, Rest... rest) const {
+    using T = detail::drawn_t<First>;
+    static_assert((std::is_same_v<detail::drawn_t<Rest>, T> && ...),
+                  "sweep::choice(values...) requires values of one type; convert them, e.g. 1.0 instead of 1");
+    return choice_sampler<T>{{T(first), T(rest)...}};
+  }
+  template <class T>
+  auto operator()(std::vector<T> values) const {
+    return choice_sampler<detail::drawn_t<T>>{{values.begin(), values.end()}};
+  }
+};
+inline constexpr choice_fn choice{};
+
+/// @brief LENGTH items drawn independently from an item sampler (pycls's list_sampler).
+template <class Item>
+struct list_sampler {
+  using value_type = std::vector<typename Item::value_type>;
+  std::int64_t length = 0;
+  Item item;
+
+  void validate(std::string_view key_path) const {
+    if (length < 0) throw error({}, std::string(key_path) + ".LENGTH", fmt::format("expected 0 or more items, got {}", length));
+    item.validate(key_path);
+  }
+  [[nodiscard]] value_type draw(numpy_rng& rng) const {
+    value_type out;
+    out.reserve(static_cast<std::size_t>(length));
+    for (std::int64_t i = 0; i < length; ++i) out.push_back(item.draw(rng));
+    return out;
+  }
+  void append_key_text(std::string& out, std::string_view key, const value_type& v) const {
+    detail::append_key_value(out, key, v);
+  }
+  void append_params(param_list& out, std::string_view key, const value_type& v) const {
+    out.emplace_back(key, detail::to_value(v));
+  }
+};
+
+/// @brief `list_of(3, uniform(1, 4))`: a list of n independent draws.
+struct list_of_fn {
+  template <class Item>
+  auto operator()(std::int64_t length, Item item) const {
+    return list_sampler<Item>{length, std::move(item)};
+  }
+};
+inline constexpr list_of_fn list_of{};
+
+/// @brief The six RegNet parameters a regnet_sampler draws.
+struct regnet_values {
+  std::int64_t depth = 0;
+  std::int64_t w0 = 0;
+  double wa = 0;
+  double wm = 0;
+  std::int64_t group_w = 0;
+  double bot_mul = 0;
+  friend bool operator==(const regnet_values&, const regnet_values&) = default;
+};
+
+/// @brief pycls's regnet_sampler: draws REGNET.DEPTH, W0, WA, WM, GROUP_W, BOT_MUL with fixed rand types and quanta.
+struct regnet_sampler {
+  using value_type = regnet_values;
+  int_sampler depth_{rand_type::uniform, 12, 28, 1};
+  int_sampler w0_{rand_type::log_uniform, 8, 256, 8};
+  float_sampler wa_{rand_type::log_uniform, 8.0, 256.0, 0.1};
+  float_sampler wm_{rand_type::log_uniform, 2.0, 3.0, 0.001};
+  int_sampler group_w_{rand_type::power2_or_log_uniform, 8, 128, 8};
+  float_sampler bot_mul_{rand_type::power2_uniform, 1.0, 1.0, 1.0 / 128};
+
+  [[nodiscard]] regnet_sampler depth(std::int64_t low, std::int64_t high) const { return with(&regnet_sampler::depth_, low, high); }
+  [[nodiscard]] regnet_sampler w0(std::int64_t low, std::int64_t high) const { return with(&regnet_sampler::w0_, low, high); }
+  [[nodiscard]] regnet_sampler wa(double low, double high) const { return with(&regnet_sampler::wa_, low, high); }
+  [[nodiscard]] regnet_sampler wm(double low, double high) const { return with(&regnet_sampler::wm_, low, high); }
+  [[nodiscard]] regnet_sampler group_w(std::int64_t low, std::int64_t high) const { return with(&regnet_sampler::group_w_, low, high); }
+  [[nodiscard]] regnet_sampler bot_mul(double low, double high) const { return with(&regnet_sampler::bot_mul_, low, high); }
+
+  void validate(std::string_view key_path) const {
+    if (key_path != "REGNET") throw error({}, std::string(key_path), "regnet_sampler can only be used for the key REGNET");
+    depth_.validate("REGNET.DEPTH");
+    w0_.validate("REGNET.W0");
+    wa_.validate("REGNET.WA");
+    wm_.validate("REGNET.WM");
+    group_w_.validate("REGNET.GROUP_W");
+    bot_mul_.validate("REGNET.BOT_MUL");
+  }
+  /// @brief Draws in pycls's order: depth, w0, wa, wm, group_w, bot_mul.
+  [[nodiscard]] regnet_values draw(numpy_rng& rng) const {
+    regnet_values v;
+    v.depth = depth_.draw(rng);
+    v.w0 = w0_.draw(rng);
+    v.wa = wa_.draw(rng);
+    v.wm = wm_.draw(rng);
+    v.group_w = group_w_.draw(rng);
+    v.bot_mul = bot_mul_.draw(rng);
+    return v;
+  }
+  void append_key_text(std::string& out, std::string_view, const regnet_values& v) const {
+    detail::append_key_value(out, "REGNET.DEPTH", v.depth);
+    detail::append_key_value(out, "REGNET.W0", v.w0);
+    detail::append_key_value(out, "REGNET.WA", v.wa);
+    detail::append_key_value(out, "REGNET.WM", v.wm);
+    detail::append_key_value(out, "REGNET.GROUP_W", v.group_w);
+    detail::append_key_value(out, "REGNET.BOT_MUL", v.bot_mul);
+  }
+  void append_params(param_list& out, std::string_view, const regnet_values& v) const {
+    out.emplace_back("REGNET.DEPTH", value{v.depth});
+    out.emplace_back("REGNET.W0", value{v.w0});
+    out.emplace_back("REGNET.WA", value{v.wa});
+    out.emplace_back("REGNET.WM", value{v.wm});
+    out.emplace_back("REGNET.GROUP_W", value{v.group_w});
+    out.emplace_back("REGNET.BOT_MUL", value{v.bot_mul});
+  }
+
+ private:
+  template <class T>
+  [[nodiscard]] regnet_sampler with(scalar_sampler<T> regnet_sampler::*member, T low, T high) const {
+    auto copy = *this;
+    (copy.*member).low = low;
+    (copy.*member).high = high;
+    return copy;
+  }
+};
+
+/// @brief `regnet()`: pycls's regnet_sampler with its default ranges; narrow them with .depth(lo, hi) etc.
+struct regnet_fn {
+  regnet_sampler operator()() const { return {}; }
+};
+inline constexpr regnet_fn regnet{};
+
+}  // namespace sweep
+// ---- end sweep/space/samplers.hpp ----
+
+// ---- begin sweep/space/space.hpp ----
+// A typed space maps compile-time keys to samplers; drawing from it yields a
+// record with one typed member per key, and `space | constraint` keeps only the
+// records a predicate accepts. Asking a record for a key its space lacks does
+// not compile.
+
+
+#include <tuple>
+
+namespace sweep {
+
+namespace detail {
+
+inline constexpr std::size_t no_index = static_cast<std::size_t>(-1);
+
+template <fixed_string Text, class... Keys>
+constexpr std::size_t key_index() {
+  std::size_t index = no_index, i = 0;
+  ((Keys::name == Text.view() && index == no_index ? (index = i, ++i) : ++i), ...);
+  return index;
+}
+
+template <class... Keys>
+constexpr bool keys_unique() {
+  std::string_view names[] = {Keys::name..., ""};
+  for (std::size_t i = 0; i < sizeof...(Keys); ++i) {
+    for (std::size_t j = i + 1; j < sizeof...(Keys); ++j) {
+      if (names[i] == names[j]) return false;
+    }
+  }
+  return true;
+}
+
+template <class>
+inline constexpr bool dependent_false = false;
+
+}  // namespace detail
+
+template <class... Keys>
+struct key_list {};
+
+template <class Keys, class... Values>
+struct record;
+
+/// @brief One drawn configuration of a typed space: a typed value per key.
+template <class... Keys, class... Values>
+struct record<key_list<Keys...>, Values...> {
+  std::tuple<Values...> values;
+
+  /// @brief The value drawn for key `k`; a key the space lacks is a compile error.
+  template <fixed_string Text>
+  [[nodiscard]] constexpr const auto& operator[](key<Text>) const {
+    constexpr std::size_t index = detail::key_index<Text, Keys...>();
+    if constexpr (index == detail::no_index) {
+      static_assert(detail::dependent_false<key<Text>>,
+                    "sweep::record::operator[]: the space has no such key (the key is named in the "
+                    "'key<...>' of this instantiation); add it to sweep::space or fix its spelling");
+      return std::get<0>(values);
+    } else {
+      return std::get<index>(values);
+    }
+  }
+
+  template <fixed_string Text>
+  static constexpr bool has(key<Text>) {
+    return detail::key_index<Text, Keys...>() != detail::no_index;
+  }
+
+  friend bool operator==(const record&, const record&) = default;
+};
+
+template <class... Bindings>
+class typed_space;
+
+/// @brief A constraint: a predicate over records (made by where, all_of, any_of, not_, in_range).
+template <class Pred>
+struct constraint {
+  Pred pred;
+  template <class Record>
+  constexpr bool operator()(const Record& r) const {
+    return static_cast<bool>(pred(r));
+  }
+};
+
+/// @brief A space whose records must pass a constraint.
+template <class Space, class Pred>
+class constrained_space {
+ public:
+  using record_type = typename Space::record_type;
+  constexpr constrained_space(Space space, constraint<Pred> c) : space_(std::move(space)), constraint_(std::move(c)) {}
+
+  [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
+  [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r) && constraint_(r); }
+  void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
+  void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
+
+  template <class P>
+  friend constexpr auto operator|(constrained_space s, constraint<P> c) {
+    return constrained_space<constrained_space, P>(std::move(s), std::move(c));
+  }
+
+ private:
+  Space space_;
+  constraint<Pred> constraint_;
+};
+
+/// @brief The typed space: keys bound to samplers, drawn in the order written.
+template <class... Keys, class... Samplers>
+class typed_space<binding<Keys, Samplers>...> {
+  static_assert(detail::keys_unique<Keys...>(), "sweep::space: each key may be bound only once");
+
+ public:
+  using record_type = record<key_list<Keys...>, typename Samplers::value_type...>;
+
+  explicit typed_space(binding<Keys, Samplers>... bindings) : samplers_(std::move(bindings.sampler)...) {
+    std::apply([](auto&... s) { (s.validate(Keys::name), ...); }, samplers_);
+  }
+
+  /// @brief One record; samplers draw left to right, as pycls applies them in the order written.
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    return std::apply([&](auto&... s) { return record_type{{s.draw(rng)...}}; }, samplers_);
+  }
+  [[nodiscard]] constexpr bool accepts(const record_type&) const { return true; }
+
+  /// @brief pycls's key text "K1 V1 K2 V2 ..." (Python's str() of each value).
+  void append_key_text(std::string& out, const record_type& r) const {
+    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_key_text(out, name, v); });
+  }
+  /// @brief The (key, value) pairs merged into BASE_CFG.
+  void append_params(param_list& out, const record_type& r) const {
+    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_params(out, name, v); });
+  }
+
+  template <class Pred>
+  friend constexpr auto operator|(typed_space s, constraint<Pred> c) {
+    return constrained_space<typed_space, Pred>(std::move(s), std::move(c));
+  }
+
+ private:
+  template <class F>
+  void for_each_pair(const record_type& r, F&& f) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (f(std::get<I>(samplers_), Keys::name, std::get<I>(r.values)), ...);
+    }(std::index_sequence_for<Keys...>{});
+  }
+
+  std::tuple<Samplers...> samplers_;
+};
+
+/// @brief `space("A"_k = sampler, ...)`: a typed space over the given keys.
+struct space_fn {
+  template <class... Keys, class... Samplers>
+  auto operator()(binding<Keys, Samplers>... bindings) const {
+    return typed_space<binding<Keys, Samplers>...>(std::move(bindings)...);
+  }
+};
+inline constexpr space_fn space{};
+
+/// @brief `where(pred)`: a constraint from any predicate over a space's records.
+struct where_fn {
+  template <class Pred>
+  constexpr auto operator()(Pred pred) const {
+    return constraint<Pred>{std::move(pred)};
+  }
+};
+inline constexpr where_fn where{};
+
+/// @brief `all_of(c...)`: every constraint holds.
+struct all_of_fn {
+  template <class... Preds>
+  constexpr auto operator()(constraint<Preds>... cs) const {
+    return where([=](const auto& r) { return (cs(r) && ...); });
+  }
+};
+inline constexpr all_of_fn all_of{};
+
+/// @brief `any_of(c...)`: at least one constraint holds.
+struct any_of_fn {
+  template <class... Preds>
+  constexpr auto operator()(constraint<Preds>... cs) const {
+    return where([=](const auto& r) { return (cs(r) || ...); });
+  }
+};
+inline constexpr any_of_fn any_of{};
+
+/// @brief `not_(c)`: the constraint does not hold.
+struct not_fn {
+  template <class Pred>
+  constexpr auto operator()(constraint<Pred> c) const {
+    return where([=](const auto& r) { return !c(r); });
+  }
+};
+inline constexpr not_fn not_{};
+
+/// @brief `in_range(f, low, high)`: low <= f(record) <= high, for a value derived from the record.
+struct in_range_fn {
+  template <class F, class T>
+  constexpr auto operator()(F derived, T low, T high) const {
+    return where([=](const auto& r) {
+      auto v = derived(r);
+      return low <= v && v <= high;
+    });
+  }
+};
+inline constexpr in_range_fn in_range{};
+
+}  // namespace sweep
+// ---- end sweep/space/space.hpp ----
+
+// ---- begin sweep/space/runtime_space.hpp ----
+// The runtime form of a space, for spaces read from YAML: each sampler is an
+// alternative over the same typed samplers the C++ DSL uses, so both routes
+// draw identical values from the same seed.
+
+
+#include <memory>
+
+namespace sweep {
+
+class dyn_sampler;
+
+/// @brief A list_sampler whose item is only known at run time.
+struct dyn_list_sampler {
+  std::int64_t length = 0;
+  std::shared_ptr<const dyn_sampler> item;
+};
+
+/// @brief Any sampler of a pycls sweep config: int, float, value, list or regnet.
+class dyn_sampler {
+ public:
+  using alternatives = std::variant<int_sampler, float_sampler, choice_sampler<value>, dyn_list_sampler, regnet_sampler>;
+
+  template <class S>
+    requires std::is_constructible_v<alternatives, S>
+  dyn_sampler(S sampler) : sampler_(std::move(sampler)) {}
+
+  [[nodiscard]] const alternatives& alternative() const noexcept { return sampler_; }
+  /// @brief Composite samplers (regnet) set several keys instead of their own.
+  [[nodiscard]] bool is_composite() const noexcept { return std::holds_alternative<regnet_sampler>(sampler_); }
+
+  /// @brief One draw as a value (a regnet draw is a map of its six keys).
+  [[nodiscard]] value draw(numpy_rng& rng) const {
+    return std::visit(
+        [&](auto& s) -> value {
+          using S = std::decay_t<decltype(s)>;
+          if constexpr (std::is_same_v<S, dyn_list_sampler>) {
+            value::list items;
+            items.reserve(static_cast<std::size_t>(s.length));
+            for (std::int64_t i = 0; i < s.length; ++i) items.push_back(s.item->draw(rng));
+            return value{std::move(items)};
+          } else if constexpr (std::is_same_v<S, regnet_sampler>) {
+            param_list pairs;
+            s.append_params(pairs, "REGNET", s.draw(rng));
+            value::map m;
+            for (auto& [k, v] : pairs) m.emplace_back(k.substr(7), std::move(v));
+            return value{std::move(m)};
+          } else {
+            return detail::to_value(s.draw(rng));
+          }
+        },
+        sampler_);
+  }
+
+  /// @brief Draws and appends the (key, value) pairs this sampler sets.
+  void draw_params(numpy_rng& rng, const std::string& key, param_list& out) const {
+    if (auto* regnet = std::get_if<regnet_sampler>(&sampler_)) {
+      regnet->append_params(out, key, regnet->draw(rng));
+    } else if (auto* f = std::get_if<float_sampler>(&sampler_)) {
+      out.emplace_back(key, value{f->draw(rng)});  // the hot case of most sweeps: no detour through draw()
+    } else {
+      out.emplace_back(key, draw(rng));
+    }
+  }
+
+ private:
+  alternatives sampler_;
+};
+
+/// @brief A space read from a config: (key, sampler) in the order written.
+class runtime_space {
+ public:
+  using record_type = param_list;
+
+  runtime_space() = default;
+  explicit runtime_space(std::vector<std::pair<std::string, dyn_sampler>> samplers) : samplers_(std::move(samplers)) {}
+
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    param_list out;
+    out.reserve(samplers_.size());
+    for (auto& [key, sampler] : samplers_) sampler.draw_params(rng, key, out);
+    return out;
+  }
+  [[nodiscard]] bool accepts(const record_type&) const { return true; }
+  void append_key_text(std::string& out, const record_type& r) const {
+    for (auto& [key, v] : r) detail::append_key_value(out, key, v);
+  }
+  void append_params(param_list& out, const record_type& r) const { out.insert(out.end(), r.begin(), r.end()); }
+
+  [[nodiscard]] const std::vector<std::pair<std::string, dyn_sampler>>& samplers() const noexcept { return samplers_; }
+  [[nodiscard]] bool empty() const noexcept { return samplers_.empty(); }
+
+ private:
+  std::vector<std::pair<std::string, dyn_sampler>> samplers_;
+};
+
+}  // namespace sweep
+// ---- end sweep/space/runtime_space.hpp ----
+
+// ---- begin sweep/space/combinators.hpp ----
+// Combinators beyond random sampling. Finite samplers (values, int_range,
+// linspace, geomspace, and choice) are the axes of finite spaces:
+//   grid(k = axis, ...)        every combination once, last axis fastest
+//   zip(k = axis, ...)         the axes advanced together (one length)
+//   concat(space, ...)         the parts one after another (a record is a variant)
+//   join(space, when(k, v, s)) s drawn only when the record so far has k == v
+//   sobol(k = sampler, ...)    a scrambled Sobol sequence through inverse CDFs
+// Finite spaces have size() and at(i) and the setup engine enumerates them;
+// a sobol space has at(i) only (an endless sequence). All of them also draw(rng),
+// so they nest in random spaces, and take constraints with `| where(...)`.
+
+
+// ---- begin sweep/space/detail/sobol.hpp ----
+// The pieces of sweep::sobol: Joe & Kuo's direction numbers (new-joe-kuo-6.21201,
+// the first 21 dimensions) as data, Sobol points in Gray-code order, a hash-based
+// Owen scramble (Burley 2020: nested uniform scrambling, so every elementary
+// interval keeps exactly its share of points) and the inverse normal CDF.
+
+#include <numbers>
+
+namespace sweep::detail {
+
+/// @brief One row of Joe & Kuo's table: degree s, polynomial coefficients a, initial m_1..m_s.
+struct sobol_row {
+  unsigned s;
+  unsigned a;
+  std::array<std::uint32_t, 7> m;
+};
+
+/// @brief Dimensions 2..21 of new-joe-kuo-6.21201 (dimension 1 is van der Corput's sequence).
+inline constexpr std::array<sobol_row, 20> sobol_table = {{
+    {1, 0, {1}},
+    {2, 1, {1, 3}},
+    {3, 1, {1, 3, 1}},
+    {3, 2, {1, 1, 1}},
+    {4, 1, {1, 1, 3, 3}},
+    {4, 4, {1, 3, 5, 13}},
+    {5, 2, {1, 1, 5, 5, 17}},
+    {5, 4, {1, 1, 5, 5, 5}},
+    {5, 7, {1, 1, 7, 11, 19}},
+    {5, 11, {1, 1, 5, 1, 1}},
+    {5, 13, {1, 1, 1, 3, 11}},
+    {5, 14, {1, 3, 5, 5, 31}},
+    {6, 1, {1, 3, 3, 9, 7, 49}},
+    {6, 13, {1, 1, 1, 15, 21, 21}},
+    {6, 16, {1, 3, 1, 13, 27, 49}},
+    {6, 19, {1, 1, 1, 15, 7, 5}},
+    {6, 22, {1, 3, 1, 15, 13, 25}},
+    {6, 25, {1, 1, 5, 5, 19, 61}},
+    {7, 1, {1, 3, 7, 11, 23, 15, 103}},
+    {7, 4, {1, 3, 7, 13, 13, 15, 69}},
+}};
+
+/// @brief The most dimensions (keys) a sobol space may have.
+inline constexpr std::size_t sobol_max_dims = sobol_table.size() + 1;
+
+using sobol_directions = std::array<std::array<std::uint32_t, 32>, sobol_max_dims>;
+
+/// @brief The 32 direction numbers v_1..v_32 (scaled to 32 bits) of every dimension.
+constexpr sobol_directions make_sobol_directions() {
+  sobol_directions v{};
+  for (unsigned k = 0; k < 32; ++k) v[0][k] = std::uint32_t{1} << (31 - k);
+  for (std::size_t d = 1; d < sobol_max_dims; ++d) {
+    const auto& row = sobol_table[d - 1];
+    auto s = row.s;
+    for (unsigned k = 0; k < s; ++k) v[d][k] = row.m[k] << (31 - k);
+    for (unsigned k = s; k < 32; ++k) {
+      std::uint32_t x = v[d][k - s] ^ (v[d][k - s] >> s);
+      for (unsigned j = 1; j < s; ++j) {
+        if ((row.a >> (s - 1 - j)) & 1U) x ^= v[d][k - j];
+      }
+      v[d][k] = x;
+    }
+  }
+  return v;
+}
+
+inline constexpr sobol_directions sobol_v = make_sobol_directions();
+
+/// @brief Point `index` of dimension `dim` as 32 bits, in Gray-code order (as Boost.Random's sobol).
+constexpr std::uint32_t sobol_bits(std::uint64_t index, std::size_t dim) {
+  std::uint64_t gray = index ^ (index >> 1);
+  std::uint32_t x = 0;
+  for (unsigned k = 0; gray != 0 && k < 32; ++k, gray >>= 1) {
+    if (gray & 1U) x ^= sobol_v[dim][k];
+  }
+  return x;
+}
+
+constexpr std::uint32_t reverse_bits(std::uint32_t x) {
+  x = ((x >> 1) & 0x55555555U) | ((x & 0x55555555U) << 1);
+  x = ((x >> 2) & 0x33333333U) | ((x & 0x33333333U) << 2);
+  x = ((x >> 4) & 0x0F0F0F0FU) | ((x & 0x0F0F0F0FU) << 4);
+  x = ((x >> 8) & 0x00FF00FFU) | ((x & 0x00FF00FFU) << 8);
+  return (x >> 16) | (x << 16);
+}
+
+/// @brief Owen scrambling by hashing: in bit-reversed form every step only carries
+/// from a bit to less significant ones of the original, so each bit is flipped by a
+/// function of the bits above it — a nested uniform scramble that keeps strata.
+constexpr std::uint32_t owen_scramble(std::uint32_t x, std::uint32_t seed) {
+  x = reverse_bits(x);
+  x += seed;
+  x ^= x * 0x6c50b47cU;
+  x ^= x * 0xb82f1e52U;
+  x ^= x * 0xc7afe638U;
+  x ^= x * 0x8d22f6e6U;
+  return reverse_bits(x);
+}
+
+/// @brief SplitMix64's finaliser: independent-looking per-dimension seeds from one seed.
+constexpr std::uint64_t mix64(std::uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/// @brief The scrambled point as a double in [0, 1).
+constexpr double sobol_unit(std::uint64_t index, std::size_t dim, std::uint64_t seed) {
+  auto dim_seed = static_cast<std::uint32_t>(mix64(seed * 0x100000001b3ULL + dim) >> 32);
+  return owen_scramble(sobol_bits(index, dim), dim_seed) * 0x1p-32;
+}
+
+/// @brief The standard normal CDF.
+inline double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+/// @brief The inverse standard normal CDF: Acklam's rational approximation, then one
+/// Halley step on erfc, which brings it to double precision.
+inline double inverse_normal_cdf(double p) {
+  if (p <= 0) return -HUGE_VAL;
+  if (p >= 1) return HUGE_VAL;
+  constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                          1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                          6.680131188771972e+01,  -1.328068155288572e+01};
+  constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                          -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                          3.754408661907416e+00};
+  constexpr double low = 0.02425;
+  double x = 0;
+  if (p < low) {
+    double q = std::sqrt(-2 * std::log(p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else if (p <= 1 - low) {
+    double q = p - 0.5, r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  } else {
+    double q = std::sqrt(-2 * std::log(1 - p));
+    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  double e = normal_cdf(x) - p;
+  double u = e * std::sqrt(2 * std::numbers::pi) * std::exp(x * x / 2);
+  return x - u / (1 + x * u / 2);
+}
+
+}  // namespace sweep::detail
+// ---- end sweep/space/detail/sobol.hpp ----
+
+
+
+namespace sweep {
+
+// ---------------------------------------------------------------------------
+// Finite samplers: the axes of grid and zip.
+
+namespace detail {
+
+/// @brief x printed with 15 significant digits and read back: 0.30000000000000004 becomes 0.3.
+inline double clean_decimal(double x) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, 15);
+  double out = x;
+  std::from_chars(buf, end, out);
+  return out;
+}
+
+/// @brief a * b, or an error naming `what` when it does not fit in 63 bits.
+inline std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view what) {
+  constexpr std::uint64_t limit = std::uint64_t{1} << 62;
+  if (a != 0 && b > limit / a) throw error(fmt::format("{}: more than 2^62 configs: expected a smaller space", what));
+  return a * b;
+}
+
+}  // namespace detail
+
+/// @brief A fixed list of N values of type T: a finite sampler whose size is in its type.
+template <class T, std::size_t N>
+struct values_sampler {
+  using value_type = T;
+  static constexpr std::size_t static_size = N;
+  std::array<T, N> items;
+
+  void validate(std::string_view) const {}
+  [[nodiscard]] static constexpr std::uint64_t size() noexcept { return N; }
+  [[nodiscard]] const T& at(std::uint64_t i) const { return items[static_cast<std::size_t>(i)]; }
+  /// @brief A uniform choice, as choice(...) draws.
+  [[nodiscard]] const T& draw(numpy_rng& rng) const { return items[static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(N)))]; }
+  void append_key_text(std::string& out, std::string_view key, const T& v) const { detail::append_key_value(out, key, v); }
+  void append_params(param_list& out, std::string_view key, const T& v) const { out.emplace_back(key, detail::to_value(v)); }
+};
+
+/// @brief `values(1, 2, 3)`: a finite sampler over the given values (one type; the count is part of the type).
+struct values_fn {
+  template <class First, class... Rest>
+  constexpr auto operator()(First first, Rest... rest) const {
+    using T = detail::drawn_t<First>;
+    static_assert((std::is_same_v<detail::drawn_t<Rest>, T> && ...),
+                  "sweep::values(v...) requires values of one type; convert them, e.g. 1.0 instead of 1");
+    return values_sampler<T, 1 + sizeof...(Rest)>{{T(first), T(rest)...}};
+  }
+};
+inline constexpr values_fn values{};
+
+/// @brief The integers low, low + step, ... up to high (inclusive when on the step).
+struct int_range_sampler {
+  using value_type = std::int64_t;
+  std::int64_t low = 0;
+  std::int64_t high = 0;
+  std::int64_t step = 1;
+
+  void validate(std::string_view key_path) const {
+    if (step < 1) throw error({}, std::string(key_path) + ".STEP", fmt::format("expected a step of 1 or more, got {}", step));
+    if (low > high) throw error({}, std::string(key_path) + ".RANGE", fmt::format("expected low <= high, got [{}, {}]", low, high));
+  }
+  [[nodiscard]] std::uint64_t size() const noexcept {
+    return low > high || step < 1 ? 0 : static_cast<std::uint64_t>((high - low) / step) + 1;
+  }
+  [[nodiscard]] std::int64_t at(std::uint64_t i) const noexcept { return low + static_cast<std::int64_t>(i) * step; }
+  [[nodiscard]] std::int64_t draw(numpy_rng& rng) const { return at(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(size())))); }
+  void append_key_text(std::string& out, std::string_view key, std::int64_t v) const { detail::append_key_value(out, key, v); }
+  void append_params(param_list& out, std::string_view key, std::int64_t v) const { out.emplace_back(key, value{v}); }
+};
+
+/// @brief `int_range(lo, hi, step = 1)`: the integers lo, lo + step, ..., <= hi.
+struct int_range_fn {
+  constexpr int_range_sampler operator()(std::int64_t low, std::int64_t high, std::int64_t step = 1) const {
+    return {low, high, step};
+  }
+};
+inline constexpr int_range_fn int_range{};
+
+/// @brief How a float range spreads its points: evenly (linspace) or evenly in log space (geomspace).
+enum class spacing { linear, log };
+
+/// @brief COUNT floats from low to high (both ends included), cleaned to 15 significant digits or quantised to q.
+struct float_range_sampler {
+  using value_type = double;
+  double low = 0;
+  double high = 0;
+  std::int64_t count = 1;
+  spacing space = spacing::linear;
+  double q = 0;  // 0: no quantum
+
+  /// @brief The same range with its points rounded to multiples of q (exact decimals, like pycls's QUANTIZE).
+  [[nodiscard]] float_range_sampler quantize(double quantum) const {
+    auto copy = *this;
+    copy.q = quantum;
+    return copy;
+  }
+  void validate(std::string_view key_path) const {
+    auto path = std::string(key_path);
+    if (count < 1) throw error({}, path + ".COUNT", fmt::format("expected a count of 1 or more, got {}", count));
+    if (!(low <= high)) throw error({}, path + ".RANGE", fmt::format("expected low <= high, got [{}, {}]", low, high));
+    if (space == spacing::log && !(low > 0)) throw error({}, path + ".RANGE", fmt::format("a log range needs low > 0, got {}", low));
+    if (q < 0) throw error({}, path + ".QUANTIZE", fmt::format("expected a quantum > 0 (or none), got {}", q));
+  }
+  [[nodiscard]] std::uint64_t size() const noexcept { return count < 1 ? 0 : static_cast<std::uint64_t>(count); }
+  /// @brief Point i as numpy's linspace / geomspace make it (the last one exactly high).
+  [[nodiscard]] double at(std::uint64_t i) const {
+    double x = low;
+    if (count > 1 && i + 1 == static_cast<std::uint64_t>(count)) {
+      x = high;
+    } else if (count > 1 && i > 0) {
+      auto t = static_cast<double>(i) / static_cast<double>(count - 1);
+      x = space == spacing::linear ? low + t * (high - low) : std::exp(std::log(low) + t * (std::log(high) - std::log(low)));
+    }
+    return q > 0 ? sweep::quantize(x, q, rounding::half_even) : detail::clean_decimal(x);
+  }
+  [[nodiscard]] double draw(numpy_rng& rng) const { return at(static_cast<std::uint64_t>(rng.randint(count))); }
+  void append_key_text(std::string& out, std::string_view key, double v) const { detail::append_key_value(out, key, v); }
+  void append_params(param_list& out, std::string_view key, double v) const { out.emplace_back(key, value{v}); }
+};
+
+/// @brief `linspace(lo, hi, count)`: count evenly spaced floats from lo to hi.
+struct linspace_fn {
+  constexpr float_range_sampler operator()(double low, double high, std::int64_t count) const {
+    return {low, high, count, spacing::linear, 0};
+  }
+};
+inline constexpr linspace_fn linspace{};
+
+/// @brief `geomspace(lo, hi, count)`: count floats from lo to hi evenly spaced in log space (learning rates).
+struct geomspace_fn {
+  constexpr float_range_sampler operator()(double low, double high, std::int64_t count) const {
+    return {low, high, count, spacing::log, 0};
+  }
+};
+inline constexpr geomspace_fn geomspace{};
+
+namespace detail {
+
+/// @brief A sampler with a finite list of values: size() and at(i), or a choice_sampler.
+template <class S>
+struct axis_traits {
+  static constexpr bool is_axis = requires(const S& s, std::uint64_t i) {
+    { s.size() } -> std::convertible_to<std::uint64_t>;
+    s.at(i);
+  };
+  static std::uint64_t size(const S& s) { return s.size(); }
+  static decltype(auto) at(const S& s, std::uint64_t i) { return s.at(i); }
+};
+template <class T>
+struct axis_traits<choice_sampler<T>> {
+  static constexpr bool is_axis = true;
+  static std::uint64_t size(const choice_sampler<T>& s) { return s.values.size(); }
+  static const T& at(const choice_sampler<T>& s, std::uint64_t i) { return s.values[static_cast<std::size_t>(i)]; }
+};
+
+template <class S>
+concept finite_sampler = axis_traits<S>::is_axis;
+
+/// @brief The length of an axis when its type knows it, else 0.
+template <class S>
+constexpr std::size_t static_size_of() {
+  if constexpr (requires { S::static_size; }) return S::static_size;
+  return 0;
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
+// Space concepts, and the pieces every combinator shares.
+
+/// @brief How the setup engine goes through a space.
+enum class space_kind {
+  random,    // draw(rng) over and over (pycls's way)
+  finite,    // size() configs, at(0) ... at(size() - 1)
+  sequence,  // at(0), at(1), ... without end (quasi-random)
+};
+
+/// @brief A space with a fixed number of records, each reachable by index.
+template <class S>
+concept finite_space = requires(const S& s, std::uint64_t i) {
+  { s.size() } -> std::convertible_to<std::uint64_t>;
+  { s.at(i) } -> std::same_as<typename S::record_type>;
+};
+
+/// @brief A space whose records are reachable by index (finite or an endless sequence).
+template <class S>
+concept indexed_space = requires(const S& s, std::uint64_t i) {
+  { s.at(i) } -> std::same_as<typename S::record_type>;
+};
+
+/// @brief How the engine should go through `s` (a runtime space says so itself).
+template <class S>
+space_kind kind_of(const S& s) {
+  if constexpr (requires { { s.kind() } -> std::same_as<space_kind>; }) {
+    return s.kind();
+  } else if constexpr (finite_space<S>) {
+    return space_kind::finite;
+  } else if constexpr (indexed_space<S>) {
+    return space_kind::sequence;
+  } else {
+    return space_kind::random;
+  }
+}
+
+/// @brief Whether a finite space asks for its configs in a seeded random order.
+template <class S>
+bool is_shuffled(const S& s) {
+  if constexpr (requires { { s.shuffled() } -> std::convertible_to<bool>; }) {
+    return s.shuffled();
+  } else {
+    return false;
+  }
+}
+
+/// @brief The space with its seeded parts (sobol scrambles) seeded from `seed` (RNG_SEED).
+template <class S>
+S with_seed(const S& s, std::uint64_t seed) {
+  if constexpr (requires { { s.with_seed(seed) } -> std::same_as<S>; }) {
+    return s.with_seed(seed);
+  } else {
+    return s;
+  }
+}
+
+template <class Space, class Pred>
+class filtered_space;
+
+namespace detail {
+
+/// @brief Gives a combinator `space | where(pred)` (and so `| all_of(...)` etc.).
+template <class Derived>
+struct pipeable {
+  template <class Pred>
+  friend auto operator|(Derived s, constraint<Pred> c) {
+    return filtered_space<Derived, Pred>(std::move(s), std::move(c));
+  }
+};
+
+/// @brief A predicate over a record; a concat's variant record is visited (the predicate must take every part).
+template <class Pred, class Record>
+bool holds(const constraint<Pred>& c, const Record& r) {
+  if constexpr (requires { std::visit([](auto&) {}, r); }) {
+    return std::visit([&](auto& part) { return c(part); }, r);
+  } else {
+    return c(r);
+  }
+}
+
+template <class T>
+struct is_variant : std::false_type {};
+template <class... T>
+struct is_variant<std::variant<T...>> : std::true_type {};
+
+/// @brief Whether a record has key `Key`; a concat's variant record has it when every part has it.
+template <class Key, class Record>
+constexpr bool record_has() {
+  if constexpr (is_variant<Record>::value) {
+    return []<class... R>(std::variant<R...>*) { return (record_has<Key, R>() && ...); }(static_cast<Record*>(nullptr));
+  } else {
+    return Record::has(Key{});
+  }
+}
+
+/// @brief The value of `Key` in a record (read from whichever part a variant record holds).
+template <class Key, class Record>
+decltype(auto) read_key(const Record& r) {
+  if constexpr (is_variant<Record>::value) {
+    using V = decltype([]<class... R>(std::variant<R...>*) {
+      return std::common_type_t<std::decay_t<decltype(std::declval<const R&>()[Key{}])>...>{};
+    }(static_cast<Record*>(nullptr)));
+    return std::visit([](const auto& part) -> V { return part[Key{}]; }, r);
+  } else {
+    return r[Key{}];
+  }
+}
+
+}  // namespace detail
+
+/// @brief A combinator space whose records must also pass a constraint; keeps the space's size, order and seed.
+template <class Space, class Pred>
+class filtered_space : public detail::pipeable<filtered_space<Space, Pred>> {
+ public:
+  using record_type = typename Space::record_type;
+  filtered_space(Space space, constraint<Pred> c) : space_(std::move(space)), constraint_(std::move(c)) {}
+
+  [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
+  [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r) && detail::holds(constraint_, r); }
+  void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
+  void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
+
+  [[nodiscard]] std::uint64_t size() const requires finite_space<Space> { return space_.size(); }
+  [[nodiscard]] record_type at(std::uint64_t i) const requires indexed_space<Space> { return space_.at(i); }
+  [[nodiscard]] bool shuffled() const { return is_shuffled(space_); }
+  [[nodiscard]] filtered_space with_seed(std::uint64_t seed) const {
+    return {sweep::with_seed(space_, seed), constraint_};
+  }
+
+ private:
+  Space space_;
+  constraint<Pred> constraint_;
+};
+
+/// @brief A finite space whose configs setup writes in a random order (seeded by RNG_SEED).
+template <class Space>
+class shuffled_space : public detail::pipeable<shuffled_space<Space>> {
+ public:
+  using record_type = typename Space::record_type;
+  explicit shuffled_space(Space space) : space_(std::move(space)) {}
+
+  [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
+  [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r); }
+  void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
+  void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
+  [[nodiscard]] std::uint64_t size() const { return space_.size(); }
+  [[nodiscard]] record_type at(std::uint64_t i) const { return space_.at(i); }
+  [[nodiscard]] static constexpr bool shuffled() noexcept { return true; }
+
+ private:
+  Space space_;
+};
+
+/// @brief `shuffle(space)`: the finite space's configs in a random order (RNG_SEED) instead of index order.
+struct shuffle_fn {
+  template <class Space>
+  auto operator()(Space space) const {
+    static_assert(finite_space<Space>, "sweep::shuffle(space) requires a finite space (grid, zip, concat or join of finite parts)");
+    return shuffled_space<Space>(std::move(space));
+  }
+};
+inline constexpr shuffle_fn shuffle{};
+
+// ---------------------------------------------------------------------------
+// grid and zip: finite samplers bound to keys.
+
+namespace detail {
+
+template <class... Bindings>
+class axes_base;
+
+/// @brief What grid and zip share: keys bound to finite samplers, records like a typed space's.
+template <class... Keys, class... Samplers>
+class axes_base<binding<Keys, Samplers>...> {
+ public:
+  using record_type = record<key_list<Keys...>, typename Samplers::value_type...>;
+
+  explicit axes_base(Samplers... samplers) : samplers_(std::move(samplers)...) {
+    std::apply([](auto&... s) { (s.validate(Keys::name), ...); }, samplers_);
+    sizes_ = std::apply([](auto&... s) { return std::array<std::uint64_t, sizeof...(Keys)>{axis_traits<Samplers>::size(s)...}; }, samplers_);
+  }
+
+  [[nodiscard]] constexpr bool accepts(const record_type&) const { return true; }
+  void append_key_text(std::string& out, const record_type& r) const {
+    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_key_text(out, name, v); });
+  }
+  void append_params(param_list& out, const record_type& r) const {
+    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_params(out, name, v); });
+  }
+
+ protected:
+  /// @brief The record of axis indices idx[0..n).
+  template <class Index>
+  record_type make(const Index& idx) const {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return record_type{{typename Samplers::value_type(axis_traits<Samplers>::at(std::get<I>(samplers_), idx[I]))...}};
+    }(std::index_sequence_for<Keys...>{});
+  }
+
+  template <class F>
+  void for_each_pair(const record_type& r, F&& f) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (f(std::get<I>(samplers_), Keys::name, std::get<I>(r.values)), ...);
+    }(std::index_sequence_for<Keys...>{});
+  }
+
+  std::tuple<Samplers...> samplers_;
+  std::array<std::uint64_t, sizeof...(Keys)> sizes_{};
+};
+
+}  // namespace detail
+
+template <class... Bindings>
+class grid_space;
+
+/// @brief The Cartesian product of finite samplers: every combination once, last axis fastest.
+template <class... Keys, class... Samplers>
+class grid_space<binding<Keys, Samplers>...> : public detail::axes_base<binding<Keys, Samplers>...>,
+                                               public detail::pipeable<grid_space<binding<Keys, Samplers>...>> {
+  static_assert(detail::keys_unique<Keys...>(), "sweep::grid: each key may be bound only once");
+  using base = detail::axes_base<binding<Keys, Samplers>...>;
+
+ public:
+  using typename base::record_type;
+
+  explicit grid_space(binding<Keys, Samplers>... bindings) : base(std::move(bindings.sampler)...) {
+    size_ = 1;
+    for (auto n : this->sizes_) size_ = detail::checked_mul(size_, n, "sweep::grid");
+  }
+
+  /// @brief The product of the axes' sizes.
+  [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+  /// @brief Combination i, as itertools.product orders them (the last axis changes fastest).
+  [[nodiscard]] record_type at(std::uint64_t i) const {
+    std::array<std::uint64_t, sizeof...(Keys)> idx{};
+    for (std::size_t a = sizeof...(Keys); a-- > 0;) {
+      idx[a] = i % this->sizes_[a];
+      i /= this->sizes_[a];
+    }
+    return this->make(idx);
+  }
+  /// @brief One combination with every axis drawn uniformly (left to right).
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    std::array<std::uint64_t, sizeof...(Keys)> idx{};
+    for (std::size_t a = 0; a < sizeof...(Keys); ++a) idx[a] = static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(this->sizes_[a])));
+    return this->make(idx);
+  }
+
+ private:
+  std::uint64_t size_ = 1;
+};
+
+/// @brief `grid("A"_k = values(1, 2), "B"_k = linspace(0.1, 0.5, 5))`: every combination of finite samplers.
+struct grid_fn {
+  template <class... Keys, class... Samplers>
+  auto operator()(binding<Keys, Samplers>... bindings) const {
+    static_assert(sizeof...(Keys) > 0, "sweep::grid(axes...) requires at least one axis");
+    static_assert((detail::finite_sampler<Samplers> && ...),
+                  "sweep::grid(axes...) requires finite samplers: values(...), choice(...), int_range(lo, hi, step), "
+                  "linspace(lo, hi, count) or geomspace(lo, hi, count)");
+    return grid_space<binding<Keys, Samplers>...>(std::move(bindings)...);
+  }
+};
+inline constexpr grid_fn grid{};
+
+template <class... Bindings>
+class zip_space;
+
+/// @brief Finite samplers advanced together: record i takes item i of every axis.
+template <class... Keys, class... Samplers>
+class zip_space<binding<Keys, Samplers>...> : public detail::axes_base<binding<Keys, Samplers>...>,
+                                              public detail::pipeable<zip_space<binding<Keys, Samplers>...>> {
+  static_assert(detail::keys_unique<Keys...>(), "sweep::zip: each key may be bound only once");
+  using base = detail::axes_base<binding<Keys, Samplers>...>;
+
+ public:
+  using typename base::record_type;
+
+  explicit zip_space(binding<Keys, Samplers>... bindings) : base(std::move(bindings.sampler)...) {
+    constexpr std::array<std::string_view, sizeof...(Keys)> names{Keys::name...};
+    for (std::size_t a = 1; a < names.size(); ++a) {
+      if (this->sizes_[a] != this->sizes_[0]) {
+        throw error({}, std::string(names[a]),
+                    fmt::format("sweep::zip: this axis has {} values but {} has {}: expected axes of one length",
+                                this->sizes_[a], names[0], this->sizes_[0]));
+      }
+    }
+  }
+
+  [[nodiscard]] std::uint64_t size() const noexcept { return this->sizes_[0]; }
+  [[nodiscard]] record_type at(std::uint64_t i) const {
+    std::array<std::uint64_t, sizeof...(Keys)> idx;
+    idx.fill(i);
+    return this->make(idx);
+  }
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    return at(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(size()))));
+  }
+};
+
+/// @brief `zip("A"_k = values(1, 2), "B"_k = values(.1, .2))`: (1, .1), (2, .2).
+struct zip_fn {
+  template <class... Keys, class... Samplers>
+  auto operator()(binding<Keys, Samplers>... bindings) const {
+    static_assert(sizeof...(Keys) > 0, "sweep::zip(axes...) requires at least one axis");
+    static_assert((detail::finite_sampler<Samplers> && ...),
+                  "sweep::zip(axes...) requires finite samplers: values(...), choice(...), int_range(lo, hi, step), "
+                  "linspace(lo, hi, count) or geomspace(lo, hi, count)");
+    constexpr std::array<std::size_t, sizeof...(Samplers)> lengths{detail::static_size_of<Samplers>()...};
+    constexpr bool one_length = [&] {
+      std::size_t first = 0;
+      for (auto n : lengths) {
+        if (n == 0) continue;  // known only at run time: checked by zip_space
+        if (first == 0) first = n;
+        if (n != first) return false;
+      }
+      return true;
+    }();
+    static_assert(one_length, "sweep::zip(axes...) requires axes of one length: these values(...) lists differ in length");
+    return zip_space<binding<Keys, Samplers>...>(std::move(bindings)...);
+  }
+};
+inline constexpr zip_fn zip{};
+
+// ---------------------------------------------------------------------------
+// join and when: spaces drawn one after another, later ones on a condition.
+
+/// @brief `when(key, value, space)`: `space` is drawn only when the record so far has key == value (for join).
+template <class Key, class V, class Space>
+struct when_part {
+  V equals;
+  Space space;
+};
+
+struct when_fn {
+  template <fixed_string Text, class V, class Space>
+  auto operator()(key<Text>, V equals, Space space) const {
+    return when_part<key<Text>, detail::drawn_t<V>, Space>{detail::drawn_t<V>(std::move(equals)), std::move(space)};
+  }
+};
+inline constexpr when_fn when{};
+
+/// @brief The record of a `when` part: the inner record when the condition held, else nothing.
+template <class Record>
+struct conditional_record {
+  std::optional<Record> inner;
+
+  template <fixed_string Text>
+  static constexpr bool has(key<Text>) {
+    return Record::has(key<Text>{});
+  }
+  /// @brief The value of `k` as an optional: empty when the condition did not hold.
+  template <fixed_string Text>
+  [[nodiscard]] auto operator[](key<Text>) const {
+    using V = std::decay_t<decltype(std::declval<const Record&>()[key<Text>{}])>;
+    return inner ? std::optional<V>((*inner)[key<Text>{}]) : std::optional<V>();
+  }
+  [[nodiscard]] bool active() const noexcept { return inner.has_value(); }
+  friend bool operator==(const conditional_record&, const conditional_record&) = default;
+};
+
+/// @brief The record of a join: the first part's record and the second's; `r[k]` looks in both.
+template <class First, class Second>
+struct joined_record {
+  First first;
+  Second second;
+
+  template <fixed_string Text>
+  static constexpr bool has(key<Text>) {
+    return detail::record_has<key<Text>, First>() || detail::record_has<key<Text>, Second>();
+  }
+  template <fixed_string Text>
+  [[nodiscard]] decltype(auto) operator[](key<Text>) const {
+    if constexpr (detail::record_has<key<Text>, First>()) {
+      return detail::read_key<key<Text>>(first);
+    } else if constexpr (detail::record_has<key<Text>, Second>()) {
+      return detail::read_key<key<Text>>(second);
+    } else {
+      static_assert(detail::dependent_false<key<Text>>,
+                    "sweep::record::operator[]: the space has no such key (the key is named in the "
+                    "'key<...>' of this instantiation); add it to sweep::space or fix its spelling");
+      return 0;
+    }
+  }
+  friend bool operator==(const joined_record&, const joined_record&) = default;
+};
+
+namespace detail {
+
+template <class T>
+struct is_when : std::false_type {};
+template <class K, class V, class S>
+struct is_when<when_part<K, V, S>> : std::true_type {};
+
+/// @brief x == v, where an optional x (a key of a when part) that is empty never matches.
+template <class X, class V>
+bool matches(const X& x, const V& v) {
+  if constexpr (requires { x.has_value(); *x == v; }) {
+    return x.has_value() && *x == v;
+  } else {
+    return x == v;
+  }
+}
+
+/// @brief The second part of a join: a plain space, or a when over one.
+template <class Part>
+struct join_part {
+  using space_type = Part;
+  using record_type = typename Part::record_type;
+  static const Part& space(const Part& p) { return p; }
+  template <class R>
+  static bool active(const Part&, const R&) { return true; }
+  static record_type wrap(record_type r) { return r; }
+  static bool present(const record_type&) { return true; }
+  static const record_type& unwrap(const record_type& r) { return r; }
+};
+template <class K, class V, class S>
+struct join_part<when_part<K, V, S>> {
+  using space_type = S;
+  using record_type = conditional_record<typename S::record_type>;
+  static const S& space(const when_part<K, V, S>& p) { return p.space; }
+  template <class R>
+  static bool active(const when_part<K, V, S>& p, const R& r) { return matches(read_key<K>(r), p.equals); }
+  static record_type wrap(typename S::record_type r) { return {std::move(r)}; }
+  static bool present(const record_type& r) { return r.active(); }
+  static const typename S::record_type& unwrap(const record_type& r) { return *r.inner; }
+};
+
+}  // namespace detail
+
+/// @brief Two spaces drawn one after another; the second may be a when(...) over the first's keys.
+template <class First, class Second>
+class joined_space : public detail::pipeable<joined_space<First, Second>> {
+  using part = detail::join_part<Second>;
+  using inner = typename part::space_type;
+  static constexpr bool finite = finite_space<First> && finite_space<inner>;
+
+ public:
+  using record_type = joined_record<typename First::record_type, typename part::record_type>;
+
+  joined_space(First first, Second second) : first_(std::move(first)), second_(std::move(second)) {
+    if constexpr (finite) {
+      if constexpr (detail::is_when<Second>::value) {
+        // Record i of the join: which first record it extends, found by bisection on these counts.
+        offsets_.reserve(first_.size() + 1);
+        std::uint64_t total = 0;
+        offsets_.push_back(0);
+        auto n = part::space(second_).size();
+        for (std::uint64_t i = 0; i < first_.size(); ++i) {
+          total += part::active(second_, first_.at(i)) ? n : 1;
+          offsets_.push_back(total);
+        }
+      }
+    }
+  }
+
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    auto a = first_.draw(rng);
+    return {a, next(a, [&](const inner& s) { return s.draw(rng); })};
+  }
+  [[nodiscard]] bool accepts(const record_type& r) const {
+    return first_.accepts(r.first) && (!part::present(r.second) || part::space(second_).accepts(part::unwrap(r.second)));
+  }
+  void append_key_text(std::string& out, const record_type& r) const {
+    first_.append_key_text(out, r.first);
+    if (part::present(r.second)) part::space(second_).append_key_text(out, part::unwrap(r.second));
+  }
+  void append_params(param_list& out, const record_type& r) const {
+    first_.append_params(out, r.first);
+    if (part::present(r.second)) part::space(second_).append_params(out, part::unwrap(r.second));
+  }
+
+  [[nodiscard]] std::uint64_t size() const requires finite {
+    if constexpr (detail::is_when<Second>::value) {
+      return offsets_.back();
+    } else {
+      return detail::checked_mul(first_.size(), part::space(second_).size(), "sweep::join");
+    }
+  }
+  /// @brief Record i: the first part's records in order, each with every record of the second it allows.
+  [[nodiscard]] record_type at(std::uint64_t i) const requires finite {
+    if constexpr (detail::is_when<Second>::value) {
+      auto it = std::upper_bound(offsets_.begin(), offsets_.end(), i) - 1;
+      auto a = first_.at(static_cast<std::uint64_t>(it - offsets_.begin()));
+      auto j = i - *it;
+      return {a, next(a, [&](const inner& s) { return s.at(j); })};
+    } else {
+      auto n = part::space(second_).size();
+      return {first_.at(i / n), part::space(second_).at(i % n)};
+    }
+  }
+
+ private:
+  template <class F>
+  typename part::record_type next(const typename First::record_type& a, F&& make) const {
+    if constexpr (detail::is_when<Second>::value) {
+      if (!part::active(second_, a)) return {};
+    }
+    return part::wrap(make(part::space(second_)));
+  }
+
+  First first_;
+  Second second_;
+  std::vector<std::uint64_t> offsets_;
+};
+
+/// @brief `join(a, b, ...)`: spaces drawn one after another into one record; a later part may be `when(k, v, s)`.
+struct join_fn {
+  template <class First, class Second, class... Rest>
+  auto operator()(First first, Second second, Rest... rest) const {
+    static_assert(!detail::is_when<First>::value,
+                  "sweep::join(a, when(...)) requires a space before the when: its key must come from an earlier part");
+    if constexpr (detail::is_when<Second>::value) {
+      check_when<First>(static_cast<Second*>(nullptr));
+    }
+    auto joined = joined_space<First, Second>(std::move(first), std::move(second));
+    if constexpr (sizeof...(Rest) == 0) {
+      return joined;
+    } else {
+      return (*this)(std::move(joined), std::move(rest)...);
+    }
+  }
+
+ private:
+  template <class First, class K, class V, class S>
+  static constexpr void check_when(when_part<K, V, S>*) {
+    static_assert(detail::record_has<K, typename First::record_type>(),
+                  "sweep::join(a, when(key, value, b)) requires the condition key to be a key of the parts "
+                  "joined before the when; bind it in an earlier part or fix its spelling");
+  }
+};
+inline constexpr join_fn join{};
+
+// ---------------------------------------------------------------------------
+// concat: the union of spaces, one after another.
+
+namespace detail {
+
+/// @brief f(std::integral_constant<std::size_t, I>) for the runtime index i < N.
+template <std::size_t N, class F>
+auto with_index(std::size_t i, F&& f) -> decltype(f(std::integral_constant<std::size_t, 0>{})) {
+  using R = decltype(f(std::integral_constant<std::size_t, 0>{}));
+  return [&]<std::size_t... I>(std::index_sequence<I...>) -> R {
+    if constexpr (std::is_void_v<R>) {
+      ((i == I ? (f(std::integral_constant<std::size_t, I>{}), true) : false) || ...);
+    } else {
+      std::optional<R> out;
+      ((i == I ? (out.emplace(f(std::integral_constant<std::size_t, I>{})), true) : false) || ...);
+      return std::move(*out);
+    }
+  }(std::make_index_sequence<N>{});
+}
+
+}  // namespace detail
+
+/// @brief Several spaces, each with its own keys: a record is one part's record (a variant).
+template <class... Parts>
+class concat_space : public detail::pipeable<concat_space<Parts...>> {
+  static constexpr bool finite = (finite_space<Parts> && ...);
+  static constexpr std::size_t n = sizeof...(Parts);
+
+ public:
+  using record_type = std::variant<typename Parts::record_type...>;
+
+  explicit concat_space(Parts... parts) : parts_(std::move(parts)...) {
+    if constexpr (finite) {
+      offsets_[0] = 0;
+      std::size_t k = 0;
+      std::apply([&](auto&... p) { ((offsets_[k + 1] = offsets_[k] + p.size(), ++k), ...); }, parts_);
+    }
+  }
+
+  /// @brief A part chosen uniformly, then a record of it.
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    auto p = static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(n)));
+    return detail::with_index<n>(p, [&](auto I) { return record_type(std::in_place_index<I>, std::get<I>(parts_).draw(rng)); });
+  }
+  [[nodiscard]] bool accepts(const record_type& r) const {
+    return detail::with_index<n>(r.index(), [&](auto I) { return std::get<I>(parts_).accepts(std::get<I>(r)); });
+  }
+  void append_key_text(std::string& out, const record_type& r) const {
+    detail::with_index<n>(r.index(), [&](auto I) { std::get<I>(parts_).append_key_text(out, std::get<I>(r)); });
+  }
+  void append_params(param_list& out, const record_type& r) const {
+    detail::with_index<n>(r.index(), [&](auto I) { std::get<I>(parts_).append_params(out, std::get<I>(r)); });
+  }
+
+  /// @brief The sum of the parts' sizes.
+  [[nodiscard]] std::uint64_t size() const requires finite { return offsets_[n]; }
+  /// @brief The first part's records, then the second's, ...
+  [[nodiscard]] record_type at(std::uint64_t i) const requires finite {
+    auto p = static_cast<std::size_t>(std::upper_bound(offsets_.begin(), offsets_.end(), i) - offsets_.begin() - 1);
+    return detail::with_index<n>(p, [&](auto I) {
+      return record_type(std::in_place_index<I>, std::get<I>(parts_).at(i - offsets_[I]));
+    });
+  }
+
+ private:
+  std::tuple<Parts...> parts_;
+  std::array<std::uint64_t, n + 1> offsets_{};
+};
+
+/// @brief `concat(a, b, ...)`: the union of spaces (e.g. two model families, each with its own keys).
+struct concat_fn {
+  template <class... Parts>
+  auto operator()(Parts... parts) const {
+    static_assert(sizeof...(Parts) > 0, "sweep::concat(spaces...) requires at least one space");
+    static_assert(!(detail::is_when<Parts>::value || ...), "sweep::concat(spaces...) takes spaces; use when(...) inside join(...)");
+    return concat_space<Parts...>(std::move(parts)...);
+  }
+};
+inline constexpr concat_fn concat{};
+
+// ---------------------------------------------------------------------------
+// sobol: quasi-random points through each sampler's inverse CDF.
+
+namespace detail {
+
+/// @brief pycls's draw of `s` with its uniform variate(s) replaced by u in [0, 1).
+template <class T>
+T from_unit(const scalar_sampler<T>& s, double u) {
+  double lo = to_double(s.low), hi = to_double(s.high), q = to_double(s.q);
+  switch (s.type) {
+    case rand_type::uniform:
+      return quantize(lo + u * (sum_to_double(s.high, s.q) - lo), s.q, rounding::floor);
+    case rand_type::log_uniform: {
+      double lower = lo / 2.0 < q ? lo - lo / 2.0 : sum_to_double(s.low, -s.q);
+      double a = -std::log(hi), b = -std::log(lower);
+      return quantize(std::exp(-(a + u * (b - a))), s.q, rounding::ceil);
+    }
+    case rand_type::power2_uniform: {
+      double a = std::log2(lo), b = std::log2(hi) + 1.0;
+      return quantize(std::pow(2.0, std::floor(a + u * (b - a))), s.q, rounding::floor);
+    }
+    case rand_type::power2_or_log_uniform: {
+      // The exponent takes u's stratum; where log_uniform follows, u's place inside it is a fresh uniform.
+      double a = std::log2(lo), b = std::log2(hi) + 1.0, x = a + u * (b - a), e = std::floor(x);
+      T f = quantize(std::pow(2.0, e), s.low, rounding::floor);
+      if (f < s.q) return f;
+      scalar_sampler<T> log_part{rand_type::log_uniform, py_max(s.low, s.q), s.high, py_min(s.high, s.q)};
+      double rest = (x - std::max(e, a)) / (std::min(e + 1, b) - std::max(e, a));
+      return from_unit(log_part, std::clamp(rest, 0.0, std::nextafter(1.0, 0.0)));
+    }
+    case rand_type::normal:
+    case rand_type::log_normal: {
+      // pycls redraws until inside [low, high]: a normal truncated at mu -/+ 3 sigma.
+      bool log = s.type == rand_type::log_normal;
+      double a = log ? std::log(lo) : lo, b = log ? std::log(hi) : hi;
+      double mu = (a + b) / 2, sigma = (b - a) / 6;
+      double f = mu;
+      if (sigma > 0) {
+        double pa = normal_cdf(-3.0), pb = normal_cdf(3.0);
+        f = std::clamp(mu + sigma * inverse_normal_cdf(pa + u * (pb - pa)), a, b);
+      }
+      if (log) f = std::clamp(std::exp(f), lo, hi);
+      return quantize(f, s.q, rounding::half_even);
+    }
+  }
+  return s.low;
+}
+
+/// @brief A finite sampler: the item of u's stratum.
+template <finite_sampler S>
+auto from_unit(const S& s, double u) {
+  auto n = axis_traits<S>::size(s);
+  auto i = std::min<std::uint64_t>(n - 1, static_cast<std::uint64_t>(u * static_cast<double>(n)));
+  return typename S::value_type(axis_traits<S>::at(s, i));
+}
+
+template <class S>
+concept unit_mappable = requires(const S& s) { from_unit(s, 0.5); };
+
+}  // namespace detail
+
+template <class... Bindings>
+class sobol_space;
+
+/// @brief A scrambled Sobol sequence: point i maps each of its coordinates through one sampler's inverse CDF.
+template <class... Keys, class... Samplers>
+class sobol_space<binding<Keys, Samplers>...> : public detail::pipeable<sobol_space<binding<Keys, Samplers>...>> {
+  static_assert(detail::keys_unique<Keys...>(), "sweep::sobol: each key may be bound only once");
+  static constexpr std::size_t dims = sizeof...(Keys);
+
+ public:
+  using record_type = record<key_list<Keys...>, typename Samplers::value_type...>;
+
+  explicit sobol_space(binding<Keys, Samplers>... bindings) : samplers_(std::move(bindings.sampler)...) {
+    std::apply([](auto&... s) { (s.validate(Keys::name), ...); }, samplers_);
+  }
+
+  /// @brief The same sequence with another Owen scramble (setup passes RNG_SEED).
+  [[nodiscard]] sobol_space with_seed(std::uint64_t seed) const {
+    auto copy = *this;
+    copy.seed_ = seed;
+    return copy;
+  }
+  [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
+
+  /// @brief Point i of the scrambled sequence in [0, 1)^dims, before the inverse CDFs.
+  [[nodiscard]] std::array<double, dims> unit_point(std::uint64_t i) const {
+    std::array<double, dims> u{};
+    for (std::size_t d = 0; d < dims; ++d) u[d] = detail::sobol_unit(i, d, seed_);
+    return u;
+  }
+  [[nodiscard]] record_type at(std::uint64_t i) const { return map(unit_point(i)); }
+  /// @brief A pseudo-random point (for a sobol space nested in a random one).
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    std::array<double, dims> u{};
+    for (auto& x : u) x = rng.uniform(0.0, 1.0);
+    return map(u);
+  }
+  [[nodiscard]] constexpr bool accepts(const record_type&) const { return true; }
+  void append_key_text(std::string& out, const record_type& r) const {
+    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_key_text(out, name, v); });
+  }
+  void append_params(param_list& out, const record_type& r) const {
+    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_params(out, name, v); });
+  }
+
+ private:
+  record_type map(const std::array<double, dims>& u) const {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return record_type{{typename Samplers::value_type(detail::from_unit(std::get<I>(samplers_), u[I]))...}};
+    }(std::index_sequence_for<Keys...>{});
+  }
+  template <class F>
+  void for_each_pair(const record_type& r, F&& f) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (f(std::get<I>(samplers_), Keys::name, std::get<I>(r.values)), ...);
+    }(std::index_sequence_for<Keys...>{});
+  }
+
+  std::tuple<Samplers...> samplers_;
+  std::uint64_t seed_ = 0;
+};
+
+/// @brief `sobol("OPTIM.BASE_LR"_k = log_uniform(0.1, 10.0).quantize(1e-10), ...)`: quasi-random, scrambled by RNG_SEED.
+struct sobol_fn {
+  template <class... Keys, class... Samplers>
+  auto operator()(binding<Keys, Samplers>... bindings) const {
+    static_assert(sizeof...(Keys) > 0, "sweep::sobol(samplers...) requires at least one sampler");
+    static_assert(sizeof...(Keys) <= detail::sobol_max_dims, "sweep::sobol(samplers...) supports at most 21 keys");
+    static_assert((detail::unit_mappable<Samplers> && ...),
+                  "sweep::sobol(samplers...) requires scalar samplers (uniform, log_uniform, normal, ...) or finite "
+                  "samplers (values, choice, int_range, linspace); list_of and regnet have no single coordinate");
+    return sobol_space<binding<Keys, Samplers>...>(std::move(bindings)...);
+  }
+};
+inline constexpr sobol_fn sobol{};
+
+}  // namespace sweep
+// ---- end sweep/space/combinators.hpp ----
+// ---- end sweep/space.hpp ----
+
+// ---- begin sweep/config.hpp ----
+// Umbrella header of the config stage: includes every public header of include/sweep/config/.
+
+
+// ---- begin sweep/config/sweep_config.hpp ----
+// The sweep-config schema (pycls's sweep/config.py, plus sweep's own keys) as
+// plain C++ structs. A sweep written as code and one loaded from YAML are the
+// same object: the YAML loader (config/load.hpp) fills these structs through
+// Hana's reflection, so a field added here is a key of the YAML schema, named
+// by its upper-cased field name (parallel_jobs <-> PARALLEL_JOBS).
+
+
+#include <boost/hana/define_struct.hpp>
+
+#include <thread>
+
+namespace sweep {
+
+/// @brief A range filter on a metric: keep jobs with min <= metric <= max (med is pycls's hint).
+using filter_range = std::array<double, 3>;
+/// @brief metric -> [min, med, max], in the order written.
+using filter_set = std::vector<std::pair<std::string, filter_range>>;
+
+/// @brief SETUP.CONSTRAINTS.CX: [low, high] per complexity figure; 0 means no bound on that side.
+struct cx_constraints {
+  BOOST_HANA_DEFINE_STRUCT(cx_constraints,
+    (std::array<double, 2>, flops),
+    (std::array<double, 2>, params),
+    (std::array<double, 2>, acts));
+  cx_constraints() : flops{0, 0}, params{0, 0}, acts{0, 0} {}
+};
+
+/// @brief SETUP.CONSTRAINTS.REGNET.
+struct regnet_constraints {
+  BOOST_HANA_DEFINE_STRUCT(regnet_constraints,
+    (std::array<std::int64_t, 2>, num_stages));
+  regnet_constraints() : num_stages{4, 4} {}
+};
+
+/// @brief SETUP.CONSTRAINTS.
+struct constraint_options {
+  BOOST_HANA_DEFINE_STRUCT(constraint_options,
+    (cx_constraints, cx),
+    (regnet_constraints, regnet));
+};
+
+/// @brief SETUP: how job configs are sampled.
+struct setup_options {
+  BOOST_HANA_DEFINE_STRUCT(setup_options,
+    (std::int64_t, num_configs),  // required, > 0 (0 allowed for finite spaces: all of them)
+    (std::int64_t, num_samples),  // the most candidates drawn
+    (std::int64_t, chunk_size),   // candidates per chunk (each chunk has its own seed)
+    (std::int64_t, rng_seed),
+    (value, base_cfg),            // the job config every candidate starts from
+    (value, samplers),            // dotted key -> sampler spec, in the order written
+    (value, space),               // sweep's combinator spaces (grid, zip, ...); null when unused
+    (constraint_options, constraints));
+  setup_options() : num_configs(0), num_samples(1000000), chunk_size(5000), rng_seed(0) {}
+};
+
+/// @brief LAUNCH: how jobs are run (pycls's SLURM keys plus sweep's local backend).
+struct launch_options {
+  BOOST_HANA_DEFINE_STRUCT(launch_options,
+    (std::string, mode),
+    (std::string, conda_env),
+    (std::int64_t, parallel_jobs),
+    (std::int64_t, max_retry),
+    (std::string, comment),
+    (std::int64_t, num_gpus),
+    (std::int64_t, cpus_per_gpu),
+    (std::int64_t, mem_per_gpu),  // GB
+    (std::string, partition),
+    (std::string, gpu_type),
+    (std::int64_t, time_limit),   // minutes
+    (std::string, backend),       // local | slurm
+    (std::string, command),       // job command template: {cfg} {out_dir} {index} {mode}
+    (std::int64_t, local_jobs));  // local backend: jobs at once; 0 = min(PARALLEL_JOBS, cores)
+  launch_options()
+      : mode("train"), parallel_jobs(128), max_retry(3), num_gpus(1), cpus_per_gpu(10),
+        mem_per_gpu(60), time_limit(4200), backend("local"),
+        command("python tools/run_net.py --mode {mode} --cfg {cfg} OUT_DIR {out_dir}"), local_jobs(0) {}
+};
+
+/// @brief COLLECT.
+struct collect_options {
+  BOOST_HANA_DEFINE_STRUCT(collect_options,
+    (std::string, checkpoints_keep),  // all | last | none
+    // The record names below default to pycls's; change them to collect any program's logs.
+    (std::string, log_file),          // a job's log under logs/NNNNNN/
+    (std::string, err_file),          // its stderr, copied into sweep.json as "err"
+    (std::string, tag),               // the marker before each JSON record in a log line
+    (std::string, type_key),          // the record field naming its type
+    (std::string, epoch_key),         // the field "i/max" that makes a type an epoch series
+    (std::vector<std::string>, skip_types),  // record types left out of sweep.json
+    (std::string, progress_type),     // the epoch type whose last epoch is the job's progress
+    (std::string, checkpoint_dir),    // under logs/NNNNNN/
+    (std::string, checkpoint_prefix));  // files named <prefix>... are checkpoints
+  collect_options()
+      : checkpoints_keep("last"), log_file("stdout.log"), err_file("stderr.log"), tag("json_stats: "),
+        type_key("_type"), epoch_key("epoch"), skip_types{"train_iter", "test_iter"},
+        progress_type("test_epoch"), checkpoint_dir("checkpoints"), checkpoint_prefix("model_epoch_") {}
+};
+
+/// @brief ANALYZE: what the report shows.
+struct analyze_options {
+  BOOST_HANA_DEFINE_STRUCT(analyze_options,
+    (std::vector<std::string>, metrics),
+    (std::vector<std::string>, complexity),
+    (bool, plot_metric_values),
+    (bool, plot_metric_trends),
+    (bool, plot_complexity_values),
+    (bool, plot_complexity_trends),
+    (std::int64_t, plot_curves_best),
+    (std::int64_t, plot_curves_worst),
+    (std::int64_t, plot_models_best),
+    (std::int64_t, plot_models_worst),
+    (filter_set, pre_filters),
+    (std::vector<std::pair<std::string, filter_set>>, split_filters),
+    (std::vector<std::string>, extra_sweep_names),
+    (std::string, error),         // dotted key of the error ("record.field"; a list is reduced by min)
+    (std::int64_t, rng_seed));    // seed of the bootstrap, so a report is reproducible
+  analyze_options()
+      : complexity{"flops", "params", "acts"}, plot_metric_values(true), plot_metric_trends(true),
+        plot_complexity_values(true), plot_complexity_trends(true), plot_curves_best(0),
+        plot_curves_worst(0), plot_models_best(0), plot_models_worst(0),
+        error("test_ema_epoch.min_top1_err"), rng_seed(0) {}
+};
+
+/// @brief A whole sweep config: top-level keys and the four stages' options.
+struct sweep_config {
+  BOOST_HANA_DEFINE_STRUCT(sweep_config,
+    (std::string, root_dir),
+    (std::string, name),
+    (std::string, desc),
+    (std::int64_t, num_proc),
+    (setup_options, setup),
+    (launch_options, launch),
+    (collect_options, collect),
+    (analyze_options, analyze));
+  sweep_config()
+      : root_dir("sweeps"),
+        num_proc(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::thread::hardware_concurrency()))) {}
+
+  /// @brief The file this config was loaded from (empty when written as code); not a YAML key.
+  std::string file;
+  /// @brief The YAML text it was loaded from, copied as sweep_cfg.yaml by setup.
+  std::string text;
+};
+
+}  // namespace sweep
+// ---- end sweep/config/sweep_config.hpp ----
+
+// ---- begin sweep/config/yaml.hpp ----
+// YAML <-> sweep::value. Scalars resolve as pycls's YAML loader would see them
+// (bools, ints, floats, null; quoted scalars stay strings), and every value
+// keeps the line it came from so errors can point at it.
+
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace sweep {
+
+namespace detail {
+
+inline bool is_one_of(std::string_view s, std::initializer_list<std::string_view> words) {
+  return std::find(words.begin(), words.end(), s) != words.end();
+}
+
+/// @brief A plain (unquoted) YAML scalar as YAML 1.1 resolves it: null, bool, int, float or string.
+inline value resolve_plain_scalar(std::string_view s) {
+  if (s.empty() || is_one_of(s, {"~", "null", "Null", "NULL"})) return value{};
+  if (is_one_of(s, {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"})) return value{true};
+  if (is_one_of(s, {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"})) return value{false};
+  if (is_one_of(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"})) return value{std::numeric_limits<double>::infinity()};
+  if (is_one_of(s, {"-.inf", "-.Inf", "-.INF"})) return value{-std::numeric_limits<double>::infinity()};
+  if (is_one_of(s, {".nan", ".NaN", ".NAN"})) return value{std::numeric_limits<double>::quiet_NaN()};
+  std::string_view digits = s;
+  if (digits.front() == '+') digits.remove_prefix(1);
+  auto first = digits.data(), last = digits.data() + digits.size();
+  std::int64_t i = 0;
+  if (auto [p, ec] = std::from_chars(first, last, i); ec == std::errc{} && p == last) return value{i};
+  // A float needs a digit and no characters from_chars would silently accept as special names.
+  bool numeric = std::any_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                 std::all_of(digits.begin(), digits.end(), [](char c) {
+                   return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+';
+                 });
+  double d = 0;
+  if (auto [p, ec] = std::from_chars(first, last, d); numeric && ec == std::errc{} && p == last) return value{d};
+  return value{std::string(s)};
+}
+
+inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path) {
+  int line = node.Mark().line + 1;
+  auto where = [&] { return source_location{file, line}; };
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      return value{}.set_line(line);
+    case YAML::NodeType::Scalar: {
+      // "!" is the tag yaml-cpp gives quoted scalars: they are strings whatever they look like.
+      if (node.Tag() == "!") return value{node.Scalar()}.set_line(line);
+      return resolve_plain_scalar(node.Scalar()).set_line(line);
+    }
+    case YAML::NodeType::Sequence: {
+      value::list items;
+      items.reserve(node.size());
+      for (std::size_t i = 0; i < node.size(); ++i) {
+        items.push_back(from_yaml_node(node[i], file, fmt::format("{}[{}]", path, i)));
+      }
+      return value{std::move(items)}.set_line(line);
+    }
+    case YAML::NodeType::Map: {
+      value::map entries;
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        if (!it->first.IsScalar()) throw error(where(), path, "map keys must be plain names");
+        auto key = it->first.Scalar();
+        auto child_path = path.empty() ? key : path + "." + key;
+        if (std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == key; })) {
+          throw error({file, it->first.Mark().line + 1}, child_path, "duplicate key");
+        }
+        entries.emplace_back(key, from_yaml_node(it->second, file, child_path));
+      }
+      return value{std::move(entries)}.set_line(line);
+    }
+  }
+  return value{};
+}
+
+/// @brief Rejects bytes that are not UTF-8, which YAML does not allow and later stages could not print.
+inline void check_utf8(std::string_view text, const std::string& file) {
+  int line = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
+    bool ok = extra >= 0 && i + static_cast<std::size_t>(extra) < text.size() + (extra == 0 ? 1 : 0);
+    for (int k = 1; ok && k <= extra; ++k) ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
+    if (!ok) throw error({file, line}, "", fmt::format("invalid UTF-8 byte 0x{:02x}: expected UTF-8 text", c));
+    if (c == '\n') ++line;
+    i += static_cast<std::size_t>(extra) + 1;
+  }
+}
+
+}  // namespace detail
+
+/// @brief Parses YAML text into a value; `file` names it in errors.
+inline value load_yaml_text(std::string_view text, const std::string& file = "<yaml>") {
+  detail::check_utf8(text, file);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    throw error({file, e.mark.line + 1}, "", fmt::format("invalid YAML: {}", e.msg));
+  }
+  return detail::from_yaml_node(root, file, "");
+}
+
+/// @brief Reads a whole file as text; a missing or unreadable file is an error naming it.
+inline std::string read_text_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw error({file.string(), 0}, "", "cannot open file: expected a readable file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return std::move(text).str();
+}
+
+/// @brief Parses a YAML file into a value.
+inline value load_yaml_file(const std::filesystem::path& file) {
+  return load_yaml_text(read_text_file(file), file.string());
+}
+
+namespace detail {
+
+/// @brief A float as PyYAML writes it: repr() with a '.' before any exponent.
+inline std::string yaml_float(double d) {
+  if (std::isnan(d)) return ".nan";
+  if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
+  auto text = python_float_repr(d);
+  if (auto e = text.find('e'); e != std::string::npos && text.find('.') == std::string::npos) {
+    text.insert(e, ".0");
+  }
+  return text;
+}
+
+inline void emit_yaml(YAML::Emitter& out, const value& v, bool sort_keys) {
+  std::visit(
+      [&](auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          out << YAML::Null;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out << YAML::TrueFalseBool << YAML::LowerCase << x;
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          out << fmt::format("{}", x);
+        } else if constexpr (std::is_same_v<T, double>) {
+          out << yaml_float(x);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          // A string that would read back as another type (or is empty) must be quoted.
+          bool multiline = x.find('\n') != std::string::npos;
+          if (multiline) {
+            out << YAML::DoubleQuoted << x;
+          } else if (x.empty() || !resolve_plain_scalar(x).is_string()) {
+            out << YAML::SingleQuoted << x;
+          } else {
+            out << x;
+          }
+        } else if constexpr (std::is_same_v<T, value::list>) {
+          if (x.empty()) {
+            out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+            return;
+          }
+          out << YAML::BeginSeq;
+          for (auto& item : x) emit_yaml(out, item, sort_keys);
+          out << YAML::EndSeq;
+        } else {
+          if (x.empty()) {
+            out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
+            return;
+          }
+          std::vector<const std::pair<std::string, value>*> entries;
+          for (auto& e : x) entries.push_back(&e);
+          if (sort_keys) {
+            std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+          }
+          out << YAML::BeginMap;
+          for (auto* e : entries) {
+            out << YAML::Key << e->first << YAML::Value;
+            emit_yaml(out, e->second, sort_keys);
+          }
+          out << YAML::EndMap;
+        }
+      },
+      v.data());
+}
+
+}  // namespace detail
+
+/// @brief YAML text of a value, keys sorted like pycls's config dumps (or in order with sort_keys=false).
+inline std::string to_yaml(const value& v, bool sort_keys = true) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  detail::emit_yaml(out, v, sort_keys);
+  std::string text = out.c_str();
+  return text + "\n";
+}
+
+}  // namespace sweep
+// ---- end sweep/config/yaml.hpp ----
+
+// ---- begin sweep/config/load.hpp ----
+// Loading a sweep config: YAML (plus yacs-style "KEY VALUE" overrides) into the
+// sweep_config structs. The schema is the structs themselves (read through
+// Hana), so an unknown key, a wrong type or a bad value is reported with the
+// file, the line, the key path and what was expected.
+
+
+// ---- begin sweep/config/detail/suggest.hpp ----
+// Nearest valid key for "unknown key" errors.
+
+#include <cctype>
+
+namespace sweep::detail {
+
+/// @brief Case-insensitive Levenshtein distance (keys are upper-case; users type either).
+inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  std::iota(row.begin(), row.end(), std::size_t{0});
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      bool same = std::toupper(static_cast<unsigned char>(a[i - 1])) == std::toupper(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+/// @brief " (did you mean 'X'?)" for the nearest candidate within a sensible distance, else "".
+inline std::string did_you_mean(std::string_view key, const std::vector<std::string>& candidates) {
+  const std::string* best = nullptr;
+  std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
+  for (auto& candidate : candidates) {
+    if (auto d = edit_distance(key, candidate); d < best_distance) {
+      best_distance = d;
+      best = &candidate;
+    }
+  }
+  return best != nullptr ? " (did you mean '" + *best + "'?)" : "";
+}
+
+}  // namespace sweep::detail
+// ---- end sweep/config/detail/suggest.hpp ----
+
+#include <boost/hana/accessors.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/keys.hpp>
+#include <boost/hana/string.hpp>
+
+
+namespace sweep {
+
+namespace detail {
+
+template <class T>
+concept reflected_struct = boost::hana::Struct<T>::value;
+
+template <class T>
+struct is_std_array : std::false_type {};
+template <class T, std::size_t N>
+struct is_std_array<std::array<T, N>> : std::true_type {};
+
+template <class T>
+struct is_ordered_map : std::false_type {};
+template <class T>
+struct is_ordered_map<std::vector<std::pair<std::string, T>>> : std::true_type {};
+
+inline std::string upper(std::string_view name) {
+  std::string out(name);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+/// @brief The YAML key names of a reflected struct's fields, in declaration order.
+template <reflected_struct T>
+std::vector<std::string> field_keys() {
+  std::vector<std::string> keys;
+  boost::hana::for_each(boost::hana::keys(T{}), [&](auto key) { keys.push_back(upper(boost::hana::to<char const*>(key))); });
+  return keys;
+}
+
+/// @brief Reads a value tree into a schema object, naming file, line and key path on any mismatch.
+class schema_reader {
+ public:
+  explicit schema_reader(std::string file) : file_(std::move(file)) {}
+
+  template <class T>
+  void read(const value& node, const std::string& path, T& out) const {
+    if constexpr (reflected_struct<T>) {
+      read_struct(node, path, out);
+    } else if constexpr (std::is_same_v<T, value>) {
+      out = node;
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (!node.is_bool()) fail(node, path, "true or false");
+      out = node.as_bool();
+    } else if constexpr (std::is_same_v<T, std::int64_t>) {
+      if (!node.is_int()) fail(node, path, "an integer");
+      out = node.as_int();
+    } else if constexpr (std::is_same_v<T, double>) {
+      if (!node.is_number()) fail(node, path, "a number");
+      out = node.as_float();
+      if (!std::isfinite(out)) fail(node, path, "a finite number");
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (node.is_null()) {
+        out.clear();
+      } else {
+        if (!node.is_string()) fail(node, path, "a string");
+        out = node.as_string();
+      }
+    } else if constexpr (is_std_array<T>::value) {
+      if (!node.is_list() || node.as_list().size() != std::tuple_size_v<T>) {
+        fail(node, path, fmt::format("a list of {} numbers", std::tuple_size_v<T>));
+      }
+      for (std::size_t i = 0; i < out.size(); ++i) read(node.as_list()[i], fmt::format("{}[{}]", path, i), out[i]);
+    } else if constexpr (is_ordered_map<T>::value) {
+      out.clear();
+      if (node.is_null()) return;
+      if (!node.is_map()) fail(node, path, "a map");
+      for (auto& [key, child] : node.as_map()) {
+        read(child, path + "." + key, out.emplace_back(key, typename T::value_type::second_type{}).second);
+      }
+    } else {
+      static_assert(std::is_same_v<T, std::vector<std::string>>,
+                    "sweep schema fields must be bool, int64, double, string, value, std::array, "
+                    "a list of strings, an ordered map or a reflected struct");
+      out.clear();
+      if (node.is_null()) return;
+      if (!node.is_list()) fail(node, path, "a list of strings");
+      for (std::size_t i = 0; i < node.as_list().size(); ++i) {
+        read(node.as_list()[i], fmt::format("{}[{}]", path, i), out.emplace_back());
+      }
+    }
+  }
+
+  [[noreturn]] void fail(const value& node, const std::string& path, std::string_view expected) const {
+    throw error({file_, node.line()}, path, fmt::format("expected {}, got {} ({})", expected, node.kind(), node.python_repr()));
+  }
+
+ private:
+  template <class T>
+  void read_struct(const value& node, const std::string& path, T& out) const {
+    if (node.is_null()) return;  // "SECTION:" with nothing under it keeps the defaults
+    if (!node.is_map()) fail(node, path, "a map of keys");
+    auto keys = field_keys<T>();
+    for (auto& [key, child] : node.as_map()) {
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        auto full = path.empty() ? key : path + "." + key;
+        throw error({file_, child.line()}, full, "unknown key" + did_you_mean(key, keys));
+      }
+    }
+    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
+      auto key = upper(boost::hana::to<char const*>(boost::hana::first(pair)));
+      if (auto* child = node.child(key)) {
+        read(*child, path.empty() ? key : path + "." + key, boost::hana::second(pair)(out));
+      }
+    });
+  }
+
+  std::string file_;
+};
+
+/// @brief A schema object as a value tree (the inverse of schema_reader), for writing sweep_cfg.yaml.
+template <class T>
+value schema_to_value(const T& x) {
+  if constexpr (reflected_struct<T>) {
+    value::map out;
+    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
+      out.emplace_back(upper(boost::hana::to<char const*>(boost::hana::first(pair))),
+                       schema_to_value(boost::hana::second(pair)(x)));
+    });
+    return value{std::move(out)};
+  } else if constexpr (std::is_same_v<T, value> || std::is_same_v<T, bool> || std::is_same_v<T, std::int64_t> ||
+                       std::is_same_v<T, double> || std::is_same_v<T, std::string>) {
+    return value{x};
+  } else if constexpr (is_ordered_map<T>::value) {
+    value::map out;
+    for (auto& [k, v] : x) out.emplace_back(k, schema_to_value(v));
+    return value{std::move(out)};
+  } else {
+    value::list out;
+    for (auto& item : x) out.push_back(schema_to_value(item));
+    return value{std::move(out)};
+  }
+}
+
+/// @brief The line of the node at a dotted path of the loaded tree (0 when it was not written).
+inline int line_of(const value& root, std::string_view path) {
+  auto* node = root.find(path);
+  return node != nullptr ? node->line() : 0;
+}
+
+/// @brief Applies yacs-style overrides "KEY VALUE ..." to the loaded tree; values are YAML scalars or flow lists.
+inline void apply_overrides(value& root, const std::vector<std::string>& overrides) {
+  if (overrides.size() % 2 != 0) {
+    throw error({"command line", 0}, overrides.back(), "override has no value: expected KEY VALUE pairs");
+  }
+  for (std::size_t i = 0; i < overrides.size(); i += 2) {
+    const auto& key = overrides[i];
+    if (key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos) {
+      throw error({"command line", 0}, key, "expected a dotted key such as SETUP.NUM_CONFIGS");
+    }
+    value parsed = load_yaml_text(overrides[i + 1], "command line");
+    try {
+      root.at_path(key) = std::move(parsed);
+    } catch (const error&) {
+      throw error({"command line", 0}, key, "a parent of this key is not a map");
+    }
+  }
+}
+
+inline void require(bool ok, const value& root, const std::string& file, const std::string& path,
+                    std::string_view expected) {
+  if (!ok) throw error({file, line_of(root, path)}, path, std::string(expected));
+}
+
+/// @brief NAME must stay inside ROOT_DIR: relative, no "..", no empty or control characters.
+inline void validate_name(const std::string& name, const value& root, const std::string& file) {
+  require(!name.empty(), root, file, "NAME", "is required: expected the sweep's name, e.g. cifar/cifar_optim");
+  bool control = std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  require(!control, root, file, "NAME", "must not contain control characters (newlines, tabs, ...)");
+  std::filesystem::path p(name);
+  require(!p.is_absolute() && name.front() != '/', root, file, "NAME",
+          fmt::format("'{}' is absolute: expected a relative name inside ROOT_DIR", name));
+  for (auto& part : p) {
+    require(part != ".." && part != ".", root, file, "NAME",
+            fmt::format("'{}' has a '{}' part: expected a name that stays inside ROOT_DIR", name, part.string()));
+  }
+  require(name.find("//") == std::string::npos && name.back() != '/', root, file, "NAME",
+          fmt::format("'{}' has an empty part: expected parts separated by single '/'", name));
+}
+
+inline void validate(const sweep_config& cfg, const value& root) {
+  const auto& f = cfg.file;
+  require(!cfg.root_dir.empty(), root, f, "ROOT_DIR", "must not be empty: expected the folder sweeps go in");
+  validate_name(cfg.name, root, f);
+  require(cfg.num_proc >= 1, root, f, "NUM_PROC", fmt::format("expected at least 1, got {}", cfg.num_proc));
+  const auto& s = cfg.setup;
+  bool finite_space = !s.space.is_null();
+  require(s.num_configs > 0 || (finite_space && s.num_configs == 0), root, f, "SETUP.NUM_CONFIGS",
+          fmt::format("expected a number of configs > 0, got {}", s.num_configs));
+  require(s.num_samples >= 1, root, f, "SETUP.NUM_SAMPLES", fmt::format("expected at least 1, got {}", s.num_samples));
+  require(s.chunk_size >= 1, root, f, "SETUP.CHUNK_SIZE", fmt::format("expected at least 1, got {}", s.chunk_size));
+  require(s.rng_seed >= 0 && s.rng_seed <= 0xFFFFFFFFLL, root, f, "SETUP.RNG_SEED",
+          fmt::format("expected a seed in [0, 2**32 - 1], got {}", s.rng_seed));
+  require(s.base_cfg.is_null() || s.base_cfg.is_map(), root, f, "SETUP.BASE_CFG", "expected a map (the job's config)");
+  require(s.samplers.is_null() || s.samplers.is_map(), root, f, "SETUP.SAMPLERS", "expected a map: dotted key -> sampler");
+  auto check_cx = [&](const char* key, const std::array<double, 2>& range) {
+    auto path = std::string("SETUP.CONSTRAINTS.CX.") + key;
+    require(range[0] >= 0 && range[1] >= 0, root, f, path, "expected [low, high] with bounds >= 0 (0: no bound)");
+    require(range[1] == 0 || range[0] <= range[1], root, f, path,
+            fmt::format("low {} is greater than high {}: expected [low, high]", range[0], range[1]));
+  };
+  check_cx("FLOPS", s.constraints.cx.flops);
+  check_cx("PARAMS", s.constraints.cx.params);
+  check_cx("ACTS", s.constraints.cx.acts);
+  auto& stages = s.constraints.regnet.num_stages;
+  require(stages[0] >= 1 && stages[0] <= stages[1], root, f, "SETUP.CONSTRAINTS.REGNET.NUM_STAGES",
+          fmt::format("expected [low, high] with 1 <= low <= high, got [{}, {}]", stages[0], stages[1]));
+  const auto& l = cfg.launch;
+  require(l.backend == "local" || l.backend == "slurm", root, f, "LAUNCH.BACKEND",
+          fmt::format("expected local or slurm, got '{}'", l.backend));
+  require(l.parallel_jobs >= 1, root, f, "LAUNCH.PARALLEL_JOBS", fmt::format("expected at least 1, got {}", l.parallel_jobs));
+  require(l.max_retry >= 0, root, f, "LAUNCH.MAX_RETRY", fmt::format("expected 0 or more, got {}", l.max_retry));
+  require(l.num_gpus >= 0, root, f, "LAUNCH.NUM_GPUS", fmt::format("expected 0 or more, got {}", l.num_gpus));
+  require(l.cpus_per_gpu >= 1, root, f, "LAUNCH.CPUS_PER_GPU", fmt::format("expected at least 1, got {}", l.cpus_per_gpu));
+  require(l.mem_per_gpu >= 0, root, f, "LAUNCH.MEM_PER_GPU", fmt::format("expected 0 or more GB, got {}", l.mem_per_gpu));
+  require(l.time_limit >= 1, root, f, "LAUNCH.TIME_LIMIT", fmt::format("expected at least 1 minute, got {}", l.time_limit));
+  const auto& keep = cfg.collect.checkpoints_keep;
+  require(keep == "all" || keep == "last" || keep == "none", root, f, "COLLECT.CHECKPOINTS_KEEP",
+          fmt::format("expected one of all, last, none; got '{}'", keep));
+  const auto& a = cfg.analyze;
+  for (auto [key, count] : {std::pair{"PLOT_CURVES_BEST", a.plot_curves_best}, {"PLOT_CURVES_WORST", a.plot_curves_worst},
+                            {"PLOT_MODELS_BEST", a.plot_models_best}, {"PLOT_MODELS_WORST", a.plot_models_worst}}) {
+    require(count >= 0, root, f, std::string("ANALYZE.") + key, fmt::format("expected 0 or more, got {}", count));
+  }
+  auto check_filters = [&](const std::string& path, const filter_set& filters) {
+    for (auto& [metric, range] : filters) {
+      require(range[0] <= range[2], root, f, path + "." + metric,
+              fmt::format("min {} is greater than max {}: expected [min, med, max]", range[0], range[2]));
+    }
+  };
+  check_filters("ANALYZE.PRE_FILTERS", a.pre_filters);
+  for (auto& [name, filters] : a.split_filters) check_filters("ANALYZE.SPLIT_FILTERS." + name, filters);
+}
+
+}  // namespace detail
+
+/// @brief A sweep config from a YAML value tree (already loaded); `file` names it in errors.
+inline sweep_config sweep_config_from_value(const value& root, const std::string& file) {
+  sweep_config cfg;
+  cfg.file = file;
+  detail::schema_reader reader(file);
+  if (!root.is_map()) reader.fail(root, "", "a sweep config (a map with NAME, SETUP, ...)");
+  reader.read(root, "", cfg);
+  detail::validate(cfg, root);
+  return cfg;
+}
+
+/// @brief Loads and checks a sweep config file, with yacs-style overrides "KEY VALUE ..." applied on top.
+inline sweep_config load_sweep_config(const std::filesystem::path& file, const std::vector<std::string>& overrides = {}) {
+  auto text = read_text_file(file);
+  auto root = load_yaml_text(text, file.string());
+  if (root.is_null()) root = value::map{};
+  detail::apply_overrides(root, overrides);
+  auto cfg = sweep_config_from_value(root, file.string());
+  cfg.text = overrides.empty() ? text : "# " + file.string() + " with overrides applied\n" + to_yaml(root, false);
+  return cfg;
+}
+
+/// @brief A sweep config as YAML text: the text it was loaded from, or its schema written out (sweeps as code).
+inline std::string sweep_config_yaml(const sweep_config& cfg) {
+  return cfg.text.empty() ? to_yaml(detail::schema_to_value(cfg), false) : cfg.text;
+}
+
+/// @brief The sweep's folder, ROOT_DIR/NAME.
+inline std::filesystem::path sweep_dir(const sweep_config& cfg) {
+  return std::filesystem::path(cfg.root_dir) / cfg.name;
+}
+
+}  // namespace sweep
+// ---- end sweep/config/load.hpp ----
+// ---- end sweep/config.hpp ----
+
+// ---- begin sweep/models.hpp ----
+// Umbrella header of the models stage: includes every public header of include/sweep/models/.
+
+
+// ---- begin sweep/models/anynet.hpp ----
+// pycls's AnyNet (pycls/models/anynet.py): a stem, stages of identical blocks,
+// a head. RegNet is an AnyNet whose stages come from a formula (regnet.hpp).
+
+
+// ---- begin sweep/models/complexity.hpp ----
+// Model complexity (flops, params, acts) and the per-layer rules pycls uses to
+// count it (pycls/models/blocks.py, the *_cx functions). Every figure is an exact
+// integer, so families compare equal with pycls's numbers, not just close.
+
+
+
+namespace sweep {
+
+/// @brief A model's complexity at TRAIN.IM_SIZE: multiply-adds, parameters and activations.
+struct complexity {
+  std::int64_t flops = 0;
+  std::int64_t params = 0;
+  std::int64_t acts = 0;
+
+  friend bool operator==(const complexity&, const complexity&) = default;
+};
+
+/// @brief `{"flops": N, "params": N, "acts": N}`: the shape of pycls's complexity record.
+inline std::string to_json(const complexity& cx) {
+  return fmt::format(R"({{"flops": {}, "params": {}, "acts": {}}})", cx.flops, cx.params, cx.acts);
+}
+
+namespace detail {
+
+/// @brief The running state of a complexity count: feature-map size and the three sums.
+struct cx_state {
+  std::int64_t h = 0;
+  std::int64_t w = 0;
+  complexity sum;
+
+  explicit constexpr cx_state(std::int64_t im_size) noexcept : h(im_size), w(im_size) {}
+};
+
+/// @brief A k x k convolution (odd k, padding (k-1)/2), as pycls's conv2d_cx.
+inline constexpr void conv2d_cx(cx_state& cx, std::int64_t w_in, std::int64_t w_out, std::int64_t k,
+                                std::int64_t stride = 1, std::int64_t groups = 1, bool bias = false) noexcept {
+  // h >= 1 always, so C++'s truncating division equals Python's floor division here.
+  if (stride != 1) {  // most convs keep the size: skip two 64-bit divisions
+    cx.h = (cx.h - 1) / stride + 1;
+    cx.w = (cx.w - 1) / stride + 1;
+  }
+  const std::int64_t hw = cx.h * cx.w;
+  const std::int64_t kk = k * k * w_in * w_out;
+  cx.sum.flops += (groups == 1 ? kk * hw : kk * hw / groups) + (bias ? w_out * hw : 0);
+  cx.sum.params += (groups == 1 ? kk : kk / groups) + (bias ? w_out : 0);
+  cx.sum.acts += w_out * hw;
+}
+
+/// @brief Batch norm: two parameters per channel.
+inline constexpr void norm2d_cx(cx_state& cx, std::int64_t w_in) noexcept { cx.sum.params += 2 * w_in; }
+
+/// @brief Max pooling (odd k): shrinks the map, counts its activations.
+inline constexpr void pool2d_cx(cx_state& cx, std::int64_t w_in, std::int64_t stride) noexcept {
+  cx.h = (cx.h - 1) / stride + 1;
+  cx.w = (cx.w - 1) / stride + 1;
+  cx.sum.acts += w_in * cx.h * cx.w;
+}
+
+/// @brief Global average pooling: free, but the map becomes 1 x 1.
+inline constexpr void gap2d_cx(cx_state& cx) noexcept { cx.h = cx.w = 1; }
+
+/// @brief A fully connected layer.
+inline constexpr void linear_cx(cx_state& cx, std::int64_t w_in, std::int64_t w_out, bool bias) noexcept {
+  cx.sum.flops += w_in * w_out + (bias ? w_out : 0);
+  cx.sum.params += w_in * w_out + (bias ? w_out : 0);
+  cx.sum.acts += w_out;
+}
+
+/// @brief Squeeze-and-excitation: pool, 1x1 down, 1x1 up (with bias); the map size is kept.
+inline constexpr void se_cx(cx_state& cx, std::int64_t w_in, std::int64_t w_se) noexcept {
+  const auto h = cx.h, w = cx.w;
+  gap2d_cx(cx);
+  conv2d_cx(cx, w_in, w_se, 1, 1, 1, true);
+  conv2d_cx(cx, w_se, w_in, 1, 1, 1, true);
+  cx.h = h;
+  cx.w = w;
+}
+
+}  // namespace detail
+}  // namespace sweep
+// ---- end sweep/models/complexity.hpp ----
+
+// ---- begin sweep/models/detail/cfg_reader.hpp ----
+// Typed reads of a job config's model keys, with pycls's defaults for keys the
+// config leaves out, and errors that name the key path, its line and what was
+// expected. Sections are looked up once so the RegNet fast path stays cheap.
+
+
+
+
+namespace sweep::detail {
+
+/// @brief Python's round() of a float: half to even (the default FP rounding mode does that).
+inline double py_round(double x) noexcept { return std::nearbyint(x); }
+
+/// @brief Throws a sweep::error for `key` at the line of `node` (if known).
+[[noreturn]] inline void model_key_error(const value* node, std::string_view key, std::string message) {
+  throw error(source_location{"", node != nullptr ? node->line() : 0}, std::string(key), std::move(message));
+}
+
+/// @brief Reads keys of one section (MODEL, REGNET, ...) of a job config.
+class section_reader {
+ public:
+  section_reader(const value& job_cfg, std::string_view section) noexcept
+      : node_(job_cfg.child(section)), section_(section) {}
+
+  /// @brief The node of KEY in the section, or nullptr when the config leaves it out.
+  [[nodiscard]] const value* find(std::string_view key) const noexcept {
+    return node_ != nullptr ? node_->child(key) : nullptr;
+  }
+  [[nodiscard]] std::string path(std::string_view key) const { return fmt::format("{}.{}", section_, key); }
+
+  [[nodiscard]] std::int64_t get_int(std::string_view key, std::int64_t fallback) const {
+    const value* v = find(key);
+    return v == nullptr ? fallback : to_int(*v, key);
+  }
+  [[nodiscard]] double get_number(std::string_view key, double fallback) const {
+    const value* v = find(key);
+    if (v == nullptr) return fallback;
+    if (!v->is_number()) fail(v, key, fmt::format("expected a number, got {} ({})", v->kind(), v->python_repr()));
+    return v->as_float();
+  }
+  [[nodiscard]] bool get_bool(std::string_view key, bool fallback) const {
+    const value* v = find(key);
+    if (v == nullptr) return fallback;
+    if (!v->is_bool()) fail(v, key, fmt::format("expected true or false, got {} ({})", v->kind(), v->python_repr()));
+    return v->as_bool();
+  }
+  [[nodiscard]] std::string_view get_string(std::string_view key, std::string_view fallback) const {
+    const value* v = find(key);
+    if (v == nullptr) return fallback;
+    if (!v->is_string()) fail(v, key, fmt::format("expected a string, got {} ({})", v->kind(), v->python_repr()));
+    return v->as_string();
+  }
+  /// @brief A list of integers (empty when left out).
+  [[nodiscard]] std::vector<std::int64_t> get_int_list(std::string_view key) const {
+    std::vector<std::int64_t> out;
+    if (const value* v = list_node(key)) {
+      for (auto& item : v->as_list()) out.push_back(to_int(item, key));
+    }
+    return out;
+  }
+  /// @brief A list of numbers (empty when left out); `ints` tells which items were written as integers.
+  [[nodiscard]] std::vector<double> get_number_list(std::string_view key, std::vector<bool>* ints = nullptr) const {
+    std::vector<double> out;
+    if (const value* v = list_node(key)) {
+      for (auto& item : v->as_list()) {
+        if (!item.is_number()) {
+          fail(&item, key, fmt::format("expected a list of numbers, got an item {} ({})", item.kind(), item.python_repr()));
+        }
+        out.push_back(item.as_float());
+        if (ints != nullptr) ints->push_back(item.is_int());
+      }
+    }
+    return out;
+  }
+
+  /// @brief Throws an error for KEY of this section at the line of `node`.
+  [[noreturn]] void fail(const value* node, std::string_view key, std::string message) const {
+    model_key_error(node != nullptr ? node : find(key), path(key), std::move(message));
+  }
+
+ private:
+  [[nodiscard]] const value* list_node(std::string_view key) const {
+    const value* v = find(key);
+    if (v == nullptr || v->is_null()) return nullptr;
+    if (!v->is_list()) fail(v, key, fmt::format("expected a list, got {} ({})", v->kind(), v->python_repr()));
+    return v;
+  }
+  [[nodiscard]] std::int64_t to_int(const value& v, std::string_view key) const {
+    if (v.is_int()) return v.as_int();
+    // An integral float (8.0) counts the same in pycls's arithmetic.
+    if (v.is_float() && std::isfinite(v.as_float()) && v.as_float() == std::trunc(v.as_float()) &&
+        std::fabs(v.as_float()) < 9.0e15) {
+      return static_cast<std::int64_t>(v.as_float());
+    }
+    fail(&v, key, fmt::format("expected an integer, got {} ({})", v.kind(), v.python_repr()));
+  }
+
+  const value* node_;
+  std::string_view section_;
+};
+
+/// @brief The pycls defaults this stage needs from outside the model sections.
+inline constexpr std::int64_t default_num_classes = 10;
+inline constexpr std::int64_t default_train_im_size = 224;
+inline constexpr std::int64_t default_test_im_size = 256;
+
+/// @brief TRAIN.IM_SIZE (default 224), checked to be positive.
+inline std::int64_t read_im_size(const value& job_cfg) {
+  section_reader train(job_cfg, "TRAIN");
+  auto size = train.get_int("IM_SIZE", default_train_im_size);
+  if (size <= 0) train.fail(nullptr, "IM_SIZE", fmt::format("expected a positive image size, got {}", size));
+  return size;
+}
+
+/// @brief MODEL.NUM_CLASSES (default 10), checked to be positive.
+inline std::int64_t read_num_classes(const value& job_cfg) {
+  section_reader model(job_cfg, "MODEL");
+  auto n = model.get_int("NUM_CLASSES", default_num_classes);
+  if (n <= 0) model.fail(nullptr, "NUM_CLASSES", fmt::format("expected a positive number of classes, got {}", n));
+  return n;
+}
+
+}  // namespace sweep::detail
+// ---- end sweep/models/detail/cfg_reader.hpp ----
+
+// ---- begin sweep/models/scaler.hpp ----
+// pycls's model scaler (pycls/models/scaler.py, "Fast and Accurate Model
+// Scaling"). pycls's sweep setup runs it on every anynet/effnet/regnet config,
+// so at the default SCALING_FACTOR 1.0 it standardises the model: widths become
+// multiples of 8, group widths 1, 2, 4 or multiples of 8, widths compatible with
+// groups and bottlenecks, image sizes multiples of 4.
+
+
+
+#include <span>
+
+namespace sweep {
+
+/// @brief How much to scale depth, width, groups and resolution (all 1.0: no scaling).
+struct scaling_factors {
+  double d = 1.0;
+  double w = 1.0;
+  double g = 1.0;
+  double r = 1.0;
+};
+
+/// @brief pycls's scaling_factors(): d * w^2 * r^2 == factor, split by the weights of `type`
+/// ("dwr", "d1_w8_g8_r1", "" ...); bad types throw naming MODEL.SCALING_TYPE.
+inline scaling_factors compute_scaling_factors(std::string_view type, double factor) {
+  double weight[4] = {0, 0, 0, 0};  // d, w, g, r
+  constexpr std::string_view dims = "dwgr";
+  auto bad = [&](std::string why) -> sweep::error {
+    return sweep::error({}, "MODEL.SCALING_TYPE",
+                        fmt::format("{} in '{}' (expected letters of dwgr, or items like d1_w8_g8_r1)", why, type));
+  };
+  if (std::all_of(type.begin(), type.end(), [&](char c) { return dims.find(c) != std::string_view::npos; })) {
+    for (std::size_t i = 0; i < 4; ++i) weight[i] = type.find(dims[i]) != std::string_view::npos ? 1.0 : 0.0;
+  } else {
+    std::string_view rest = type;
+    for (;;) {
+      auto item = rest.substr(0, rest.find('_'));
+      auto dim = item.empty() ? std::string_view::npos : dims.find(item.front());
+      if (dim == std::string_view::npos) throw bad(fmt::format("unknown dimension '{}'", item.substr(0, 1)));
+      double value = 0;
+      auto number = item.substr(1);
+      auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+      if (ec != std::errc{} || end != number.data() + number.size()) {
+        throw bad(fmt::format("bad weight '{}'", number));
+      }
+      weight[dim] = value;
+      if (item.size() == rest.size()) break;
+      rest.remove_prefix(item.size() + 1);
+    }
+  }
+  // Python's `a or b or c`: the first non-zero.
+  double sum = weight[0] + weight[1] + weight[3];
+  if (sum == 0) sum = weight[2] / 2;
+  if (sum == 0) sum = 1.0;
+  scaling_factors f{std::pow(factor, weight[0] / sum), std::pow(factor, weight[1] / sum / 2.0),
+                    std::pow(factor, weight[2] / sum / 2.0), std::pow(factor, weight[3] / sum / 2.0)};
+  double actual = f.d * f.w * f.w * f.r * f.r;
+  bool identity = f.d == 1.0 && f.w == 1.0 && f.r == 1.0;
+  if (!identity && std::fabs(actual - factor) > 0.01 * std::max(std::fabs(actual), std::fabs(factor))) {
+    throw bad(fmt::format("the factors scale by {} instead of MODEL.SCALING_FACTOR {}", actual, factor));
+  }
+  return f;
+}
+
+/// @brief The scaling a job config asks for (MODEL.SCALING_TYPE "" and SCALING_FACTOR 1.0 by default).
+inline scaling_factors read_scaling_factors(const value& job_cfg) {
+  detail::section_reader model(job_cfg, "MODEL");
+  auto type = model.get_string("SCALING_TYPE", "");
+  double factor = model.get_number("SCALING_FACTOR", 1.0);
+  if (type.empty() && factor == 1.0) return {};  // pycls's default: the common case, no pow()
+  if (!(factor > 0)) model.fail(nullptr, "SCALING_FACTOR", fmt::format("expected a positive factor, got {}", factor));
+  try {
+    return compute_scaling_factors(type, factor);
+  } catch (const sweep::error& e) {
+    detail::model_key_error(model.find("SCALING_TYPE"), e.key_path(), e.message());
+  }
+}
+
+namespace detail {
+
+/// @brief Python's `x % m == 0` for a float x and a positive integer m, without fmod()
+/// (slow in glibc, and on the setup hot path): a non-integral x is no multiple of m.
+inline bool is_multiple(double x, std::int64_t m) noexcept {
+  if (x != std::trunc(x)) return false;
+  if (std::fabs(x) < 9.0e15) return static_cast<std::int64_t>(x) % m == 0;
+  return std::fmod(x, static_cast<double>(m)) == 0;
+}
+
+}  // namespace detail
+
+/// @brief pycls's adjust_block_compatibility(): makes each width * bottleneck a multiple of
+/// its group width (and groups no wider than the bottleneck), in place. `key` names the
+/// config keys in errors.
+inline void adjust_block_compatibility(std::span<std::int64_t> ws, std::span<const double> bs,
+                                       std::span<std::int64_t> gs, std::string_view key) {
+  for (std::size_t i = 0; i < ws.size(); ++i) {
+    if (!(ws[i] > 0 && bs[i] > 0 && gs[i] > 0)) {
+      throw sweep::error({}, std::string(key),
+                         fmt::format("stage {}: width {}, bottleneck multiplier {} and group width {} must be positive",
+                                     i + 1, ws[i], bs[i], gs[i]));
+    }
+    if (!(bs[i] < 1 || bs[i] == std::trunc(bs[i]))) {
+      throw sweep::error({}, std::string(key),
+                         fmt::format("stage {}: bottleneck multiplier {} must be below 1 or a whole number", i + 1, bs[i]));
+    }
+    const double b = bs[i];
+    double v_cont = static_cast<double>(ws[i]) * b;
+    auto v = static_cast<std::int64_t>(std::max(1.0, v_cont));
+    auto g = std::min(gs[i], v);
+    auto m = b > 1 ? std::lcm(g, static_cast<std::int64_t>(b)) : g;
+    v = std::max(m, static_cast<std::int64_t>(detail::py_round(static_cast<double>(v) / static_cast<double>(m)) *
+                                              static_cast<double>(m)));
+    ws[i] = static_cast<std::int64_t>(static_cast<double>(v) / b);
+    gs[i] = g;
+    if (!detail::is_multiple(static_cast<double>(ws[i]) * b, g)) {
+      throw sweep::error({}, std::string(key),
+                         fmt::format("stage {}: width {} x bottleneck multiplier {} is not a multiple of group width {}",
+                                     i + 1, ws[i], b, g));
+    }
+  }
+}
+
+namespace detail {
+
+/// @brief round(x * scale / 8) * 8, at least 8: how the scaler sets a width.
+inline std::int64_t scale_width(std::int64_t w, double scale) noexcept {
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(py_round(static_cast<double>(w) * scale / 8))) * 8;
+}
+
+/// @brief max(1, round(d * scale)): how the scaler sets a depth.
+inline std::int64_t scale_depth(std::int64_t d, double scale) noexcept {
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(py_round(static_cast<double>(d) * scale)));
+}
+
+/// @brief The scaler's group width: scaled, then 1, 2, 4 or a multiple of 8.
+inline std::int64_t scale_group_width(std::int64_t g, double scale) noexcept {
+  g = std::max<std::int64_t>(1, static_cast<std::int64_t>(py_round(static_cast<double>(g) * scale)));
+  if (g <= 2) return g;
+  if (g <= 5) return 4;
+  return static_cast<std::int64_t>(py_round(static_cast<double>(g) / 8)) * 8;
+}
+
+/// @brief round(size * r / 4) * 4: the scaled image size.
+inline std::int64_t scale_im_size(std::int64_t size, double r) noexcept {
+  return static_cast<std::int64_t>(py_round(static_cast<double>(size) * r / 4)) * 4;
+}
+
+/// @brief Sets TRAIN.IM_SIZE and TEST.IM_SIZE as the scaler does (written only if present or changed).
+inline void standardize_im_sizes(value& job_cfg, double r) {
+  for (auto [section, fallback] : {std::pair<std::string_view, std::int64_t>{"TRAIN", default_train_im_size},
+                                   std::pair<std::string_view, std::int64_t>{"TEST", default_test_im_size}}) {
+    section_reader reader(job_cfg, section);
+    auto size = reader.get_int("IM_SIZE", fallback);
+    auto scaled = scale_im_size(size, r);
+    if (reader.find("IM_SIZE") != nullptr || scaled != fallback) {
+      job_cfg.at_path(fmt::format("{}.IM_SIZE", section)) = value(scaled);
+    }
+  }
+}
+
+inline value int_list(std::span<const std::int64_t> xs) {
+  value::list out;
+  out.reserve(xs.size());
+  for (auto x : xs) out.emplace_back(x);
+  return value(std::move(out));
+}
+
+/// @brief The scaler's AnyNet step on per-stage arrays, in place.
+inline void scale_anynet_stages(std::span<std::int64_t> ds, std::span<std::int64_t> ws, std::span<const double> bs,
+                                std::span<std::int64_t> gs, const scaling_factors& f, std::string_view key) {
+  for (auto& d : ds) d = scale_depth(d, f.d);
+  for (auto& w : ws) w = scale_width(w, f.w);
+  for (auto& g : gs) g = scale_group_width(g, f.g);
+  adjust_block_compatibility(ws, bs, gs, key);
+}
+
+}  // namespace detail
+}  // namespace sweep
+// ---- end sweep/models/scaler.hpp ----
+
+
+
+namespace sweep {
+
+/// @brief ANYNET.STEM_TYPE / REGNET.STEM_TYPE.
+enum class stem_type { res_stem_cifar, res_stem_in, simple_stem_in };
+/// @brief ANYNET.BLOCK_TYPE / REGNET.BLOCK_TYPE.
+enum class block_type { vanilla_block, res_basic_block, res_bottleneck_block, res_bottleneck_linear_block };
+
+inline constexpr std::array<std::string_view, 3> stem_type_names = {"res_stem_cifar", "res_stem_in", "simple_stem_in"};
+inline constexpr std::array<std::string_view, 4> block_type_names = {"vanilla_block", "res_basic_block",
+                                                                     "res_bottleneck_block",
+                                                                     "res_bottleneck_linear_block"};
+
+/// @brief True for the blocks that use a bottleneck multiplier and group width.
+inline constexpr bool uses_bottleneck(block_type b) noexcept {
+  return b == block_type::res_bottleneck_block || b == block_type::res_bottleneck_linear_block;
+}
+
+/// @brief One AnyNet stage: `depth` blocks of width `width`, the first with `stride`.
+/// bot_mul and group_w are 0 when the config gives none (only bottleneck blocks need them).
+struct anynet_stage {
+  std::int64_t depth = 0;
+  std::int64_t width = 0;
+  std::int64_t stride = 1;
+  double bot_mul = 0;
+  std::int64_t group_w = 0;
+};
+
+/// @brief The AnyNet settings besides its stages.
+struct anynet_head {
+  stem_type stem = stem_type::simple_stem_in;
+  std::int64_t stem_w = 32;
+  block_type block = block_type::res_bottleneck_block;
+  std::int64_t head_w = 0;
+  double se_r = 0;  // 0: no squeeze-and-excitation (SE_ON false)
+  std::int64_t num_classes = detail::default_num_classes;
+};
+
+namespace detail {
+
+inline void anynet_block_cx(cx_state& cx, block_type block, std::int64_t w_in, std::int64_t w_out, std::int64_t stride,
+                            const anynet_stage& s, double se_r) {
+  const bool residual = block == block_type::res_basic_block || block == block_type::res_bottleneck_block;
+  if (residual && (w_in != w_out || stride != 1)) {
+    // The projection runs on the block's input: its stride must not shrink the map twice.
+    const auto h = cx.h, w = cx.w;
+    conv2d_cx(cx, w_in, w_out, 1, stride);
+    norm2d_cx(cx, w_out);
+    cx.h = h;
+    cx.w = w;
+  }
+  if (!uses_bottleneck(block)) {
+    conv2d_cx(cx, w_in, w_out, 3, stride);
+    norm2d_cx(cx, w_out);
+    conv2d_cx(cx, w_out, w_out, 3);
+    norm2d_cx(cx, w_out);
+    return;
+  }
+  const auto w_b = static_cast<std::int64_t>(py_round(static_cast<double>(w_out) * s.bot_mul));
+  const auto w_se = static_cast<std::int64_t>(py_round(static_cast<double>(w_in) * se_r));
+  const auto groups = s.group_w > 0 ? w_b / s.group_w : 0;
+  if (groups <= 0) {
+    throw sweep::error(fmt::format("bottleneck width {} (width {} x bottleneck multiplier {}) is below group width {}",
+                                   w_b, w_out, s.bot_mul, s.group_w));
+  }
+  conv2d_cx(cx, w_in, w_b, 1);
+  norm2d_cx(cx, w_b);
+  conv2d_cx(cx, w_b, w_b, 3, stride, groups);
+  norm2d_cx(cx, w_b);
+  if (w_se != 0) se_cx(cx, w_b, w_se);
+  conv2d_cx(cx, w_b, w_out, 1);
+  norm2d_cx(cx, w_out);
+}
+
+}  // namespace detail
+
+/// @brief AnyNet's complexity at image size `im_size` (pycls's AnyNet.complexity).
+inline complexity anynet_complexity(const anynet_head& net, std::span<const anynet_stage> stages,
+                                    std::int64_t im_size) {
+  detail::cx_state cx(im_size);
+  switch (net.stem) {
+    case stem_type::res_stem_cifar:
+      detail::conv2d_cx(cx, 3, net.stem_w, 3);
+      detail::norm2d_cx(cx, net.stem_w);
+      break;
+    case stem_type::res_stem_in:
+      detail::conv2d_cx(cx, 3, net.stem_w, 7, 2);
+      detail::norm2d_cx(cx, net.stem_w);
+      detail::pool2d_cx(cx, net.stem_w, 2);
+      break;
+    case stem_type::simple_stem_in:
+      detail::conv2d_cx(cx, 3, net.stem_w, 3, 2);
+      detail::norm2d_cx(cx, net.stem_w);
+      break;
+  }
+  std::int64_t prev_w = net.stem_w;
+  for (const auto& s : stages) {
+    std::int64_t stride = s.stride, w_in = prev_w;
+    for (std::int64_t i = 0; i < s.depth; ++i) {
+      detail::anynet_block_cx(cx, net.block, w_in, s.width, stride, s, net.se_r);
+      stride = 1;
+      w_in = s.width;
+    }
+    prev_w = s.width;
+  }
+  if (net.head_w > 0) {
+    detail::conv2d_cx(cx, prev_w, net.head_w, 1);
+    detail::norm2d_cx(cx, net.head_w);
+    prev_w = net.head_w;
+  }
+  detail::gap2d_cx(cx);
+  detail::linear_cx(cx, prev_w, net.num_classes, true);
+  return cx.sum;
+}
+
+namespace detail {
+
+template <std::size_t N>
+inline std::size_t parse_name(const section_reader& r, std::string_view key, std::string_view fallback,
+                              const std::array<std::string_view, N>& names) {
+  auto name = r.get_string(key, fallback);
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return i;
+  }
+  r.fail(nullptr, key, fmt::format("unknown type '{}' (expected one of: {})", name, fmt::join(names, ", ")));
+}
+
+inline stem_type read_stem_type(const section_reader& r) {
+  return static_cast<stem_type>(parse_name(r, "STEM_TYPE", "simple_stem_in", stem_type_names));
+}
+inline block_type read_block_type(const section_reader& r) {
+  return static_cast<block_type>(parse_name(r, "BLOCK_TYPE", "res_bottleneck_block", block_type_names));
+}
+
+}  // namespace detail
+
+/// @brief An AnyNet read from a job config's ANYNET.* keys (pycls's defaults for the rest).
+struct anynet_params {
+  anynet_head net;
+  std::vector<anynet_stage> stages;
+  bool bot_muls_given = false;        // ANYNET.BOT_MULS non-empty
+  bool group_ws_given = false;        // ANYNET.GROUP_WS non-empty
+  std::vector<bool> bot_mul_is_int;   // how each BOT_MULS item was written (kept when written back)
+
+  /// @brief Reads and checks ANYNET.*, MODEL.NUM_CLASSES; every list must have one item per stage.
+  static anynet_params from(const value& job_cfg) {
+    detail::section_reader r(job_cfg, "ANYNET");
+    anynet_params p;
+    p.net.stem = detail::read_stem_type(r);
+    p.net.stem_w = r.get_int("STEM_W", 32);
+    p.net.block = detail::read_block_type(r);
+    p.net.head_w = r.get_int("HEAD_W", 0);
+    p.net.se_r = r.get_bool("SE_ON", false) ? r.get_number("SE_R", 0.25) : 0.0;
+    p.net.num_classes = detail::read_num_classes(job_cfg);
+    if (p.net.stem_w <= 0) r.fail(nullptr, "STEM_W", fmt::format("expected a positive width, got {}", p.net.stem_w));
+    auto ds = r.get_int_list("DEPTHS");
+    auto ws = r.get_int_list("WIDTHS");
+    auto ss = r.get_int_list("STRIDES");
+    auto bs = r.get_number_list("BOT_MULS", &p.bot_mul_is_int);
+    auto gs = r.get_int_list("GROUP_WS");
+    p.bot_muls_given = !bs.empty();
+    p.group_ws_given = !gs.empty();
+    auto check_length = [&](std::string_view key, std::size_t n, bool optional) {
+      if (n != ds.size() && !(optional && n == 0)) {
+        r.fail(nullptr, key, fmt::format("expected {} items (one per stage, as ANYNET.DEPTHS), got {}", ds.size(), n));
+      }
+    };
+    check_length("WIDTHS", ws.size(), false);
+    check_length("STRIDES", ss.size(), false);
+    check_length("BOT_MULS", bs.size(), true);
+    check_length("GROUP_WS", gs.size(), true);
+    for (std::size_t i = 0; i < ds.size(); ++i) {
+      anynet_stage s{ds[i], ws[i], ss[i], bs.empty() ? 0.0 : bs[i], gs.empty() ? 0 : gs[i]};
+      auto bad = [&](std::string_view key, std::string what) {
+        r.fail(nullptr, key, fmt::format("stage {}: {}", i + 1, what));
+      };
+      if (s.depth < 0) bad("DEPTHS", fmt::format("expected a depth >= 0, got {}", s.depth));
+      if (s.width <= 0) bad("WIDTHS", fmt::format("expected a positive width, got {}", s.width));
+      if (s.stride <= 0) bad("STRIDES", fmt::format("expected a positive stride, got {}", s.stride));
+      if (!bs.empty() && !(s.bot_mul > 0)) bad("BOT_MULS", fmt::format("expected a positive multiplier, got {}", s.bot_mul));
+      if (!gs.empty() && s.group_w <= 0) bad("GROUP_WS", fmt::format("expected a positive group width, got {}", s.group_w));
+      p.stages.push_back(s);
+    }
+    return p;
+  }
+
+  /// @brief Throws unless pycls can build this AnyNet as written (bottleneck blocks need
+  /// BOT_MULS and GROUP_WS, and a group no wider than the bottleneck).
+  void check_buildable() const {
+    if (!uses_bottleneck(net.block)) return;
+    const char* missing = !bot_muls_given ? "BOT_MULS" : !group_ws_given ? "GROUP_WS" : nullptr;
+    if (missing != nullptr) {
+      throw sweep::error({}, fmt::format("ANYNET.{}", missing),
+                         fmt::format("expected one item per stage: {} needs it (pycls has no default)",
+                                     block_type_names[static_cast<std::size_t>(net.block)]));
+    }
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+      const auto& s = stages[i];
+      auto w_b = static_cast<std::int64_t>(detail::py_round(static_cast<double>(s.width) * s.bot_mul));
+      if (w_b / s.group_w <= 0) {
+        throw sweep::error({}, "ANYNET.GROUP_WS",
+                           fmt::format("stage {}: group width {} is wider than the bottleneck ({} x {} = {})", i + 1,
+                                       s.group_w, s.width, s.bot_mul, w_b));
+      }
+    }
+  }
+};
+
+/// @brief pycls's AnyNet complexity for a job config as written (no scaler).
+inline complexity anynet_complexity(const value& job_cfg) {
+  auto p = anynet_params::from(job_cfg);
+  p.check_buildable();
+  return anynet_complexity(p.net, p.stages, detail::read_im_size(job_cfg));
+}
+
+namespace detail {
+
+/// @brief The scaler's AnyNet step on per-stage vectors (from the config), giving the
+/// standardised depths, widths, bot_muls, group widths.
+struct anynet_scaled {
+  std::vector<std::int64_t> ds, ws, gs;
+  std::vector<double> bs;
+};
+
+inline anynet_scaled scale_anynet(const anynet_params& p, const scaling_factors& f) {
+  anynet_scaled out;
+  for (const auto& s : p.stages) {
+    out.ds.push_back(s.depth);
+    out.ws.push_back(s.width);
+    out.bs.push_back(p.bot_muls_given ? s.bot_mul : 1.0);
+    out.gs.push_back(p.group_ws_given ? s.group_w : 1);
+  }
+  scale_anynet_stages(out.ds, out.ws, out.bs, out.gs, f, "ANYNET");
+  return out;
+}
+
+}  // namespace detail
+
+/// @brief pycls's setup step for an anynet config (scaler.scale_model()): ANYNET.DEPTHS,
+/// WIDTHS, BOT_MULS, GROUP_WS and the image sizes standardised (scaled if MODEL.SCALING_* ask).
+inline value standardize_anynet(const value& job_cfg) {
+  auto p = anynet_params::from(job_cfg);
+  auto f = read_scaling_factors(job_cfg);
+  auto s = detail::scale_anynet(p, f);
+  value out = job_cfg;
+  out.at_path("ANYNET.DEPTHS") = detail::int_list(s.ds);
+  out.at_path("ANYNET.WIDTHS") = detail::int_list(s.ws);
+  value::list bs;
+  for (std::size_t i = 0; i < s.bs.size(); ++i) {
+    // An empty BOT_MULS becomes pycls's [1, 1, ...] (ints); given items keep how they were written.
+    bool as_int = !p.bot_muls_given || p.bot_mul_is_int[i];
+    bs.push_back(as_int ? value(static_cast<std::int64_t>(s.bs[i])) : value(s.bs[i]));
+  }
+  out.at_path("ANYNET.BOT_MULS") = value(std::move(bs));
+  out.at_path("ANYNET.GROUP_WS") = detail::int_list(s.gs);
+  detail::standardize_im_sizes(out, f.r);
+  return out;
+}
+
+/// @brief The complexity of an anynet config after pycls's setup step (what setup checks).
+inline complexity standardized_anynet_complexity(const value& job_cfg) {
+  auto p = anynet_params::from(job_cfg);
+  auto f = read_scaling_factors(job_cfg);
+  auto s = detail::scale_anynet(p, f);
+  for (std::size_t i = 0; i < p.stages.size(); ++i) {
+    p.stages[i] = anynet_stage{s.ds[i], s.ws[i], p.stages[i].stride, s.bs[i], s.gs[i]};
+  }
+  p.bot_muls_given = p.group_ws_given = true;
+  p.check_buildable();
+  return anynet_complexity(p.net, p.stages, detail::scale_im_size(detail::read_im_size(job_cfg), f.r));
+}
+
+}  // namespace sweep
+// ---- end sweep/models/anynet.hpp ----
+
+// ---- begin sweep/models/effnet.hpp ----
+// pycls's EfficientNet (pycls/models/effnet.py): a 3x3 stem, stages of MBConv
+// blocks (expansion, depthwise kxk, squeeze-and-excitation, projection), a head.
+
+
+
+
+namespace sweep {
+
+/// @brief One EfficientNet stage: `depth` MBConv blocks.
+struct effnet_stage {
+  std::int64_t depth = 0;
+  std::int64_t width = 0;
+  double exp_ratio = 1;
+  std::int64_t stride = 1;
+  std::int64_t kernel = 3;
+};
+
+/// @brief EN.* and MODEL.NUM_CLASSES of an EfficientNet config (pycls's defaults).
+struct effnet_params {
+  std::int64_t stem_w = 32;
+  std::int64_t head_w = 1280;
+  double se_r = 0.25;
+  std::int64_t num_classes = detail::default_num_classes;
+  std::vector<effnet_stage> stages;
+  std::vector<bool> exp_ratio_is_int;  // how each EXP_RATIOS item was written (kept when written back)
+
+  /// @brief Reads and checks the keys; all EN lists must have one item per stage.
+  static effnet_params from(const value& job_cfg) {
+    detail::section_reader r(job_cfg, "EN");
+    effnet_params p;
+    p.stem_w = r.get_int("STEM_W", 32);
+    p.head_w = r.get_int("HEAD_W", 1280);
+    p.se_r = r.get_number("SE_R", 0.25);
+    p.num_classes = detail::read_num_classes(job_cfg);
+    if (p.stem_w <= 0) r.fail(nullptr, "STEM_W", fmt::format("expected a positive width, got {}", p.stem_w));
+    if (p.head_w <= 0) r.fail(nullptr, "HEAD_W", fmt::format("expected a positive width, got {}", p.head_w));
+    auto ds = r.get_int_list("DEPTHS");
+    auto ws = r.get_int_list("WIDTHS");
+    auto es = r.get_number_list("EXP_RATIOS", &p.exp_ratio_is_int);
+    auto ss = r.get_int_list("STRIDES");
+    auto ks = r.get_int_list("KERNELS");
+    for (auto [key, n] : {std::pair<std::string_view, std::size_t>{"WIDTHS", ws.size()}, {"EXP_RATIOS", es.size()},
+                          {"STRIDES", ss.size()}, {"KERNELS", ks.size()}}) {
+      if (n != ds.size()) {
+        r.fail(nullptr, key, fmt::format("expected {} items (one per stage, as EN.DEPTHS), got {}", ds.size(), n));
+      }
+    }
+    for (std::size_t i = 0; i < ds.size(); ++i) {
+      effnet_stage s{ds[i], ws[i], es[i], ss[i], ks[i]};
+      auto bad = [&](std::string_view key, std::string what) {
+        r.fail(nullptr, key, fmt::format("stage {}: {}", i + 1, what));
+      };
+      if (s.depth < 0) bad("DEPTHS", fmt::format("expected a depth >= 0, got {}", s.depth));
+      if (s.width <= 0) bad("WIDTHS", fmt::format("expected a positive width, got {}", s.width));
+      if (!(s.exp_ratio > 0)) bad("EXP_RATIOS", fmt::format("expected a positive ratio, got {}", s.exp_ratio));
+      if (s.stride <= 0) bad("STRIDES", fmt::format("expected a positive stride, got {}", s.stride));
+      if (s.kernel <= 0 || s.kernel % 2 == 0) bad("KERNELS", fmt::format("expected an odd kernel size, got {}", s.kernel));
+      p.stages.push_back(s);
+    }
+    return p;
+  }
+};
+
+/// @brief pycls's EffNet.complexity at image size `im_size`.
+inline complexity effnet_complexity(const effnet_params& p, std::int64_t im_size) {
+  detail::cx_state cx(im_size);
+  detail::conv2d_cx(cx, 3, p.stem_w, 3, 2);
+  detail::norm2d_cx(cx, p.stem_w);
+  std::int64_t prev_w = p.stem_w;
+  for (const auto& s : p.stages) {
+    std::int64_t stride = s.stride, w_in = prev_w;
+    for (std::int64_t i = 0; i < s.depth; ++i) {
+      // int(), not round(): pycls truncates the expanded and SE widths.
+      const auto w_exp = static_cast<std::int64_t>(static_cast<double>(w_in) * s.exp_ratio);
+      if (w_exp <= 0) {
+        throw sweep::error({}, "EN.EXP_RATIOS", fmt::format("width {} x ratio {} expands to no channels", w_in, s.exp_ratio));
+      }
+      if (w_exp != w_in) {
+        detail::conv2d_cx(cx, w_in, w_exp, 1);
+        detail::norm2d_cx(cx, w_exp);
+      }
+      detail::conv2d_cx(cx, w_exp, w_exp, s.kernel, stride, w_exp);
+      detail::norm2d_cx(cx, w_exp);
+      detail::se_cx(cx, w_exp, static_cast<std::int64_t>(static_cast<double>(w_in) * p.se_r));
+      detail::conv2d_cx(cx, w_exp, s.width, 1);
+      detail::norm2d_cx(cx, s.width);
+      stride = 1;
+      w_in = s.width;
+    }
+    prev_w = s.width;
+  }
+  detail::conv2d_cx(cx, prev_w, p.head_w, 1);
+  detail::norm2d_cx(cx, p.head_w);
+  detail::gap2d_cx(cx);
+  detail::linear_cx(cx, p.head_w, p.num_classes, true);
+  return cx.sum;
+}
+
+/// @brief pycls's EfficientNet complexity for a job config as written (no scaler).
+inline complexity effnet_complexity(const value& job_cfg) {
+  return effnet_complexity(effnet_params::from(job_cfg), detail::read_im_size(job_cfg));
+}
+
+namespace detail {
+
+/// @brief The scaler's EfficientNet step, in place.
+inline void scale_effnet(effnet_params& p, const scaling_factors& f) {
+  std::vector<std::int64_t> ws, gs(p.stages.size(), 1);
+  std::vector<double> bs;
+  for (auto& s : p.stages) {
+    s.depth = scale_depth(s.depth, f.d);
+    ws.push_back(scale_width(s.width, f.w));
+    bs.push_back(s.exp_ratio);
+  }
+  p.stem_w = scale_width(p.stem_w, f.w);
+  p.head_w = scale_width(p.head_w, f.w);
+  adjust_block_compatibility(ws, bs, gs, "EN");
+  for (std::size_t i = 0; i < ws.size(); ++i) p.stages[i].width = ws[i];
+}
+
+}  // namespace detail
+
+/// @brief pycls's setup step for an effnet config (scaler.scale_model()): EN.DEPTHS, WIDTHS,
+/// EXP_RATIOS, STEM_W, HEAD_W and the image sizes standardised (scaled if MODEL.SCALING_* ask).
+inline value standardize_effnet(const value& job_cfg) {
+  auto p = effnet_params::from(job_cfg);
+  auto f = read_scaling_factors(job_cfg);
+  detail::scale_effnet(p, f);
+  value out = job_cfg;
+  value::list ds, ws, es;
+  for (std::size_t i = 0; i < p.stages.size(); ++i) {
+    ds.emplace_back(p.stages[i].depth);
+    ws.emplace_back(p.stages[i].width);
+    es.push_back(p.exp_ratio_is_int[i] ? value(static_cast<std::int64_t>(p.stages[i].exp_ratio))
+                                       : value(p.stages[i].exp_ratio));
+  }
+  out.at_path("EN.DEPTHS") = value(std::move(ds));
+  out.at_path("EN.WIDTHS") = value(std::move(ws));
+  out.at_path("EN.EXP_RATIOS") = value(std::move(es));
+  out.at_path("EN.STEM_W") = value(p.stem_w);
+  out.at_path("EN.HEAD_W") = value(p.head_w);
+  detail::standardize_im_sizes(out, f.r);
+  return out;
+}
+
+/// @brief The complexity of an effnet config after pycls's setup step (what setup checks).
+inline complexity standardized_effnet_complexity(const value& job_cfg) {
+  auto p = effnet_params::from(job_cfg);
+  auto f = read_scaling_factors(job_cfg);
+  detail::scale_effnet(p, f);
+  return effnet_complexity(p, detail::scale_im_size(detail::read_im_size(job_cfg), f.r));
+}
+
+}  // namespace sweep
+// ---- end sweep/models/effnet.hpp ----
+
+// ---- begin sweep/models/mlp.hpp ----
+// MODEL.TYPE mlp: a multilayer perceptron (MODEL.DEPTH hidden layers of
+// MODEL.WIDTH units between MODEL.INPUT_DIM inputs and MODEL.NUM_CLASSES
+// outputs), counted as pycls counts linear layers with bias. It lets
+// SETUP.CONSTRAINTS.CX bound small non-convolutional experiments such as the
+// digits example.
+
+
+
+namespace sweep {
+
+/// @brief The MLP keys, with their defaults.
+struct mlp_params {
+  std::int64_t input_dim = 64;
+  std::int64_t width = 64;
+  std::int64_t depth = 1;
+  std::int64_t num_classes = 10;
+
+  /// @brief Reads MODEL.INPUT_DIM, WIDTH, DEPTH and NUM_CLASSES (checked, errors name the key).
+  static mlp_params from(const value& job_cfg) {
+    detail::section_reader model(job_cfg, "MODEL");
+    mlp_params p;
+    p.input_dim = model.get_int("INPUT_DIM", p.input_dim);
+    p.width = model.get_int("WIDTH", p.width);
+    p.depth = model.get_int("DEPTH", p.depth);
+    p.num_classes = model.get_int("NUM_CLASSES", p.num_classes);
+    if (p.input_dim < 1) model.fail(nullptr, "INPUT_DIM", fmt::format("expected at least 1, got {}", p.input_dim));
+    if (p.width < 1) model.fail(nullptr, "WIDTH", fmt::format("expected at least 1, got {}", p.width));
+    if (p.depth < 0) model.fail(nullptr, "DEPTH", fmt::format("expected 0 or more hidden layers, got {}", p.depth));
+    if (p.num_classes < 1) model.fail(nullptr, "NUM_CLASSES", fmt::format("expected at least 1, got {}", p.num_classes));
+    return p;
+  }
+};
+
+/// @brief flops, params and acts per input: each linear layer adds in*out + out flops and params and out acts.
+inline complexity mlp_complexity(const mlp_params& p) {
+  complexity cx{0, 0, 0};
+  std::int64_t w_in = p.input_dim;
+  for (std::int64_t layer = 0; layer <= p.depth; ++layer) {
+    std::int64_t w_out = layer == p.depth ? p.num_classes : p.width;
+    cx.flops += w_in * w_out + w_out;
+    cx.params += w_in * w_out + w_out;
+    cx.acts += w_out;
+    w_in = w_out;
+  }
+  return cx;
+}
+
+/// @brief The complexity of a MODEL.TYPE mlp job config.
+inline complexity mlp_complexity(const value& job_cfg) { return mlp_complexity(mlp_params::from(job_cfg)); }
+
+}  // namespace sweep
+// ---- end sweep/models/mlp.hpp ----
+
+// ---- begin sweep/models/regnet.hpp ----
+// pycls's RegNet (pycls/models/regnet.py): an AnyNet whose per-stage widths and
+// depths come from four numbers (DEPTH, W0, WA, WM). This is the setup engine's
+// hot path (one call per sampled candidate), so nothing here allocates: stages
+// live in fixed arrays on the stack.
+
+
+
+
+namespace sweep {
+
+/// @brief The most stages a RegNet may have here (real ones have 2-6; more than this is an error).
+inline constexpr std::size_t regnet_max_stages = 32;
+
+/// @brief Per-stage widths and depths of a RegNet, as pycls's generate_regnet() gives them.
+struct regnet_stages {
+  std::array<std::int64_t, regnet_max_stages> widths{};
+  std::array<std::int64_t, regnet_max_stages> depths{};
+  std::int64_t num_stages = 0;    // distinct quantised widths (only the first regnet_max_stages are stored)
+  std::int64_t total_stages = 0;  // largest exponent + 1: the stages the formula could give (pycls's max_s)
+
+  /// @brief pycls's RegNet constraint: every possible stage is used.
+  [[nodiscard]] bool all_stages_used() const noexcept { return num_stages == total_stages; }
+  [[nodiscard]] std::span<const std::int64_t> stage_widths() const noexcept { return {widths.data(), stored()}; }
+  [[nodiscard]] std::span<const std::int64_t> stage_depths() const noexcept { return {depths.data(), stored()}; }
+
+ private:
+  [[nodiscard]] std::size_t stored() const noexcept {
+    return std::min<std::size_t>(static_cast<std::size_t>(num_stages), regnet_max_stages);
+  }
+};
+
+namespace detail {
+
+/// @brief The checks of pycls's generate_regnet(), as errors naming the REGNET key.
+inline void check_regnet_shape(double wa, double w0, double wm, std::int64_t depth, std::int64_t q) {
+  if (!(wa >= 0)) throw sweep::error({}, "REGNET.WA", fmt::format("expected a slope >= 0, got {}", wa));
+  if (!(w0 > 0) || !is_multiple(w0, q)) {
+    throw sweep::error({}, "REGNET.W0", fmt::format("expected a positive multiple of {}, got {}", q, w0));
+  }
+  if (!(wm > 1)) throw sweep::error({}, "REGNET.WM", fmt::format("expected a multiplier > 1, got {}", wm));
+  if (depth <= 0) throw sweep::error({}, "REGNET.DEPTH", fmt::format("expected a depth > 0, got {}", depth));
+}
+
+}  // namespace detail
+
+/// @brief pycls's generate_regnet(): block j has width w0 + wa*j, quantised to
+/// w0 * wm^round(log((w0 + wa*j)/w0) / log(wm)) rounded to a multiple of q; a stage is
+/// a run of equal widths. Throws (naming REGNET.*) unless wa >= 0, w0 > 0, wm > 1,
+/// w0 % q == 0 and depth > 0.
+inline regnet_stages regnet_generate(double wa, double w0, double wm, std::int64_t depth, std::int64_t q = 8) {
+  detail::check_regnet_shape(wa, w0, wm, depth, q);
+  const auto dq = static_cast<double>(q);
+  regnet_stages out;
+  const double log_wm = std::log(wm);
+  double last_k = -1;
+  std::int64_t last_w = -1;
+  for (std::int64_t j = 0; j < depth; ++j) {
+    const double w_cont = static_cast<double>(j) * wa + w0;
+    const double k = detail::py_round(std::log(w_cont / w0) / log_wm);  // numpy's round is half-to-even too
+    if (k != last_k) {
+      // Exponents only grow with j, so pow() runs once per exponent, not once per block.
+      last_k = k;
+      const auto w = static_cast<std::int64_t>(detail::py_round(w0 * std::pow(wm, k) / dq)) * q;
+      if (w != last_w) {
+        if (static_cast<std::size_t>(out.num_stages) < regnet_max_stages) out.widths[out.num_stages] = w;
+        ++out.num_stages;
+        last_w = w;
+      }
+    }
+    if (static_cast<std::size_t>(out.num_stages) <= regnet_max_stages) ++out.depths[out.num_stages - 1];
+  }
+  out.total_stages = static_cast<std::int64_t>(last_k) + 1;
+  return out;
+}
+
+/// @brief Every REGNET.* key (pycls's defaults for those left out) and the MODEL.SCALING_* factors.
+struct regnet_params {
+  stem_type stem = stem_type::simple_stem_in;
+  std::int64_t stem_w = 32;
+  block_type block = block_type::res_bottleneck_block;
+  std::int64_t stride = 2;
+  bool se_on = false;
+  double se_r = 0.25;
+  std::int64_t depth = 10;
+  double w0 = 32;
+  double wa = 5.0;
+  double wm = 2.5;
+  std::int64_t group_w = 16;
+  double bot_mul = 1.0;
+  std::int64_t head_w = 0;
+  scaling_factors scaling;  // MODEL.SCALING_TYPE / SCALING_FACTOR (identity by default)
+
+  /// @brief Reads REGNET.* and MODEL.SCALING_* of a job config (checked, errors name the key).
+  static regnet_params from(const value& job_cfg) {
+    detail::section_reader r(job_cfg, "REGNET");
+    regnet_params p;
+    p.stem = detail::read_stem_type(r);
+    p.stem_w = r.get_int("STEM_W", 32);
+    p.block = detail::read_block_type(r);
+    p.stride = r.get_int("STRIDE", 2);
+    p.se_on = r.get_bool("SE_ON", false);
+    p.se_r = r.get_number("SE_R", 0.25);
+    p.depth = r.get_int("DEPTH", 10);
+    p.w0 = r.get_number("W0", 32);
+    p.wa = r.get_number("WA", 5.0);
+    p.wm = r.get_number("WM", 2.5);
+    p.group_w = r.get_int("GROUP_W", 16);
+    p.bot_mul = r.get_number("BOT_MUL", 1.0);
+    p.head_w = r.get_int("HEAD_W", 0);
+    auto positive = [&](std::string_view key, double v) {
+      if (!(v > 0)) r.fail(nullptr, key, fmt::format("expected a positive number, got {}", v));
+    };
+    positive("STEM_W", static_cast<double>(p.stem_w));
+    positive("STRIDE", static_cast<double>(p.stride));
+    positive("GROUP_W", static_cast<double>(p.group_w));
+    positive("BOT_MUL", p.bot_mul);
+    try {
+      detail::check_regnet_shape(p.wa, p.w0, p.wm, p.depth, 8);
+    } catch (const sweep::error& e) {
+      detail::model_key_error(r.find(std::string_view(e.key_path()).substr(7)), e.key_path(), e.message());
+    }
+    p.scaling = read_scaling_factors(job_cfg);
+    return p;
+  }
+};
+
+namespace detail {
+
+/// @brief The AnyNet form of a RegNet on the stack: generate_regnet_full() (+ the scaler when `scaled`).
+struct regnet_anynet {
+  std::array<anynet_stage, regnet_max_stages> stages{};
+  std::size_t n = 0;
+};
+
+inline regnet_anynet regnet_to_stages(const regnet_params& p, const regnet_stages& gen, bool scaled) {
+  if (static_cast<std::size_t>(gen.num_stages) > regnet_max_stages) {
+    throw sweep::error({}, "REGNET.WM",
+                       fmt::format("{} stages (DEPTH {}, W0 {}, WA {}, WM {}); at most {} are supported",
+                                   gen.num_stages, p.depth, p.w0, p.wa, p.wm, regnet_max_stages));
+  }
+  const auto n = static_cast<std::size_t>(gen.num_stages);
+  std::array<std::int64_t, regnet_max_stages> ds{}, ws{}, gs{};
+  std::array<double, regnet_max_stages> bs{};
+  for (std::size_t i = 0; i < n; ++i) {
+    ds[i] = gen.depths[i];
+    ws[i] = gen.widths[i];
+    gs[i] = p.group_w;
+    bs[i] = p.bot_mul;
+  }
+  std::span<std::int64_t> d(ds.data(), n), w(ws.data(), n), g(gs.data(), n);
+  std::span<const double> b(bs.data(), n);
+  adjust_block_compatibility(w, b, g, "REGNET");
+  if (scaled) scale_anynet_stages(d, w, b, g, p.scaling, "REGNET");
+  regnet_anynet out;
+  out.n = n;
+  for (std::size_t i = 0; i < n; ++i) out.stages[i] = anynet_stage{ds[i], ws[i], p.stride, bs[i], gs[i]};
+  return out;
+}
+
+inline regnet_anynet regnet_to_stages(const regnet_params& p, bool scaled) {
+  return regnet_to_stages(p, regnet_generate(p.wa, p.w0, p.wm, p.depth), scaled);
+}
+
+inline anynet_head regnet_head(const regnet_params& p, std::int64_t num_classes) {
+  return anynet_head{p.stem, p.stem_w, p.block, p.head_w, p.se_on ? p.se_r : 0.0, num_classes};
+}
+
+}  // namespace detail
+
+/// @brief regnet_complexity() with the stages regnet_generate() already gave for `p`
+/// (setup counts them for the NUM_STAGES constraint first: this saves generating twice).
+inline complexity regnet_complexity(const regnet_params& p, const regnet_stages& stages, std::int64_t im_size,
+                                    std::int64_t num_classes) {
+  if (im_size <= 0) throw sweep::error({}, "TRAIN.IM_SIZE", fmt::format("expected a positive image size, got {}", im_size));
+  if (num_classes <= 0) {
+    throw sweep::error({}, "MODEL.NUM_CLASSES", fmt::format("expected a positive number of classes, got {}", num_classes));
+  }
+  auto a = detail::regnet_to_stages(p, stages, true);
+  return anynet_complexity(detail::regnet_head(p, num_classes), std::span(a.stages.data(), a.n),
+                           detail::scale_im_size(im_size, p.scaling.r));
+}
+
+/// @brief The complexity pycls's sweep setup checks for a RegNet: its AnyNet form after the
+/// scaler (standardisation at SCALING_FACTOR 1.0), at TRAIN.IM_SIZE `im_size`. No allocation.
+inline complexity regnet_complexity(const regnet_params& p, std::int64_t im_size, std::int64_t num_classes) {
+  return regnet_complexity(p, regnet_generate(p.wa, p.w0, p.wm, p.depth), im_size, num_classes);
+}
+
+/// @brief pycls's RegNet.complexity for a job config as written (no scaler).
+inline complexity regnet_complexity(const value& job_cfg) {
+  auto p = regnet_params::from(job_cfg);
+  auto a = detail::regnet_to_stages(p, false);
+  return anynet_complexity(detail::regnet_head(p, detail::read_num_classes(job_cfg)), std::span(a.stages.data(), a.n),
+                           detail::read_im_size(job_cfg));
+}
+
+/// @brief The complexity of a regnet config after pycls's setup step (what setup checks).
+inline complexity standardized_regnet_complexity(const value& job_cfg) {
+  return regnet_complexity(regnet_params::from(job_cfg), detail::read_im_size(job_cfg),
+                           detail::read_num_classes(job_cfg));
+}
+
+/// @brief pycls's setup step for a regnet config (regnet_cfg_to_anynet_cfg() then the scaler):
+/// MODEL.TYPE becomes anynet, ANYNET.* holds the stages, image sizes are standardised.
+inline value standardize_regnet(const value& job_cfg) {
+  auto p = regnet_params::from(job_cfg);
+  auto a = detail::regnet_to_stages(p, true);
+  detail::section_reader r(job_cfg, "REGNET");
+  value out = job_cfg;
+  out.at_path("MODEL.TYPE") = value("anynet");
+  value::list ds, ws, ss, bs, gs;
+  for (std::size_t i = 0; i < a.n; ++i) {
+    ds.emplace_back(a.stages[i].depth);
+    ws.emplace_back(a.stages[i].width);
+    ss.emplace_back(a.stages[i].stride);
+    bs.emplace_back(a.stages[i].bot_mul);
+    gs.emplace_back(a.stages[i].group_w);
+  }
+  auto& an = out.at_path("ANYNET");
+  an.at_path("STEM_TYPE") = value(stem_type_names[static_cast<std::size_t>(p.stem)]);
+  an.at_path("STEM_W") = value(p.stem_w);
+  an.at_path("BLOCK_TYPE") = value(block_type_names[static_cast<std::size_t>(p.block)]);
+  an.at_path("DEPTHS") = value(std::move(ds));
+  an.at_path("WIDTHS") = value(std::move(ws));
+  an.at_path("STRIDES") = value(std::move(ss));
+  an.at_path("BOT_MULS") = value(std::move(bs));
+  an.at_path("GROUP_WS") = value(std::move(gs));
+  an.at_path("HEAD_W") = value(p.head_w);
+  an.at_path("SE_ON") = value(p.se_on);
+  an.at_path("SE_R") = value(p.se_r);
+  detail::standardize_im_sizes(out, p.scaling.r);
+  return out;
+}
+
+}  // namespace sweep
+// ---- end sweep/models/regnet.hpp ----
+
+// ---- begin sweep/models/registry.hpp ----
+// Model families by MODEL.TYPE, as pycls's builders.register_model(): the
+// engine asks for a config's complexity without knowing the family, and a new
+// family plugs in with register_model_family() (see docs/models.md).
+
+
+// ---- begin sweep/models/resnet.hpp ----
+// pycls's ResNet / ResNeXt (pycls/models/resnet.py): ResNet-(6n+2) on CIFAR
+// (basic blocks, widths 16-32-64) and ResNe(X)t-50/101/152 on ImageNet.
+
+
+
+
+namespace sweep {
+
+/// @brief MODEL.DEPTH, TRAIN.DATASET and RESNET.* of a ResNet config (pycls's defaults).
+struct resnet_params {
+  std::int64_t depth = 0;
+  bool cifar = false;          // "cifar" in TRAIN.DATASET (else the ImageNet model)
+  bool bottleneck = false;     // RESNET.TRANS_FUN bottleneck_transform (else basic_transform)
+  std::int64_t num_groups = 1;
+  std::int64_t width_per_group = 64;
+  bool stride_1x1 = true;
+  std::int64_t num_classes = detail::default_num_classes;
+
+  /// @brief Reads and checks the keys; errors name the key pycls would fail on.
+  static resnet_params from(const value& job_cfg) {
+    detail::section_reader model(job_cfg, "MODEL"), res(job_cfg, "RESNET"), train(job_cfg, "TRAIN");
+    resnet_params p;
+    p.depth = model.get_int("DEPTH", 0);
+    p.cifar = train.get_string("DATASET", "").find("cifar") != std::string_view::npos;
+    auto trans = res.get_string("TRANS_FUN", "basic_transform");
+    if (trans != "basic_transform" && trans != "bottleneck_transform") {
+      res.fail(nullptr, "TRANS_FUN",
+               fmt::format("unknown transformation '{}' (expected basic_transform or bottleneck_transform)", trans));
+    }
+    p.bottleneck = trans == "bottleneck_transform";
+    p.num_groups = res.get_int("NUM_GROUPS", 1);
+    p.width_per_group = res.get_int("WIDTH_PER_GROUP", 64);
+    p.stride_1x1 = res.get_bool("STRIDE_1X1", true);
+    p.num_classes = detail::read_num_classes(job_cfg);
+    if (p.cifar) {
+      if (p.depth < 8 || (p.depth - 2) % 6 != 0) {
+        model.fail(nullptr, "DEPTH", fmt::format("expected 6n + 2 (20, 32, 44, 56, 110, ...) for a CIFAR ResNet, got {}", p.depth));
+      }
+      if (p.bottleneck) res.fail(nullptr, "TRANS_FUN", "a CIFAR ResNet has basic_transform blocks only");
+    } else {
+      if (p.depth != 50 && p.depth != 101 && p.depth != 152) {
+        model.fail(nullptr, "DEPTH",
+                   fmt::format("expected 50, 101 or 152 for an ImageNet ResNet (TRAIN.DATASET '{}'), got {}",
+                               train.get_string("DATASET", ""), p.depth));
+      }
+      if (!p.bottleneck) res.fail(nullptr, "TRANS_FUN", "an ImageNet ResNet needs bottleneck_transform");
+      if (p.num_groups <= 0) res.fail(nullptr, "NUM_GROUPS", fmt::format("expected a positive number, got {}", p.num_groups));
+      if (p.width_per_group <= 0) {
+        res.fail(nullptr, "WIDTH_PER_GROUP", fmt::format("expected a positive width, got {}", p.width_per_group));
+      }
+    }
+    return p;
+  }
+};
+
+namespace detail {
+
+inline void resnet_stage_cx(cx_state& cx, const resnet_params& p, std::int64_t w_in, std::int64_t w_out,
+                            std::int64_t stride, std::int64_t d, std::int64_t w_b, std::int64_t groups) {
+  for (std::int64_t i = 0; i < d; ++i) {
+    const auto b_stride = i == 0 ? stride : 1;
+    const auto b_w_in = i == 0 ? w_in : w_out;
+    if (b_w_in != w_out || b_stride != 1) {
+      const auto h = cx.h, w = cx.w;
+      conv2d_cx(cx, b_w_in, w_out, 1, b_stride);
+      norm2d_cx(cx, w_out);
+      cx.h = h;
+      cx.w = w;
+    }
+    if (p.bottleneck) {
+      const auto s1 = p.stride_1x1 ? b_stride : 1, s3 = p.stride_1x1 ? 1 : b_stride;
+      conv2d_cx(cx, b_w_in, w_b, 1, s1);
+      norm2d_cx(cx, w_b);
+      conv2d_cx(cx, w_b, w_b, 3, s3, groups);
+      norm2d_cx(cx, w_b);
+      conv2d_cx(cx, w_b, w_out, 1);
+      norm2d_cx(cx, w_out);
+    } else {
+      conv2d_cx(cx, b_w_in, w_out, 3, b_stride);
+      norm2d_cx(cx, w_out);
+      conv2d_cx(cx, w_out, w_out, 3);
+      norm2d_cx(cx, w_out);
+    }
+  }
+}
+
+}  // namespace detail
+
+/// @brief pycls's ResNet.complexity at image size `im_size`.
+inline complexity resnet_complexity(const resnet_params& p, std::int64_t im_size) {
+  detail::cx_state cx(im_size);
+  if (p.cifar) {
+    const auto d = (p.depth - 2) / 6;
+    detail::conv2d_cx(cx, 3, 16, 3);
+    detail::norm2d_cx(cx, 16);
+    detail::resnet_stage_cx(cx, p, 16, 16, 1, d, 0, 1);
+    detail::resnet_stage_cx(cx, p, 16, 32, 2, d, 0, 1);
+    detail::resnet_stage_cx(cx, p, 32, 64, 2, d, 0, 1);
+    detail::gap2d_cx(cx);
+    detail::linear_cx(cx, 64, p.num_classes, true);
+    return cx.sum;
+  }
+  std::array<std::int64_t, 4> ds{3, 4, p.depth == 50 ? 6 : p.depth == 101 ? 23 : 36, 3};
+  if (p.depth == 152) ds[1] = 8;
+  const auto g = p.num_groups, w_b = p.width_per_group * g;
+  detail::conv2d_cx(cx, 3, 64, 7, 2);
+  detail::norm2d_cx(cx, 64);
+  detail::pool2d_cx(cx, 64, 2);
+  detail::resnet_stage_cx(cx, p, 64, 256, 1, ds[0], w_b, g);
+  detail::resnet_stage_cx(cx, p, 256, 512, 2, ds[1], w_b * 2, g);
+  detail::resnet_stage_cx(cx, p, 512, 1024, 2, ds[2], w_b * 4, g);
+  detail::resnet_stage_cx(cx, p, 1024, 2048, 2, ds[3], w_b * 8, g);
+  detail::gap2d_cx(cx);
+  detail::linear_cx(cx, 2048, p.num_classes, true);
+  return cx.sum;
+}
+
+/// @brief pycls's ResNet complexity for a job config (ResNets have no setup standardisation).
+inline complexity resnet_complexity(const value& job_cfg) {
+  return resnet_complexity(resnet_params::from(job_cfg), detail::read_im_size(job_cfg));
+}
+
+}  // namespace sweep
+// ---- end sweep/models/resnet.hpp ----
+
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+
+namespace sweep {
+
+/// @brief What a model family provides. Only `compute` is required.
+struct model_family {
+  /// @brief Complexity of a job config as written (pycls's net.complexity: what the job logs).
+  std::function<complexity(const value&)> compute;
+  /// @brief pycls's setup step (scaler.scale_model()) on a job config; empty: the config is kept.
+  std::function<value(const value&)> standardize;
+  /// @brief A faster compute(standardize(cfg)); empty: that composition is used.
+  std::function<complexity(const value&)> compute_standardized;
+};
+
+namespace detail {
+
+class model_registry {
+ public:
+  static model_registry& instance() {
+    static model_registry registry;
+    return registry;
+  }
+
+  void add(std::string type, model_family family) {
+    if (!family.compute) {
+      throw sweep::error({}, "MODEL.TYPE", fmt::format("model family '{}' registered without a compute function", type));
+    }
+    auto shared = std::make_shared<const model_family>(std::move(family));
+    std::unique_lock lock(mutex_);
+    families_[std::move(type)] = std::move(shared);
+  }
+
+  [[nodiscard]] std::shared_ptr<const model_family> find(std::string_view type) const {
+    std::shared_lock lock(mutex_);
+    auto it = families_.find(type);
+    return it == families_.end() ? nullptr : it->second;
+  }
+
+  [[nodiscard]] std::vector<std::string> types() const {
+    std::shared_lock lock(mutex_);
+    std::vector<std::string> out;
+    for (auto& [name, family] : families_) out.push_back(name);
+    return out;
+  }
+
+ private:
+  model_registry() {
+    families_["anynet"] = std::make_shared<const model_family>(model_family{
+        [](const value& c) { return anynet_complexity(c); }, standardize_anynet, standardized_anynet_complexity});
+    families_["regnet"] = std::make_shared<const model_family>(model_family{
+        [](const value& c) { return regnet_complexity(c); }, standardize_regnet, standardized_regnet_complexity});
+    families_["resnet"] =
+        std::make_shared<const model_family>(model_family{[](const value& c) { return resnet_complexity(c); }, {}, {}});
+    families_["mlp"] =
+        std::make_shared<const model_family>(model_family{[](const value& c) { return mlp_complexity(c); }, {}, {}});
+    families_["effnet"] = std::make_shared<const model_family>(model_family{
+        [](const value& c) { return effnet_complexity(c); }, standardize_effnet, standardized_effnet_complexity});
+  }
+
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, std::shared_ptr<const model_family>, std::less<>> families_;
+};
+
+}  // namespace detail
+
+/// @brief Adds (or replaces) the family for MODEL.TYPE `type`; safe while other threads compute.
+inline void register_model_family(std::string type, model_family family) {
+  detail::model_registry::instance().add(std::move(type), std::move(family));
+}
+
+/// @brief The family registered for `type`, or nullptr. Holding the pointer keeps it valid
+/// even if the type is registered again, so a hot loop can look it up once.
+inline std::shared_ptr<const model_family> find_model_family(std::string_view type) {
+  return detail::model_registry::instance().find(type);
+}
+
+/// @brief The registered MODEL.TYPE names, sorted.
+inline std::vector<std::string> known_model_types() { return detail::model_registry::instance().types(); }
+
+/// @brief The family of a job config's MODEL.TYPE; an unknown type throws, naming the known ones.
+inline std::shared_ptr<const model_family> model_family_of(const value& job_cfg) {
+  detail::section_reader model(job_cfg, "MODEL");
+  auto type = model.get_string("TYPE", "");
+  auto family = find_model_family(type);
+  if (!family) {
+    model.fail(nullptr, "TYPE",
+               fmt::format("unknown model type '{}' (known: {})", type, fmt::join(known_model_types(), ", ")));
+  }
+  return family;
+}
+
+/// @brief pycls's complexity of a job config as written: what the job reports when it trains it.
+inline complexity compute_complexity(const value& job_cfg) { return model_family_of(job_cfg)->compute(job_cfg); }
+
+/// @brief pycls's setup step on a job config: for anynet/effnet/regnet the scaler
+/// (scaler.scale_model()), which standardises the model at SCALING_FACTOR 1.0 and turns a
+/// regnet into its anynet form; other types are returned unchanged.
+inline value standardize_model(const value& job_cfg) {
+  auto family = model_family_of(job_cfg);
+  return family->standardize ? family->standardize(job_cfg) : job_cfg;
+}
+
+/// @brief The form pycls's setup writes: a regnet config becomes MODEL.TYPE anynet with its
+/// ANYNET.* stages (same as standardize_model()).
+inline value to_anynet_form(const value& job_cfg) { return standardize_model(job_cfg); }
+
+/// @brief The complexity pycls's setup checks against SETUP.CONSTRAINTS.CX:
+/// compute_complexity(standardize_model(cfg)), without building the standardised config
+/// when the family has a fast path.
+inline complexity standardized_complexity(const value& job_cfg) {
+  auto family = model_family_of(job_cfg);
+  if (family->compute_standardized) return family->compute_standardized(job_cfg);
+  if (family->standardize) return family->compute(family->standardize(job_cfg));
+  return family->compute(job_cfg);
+}
+
+}  // namespace sweep
+// ---- end sweep/models/registry.hpp ----
+// ---- end sweep/models.hpp ----
+
+// ---- begin sweep/setup.hpp ----
+// Umbrella header of the setup stage: includes every public header of include/sweep/setup/.
+
+
+// ---- begin sweep/setup/constraints.hpp ----
+// pycls's config-level constraints (SETUP.CONSTRAINTS): the RegNet stage rule
+// and the complexity ranges CX.FLOPS/PARAMS/ACTS. RegNet candidates take a fast
+// path that never builds a config tree: BASE_CFG's RegNet is read once and only
+// the sampled REGNET.* keys are patched in.
+
+
+// ---- begin sweep/setup/job_config.hpp ----
+// A job config is BASE_CFG with a sample's (key, value) pairs merged in by
+// dotted path, as yacs's merge_from_list does, keeping BASE_CFG's types.
+
+
+
+namespace sweep {
+
+/// @brief Sets `key` (dotted) in `tree` to `v`, creating missing maps; a float key given an integer stays a float.
+inline void merge_param(value& tree, std::string_view key, const value& v) {
+  value* node = nullptr;
+  try {
+    node = &tree.at_path(key);
+  } catch (const error&) {
+    throw error({}, std::string(key), "cannot set this key: a part of its path is not a map in BASE_CFG");
+  }
+  if (node->is_float() && v.is_int()) {
+    *node = value{v.as_float()};
+  } else {
+    int line = node->line();
+    *node = v;
+    node->set_line(line);
+  }
+}
+
+/// @brief BASE_CFG with the pairs merged in.
+inline value merge_params(const value& base_cfg, const param_list& params) {
+  value job = base_cfg.is_null() ? value{value::map{}} : base_cfg;
+  for (auto& [key, v] : params) merge_param(job, key, v);
+  return job;
+}
+
+}  // namespace sweep
+// ---- end sweep/setup/job_config.hpp ----
+
+
+namespace sweep {
+
+/// @brief Checks candidates against SETUP.CONSTRAINTS exactly where pycls's sweep_setup does.
+class config_checks {
+ public:
+  explicit config_checks(const sweep_config& cfg)
+      : base_(cfg.setup.base_cfg.is_null() ? value{value::map{}} : cfg.setup.base_cfg),
+        cx_(cfg.setup.constraints.cx),
+        stages_(cfg.setup.constraints.regnet.num_stages) {
+    cx_active_ = any_bound(cx_.flops) || any_bound(cx_.params) || any_bound(cx_.acts);
+    auto* type = base_.find("MODEL.TYPE");
+    base_is_regnet_ = type != nullptr && type->is_string() && type->as_string() == "regnet";
+    if (base_is_regnet_) {
+      base_regnet_ = regnet_params::from(base_);
+      im_size_ = int_or(base_.find("TRAIN.IM_SIZE"), 224);
+      num_classes_ = int_or(base_.find("MODEL.NUM_CLASSES"), 10);
+    }
+    // A sampled MODEL.TYPE could make any candidate a RegNet: then every candidate is checked.
+    auto* samplers = cfg.setup.samplers.is_map() ? cfg.setup.samplers.child("MODEL.TYPE") : nullptr;
+    may_be_regnet_ = base_is_regnet_ || samplers != nullptr || !cfg.setup.space.is_null();
+  }
+
+  /// @brief False when no constraint can reject anything (then candidates are not even looked at).
+  [[nodiscard]] bool active() const noexcept { return cx_active_ || may_be_regnet_; }
+
+  /// @brief True when the candidate BASE_CFG + params passes the RegNet rule and the CX ranges.
+  [[nodiscard]] bool operator()(const param_list& params) const {
+    if (base_is_regnet_ && only_regnet_keys(params)) return check_regnet_fast(params);
+    value job = merge_params(base_, params);
+    auto* type = job.find("MODEL.TYPE");
+    if (type != nullptr && type->is_string() && type->as_string() == "regnet") {
+      auto p = regnet_params::from(job);
+      if (!stages_ok(regnet_generate(p.wa, p.w0, p.wm, p.depth))) return false;
+    }
+    return !cx_active_ || cx_ok(standardized_complexity(job));
+  }
+
+  /// @brief The written form of a kept config: pycls's scaler step for the families that have one.
+  [[nodiscard]] static value finish(value job) {
+    auto* type = job.find("MODEL.TYPE");
+    if (type == nullptr || !type->is_string()) return job;
+    auto family = find_model_family(type->as_string());
+    return family && family->standardize ? family->standardize(job) : job;
+  }
+
+ private:
+  static bool any_bound(const std::array<double, 2>& range) { return range[0] != 0 || range[1] != 0; }
+  static std::int64_t int_or(const value* v, std::int64_t fallback) { return v != nullptr && v->is_int() ? v->as_int() : fallback; }
+
+  static bool only_regnet_keys(const param_list& params) {
+    for (auto& [key, v] : params) {
+      if (!key.starts_with("REGNET.") || !v.is_number()) return false;
+      auto name = std::string_view(key).substr(7);
+      if (name != "DEPTH" && name != "W0" && name != "WA" && name != "WM" && name != "GROUP_W" && name != "BOT_MUL") return false;
+    }
+    return true;
+  }
+
+  bool stages_ok(const regnet_stages& s) const {
+    return s.all_stages_used() && stages_[0] <= s.num_stages && s.num_stages <= stages_[1];
+  }
+
+  static bool in_bounds(double v, const std::array<double, 2>& range) {
+    if (!any_bound(range)) return true;
+    double low = range[0] == 0 ? v : range[0];
+    double high = range[1] == 0 ? v : range[1];
+    return low <= v && v <= high;
+  }
+
+  bool cx_ok(const complexity& cx) const {
+    return in_bounds(static_cast<double>(cx.flops), cx_.flops) && in_bounds(static_cast<double>(cx.params), cx_.params) &&
+           in_bounds(static_cast<double>(cx.acts), cx_.acts);
+  }
+
+  bool check_regnet_fast(const param_list& params) const {
+    regnet_params p = base_regnet_;
+    for (auto& [key, v] : params) {
+      auto name = std::string_view(key).substr(7);
+      if (name == "DEPTH") p.depth = v.as_int();
+      else if (name == "W0") p.w0 = v.as_float();
+      else if (name == "WA") p.wa = v.as_float();
+      else if (name == "WM") p.wm = v.as_float();
+      else if (name == "GROUP_W") p.group_w = v.as_int();
+      else p.bot_mul = v.as_float();
+    }
+    auto stages = regnet_generate(p.wa, p.w0, p.wm, p.depth);
+    if (!stages_ok(stages)) return false;
+    return !cx_active_ || cx_ok(regnet_complexity(p, stages, im_size_, num_classes_));
+  }
+
+  value base_;
+  cx_constraints cx_;
+  std::array<std::int64_t, 2> stages_;
+  bool cx_active_ = false;
+  bool base_is_regnet_ = false;
+  bool may_be_regnet_ = false;
+  regnet_params base_regnet_;
+  std::int64_t im_size_ = 224;
+  std::int64_t num_classes_ = 10;
+};
+
+}  // namespace sweep
+// ---- end sweep/setup/constraints.hpp ----
+
+// ---- begin sweep/setup/sample.hpp ----
+// The sampling engine of setup, as pycls's sweep_setup runs it: chunks of
+// CHUNK_SIZE draws, each seeded from RNG_SEED's stream, NUM_PROC chunks at a
+// time, until NUM_CONFIGS unique valid configs exist or NUM_SAMPLES draws were
+// made; then the configs are shuffled and cut with the same stream. Each
+// chunk's candidates are checked on the typed record first; a config tree is
+// only built for what survives.
+
+
+#include <chrono>
+#include <exception>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace sweep {
+
+/// @brief A space the engine can sample: draws records, checks them, prints their key text.
+template <class S>
+concept sampleable_space = requires(const S& s, numpy_rng& rng, const typename S::record_type& r, std::string& text,
+                                    param_list& params) {
+  { s.draw(rng) } -> std::same_as<typename S::record_type>;
+  { s.accepts(r) } -> std::convertible_to<bool>;
+  s.append_key_text(text, r);
+  s.append_params(params, r);
+};
+
+/// @brief Where sampling stands, reported after each round of chunks.
+struct sample_progress {
+  std::int64_t sampled = 0;  // candidates drawn so far (pycls counts whole chunks)
+  std::int64_t kept = 0;     // unique valid configs so far
+  double seconds = 0;
+};
+
+/// @brief What sampling found: the configs in their final (shuffled) order.
+template <class Record>
+struct sample_result {
+  std::vector<std::string> keys;  // pycls's key text of each config, its DESC
+  std::vector<Record> records;
+  std::int64_t sampled = 0;
+  std::int64_t found = 0;  // unique valid configs found before the cut to NUM_CONFIGS
+  double seconds = 0;
+};
+
+/// @brief Accepts every candidate: for spaces with no config-level constraints.
+struct accept_all {
+  [[nodiscard]] constexpr bool active() const noexcept { return false; }
+  [[nodiscard]] constexpr bool operator()(const param_list&) const noexcept { return true; }
+};
+
+namespace detail {
+
+template <class Record>
+struct chunk_result {
+  std::vector<std::pair<std::string, Record>> configs;  // in the order found
+};
+
+/// @brief One chunk, as pycls's sample_cfgs(seed): its own seed, its own dedup, stop at NUM_CONFIGS.
+template <class Space, class Check>
+chunk_result<typename Space::record_type> sample_chunk(const Space& space, const Check& check, std::uint32_t seed,
+                                                       std::int64_t chunk_size, std::int64_t num_configs) {
+  chunk_result<typename Space::record_type> out;
+  numpy_rng rng(seed);
+  std::unordered_set<std::string> valid, invalid;  // invalid keys are remembered only to skip rechecking them
+  std::string key;
+  param_list params;
+  for (std::int64_t i = 0; i < chunk_size; ++i) {
+    auto record = space.draw(rng);
+    key.clear();
+    space.append_key_text(key, record);
+    if (valid.contains(key) || invalid.contains(key)) continue;
+    bool ok = space.accepts(record);
+    if (ok && check.active()) {
+      params.clear();
+      space.append_params(params, record);
+      ok = check(params);
+    }
+    if (!ok) {
+      invalid.insert(key);
+      continue;
+    }
+    valid.insert(key);
+    out.configs.emplace_back(key, std::move(record));
+    if (static_cast<std::int64_t>(out.configs.size()) == num_configs) break;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+/// @brief Samples NUM_CONFIGS unique valid configs from a space, exactly as pycls would for the same seed and NUM_PROC.
+/// `check` sees each new candidate's (key, value) pairs (config-level constraints); `progress` is called per round.
+template <sampleable_space Space, class Check = accept_all>
+sample_result<typename Space::record_type> sample_configs(const Space& space, const setup_options& setup,
+                                                          std::int64_t num_proc, const Check& check = {},
+                                                          const std::function<void(const sample_progress&)>& progress = {}) {
+  using record_type = typename Space::record_type;
+  auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  numpy_rng rng;
+  auto seeds = chunk_seeds(rng, setup.rng_seed, setup.num_samples, setup.chunk_size);
+  std::int64_t target = setup.num_configs > 0 ? setup.num_configs : INT64_MAX;
+
+  std::vector<std::pair<std::string, record_type>> configs;  // a dict in insertion order, as pycls's
+  std::unordered_map<std::string, std::size_t> index;
+  std::int64_t sampled = 0;
+  for (std::size_t round = 0; sampled < setup.num_samples && static_cast<std::int64_t>(configs.size()) < target; ++round) {
+    std::size_t first = std::min(seeds.size(), round * static_cast<std::size_t>(num_proc));
+    std::size_t last = std::min(seeds.size(), first + static_cast<std::size_t>(num_proc));
+    std::vector<detail::chunk_result<record_type>> chunks(last - first);
+    std::vector<std::exception_ptr> failures(last - first);
+    {
+      std::vector<std::jthread> workers;
+      for (std::size_t c = first; c < last; ++c) {
+        workers.emplace_back([&, c] {
+          try {
+            chunks[c - first] = detail::sample_chunk(space, check, static_cast<std::uint32_t>(seeds[c]), setup.chunk_size, target);
+          } catch (...) {
+            failures[c - first] = std::current_exception();
+          }
+        });
+      }
+    }
+    for (auto& failure : failures) {
+      if (failure) std::rethrow_exception(failure);
+    }
+    for (auto& chunk : chunks) {
+      for (auto& [key, record] : chunk.configs) {
+        if (index.try_emplace(key, configs.size()).second) configs.emplace_back(std::move(key), std::move(record));
+      }
+    }
+    sampled += setup.chunk_size * num_proc;
+    if (progress) progress({sampled, static_cast<std::int64_t>(configs.size()), elapsed()});
+  }
+
+  sample_result<record_type> result;
+  result.sampled = sampled;
+  result.found = static_cast<std::int64_t>(configs.size());
+  auto n = std::min<std::int64_t>(result.found, target);
+  for (auto id : rng.choice(result.found, n)) {
+    auto& [key, record] = configs[static_cast<std::size_t>(id)];
+    result.keys.push_back(std::move(key));
+    result.records.push_back(std::move(record));
+  }
+  result.seconds = elapsed();
+  return result;
+}
+
+/// @brief Enumerates a finite or sequence space (grid, zip, concat, join, sobol): record 0, 1, ... in index order,
+/// deduplicated by key and checked like random candidates. A finite space is enumerated whole; a sequence stops at
+/// NUM_CONFIGS unique valid configs or NUM_SAMPLES indices. Blocks of CHUNK_SIZE indices are checked NUM_PROC at a
+/// time and merged in index order, so the result does not depend on NUM_PROC.
+/// Finite spaces: all valid configs in index order, or a random NUM_CONFIGS of them (RNG_SEED) when fewer are asked
+/// for; in a random order when the space is shuffled. Sequences: the first NUM_CONFIGS, in sequence order.
+template <class Space, class Check = accept_all>
+  requires indexed_space<Space>
+sample_result<typename Space::record_type> enumerate_configs(const Space& space, const setup_options& setup,
+                                                             std::int64_t num_proc, const Check& check = {},
+                                                             const std::function<void(const sample_progress&)>& progress = {}) {
+  using record_type = typename Space::record_type;
+  auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  bool finite = kind_of(space) == space_kind::finite;
+  std::uint64_t total = 0;
+  if constexpr (requires { space.size(); }) {
+    if (finite) total = space.size();
+  }
+  if (!finite) total = static_cast<std::uint64_t>(std::max<std::int64_t>(0, setup.num_samples));
+  std::int64_t target = setup.num_configs > 0 ? setup.num_configs : INT64_MAX;
+  auto block = static_cast<std::uint64_t>(std::max<std::int64_t>(1, setup.chunk_size));
+  auto workers = static_cast<std::uint64_t>(std::max<std::int64_t>(1, num_proc));
+
+  std::vector<std::pair<std::string, record_type>> configs;
+  std::unordered_set<std::string> seen;
+  std::uint64_t next = 0;
+  while (next < total && (finite || static_cast<std::int64_t>(configs.size()) < target)) {
+    std::uint64_t blocks = std::min<std::uint64_t>(workers, (total - next + block - 1) / block);
+    std::vector<detail::chunk_result<record_type>> found(blocks);
+    std::vector<std::exception_ptr> failures(blocks);
+    {
+      std::vector<std::jthread> threads;
+      for (std::uint64_t b = 0; b < blocks; ++b) {
+        threads.emplace_back([&, b] {
+          try {
+            std::uint64_t first = next + b * block, last = std::min(total, first + block);
+            std::unordered_set<std::string> valid, invalid;
+            std::string key;
+            param_list params;
+            for (std::uint64_t i = first; i < last; ++i) {
+              auto record = space.at(i);
+              key.clear();
+              space.append_key_text(key, record);
+              if (valid.contains(key) || invalid.contains(key)) continue;
+              bool ok = space.accepts(record);
+              if (ok && check.active()) {
+                params.clear();
+                space.append_params(params, record);
+                ok = check(params);
+              }
+              (ok ? valid : invalid).insert(key);
+              if (ok) found[b].configs.emplace_back(key, std::move(record));
+            }
+          } catch (...) {
+            failures[b] = std::current_exception();
+          }
+        });
+      }
+    }
+    for (auto& failure : failures) {
+      if (failure) std::rethrow_exception(failure);
+    }
+    for (auto& chunk : found) {
+      for (auto& [key, record] : chunk.configs) {
+        if (seen.insert(key).second) configs.emplace_back(std::move(key), std::move(record));
+      }
+    }
+    next = std::min(total, next + blocks * block);
+    if (progress) progress({static_cast<std::int64_t>(next), static_cast<std::int64_t>(configs.size()), elapsed()});
+  }
+
+  sample_result<record_type> result;
+  result.sampled = static_cast<std::int64_t>(next);
+  result.found = static_cast<std::int64_t>(configs.size());
+  auto n = std::min<std::int64_t>(result.found, target);
+  std::vector<std::int64_t> order;
+  if (finite && (is_shuffled(space) || n < result.found)) {
+    numpy_rng rng(static_cast<std::uint32_t>(setup.rng_seed));
+    order = rng.choice(result.found, n);
+    if (!is_shuffled(space)) std::sort(order.begin(), order.end());
+  } else {
+    for (std::int64_t i = 0; i < n; ++i) order.push_back(i);
+  }
+  for (auto id : order) {
+    auto& [key, record] = configs[static_cast<std::size_t>(id)];
+    result.keys.push_back(std::move(key));
+    result.records.push_back(std::move(record));
+  }
+  result.seconds = elapsed();
+  return result;
+}
+
+/// @brief Samples any space the way its kind asks for: random spaces as pycls does (sample_configs), finite
+/// and sequence spaces by enumeration (enumerate_configs). Seeded parts (sobol) are scrambled by RNG_SEED.
+template <sampleable_space Space, class Check = accept_all>
+sample_result<typename Space::record_type> sample_space(const Space& space, const setup_options& setup,
+                                                        std::int64_t num_proc, const Check& check = {},
+                                                        const std::function<void(const sample_progress&)>& progress = {}) {
+  auto seeded = with_seed(space, static_cast<std::uint64_t>(setup.rng_seed));
+  if constexpr (indexed_space<Space>) {
+    if (kind_of(seeded) != space_kind::random) return enumerate_configs(seeded, setup, num_proc, check, progress);
+  }
+  return sample_configs(seeded, setup, num_proc, check, progress);
+}
+
+}  // namespace sweep
+// ---- end sweep/setup/sample.hpp ----
+
+// ---- begin sweep/setup/setup.hpp ----
+// Setup: a sweep config (and its space) becomes numbered job configs under
+// ROOT_DIR/NAME: cfgs/000000.yaml ..., cfgs_summary.yaml and sweep_cfg.yaml.
+// It may be re-run until the sweep is launched; the new cfgs replace the old
+// ones whole, so no stale file is ever left.
+
+
+// ---- begin sweep/detail/files.hpp ----
+// Crash-safe file output shared by every stage: write to a temporary name in
+// the same folder, then rename, so a reader never sees half a file.
+
+
+
+#include <atomic>
+#include <cstdio>
+#include <cerrno>
+#include <cstring>
+#include <unistd.h>
+
+namespace sweep::detail {
+
+/// @brief A name next to `target` that no other writer (thread or process) uses at the same time.
+inline std::filesystem::path temporary_sibling(const std::filesystem::path& target) {
+  static std::atomic<unsigned> counter{0};
+  return target.parent_path() / fmt::format(".{}.tmp.{}.{}", target.filename().string(), ::getpid(), counter++);
+}
+
+/// @brief Writes the pieces, in order, to `target` atomically (temporary file + rename), so
+/// readers see the old or the new file, never half of one.
+inline void write_file_atomic(const std::filesystem::path& target, const std::vector<std::string_view>& pieces) {
+  auto temporary = temporary_sibling(target);
+  std::FILE* f = std::fopen(temporary.c_str(), "wb");
+  if (f == nullptr) throw error({target.string(), 0}, "", fmt::format("cannot write: {}", std::strerror(errno)));
+  bool ok = true;
+  for (auto piece : pieces) {
+    if (!piece.empty() && std::fwrite(piece.data(), 1, piece.size(), f) != piece.size()) {
+      ok = false;
+      break;
+    }
+  }
+  int saved_errno = errno;
+  ok = std::fclose(f) == 0 && ok;
+  std::error_code ec;
+  if (!ok) {
+    std::filesystem::remove(temporary, ec);
+    throw error({target.string(), 0}, "", fmt::format("cannot write: {}", std::strerror(saved_errno)));
+  }
+  std::filesystem::rename(temporary, target, ec);
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    throw error({target.string(), 0}, "", "cannot replace the file: " + ec.message());
+  }
+}
+
+/// @brief Writes `text` to `target` atomically.
+inline void write_file_atomic(const std::filesystem::path& target, std::string_view text) {
+  write_file_atomic(target, std::vector<std::string_view>{text});
+}
+
+}  // namespace sweep::detail
+// ---- end sweep/detail/files.hpp ----
+
+// ---- begin sweep/config/space_spec.hpp ----
+// SETUP.SPACE -> dyn_space: sweep's combinator spaces written in YAML, the
+// alternative to pycls's SETUP.SAMPLERS (a config has one or the other).
+// dyn_space is the runtime form of space/combinators.hpp (alternatives over the
+// same pieces); it lives here so code using only the typed DSL does not compile it.
+//   TYPE: grid | zip    AXES: {KEY: axis, ...}  [SHUFFLE: true]
+//   TYPE: concat | join PARTS: [space, ...]     [SHUFFLE: true]
+//   TYPE: when          KEY, EQUALS, SPACE      (a part of a join, after the part that sets KEY)
+//   TYPE: sobol | random SAMPLERS: {KEY: sampler as in SETUP.SAMPLERS, ...}
+// An axis is [v, ...], {VALUES: [...]}, {RANGE: [lo, hi], STEP: s} (ints) or
+// {RANGE: [lo, hi], COUNT: n, SPACING: linear|log, QUANTIZE: q} (floats).
+
+
+// ---- begin sweep/config/space_yaml.hpp ----
+// SETUP.SAMPLERS (pycls's sampler specs) -> runtime_space: the same typed
+// samplers the C++ DSL builds, checked with pycls's rules, with errors that
+// name the file, line and key path of the offending entry.
+
+
+
+namespace sweep {
+
+namespace detail {
+
+class sampler_reader {
+ public:
+  explicit sampler_reader(std::string file) : file_(std::move(file)) {}
+
+  /// @brief One sampler spec (a map with TYPE) at `path`, for the config key `key`.
+  dyn_sampler read(const value& spec, const std::string& path, const std::string& key) const {
+    if (!spec.is_map()) fail(spec, path, "expected a sampler: a map with TYPE (float_sampler, int_sampler, value_sampler, list_sampler, regnet_sampler)");
+    auto* type = spec.child("TYPE");
+    if (type == nullptr || !type->is_string()) {
+      fail(type ? *type : spec, path + ".TYPE", "expected one of float_sampler, int_sampler, value_sampler, list_sampler, regnet_sampler");
+    }
+    const auto& t = type->as_string();
+    if (t == "float_sampler") return scalar<double>(spec, path, key);
+    if (t == "int_sampler") return scalar<std::int64_t>(spec, path, key);
+    if (t == "value_sampler") {
+      allow_keys(spec, path, {"TYPE", "VALUES"});
+      auto* values = spec.child("VALUES");
+      if (values == nullptr || !values->is_list() || values->as_list().empty()) {
+        fail(values ? *values : spec, path + ".VALUES", "expected a non-empty list of values");
+      }
+      return choice_sampler<value>{values->as_list()};
+    }
+    if (t == "list_sampler") {
+      allow_keys(spec, path, {"TYPE", "LENGTH", "ITEM_SAMPLER"});
+      dyn_list_sampler list;
+      if (auto* length = spec.child("LENGTH")) {
+        if (!length->is_int() || length->as_int() < 0 || length->as_int() > max_list_length) {
+          fail(*length, path + ".LENGTH", fmt::format("expected an integer from 0 to {}", max_list_length));
+        }
+        list.length = length->as_int();
+      }
+      auto* item = spec.child("ITEM_SAMPLER");
+      if (item == nullptr) fail(spec, path + ".ITEM_SAMPLER", "is required: expected the sampler of each item");
+      if (depth_ >= max_depth) fail(*item, path + ".ITEM_SAMPLER", fmt::format("expected list samplers nested at most {} deep", max_depth));
+      sampler_reader nested = *this;
+      ++nested.depth_;
+      list.item = std::make_shared<const dyn_sampler>(nested.read(*item, path + ".ITEM_SAMPLER", key));
+      return list;
+    }
+    if (t == "regnet_sampler") {
+      if (key != "REGNET") fail(spec, path + ".TYPE", "regnet_sampler can only be used for the key REGNET");
+      allow_keys(spec, path, {"TYPE", "DEPTH", "W0", "WA", "WM", "GROUP_W", "BOT_MUL"});
+      regnet_sampler s;
+      range(spec, path, "DEPTH", s.depth_);
+      range(spec, path, "W0", s.w0_);
+      range(spec, path, "WA", s.wa_);
+      range(spec, path, "WM", s.wm_);
+      range(spec, path, "GROUP_W", s.group_w_);
+      range(spec, path, "BOT_MUL", s.bot_mul_);
+      checked(spec, path, [&] { s.validate("REGNET"); }, "REGNET");
+      return s;
+    }
+    fail(*type, path + ".TYPE",
+         fmt::format("unknown sampler type '{}': expected one of float_sampler, int_sampler, value_sampler, list_sampler, regnet_sampler", t));
+  }
+
+  [[noreturn]] void fail(const value& node, const std::string& path, const std::string& message) const {
+    throw error({file_, node.line()}, path, message);
+  }
+
+ private:
+  static constexpr std::int64_t max_list_length = 1'000'000;
+  static constexpr int max_depth = 16;
+
+  void allow_keys(const value& spec, const std::string& path, std::vector<std::string> allowed) const {
+    for (auto& [k, v] : spec.as_map()) {
+      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+        fail(v, path + "." + k, "unknown key for this sampler" + did_you_mean(k, allowed));
+      }
+    }
+  }
+
+  template <class T>
+  T number(const value& node, const std::string& path) const {
+    if constexpr (std::is_same_v<T, double>) {
+      // A float sampler takes integers too: RANGE [1, 5] means [1.0, 5.0].
+      if (!node.is_number()) fail(node, path, fmt::format("expected a number, got {} ({})", node.kind(), node.python_repr()));
+      return node.as_float();
+    } else {
+      if (!node.is_int()) fail(node, path, fmt::format("expected an integer, got {} ({})", node.kind(), node.python_repr()));
+      return node.as_int();
+    }
+  }
+
+  template <class T>
+  void range(const value& spec, const std::string& path, const char* name, scalar_sampler<T>& s) const {
+    auto* node = spec.child(name);
+    if (node == nullptr) return;
+    auto field = path + "." + name;
+    if (!node->is_list() || node->as_list().size() != 2) fail(*node, field, "expected a range [low, high]");
+    s.low = number<T>(node->as_list()[0], field + "[0]");
+    s.high = number<T>(node->as_list()[1], field + "[1]");
+  }
+
+  template <class F>
+  void checked(const value& spec, const std::string& path, F&& check, const std::string& key) const {
+    try {
+      check();
+    } catch (const error& e) {
+      // Point at the line of the field the check names (RANGE, QUANTIZE, ...).
+      auto field = e.key_path().size() > key.size() ? e.key_path().substr(key.size() + 1) : std::string();
+      auto sub = field.substr(0, field.find('.'));
+      auto* node = sub.empty() ? nullptr : spec.child(sub);
+      auto full = path + (field.empty() ? "" : "." + field);
+      throw error({file_, (node ? *node : spec).line()}, full, e.message());
+    }
+  }
+
+  template <class T>
+  dyn_sampler scalar(const value& spec, const std::string& path, const std::string& key) const {
+    allow_keys(spec, path, {"TYPE", "RAND_TYPE", "RANGE", "QUANTIZE"});
+    scalar_sampler<T> s;
+    if (auto* rand = spec.child("RAND_TYPE")) {
+      auto type = rand->is_string() ? parse_rand_type(rand->as_string()) : std::nullopt;
+      if (!type) {
+        std::vector<std::string> names(rand_type_names.begin(), rand_type_names.end());
+        fail(*rand, path + ".RAND_TYPE",
+             fmt::format("unknown rand type {}: expected one of {}{}", rand->python_repr(), fmt::join(names, ", "),
+                         rand->is_string() ? did_you_mean(rand->as_string(), names) : ""));
+      }
+      s.type = *type;
+    }
+    range(spec, path, "RANGE", s);
+    if (auto* q = spec.child("QUANTIZE")) s.q = number<T>(*q, path + ".QUANTIZE");
+    checked(spec, path, [&] { s.validate(key); }, key);
+    return s;
+  }
+
+  std::string file_;
+  int depth_ = 0;
+};
+
+}  // namespace detail
+
+/// @brief One sampler spec (e.g. from `sweep sample --sampler FILE`), checked; `key` is the key it samples.
+inline dyn_sampler load_sampler(const value& spec, const std::string& file, const std::string& key) {
+  return detail::sampler_reader(file).read(spec, key, key);
+}
+
+/// @brief SETUP.SAMPLERS of a sweep config as a runtime space, checked with pycls's rules.
+inline runtime_space load_space(const value& samplers, const std::string& file) {
+  std::vector<std::pair<std::string, dyn_sampler>> out;
+  if (samplers.is_null()) return runtime_space{};
+  detail::sampler_reader reader(file);
+  if (!samplers.is_map()) reader.fail(samplers, "SETUP.SAMPLERS", "expected a map: dotted key -> sampler");
+  for (auto& [key, spec] : samplers.as_map()) {
+    if (!detail::is_valid_key(key)) {
+      reader.fail(spec, "SETUP.SAMPLERS." + key, "expected a dotted config key such as OPTIM.BASE_LR");
+    }
+    out.emplace_back(key, reader.read(spec, "SETUP.SAMPLERS." + key, key));
+  }
+  return runtime_space(std::move(out));
+}
+
+}  // namespace sweep
+// ---- end sweep/config/space_yaml.hpp ----
+
+
+
+namespace sweep {
+
+// ---------------------------------------------------------------------------
+// The runtime form: the combinators' pieces as alternatives, records as (key, value) pairs.
+
+/// @brief A finite sampler known at run time: VALUES, an int RANGE with STEP, or a float RANGE with COUNT.
+class dyn_axis {
+ public:
+  using alternatives = std::variant<choice_sampler<value>, int_range_sampler, float_range_sampler>;
+
+  template <class S>
+    requires std::is_constructible_v<alternatives, S>
+  dyn_axis(S sampler) : axis_(std::move(sampler)) {}
+
+  [[nodiscard]] const alternatives& alternative() const noexcept { return axis_; }
+  [[nodiscard]] std::uint64_t size() const {
+    return std::visit([](auto& a) { return detail::axis_traits<std::decay_t<decltype(a)>>::size(a); }, axis_);
+  }
+  [[nodiscard]] value at(std::uint64_t i) const {
+    return std::visit([&](auto& a) { return detail::to_value(detail::axis_traits<std::decay_t<decltype(a)>>::at(a, i)); }, axis_);
+  }
+
+ private:
+  alternatives axis_;
+};
+
+/// @brief A combinator space read from SETUP.SPACE: grid, zip, concat, join (with when parts), sobol or random.
+class dyn_space {
+ public:
+  using record_type = param_list;
+  using axis_list = std::vector<std::pair<std::string, dyn_axis>>;
+
+  struct grid_node { axis_list axes; };
+  struct zip_node { axis_list axes; };
+  struct concat_node { std::vector<dyn_space> parts; };
+  struct join_node { std::shared_ptr<const dyn_space> first, second; };  // second may be a when
+  struct when_node { std::string key; value equals; std::shared_ptr<const dyn_space> space; };
+  struct sobol_node { std::vector<std::pair<std::string, dyn_sampler>> samplers; };
+  struct random_node { runtime_space space; };
+  using node = std::variant<grid_node, zip_node, concat_node, join_node, when_node, sobol_node, random_node>;
+
+  /// @brief The space of one node; sizes are worked out here (a zip's axes must have one length).
+  explicit dyn_space(node n, bool shuffle = false) : node_(std::move(n)), shuffle_(shuffle) { prepare(); }
+
+  /// @brief `join(parts...)` as nested pairs: each part after the first may be a when over earlier keys.
+  static dyn_space join(std::vector<dyn_space> parts, bool shuffle = false) {
+    if (parts.empty()) throw error("sweep::dyn_space::join: expected at least one part");
+    auto joined = std::make_shared<const dyn_space>(std::move(parts[0]));
+    for (std::size_t i = 1; i < parts.size(); ++i) {
+      bool last = i + 1 == parts.size();
+      joined = std::make_shared<const dyn_space>(join_node{joined, std::make_shared<const dyn_space>(std::move(parts[i]))},
+                                                 last && shuffle);
+    }
+    return *joined;
+  }
+
+  [[nodiscard]] const node& get() const noexcept { return node_; }
+  [[nodiscard]] space_kind kind() const noexcept { return kind_; }
+  [[nodiscard]] bool shuffled() const noexcept { return shuffle_; }
+  /// @brief The number of configs of a finite space.
+  [[nodiscard]] std::uint64_t size() const {
+    if (kind_ != space_kind::finite) throw error("sweep::dyn_space::size: the space is not finite");
+    return size_;
+  }
+  [[nodiscard]] dyn_space with_seed(std::uint64_t seed) const {
+    auto copy = *this;
+    copy.seed_ = seed;
+    return copy;
+  }
+  /// @brief The keys the space may set, in the order first set.
+  [[nodiscard]] std::vector<std::string> keys() const {
+    std::vector<std::string> out;
+    add_keys(out);
+    return out;
+  }
+
+  [[nodiscard]] record_type at(std::uint64_t i) const {
+    if (kind_ == space_kind::random) throw error("sweep::dyn_space::at: a random space has no index");
+    if (kind_ == space_kind::finite && i >= size_) throw error(fmt::format("sweep::dyn_space::at: index {} of {}", i, size_));
+    param_list out;
+    at_into(i, out);
+    return out;
+  }
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    param_list out;
+    draw_into(rng, out);
+    return out;
+  }
+  [[nodiscard]] bool accepts(const record_type&) const noexcept { return true; }
+  void append_key_text(std::string& out, const record_type& r) const {
+    for (auto& [key, v] : r) detail::append_key_value(out, key, v);
+  }
+  void append_params(param_list& out, const record_type& r) const { out.insert(out.end(), r.begin(), r.end()); }
+
+ private:
+  template <class... F>
+  struct overload : F... { using F::operator()...; };
+  template <class... F>
+  overload(F...) -> overload<F...>;
+
+  static bool active(const when_node& w, const param_list& before) {
+    for (auto it = before.rbegin(); it != before.rend(); ++it) {
+      if (it->first != w.key) continue;
+      // 2 and 2.0 are one value to a condition, as they are to Python's ==
+      if (it->second.is_number() && w.equals.is_number()) return it->second.as_float() == w.equals.as_float();
+      return it->second == w.equals;
+    }
+    return false;
+  }
+
+  static value from_unit(const dyn_sampler& s, double u) {
+    return std::visit(
+        [&](auto& a) -> value {
+          using S = std::decay_t<decltype(a)>;
+          if constexpr (detail::unit_mappable<S>) {
+            return detail::to_value(detail::from_unit(a, u));
+          } else {
+            throw error("sweep::sobol: a list or regnet sampler has no single coordinate");
+          }
+        },
+        s.alternative());
+  }
+
+  void prepare() {
+    std::visit(overload{
+                   [&](const grid_node& g) {
+                     kind_ = space_kind::finite;
+                     size_ = 1;
+                     for (auto& [key, axis] : g.axes) size_ = detail::checked_mul(size_, axis.size(), "grid");
+                   },
+                   [&](const zip_node& z) {
+                     kind_ = space_kind::finite;
+                     size_ = z.axes.empty() ? 0 : z.axes.front().second.size();
+                     for (auto& [key, axis] : z.axes) {
+                       if (axis.size() != size_) {
+                         throw error({}, key, fmt::format("zip: this axis has {} values but {} has {}: expected axes of one length",
+                                                          axis.size(), z.axes.front().first, size_));
+                       }
+                     }
+                   },
+                   [&](const concat_node& c) {
+                     bool finite = std::all_of(c.parts.begin(), c.parts.end(), [](auto& p) { return p.kind_ == space_kind::finite; });
+                     kind_ = finite ? space_kind::finite : space_kind::random;
+                     if (!finite) return;
+                     auto offsets = std::make_shared<std::vector<std::uint64_t>>(1, 0);
+                     for (auto& p : c.parts) offsets->push_back(offsets->back() + p.size_);
+                     size_ = offsets->back();
+                     offsets_ = std::move(offsets);
+                   },
+                   [&](const join_node& j) {
+                     auto* when = std::get_if<when_node>(&j.second->node_);
+                     bool finite = j.first->kind_ == space_kind::finite && j.second->kind_ == space_kind::finite;
+                     kind_ = finite ? space_kind::finite : space_kind::random;
+                     if (!finite) return;
+                     if (when == nullptr) {
+                       size_ = detail::checked_mul(j.first->size_, j.second->size_, "join");
+                       return;
+                     }
+                     auto offsets = std::make_shared<std::vector<std::uint64_t>>(1, 0);
+                     offsets->reserve(j.first->size_ + 1);
+                     for (std::uint64_t i = 0; i < j.first->size_; ++i) {
+                       offsets->push_back(offsets->back() + (active(*when, j.first->at(i)) ? j.second->size_ : 1));
+                     }
+                     size_ = offsets->back();
+                     offsets_ = std::move(offsets);
+                   },
+                   [&](const when_node& w) {
+                     kind_ = w.space->kind_;
+                     size_ = w.space->size_;
+                   },
+                   [&](const sobol_node&) { kind_ = space_kind::sequence; },
+                   [&](const random_node&) { kind_ = space_kind::random; },
+               },
+               node_);
+  }
+
+  void add_keys(std::vector<std::string>& out) const {
+    auto add = [&](const std::string& k) {
+      if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+    };
+    std::visit(overload{
+                   [&](const grid_node& g) { for (auto& [k, a] : g.axes) add(k); },
+                   [&](const zip_node& z) { for (auto& [k, a] : z.axes) add(k); },
+                   [&](const concat_node& c) { for (auto& p : c.parts) p.add_keys(out); },
+                   [&](const join_node& j) { j.first->add_keys(out); j.second->add_keys(out); },
+                   [&](const when_node& w) { w.space->add_keys(out); },
+                   [&](const sobol_node& s) { for (auto& [k, a] : s.samplers) add(k); },
+                   [&](const random_node& r) {
+                     for (auto& [k, sampler] : r.space.samplers()) {
+                       if (!sampler.is_composite()) {
+                         add(k);
+                         continue;
+                       }
+                       for (auto* name : {"DEPTH", "W0", "WA", "WM", "GROUP_W", "BOT_MUL"}) add(k + "." + name);
+                     }
+                   },
+               },
+               node_);
+  }
+
+  void at_into(std::uint64_t i, param_list& out) const {
+    std::visit(overload{
+                   [&](const grid_node& g) {
+                     std::vector<std::uint64_t> idx(g.axes.size());
+                     for (std::size_t a = g.axes.size(); a-- > 0;) {
+                       auto n = g.axes[a].second.size();
+                       idx[a] = i % n;
+                       i /= n;
+                     }
+                     for (std::size_t a = 0; a < g.axes.size(); ++a) out.emplace_back(g.axes[a].first, g.axes[a].second.at(idx[a]));
+                   },
+                   [&](const zip_node& z) { for (auto& [k, a] : z.axes) out.emplace_back(k, a.at(i)); },
+                   [&](const concat_node& c) {
+                     auto& o = *offsets_;
+                     auto p = static_cast<std::size_t>(std::upper_bound(o.begin(), o.end(), i) - o.begin() - 1);
+                     c.parts[p].at_into(i - o[p], out);
+                   },
+                   [&](const join_node& j) {
+                     auto* when = std::get_if<when_node>(&j.second->node_);
+                     if (when == nullptr) {
+                       auto n = j.second->size_;
+                       j.first->at_into(i / n, out);
+                       j.second->at_into(i % n, out);
+                       return;
+                     }
+                     auto& o = *offsets_;
+                     auto p = static_cast<std::uint64_t>(std::upper_bound(o.begin(), o.end(), i) - o.begin() - 1);
+                     j.first->at_into(p, out);
+                     if (active(*when, out)) when->space->at_into(i - o[p], out);
+                   },
+                   [&](const when_node& w) { w.space->at_into(i, out); },
+                   [&](const sobol_node& s) {
+                     for (std::size_t d = 0; d < s.samplers.size(); ++d) {
+                       out.emplace_back(s.samplers[d].first, from_unit(s.samplers[d].second, detail::sobol_unit(i, d, seed_)));
+                     }
+                   },
+                   [&](const random_node&) { throw error("sweep::dyn_space::at: a random space has no index"); },
+               },
+               node_);
+  }
+
+  void draw_into(numpy_rng& rng, param_list& out) const {
+    std::visit(overload{
+                   [&](const grid_node& g) {
+                     for (auto& [k, a] : g.axes) out.emplace_back(k, a.at(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(a.size())))));
+                   },
+                   [&](const zip_node&) { at_into(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(size_))), out); },
+                   [&](const concat_node& c) {
+                     c.parts[static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(c.parts.size())))].draw_into(rng, out);
+                   },
+                   [&](const join_node& j) {
+                     j.first->draw_into(rng, out);
+                     auto* when = std::get_if<when_node>(&j.second->node_);
+                     if (when == nullptr) {
+                       j.second->draw_into(rng, out);
+                     } else if (active(*when, out)) {
+                       when->space->draw_into(rng, out);
+                     }
+                   },
+                   [&](const when_node& w) { w.space->draw_into(rng, out); },
+                   [&](const sobol_node& s) {
+                     for (auto& [k, sampler] : s.samplers) out.emplace_back(k, from_unit(sampler, rng.uniform(0.0, 1.0)));
+                   },
+                   [&](const random_node& r) {
+                     auto drawn = r.space.draw(rng);
+                     out.insert(out.end(), std::make_move_iterator(drawn.begin()), std::make_move_iterator(drawn.end()));
+                   },
+               },
+               node_);
+  }
+
+  node node_;
+  bool shuffle_ = false;
+  space_kind kind_ = space_kind::random;
+  std::uint64_t size_ = 0;
+  std::uint64_t seed_ = 0;
+  std::shared_ptr<const std::vector<std::uint64_t>> offsets_;  // concat: per part; join with when: per first record
+};
+
+namespace detail {
+
+class space_spec_reader {
+ public:
+  explicit space_spec_reader(std::string file) : file_(std::move(file)), samplers_(file_) {}
+
+  /// @brief The space at `path`; `before` holds the keys earlier parts of an enclosing join set (for when).
+  dyn_space read(const value& spec, const std::string& path, const std::vector<std::string>* before = nullptr,
+                 int depth = 0) const {
+    static const std::vector<std::string> types = {"grid", "zip", "concat", "join", "when", "sobol", "random"};
+    if (!spec.is_map()) fail(spec, path, "expected a space: a map with TYPE (grid, zip, concat, join, when, sobol, random)");
+    if (depth > max_depth) fail(spec, path, fmt::format("expected spaces nested at most {} deep", max_depth));
+    auto* type = spec.child("TYPE");
+    if (type == nullptr || !type->is_string()) fail(type ? *type : spec, path + ".TYPE", "expected one of grid, zip, concat, join, when, sobol, random");
+    const auto& t = type->as_string();
+    if (t == "grid" || t == "zip") {
+      allow_keys(spec, path, {"TYPE", "AXES", "SHUFFLE"});
+      auto* axes = spec.child("AXES");
+      if (axes == nullptr || !axes->is_map() || axes->as_map().empty()) {
+        fail(axes ? *axes : spec, path + ".AXES", "expected a map: dotted key -> axis ([values], {VALUES}, {RANGE, STEP} or {RANGE, COUNT})");
+      }
+      dyn_space::axis_list list;
+      for (auto& [key, axis_spec] : axes->as_map()) {
+        check_key(key, axis_spec, path + ".AXES." + key);
+        if (std::any_of(list.begin(), list.end(), [&](auto& a) { return a.first == key; })) {
+          fail(axis_spec, path + ".AXES." + key, "this key is bound twice");
+        }
+        list.emplace_back(key, axis(axis_spec, path + ".AXES." + key));
+      }
+      try {
+        auto node = t == "grid" ? dyn_space::node{dyn_space::grid_node{std::move(list)}} : dyn_space::node{dyn_space::zip_node{std::move(list)}};
+        return dyn_space(std::move(node), shuffle(spec, path));
+      } catch (const error& e) {
+        auto key = e.key_path();
+        auto* node = key.empty() ? axes : axes->child(key);
+        throw error({file_, (node ? *node : *axes).line()}, path + ".AXES" + (key.empty() ? "" : "." + key), e.message());
+      }
+    }
+    if (t == "concat" || t == "join") {
+      allow_keys(spec, path, {"TYPE", "PARTS", "SHUFFLE"});
+      auto* parts = spec.child("PARTS");
+      if (parts == nullptr || !parts->is_list() || parts->as_list().empty()) {
+        fail(parts ? *parts : spec, path + ".PARTS", "expected a non-empty list of spaces");
+      }
+      std::vector<dyn_space> list;
+      std::vector<std::string> keys;  // a when reads keys of earlier parts of its own join only
+      for (std::size_t i = 0; i < parts->as_list().size(); ++i) {
+        auto& part = parts->as_list()[i];
+        auto part_path = fmt::format("{}.PARTS[{}]", path, i);
+        bool join_tail = t == "join" && i > 0;
+        list.push_back(read(part, part_path, join_tail ? &keys : nullptr, depth + 1));
+        if (t == "join") {
+          for (auto& k : list.back().keys()) keys.push_back(k);
+        }
+      }
+      bool shuffled = shuffle(spec, path);
+      auto space = t == "concat" ? dyn_space(dyn_space::concat_node{std::move(list)}, shuffled) : dyn_space::join(std::move(list), shuffled);
+      if (shuffled && space.kind() != space_kind::finite) {
+        fail(*spec.child("SHUFFLE"), path + ".SHUFFLE", "only a finite space (all parts grid, zip or finite) can be shuffled");
+      }
+      return space;
+    }
+    if (t == "when") {
+      allow_keys(spec, path, {"TYPE", "KEY", "EQUALS", "SPACE"});
+      if (before == nullptr) fail(*type, path + ".TYPE", "a when space must be a part of a join, after the part that sets its KEY");
+      auto* key = spec.child("KEY");
+      if (key == nullptr || !key->is_string() || !is_valid_key(key->as_string())) {
+        fail(key ? *key : spec, path + ".KEY", "expected the dotted config key the condition reads, e.g. MODEL.TYPE");
+      }
+      if (std::find(before->begin(), before->end(), key->as_string()) == before->end()) {
+        fail(*key, path + ".KEY",
+             fmt::format("{} is not set by an earlier part of this join: expected one of [{}]{}", key->as_string(),
+                         fmt::join(*before, ", "), did_you_mean(key->as_string(), *before)));
+      }
+      auto* equals = spec.child("EQUALS");
+      if (equals == nullptr) fail(spec, path + ".EQUALS", "is required: expected the value of KEY for which SPACE is drawn");
+      auto* inner = spec.child("SPACE");
+      if (inner == nullptr) fail(spec, path + ".SPACE", "is required: expected the space drawn when KEY equals EQUALS");
+      value plain = *equals;
+      plain.set_line(0);
+      return dyn_space(dyn_space::when_node{key->as_string(), std::move(plain),
+                                            std::make_shared<const dyn_space>(read(*inner, path + ".SPACE", nullptr, depth + 1))});
+    }
+    if (t == "sobol" || t == "random") {
+      allow_keys(spec, path, {"TYPE", "SAMPLERS"});
+      auto* samplers = spec.child("SAMPLERS");
+      if (samplers == nullptr || !samplers->is_map() || samplers->as_map().empty()) {
+        fail(samplers ? *samplers : spec, path + ".SAMPLERS", "expected a map: dotted key -> sampler (as in SETUP.SAMPLERS)");
+      }
+      std::vector<std::pair<std::string, dyn_sampler>> list;
+      for (auto& [key, sampler_spec] : samplers->as_map()) {
+        auto key_path = path + ".SAMPLERS." + key;
+        check_key(key, sampler_spec, key_path);
+        auto sampler = samplers_.read(sampler_spec, key_path, key);
+        if (t == "sobol" && !std::visit([](auto& s) { return unit_mappable<std::decay_t<decltype(s)>>; }, sampler.alternative())) {
+          fail(sampler_spec, key_path + ".TYPE", "a sobol space takes float_sampler, int_sampler or value_sampler (one coordinate each)");
+        }
+        list.emplace_back(key, std::move(sampler));
+      }
+      if (t == "sobol" && list.size() > sobol_max_dims) {
+        fail(*samplers, path + ".SAMPLERS", fmt::format("expected at most {} samplers (the dimensions of the Sobol table)", sobol_max_dims));
+      }
+      if (t == "sobol") return dyn_space(dyn_space::sobol_node{std::move(list)});
+      return dyn_space(dyn_space::random_node{runtime_space(std::move(list))});
+    }
+    fail(*type, path + ".TYPE", fmt::format("unknown space type '{}': expected one of grid, zip, concat, join, when, sobol, random{}", t,
+                                            did_you_mean(t, types)));
+  }
+
+  [[noreturn]] void fail(const value& node, const std::string& path, const std::string& message) const {
+    throw error({file_, node.line()}, path, message);
+  }
+
+ private:
+  static constexpr int max_depth = 16;
+  static constexpr std::int64_t max_count = 100'000'000;
+
+  void allow_keys(const value& spec, const std::string& path, std::vector<std::string> allowed) const {
+    for (auto& [k, v] : spec.as_map()) {
+      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+        fail(v, path + "." + k, fmt::format("unknown key: expected one of {}{}", fmt::join(allowed, ", "), did_you_mean(k, allowed)));
+      }
+    }
+  }
+
+  void check_key(const std::string& key, const value& node, const std::string& path) const {
+    if (!is_valid_key(key)) fail(node, path, "expected a dotted config key such as OPTIM.BASE_LR");
+  }
+
+  bool shuffle(const value& spec, const std::string& path) const {
+    auto* s = spec.child("SHUFFLE");
+    if (s == nullptr) return false;
+    if (!s->is_bool()) fail(*s, path + ".SHUFFLE", fmt::format("expected true or false, got {}", s->python_repr()));
+    return s->as_bool();
+  }
+
+  std::int64_t integer(const value& node, const std::string& path, const char* expected) const {
+    if (!node.is_int()) fail(node, path, fmt::format("expected {}, got {} ({})", expected, node.kind(), node.python_repr()));
+    return node.as_int();
+  }
+  double number(const value& node, const std::string& path) const {
+    if (!node.is_number()) fail(node, path, fmt::format("expected a number, got {} ({})", node.kind(), node.python_repr()));
+    return node.as_float();
+  }
+
+  dyn_axis axis(const value& spec, const std::string& path) const {
+    if (spec.is_list()) {
+      if (spec.as_list().empty()) fail(spec, path, "expected a non-empty list of values");
+      return choice_sampler<value>{spec.as_list()};
+    }
+    if (!spec.is_map()) fail(spec, path, "expected an axis: [values], {VALUES: [...]}, {RANGE: [lo, hi], STEP: s} or {RANGE: [lo, hi], COUNT: n}");
+    allow_keys(spec, path, {"VALUES", "RANGE", "STEP", "COUNT", "SPACING", "QUANTIZE"});
+    if (auto* values = spec.child("VALUES")) {
+      allow_keys(spec, path, {"VALUES"});
+      if (!values->is_list() || values->as_list().empty()) fail(*values, path + ".VALUES", "expected a non-empty list of values");
+      return choice_sampler<value>{values->as_list()};
+    }
+    auto* range = spec.child("RANGE");
+    if (range == nullptr) fail(spec, path, "expected VALUES or RANGE");
+    if (!range->is_list() || range->as_list().size() != 2) fail(*range, path + ".RANGE", "expected a range [low, high]");
+    const auto& ends = range->as_list();
+    auto checked = [&](auto sampler) {
+      try {
+        sampler.validate(path);
+      } catch (const error& e) {
+        auto field = e.key_path().substr(std::min(e.key_path().size(), path.size() + 1));
+        auto* node = spec.child(field);
+        throw error({file_, (node ? *node : spec).line()}, e.key_path(), e.message());
+      }
+      return sampler;
+    };
+    if (auto* count = spec.child("COUNT")) {
+      if (spec.child("STEP")) fail(*spec.child("STEP"), path + ".STEP", "give COUNT (floats) or STEP (integers), not both");
+      float_range_sampler s;
+      s.low = number(ends[0], path + ".RANGE[0]");
+      s.high = number(ends[1], path + ".RANGE[1]");
+      s.count = integer(*count, path + ".COUNT", "an integer count of points");
+      if (s.count > max_count) fail(*count, path + ".COUNT", fmt::format("expected at most {} points", max_count));
+      if (auto* sp = spec.child("SPACING")) {
+        if (!sp->is_string() || (sp->as_string() != "linear" && sp->as_string() != "log")) {
+          fail(*sp, path + ".SPACING", fmt::format("expected linear or log, got {}", sp->python_repr()));
+        }
+        s.space = sp->as_string() == "log" ? spacing::log : spacing::linear;
+      }
+      if (auto* q = spec.child("QUANTIZE")) {
+        s.q = number(*q, path + ".QUANTIZE");
+        if (!(s.q > 0)) fail(*q, path + ".QUANTIZE", fmt::format("expected a quantum > 0, got {}", q->python_repr()));
+      }
+      return checked(s);
+    }
+    for (const char* k : {"SPACING", "QUANTIZE"}) {
+      if (auto* n = spec.child(k)) fail(*n, path + "." + k, "only a float range (RANGE with COUNT) takes this key");
+    }
+    int_range_sampler s;
+    s.low = integer(ends[0], path + ".RANGE[0]", "an integer (for floats give COUNT too)");
+    s.high = integer(ends[1], path + ".RANGE[1]", "an integer (for floats give COUNT too)");
+    if (auto* step = spec.child("STEP")) s.step = integer(*step, path + ".STEP", "an integer step");
+    checked(s);
+    if (s.size() > static_cast<std::uint64_t>(max_count)) fail(*range, path + ".RANGE", fmt::format("expected at most {} values", max_count));
+    return s;
+  }
+
+  std::string file_;
+  sampler_reader samplers_;
+};
+
+}  // namespace detail
+
+/// @brief A SETUP.SPACE spec as a runtime combinator space; errors name `file`, the line and the key path.
+inline dyn_space load_space_spec(const value& spec, const std::string& file, const std::string& path = "SETUP.SPACE") {
+  return detail::space_spec_reader(file).read(spec, path);
+}
+
+/// @brief The space a sweep config sets up: SETUP.SPACE, or pycls's SETUP.SAMPLERS as a random space (never both).
+inline dyn_space load_setup_space(const sweep_config& cfg) {
+  const auto& s = cfg.setup;
+  if (!s.space.is_null() && !s.samplers.is_null()) {
+    throw error({cfg.file, s.space.line()}, "SETUP.SPACE",
+                "SETUP.SPACE and SETUP.SAMPLERS are alternatives: expected one of them (move the samplers into a "
+                "`TYPE: random` part of the space, or drop SPACE)");
+  }
+  if (!s.space.is_null()) return load_space_spec(s.space, cfg.file);
+  return dyn_space(dyn_space::random_node{load_space(s.samplers, cfg.file)});
+}
+
+}  // namespace sweep
+// ---- end sweep/config/space_spec.hpp ----
+
+
+namespace sweep {
+
+/// @brief What setup did.
+struct setup_summary {
+  std::filesystem::path dir;
+  std::int64_t configs = 0;  // job configs written
+  std::int64_t sampled = 0;  // candidates drawn
+  std::int64_t found = 0;    // unique valid configs found (before the cut to NUM_CONFIGS)
+  double seconds = 0;
+};
+
+/// @brief How setup reports while it works.
+struct setup_observer {
+  std::function<void(const sample_progress&)> progress;  // after each round of chunks
+  std::function<void(const std::string&)> note;           // one-line remarks (e.g. NUM_SAMPLES ran out)
+};
+
+/// @brief The file name of job config `index`: 000000.yaml, ...
+inline std::string job_config_name(std::int64_t index) { return fmt::format("{:06}.yaml", index); }
+
+namespace detail {
+
+/// @brief Removes what an interrupted setup may have left (temporary cfgs folders).
+inline void remove_setup_leftovers(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    auto name = entry.path().filename().string();
+    if (name.starts_with(".cfgs.")) std::filesystem::remove_all(entry.path(), ec);
+  }
+}
+
+/// @brief Swaps a finished folder into place: old `target` out, `fresh` in, old removed.
+inline void replace_folder(const std::filesystem::path& fresh, const std::filesystem::path& target) {
+  auto old = target.parent_path() / fmt::format(".cfgs.old.{}", ::getpid());
+  if (std::filesystem::exists(target)) std::filesystem::rename(target, old);
+  std::filesystem::rename(fresh, target);
+  std::filesystem::remove_all(old);
+}
+
+/// @brief YAML of job configs that share most of BASE_CFG: the text of each top-level
+/// section BASE_CFG has is made once, and only sections a sample changed are emitted again
+/// (a block map's YAML is the concatenation of its one-key maps, keys sorted).
+class section_cache {
+ public:
+  explicit section_cache(const value& base_cfg) {
+    if (!base_cfg.is_map()) return;
+    for (auto& [key, section] : base_cfg.as_map()) {
+      sections_.emplace_back(key, &section, sweep::to_yaml(value{value::map{{key, section}}}));
+    }
+  }
+
+  [[nodiscard]] std::string to_yaml(const value& job) const {
+    if (!job.is_map()) return sweep::to_yaml(job);
+    std::vector<const std::pair<std::string, value>*> entries;
+    for (auto& e : job.as_map()) entries.push_back(&e);
+    std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    std::string out;
+    for (auto* e : entries) {
+      auto cached = std::find_if(sections_.begin(), sections_.end(), [&](auto& s) { return std::get<0>(s) == e->first; });
+      if (cached != sections_.end() && *std::get<1>(*cached) == e->second) {
+        out += std::get<2>(*cached);
+      } else {
+        out += sweep::to_yaml(value{value::map{{e->first, e->second}}});
+      }
+    }
+    return out.empty() ? sweep::to_yaml(job) : out;
+  }
+
+ private:
+  std::vector<std::tuple<std::string, const value*, std::string>> sections_;
+};
+
+}  // namespace detail
+
+/// @brief Writes the job configs of sampled records. `finish` turns BASE_CFG + pairs into the written config.
+template <class Space, class Record, class Finish>
+void write_job_configs(const sweep_config& cfg, const Space& space, const sample_result<Record>& sampled, Finish&& finish) {
+  auto dir = sweep_dir(cfg);
+  auto fresh = dir / fmt::format(".cfgs.new.{}", ::getpid());
+  std::filesystem::create_directories(fresh);
+  auto n = sampled.records.size();
+  detail::section_cache sections(cfg.setup.base_cfg);
+  auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
+  std::vector<std::exception_ptr> failures(workers);
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t w = 0; w < workers; ++w) {
+      threads.emplace_back([&, w] {
+        try {
+          param_list params;
+          for (std::size_t i = w; i < n; i += workers) {
+            params.clear();
+            space.append_params(params, sampled.records[i]);
+            value job = finish(merge_params(cfg.setup.base_cfg, params));
+            job.at_path("DESC") = value{sampled.keys[i]};
+            auto text = sections.to_yaml(job);
+            std::ofstream out(fresh / job_config_name(static_cast<std::int64_t>(i)), std::ios::binary);
+            out << text;
+            if (!out) throw error({(fresh / job_config_name(static_cast<std::int64_t>(i))).string(), 0}, "", "cannot write job config");
+          }
+        } catch (...) {
+          failures[w] = std::current_exception();
+        }
+      });
+    }
+  }
+  for (auto& failure : failures) {
+    if (failure) {
+      std::filesystem::remove_all(fresh);
+      std::rethrow_exception(failure);
+    }
+  }
+  value::map summary;
+  for (std::size_t i = 0; i < n; ++i) summary.emplace_back(job_config_name(static_cast<std::int64_t>(i)), value{sampled.keys[i]});
+  auto summary_text = n == 0 ? std::string("{}\n") : to_yaml(value{std::move(summary)});
+  detail::write_file_atomic(dir / "sweep_cfg.yaml", sweep_config_yaml(cfg));
+  detail::replace_folder(fresh, dir / "cfgs");
+  detail::write_file_atomic(dir / "cfgs_summary.yaml", summary_text);
+}
+
+/// @brief Sets up a sweep from a space: samples, then writes the files. Refuses once the sweep was launched.
+template <sampleable_space Space, class Check, class Finish>
+setup_summary setup_space(const sweep_config& cfg, const Space& space, const Check& check, Finish&& finish,
+                          const setup_observer& observer = {}) {
+  auto dir = sweep_dir(cfg);
+  if (std::filesystem::exists(dir / "logs")) {
+    throw error({cfg.file, 0}, "NAME",
+                fmt::format("the sweep in {} was already launched (logs/ exists): setup refuses to replace its "
+                            "configs; choose a new NAME or remove that folder",
+                            dir.string()));
+  }
+  std::filesystem::create_directories(dir);
+  detail::remove_setup_leftovers(dir);
+  auto kind = kind_of(space);
+  if (kind == space_kind::sequence && cfg.setup.num_configs <= 0) {
+    throw error({cfg.file, 0}, "SETUP.NUM_CONFIGS",
+                "expected a number of configs > 0 for a sobol space (only finite spaces such as grid, zip and concat "
+                "set up all their configs with 0)");
+  }
+  auto sampled = sample_space(space, cfg.setup, cfg.num_proc, check, observer.progress);
+  if (sampled.found == 0) {
+    throw error({cfg.file, 0}, "SETUP",
+                fmt::format("no valid config found in {} candidates: loosen SETUP.CONSTRAINTS or raise SETUP.NUM_SAMPLES",
+                            sampled.sampled));
+  }
+  std::uint64_t size = 0;
+  if constexpr (requires { space.size(); }) {
+    if (kind == space_kind::finite) size = space.size();
+  }
+  if (kind == space_kind::finite && observer.note) {
+    bool all = cfg.setup.num_configs <= 0 || cfg.setup.num_configs >= sampled.found;
+    observer.note(fmt::format("the space is finite: {} configs, {} of them unique and valid; setting up {}{}", size, sampled.found,
+                              all ? "all of them" : fmt::format("{} chosen with RNG_SEED", sampled.records.size()),
+                              all && cfg.setup.num_configs > sampled.found
+                                  ? fmt::format(" (fewer than the {} of SETUP.NUM_CONFIGS)", cfg.setup.num_configs)
+                                  : std::string()));
+  } else if (cfg.setup.num_configs > 0 && sampled.found < cfg.setup.num_configs && observer.note) {
+    observer.note(fmt::format("NUM_SAMPLES ran out: found {} of the {} configs asked for in {} candidates; raise "
+                              "SETUP.NUM_SAMPLES or loosen SETUP.CONSTRAINTS for more",
+                              sampled.found, cfg.setup.num_configs, sampled.sampled));
+  }
+  write_job_configs(cfg, space, sampled, finish);
+  return {dir, static_cast<std::int64_t>(sampled.records.size()), sampled.sampled, sampled.found, sampled.seconds};
+}
+
+/// @brief Sets up a sweep config's own space (SETUP.SAMPLERS, or SETUP.SPACE) with pycls's constraints and setup step.
+inline setup_summary setup(const sweep_config& cfg, const setup_observer& observer = {}) {
+  if (!cfg.setup.space.is_null()) {
+    // sweep's combinator spaces (grid, zip, concat, join, sobol); SAMPLERS below stays pycls's exact path
+    auto space = load_setup_space(cfg);
+    return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
+  }
+  auto space = load_space(cfg.setup.samplers, cfg.file);
+  return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
+}
+
+/// @brief Sets up a sweep written as code: a typed space (with its constraints) and the config's options.
+template <sampleable_space Space>
+setup_summary setup(const sweep_config& cfg, const Space& space, const setup_observer& observer = {}) {
+  return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
+}
+
+}  // namespace sweep
+// ---- end sweep/setup/setup.hpp ----
+// ---- end sweep/setup.hpp ----
+
+// ---- begin sweep/launch.hpp ----
+// Umbrella header of the launch stage: includes every public header of include/sweep/launch/.
+
+
+// ---- begin sweep/launch/command.hpp ----
+// The job command: LAUNCH.COMMAND is split into words like a shell would, and
+// only then are {cfg}, {out_dir}, {index} and {mode} substituted inside each
+// word, so a substituted value is always one whole argument and never code.
+
+
+
+
+namespace sweep {
+
+/// @brief What a job's command line is made from: its config file, log folder, index and LAUNCH.MODE.
+struct job_vars {
+  std::string cfg;
+  std::string out_dir;
+  std::int64_t index = 0;
+  std::string mode;
+};
+
+/// @brief Splits a command template into words: blanks separate, '...' is literal, "..." and \ escape like sh.
+/// Throws sweep::error (key LAUNCH.COMMAND) on an unterminated quote or an empty command.
+inline std::vector<std::string> split_command(std::string_view text, const std::string& file = {}) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  auto fail = [&](const std::string& what) {
+    throw error({file, 0}, "LAUNCH.COMMAND", fmt::format("{} in '{}'", what, text));
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      if (in_word) words.push_back(std::move(word)), word.clear(), in_word = false;
+    } else if (c == '\'') {
+      auto end = text.find('\'', i + 1);
+      if (end == std::string_view::npos) fail("unterminated single quote: expected a closing '");
+      word.append(text.substr(i + 1, end - i - 1));
+      i = end, in_word = true;
+    } else if (c == '"') {
+      std::size_t j = i + 1;
+      for (; j < text.size() && text[j] != '"'; ++j) {
+        // Inside double quotes a backslash escapes only the characters sh lets it escape.
+        if (text[j] == '\\' && j + 1 < text.size() && std::string_view("\"\\$`").find(text[j + 1]) != std::string_view::npos) ++j;
+        word += text[j];
+      }
+      if (j >= text.size()) fail("unterminated double quote: expected a closing \"");
+      i = j, in_word = true;
+    } else if (c == '\\') {
+      if (i + 1 < text.size()) word += text[++i];
+      in_word = true;
+    } else {
+      word += c, in_word = true;
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  if (words.empty()) fail("empty command: expected a program and its arguments");
+  return words;
+}
+
+/// @brief Quotes a word for a POSIX shell ('...' with ' written as '\''); any byte is safe inside.
+inline std::string shell_quote(std::string_view word) {
+  bool plain = !word.empty() && word.find_first_not_of(
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") == std::string_view::npos;
+  if (plain) return std::string(word);
+  std::string out = "'";
+  for (char c : word) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+/// @brief A command line for display: each word shell-quoted, joined by blanks.
+inline std::string shell_join(const std::vector<std::string>& words) {
+  std::string out;
+  for (auto& w : words) out += (out.empty() ? "" : " ") + shell_quote(w);
+  return out;
+}
+
+/// @brief Substitutes the job's values into one word (fmt syntax: {index:06d} works, {{ is a literal brace).
+inline std::string expand_word(const std::string& word, const job_vars& vars, const std::string& file = {}) {
+  if (word.find_first_of("{}") == std::string::npos) return word;
+  try {
+    return fmt::format(fmt::runtime(word), fmt::arg("cfg", vars.cfg), fmt::arg("out_dir", vars.out_dir),
+                       fmt::arg("index", vars.index), fmt::arg("mode", vars.mode));
+  } catch (const fmt::format_error& e) {
+    throw error({file, 0}, "LAUNCH.COMMAND",
+                fmt::format("bad placeholder in '{}' ({}): expected {{cfg}}, {{out_dir}}, {{index}} or {{mode}}; "
+                            "write {{{{ and }}}} for literal braces", word, e.what()));
+  }
+}
+
+/// @brief The job's argv: the template's words with the job's values substituted in each.
+inline std::vector<std::string> expand_command(const std::vector<std::string>& words, const job_vars& vars,
+                                               const std::string& file = {}) {
+  std::vector<std::string> argv;
+  argv.reserve(words.size());
+  for (auto& w : words) argv.push_back(expand_word(w, vars, file));
+  return argv;
+}
+
+/// @brief Splits and expands a template in one go.
+inline std::vector<std::string> job_command(std::string_view command, const job_vars& vars, const std::string& file = {}) {
+  return expand_command(split_command(command, file), vars, file);
+}
+
+}  // namespace sweep
+// ---- end sweep/launch/command.hpp ----
+
+// ---- begin sweep/launch/layout.hpp ----
+// The files launch reads and writes in a sweep folder (ROOT_DIR/NAME):
+//   cfgs/NNNNNN.yaml           job configs (written by setup); job i is the i-th in sorted order
+//   logs/NNNNNN/stdout.log     the job's output (appended across attempts), stderr.log likewise
+//   logs/NNNNNN/RETRY.txt      one line per failed attempt (pycls's format)
+//   logs/NNNNNN/DONE|FAILED    completion records, written atomically (exit 0 / out of retries)
+//   logs/NNNNNN/RUNNING        the local launcher's pid while the job runs
+//   logs/NNNNNN/SLURM.txt      SLURM_* variables of each SLURM attempt
+//   logs/sbatch/%A_%a.out      the SLURM wrapper's own log; logs/sbatch/jobs.txt: "<array job id> <offset>"
+//   bin/sweep, bin/job.sh      the driver copy and batch script SLURM tasks run
+//   code/                      copies of the files the job command names (jobs run in there)
+
+
+
+#include <iterator>
+
+#include <fcntl.h>
+
+namespace sweep {
+
+namespace fs = std::filesystem;
+
+/// @brief Paths inside one sweep folder (see the comment at the top of launch/layout.hpp).
+struct sweep_layout {
+  fs::path dir;  // absolute
+
+  explicit sweep_layout(const fs::path& sweep_dir) : dir(fs::absolute(sweep_dir).lexically_normal()) {}
+
+  [[nodiscard]] fs::path cfgs_dir() const { return dir / "cfgs"; }
+  [[nodiscard]] fs::path logs_dir() const { return dir / "logs"; }
+  [[nodiscard]] fs::path sbatch_dir() const { return logs_dir() / "sbatch"; }
+  [[nodiscard]] fs::path slurm_jobs_file() const { return sbatch_dir() / "jobs.txt"; }
+  [[nodiscard]] fs::path lock_file() const { return logs_dir() / ".launch.lock"; }
+  [[nodiscard]] fs::path bin_dir() const { return dir / "bin"; }
+  [[nodiscard]] fs::path code_dir() const { return dir / "code"; }
+  [[nodiscard]] fs::path job_dir(std::int64_t index) const { return logs_dir() / fmt::format("{:06d}", index); }
+};
+
+/// @brief Completion records and logs inside logs/NNNNNN/.
+namespace job_files {
+inline constexpr std::string_view stdout_log = "stdout.log";
+inline constexpr std::string_view stderr_log = "stderr.log";
+inline constexpr std::string_view retry = "RETRY.txt";
+inline constexpr std::string_view done = "DONE";
+inline constexpr std::string_view failed = "FAILED";
+inline constexpr std::string_view running = "RUNNING";
+inline constexpr std::string_view slurm = "SLURM.txt";
+}  // namespace job_files
+
+/// @brief The job configs of a sweep: cfgs/*.yaml sorted by name (job i is the i-th, as in pycls).
+inline std::vector<fs::path> list_job_configs(const fs::path& sweep_dir) {
+  sweep_layout layout(sweep_dir);
+  std::error_code ec;
+  if (!fs::is_directory(layout.cfgs_dir(), ec)) {
+    throw error({layout.cfgs_dir().string(), 0}, "",
+                "no job configs: expected the folder setup writes; run `sweep setup` first");
+  }
+  std::vector<fs::path> cfgs;
+  for (auto& entry : fs::directory_iterator(layout.cfgs_dir())) {
+    if (entry.path().extension() == ".yaml" && entry.is_regular_file()) cfgs.push_back(entry.path());
+  }
+  std::sort(cfgs.begin(), cfgs.end());
+  return cfgs;
+}
+
+namespace detail {
+
+/// @brief Appends one line with a single O_APPEND write, so concurrent writers never interleave inside it.
+inline void append_line(const fs::path& path, std::string_view line) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw error({path.string(), 0}, "", "cannot append to the file");
+  std::string text(line);
+  text += '\n';
+  auto n = ::write(fd, text.data(), text.size());
+  ::close(fd);
+  if (n != static_cast<ssize_t>(text.size())) throw error({path.string(), 0}, "", "cannot append to the file");
+}
+
+/// @brief The number of lines of a text file (0 when it does not exist).
+inline std::size_t count_lines(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return 0;
+  return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+}
+
+/// @brief Reads a small text file whole ("" when missing).
+inline std::string read_small_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline bool path_exists(const fs::path& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
+/// @brief Records the outcome of a job's last attempt: DONE (exit 0) or FAILED (no retries left).
+inline void mark_job(const fs::path& job_dir, std::string_view marker, std::string_view text) {
+  write_file_atomic(job_dir / marker, text);
+}
+
+/// @brief Before a failed job runs again: its RETRY.txt moves to RETRY.N.txt so it gets MAX_RETRY retries anew.
+inline void reset_failed_job(const fs::path& job_dir) {
+  std::error_code ec;
+  fs::remove(job_dir / job_files::failed, ec);
+  auto retry = job_dir / job_files::retry;
+  if (!fs::exists(retry, ec)) return;
+  for (int n = 1;; ++n) {
+    auto archived = job_dir / fmt::format("RETRY.{}.txt", n);
+    if (!fs::exists(archived, ec)) {
+      fs::rename(retry, archived, ec);
+      return;
+    }
+  }
+}
+
+/// @brief Appends a failed attempt to RETRY.txt; true when pycls would retry (lines - 1 < MAX_RETRY).
+inline bool record_failure(const fs::path& job_dir, std::string_view reason, std::int64_t max_retry) {
+  auto retry = job_dir / job_files::retry;
+  append_line(retry, reason);
+  auto retries = static_cast<std::int64_t>(count_lines(retry)) - 1;
+  return retries < max_retry;
+}
+
+}  // namespace detail
+
+}  // namespace sweep
+// ---- end sweep/launch/layout.hpp ----
+
+// ---- begin sweep/launch/request.hpp ----
+// What a caller asks of sweep::launch (backend, confirmation, resume mode) and
+// what it gets back, plus the preparation both backends share: listing the
+// job configs, choosing which jobs run, and copying the code jobs use.
+
+
+
+
+namespace sweep {
+
+/// @brief How to launch: everything here has a default that suits the driver.
+struct launch_request {
+  std::optional<std::string> backend;    // overrides LAUNCH.BACKEND (local | slurm)
+  bool yes = false;                      // submit without asking
+  bool only_failed = false;              // rerun just the jobs that ran out of retries
+  /// Asked before submitting to SLURM with the command(s) to run; none and !yes = refuse.
+  std::function<bool(const std::string& plan)> confirm;
+  std::FILE* out = stdout;               // messages (the sbatch command, summaries)
+  std::FILE* progress = stderr;          // the live progress line of the local launcher; nullptr: none
+  std::filesystem::path project_dir;     // relative words of the command resolve here; default: current folder
+  std::filesystem::path driver = "/proc/self/exe";  // the program SLURM tasks run as `<driver> job`
+  std::optional<std::chrono::milliseconds> time_limit;  // overrides TIME_LIMIT (minutes) for local jobs
+  std::chrono::milliseconds kill_grace{5000};            // SIGTERM -> SIGKILL delay when stopping a job
+  std::optional<std::int64_t> max_array_size;            // default: MaxArraySize of `scontrol show config`
+};
+
+/// @brief What a launch did.
+struct launch_result {
+  std::string backend;
+  std::size_t jobs = 0;        // configs in the sweep
+  std::size_t selected = 0;    // jobs this launch ran or submitted
+  std::size_t skipped = 0;     // already done (or still queued on SLURM)
+  std::size_t done = 0;        // local: finished with exit 0 in this launch
+  std::size_t failed = 0;      // local: out of retries in this launch
+  std::size_t unfinished = 0;  // local: stopped by a signal before they ended
+  bool interrupted = false;    // local: SIGINT/SIGTERM stopped the launch
+  bool declined = false;       // SLURM: the confirmation was refused
+  std::vector<std::string> slurm_job_ids;  // one per sbatch call
+};
+
+namespace detail {
+
+/// @brief Jobs at once on this machine: LOCAL_JOBS if set, else min(PARALLEL_JOBS, cores).
+inline std::int64_t local_parallelism(const launch_options& l) {
+  if (l.local_jobs > 0) return l.local_jobs;
+  auto cores = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::thread::hardware_concurrency()));
+  return std::max<std::int64_t>(1, std::min(l.parallel_jobs, cores));
+}
+
+/// @brief The job command's words: LAUNCH.COMMAND split, behind `conda run` when CONDA_ENV is set.
+inline std::vector<std::string> command_words(const sweep_config& cfg) {
+  auto words = split_command(cfg.launch.command, cfg.file);
+  if (!cfg.launch.conda_env.empty()) {
+    std::vector<std::string> conda = {"conda", "run", "--no-capture-output", "-n", cfg.launch.conda_env};
+    words.insert(words.begin(), conda.begin(), conda.end());
+  }
+  return words;
+}
+
+/// @brief Which jobs to run: not DONE (or, with only_failed, FAILED) and not in `exclude`.
+inline std::vector<std::int64_t> select_jobs(const sweep_layout& layout, std::size_t count, bool only_failed,
+                                             const std::vector<bool>& exclude = {}) {
+  std::vector<std::int64_t> jobs;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i < exclude.size() && exclude[i]) continue;
+    auto dir = layout.job_dir(static_cast<std::int64_t>(i));
+    if (path_exists(dir / job_files::done)) continue;
+    if (only_failed && !path_exists(dir / job_files::failed)) continue;
+    jobs.push_back(static_cast<std::int64_t>(i));
+  }
+  return jobs;
+}
+
+/// @brief Copies a file or folder via temporary names and renames, so a running job never sees half a file.
+inline void copy_atomic(const fs::path& from, const fs::path& to) {
+  if (fs::is_directory(from)) {
+    fs::create_directories(to);
+    for (auto& entry : fs::directory_iterator(from)) copy_atomic(entry.path(), to / entry.path().filename());
+    return;
+  }
+  if (!fs::is_regular_file(from)) return;
+  fs::create_directories(to.parent_path());
+  auto tmp = to;
+  tmp += fmt::format(".tmp.{}", ::getpid());
+  fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
+  fs::permissions(tmp, fs::status(from).permissions());
+  fs::rename(tmp, to);
+}
+
+/// @brief Copies into code/ every file or folder that a template word names by a relative path inside the
+/// project (words with placeholders, options and paths leaving the project are left alone). Warns on `out`
+/// about relative words with a '/' that name nothing: jobs run in code/ and would not find them.
+inline std::vector<std::string> copy_named_code(const std::vector<std::string>& words, const fs::path& project_dir,
+                                                const fs::path& code_dir, std::FILE* out = nullptr) {
+  std::vector<std::string> copied;
+  fs::create_directories(code_dir);
+  for (auto& w : words) {
+    if (w.empty() || w.front() == '-' || w.find_first_of("{}") != std::string::npos) continue;
+    fs::path p(w);
+    if (p.is_absolute()) continue;
+    auto norm = p.lexically_normal();
+    if (norm.empty() || *norm.begin() == ".." || norm == ".") continue;
+    std::error_code ec;
+    auto source = project_dir / norm;
+    if (!fs::exists(source, ec)) {
+      if (out != nullptr && w.find('/') != std::string::npos) {
+        fmt::print(out, "launch: warning: LAUNCH.COMMAND names '{}', which is not in {}; jobs run in {} and "
+                        "will not find it\n", w, project_dir.string(), code_dir.string());
+      }
+      continue;
+    }
+    copy_atomic(source, code_dir / norm);
+    copied.push_back(norm.string());
+  }
+  return copied;
+}
+
+/// @brief The checks the YAML loader also makes, for configs written as code.
+inline void check_launch_options(const sweep_config& cfg, const std::string& backend) {
+  const auto& l = cfg.launch;
+  auto where = source_location{cfg.file, 0};
+  if (backend != "local" && backend != "slurm") {
+    throw error(where, "LAUNCH.BACKEND", fmt::format("expected local or slurm, got '{}'", backend));
+  }
+  if (l.parallel_jobs < 1) throw error(where, "LAUNCH.PARALLEL_JOBS", fmt::format("expected at least 1, got {}", l.parallel_jobs));
+  if (l.max_retry < 0) throw error(where, "LAUNCH.MAX_RETRY", fmt::format("expected 0 or more, got {}", l.max_retry));
+  if (l.local_jobs < 0) throw error(where, "LAUNCH.LOCAL_JOBS", fmt::format("expected 0 (automatic) or more, got {}", l.local_jobs));
+  if (l.time_limit < 1) throw error(where, "LAUNCH.TIME_LIMIT", fmt::format("expected at least 1 minute, got {}", l.time_limit));
+  if (l.num_gpus < 0) throw error(where, "LAUNCH.NUM_GPUS", fmt::format("expected 0 or more, got {}", l.num_gpus));
+  if (cfg.name.empty()) throw error(where, "NAME", "is required: expected the sweep's name");
+}
+
+}  // namespace detail
+
+}  // namespace sweep
+// ---- end sweep/launch/request.hpp ----
+
+// ---- begin sweep/launch/local.hpp ----
+// The local backend: a process pool on this machine with the folders,
+// retries and resume of the SLURM backend. Each job runs without a shell in
+// its own process group, so a time limit or Ctrl-C stops its whole tree.
+
+
+// ---- begin sweep/launch/detail/lock.hpp ----
+// The launch lock (logs/.launch.lock): a local launcher holds it exclusively
+// while it runs, so two launchers never run one sweep, and `status` can tell
+// whether a launcher is alive without trusting pid files.
+
+
+
+#include <sys/file.h>
+
+namespace sweep::detail {
+
+/// @brief An flock on a file, released when this object ends (or the process dies).
+class file_lock {
+ public:
+  file_lock(const std::filesystem::path& path, bool exclusive) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw error({path.string(), 0}, "", "cannot open the launch lock");
+    locked_ = ::flock(fd_, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0;
+  }
+  file_lock(const file_lock&) = delete;
+  file_lock& operator=(const file_lock&) = delete;
+  ~file_lock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  [[nodiscard]] bool locked() const noexcept { return locked_; }
+
+ private:
+  int fd_ = -1;
+  bool locked_ = false;
+};
+
+/// @brief True while some process holds the sweep's launch lock (a local launch is running).
+inline bool launcher_active(const std::filesystem::path& lock_path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(lock_path, ec)) return false;
+  file_lock probe(lock_path, false);
+  return !probe.locked();
+}
+
+}  // namespace sweep::detail
+// ---- end sweep/launch/detail/lock.hpp ----
+
+// ---- begin sweep/launch/detail/process.hpp ----
+// POSIX process plumbing for the launchers: spawning without a shell (each job
+// in its own process group), waiting on pidfds, capturing a tool's output, and
+// turning signals into bytes on a pipe so the wait loops can poll for them.
+
+
+#include <csignal>
+
+#include <poll.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+extern char** environ;
+
+namespace sweep::detail {
+
+/// @brief How to start a child: argv (argv[0] searched on PATH), where its output goes, where it runs.
+struct spawn_options {
+  std::vector<std::string> argv;
+  std::filesystem::path cwd;          // empty: the parent's
+  std::filesystem::path stdout_file;  // appended to; empty: inherit (or stdout_fd)
+  std::filesystem::path stderr_file;
+  int stdout_fd = -1;                 // dup'ed onto fd 1 when >= 0 (a pipe to capture output)
+  int stderr_fd = -1;
+  bool stdin_null = false;
+  bool new_process_group = true;      // so the whole job tree can be signalled at once
+  std::vector<std::string> env;       // extra "KEY=VALUE" entries
+};
+
+/// @brief Throws std::system_error for a failed POSIX call.
+inline void check_errno(int rc, const char* what) {
+  if (rc != 0) throw std::system_error(rc, std::generic_category(), what);
+}
+
+/// @brief Starts a child with posix_spawnp (no shell); signals the launcher handles are reset to default in it.
+inline pid_t spawn(const spawn_options& o) {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  check_errno(posix_spawn_file_actions_init(&actions), "posix_spawn_file_actions_init");
+  check_errno(posix_spawnattr_init(&attr), "posix_spawnattr_init");
+  struct cleanup {
+    posix_spawn_file_actions_t* a;
+    posix_spawnattr_t* b;
+    ~cleanup() { posix_spawn_file_actions_destroy(a), posix_spawnattr_destroy(b); }
+  } guard{&actions, &attr};
+  constexpr int log_flags = O_WRONLY | O_CREAT | O_APPEND;
+  if (o.stdin_null) check_errno(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
+  if (!o.stdout_file.empty()) {
+    check_errno(posix_spawn_file_actions_addopen(&actions, 1, o.stdout_file.c_str(), log_flags, 0644), "addopen");
+  } else if (o.stdout_fd >= 0) {
+    check_errno(posix_spawn_file_actions_adddup2(&actions, o.stdout_fd, 1), "adddup2");
+  }
+  if (!o.stderr_file.empty()) {
+    check_errno(posix_spawn_file_actions_addopen(&actions, 2, o.stderr_file.c_str(), log_flags, 0644), "addopen");
+  } else if (o.stderr_fd >= 0) {
+    check_errno(posix_spawn_file_actions_adddup2(&actions, o.stderr_fd, 2), "adddup2");
+  }
+  if (!o.cwd.empty()) check_errno(posix_spawn_file_actions_addchdir_np(&actions, o.cwd.c_str()), "addchdir");
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (o.new_process_group) flags |= POSIX_SPAWN_SETPGROUP;
+  check_errno(posix_spawnattr_setflags(&attr, flags), "posix_spawnattr_setflags");
+  check_errno(posix_spawnattr_setpgroup(&attr, 0), "posix_spawnattr_setpgroup");
+  sigset_t mask, defaults;
+  sigemptyset(&mask);
+  check_errno(posix_spawnattr_setsigmask(&attr, &mask), "posix_spawnattr_setsigmask");
+  sigemptyset(&defaults);
+  // The job wrapper ignores SIGTERM and the launcher catches INT/TERM/USR1: jobs must not inherit that.
+  for (int s : {SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD}) sigaddset(&defaults, s);
+  check_errno(posix_spawnattr_setsigdefault(&attr, &defaults), "posix_spawnattr_setsigdefault");
+
+  std::vector<char*> argv;
+  for (auto& a : o.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) envp.push_back(*e);
+  for (auto& e : o.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  if (rc != 0) throw std::system_error(rc, std::generic_category(), fmt::format("cannot run '{}'", o.argv[0]));
+  return pid;
+}
+
+/// @brief A pollable fd that becomes readable when `pid` exits (-1 where pidfd_open is missing).
+inline int open_pidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+/// @brief A wait status as a shell reports it: the exit code, or 128 + the signal.
+inline int exit_code(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
+}
+
+/// @brief Waits for a child, retrying on EINTR; returns its exit code.
+inline int wait_exit_code(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return 255;
+  }
+  return exit_code(status);
+}
+
+/// @brief What a finished tool printed and how it ended.
+struct captured {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+/// @brief Runs a tool (no shell) and collects its stdout and stderr.
+inline captured run_capture(const std::vector<std::string>& argv, std::vector<std::string> env = {}) {
+  int out_pipe[2], err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    ::close(out_pipe[0]), ::close(out_pipe[1]);
+    throw std::system_error(errno, std::generic_category(), "pipe");
+  }
+  spawn_options o;
+  o.argv = argv;
+  o.stdout_fd = out_pipe[1];
+  o.stderr_fd = err_pipe[1];
+  o.stdin_null = true;
+  o.new_process_group = false;
+  o.env = std::move(env);
+  pid_t pid = -1;
+  try {
+    pid = spawn(o);
+  } catch (...) {
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
+    throw;
+  }
+  ::close(out_pipe[1]), ::close(err_pipe[1]);
+  captured result;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  std::string* sinks[2] = {&result.out, &result.err};
+  int open_count = 2;
+  char buf[4096];
+  while (open_count > 0) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      auto n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        sinks[i]->append(buf, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd), fds[i].fd = -1, --open_count;
+      }
+    }
+  }
+  for (auto& f : fds) {
+    if (f.fd >= 0) ::close(f.fd);
+  }
+  result.code = wait_exit_code(pid);
+  return result;
+}
+
+/// @brief Write end of the active signal pipe (one signal_pipe at a time per process).
+inline volatile int signal_pipe_fd = -1;
+
+extern "C" inline void sweep_signal_to_pipe(int signo) {
+  int saved = errno;
+  unsigned char byte = static_cast<unsigned char>(signo);
+  if (signal_pipe_fd >= 0) {
+    auto n = ::write(signal_pipe_fd, &byte, 1);
+    (void)n;  // a full pipe already holds a wake-up
+  }
+  errno = saved;
+}
+
+/// @brief While alive, the given signals are written as bytes to a pipe (read_fd() to poll) instead of their
+/// usual action; `ignored` signals are ignored. The previous actions come back on destruction.
+class signal_pipe {
+ public:
+  signal_pipe(std::vector<int> caught, std::vector<int> ignored = {}) {
+    if (::pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+    signal_pipe_fd = fds_[1];
+    struct sigaction action {};
+    action.sa_handler = sweep_signal_to_pipe;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    for (int s : caught) install(s, action);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    for (int s : ignored) install(s, ignore);
+  }
+  signal_pipe(const signal_pipe&) = delete;
+  signal_pipe& operator=(const signal_pipe&) = delete;
+  ~signal_pipe() {
+    for (auto& [s, old] : saved_) ::sigaction(s, &old, nullptr);
+    signal_pipe_fd = -1;
+    ::close(fds_[0]), ::close(fds_[1]);
+  }
+
+  [[nodiscard]] int read_fd() const noexcept { return fds_[0]; }
+
+  /// @brief The signals that arrived since the last call.
+  std::vector<int> drain() const {
+    std::vector<int> got;
+    unsigned char buf[64];
+    ssize_t n;
+    while ((n = ::read(fds_[0], buf, sizeof buf)) > 0) got.insert(got.end(), buf, buf + n);
+    return got;
+  }
+
+ private:
+  void install(int s, const struct sigaction& action) {
+    struct sigaction old {};
+    ::sigaction(s, &action, &old);
+    saved_.emplace_back(s, old);
+  }
+  int fds_[2] = {-1, -1};
+  std::vector<std::pair<int, struct sigaction>> saved_;
+};
+
+}  // namespace sweep::detail
+// ---- end sweep/launch/detail/process.hpp ----
+
+// ---- begin sweep/launch/slurm.hpp ----
+// The SLURM backend: the sweep becomes one sbatch job array (several when it is
+// larger than the cluster's MaxArraySize), whose tasks run `sweep job` — the
+// wrapper below — from a copy of the driver in the sweep folder. No shell sees
+// a config value: sbatch and srun get argument vectors, and the one script
+// (bin/job.sh) holds only shell-quoted paths and passes "$@" on.
+
+
+#include <fmt/chrono.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <ctime>
+
+
+namespace sweep {
+
+/// @brief One sbatch call: an array whose task t runs job offset + t.
+struct sbatch_call {
+  std::int64_t offset = 0;
+  std::vector<std::int64_t> tasks;
+  std::vector<std::string> argv;
+};
+
+/// @brief One submitted array, as remembered in logs/sbatch/jobs.txt.
+struct slurm_array {
+  std::string job_id;
+  std::int64_t offset = 0;
+};
+
+namespace detail {
+
+/// @brief Seconds before the time limit at which SLURM sends USR1 (the task then requeues itself).
+inline constexpr int usr1_lead_seconds = 300;
+
+inline std::int64_t parse_int(std::string_view s, std::int64_t fallback) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  std::int64_t v = fallback;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() ? v : fallback;
+}
+
+}  // namespace detail
+
+/// @brief "0-9,12,15-20%4": sorted task ids as SLURM's --array ranges, at most `parallel` at once.
+inline std::string array_spec(const std::vector<std::int64_t>& tasks, std::int64_t parallel) {
+  std::string out;
+  for (std::size_t i = 0; i < tasks.size();) {
+    std::size_t j = i;
+    while (j + 1 < tasks.size() && tasks[j + 1] == tasks[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    out += j == i ? fmt::format("{}", tasks[i]) : fmt::format("{}-{}", tasks[i], tasks[j]);
+    i = j + 1;
+  }
+  return fmt::format("{}%{}", out, parallel);
+}
+
+/// @brief The cluster's MaxArraySize (task ids must stay below it); SLURM's default 1001 when unknown.
+inline std::int64_t slurm_max_array_size() {
+  try {
+    auto c = detail::run_capture({"scontrol", "show", "config"});
+    std::istringstream in(c.out);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("MaxArraySize", 0) == 0) {
+        auto eq = line.find('=');
+        if (eq != std::string::npos) return detail::parse_int(std::string_view(line).substr(eq + 1), 1001);
+      }
+    }
+  } catch (const std::exception&) {
+  }
+  return 1001;
+}
+
+/// @brief sbatch's options for a sweep (pycls's set; docs/slurm.md), then the batch script and its arguments.
+inline std::vector<std::string> sbatch_arguments(const sweep_config& cfg, const sweep_layout& layout,
+                                                 const std::string& array, const std::vector<std::string>& script_args) {
+  const auto& l = cfg.launch;
+  auto gpus = std::max<std::int64_t>(1, l.num_gpus);  // memory and cpus are per GPU; a CPU job counts as one
+  std::vector<std::string> a = {"sbatch", "--parsable", "--job-name=" + cfg.name};
+  if (!l.partition.empty()) a.push_back("--partition=" + l.partition);
+  if (l.num_gpus > 0) a.push_back(fmt::format("--gpus={}", l.num_gpus));
+  if (!l.gpu_type.empty()) a.push_back("--constraint=" + l.gpu_type);
+  a.push_back(fmt::format("--mem={}G", l.mem_per_gpu * gpus));
+  a.push_back(fmt::format("--cpus-per-task={}", l.cpus_per_gpu * gpus));
+  a.push_back("--array=" + array);
+  // Relative to --chdir, so no character of ROOT_DIR/NAME is read as a %-pattern.
+  a.push_back("--chdir=" + layout.dir.string());
+  a.push_back("--output=logs/sbatch/%A_%a.out");
+  a.push_back("--error=logs/sbatch/%A_%a.out");
+  a.push_back(fmt::format("--time={}", l.time_limit));
+  if (!l.comment.empty()) a.push_back("--comment=" + l.comment);
+  a.push_back(fmt::format("--signal=B:USR1@{}", detail::usr1_lead_seconds));
+  a.push_back("--nodes=1");
+  a.push_back("--ntasks-per-node=1");
+  a.push_back("--open-mode=append");
+  a.push_back((layout.bin_dir() / "job.sh").string());
+  a.insert(a.end(), script_args.begin(), script_args.end());
+  return a;
+}
+
+/// @brief The sbatch calls that submit `jobs` (sorted indices): one array per MaxArraySize block of indices.
+inline std::vector<sbatch_call> plan_sbatch(const sweep_config& cfg, const sweep_layout& layout,
+                                            const std::vector<std::int64_t>& jobs, std::int64_t max_array_size) {
+  std::vector<sbatch_call> calls;
+  max_array_size = std::max<std::int64_t>(1, max_array_size);
+  for (auto i : jobs) {
+    auto offset = i / max_array_size * max_array_size;
+    if (calls.empty() || calls.back().offset != offset) calls.push_back({offset, {}, {}});
+    calls.back().tasks.push_back(i - offset);
+  }
+  for (auto& c : calls) {
+    std::vector<std::string> script_args = {"--offset", fmt::format("{}", c.offset), "--max-retry",
+                                            fmt::format("{}", cfg.launch.max_retry), "--mode", cfg.launch.mode,
+                                            "--command", cfg.launch.command};
+    if (!cfg.launch.conda_env.empty()) script_args.insert(script_args.end(), {"--conda-env", cfg.launch.conda_env});
+    c.argv = sbatch_arguments(cfg, layout, array_spec(c.tasks, cfg.launch.parallel_jobs), script_args);
+  }
+  return calls;
+}
+
+/// @brief The arrays submitted for this sweep so far (logs/sbatch/jobs.txt).
+inline std::vector<slurm_array> read_slurm_arrays(const sweep_layout& layout) {
+  std::vector<slurm_array> arrays;
+  std::istringstream in(detail::read_small_file(layout.slurm_jobs_file()));
+  slurm_array a;
+  while (in >> a.job_id >> a.offset) arrays.push_back(a);
+  return arrays;
+}
+
+/// @brief Job index -> squeue state (PENDING, RUNNING, ...) of this sweep's tasks that SLURM still holds.
+/// Reads squeue only (no accounting database); nullopt when squeue cannot be run.
+inline std::optional<std::map<std::int64_t, std::string>> slurm_queue_states(const sweep_layout& layout) {
+  auto arrays = read_slurm_arrays(layout);
+  std::map<std::int64_t, std::string> states;
+  if (arrays.empty()) return states;
+  detail::captured c;
+  try {
+    c = detail::run_capture({"squeue", "--noheader", "--array", "--format=%F %K %T"});
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (c.code != 0) return std::nullopt;
+  std::map<std::string, std::int64_t> offsets;
+  for (auto& a : arrays) offsets[a.job_id] = a.offset;
+  std::istringstream in(c.out);
+  std::string job, task, state;
+  while (in >> job >> task >> state) {
+    auto it = offsets.find(job);
+    if (it == offsets.end()) continue;
+    auto t = detail::parse_int(task, -1);
+    if (t >= 0) states[it->second + t] = state;
+  }
+  return states;
+}
+
+/// @brief Submits the sweep's unfinished jobs as SLURM array(s); see docs/slurm.md.
+inline launch_result launch_slurm(const sweep_config& cfg, const launch_request& req = {}) {
+  detail::check_launch_options(cfg, "slurm");
+  if (cfg.launch.time_limit * 60 <= detail::usr1_lead_seconds) {
+    throw error({cfg.file, 0}, "LAUNCH.TIME_LIMIT",
+                fmt::format("{} minutes is too short for SLURM: tasks requeue themselves {} s before their limit; "
+                            "expected more than {} minutes", cfg.launch.time_limit, detail::usr1_lead_seconds,
+                            detail::usr1_lead_seconds / 60));
+  }
+  sweep_layout layout(sweep_dir(cfg));
+  auto cfgs = list_job_configs(layout.dir);
+  auto words = detail::command_words(cfg);
+  expand_command(words, {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail here, not in a task
+
+  launch_result result;
+  result.backend = "slurm";
+  result.jobs = cfgs.size();
+  std::vector<bool> in_queue(cfgs.size(), false);
+  auto states = slurm_queue_states(layout);
+  if (!states) {  // without squeue a relaunch could submit tasks that still run
+    throw error({layout.slurm_jobs_file().string(), 0}, "",
+                "this sweep was submitted before and squeue cannot be read: expected a working squeue to relaunch");
+  }
+  for (auto& [index, state] : *states) {
+    if (index >= 0 && static_cast<std::size_t>(index) < in_queue.size()) in_queue[static_cast<std::size_t>(index)] = true;
+  }
+  auto jobs = detail::select_jobs(layout, cfgs.size(), req.only_failed, in_queue);
+  result.selected = jobs.size();
+  result.skipped = cfgs.size() - jobs.size();
+  auto out = req.out;
+  if (jobs.empty()) {
+    if (out != nullptr) fmt::print(out, "launch: nothing to submit: every job is done or still queued\n");
+    return result;
+  }
+  auto calls = plan_sbatch(cfg, layout, jobs, req.max_array_size ? *req.max_array_size : slurm_max_array_size());
+
+  std::string plan = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
+                                 (layout.bin_dir() / "sweep").string(), jobs.size(), cfgs.size(), result.skipped, calls.size());
+  for (auto& c : calls) plan += "\n" + shell_join(c.argv) + "\n";
+  if (out != nullptr) fmt::print(out, "{}\n", plan);
+  if (!req.yes) {
+    if (!req.confirm) {
+      throw error({layout.dir.string(), 0}, "", "not submitting without confirmation: expected --yes (stdin is not a terminal)");
+    }
+    if (!req.confirm(plan)) {
+      result.declined = true;
+      return result;
+    }
+  }
+
+  fs::create_directories(layout.sbatch_dir());
+  fs::create_directories(layout.bin_dir());
+  detail::copy_atomic(req.driver, layout.bin_dir() / "sweep");
+  fs::permissions(layout.bin_dir() / "sweep", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                                  fs::perms::others_read | fs::perms::others_exec);
+  auto script = layout.bin_dir() / "job.sh";
+  detail::write_file_atomic(script, fmt::format("#!/bin/sh\n# Written by `sweep launch`: a SLURM array task of this sweep "
+                                                "(see docs/slurm.md).\nexec {} job --sweep-dir {} \"$@\"\n",
+                                                shell_quote((layout.bin_dir() / "sweep").string()), shell_quote(layout.dir.string())));
+  fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+  auto project = req.project_dir.empty() ? fs::current_path() : fs::absolute(req.project_dir);
+  detail::copy_named_code(words, project, layout.code_dir(), req.out);
+  for (auto i : jobs) {
+    if (detail::path_exists(layout.job_dir(i) / job_files::failed)) detail::reset_failed_job(layout.job_dir(i));
+  }
+
+  for (auto& c : calls) {
+    auto r = detail::run_capture(c.argv);
+    if (r.code != 0) {
+      throw error({layout.dir.string(), 0}, "", fmt::format("sbatch failed (exit {}): {}", r.code, r.err + r.out));
+    }
+    auto id = r.out.substr(0, r.out.find_first_of(";\n"));
+    result.slurm_job_ids.push_back(id);
+    auto jobs_file = detail::read_small_file(layout.slurm_jobs_file());
+    detail::write_file_atomic(layout.slurm_jobs_file(), jobs_file + fmt::format("{} {}\n", id, c.offset));
+    if (out != nullptr) {
+      fmt::print(out, "launch: submitted array job {} ({} tasks, jobs from {})\n", id, c.tasks.size(), c.offset);
+    }
+  }
+  if (out != nullptr) std::fflush(out);
+  return result;
+}
+
+/// @brief What `sweep job` (the SLURM array task) needs; the values come from bin/job.sh's arguments.
+struct slurm_task_options {
+  fs::path sweep_dir;
+  std::int64_t offset = 0;
+  std::int64_t max_retry = 3;
+  std::string mode = "train";
+  std::string command;
+  std::string conda_env;
+  std::string srun = "srun";
+  std::string scontrol = "scontrol";
+  std::FILE* log = stdout;  // the task's sbatch output file
+};
+
+namespace detail {
+
+inline void task_log(std::FILE* log, std::string_view text) {
+  if (log == nullptr) return;
+  fmt::print(log, "[{:%Y-%m-%d %H:%M:%S}] {}\n", fmt::localtime(std::time(nullptr)), text);
+  std::fflush(log);
+}
+
+inline std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
+
+/// @brief `scontrol requeue <array job>_<task>`: the task goes back to the queue with the same index.
+inline void requeue_task(const slurm_task_options& o, const std::string& task) {
+  task_log(o.log, fmt::format("requeuing: {} requeue {}", o.scontrol, task));
+  try {
+    auto r = run_capture({o.scontrol, "requeue", task});
+    if (r.code != 0) task_log(o.log, fmt::format("requeue failed (exit {}): {}", r.code, r.err));
+  } catch (const std::exception& e) {
+    task_log(o.log, fmt::format("requeue failed: {}", e.what()));
+  }
+}
+
+}  // namespace detail
+
+/// @brief Runs one SLURM array task: the job with index offset + SLURM_ARRAY_TASK_ID, through srun, as a child
+/// it waits on. USR1 requeues at once; SIGTERM is ignored; a failure is counted in RETRY.txt and requeued while
+/// retries < MAX_RETRY. Returns the exit code for the task (0 when requeued or done).
+inline int run_slurm_task(const slurm_task_options& o) {
+  auto task_id = detail::env_or_empty("SLURM_ARRAY_TASK_ID");
+  auto array_id = detail::env_or_empty("SLURM_ARRAY_JOB_ID");
+  if (task_id.empty() || array_id.empty()) {
+    throw error("`sweep job` runs inside a SLURM array task: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_JOB_ID are not set");
+  }
+  // Installed first, so a USR1 that arrives while we prepare is not lost.
+  detail::signal_pipe signals({SIGUSR1}, {SIGTERM});
+  sweep_layout layout(o.sweep_dir);
+  auto cfgs = list_job_configs(layout.dir);
+  auto index = o.offset + detail::parse_int(task_id, -1);
+  if (index < 0 || static_cast<std::size_t>(index) >= cfgs.size()) {
+    throw error({layout.cfgs_dir().string(), 0}, "", fmt::format("no job config {} (the sweep has {})", index, cfgs.size()));
+  }
+  auto task = array_id + "_" + task_id;
+  auto dir = layout.job_dir(index);
+  fs::create_directories(dir);
+  detail::task_log(o.log, fmt::format("array task {} runs job {} in {}", task, index, dir.string()));
+
+  nlohmann::json slurm = nlohmann::json::object();
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (kv.rfind("SLURM_", 0) == 0 && eq != std::string_view::npos) slurm[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+  }
+  {
+    std::ofstream f(dir / job_files::slurm, std::ios::app);
+    f << "SLURM env variables for the job writing to this directory:\n" << slurm.dump(4, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
+
+  auto words = split_command(o.command);
+  if (!o.conda_env.empty()) {
+    std::vector<std::string> conda = {"conda", "run", "--no-capture-output", "-n", o.conda_env};
+    words.insert(words.begin(), conda.begin(), conda.end());
+  }
+  job_vars vars{cfgs[static_cast<std::size_t>(index)].string(), dir.string(), index, o.mode};
+  detail::spawn_options s;
+  s.argv = {o.srun};
+  auto job_argv = expand_command(words, vars);
+  s.argv.insert(s.argv.end(), job_argv.begin(), job_argv.end());
+  s.cwd = layout.code_dir();
+  s.stdout_file = dir / job_files::stdout_log;
+  s.stderr_file = dir / job_files::stderr_log;
+  s.stdin_null = true;
+  s.env = {fmt::format("SWEEP_JOB_INDEX={}", index), "SWEEP_OUT_DIR=" + vars.out_dir, "SWEEP_CFG=" + vars.cfg};
+  detail::task_log(o.log, "running: " + shell_join(s.argv));
+  pid_t pid = -1;
+  try {
+    pid = detail::spawn(s);
+  } catch (const std::system_error& e) {
+    detail::append_line(dir / job_files::stderr_log, fmt::format("sweep: {}", e.what()));
+  }
+  int code = 127;
+  if (pid > 0) {
+    int pidfd = detail::open_pidfd(pid);
+    for (;;) {
+      pollfd fds[2] = {{signals.read_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
+      ::poll(fds, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 50);
+      if (fds[0].revents != 0) {
+        auto got = signals.drain();
+        if (std::find(got.begin(), got.end(), SIGUSR1) != got.end()) {
+          detail::task_log(o.log, "caught USR1 (time limit near)");
+          detail::requeue_task(o, task);
+          ::kill(-pid, SIGTERM);
+          return 0;  // exit right away: SLURM's SIGTERM/SIGKILL of the requeue follow
+        }
+      }
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        code = detail::exit_code(status);
+        break;
+      }
+    }
+    if (pidfd >= 0) ::close(pidfd);
+  }
+  detail::task_log(o.log, fmt::format("job {} exited with code {}", index, code));
+  if (code == 0) {
+    detail::mark_job(dir, job_files::done, "exit code 0\n");
+    return 0;
+  }
+  auto reason = fmt::format("Encountered non-zero exit code {}", code);
+  if (detail::record_failure(dir, reason, o.max_retry)) {
+    detail::task_log(o.log, fmt::format("retry {} of {}", detail::count_lines(dir / job_files::retry), o.max_retry));
+    detail::requeue_task(o, task);
+    return 0;
+  }
+  detail::mark_job(dir, job_files::failed, reason + "\n");
+  detail::task_log(o.log, fmt::format("out of retries (MAX_RETRY {}): job {} failed", o.max_retry, index));
+  return 1;
+}
+
+}  // namespace sweep
+// ---- end sweep/launch/slurm.hpp ----
+
+
+#include <deque>
+
+
+namespace sweep {
+
+namespace detail {
+
+using launch_clock = std::chrono::steady_clock;
+
+/// @brief "1:02:03" / "02:03" for a duration.
+inline std::string format_duration(launch_clock::duration d) {
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  if (s < 0) s = 0;
+  if (s >= 3600) return fmt::format("{}:{:02d}:{:02d}", s / 3600, s / 60 % 60, s % 60);
+  return fmt::format("{:02d}:{:02d}", s / 60, s % 60);
+}
+
+/// @brief The live progress line: done / running / failed / queued, elapsed time and an estimate of what is left.
+class progress_line {
+ public:
+  /// `done_before`: jobs done by earlier launches, which say nothing about this launch's pace.
+  progress_line(std::FILE* stream, std::size_t total, std::size_t done_before)
+      : stream_(stream), total_(total), done_before_(done_before),
+        tty_(stream != nullptr && ::isatty(::fileno(stream)) == 1), start_(launch_clock::now()) {}
+
+  void update(std::size_t done, std::size_t running, std::size_t failed, std::size_t queued, bool force = false) {
+    if (stream_ == nullptr) return;
+    auto now = launch_clock::now();
+    auto interval = tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(10000);
+    if (!force && now - last_ < interval) return;
+    last_ = now;
+    auto elapsed = now - start_;
+    std::size_t finished = done + failed - std::min(done + failed, done_before_);
+    std::string eta = "--:--";
+    if (finished > 0) eta = format_duration(elapsed * static_cast<long>(running + queued) / static_cast<long>(finished));
+    auto text = fmt::format("launch: {}/{} done, {} running, {} failed, {} queued | {} elapsed, ETA {}", done, total_,
+                            running, failed, queued, format_duration(elapsed), eta);
+    if (tty_) fmt::print(stream_, "\r{}\x1b[K", text);
+    else fmt::print(stream_, "{}\n", text);
+    std::fflush(stream_);
+    shown_ = true;
+  }
+
+  void finish() {
+    if (stream_ != nullptr && tty_ && shown_) fmt::print(stream_, "\n");
+  }
+
+ private:
+  std::FILE* stream_;
+  std::size_t total_;
+  std::size_t done_before_;
+  bool tty_;
+  bool shown_ = false;
+  launch_clock::time_point start_;
+  launch_clock::time_point last_{};
+};
+
+/// @brief One job the pool runs right now.
+struct running_job {
+  std::int64_t index = 0;
+  pid_t pid = -1;
+  int pidfd = -1;
+  std::optional<launch_clock::time_point> deadline;  // TIME_LIMIT
+  std::optional<launch_clock::time_point> kill_at;   // SIGKILL if still alive by then
+  bool timed_out = false;
+};
+
+}  // namespace detail
+
+/// @brief Runs the sweep's jobs on this machine; see docs/launch.md. Blocks until every selected job is done,
+/// out of retries, or a SIGINT/SIGTERM stopped the launch (then result.interrupted is set).
+inline launch_result launch_local(const sweep_config& cfg, const launch_request& req = {}) {
+  using namespace std::chrono;
+  using detail::launch_clock;
+  detail::check_launch_options(cfg, "local");
+  sweep_layout layout(sweep_dir(cfg));
+  auto cfgs = list_job_configs(layout.dir);
+  auto words = detail::command_words(cfg);
+  expand_command(words, {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail before any job runs
+  fs::create_directories(layout.logs_dir());
+  detail::file_lock lock(layout.lock_file(), true);
+  if (!lock.locked()) {
+    throw error({layout.dir.string(), 0}, "", "another `sweep launch` is running this sweep: expected it to end first");
+  }
+
+  if (detail::path_exists(layout.slurm_jobs_file())) {  // the same jobs must not run here and on SLURM at once
+    auto states = slurm_queue_states(layout);
+    if (states && !states->empty()) {
+      throw error({layout.slurm_jobs_file().string(), 0}, "",
+                  fmt::format("{} task(s) of this sweep are queued or running on SLURM: expected them to end "
+                              "(or scancel them) before launching locally", states->size()));
+    }
+  }
+
+  launch_result result;
+  result.backend = "local";
+  result.jobs = cfgs.size();
+  auto jobs = detail::select_jobs(layout, cfgs.size(), req.only_failed);
+  result.selected = jobs.size();
+  result.skipped = cfgs.size() - jobs.size();
+  auto parallel = static_cast<std::size_t>(detail::local_parallelism(cfg.launch));
+  auto project = req.project_dir.empty() ? fs::current_path() : fs::absolute(req.project_dir);
+  detail::copy_named_code(words, project, layout.code_dir(), req.out);
+  if (req.out != nullptr) {
+    fmt::print(req.out, "launch: {} of {} jobs to run ({} skipped), {} at a time, in {}\n", jobs.size(), cfgs.size(),
+               result.skipped, parallel, layout.dir.string());
+    std::fflush(req.out);
+  }
+  if (jobs.empty()) return result;
+
+  auto time_limit = req.time_limit ? duration_cast<launch_clock::duration>(*req.time_limit)
+                                   : duration_cast<launch_clock::duration>(minutes(cfg.launch.time_limit));
+  for (auto i : jobs) {
+    if (req.only_failed || detail::path_exists(layout.job_dir(i) / job_files::failed)) detail::reset_failed_job(layout.job_dir(i));
+  }
+
+  std::deque<std::int64_t> queue(jobs.begin(), jobs.end());
+  std::vector<detail::running_job> active;
+  detail::signal_pipe signals({SIGINT, SIGTERM});
+  std::size_t done_before = 0;
+  for (std::size_t i = 0; i < cfgs.size(); ++i) {
+    done_before += detail::path_exists(layout.job_dir(static_cast<std::int64_t>(i)) / job_files::done) ? 1 : 0;
+  }
+  detail::progress_line progress(req.progress, cfgs.size(), done_before);
+  bool stopping = false;
+
+  auto stop_all = [&](int signo) {
+    for (auto& r : active) {
+      ::kill(-r.pid, signo);
+      if (signo != SIGKILL && !r.kill_at) r.kill_at = launch_clock::now() + req.kill_grace;
+    }
+  };
+  struct kill_on_throw {  // a failure of the launcher itself must not leave jobs behind
+    std::vector<detail::running_job>& active;
+    ~kill_on_throw() {
+      for (auto& r : active) {
+        ::kill(-r.pid, SIGKILL);
+        detail::wait_exit_code(r.pid);
+        if (r.pidfd >= 0) ::close(r.pidfd);
+      }
+    }
+  } guard{active};
+
+  auto start_job = [&](std::int64_t i) {
+    auto dir = layout.job_dir(i);
+    fs::create_directories(dir);
+    job_vars vars{cfgs[static_cast<std::size_t>(i)].string(), dir.string(), i, cfg.launch.mode};
+    detail::spawn_options o;
+    o.argv = expand_command(words, vars, cfg.file);
+    o.cwd = layout.code_dir();
+    o.stdout_file = dir / job_files::stdout_log;
+    o.stderr_file = dir / job_files::stderr_log;
+    o.stdin_null = true;
+    o.env = {fmt::format("SWEEP_JOB_INDEX={}", i), "SWEEP_OUT_DIR=" + vars.out_dir, "SWEEP_CFG=" + vars.cfg};
+    detail::running_job r;
+    r.index = i;
+    try {
+      r.pid = detail::spawn(o);
+    } catch (const std::system_error& e) {
+      detail::append_line(dir / job_files::stderr_log, fmt::format("sweep: {}", e.what()));
+      return false;
+    }
+    r.pidfd = detail::open_pidfd(r.pid);
+    r.deadline = launch_clock::now() + time_limit;
+    detail::append_line(dir / job_files::running, fmt::format("{}", r.pid));  // a hint for status; needs no atomicity
+    active.push_back(r);
+    return true;
+  };
+
+  auto finish_job = [&](std::int64_t i, int code, bool timed_out) {
+    auto dir = layout.job_dir(i);
+    std::error_code ec;
+    fs::remove(dir / job_files::running, ec);
+    if (stopping) {
+      detail::append_line(dir / job_files::stderr_log, "sweep: stopped by a signal to the launcher; relaunch to rerun");
+      ++result.unfinished;
+      return;
+    }
+    if (code == 0 && !timed_out) {
+      detail::mark_job(dir, job_files::done, "exit code 0\n");
+      ++result.done;
+      return;
+    }
+    auto reason = timed_out ? fmt::format("Exceeded TIME_LIMIT ({})", detail::format_duration(time_limit))
+                            : fmt::format("Encountered non-zero exit code {}", code);
+    if (timed_out) detail::append_line(dir / job_files::stderr_log, "sweep: killed: " + reason);
+    if (detail::record_failure(dir, reason, cfg.launch.max_retry)) {
+      queue.push_back(i);
+    } else {
+      detail::mark_job(dir, job_files::failed, reason + "\n");
+      ++result.failed;
+    }
+  };
+
+  while (!queue.empty() || !active.empty()) {
+    while (!stopping && active.size() < parallel && !queue.empty()) {
+      auto i = queue.front();
+      queue.pop_front();
+      if (!start_job(i)) finish_job(i, 127, false);
+    }
+    if (active.empty()) break;
+    progress.update(done_before + result.done, active.size(), result.failed, queue.size());
+
+    std::vector<pollfd> fds;
+    fds.push_back({signals.read_fd(), POLLIN, 0});
+    bool blind = false;  // a child without pidfd is polled with waitpid
+    for (auto& r : active) {
+      if (r.pidfd >= 0) fds.push_back({r.pidfd, POLLIN, 0});
+      else blind = true;
+    }
+    auto now = launch_clock::now();
+    auto wake = now + seconds(1);  // refreshes the progress line
+    for (auto& r : active) {
+      if (r.deadline && !r.timed_out) wake = std::min(wake, *r.deadline);
+      if (r.kill_at) wake = std::min(wake, *r.kill_at);
+    }
+    auto timeout = duration_cast<milliseconds>(wake - now).count() + 1;
+    if (blind) timeout = std::min<long>(timeout, 5);
+    ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long>(0, timeout)));
+
+    if (fds[0].revents != 0 && !signals.drain().empty() && !stopping) {
+      stopping = true;
+      result.interrupted = true;
+      queue.clear();
+      stop_all(SIGTERM);
+    }
+    now = launch_clock::now();
+    for (std::size_t k = 0; k < active.size();) {
+      auto& r = active[k];
+      int status = 0;
+      if (::waitpid(r.pid, &status, WNOHANG) == r.pid) {
+        if (r.pidfd >= 0) ::close(r.pidfd);
+        auto finished = r;
+        active.erase(active.begin() + static_cast<std::ptrdiff_t>(k));
+        finish_job(finished.index, detail::exit_code(status), finished.timed_out);
+        continue;
+      }
+      if (r.deadline && !r.timed_out && now >= *r.deadline) {
+        r.timed_out = true;
+        ::kill(-r.pid, SIGTERM);
+        r.kill_at = now + req.kill_grace;
+      } else if (r.kill_at && now >= *r.kill_at) {
+        ::kill(-r.pid, SIGKILL);
+        r.kill_at.reset();
+      }
+      ++k;
+    }
+  }
+  progress.update(done_before + result.done, 0, result.failed, 0, true);
+  progress.finish();
+  if (req.out != nullptr) {
+    fmt::print(req.out, "launch: {} done, {} failed, {} unfinished{}\n", result.done, result.failed, result.unfinished,
+               result.interrupted ? " (stopped by a signal; launch again to resume)" : "");
+    std::fflush(req.out);
+  }
+  return result;
+}
+
+}  // namespace sweep
+// ---- end sweep/launch/local.hpp ----
+
+// ---- begin sweep/launch/status.hpp ----
+// Where each job of a sweep stands, read from the sweep folder (DONE, FAILED,
+// RETRY.txt, RUNNING + the launch lock) and, for SLURM, from squeue — never
+// from SLURM accounting, which many clusters (and ours in CI) do not run.
+
+
+
+
+namespace sweep {
+
+/// @brief A job's state: new (never started), queued, running, done, failed (out of retries), stopped
+/// (started, not finished, and nothing is running or queueing it now: launch again to resume).
+enum class job_state { new_job, queued, running, done, failed, stopped };
+
+/// @brief The word `sweep status` prints for a state.
+inline std::string_view to_string(job_state s) {
+  constexpr std::array<std::string_view, 6> names = {"new", "queued", "running", "done", "failed", "stopped"};
+  return names[static_cast<std::size_t>(s)];
+}
+
+/// @brief One job's line of `sweep status`.
+struct launch_job_status {
+  std::int64_t index = 0;
+  fs::path cfg;
+  job_state state = job_state::new_job;
+  std::size_t retries = 0;    // lines of RETRY.txt
+  std::string slurm_state;    // squeue's state, when SLURM still holds the task
+};
+
+/// @brief The whole sweep's status.
+struct launch_status {
+  std::vector<launch_job_status> jobs;
+  std::array<std::size_t, 6> counts{};  // by job_state
+  bool launcher_active = false;         // a local launch holds the lock
+  bool slurm = false;                   // arrays were submitted
+  bool squeue_failed = false;           // SLURM arrays exist but squeue could not be read
+
+  [[nodiscard]] std::size_t count(job_state s) const { return counts[static_cast<std::size_t>(s)]; }
+
+  /// @brief "12 jobs: 5 done, 2 running, 1 failed, 4 queued, 0 stopped, 0 new (3 retries)".
+  [[nodiscard]] std::string summary() const {
+    std::size_t retries = 0;
+    for (auto& j : jobs) retries += j.retries;
+    return fmt::format("{} jobs: {} done, {} running, {} failed, {} queued, {} stopped, {} new ({} retries)", jobs.size(),
+                       count(job_state::done), count(job_state::running), count(job_state::failed),
+                       count(job_state::queued), count(job_state::stopped), count(job_state::new_job), retries);
+  }
+};
+
+/// @brief Reads the status of every job of the sweep in `sweep_dir` (which must hold cfgs/).
+inline launch_status read_launch_status(const fs::path& sweep_dir) {
+  sweep_layout layout(sweep_dir);
+  auto cfgs = list_job_configs(layout.dir);
+  launch_status st;
+  st.launcher_active = detail::launcher_active(layout.lock_file());
+  st.slurm = detail::path_exists(layout.slurm_jobs_file());
+  std::map<std::int64_t, std::string> queue;
+  if (st.slurm) {
+    auto states = slurm_queue_states(layout);
+    st.squeue_failed = !states.has_value();
+    if (states) queue = std::move(*states);
+  }
+  for (std::size_t k = 0; k < cfgs.size(); ++k) {
+    launch_job_status j;
+    j.index = static_cast<std::int64_t>(k);
+    j.cfg = cfgs[k];
+    auto dir = layout.job_dir(j.index);
+    j.retries = detail::count_lines(dir / job_files::retry);
+    auto q = queue.find(j.index);
+    if (q != queue.end()) j.slurm_state = q->second;
+    if (detail::path_exists(dir / job_files::done)) {
+      j.state = job_state::done;
+    } else if (detail::path_exists(dir / job_files::failed)) {
+      j.state = job_state::failed;
+    } else if (q != queue.end()) {
+      bool pending = q->second == "PENDING" || q->second.rfind("REQUEUE", 0) == 0;
+      j.state = pending ? job_state::queued : job_state::running;
+    } else if (st.launcher_active) {
+      j.state = detail::path_exists(dir / job_files::running) ? job_state::running : job_state::queued;
+    } else {
+      j.state = detail::path_exists(dir) ? job_state::stopped : job_state::new_job;
+    }
+    ++st.counts[static_cast<std::size_t>(j.state)];
+    st.jobs.push_back(std::move(j));
+  }
+  return st;
+}
+
+}  // namespace sweep
+// ---- end sweep/launch/status.hpp ----
+
+// ---- begin sweep/launch/launch.hpp ----
+// sweep::launch: the one entry point of the launch stage, for the driver and
+// for programs (the lead's `sweep run`): picks the backend and runs it.
+
+
+
+namespace sweep {
+
+/// @brief Launches the sweep's jobs (setup must have written cfgs/): on this machine or as SLURM arrays,
+/// by request.backend or else LAUNCH.BACKEND. Finished jobs are skipped, so launching again resumes.
+inline launch_result launch(const sweep_config& cfg, const launch_request& request = {}) {
+  std::string backend = request.backend ? *request.backend : cfg.launch.backend;
+  detail::check_launch_options(cfg, backend);
+  if (backend == "slurm") return launch_slurm(cfg, request);
+  return launch_local(cfg, request);
+}
+
+}  // namespace sweep
+// ---- end sweep/launch/launch.hpp ----
+// ---- end sweep/launch.hpp ----
+
+// ---- begin sweep/collect.hpp ----
+// Umbrella header of the collect stage: includes every public header of include/sweep/collect/.
+
+
+// ---- begin sweep/collect/collect.hpp ----
+// Collecting a sweep (pycls's tools/sweep_collect.py): parse every job's log
+// in parallel, write sweep.json atomically, delete old checkpoints. Re-collecting
+// reparses only the logs that changed: a cache next to sweep.json keeps each
+// job's file stamps, status and the byte range of its entry in sweep.json.
+
+
+// ---- begin sweep/collect/detail/files.hpp ----
+// File helpers for collect: one stat per file (size + mtime), whole-file reads
+// into a reused buffer, and atomic writes (temporary name, then rename).
+
+
+
+#include <sys/stat.h>
+
+
+namespace sweep::detail {
+
+/// @brief What tells us a file changed: its size and modification time (ns); exists=false if absent.
+struct file_stamp {
+  bool exists = false;
+  std::int64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  friend bool operator==(const file_stamp&, const file_stamp&) = default;
+};
+
+/// @brief One stat() call (relative to the open folder `dir_fd`, which saves the kernel walking
+/// the whole path for each of a sweep's thousands of files); a missing file gives exists=false.
+inline file_stamp stamp_of(const std::string& path, int dir_fd = AT_FDCWD) {
+  struct stat st {};
+  if (::fstatat(dir_fd, path.c_str(), &st, 0) != 0 || !S_ISREG(st.st_mode)) return {};
+  return {true, static_cast<std::int64_t>(st.st_size),
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
+/// @brief Whether `path` (relative to `dir_fd`) is a folder.
+inline bool is_folder(const std::string& path, int dir_fd = AT_FDCWD) {
+  struct stat st {};
+  return ::fstatat(dir_fd, path.c_str(), &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+/// @brief An open folder, for *at() calls; closed on destruction (fd -1 if it cannot be opened).
+class folder_fd {
+ public:
+  explicit folder_fd(const std::filesystem::path& dir) : fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
+  ~folder_fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  folder_fd(const folder_fd&) = delete;
+  folder_fd& operator=(const folder_fd&) = delete;
+  [[nodiscard]] int get() const noexcept { return fd_; }
+
+ private:
+  int fd_;
+};
+
+/// @brief Reads a whole file into `out` (replacing its contents); false if it cannot be opened.
+inline bool read_file_into(const std::string& path, std::string& out) {
+  out.clear();
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  char chunk[1 << 16];
+  for (;;) {
+    std::size_t n = std::fread(chunk, 1, sizeof chunk, f);
+    out.append(chunk, n);
+    if (n < sizeof chunk) break;
+  }
+  bool ok = std::ferror(f) == 0;
+  std::fclose(f);
+  return ok;
+}
+
+}  // namespace sweep::detail
+// ---- end sweep/collect/detail/files.hpp ----
+
+// ---- begin sweep/collect/log_parser.hpp ----
+// Parsing one job's log (pycls's logging.load_log_data + sort_log_data): the
+// `json_stats: {...}` records of each type, grouped into columns sorted by
+// epoch. Every bad record is reported with its file and line and skipped.
+
+
+
+
+namespace sweep {
+
+/// @brief A problem found in a job's files: where (file, line; 0 when it is about the whole file) and what.
+struct log_issue {
+  source_location where;
+  std::string message;
+
+  /// @brief `file:line: message`, like sweep::error.
+  [[nodiscard]] std::string to_string() const {
+    return where.line > 0 ? fmt::format("{}:{}: {}", where.file, where.line, message)
+                          : fmt::format("{}: {}", where.file, message);
+  }
+  friend bool operator==(const log_issue& a, const log_issue& b) {
+    return a.where.file == b.where.file && a.where.line == b.where.line && a.message == b.message;
+  }
+};
+
+/// @brief One job's parsed log: its records by type, and the records that were skipped and why.
+struct parsed_log {
+  /// @brief type -> {metric: [values by epoch]} for epoch types, type -> first record otherwise.
+  nlohmann::json data = nlohmann::json::object();
+  std::vector<log_issue> issues;
+  /// @brief Tagged lines seen (including skipped types and bad records), to check nothing was lost.
+  std::size_t records_seen = 0;
+};
+
+namespace detail {
+
+/// @brief "i/max" -> (i, max), or false.
+inline bool parse_fraction(const nlohmann::json& j, std::int64_t& num, std::int64_t& den) {
+  if (!j.is_string()) return false;
+  auto& s = j.get_ref<const std::string&>();
+  auto slash = s.find('/');
+  if (slash == std::string::npos) return false;
+  const char* begin = s.data();
+  const char* end = begin + s.size();
+  auto a = std::from_chars(begin, begin + slash, num);
+  auto b = std::from_chars(begin + slash + 1, end, den);
+  return a.ec == std::errc{} && a.ptr == begin + slash && b.ec == std::errc{} && b.ptr == end && den > 0;
+}
+
+/// @brief The text with Python's NaN/Infinity/-Infinity tokens (outside strings) made null, which
+/// standard JSON (and nlohmann) cannot read but pycls's simplejson writes for diverged runs.
+inline std::string python_nonfinite_to_null(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') in_string = true;
+    std::string_view rest = text.substr(i);
+    if (rest.starts_with("NaN")) {
+      out += "null";
+      i += 2;
+    } else if (rest.starts_with("-Infinity")) {
+      out += "null";
+      i += 8;
+    } else if (rest.starts_with("Infinity")) {
+      out += "null";
+      i += 7;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/// @brief Parses one record; an empty optional-like `discarded` json with `why` set on failure.
+inline nlohmann::json parse_record(std::string_view text, std::string& why) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_discarded()) return j;
+  if (text.find("NaN") != std::string_view::npos || text.find("Infinity") != std::string_view::npos) {
+    j = nlohmann::json::parse(python_nonfinite_to_null(text), nullptr, false);
+    if (!j.is_discarded()) return j;
+  }
+  try {
+    auto again = nlohmann::json::parse(text);
+    why = "unknown parse error";
+  } catch (const nlohmann::json::parse_error& e) {
+    why = e.what();
+    // nlohmann's text starts "[json.exception.parse_error.101] parse error at ..."
+    if (auto pos = why.find("] "); pos != std::string::npos) why.erase(0, pos + 2);
+  }
+  return j;
+}
+
+/// @brief A record's field; the key points into the log text or into a parsed record.
+struct field_view {
+  std::string_view key;
+  nlohmann::json value;
+};
+
+inline bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/// @brief A JSON number at s[i] (RFC 8259 grammar), as nlohmann would store it; false when it is
+/// not one or does not fit (then nlohmann's parser, which has the last word, sees the record).
+inline bool scan_number(std::string_view s, std::size_t& i, nlohmann::json& out) {
+  auto digits = [&] {
+    std::size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > from;
+  };
+  std::size_t start = i;
+  bool is_float = false;
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    is_float = true;
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    is_float = true;
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  const char* first = s.data() + start;
+  const char* last = s.data() + i;
+  if (is_float) {
+    double d = 0;
+    auto r = std::from_chars(first, last, d);
+    if (r.ec != std::errc{} || r.ptr != last) return false;
+    out = d;
+  } else if (*first == '-') {
+    std::int64_t v = 0;
+    auto r = std::from_chars(first, last, v);
+    if (r.ec != std::errc{} || r.ptr != last) return false;
+    out = v;
+  } else {
+    std::uint64_t v = 0;
+    auto r = std::from_chars(first, last, v);
+    if (r.ec != std::errc{} || r.ptr != last) return false;
+    out = v;
+  }
+  return true;
+}
+
+/// @brief A plain string at s[i] (just after its opening quote): ASCII, no escapes, no control
+/// characters; anything else is left to nlohmann's parser.
+inline bool scan_plain_string(std::string_view s, std::size_t& i, std::string_view& out) {
+  std::size_t from = i;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"') {
+      out = s.substr(from, i - from);
+      ++i;
+      return true;
+    }
+    if (c == '\\' || c < 0x20 || c >= 0x80) return false;
+    ++i;
+  }
+  return false;
+}
+
+/// @brief The fast path for the common record, a flat object of plain scalars (what pycls writes
+/// for every type but cfg): fills `fields` and returns true, or false to defer to nlohmann.
+inline bool scan_flat_record(std::string_view s, std::vector<field_view>& fields) {
+  fields.clear();
+  std::size_t i = 0;
+  auto skip_space = [&] {
+    while (i < s.size() && is_json_space(s[i])) ++i;
+  };
+  auto literal = [&](std::string_view word) {
+    if (s.substr(i, word.size()) != word) return false;
+    i += word.size();
+    return true;
+  };
+  skip_space();
+  if (i >= s.size() || s[i] != '{') return false;
+  ++i;
+  skip_space();
+  if (i < s.size() && s[i] == '}') {
+    ++i;
+  } else {
+    for (;;) {
+      if (i >= s.size() || s[i] != '"') return false;
+      ++i;
+      auto& f = fields.emplace_back();
+      if (!scan_plain_string(s, i, f.key)) return false;
+      skip_space();
+      if (i >= s.size() || s[i] != ':') return false;
+      ++i;
+      skip_space();
+      if (i >= s.size()) return false;
+      char c = s[i];
+      if (c == '"') {
+        ++i;
+        std::string_view text;
+        if (!scan_plain_string(s, i, text)) return false;
+        f.value = std::string(text);
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        if (!scan_number(s, i, f.value)) return false;
+      } else if (literal("true")) {
+        f.value = true;
+      } else if (literal("false")) {
+        f.value = false;
+      } else if (!literal("null")) {
+        return false;  // nested values, NaN, ...: nlohmann's parser decides
+      }
+      skip_space();
+      if (i < s.size() && s[i] == ',') {
+        ++i;
+        skip_space();
+        continue;
+      }
+      if (i < s.size() && s[i] == '}') {
+        ++i;
+        break;
+      }
+      return false;
+    }
+  }
+  skip_space();
+  if (i != s.size()) return false;
+  // Keys sorted (as pycls writes them) and unique, else nlohmann's rules (sorted, last one wins) apply.
+  for (std::size_t k = 1; k < fields.size(); ++k) {
+    if (!(fields[k - 1].key < fields[k].key)) return false;
+  }
+  return true;
+}
+
+inline std::string join_keys(const std::vector<std::string>& keys) {
+  return fmt::format("[{}]", fmt::join(keys, ", "));
+}
+
+}  // namespace detail
+
+/// @brief Parses a job's log text as pycls's collect does: every line holding `opts.tag` carries a
+/// JSON record; records of `opts.skip_types` are left out; each other type's records become
+/// columns sorted by epoch (adding epoch_ind, epoch_max) or, with no epoch field, its first record.
+/// Bad records (corrupt or truncated JSON, no type, fields unlike the type's first record, a bad
+/// epoch) are skipped and reported in `issues`, naming `file_name` and the line.
+inline parsed_log parse_job_log(std::string_view text, const collect_options& opts,
+                                const std::string& file_name) {
+  parsed_log out;
+  // Where an epoch record goes when the columns are sorted by epoch.
+  struct order {
+    double key;
+    std::int64_t epoch_ind, epoch_max, iter_ind, iter_max;
+  };
+  // A type's records, appended straight into its columns (no per-record storage).
+  struct type_records {
+    int first_line = 0;
+    std::vector<std::string> metrics;  // the first record's fields, sorted, without the type
+    nlohmann::json first = nlohmann::json::object();  // non-epoch types: the first record
+    std::size_t epoch_at = std::string::npos, iter_at = std::string::npos;
+    bool rejected = false;  // already has epoch_ind/epoch_max: cannot be an epoch series
+    std::vector<nlohmann::json::array_t> columns;
+    std::vector<order> orders;
+  };
+  std::map<std::string, type_records, std::less<>> by_type;
+  auto report = [&](int line, std::string message) {
+    out.issues.push_back({{file_name, line}, std::move(message)});
+  };
+  // Skipped types are recognised on the raw text so their (many) records are never parsed.
+  std::string type_pattern = nlohmann::json(opts.type_key).dump() + ": \"";
+  auto skipped_on_sight = [&](std::string_view payload) {
+    auto at = payload.find(type_pattern);
+    if (at == std::string_view::npos) return false;
+    auto name = payload.substr(at + type_pattern.size());
+    for (auto& t : opts.skip_types) {
+      if (name.size() > t.size() && name.starts_with(t) && name[t.size()] == '"') return true;
+    }
+    return false;
+  };
+
+  std::string why;
+  std::vector<detail::field_view> fields;
+  nlohmann::json parsed;  // the slow path's record, which `fields` then points into
+  int line_no = 1;        // of text[pos]
+  std::size_t pos = 0;
+  while (!opts.tag.empty() && pos < text.size()) {
+    // Jump from tag to tag; lines without one are only counted.
+    auto at = text.find(opts.tag, pos);
+    if (at == std::string_view::npos) break;
+    auto bol = text.rfind('\n', at);
+    bol = (bol == std::string_view::npos || bol < pos) ? pos : bol + 1;
+    line_no += static_cast<int>(std::count(text.data() + pos, text.data() + bol, '\n'));
+    auto eol = text.find('\n', at);
+    bool terminated = eol != std::string_view::npos;
+    std::string_view payload =
+        text.substr(at + opts.tag.size(), terminated ? eol - at - opts.tag.size() : std::string_view::npos);
+    pos = terminated ? eol + 1 : text.size();
+    int this_line = line_no;
+    if (terminated) ++line_no;
+    ++out.records_seen;
+    if (skipped_on_sight(payload)) continue;
+    if (!detail::scan_flat_record(payload, fields)) {
+      why.clear();
+      parsed = detail::parse_record(payload, why);
+      if (parsed.is_discarded()) {
+        report(this_line, terminated ? fmt::format("corrupt record skipped: {}", why)
+                                     : fmt::format("truncated last line skipped (job still writing?): {}", why));
+        continue;
+      }
+      if (!parsed.is_object()) {
+        report(this_line, fmt::format("record skipped: expected a JSON object after '{}', got {}", opts.tag,
+                                      parsed.type_name()));
+        continue;
+      }
+      fields.clear();
+      for (auto it = parsed.begin(); it != parsed.end(); ++it) fields.push_back({it.key(), std::move(it.value())});
+    }
+    auto type_it = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return f.key == opts.type_key; });
+    if (type_it == fields.end() || !type_it->value.is_string()) {
+      report(this_line, fmt::format("record skipped: expected a string field \"{}\" naming its type", opts.type_key));
+      continue;
+    }
+    auto& type = type_it->value.get_ref<const std::string&>();
+    if (std::find(opts.skip_types.begin(), opts.skip_types.end(), type) != opts.skip_types.end()) continue;
+    auto group = by_type.find(type);
+    bool first = group == by_type.end();
+    if (first) {
+      group = by_type.emplace(type, type_records{}).first;
+      auto& g = group->second;
+      g.first_line = this_line;
+      for (auto& f : fields) {
+        if (&f != &*type_it) g.metrics.emplace_back(f.key);
+      }
+      auto index_of = [&](std::string_view key) {
+        auto it = std::find(g.metrics.begin(), g.metrics.end(), key);
+        return it == g.metrics.end() ? std::string::npos : static_cast<std::size_t>(it - g.metrics.begin());
+      };
+      g.epoch_at = index_of(opts.epoch_key);
+      if (g.epoch_at != std::string::npos) {
+        g.iter_at = index_of("iter");
+        g.columns.resize(g.metrics.size());
+        if (index_of("epoch_ind") != std::string::npos || index_of("epoch_max") != std::string::npos) {
+          g.rejected = true;
+          report(this_line, fmt::format("records of {}={} skipped: they already have epoch_ind or epoch_max fields",
+                                        opts.type_key, type));
+        }
+      }
+    }
+    auto& g = group->second;
+    if (g.rejected) continue;
+    // pycls requires every record of a type to have the first one's fields.
+    bool same = fields.size() == g.metrics.size() + 1;
+    for (std::size_t k = 0, m = 0; same && k < fields.size(); ++k) {
+      if (&fields[k] == &*type_it) continue;
+      same = fields[k].key == g.metrics[m++];
+    }
+    if (!same) {
+      std::vector<std::string> keys;
+      for (auto& f : fields) {
+        if (&f != &*type_it) keys.emplace_back(f.key);
+      }
+      report(this_line, fmt::format("record of {}={} skipped: fields {} differ from the first record's {} (line {})",
+                                    opts.type_key, type, detail::join_keys(keys), detail::join_keys(g.metrics),
+                                    g.first_line));
+      continue;
+    }
+    auto value = [&](std::size_t m) -> nlohmann::json& {
+      return fields[m < static_cast<std::size_t>(type_it - fields.begin()) ? m : m + 1].value;
+    };
+    if (g.epoch_at == std::string::npos) {
+      // pycls keeps a non-epoch type's first record only.
+      if (first) {
+        for (std::size_t m = 0; m < g.metrics.size(); ++m) g.first[g.metrics[m]] = std::move(value(m));
+      }
+      continue;
+    }
+    order x{0, 0, 0, 0, 0};
+    if (!detail::parse_fraction(value(g.epoch_at), x.epoch_ind, x.epoch_max)) {
+      report(this_line, fmt::format("record of {}={} skipped: expected \"{}\" as \"i/max\", got {}", opts.type_key,
+                                    type, opts.epoch_key, value(g.epoch_at).dump()));
+      continue;
+    }
+    x.key = static_cast<double>(x.epoch_ind);
+    if (g.iter_at != std::string::npos) {
+      if (!detail::parse_fraction(value(g.iter_at), x.iter_ind, x.iter_max)) {
+        report(this_line, fmt::format("record of {}={} skipped: expected \"iter\" as \"i/max\", got {}",
+                                      opts.type_key, type, value(g.iter_at).dump()));
+        continue;
+      }
+      x.key += static_cast<double>(x.iter_ind - 1) / static_cast<double>(x.iter_max);
+    }
+    g.orders.push_back(x);
+    for (std::size_t m = 0; m < g.metrics.size(); ++m) g.columns[m].push_back(std::move(value(m)));
+  }
+
+  for (auto& [type, g] : by_type) {
+    if (g.rejected) continue;
+    if (g.epoch_at == std::string::npos) {
+      out.data[type] = std::move(g.first);
+      continue;
+    }
+    auto by_key = [](const order& a, const order& b) { return a.key < b.key; };
+    if (!std::is_sorted(g.orders.begin(), g.orders.end(), by_key)) {
+      // Stable: records of a repeated epoch (a requeued job) stay whole and in log order.
+      std::vector<std::size_t> perm(g.orders.size());
+      for (std::size_t i = 0; i < perm.size(); ++i) perm[i] = i;
+      std::stable_sort(perm.begin(), perm.end(), [&](auto a, auto b) { return by_key(g.orders[a], g.orders[b]); });
+      auto permute = [&](auto& v) {
+        std::remove_reference_t<decltype(v)> sorted;
+        sorted.reserve(v.size());
+        for (auto i : perm) sorted.push_back(std::move(v[i]));
+        v = std::move(sorted);
+      };
+      for (auto& column : g.columns) permute(column);
+      permute(g.orders);
+    }
+    auto& slot = out.data[type] = nlohmann::json::object();
+    for (std::size_t m = 0; m < g.metrics.size(); ++m) slot[g.metrics[m]] = std::move(g.columns[m]);
+    auto add_column = [&](const char* name, auto member) {
+      nlohmann::json::array_t column;
+      column.reserve(g.orders.size());
+      for (auto& x : g.orders) column.emplace_back(x.*member);
+      slot[name] = std::move(column);
+    };
+    add_column("epoch_ind", &order::epoch_ind);
+    add_column("epoch_max", &order::epoch_max);
+    if (g.iter_at != std::string::npos) {
+      add_column("iter_ind", &order::iter_ind);
+      add_column("iter_max", &order::iter_max);
+    }
+  }
+  return out;
+}
+
+}  // namespace sweep
+// ---- end sweep/collect/log_parser.hpp ----
+
+// ---- begin sweep/collect/status.hpp ----
+// What collect found: per-job progress and the sweep's status line, printed
+// exactly as pycls's sweep_collect prints them (so `sweep status` can reuse it).
+
+
+
+
+namespace sweep {
+
+/// @brief One started job (its folder under logs/ has a log file).
+struct job_status {
+  std::string name;      // the folder name, NNNNNN (the cfg index)
+  std::string log_file;  // as written into sweep.json
+  std::string err_file;
+  std::int64_t epoch_ind = 0;  // last epoch of COLLECT.PROGRESS_TYPE (0: none yet)
+  std::int64_t epoch_max = 1;
+  bool has_err = false;        // stderr is not empty
+  std::size_t records = 0;     // tagged lines seen in the log
+  std::vector<log_issue> issues;
+
+  [[nodiscard]] bool done() const noexcept { return epoch_ind == epoch_max; }
+};
+
+/// @brief The outcome of a collect: the started jobs (sorted by name) and what was done.
+struct collect_result {
+  std::filesystem::path sweep_dir;
+  std::filesystem::path sweep_file;  // sweep.json
+  std::size_t num_configs = 0;       // cfgs/*.yaml
+  std::vector<job_status> jobs;
+  std::vector<log_issue> issues;     // about the sweep, not one started job (e.g. a folder without log)
+  std::size_t reparsed = 0;          // logs parsed this time; the others came from the cache
+  bool written = false;              // sweep.json was (re)written
+  std::size_t checkpoints_deleted = 0;
+
+  [[nodiscard]] std::size_t jobs_done() const {
+    return static_cast<std::size_t>(std::count_if(jobs.begin(), jobs.end(), [](auto& j) { return j.done(); }));
+  }
+  [[nodiscard]] std::int64_t epochs_done() const {
+    std::int64_t n = 0;
+    for (auto& j : jobs) n += j.epoch_ind;
+    return n;
+  }
+  [[nodiscard]] std::int64_t epochs_total() const {
+    std::int64_t n = 0;
+    for (auto& j : jobs) n += j.epoch_max;
+    return n;
+  }
+  /// @brief Every issue: the sweep's, then each job's in job order.
+  [[nodiscard]] std::vector<log_issue> all_issues() const {
+    std::vector<log_issue> all = issues;
+    for (auto& j : jobs) all.insert(all.end(), j.issues.begin(), j.issues.end());
+    return all;
+  }
+};
+
+/// @brief `jobs_started=a/N, jobs_done=b/N, epochs_done=c/d`, as pycls prints after "Status: ".
+inline std::string status_line(const collect_result& r) {
+  return fmt::format("jobs_started={}/{}, jobs_done={}/{}, epochs_done={}/{}", r.jobs.size(), r.num_configs,
+                     r.jobs_done(), r.num_configs, r.epochs_done(), r.epochs_total());
+}
+
+/// @brief pycls's per-job lines: `  LOG_FILE [ pp%] [i/max] [stderr]`, epochs padded to one width.
+inline std::string format_status_table(const collect_result& r) {
+  std::vector<std::string> epochs;
+  epochs.reserve(r.jobs.size());
+  std::size_t width = 0;
+  for (auto& j : r.jobs) {
+    width = std::max(width, epochs.emplace_back(fmt::format("{}/{}", j.epoch_ind, j.epoch_max)).size());
+  }
+  std::string out;
+  for (std::size_t i = 0; i < r.jobs.size(); ++i) {
+    auto& j = r.jobs[i];
+    // Python's int(i / m * 100): truncation of the float quotient.
+    auto percent = static_cast<std::int64_t>(static_cast<double>(j.epoch_ind) / static_cast<double>(j.epoch_max) * 100);
+    fmt::format_to(std::back_inserter(out), "  {} [{:3d}%] [{:<{}}]{}\n", j.log_file, percent, epochs[i], width,
+                   j.has_err ? " [stderr]" : "");
+  }
+  return out;
+}
+
+}  // namespace sweep
+// ---- end sweep/collect/status.hpp ----
+
+
+#include <condition_variable>
+
+namespace sweep {
+
+/// @brief Called with (jobs parsed so far, jobs to parse), from the calling thread, at most ~10 times a second.
+using collect_progress = std::function<void(std::size_t done, std::size_t total)>;
+
+/// @brief How to run a collect (the sweep config says what to collect).
+struct collect_run_options {
+  std::size_t threads = 0;    // 0: the sweep config's NUM_PROC
+  bool incremental = true;    // reuse the cache for logs that did not change
+  bool write = true;          // false: only read the status (no sweep.json, cache or checkpoint changes)
+  collect_progress progress;  // optional
+};
+
+/// @brief The name of the cache file kept next to sweep.json.
+inline constexpr std::string_view collect_cache_name = "sweep_collect_cache.json";
+
+namespace detail {
+
+/// @brief A job's entry in sweep.json and what the status needs, made from its log and stderr.
+struct collected_job {
+  job_status status;
+  file_stamp log_stamp, err_stamp;
+  std::string entry;          // its JSON text in sweep.json (when parsed now)
+  std::string_view old_entry;  // or its text in the previous sweep.json (when cached)
+};
+
+/// @brief Parses one job: the log's records plus log_file, err_file and err (the stderr text).
+inline void collect_job(collected_job& job, const collect_options& opts, std::string& buffer) {
+  auto& st = job.status;
+  st.issues.clear();
+  st.epoch_ind = 0;
+  st.epoch_max = 1;
+  if (!read_file_into(st.log_file, buffer)) {
+    st.issues.push_back({{st.log_file, 0}, "cannot read the log; job counted with no records"});
+    buffer.clear();
+  } else if (buffer.empty()) {
+    st.issues.push_back({{st.log_file, 0}, "empty log (job started, nothing written yet)"});
+  }
+  parsed_log parsed = parse_job_log(buffer, opts, st.log_file);
+  st.records = parsed.records_seen;
+  st.issues.insert(st.issues.end(), std::make_move_iterator(parsed.issues.begin()),
+                   std::make_move_iterator(parsed.issues.end()));
+  if (auto it = parsed.data.find(opts.progress_type); it != parsed.data.end() && it->is_object()) {
+    auto ind = it->find("epoch_ind");
+    auto max = it->find("epoch_max");
+    if (ind != it->end() && max != it->end() && !ind->empty() && !max->empty()) {
+      st.epoch_ind = ind->back().get<std::int64_t>();
+      st.epoch_max = max->back().get<std::int64_t>();
+    }
+  }
+  std::string err;
+  if (!job.err_stamp.exists) {
+    st.issues.push_back({{st.err_file, 0}, "missing (err left empty)"});
+  } else if (!read_file_into(st.err_file, err)) {
+    st.issues.push_back({{st.err_file, 0}, "cannot read (err left empty)"});
+    err.clear();
+  }
+  st.has_err = !err.empty();
+  auto& data = parsed.data;
+  data["log_file"] = st.log_file;
+  data["err_file"] = st.err_file;
+  data["err"] = std::move(err);
+  // Logs are arbitrary bytes: bad UTF-8 becomes U+FFFD instead of failing the dump.
+  job.entry = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+/// @brief The parts of COLLECT and the folder that shape sweep.json: a cache made under others is stale.
+inline std::string cache_key(const std::filesystem::path& dir, const collect_options& o) {
+  nlohmann::json k = {{"dir", dir.string()},      {"log_file", o.log_file},   {"err_file", o.err_file},
+                      {"tag", o.tag},             {"type_key", o.type_key},   {"epoch_key", o.epoch_key},
+                      {"skip", o.skip_types},     {"progress", o.progress_type}};
+  return k.dump();
+}
+
+/// @brief A cached job: its stamps, status and the byte range of its entry in sweep.json.
+struct cached_job {
+  file_stamp log_stamp, err_stamp;
+  job_status status;
+  std::size_t offset = 0, length = 0;
+};
+
+/// @brief The layout of a job's row in the cache (rows, not objects: it is read on every collect).
+inline constexpr const char* cache_columns[] = {"name",      "log_size",  "log_mtime_ns", "err_size", "err_mtime_ns",
+                                                "epoch_ind", "epoch_max", "has_err",      "records",  "offset",
+                                                "length",    "issues"};
+
+/// @brief The cache if it belongs to this sweep.json (same key, same stamp), else nothing.
+inline std::unordered_map<std::string, cached_job> load_cache(const std::filesystem::path& cache_file,
+                                                              const std::string& key, const file_stamp& sweep_stamp) {
+  std::unordered_map<std::string, cached_job> jobs;
+  std::string text;
+  if (!sweep_stamp.exists || !read_file_into(cache_file.string(), text)) return jobs;
+  try {
+    auto c = nlohmann::json::parse(text);
+    if (c.at("version") != 2 || c.at("key") != key ||
+        file_stamp{true, c.at("sweep_json").at(0).get<std::int64_t>(), c.at("sweep_json").at(1).get<std::int64_t>()} !=
+            sweep_stamp) {
+      return jobs;
+    }
+    auto& rows = c.at("jobs");
+    jobs.reserve(rows.size());
+    for (auto& j : rows) {
+      cached_job cj;
+      auto& st = cj.status;
+      st.name = j.at(0).get<std::string>();
+      cj.log_stamp = {true, j.at(1).get<std::int64_t>(), j.at(2).get<std::int64_t>()};
+      if (!j.at(3).is_null()) cj.err_stamp = {true, j.at(3).get<std::int64_t>(), j.at(4).get<std::int64_t>()};
+      st.epoch_ind = j.at(5).get<std::int64_t>();
+      st.epoch_max = j.at(6).get<std::int64_t>();
+      st.has_err = j.at(7).get<bool>();
+      st.records = j.at(8).get<std::size_t>();
+      cj.offset = j.at(9).get<std::size_t>();
+      cj.length = j.at(10).get<std::size_t>();
+      for (auto& i : j.at(11)) {
+        st.issues.push_back({{i.at(0).get<std::string>(), i.at(1).get<int>()}, i.at(2).get<std::string>()});
+      }
+      jobs.emplace(st.name, std::move(cj));
+    }
+  } catch (const nlohmann::json::exception&) {
+    jobs.clear();  // an unreadable cache only costs a full collect
+  }
+  return jobs;
+}
+
+inline std::string cache_text(const std::string& key, const file_stamp& sweep_stamp,
+                              const std::vector<collected_job>& jobs, const std::vector<std::size_t>& offsets) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    auto& job = jobs[i];
+    auto& st = job.status;
+    nlohmann::json issues = nlohmann::json::array();
+    for (auto& is : st.issues) issues.push_back({is.where.file, is.where.line, is.message});
+    std::size_t length = job.entry.empty() ? job.old_entry.size() : job.entry.size();
+    nlohmann::json err_size, err_mtime;
+    if (job.err_stamp.exists) {
+      err_size = job.err_stamp.size;
+      err_mtime = job.err_stamp.mtime_ns;
+    }
+    rows.push_back({st.name, job.log_stamp.size, job.log_stamp.mtime_ns, err_size, err_mtime, st.epoch_ind,
+                    st.epoch_max, st.has_err, st.records, offsets[i], length, std::move(issues)});
+  }
+  nlohmann::json c = {{"version", 2},
+                      {"key", key},
+                      {"sweep_json", {sweep_stamp.size, sweep_stamp.mtime_ns}},
+                      {"columns", cache_columns},
+                      {"jobs", std::move(rows)}};
+  return c.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+/// @brief Runs `work(i, buffer)` for i in [0, n) on `threads` threads, reporting progress from this thread.
+template <class Work>
+void parallel_for(std::size_t n, std::size_t threads, const collect_progress& progress, Work work) {
+  if (n == 0) return;
+  threads = std::clamp<std::size_t>(threads, 1, n);
+  std::atomic<std::size_t> next{0}, done{0};
+  std::mutex m;
+  std::condition_variable cv;
+  std::exception_ptr failure;
+  auto worker = [&] {
+    std::string buffer;
+    for (;;) {
+      auto i = next.fetch_add(1);
+      if (i >= n) break;
+      try {
+        work(i, buffer);
+      } catch (...) {
+        std::lock_guard lock(m);
+        if (!failure) failure = std::current_exception();
+        next = n;  // stop the others too
+      }
+      if (done.fetch_add(1) + 1 == n) {
+        std::lock_guard lock(m);
+        cv.notify_all();
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
+    std::unique_lock lock(m);
+    for (;;) {
+      bool finished = cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return done.load() >= n || failure; });
+      if (failure) break;
+      if (progress) {
+        lock.unlock();
+        progress(std::min(done.load(), n), n);  // the last call is always (n, n)
+        lock.lock();
+      }
+      if (finished) break;
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+/// @brief The sweep's folder, ROOT_DIR/NAME (as config/load.hpp's sweep_dir, without needing YAML here).
+inline std::filesystem::path sweep_folder(const sweep_config& cfg) {
+  return std::filesystem::path(cfg.root_dir) / cfg.name;
+}
+
+/// @brief The started jobs: folders of logs/ holding the log file, sorted by name like pycls.
+inline std::vector<std::string> job_names(const std::filesystem::path& logs_dir) {
+  std::vector<std::string> names;
+  for (auto& entry : std::filesystem::directory_iterator(logs_dir)) {
+    if (entry.is_directory()) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+/// @brief Counts cfgs/*.yaml (the sweep's N).
+inline std::size_t count_configs(const std::filesystem::path& cfgs_dir) {
+  std::size_t n = 0;
+  for (auto& entry : std::filesystem::directory_iterator(cfgs_dir)) {
+    if (entry.path().extension() == ".yaml") ++n;
+  }
+  return n;
+}
+
+}  // namespace detail
+
+/// @brief pycls's checkpoint.delete_checkpoints: in `dir`, removes the files whose name contains
+/// `prefix`, all of them (keep "none") or all but the last by name (keep "last"); returns how many.
+inline std::size_t delete_checkpoints(const std::filesystem::path& dir, std::string_view keep,
+                                      std::string_view prefix = "model_epoch_") {
+  std::error_code ec;
+  if (keep == "all" || !std::filesystem::is_directory(dir, ec)) return 0;
+  std::vector<std::filesystem::path> files;
+  for (auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().find(prefix) != std::string::npos) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  if (keep == "last" && !files.empty()) files.pop_back();
+  std::size_t n = 0;
+  for (auto& f : files) n += std::filesystem::remove(f, ec) ? 1 : 0;
+  return n;
+}
+
+/// @brief Collects the sweep in `dir` (ROOT_DIR/NAME): parses logs/*/LOG_FILE on `run.threads`
+/// threads, writes dir/sweep.json and the cache atomically, then deletes checkpoints per
+/// opts.checkpoints_keep. Bad records are reported in the result, never fatal.
+inline collect_result collect_dir(const std::filesystem::path& dir, const collect_options& opts,
+                                  const collect_run_options& run = {}) {
+  if (opts.checkpoints_keep != "all" && opts.checkpoints_keep != "last" && opts.checkpoints_keep != "none") {
+    throw error({}, "COLLECT.CHECKPOINTS_KEEP",
+                fmt::format("expected one of all, last, none; got '{}'", opts.checkpoints_keep));
+  }
+  collect_result result;
+  result.sweep_dir = dir;
+  result.sweep_file = dir / "sweep.json";
+  auto cfgs_dir = dir / "cfgs";
+  auto logs_dir = dir / "logs";
+  if (!std::filesystem::is_directory(cfgs_dir)) throw error({cfgs_dir.string(), 0}, {}, "cfgs folder not found (run setup first)");
+  if (!std::filesystem::is_directory(logs_dir)) throw error({logs_dir.string(), 0}, {}, "logs folder not found (launch the sweep first)");
+  result.num_configs = detail::count_configs(cfgs_dir);
+
+  std::vector<detail::collected_job> jobs;
+  detail::folder_fd logs_fd(logs_dir);
+  auto stamp_in_logs = [&](const std::string& name, const std::string& file) {
+    return logs_fd.get() >= 0 ? detail::stamp_of(name + '/' + file, logs_fd.get())
+                              : detail::stamp_of((logs_dir / name / file).string());
+  };
+  for (auto& name : detail::job_names(logs_dir)) {
+    detail::collected_job job;
+    job.status.name = name;
+    job.status.log_file = (logs_dir / name / opts.log_file).string();
+    job.status.err_file = (logs_dir / name / opts.err_file).string();
+    job.log_stamp = stamp_in_logs(name, opts.log_file);
+    if (!job.log_stamp.exists) {
+      // Not started (pycls leaves it out too); a cfg-index folder without its log is worth a word.
+      bool cfg_index = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (cfg_index) result.issues.push_back({{job.status.log_file, 0}, "missing: job not counted as started"});
+      continue;
+    }
+    job.err_stamp = stamp_in_logs(name, opts.err_file);
+    jobs.push_back(std::move(job));
+  }
+
+  // Reuse what the cache knows about unchanged logs.
+  auto cache_file = dir / collect_cache_name;
+  auto key = detail::cache_key(dir, opts);
+  auto sweep_stamp = detail::stamp_of(result.sweep_file.string());
+  std::unordered_map<std::string, detail::cached_job> cache;
+  if (run.incremental) cache = detail::load_cache(cache_file, key, sweep_stamp);
+  std::vector<std::size_t> todo;
+  std::string old_sweep;
+  bool old_loaded = false;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    auto& job = jobs[i];
+    auto it = cache.find(job.status.name);
+    if (it == cache.end() || it->second.log_stamp != job.log_stamp || it->second.err_stamp != job.err_stamp) {
+      todo.push_back(i);
+      continue;
+    }
+    auto& c = it->second;
+    job.status.epoch_ind = c.status.epoch_ind;
+    job.status.epoch_max = c.status.epoch_max;
+    job.status.has_err = c.status.has_err;
+    job.status.records = c.status.records;
+    job.status.issues = std::move(c.status.issues);
+  }
+  // Unchanged job list and logs: sweep.json is already right.
+  bool unchanged = todo.empty() && cache.size() == jobs.size() && sweep_stamp.exists;
+  if (run.write && !unchanged && todo.size() < jobs.size()) {
+    old_loaded = detail::read_file_into(result.sweep_file.string(), old_sweep) &&
+                 static_cast<std::int64_t>(old_sweep.size()) == sweep_stamp.size;
+    for (std::size_t i = 0, t = 0; i < jobs.size(); ++i) {
+      if (t < todo.size() && todo[t] == i) {
+        ++t;
+        continue;
+      }
+      auto& c = cache.at(jobs[i].status.name);
+      if (old_loaded && c.offset + c.length <= old_sweep.size()) {
+        jobs[i].old_entry = std::string_view(old_sweep).substr(c.offset, c.length);
+      } else {
+        todo.insert(std::lower_bound(todo.begin(), todo.end(), i), i);  // cannot splice: parse it again
+        ++t;
+      }
+    }
+  }
+
+  std::size_t threads = run.threads;
+  if (threads == 0) threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  detail::parallel_for(todo.size(), threads, run.progress,
+                       [&](std::size_t t, std::string& buffer) { detail::collect_job(jobs[todo[t]], opts, buffer); });
+  result.reparsed = todo.size();
+
+  if (run.write && !unchanged) {
+    std::vector<std::string_view> pieces;
+    std::vector<std::size_t> offsets;
+    pieces.reserve(2 * jobs.size() + 2);
+    pieces.emplace_back("[");
+    std::size_t offset = 1;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      if (i > 0) {
+        pieces.emplace_back(",");
+        ++offset;
+      }
+      std::string_view entry = jobs[i].entry.empty() ? jobs[i].old_entry : std::string_view(jobs[i].entry);
+      offsets.push_back(offset);
+      pieces.push_back(entry);
+      offset += entry.size();
+    }
+    pieces.emplace_back("]");
+    detail::write_file_atomic(result.sweep_file, pieces);
+    result.written = true;
+    auto new_stamp = detail::stamp_of(result.sweep_file.string());
+    auto text = detail::cache_text(key, new_stamp, jobs, offsets);
+    detail::write_file_atomic(cache_file, std::string_view(text));
+  }
+  if (run.write && opts.checkpoints_keep != "all") {
+    // After sweep.json is safe, like pycls.
+    for (auto& job : jobs) {
+      auto dir_name = job.status.name + '/' + opts.checkpoint_dir;
+      if (logs_fd.get() >= 0 && !detail::is_folder(dir_name, logs_fd.get())) continue;
+      result.checkpoints_deleted +=
+          delete_checkpoints(logs_dir / dir_name, opts.checkpoints_keep, opts.checkpoint_prefix);
+    }
+  }
+  result.jobs.reserve(jobs.size());
+  for (auto& job : jobs) result.jobs.push_back(std::move(job.status));
+  return result;
+}
+
+/// @brief Collects a sweep (see collect_dir) with the sweep config's COLLECT options and NUM_PROC threads.
+inline collect_result collect(const sweep_config& cfg, collect_run_options run = {}) {
+  if (run.threads == 0) run.threads = static_cast<std::size_t>(std::max<std::int64_t>(1, cfg.num_proc));
+  try {
+    return collect_dir(detail::sweep_folder(cfg), cfg.collect, run);
+  } catch (const error& e) {
+    if (!e.key_path().empty() && e.where().file.empty() && !cfg.file.empty()) {
+      throw error({cfg.file, 0}, e.key_path(), e.message());
+    }
+    throw;
+  }
+}
+
+/// @brief The sweep's status without changing anything (for `sweep status`): the cache where it
+/// is fresh, the logs elsewhere; print it with status_line / format_status_table.
+inline collect_result read_status(const sweep_config& cfg, collect_run_options run = {}) {
+  run.write = false;
+  return collect(cfg, std::move(run));
+}
+
+}  // namespace sweep
+// ---- end sweep/collect/collect.hpp ----
+
+// ---- begin sweep/collect/json_stats.hpp ----
+// A tiny logging helper for job programs: writes `json_stats: {...}` lines in
+// pycls's exact format (pycls/core/logging.py: dump_log_data), so any C++
+// experiment's stdout.log can be collected and analysed like a pycls job.
+
+
+
+#include <ostream>
+
+namespace sweep {
+
+namespace detail {
+
+/// @brief pycls's float_to_decimal: "{:.4f}" then Decimal, so NaN/inf print as NaN/Infinity.
+inline void append_fixed_float(std::string& out, double x, int precision) {
+  if (std::isnan(x)) {
+    out += "NaN";
+  } else if (std::isinf(x)) {
+    out += x > 0 ? "Infinity" : "-Infinity";
+  } else {
+    fmt::format_to(std::back_inserter(out), "{:.{}f}", x, precision);
+  }
+}
+
+/// @brief A float as simplejson prints a Python float (repr; NaN and Infinity as Python's json does).
+inline void append_repr_float(std::string& out, double x) {
+  if (std::isnan(x)) {
+    out += "NaN";
+  } else if (std::isinf(x)) {
+    out += x > 0 ? "Infinity" : "-Infinity";
+  } else {
+    out += python_float_repr(x);
+  }
+}
+
+/// @brief simplejson.dumps(sort_keys=True) of `j`; floats reached through maps only are fixed
+/// to `precision` decimals (pycls's float_to_decimal recurses into dicts, not lists); -1: repr.
+template <class Json>
+void append_pycls_json(std::string& out, const Json& j, int precision) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::object: {
+      std::vector<std::pair<std::string_view, const Json*>> items;
+      items.reserve(j.size());
+      for (auto it = j.begin(); it != j.end(); ++it) items.emplace_back(it.key(), &it.value());
+      std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.first < b.first; });
+      out += '{';
+      bool first = true;
+      for (auto& [key, child] : items) {
+        if (!first) out += ", ";
+        first = false;
+        out += Json(std::string(key)).dump(-1, ' ', true, Json::error_handler_t::replace);
+        out += ": ";
+        append_pycls_json(out, *child, precision);
+      }
+      out += '}';
+      return;
+    }
+    case nlohmann::json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (auto& child : j) {
+        if (!first) out += ", ";
+        first = false;
+        append_pycls_json(out, child, -1);
+      }
+      out += ']';
+      return;
+    }
+    case nlohmann::json::value_t::number_float:
+      if (precision >= 0) {
+        append_fixed_float(out, j.template get<double>(), precision);
+      } else {
+        append_repr_float(out, j.template get<double>());
+      }
+      return;
+    default:
+      // Strings (ASCII-escaped like Python's ensure_ascii), integers, bools, null.
+      out += j.dump(-1, ' ', true, Json::error_handler_t::replace);
+      return;
+  }
+}
+
+}  // namespace detail
+
+/// @brief Writes pycls-format `json_stats: {...}` lines (one flushed write per record) to a stream.
+class json_stats_writer {
+ public:
+  /// @brief The tag pycls's collect looks for in each log line.
+  static constexpr std::string_view tag = "json_stats: ";
+
+  /// @brief Writes to `out` (for example std::cout when the launcher captures stdout.log).
+  explicit json_stats_writer(std::ostream& out) : out_(&out) {}
+
+  /// @brief The job's whole config (`_type: cfg`); floats as Python repr, like pycls (prec=None).
+  void cfg(const nlohmann::json& config) {
+    nlohmann::json fields = config.is_object() ? config : nlohmann::json::object();
+    fields["_type"] = "cfg";
+    emit(fields, -1);
+  }
+
+  /// @brief The model's complexity (`_type: complexity`): flops, params, acts.
+  void complexity(std::int64_t flops, std::int64_t params, std::int64_t acts) {
+    write("complexity", {{"flops", flops}, {"params", params}, {"acts", acts}}, precision);
+  }
+
+  /// @brief An epoch record (e.g. train_epoch, test_epoch); `epoch` is 1-based and becomes "i/max".
+  void epoch(std::string_view type, int epoch, int max_epoch, nlohmann::ordered_json fields) {
+    if (!fields.is_object()) fields = nlohmann::ordered_json::object();
+    fields["epoch"] = fmt::format("{}/{}", epoch, max_epoch);
+    write(type, std::move(fields), precision);
+  }
+
+  /// @brief Any other record (e.g. epoch_times); floats fixed to 4 decimals like pycls.
+  void record(std::string_view type, nlohmann::ordered_json fields) {
+    if (!fields.is_object()) fields = nlohmann::ordered_json::object();
+    write(type, std::move(fields), precision);
+  }
+
+  /// @brief The line `record(type, fields)` writes, without the newline (for tests and custom sinks).
+  [[nodiscard]] static std::string format_line(std::string_view type, nlohmann::ordered_json fields,
+                                               int float_precision = precision) {
+    if (!fields.is_object()) fields = nlohmann::ordered_json::object();
+    fields["_type"] = std::string(type);
+    std::string line(tag);
+    detail::append_pycls_json(line, fields, float_precision);
+    return line;
+  }
+
+  /// @brief Decimals pycls keeps for floats in stats records (dump_log_data's prec).
+  static constexpr int precision = 4;
+
+ private:
+  void write(std::string_view type, nlohmann::ordered_json fields, int float_precision) {
+    fields["_type"] = std::string(type);
+    emit(fields, float_precision);
+  }
+
+  template <class Json>
+  void emit(const Json& fields, int float_precision) {
+    std::string line(tag);
+    detail::append_pycls_json(line, fields, float_precision);
+    line += '\n';
+    // One write per line so a reader (or a crash) never sees half a record from us.
+    out_->write(line.data(), static_cast<std::streamsize>(line.size()));
+    out_->flush();
+  }
+
+  std::ostream* out_;
+};
+
+}  // namespace sweep
+// ---- end sweep/collect/json_stats.hpp ----
+// ---- end sweep/collect.hpp ----
+
+// ---- begin sweep/analyze.hpp ----
+// Umbrella header of the analyze stage: includes every public header of include/sweep/analyze/.
+
+
+// ---- begin sweep/analyze/metrics.hpp ----
+// Metrics: what the report plots per job. A metric is a dotted path into a
+// job's record of sweep.json (`cfg.OPTIM.BASE_LR`, `complexity.flops`) or one of
+// pycls's shortcuts, which add a label and a transform (lr = log10 of
+// cfg.OPTIM.BASE_LR, flops in billions, error = min of the error curve, ...).
+
+
+
+namespace sweep {
+
+/// @brief How a list-valued field is reduced to one number (none: lists stay lists).
+enum class metric_reduce { none, min, max, mean, sum };
+/// @brief The function applied after reducing and dividing.
+enum class metric_map { none, log10, log2 };
+
+/// @brief A metric's transform: reduce a list, divide, then map (e.g. max(mem) / 1e3).
+struct metric_transform {
+  metric_reduce reduce = metric_reduce::none;
+  double divisor = 1.0;
+  metric_map map = metric_map::none;
+};
+
+/// @brief A metric: its name, the dotted key it reads, its axis label and transform.
+struct metric_info {
+  std::string name;
+  std::string key;
+  std::string label;
+  metric_transform transform;
+};
+
+namespace detail {
+
+struct metric_shortcut {
+  std::string_view name, key, label;
+  metric_transform transform;
+};
+
+// pycls's sweep/analysis.py metrics_info, with its mathtext labels in Unicode.
+inline constexpr metric_reduce r_min = metric_reduce::min, r_max = metric_reduce::max,
+                               r_mean = metric_reduce::mean, r_sum = metric_reduce::sum;
+inline constexpr metric_map m_log10 = metric_map::log10, m_log2 = metric_map::log2;
+
+inline const std::vector<metric_shortcut>& metric_shortcuts() {
+  static const std::vector<metric_shortcut> all = {
+      {"error", "test_ema_epoch.min_top1_err", "error", {r_min}},
+      {"error_ema", "test_ema_epoch.min_top1_err", "error_ema", {r_min}},
+      {"error_tst", "test_epoch.min_top1_err", "error_tst", {r_min}},
+      {"done", "aug.done", "fraction done", {}},
+      {"ema_gain", "aug.ema_gain", "ema gain", {}},
+      {"epochs", "cfg.OPTIM.MAX_EPOCH", "epochs", {}},
+      {"flops", "complexity.flops", "flops (B)", {metric_reduce::none, 1e9}},
+      {"params", "complexity.params", "params (M)", {metric_reduce::none, 1e6}},
+      {"acts", "complexity.acts", "activations (M)", {metric_reduce::none, 1e6}},
+      {"memory", "train_epoch.mem", "memory (GB)", {r_max, 1e3}},
+      {"resolution", "cfg.TRAIN.IM_SIZE", "resolution", {}},
+      {"epoch_fw_bw", "epoch_times.train_fw_bw_time", "epoch fw_bw time (s)", {}},
+      {"epoch_time", "train_epoch.time_epoch", "epoch total time (s)", {r_mean}},
+      {"batch_size", "cfg.TRAIN.BATCH_SIZE", "batch size", {}},
+      {"regnet_depth", "cfg.REGNET.DEPTH", "depth", {}},
+      {"regnet_w0", "cfg.REGNET.W0", "w0", {}},
+      {"regnet_wa", "cfg.REGNET.WA", "wa", {}},
+      {"regnet_wm", "cfg.REGNET.WM", "wm", {}},
+      {"regnet_gw", "cfg.REGNET.GROUP_W", "gw", {}},
+      {"regnet_bm", "cfg.REGNET.BOT_MUL", "bm", {}},
+      {"anynet_ds", "cfg.ANYNET.DEPTHS", "ds", {}},
+      {"anynet_ws", "cfg.ANYNET.WIDTHS", "ws", {}},
+      {"anynet_gs", "cfg.ANYNET.GROUP_WS", "gs", {}},
+      {"anynet_bs", "cfg.ANYNET.BOT_MULS", "bs", {}},
+      {"anynet_d", "cfg.ANYNET.DEPTHS", "d", {r_sum}},
+      {"anynet_w", "cfg.ANYNET.WIDTHS", "w", {r_max}},
+      {"anynet_g", "cfg.ANYNET.GROUP_WS", "g", {r_max}},
+      {"anynet_b", "cfg.ANYNET.BOT_MULS", "b", {r_max}},
+      {"effnet_ds", "cfg.EN.DEPTHS", "ds", {}},
+      {"effnet_ws", "cfg.EN.WIDTHS", "ws", {}},
+      {"effnet_ss", "cfg.EN.STRIDES", "ss", {}},
+      {"effnet_bs", "cfg.EN.EXP_RATIOS", "bs", {}},
+      {"effnet_d", "cfg.EN.DEPTHS", "d", {r_sum}},
+      {"effnet_w", "cfg.EN.WIDTHS", "w", {r_max}},
+      {"lr", "cfg.OPTIM.BASE_LR", "log\u2081\u2080(lr)", {metric_reduce::none, 1.0, m_log10}},
+      {"min_lr", "cfg.OPTIM.MIN_LR", "min_lr", {}},
+      {"wd", "cfg.OPTIM.WEIGHT_DECAY", "log\u2081\u2080(wd)", {metric_reduce::none, 1.0, m_log10}},
+      {"lr_wd", "aug.lr_wd", "log\u2081\u2080(lr\u00b7wd)", {}},
+      {"bn_wd", "cfg.BN.CUSTOM_WEIGHT_DECAY", "log\u2081\u2080(bn_wd)", {metric_reduce::none, 1.0, m_log10}},
+      {"momentum", "cfg.OPTIM.MOMENTUM", "momentum", {}},
+      {"ema_alpha", "cfg.OPTIM.EMA_ALPHA", "log\u2081\u2080(ema_alpha)", {metric_reduce::none, 1.0, m_log10}},
+      {"ema_beta", "cfg.OPTIM.EMA_BETA", "log\u2081\u2080(ema_beta)", {metric_reduce::none, 1.0, m_log10}},
+      // pycls labels this one log10 but applies log2; the label here says what is plotted.
+      {"ema_update", "cfg.OPTIM.EMA_UPDATE_PERIOD", "log\u2082(ema_update)", {metric_reduce::none, 1.0, m_log2}},
+  };
+  return all;
+}
+
+inline double map_number(double v, const metric_transform& t) {
+  v /= t.divisor;
+  switch (t.map) {
+    case metric_map::log10: return std::log10(v);
+    case metric_map::log2: return std::log2(v);
+    case metric_map::none: break;
+  }
+  return v;
+}
+
+}  // namespace detail
+
+/// @brief The names of all shortcut metrics, in pycls's order.
+inline std::vector<std::string> metric_shortcut_names() {
+  std::vector<std::string> names;
+  for (auto& s : detail::metric_shortcuts()) names.emplace_back(s.name);
+  return names;
+}
+
+/// @brief The info of `name`: a shortcut, or a dotted key labelled by itself.
+/// `error_key` (ANALYZE.ERROR) redefines what "error" reads; a list there is reduced by min.
+inline metric_info get_metric_info(std::string_view name,
+                                   std::string_view error_key = "test_ema_epoch.min_top1_err") {
+  for (auto& s : detail::metric_shortcuts()) {
+    if (s.name == name) {
+      metric_info info{std::string(s.name), std::string(s.key), std::string(s.label), s.transform};
+      if (name == "error") info.key = std::string(error_key);
+      return info;
+    }
+  }
+  return {std::string(name), std::string(name), std::string(name), {}};
+}
+
+/// @brief The field at a dotted key of a job record, or nullptr.
+inline const nlohmann::json* find_field(const nlohmann::json& record, std::string_view dotted) {
+  const nlohmann::json* node = &record;
+  while (true) {
+    if (!node->is_object()) return nullptr;
+    auto dot = dotted.find('.');
+    auto it = node->find(dotted.substr(0, dot));
+    if (it == node->end()) return nullptr;
+    node = &*it;
+    if (dot == std::string_view::npos) return node;
+    dotted.remove_prefix(dot + 1);
+  }
+}
+
+/// @brief Applies a transform to a field: lists are reduced (or kept), numbers divided and mapped.
+inline nlohmann::json apply_transform(const nlohmann::json& field, const metric_transform& t) {
+  if (field.is_array()) {
+    if (t.reduce == metric_reduce::none) return field;
+    std::vector<double> xs;
+    xs.reserve(field.size());
+    for (auto& x : field) {
+      if (x.is_number()) xs.push_back(x.get<double>());
+    }
+    if (xs.empty()) return nlohmann::json();
+    double r = 0;
+    switch (t.reduce) {
+      case metric_reduce::min: r = *std::min_element(xs.begin(), xs.end()); break;
+      case metric_reduce::max: r = *std::max_element(xs.begin(), xs.end()); break;
+      case metric_reduce::sum: r = std::accumulate(xs.begin(), xs.end(), 0.0); break;
+      case metric_reduce::mean: r = std::accumulate(xs.begin(), xs.end(), 0.0) / static_cast<double>(xs.size()); break;
+      case metric_reduce::none: break;
+    }
+    return detail::map_number(r, t);
+  }
+  if (field.is_number() && (t.divisor != 1.0 || t.map != metric_map::none)) {
+    return detail::map_number(field.get<double>(), t);
+  }
+  return field;
+}
+
+/// @brief A metric's value for one record (transformed), or null when the record lacks its key.
+inline nlohmann::json metric_value(const nlohmann::json& record, const metric_info& info) {
+  const nlohmann::json* field = find_field(record, info.key);
+  return field ? apply_transform(*field, info.transform) : nlohmann::json();
+}
+
+/// @brief A metric's value as a number: NaN when missing or not a number (bools count as 0/1).
+inline double metric_number(const nlohmann::json& record, const metric_info& info) {
+  const nlohmann::json* field = find_field(record, info.key);
+  if (field == nullptr) return std::numeric_limits<double>::quiet_NaN();
+  if (field->is_number() && field->is_number_float() && info.transform.divisor == 1.0 &&
+      info.transform.map == metric_map::none) {
+    return field->get<double>();  // the common case, without copying the field
+  }
+  auto v = apply_transform(*field, info.transform);
+  if (v.is_number()) return v.get<double>();
+  if (v.is_boolean()) return v.get<bool>() ? 1.0 : 0.0;
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace sweep
+// ---- end sweep/analyze/metrics.hpp ----
+
+// ---- begin sweep/analyze/statistics.hpp ----
+// Statistics over a sweep: empirical-bootstrap "good ranges" (pycls's
+// get_filters) and range filters (pycls's apply_filters). The bootstrap is
+// seeded so the same sweep.json and seed give the same report.
+
+
+// ---- begin sweep/analyze/sweep_data.hpp ----
+// A sweep's jobs as the analysis sees them: sweep.json (written by pycls's
+// collect or ours, same format) loaded with nlohmann::json, the jobs without
+// the error record set aside, and pycls's augmented fields (aug.lr_wd,
+// aug.done, aug.ema_gain) added.
+
+
+
+
+namespace sweep {
+
+/// @brief One analysed job: its number ("000059", from its log folder), record and error.
+struct job {
+  std::string id;
+  std::shared_ptr<const nlohmann::json> record;  // shared: filters and splits copy jobs cheaply
+  double error = 0;
+  /// @brief Metric values already looked up (by metric name): a report reads each several times,
+  /// and walking 10,000 scattered records is the slow part. Shared by the copies; not thread-safe.
+  std::shared_ptr<std::unordered_map<std::string, double>> memo = std::make_shared<std::unordered_map<std::string, double>>();
+};
+
+/// @brief A named population of jobs (a sweep, or one part of a split).
+struct sweep_data {
+  std::string name;
+  std::string file;                  // the sweep.json it came from
+  std::vector<job> jobs;             // jobs with the error record
+  std::vector<std::string> skipped;  // ids of jobs without it
+};
+
+namespace detail {
+
+/// @brief The job's number: the folder of its log file (pycls: log_file.split("/")[-2]).
+inline std::string job_id(const nlohmann::json& record, std::size_t position) {
+  if (auto it = record.find("log_file"); it != record.end() && it->is_string()) {
+    std::string_view path = it->get_ref<const std::string&>();
+    auto slash = path.rfind('/');
+    if (slash != std::string_view::npos && slash > 0) {
+      auto prev = path.rfind('/', slash - 1);
+      auto start = prev == std::string_view::npos ? 0 : prev + 1;
+      return std::string(path.substr(start, slash - start));
+    }
+  }
+  return fmt::format("{:06d}", position);
+}
+
+inline double last_number(const nlohmann::json* list) {
+  if (list == nullptr || !list->is_array() || list->empty() || !list->back().is_number()) return std::nan("");
+  return list->back().get<double>();
+}
+
+/// @brief pycls's augment_sweep for one record (fields it cannot compute are left out).
+inline void augment(nlohmann::json& record, std::string_view error_record) {
+  nlohmann::json aug = nlohmann::json::object();
+  double lr = metric_number(record, get_metric_info("lr"));
+  double wd = metric_number(record, get_metric_info("wd"));
+  if (!std::isnan(lr) && !std::isnan(wd)) aug["lr_wd"] = lr + wd;
+  // pycls measures progress on test_epoch; other job programs may only have the error record.
+  const nlohmann::json* progress = find_field(record, "test_epoch");
+  if (progress == nullptr) progress = find_field(record, error_record);
+  if (progress != nullptr) {
+    double done = last_number(find_field(*progress, "epoch_ind")) / last_number(find_field(*progress, "epoch_max"));
+    if (!std::isnan(done)) aug["done"] = done;
+  }
+  double tst = metric_number(record, get_metric_info("error_tst"));
+  double ema = metric_number(record, get_metric_info("error_ema"));
+  if (!std::isnan(tst) && !std::isnan(ema)) aug["ema_gain"] = std::max(0.0, tst - ema);
+  record["aug"] = std::move(aug);
+}
+
+/// @brief The 1-based line of a byte offset in a text, for parse errors.
+inline int line_of(std::string_view text, std::size_t byte) {
+  byte = std::min(byte, text.size());
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(byte), '\n'));
+}
+
+inline std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) throw error({file.string(), 0}, "", "cannot open the file for reading");
+  std::string text(static_cast<std::size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) throw error({file.string(), 0}, "", "cannot read the file");
+  return text;
+}
+
+}  // namespace detail
+
+namespace detail {
+
+/// @brief Byte ranges of the elements of a top-level JSON list, found by tracking brackets and
+/// strings only (nlohmann then parses each element, and reports any syntax error); nullopt when
+/// the text is not one balanced list.
+inline std::optional<std::vector<std::pair<std::size_t, std::size_t>>> list_elements(std::string_view text) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  std::size_t i = text.find_first_not_of(" \t\r\n");
+  if (i == std::string_view::npos || text[i] != '[') return std::nullopt;
+  int depth = 0;
+  bool in_string = false;
+  std::size_t start = i + 1;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ']' || c == '}') {
+      if (--depth == 0) {
+        if (text.substr(start, i - start).find_first_not_of(" \t\r\n") != std::string_view::npos) out.emplace_back(start, i);
+        break;
+      }
+    } else if (c == ',' && depth == 1) {
+      out.emplace_back(start, i);
+      start = i + 1;
+    }
+  }
+  if (depth != 0 || text.substr(std::min(i + 1, text.size())).find_first_not_of(" \t\r\n") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+/// @brief Parses the elements in parallel (sweep.json of 10,000 jobs is ~160 MB of JSON).
+inline std::vector<nlohmann::json> parse_elements(std::string_view text,
+                                                  const std::vector<std::pair<std::size_t, std::size_t>>& ranges,
+                                                  const std::string& file_name) {
+  std::vector<nlohmann::json> out(ranges.size());
+  auto threads = static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::min(threads, ranges.size() / 64 + 1);
+  std::vector<std::exception_ptr> errors(threads);
+  auto work = [&](std::size_t t) {
+    try {
+      for (std::size_t k = t; k < ranges.size(); k += threads) {
+        auto [b, e] = ranges[k];
+        try {
+          out[k] = nlohmann::json::parse(text.begin() + static_cast<std::ptrdiff_t>(b), text.begin() + static_cast<std::ptrdiff_t>(e));
+        } catch (const nlohmann::json::parse_error& err) {
+          throw error({file_name, line_of(text, b + err.byte - 1)}, fmt::format("[{}]", k), fmt::format("not valid JSON: {}", err.what()));
+        }
+      }
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  for (auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return out;
+}
+
+}  // namespace detail
+
+/// @brief Parses sweep.json text into jobs: those with the record of `error_key` are analysed
+/// (augmented, their error cached), the others are counted in `skipped`.
+inline sweep_data parse_sweep(std::string_view text, std::string file_name, std::string name,
+                              std::string_view error_key = "test_ema_epoch.min_top1_err") {
+  std::vector<nlohmann::json> all;
+  if (auto ranges = detail::list_elements(text)) {
+    all = detail::parse_elements(text, *ranges, file_name);
+  } else {
+    // Not one balanced list: let nlohmann say what is wrong, and where.
+    nlohmann::json whole;
+    try {
+      whole = nlohmann::json::parse(text.begin(), text.end());
+    } catch (const nlohmann::json::parse_error& e) {
+      throw error({file_name, detail::line_of(text, e.byte)}, "", fmt::format("not valid JSON: {}", e.what()));
+    }
+    throw error({file_name, 1}, "", fmt::format("expected a JSON list of job records, got {}", whole.type_name()));
+  }
+  sweep_data sweep{std::move(name), file_name, {}, {}};
+  auto error_record = error_key.substr(0, error_key.find('.'));
+  auto error_info = get_metric_info("error", error_key);
+  sweep.jobs.reserve(all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    auto& record = all[i];
+    if (!record.is_object()) throw error({file_name, 0}, fmt::format("[{}]", i), "expected a job record (a map)");
+    std::string id = detail::job_id(record, i);
+    double err = find_field(record, error_record) ? metric_number(record, error_info) : std::nan("");
+    if (std::isnan(err)) {
+      sweep.skipped.push_back(std::move(id));
+      continue;
+    }
+    detail::augment(record, error_record);
+    sweep.jobs.push_back({std::move(id), std::make_shared<const nlohmann::json>(std::move(record)), err});
+  }
+  return sweep;
+}
+
+/// @brief Loads a sweep.json file (see parse_sweep).
+inline sweep_data load_sweep(const std::filesystem::path& file, std::string name,
+                             std::string_view error_key = "test_ema_epoch.min_top1_err") {
+  return parse_sweep(detail::read_text(file), file.string(), std::move(name), error_key);
+}
+
+/// @brief A metric's number for one job, looked up once (see job::memo).
+inline double job_number(const job& j, const metric_info& info) {
+  if (info.name == "error") return j.error;
+  auto [it, fresh] = j.memo->try_emplace(info.name, 0.0);
+  if (fresh) it->second = metric_number(*j.record, info);
+  return it->second;
+}
+
+/// @brief The values of a metric over a sweep's jobs, as numbers (NaN where missing).
+inline std::vector<double> metric_numbers(const sweep_data& sweep, const metric_info& info) {
+  std::vector<double> out;
+  out.reserve(sweep.jobs.size());
+  if (info.name == "error") {
+    for (auto& j : sweep.jobs) out.push_back(j.error);
+  } else {
+    for (auto& j : sweep.jobs) out.push_back(job_number(j, info));
+  }
+  return out;
+}
+
+/// @brief The jobs sorted by error (best first, or worst first when `reverse`); ties keep file order.
+inline std::vector<job> sorted_by_error(const sweep_data& sweep, bool reverse = false) {
+  auto jobs = sweep.jobs;
+  std::stable_sort(jobs.begin(), jobs.end(),
+                   [reverse](const job& a, const job& b) { return reverse ? a.error > b.error : a.error < b.error; });
+  return jobs;
+}
+
+/// @brief pycls's describe_sweep: one line per job, "ema=.. | err=.. | done=.. | id | DESC", best first.
+inline std::string describe_sweep(const sweep_data& sweep) {
+  auto ema = get_metric_info("error_ema"), tst = get_metric_info("error_tst"), done = get_metric_info("done");
+  std::vector<std::pair<double, std::string>> lines;
+  lines.reserve(sweep.jobs.size());
+  for (auto& j : sweep.jobs) {
+    auto* desc = find_field(*j.record, "cfg.DESC");
+    std::string d = desc == nullptr ? "" : desc->is_string() ? desc->get<std::string>() : desc->dump();
+    lines.emplace_back(j.error, fmt::format("ema={:.2f} | err={:.2f} | done={:.2f} | {} | {}",
+                                            job_number(j, ema), job_number(j, tst), job_number(j, done), j.id, d));
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (auto& [e, line] : lines) out += (out.empty() ? "" : "\n") + line;
+  return out;
+}
+
+}  // namespace sweep
+// ---- end sweep/analyze/sweep_data.hpp ----
+
+
+#include <random>
+
+namespace sweep {
+
+/// @brief A metric's good range: 2.5th percentile, median ("best") and 97.5th percentile.
+using good_range = std::array<double, 3>;
+
+/// @brief Options of the empirical bootstrap (pycls's defaults).
+struct bootstrap_options {
+  int resamples = 2500;     // b
+  double sample = 0.25;     // fraction of the jobs per resample (a count when > 1)
+  double alpha = 5;         // percent outside the range, split between the two ends
+  std::uint64_t seed = 0;
+};
+
+/// @brief numpy's default ("linear") percentile of values, p in [0, 100]; NaN if empty.
+inline double percentile(std::vector<double> values, double p) {
+  std::erase_if(values, [](double v) { return std::isnan(v); });
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  double h = (static_cast<double>(values.size()) - 1) * p / 100.0;
+  auto lo = static_cast<std::size_t>(std::floor(h));
+  auto hi = std::min(lo + 1, values.size() - 1);
+  return values[lo] + (h - static_cast<double>(lo)) * (values[hi] - values[lo]);
+}
+
+/// @brief The index of the best job (lowest error) of each bootstrap resample, drawn with replacement.
+inline std::vector<std::size_t> bootstrap_best(const std::vector<double>& errors, const bootstrap_options& opt = {}) {
+  if (errors.empty()) throw error("the bootstrap needs at least one job");
+  std::size_t n = errors.size();
+  std::size_t n_sample = opt.sample > 1 ? static_cast<std::size_t>(opt.sample)
+                                        : std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(n) * opt.sample));
+  std::mt19937_64 engine(opt.seed);
+  // Multiply-shift maps a 64-bit draw to [0, n) the same way on every standard library,
+  // unlike std::uniform_int_distribution.
+  auto draw = [&] { return static_cast<std::size_t>((static_cast<unsigned __int128>(engine()) * n) >> 64); };
+  std::vector<std::size_t> best(static_cast<std::size_t>(std::max(opt.resamples, 1)));
+  for (auto& b : best) {
+    std::size_t arg = draw();
+    for (std::size_t k = 1; k < n_sample; ++k) {
+      std::size_t i = draw();
+      if (errors[i] < errors[arg]) arg = i;
+    }
+    b = arg;
+  }
+  return best;
+}
+
+/// @brief The good range of one metric's values given the bootstrap's best jobs.
+inline good_range good_range_of(const std::vector<double>& values, const std::vector<std::size_t>& best,
+                                double alpha = 5) {
+  std::vector<double> picked;
+  picked.reserve(best.size());
+  for (auto i : best) picked.push_back(values[i]);
+  return {percentile(picked, alpha / 2), percentile(picked, 50), percentile(picked, 100 - alpha / 2)};
+}
+
+/// @brief pycls's get_filters: a good range per metric from one shared set of bootstrap resamples.
+inline std::vector<good_range> good_ranges(const sweep_data& sweep, const std::vector<metric_info>& metrics,
+                                           const bootstrap_options& opt = {}) {
+  std::vector<double> errors;
+  for (auto& j : sweep.jobs) errors.push_back(j.error);
+  if (errors.empty()) throw error({sweep.file, 0}, sweep.name, "cannot bootstrap an empty sweep");
+  auto best = bootstrap_best(errors, opt);
+  std::vector<good_range> out;
+  for (auto& m : metrics) out.push_back(good_range_of(metric_numbers(sweep, m), best, opt.alpha));
+  return out;
+}
+
+/// @brief pycls's apply_filters: keeps the jobs with min <= metric <= max for every filter.
+inline sweep_data apply_filters(const sweep_data& sweep, const filter_set& filters,
+                                std::string_view error_key = "test_ema_epoch.min_top1_err") {
+  sweep_data out{sweep.name, sweep.file, {}, sweep.skipped};
+  std::vector<metric_info> infos;
+  for (auto& f : filters) infos.push_back(get_metric_info(f.first, error_key));
+  for (auto& j : sweep.jobs) {
+    bool keep = true;
+    for (std::size_t k = 0; k < filters.size() && keep; ++k) {
+      double v = job_number(j, infos[k]);
+      keep = filters[k].second[0] <= v && v <= filters[k].second[2];  // NaN (missing) fails
+    }
+    if (keep) out.jobs.push_back(j);
+  }
+  return out;
+}
+
+}  // namespace sweep
+// ---- end sweep/analyze/statistics.hpp ----
+// ---- end sweep/analyze.hpp ----
+
+// ---- begin sweep/report.hpp ----
+// Umbrella header of the report stage: includes every public header of include/sweep/report/.
+
+
+// ---- begin sweep/report/analysis.hpp ----
+// The analysis report of a sweep (pycls's tools/sweep_analyze.py): loads
+// ROOT_DIR/NAME/sweep.json (and the EXTRA_SWEEP_NAMES' ones), then writes
+// analysis.html with pycls's sections in pycls's order, plus a sortable job
+// table whose rows the plots' points link to.
+
+
+// ---- begin sweep/report/html_book.hpp ----
+// The html book (pycls's Htmlbook): a title, a table of contents, numbered
+// sections with [top] links, collapsible details and inline SVG figures, in
+// one self-contained page (no external scripts, styles or fonts). A tiny
+// inline script shows the job behind a hovered point and sorts tables.
+
+
+// ---- begin sweep/report/figure.hpp ----
+// A small figure/axes model for the report's plots: a figure is a grid of
+// axes; an axes holds series (line, step, scatter, band) drawn against two
+// axis scales (linear, log10, log2), a legend and a grid. Plots are built by
+// composing these pieces, then rendered to SVG by render_svg (svg.hpp).
+
+
+
+namespace sweep::plot {
+
+/// @brief An sRGB colour.
+struct color {
+  std::uint8_t r = 0, g = 0, b = 0;
+  /// @brief "#rrggbb".
+  [[nodiscard]] std::string hex() const { return fmt::format("#{:02x}{:02x}{:02x}", r, g, b); }
+  /// @brief A grey level in [0, 1] (matplotlib's "0.7").
+  static color grey(double level) {
+    auto v = static_cast<std::uint8_t>(level * 255.0 + 0.5);
+    return {v, v, v};
+  }
+  friend bool operator==(const color&, const color&) = default;
+};
+
+/// @brief matplotlib's tab10 colour cycle.
+inline constexpr std::array<color, 10> tab10 = {{{0x1f, 0x77, 0xb4}, {0xff, 0x7f, 0x0e}, {0x2c, 0xa0, 0x2c},
+                                                 {0xd6, 0x27, 0x28}, {0x94, 0x67, 0xbd}, {0x8c, 0x56, 0x4b},
+                                                 {0xe3, 0x77, 0xc2}, {0x7f, 0x7f, 0x7f}, {0xbc, 0xbd, 0x22},
+                                                 {0x17, 0xbe, 0xcf}}};
+
+/// @brief The i-th colour of the cycle (it repeats after ten).
+inline color cycle_color(std::size_t i) { return tab10[i % tab10.size()]; }
+
+inline constexpr color black{0, 0, 0};
+
+/// @brief How data maps to an axis.
+enum class scale { linear, log10, log2 };
+
+/// @brief A point marker.
+enum class marker { none, circle, open_circle, triangle_up, triangle_down, diamond, square };
+
+/// @brief A line pattern.
+enum class dash { none, solid, dashed, dotted };
+
+/// @brief How a series is drawn.
+struct style {
+  color stroke = tab10[0];
+  double alpha = 1.0;
+  double width = 1.25;           // line width, px
+  dash line = dash::solid;       // dash::none: markers only
+  marker mark = marker::none;
+  double marker_size = 6;        // marker diameter, px
+};
+
+/// @brief The kinds of series.
+enum class series_kind { line, step, scatter, band };
+
+/// @brief One series: points (x, y), for a band also y2 (the other edge).
+struct series {
+  series_kind kind = series_kind::line;
+  std::vector<double> x, y, y2;
+  style look;
+  std::string label;      // legend entry ("" = none); '\n' separates lines
+  std::vector<int> ids;   // per point: the job it stands for (hover), -1 for none
+};
+
+/// @brief An axis: scale, limits (automatic unless set), label and ticks.
+struct axis {
+  plot::scale kind = scale::linear;
+  std::optional<double> lo, hi;      // data limits; unset ones come from the data plus the margin
+  double margin = 0.05;              // fraction of the data span added on each side
+  std::string label;
+  std::vector<double> ticks;         // explicit major ticks (empty = automatic)
+  std::vector<std::string> tick_labels;
+  std::vector<double> minor_ticks;   // drawn as grid lines only
+  bool integer_ticks = false;        // automatic ticks on integers only
+  bool show_ticks = true;            // false: no tick labels (pycls's set_xticks([]))
+};
+
+/// @brief Where a legend sits inside its axes.
+enum class corner { upper_left, upper_right, lower_left, lower_right };
+
+/// @brief An axes' legend: made from the labels of its series.
+struct legend {
+  bool show = false;
+  corner where = corner::upper_left;
+  std::string title;
+  bool glyphs = true;  // false: text only (pycls's markerscale=0 legends)
+};
+
+/// @brief One plot of a figure.
+struct axes {
+  axis x, y;
+  std::vector<series> items;
+  plot::legend key;
+  bool grid = true;
+  bool visible = true;
+
+  /// @brief Adds a line through the points.
+  series& line(std::vector<double> xs, std::vector<double> ys, style look = {}, std::string label = {}) {
+    return items.emplace_back(series{series_kind::line, std::move(xs), std::move(ys), {}, look, std::move(label), {}});
+  }
+  /// @brief Adds a post-step line (the value holds until the next x).
+  series& step(std::vector<double> xs, std::vector<double> ys, style look = {}, std::string label = {}) {
+    return items.emplace_back(series{series_kind::step, std::move(xs), std::move(ys), {}, look, std::move(label), {}});
+  }
+  /// @brief Adds markers at the points; `ids` names the job behind each point (for hovering).
+  series& scatter(std::vector<double> xs, std::vector<double> ys, style look = {}, std::string label = {},
+                  std::vector<int> ids = {}) {
+    if (look.mark == marker::none) look.mark = marker::circle;
+    look.line = dash::none;
+    return items.emplace_back(
+        series{series_kind::scatter, std::move(xs), std::move(ys), {}, look, std::move(label), std::move(ids)});
+  }
+  /// @brief Fills between y1 and y2 over xs (matplotlib's fill_between).
+  series& band(std::vector<double> xs, std::vector<double> y1, std::vector<double> y2, style look = {},
+               std::string label = {}) {
+    look.line = dash::none;
+    return items.emplace_back(
+        series{series_kind::band, std::move(xs), std::move(y1), std::move(y2), look, std::move(label), {}});
+  }
+};
+
+/// @brief Which axes share a range: none, all, each row, each column.
+enum class share { none, all, row, col };
+
+/// @brief A legend entry of the whole figure (above the grid).
+struct figure_entry {
+  std::string label;
+  style look;
+};
+
+/// @brief A grid of axes with shared ranges and a figure legend on top.
+struct figure {
+  int rows = 1, cols = 1;
+  std::vector<axes> panels;  // row-major
+  share share_x = share::none, share_y = share::none;
+  std::vector<figure_entry> entries;  // the figure legend
+  int legend_cols = 1;
+  double panel_width = 330, panel_height = 225;  // px per cell
+  std::string caption;  // a short description, used as the SVG's accessible name
+
+  figure() : panels(1) {}
+  figure(int m, int n) : rows(m), cols(n), panels(static_cast<std::size_t>(m * n)) {}
+
+  /// @brief The axes at row i, column j.
+  axes& at(int i, int j) { return panels[static_cast<std::size_t>(i * cols + j)]; }
+  [[nodiscard]] const axes& at(int i, int j) const { return panels[static_cast<std::size_t>(i * cols + j)]; }
+};
+
+}  // namespace sweep::plot
+// ---- end sweep/report/figure.hpp ----
+
+// ---- begin sweep/report/svg.hpp ----
+// Renders a plot::figure as inline SVG: each axes in its cell of the grid,
+// shared ranges resolved per row/column, grid lines, clipped series, tick and
+// axis labels, legends. Points that stand for a job carry data-j="<row>" so
+// the report's script can show that job when the point is hovered.
+
+
+// ---- begin sweep/report/ticks.hpp ----
+// Readable axis ticks: "nice" steps (1, 2, 2.5, 5 x 10^k) on linear axes,
+// powers of the base on log axes (falling back to nice steps when the range
+// spans less than two powers), labels formatted with just enough digits.
+
+
+
+
+namespace sweep::plot {
+
+/// @brief Major tick positions (data values) and their labels.
+struct tick_set {
+  std::vector<double> values;
+  std::vector<std::string> labels;
+};
+
+namespace detail {
+
+/// @brief A number as a tick label: fixed with `decimals` digits, a real minus sign, no "-0".
+inline std::string tick_label(double v, int decimals) {
+  std::string s;
+  double a = std::abs(v);
+  if (a != 0 && (a >= 1e6 || a < 1e-4)) {
+    s = fmt::format("{:.3g}", v);
+  } else {
+    s = fmt::format("{:.{}f}", v, std::max(decimals, 0));
+  }
+  if (s.find_first_not_of("-0.") == std::string::npos) return "0";
+  if (s[0] == '-') s = "\u2212" + s.substr(1);
+  return s;
+}
+
+/// @brief Decimals that tell apart ticks `step` apart.
+inline int decimals_for(double step) {
+  double mag = std::floor(std::log10(step) + 1e-9);
+  double mantissa = step / std::pow(10.0, mag);
+  int d = static_cast<int>(-mag);
+  if (std::abs(mantissa - 2.5) < 1e-6) d += 1;
+  return std::max(d, 0);
+}
+
+}  // namespace detail
+
+/// @brief Nice ticks within [lo, hi], at most about `max_ticks` of them.
+inline tick_set linear_ticks(double lo, double hi, int max_ticks, bool integer = false) {
+  tick_set out;
+  if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return out;
+  double raw = (hi - lo) / std::max(max_ticks - 1, 1);
+  double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = 10 * mag;
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+    if (m * mag >= raw * (1 - 1e-9)) {
+      step = m * mag;
+      break;
+    }
+  }
+  if (integer) step = std::max(1.0, std::round(step) == 2.5 ? 2.0 : std::ceil(step));
+  int decimals = integer ? 0 : detail::decimals_for(step);
+  double first = std::ceil(lo / step - 1e-9) * step;
+  for (double v = first; v <= hi + step * 1e-9; v += step) {
+    double t = std::abs(v) < step * 1e-9 ? 0.0 : v;
+    out.values.push_back(t);
+    out.labels.push_back(detail::tick_label(t, decimals));
+  }
+  return out;
+}
+
+/// @brief Ticks for an axis of the given scale over the data range [lo, hi].
+inline tick_set auto_ticks(scale kind, double lo, double hi, int max_ticks, bool integer = false) {
+  if (kind == scale::linear || lo <= 0) return linear_ticks(lo, hi, max_ticks, integer);
+  double base = kind == scale::log10 ? 10.0 : 2.0;
+  double k_lo = std::ceil(std::log(lo) / std::log(base) - 1e-9), k_hi = std::floor(std::log(hi) / std::log(base) + 1e-9);
+  if (k_hi - k_lo < 1) return linear_ticks(lo, hi, std::max(max_ticks / 2, 3), integer);
+  int every = static_cast<int>(std::ceil((k_hi - k_lo + 1) / std::max(max_ticks, 2)));
+  tick_set out;
+  for (double k = k_lo; k <= k_hi; k += every) {
+    double v = std::pow(base, k);
+    out.values.push_back(v);
+    out.labels.push_back(kind == scale::log2 || std::abs(k) <= 4 ? detail::tick_label(v, k < 0 ? static_cast<int>(-k) : 0)
+                                                                 : fmt::format("1e{}", static_cast<int>(k)));
+  }
+  return out;
+}
+
+}  // namespace sweep::plot
+// ---- end sweep/report/ticks.hpp ----
+
+
+
+namespace sweep::plot {
+
+/// @brief Text escaped for XML/HTML content and attribute values.
+inline std::string escape_xml(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+namespace detail {
+
+inline constexpr double pad_left = 52, pad_right = 12, pad_top = 10, pad_bottom = 42;
+inline constexpr double tick_font = 9.5, label_font = 12.5, legend_font = 10.5, legend_line = 13.5;
+inline constexpr const char* font_family = "DejaVu Sans, Verdana, Arial, sans-serif";
+
+/// @brief Rough rendered width of a text in px: code points times an average glyph width.
+inline double text_width(std::string_view text, double font_px) {
+  auto points = std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  return static_cast<double>(points) * font_px * 0.62;
+}
+
+inline std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (true) {
+    auto nl = text.find('\n', start);
+    lines.emplace_back(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  while (lines.size() > 1 && lines.back().empty()) lines.pop_back();
+  return lines;
+}
+
+/// @brief Maps data to the transformed (linear) space of a scale; NaN when not representable.
+inline double forward(scale s, double v) {
+  if (s == scale::linear) return v;
+  if (!(v > 0)) return std::numeric_limits<double>::quiet_NaN();
+  return s == scale::log10 ? std::log10(v) : std::log2(v);
+}
+
+/// @brief A range in transformed space, grown point by point.
+struct span {
+  double lo = std::numeric_limits<double>::infinity(), hi = -std::numeric_limits<double>::infinity();
+  void add(double v) {
+    if (std::isfinite(v)) {
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+  }
+  void add(const span& o) {
+    lo = std::min(lo, o.lo);
+    hi = std::max(hi, o.hi);
+  }
+  [[nodiscard]] bool empty() const { return lo > hi; }
+};
+
+inline span data_span(const axes& ax, bool x_axis) {
+  span s;
+  const axis& a = x_axis ? ax.x : ax.y;
+  for (auto& it : ax.items) {
+    if (x_axis) {
+      for (double v : it.x) s.add(forward(a.kind, v));
+    } else {
+      for (double v : it.y) s.add(forward(a.kind, v));
+      for (double v : it.y2) s.add(forward(a.kind, v));
+    }
+  }
+  return s;
+}
+
+/// @brief The final transformed limits of an axis from its data span, set limits and margin.
+inline span resolve_limits(const axis& a, span data) {
+  if (data.empty()) data = {0, 1};
+  if (data.hi - data.lo < 1e-12 * std::max(1.0, std::abs(data.lo))) {
+    // A constant: widen like matplotlib does, by a few percent of the value.
+    double d = a.kind == scale::linear ? (data.lo == 0 ? 1.0 : std::abs(data.lo) * 0.05) : 0.1;
+    data = {data.lo - d, data.hi + d};
+  }
+  double m = (data.hi - data.lo) * a.margin;
+  span out{data.lo - m, data.hi + m};
+  if (a.lo) out.lo = forward(a.kind, *a.lo);
+  if (a.hi) out.hi = forward(a.kind, *a.hi);
+  if (!(out.hi > out.lo)) out.hi = out.lo + 1;
+  return out;
+}
+
+inline bool shares(share how, int i1, int j1, int i2, int j2) {
+  switch (how) {
+    case share::all: return true;
+    case share::row: return i1 == i2;
+    case share::col: return j1 == j2;
+    case share::none: break;
+  }
+  return i1 == i2 && j1 == j2;
+}
+
+inline std::string dash_array(dash d, double width) {
+  if (d == dash::dashed) return fmt::format(" stroke-dasharray=\"{:.1f} {:.1f}\"", 3.7 * width, 1.6 * width);
+  if (d == dash::dotted) return fmt::format(" stroke-dasharray=\"{:.1f} {:.1f}\"", 1.0 * width, 1.65 * width);
+  return {};
+}
+
+/// @brief One marker at (x, y); the group around it sets fill and stroke.
+inline void marker_at(std::string& out, marker m, double x, double y, double size, int id) {
+  double r = size / 2;
+  std::string data = id >= 0 ? fmt::format(" data-j=\"{}\"", id) : std::string();
+  switch (m) {
+    case marker::circle:
+    case marker::open_circle:
+      fmt::format_to(std::back_inserter(out), "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{:g}\"{}/>", x, y, r, data);
+      break;
+    case marker::triangle_up:
+      fmt::format_to(std::back_inserter(out), "<path d=\"M{:.1f} {:.1f}L{:.1f} {:.1f}L{:.1f} {:.1f}Z\"{}/>", x, y - r,
+                     x + r * 0.9, y + r * 0.6, x - r * 0.9, y + r * 0.6, data);
+      break;
+    case marker::triangle_down:
+      fmt::format_to(std::back_inserter(out), "<path d=\"M{:.1f} {:.1f}L{:.1f} {:.1f}L{:.1f} {:.1f}Z\"{}/>", x, y + r,
+                     x + r * 0.9, y - r * 0.6, x - r * 0.9, y - r * 0.6, data);
+      break;
+    case marker::diamond:
+      fmt::format_to(std::back_inserter(out), "<path d=\"M{:.1f} {:.1f}L{:.1f} {:.1f}L{:.1f} {:.1f}L{:.1f} {:.1f}Z\"{}/>",
+                     x, y - r, x + r * 0.75, y, x, y + r, x - r * 0.75, y, data);
+      break;
+    case marker::square:
+      fmt::format_to(std::back_inserter(out), "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"{}/>",
+                     x - r, y - r, size, size, data);
+      break;
+    case marker::none: break;
+  }
+}
+
+/// @brief The attributes of a group of markers drawn in a style.
+inline std::string marker_paint(const style& s) {
+  if (s.mark == marker::open_circle) {
+    return fmt::format("fill=\"none\" stroke=\"{}\" stroke-opacity=\"{:.2f}\" stroke-width=\"1\"", s.stroke.hex(), s.alpha);
+  }
+  return fmt::format("fill=\"{}\" fill-opacity=\"{:.2f}\"", s.stroke.hex(), s.alpha);
+}
+
+/// @brief A legend glyph for a style, centred vertically at y, starting at x (20 px wide).
+inline void glyph(std::string& out, const series* it, const style& s, double x, double y) {
+  if (it != nullptr && it->kind == series_kind::band) {
+    fmt::format_to(std::back_inserter(out), "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"20\" height=\"8\" fill=\"{}\" fill-opacity=\"{:.2f}\"/>",
+                   x, y - 4, s.stroke.hex(), std::max(s.alpha, 0.15));
+    return;
+  }
+  if (s.line != dash::none) {
+    fmt::format_to(std::back_inserter(out), "<path d=\"M{:.1f} {:.1f}h20\" stroke=\"{}\" stroke-opacity=\"{:.2f}\" stroke-width=\"{:.2f}\"{}/>",
+                   x, y, s.stroke.hex(), s.alpha, s.width, dash_array(s.line, s.width));
+  }
+  if (s.mark != marker::none) {
+    out += "<g " + marker_paint(s) + ">";
+    marker_at(out, s.mark, x + 10, y, std::min(s.marker_size, 8.0), -1);
+    out += "</g>";
+  }
+}
+
+/// @brief A multi-line text block starting at (x, y) (baseline of the first line).
+inline void text_lines(std::string& out, const std::vector<std::string>& lines, double x, double y, double line_h,
+                       std::string_view attrs) {
+  fmt::format_to(std::back_inserter(out), "<text x=\"{:.1f}\" y=\"{:.1f}\"{}>", x, y, attrs);
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    if (lines.size() == 1) {
+      out += escape_xml(lines[k]);
+    } else {
+      fmt::format_to(std::back_inserter(out), "<tspan x=\"{:.1f}\" dy=\"{}\">{}</tspan>", x, k == 0 ? 0.0 : line_h,
+                     escape_xml(lines[k]));
+    }
+  }
+  out += "</text>";
+}
+
+inline void draw_legend(std::string& out, const axes& ax, double x0, double y0, double w, double h) {
+  std::vector<const series*> entries;
+  // Like matplotlib: lines and markers first, filled areas after them.
+  for (auto& it : ax.items) {
+    if (!it.label.empty() && it.kind != series_kind::band) entries.push_back(&it);
+  }
+  for (auto& it : ax.items) {
+    if (!it.label.empty() && it.kind == series_kind::band) entries.push_back(&it);
+  }
+  if (!ax.key.show || entries.empty()) return;
+  double glyph_w = ax.key.glyphs ? 26 : 0, pad = 5;
+  double text_w = ax.key.title.empty() ? 0 : text_width(ax.key.title, legend_font);
+  double lines = ax.key.title.empty() ? 0 : 1;
+  for (auto* e : entries) {
+    auto ls = split_lines(e->label);
+    lines += static_cast<double>(ls.size());
+    for (auto& l : ls) text_w = std::max(text_w, text_width(l, legend_font));
+  }
+  double bw = 2 * pad + glyph_w + text_w, bh = 2 * pad + lines * legend_line - 3;
+  bool left = ax.key.where == corner::upper_left || ax.key.where == corner::lower_left;
+  bool top = ax.key.where == corner::upper_left || ax.key.where == corner::upper_right;
+  double bx = left ? x0 + 5 : x0 + w - 5 - bw, by = top ? y0 + 5 : y0 + h - 5 - bh;
+  fmt::format_to(std::back_inserter(out),
+                 "<g class=\"legend\"><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" rx=\"2\" "
+                 "fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#4d4d4d\" stroke-width=\"0.8\"/>",
+                 bx, by, bw, bh);
+  double y = by + pad + legend_line / 2;
+  if (!ax.key.title.empty()) {
+    text_lines(out, {ax.key.title}, bx + pad + glyph_w, y + 3.5, legend_line, "");
+    y += legend_line;
+  }
+  for (auto* e : entries) {
+    auto ls = split_lines(e->label);
+    if (ax.key.glyphs) glyph(out, e, e->look, bx + pad, y);
+    text_lines(out, ls, bx + pad + glyph_w, y + 3.5, legend_line, "");
+    y += legend_line * static_cast<double>(ls.size());
+  }
+  out += "</g>";
+}
+
+struct mapper {
+  scale kind;
+  double t_lo, t_hi, p_lo, p_hi;  // transformed limits -> pixels
+  [[nodiscard]] double operator()(double v) const {
+    return p_lo + (forward(kind, v) - t_lo) / (t_hi - t_lo) * (p_hi - p_lo);
+  }
+};
+
+inline void draw_series(std::string& out, const series& it, const mapper& mx, const mapper& my) {
+  const style& s = it.look;
+  auto n = std::min(it.x.size(), it.y.size());
+  if (it.kind == series_kind::band) {
+    std::string d;
+    for (std::size_t k = 0; k < n; ++k) {
+      fmt::format_to(std::back_inserter(d), "{}{:.1f} {:.1f}", k ? "L" : "M", mx(it.x[k]), my(it.y[k]));
+    }
+    for (std::size_t k = n; k-- > 0;) {
+      fmt::format_to(std::back_inserter(d), "L{:.1f} {:.1f}", mx(it.x[k]), my(k < it.y2.size() ? it.y2[k] : it.y[k]));
+    }
+    if (d.find("nan") != std::string::npos || d.find("inf") != std::string::npos || d.empty()) return;
+    fmt::format_to(std::back_inserter(out), "<path d=\"{}Z\" fill=\"{}\" fill-opacity=\"{:.2f}\"/>", d, s.stroke.hex(), s.alpha);
+    return;
+  }
+  if ((it.kind == series_kind::line || it.kind == series_kind::step) && s.line != dash::none) {
+    std::string d;
+    bool pen_down = false;
+    for (std::size_t k = 0; k < n; ++k) {
+      double px = mx(it.x[k]), py = my(it.y[k]);
+      if (!std::isfinite(px) || !std::isfinite(py)) {
+        pen_down = false;
+        continue;
+      }
+      if (!pen_down) {
+        fmt::format_to(std::back_inserter(d), "M{:.1f} {:.1f}", px, py);
+      } else if (it.kind == series_kind::step) {
+        fmt::format_to(std::back_inserter(d), "H{:.1f}V{:.1f}", px, py);
+      } else {
+        fmt::format_to(std::back_inserter(d), "L{:.1f} {:.1f}", px, py);
+      }
+      pen_down = true;
+    }
+    if (!d.empty()) {
+      fmt::format_to(std::back_inserter(out),
+                     "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-opacity=\"{:.2f}\" stroke-width=\"{:.2f}\" "
+                     "stroke-linejoin=\"round\"{}/>",
+                     d, s.stroke.hex(), s.alpha, s.width, dash_array(s.line, s.width));
+    }
+  }
+  if (s.mark != marker::none) {
+    bool hover = !it.ids.empty();
+    // Consecutive ids and every point drawn: the group names the first job and a point's job is
+    // its position, which keeps 10,000-job reports small.
+    bool consecutive = hover && it.ids.size() == n && it.ids[0] >= 0;
+    for (std::size_t k = 0; consecutive && k < n; ++k) {
+      consecutive = it.ids[k] == it.ids[0] + static_cast<int>(k) && std::isfinite(mx(it.x[k])) && std::isfinite(my(it.y[k]));
+    }
+    fmt::format_to(std::back_inserter(out), "<g {}{}", marker_paint(s), hover ? " class=\"pts\"" : "");
+    if (consecutive) fmt::format_to(std::back_inserter(out), " data-j0=\"{}\"", it.ids[0]);
+    out += ">";
+    for (std::size_t k = 0; k < n; ++k) {
+      double px = mx(it.x[k]), py = my(it.y[k]);
+      if (!std::isfinite(px) || !std::isfinite(py)) continue;
+      marker_at(out, s.mark, px, py, s.marker_size, consecutive || k >= it.ids.size() ? -1 : it.ids[k]);
+    }
+    out += "</g>";
+  }
+}
+
+}  // namespace detail
+
+/// @brief The figure as an <svg> element; `id` must be unique in the page (it prefixes clip paths).
+inline std::string render_svg(const figure& fig, std::string_view id) {
+  using namespace detail;
+  std::string out;
+  int n_entries = static_cast<int>(fig.entries.size());
+  int legend_cols = std::max(1, std::min(fig.legend_cols, std::max(n_entries, 1)));
+  int legend_rows = n_entries == 0 ? 0 : (n_entries + legend_cols - 1) / legend_cols;
+  double legend_h = legend_rows == 0 ? 0 : legend_rows * legend_line + 16;
+  double width = fig.cols * fig.panel_width, height = legend_h + fig.rows * fig.panel_height;
+  fmt::format_to(std::back_inserter(out),
+                 "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"fig\" id=\"{}\" width=\"{:.0f}\" height=\"{:.0f}\" "
+                 "viewBox=\"0 0 {:.0f} {:.0f}\" role=\"img\" aria-label=\"{}\" font-family=\"{}\" font-size=\"{}\">",
+                 id, width, height, width, height, escape_xml(fig.caption), font_family, legend_font);
+  out += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>";
+
+  // Figure legend: entries in columns, centred above the grid.
+  if (n_entries > 0) {
+    double col_w = 0;
+    for (auto& e : fig.entries) col_w = std::max(col_w, 30 + text_width(e.label, legend_font));
+    double box_w = legend_cols * col_w + 10, box_h = legend_rows * legend_line + 6;
+    double bx = (width - box_w) / 2, by = 4;
+    fmt::format_to(std::back_inserter(out),
+                   "<g class=\"legend\"><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" rx=\"2\" fill=\"#fff\" "
+                   "stroke=\"#4d4d4d\" stroke-width=\"0.8\"/>",
+                   bx, by, box_w, box_h);
+    for (int k = 0; k < n_entries; ++k) {
+      double ex = bx + 5 + (k % legend_cols) * col_w, ey = by + 3 + (k / legend_cols + 0.5) * legend_line;
+      auto e = fig.entries[static_cast<std::size_t>(k)];
+      glyph(out, nullptr, e.look, ex, ey);
+      text_lines(out, {e.label}, ex + 26, ey + 3.5, legend_line, "");
+    }
+    out += "</g>";
+  }
+
+  // Ranges: each axes' data span, merged over the axes it shares with.
+  std::vector<span> xs, ys;
+  for (auto& ax : fig.panels) {
+    xs.push_back(data_span(ax, true));
+    ys.push_back(data_span(ax, false));
+  }
+  for (int i = 0; i < fig.rows; ++i) {
+    for (int j = 0; j < fig.cols; ++j) {
+      const axes& ax = fig.at(i, j);
+      if (!ax.visible) continue;
+      span sx, sy;
+      for (int i2 = 0; i2 < fig.rows; ++i2) {
+        for (int j2 = 0; j2 < fig.cols; ++j2) {
+          auto k2 = static_cast<std::size_t>(i2 * fig.cols + j2);
+          if (shares(fig.share_x, i, j, i2, j2)) sx.add(xs[k2]);
+          if (shares(fig.share_y, i, j, i2, j2)) sy.add(ys[k2]);
+        }
+      }
+      span lx = resolve_limits(ax.x, sx), ly = resolve_limits(ax.y, sy);
+      double x0 = j * fig.panel_width + pad_left, y0 = legend_h + i * fig.panel_height + pad_top;
+      double w = fig.panel_width - pad_left - pad_right, h = fig.panel_height - pad_top - pad_bottom;
+      mapper mx{ax.x.kind, lx.lo, lx.hi, x0, x0 + w}, my{ax.y.kind, ly.lo, ly.hi, y0 + h, y0};
+      auto data_lo = [&](const axis& a, const span& l) { return a.kind == scale::linear ? l.lo : std::pow(a.kind == scale::log10 ? 10.0 : 2.0, l.lo); };
+      auto data_hi = [&](const axis& a, const span& l) { return a.kind == scale::linear ? l.hi : std::pow(a.kind == scale::log10 ? 10.0 : 2.0, l.hi); };
+      auto ticks_of = [&](const axis& a, const span& l, int max_ticks) {
+        if (!a.ticks.empty()) {
+          tick_set t{a.ticks, a.tick_labels};
+          for (std::size_t k = t.labels.size(); k < t.values.size(); ++k) t.labels.push_back(plot::detail::tick_label(t.values[k], 0));
+          return t;
+        }
+        return auto_ticks(a.kind, data_lo(a, l), data_hi(a, l), max_ticks, a.integer_ticks);
+      };
+      tick_set tx = ticks_of(ax.x, lx, std::max(3, static_cast<int>(w / 34))), ty = ticks_of(ax.y, ly, std::max(3, static_cast<int>(h / 20)));
+      auto inside = [](double p, double a, double b) { return p >= std::min(a, b) - 0.5 && p <= std::max(a, b) + 0.5; };
+
+      fmt::format_to(std::back_inserter(out), "<g class=\"axes\"><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"#fff\"/>",
+                     x0, y0, w, h);
+      if (ax.grid) {
+        std::string d;
+        auto grid_x = [&](double v) {
+          double p = mx(v);
+          if (std::isfinite(p) && inside(p, x0, x0 + w)) fmt::format_to(std::back_inserter(d), "M{:.1f} {:.1f}V{:.1f}", p, y0, y0 + h);
+        };
+        auto grid_y = [&](double v) {
+          double p = my(v);
+          if (std::isfinite(p) && inside(p, y0, y0 + h)) fmt::format_to(std::back_inserter(d), "M{:.1f} {:.1f}H{:.1f}", x0, p, x0 + w);
+        };
+        if (ax.x.show_ticks) for (double v : tx.values) grid_x(v);
+        for (double v : ty.values) grid_y(v);
+        for (double v : ax.x.minor_ticks) grid_x(v);
+        for (double v : ax.y.minor_ticks) grid_y(v);
+        if (!d.empty()) fmt::format_to(std::back_inserter(out), "<path d=\"{}\" stroke=\"#b0b0b0\" stroke-opacity=\"0.55\" stroke-width=\"0.8\"/>", d);
+      }
+      fmt::format_to(std::back_inserter(out), "<clipPath id=\"{}-c{}\"><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"/></clipPath>",
+                     id, i * fig.cols + j, x0, y0, w, h);
+      fmt::format_to(std::back_inserter(out), "<g clip-path=\"url(#{}-c{})\">", id, i * fig.cols + j);
+      for (auto& it : ax.items) draw_series(out, it, mx, my);
+      out += "</g>";
+      fmt::format_to(std::back_inserter(out), "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"none\" stroke=\"#000\" stroke-width=\"1\"/>",
+                     x0, y0, w, h);
+      // Tick labels: inner axes of a shared column/row leave them to the outer ones.
+      bool bottom = i == fig.rows - 1 || !fig.at(i + 1, j).visible;
+      bool x_labels = ax.x.show_ticks && (bottom || fig.share_x == share::none || fig.share_x == share::row);
+      bool y_labels = ax.y.show_ticks && (j == 0 || fig.share_y == share::none || fig.share_y == share::col);
+      out += fmt::format("<g font-size=\"{}\" fill=\"#222\">", tick_font);
+      if (x_labels) {
+        for (std::size_t k = 0; k < tx.values.size(); ++k) {
+          double p = mx(tx.values[k]);
+          if (std::isfinite(p) && inside(p, x0, x0 + w)) {
+            fmt::format_to(std::back_inserter(out), "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>", p, y0 + h + 13,
+                           escape_xml(tx.labels[k]));
+          }
+        }
+      }
+      if (y_labels) {
+        for (std::size_t k = 0; k < ty.values.size(); ++k) {
+          double p = my(ty.values[k]);
+          if (std::isfinite(p) && inside(p, y0, y0 + h)) {
+            fmt::format_to(std::back_inserter(out), "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>", x0 - 4, p + 3.3,
+                           escape_xml(ty.labels[k]));
+          }
+        }
+      }
+      out += "</g>";
+      if (!ax.x.label.empty()) {
+        fmt::format_to(std::back_inserter(out), "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"{}\">{}</text>",
+                       x0 + w / 2, y0 + h + 31, label_font, escape_xml(ax.x.label));
+      }
+      if (!ax.y.label.empty()) {
+        fmt::format_to(std::back_inserter(out),
+                       "<text transform=\"translate({:.1f} {:.1f}) rotate(-90)\" text-anchor=\"middle\" font-size=\"{}\">{}</text>",
+                       x0 - 36, y0 + h / 2, label_font, escape_xml(ax.y.label));
+      }
+      draw_legend(out, ax, x0, y0, w, h);
+      out += "</g>";
+    }
+  }
+  out += "</svg>";
+  return out;
+}
+
+}  // namespace sweep::plot
+// ---- end sweep/report/svg.hpp ----
+
+
+
+
+namespace sweep {
+
+namespace detail {
+
+inline constexpr std::string_view book_style = R"css(
+body{font-family:"DejaVu Sans",Verdana,Arial,sans-serif;margin:0 auto;padding:0 24px 48px;max-width:1240px;color:#1a1a1a;background:#fff;line-height:1.35}
+h1{font-size:1.8em;margin:.6em 0 .3em}
+nav.toc{columns:2 260px;margin:0 0 .5em}nav.toc a{display:block;text-decoration:none;color:#0645ad;padding:1px 0}
+nav.toc a:hover,h3 a.top:hover{text-decoration:underline}
+p.summary{color:#444;margin:.3em 0 1em}
+hr{border:0;border-top:3px solid #555;margin:1.8em 0 .6em}
+h3{font-size:1.2em;margin:.4em 0 .8em}h3 a.top{text-decoration:none;color:#0645ad;font-weight:normal;font-size:.85em}
+details{margin:.3em 0}summary{cursor:pointer}
+pre{background:#f6f6f6;border:1px solid #ddd;padding:8px;overflow:auto;max-height:32em;font-size:12px}
+.figure{overflow-x:auto;margin:0 0 1em}svg.fig{display:block}
+.pts>*{cursor:pointer}.pts>.hl,.pts>:hover{stroke:#000;stroke-width:1.5;fill-opacity:1}
+#tip{position:fixed;display:none;pointer-events:none;z-index:9;background:rgba(255,255,255,.96);border:1px solid #555;border-radius:3px;padding:4px 7px;font-size:12px;max-width:560px;box-shadow:0 2px 6px rgba(0,0,0,.25)}
+#tip b{font-weight:600}#tip div{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+table.jobs{border-collapse:collapse;font-size:12px;margin:.5em 0}
+table.jobs th{position:sticky;top:0;background:#eee;cursor:pointer;user-select:none;padding:3px 6px;border-bottom:1px solid #999;text-align:right}
+table.jobs td{padding:2px 6px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
+table.jobs td.t,table.jobs th.t{text-align:left}table.jobs tr.hl td{background:#fff3b0}
+table.jobs th[data-dir="1"]::after{content:" \25B2"}table.jobs th[data-dir="-1"]::after{content:" \25BC"}
+)css";
+
+// Hover: a point's job (its data-j, or its group's data-j0 plus its position) names a row of the
+// jobs table; the tooltip shows that row.
+// Click: opens the table at that row. Table headers sort their column.
+inline constexpr std::string_view book_script = R"js(
+(function(){
+var tip=document.getElementById('tip'),lit=[];
+function row(j){return document.getElementById('job'+j);}
+function jobOf(e){if(!e.getAttribute)return null;var j=e.getAttribute('data-j');if(j!==null)return j;var g=e.parentNode;
+ if(g&&g.getAttribute&&g.getAttribute('data-j0')!==null)return String(+g.getAttribute('data-j0')+Array.prototype.indexOf.call(g.children,e));return null;}
+function pointsOf(j){var ps=Array.prototype.slice.call(document.querySelectorAll('[data-j="'+j+'"]'));
+ document.querySelectorAll('g[data-j0]').forEach(function(g){var c=g.children[j-g.getAttribute('data-j0')];if(c)ps.push(c);});return ps;}
+function unlight(){lit.forEach(function(e){e.classList.remove('hl');});lit=[];}
+function light(j){unlight();pointsOf(j).forEach(function(e){e.classList.add('hl');lit.push(e);});var r=row(j);if(r){r.classList.add('hl');lit.push(r);}}
+document.addEventListener('mouseover',function(ev){
+ var j=jobOf(ev.target);if(j===null)return;var r=row(j);if(!r)return;var hs=r.closest('table').tHead.rows[0].cells;tip.textContent='';
+ for(var k=0;k<r.cells.length;k++){var d=document.createElement('div'),b=document.createElement('b');b.textContent=hs[k].textContent+': ';d.appendChild(b);d.appendChild(document.createTextNode(r.cells[k].textContent));tip.appendChild(d);}
+ tip.style.display='block';light(j);move(ev);});
+function move(ev){if(tip.style.display!=='block')return;var x=ev.clientX+14,y=ev.clientY+14,w=tip.offsetWidth,h=tip.offsetHeight;if(x+w>innerWidth)x=ev.clientX-w-14;if(y+h>innerHeight)y=ev.clientY-h-14;tip.style.left=Math.max(0,x)+'px';tip.style.top=Math.max(0,y)+'px';}
+document.addEventListener('mousemove',move);
+document.addEventListener('mouseout',function(ev){if(jobOf(ev.target)!==null){tip.style.display='none';unlight();}});
+document.addEventListener('click',function(ev){var j=jobOf(ev.target);if(j===null)return;var r=row(j);if(!r)return;var d=r.closest('details');if(d)d.open=true;r.scrollIntoView({block:'center'});light(j);});
+document.querySelectorAll('table.jobs th').forEach(function(th){th.addEventListener('click',function(){
+ var t=th.closest('table'),b=t.tBodies[0],k=th.cellIndex,dir=th.getAttribute('data-dir')==='1'?-1:1;
+ Array.prototype.forEach.call(th.parentNode.cells,function(c){c.removeAttribute('data-dir');});th.setAttribute('data-dir',dir);
+ var rs=Array.prototype.slice.call(b.rows);rs.sort(function(p,q){var a=p.cells[k].textContent,c=q.cells[k].textContent,x=parseFloat(a),y=parseFloat(c);
+  if(!isNaN(x)&&!isNaN(y))return (x-y)*dir;if(!isNaN(x))return -1;if(!isNaN(y))return 1;return a<c?-dir:a>c?dir:0;});
+ var f=document.createDocumentFragment();rs.forEach(function(r){f.appendChild(r);});b.appendChild(f);});});
+})();
+)js";
+
+}  // namespace detail
+
+/// @brief An html page built section by section: pycls's Htmlbook, self-contained.
+class html_book {
+ public:
+  explicit html_book(std::string title) : title_(std::move(title)) {}
+
+  /// @brief Starts a numbered section (and adds it to the table of contents).
+  void add_section(std::string_view name) {
+    auto anchor = fmt::format("section{:03d}", counter_);
+    auto numbered = fmt::format("{} {}", counter_++, name);
+    toc_ += fmt::format("<a href=\"#{}\">{}</a>\n", anchor, plot::escape_xml(numbered));
+    body_ += fmt::format("<hr>\n<h3 id=\"{}\">{} <a class=\"top\" href=\"#top\">[top]</a></h3>\n", anchor,
+                         plot::escape_xml(numbered));
+  }
+
+  /// @brief Adds a figure, rendered as inline SVG.
+  void add_plot(const plot::figure& fig) {
+    body_ += "<div class=\"figure\">" + plot::render_svg(fig, fmt::format("fig{}", figures_++)) + "</div>\n";
+  }
+
+  /// @brief Adds a collapsible block of preformatted text.
+  void add_details(std::string_view summary, std::string_view text) {
+    body_ += fmt::format("<details><summary>{}</summary><pre>{}</pre></details>\n", plot::escape_xml(summary),
+                         plot::escape_xml(text));
+  }
+
+  /// @brief Adds a paragraph of text.
+  void add_text(std::string_view text, std::string_view css_class = {}) {
+    body_ += css_class.empty() ? "<p>" : fmt::format("<p class=\"{}\">", css_class);
+    body_ += plot::escape_xml(text) + "</p>\n";
+  }
+
+  /// @brief Adds html as is (the caller escapes what it puts in).
+  void add_html(std::string_view html) { body_ += html; }
+
+  /// @brief The whole page.
+  [[nodiscard]] std::string to_html() const {
+    std::string out;
+    out.reserve(body_.size() + toc_.size() + 8192);
+    out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+    out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+    out += "<title>" + plot::escape_xml(title_) + "</title>\n<style>" + std::string(detail::book_style) + "</style>\n</head>\n<body>\n";
+    out += "<h1 id=\"top\">" + plot::escape_xml(title_) + "</h1>\n";
+    out += head_;
+    out += "<nav class=\"toc\">\n" + toc_ + "</nav>\n";
+    out += body_;
+    out += "<div id=\"tip\" role=\"tooltip\"></div>\n<script>" + std::string(detail::book_script) + "</script>\n</body>\n</html>\n";
+    return out;
+  }
+
+  /// @brief Html placed between the title and the table of contents.
+  void add_header_html(std::string_view html) { head_ += html; }
+
+  /// @brief Writes the page atomically: to a temporary file in the same folder, then renamed.
+  void write(const std::filesystem::path& file) const { write_file_atomically(file, to_html()); }
+
+  /// @brief Writes text to a file via a temporary sibling and a rename, so readers never see half of it.
+  static void write_file_atomically(const std::filesystem::path& file, std::string_view text) {
+    auto tmp = file;
+    tmp += fmt::format(".tmp{}", static_cast<long>(::getpid()));
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      if (!out) throw error({file.string(), 0}, "", "cannot create the file (is the folder writable?)");
+      out.write(text.data(), static_cast<std::streamsize>(text.size()));
+      out.flush();
+      if (!out) {
+        std::error_code ec;
+        std::filesystem::remove(tmp, ec);
+        throw error({file.string(), 0}, "", "cannot write the file (disk full?)");
+      }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, file, ec);
+    if (ec) {
+      std::filesystem::remove(tmp, ec);
+      throw error({file.string(), 0}, "", "cannot rename the temporary file into place");
+    }
+  }
+
+ private:
+  std::string title_, toc_, body_, head_;
+  int counter_ = 1, figures_ = 0;
+};
+
+}  // namespace sweep
+// ---- end sweep/report/html_book.hpp ----
+
+// ---- begin sweep/report/sweep_plots.hpp ----
+// The report's plots (pycls's sweep/plotting.py), each built from the figure
+// model: EDF of error, error versus metric values with good ranges, metric
+// trends across sweeps, training curves, and per-block model widths.
+
+
+
+
+namespace sweep {
+
+/// @brief Job -> row of the report's job table, so plotted points can name their job.
+class job_rows {
+ public:
+  /// @brief Numbers a job (once; a job in several splits keeps its first number).
+  int add(const job& j) { return rows_.try_emplace(j.record.get(), static_cast<int>(rows_.size())).first->second; }
+  /// @brief The job's row, or -1 when it has none.
+  [[nodiscard]] int operator()(const job& j) const {
+    auto it = rows_.find(j.record.get());
+    return it == rows_.end() ? -1 : it->second;
+  }
+
+ private:
+  std::unordered_map<const nlohmann::json*, int> rows_;
+};
+
+namespace detail {
+
+/// @brief pycls's legend number format: 4 significant digits, printed the way Python prints a float.
+inline std::string short_number(double v) {
+  if (!std::isfinite(v)) return "nan";
+  return python_float_repr(std::stod(fmt::format("{:.3e}", v)));
+}
+
+/// @brief Python's str() of a JSON list or number (ints stay ints).
+inline std::string py_str(const nlohmann::json& j) {
+  if (j.is_array()) {
+    std::string out = "[";
+    for (std::size_t k = 0; k < j.size(); ++k) out += (k ? ", " : "") + py_str(j[k]);
+    return out + "]";
+  }
+  if (j.is_number_float()) return python_float_repr(j.get<double>());
+  if (j.is_number()) return j.dump();
+  if (j.is_string()) return j.get<std::string>();
+  return j.dump();
+}
+
+inline std::vector<double> numbers(const nlohmann::json* list) {
+  std::vector<double> out;
+  if (list != nullptr && list->is_array()) {
+    for (auto& v : *list) out.push_back(v.is_number() ? v.get<double>() : std::nan(""));
+  }
+  return out;
+}
+
+inline plot::figure_entry sweep_entry(const std::string& name, std::size_t i, plot::dash line, plot::marker mark) {
+  plot::style s;
+  s.stroke = plot::cycle_color(i);
+  s.line = line;
+  s.mark = mark;
+  return {name, s};
+}
+
+inline int legend_columns(std::size_t names, int n_cols) {
+  // pycls: ncol = ceil(n / ceil(n / n_cols)), at least one.
+  if (names == 0) return 1;
+  auto per = static_cast<int>(std::ceil(static_cast<double>(names) / std::max(n_cols, 1)));
+  return static_cast<int>(std::ceil(static_cast<double>(names) / per));
+}
+
+/// @brief pycls's generate_regnet: per-stage widths and depths and the continuous widths.
+struct regnet_widths {
+  std::vector<double> ws, ds, ws_cont;
+};
+inline regnet_widths generate_regnet(double wa, double w0, double wm, int depth, double q = 8) {
+  regnet_widths r;
+  std::map<double, double> stages;
+  for (int j = 0; j < depth; ++j) {
+    double cont = j * wa + w0;
+    r.ws_cont.push_back(cont);
+    // numpy rounds halves to even; nearbyint does too in the default rounding mode.
+    double k = std::nearbyint(std::log(cont / w0) / std::log(wm));
+    double w = std::nearbyint(w0 * std::pow(wm, k) / q) * q;
+    stages[w] += 1;
+  }
+  for (auto& [w, d] : stages) {
+    r.ws.push_back(w);
+    r.ds.push_back(d);
+  }
+  return r;
+}
+
+/// @brief Where plot i of sweep j goes: pycls puts it at (i, j); with one sweep the single column
+/// is wrapped into rows of up to three, so a page is not one long strip.
+struct grid_layout {
+  int rows = 1, cols = 1;
+  bool wrap = false;
+  [[nodiscard]] std::pair<int, int> cell(int i, int j) const { return wrap ? std::pair{i / cols, i % cols} : std::pair{i, j}; }
+};
+
+inline grid_layout make_layout(int m, int n) {
+  m = std::max(m, 1);
+  n = std::max(n, 1);
+  if (n == 1 && m > 1) {
+    int cols = std::min(m, 3);
+    return {(m + cols - 1) / cols, cols, true};
+  }
+  return {m, n, false};
+}
+
+inline plot::figure make_figure(const grid_layout& g, int m) {
+  plot::figure fig(g.rows, g.cols);
+  // Many sweeps side by side: narrower cells, so a row still fits a page.
+  if (g.cols > 3) fig.panel_width = std::max(250.0, 1190.0 / g.cols);
+  if (g.wrap) {
+    for (int k = m; k < g.rows * g.cols; ++k) fig.panels[static_cast<std::size_t>(k)].visible = false;
+  }
+  return fig;
+}
+
+/// @brief Whether the axes at (i, j) is the lowest shown one of its column (it carries the x label).
+inline bool bottom_of_column(const plot::figure& fig, int i, int j) {
+  return i == fig.rows - 1 || !fig.at(i + 1, j).visible;
+}
+
+}  // namespace detail
+
+/// @brief Error EDF per sweep, n|min|mean in the legend (pycls's plot_edf).
+inline plot::figure plot_edf(const std::vector<sweep_data>& sweeps, const job_rows& rows = {}) {
+  plot::figure fig;
+  fig.caption = "error EDF";
+  auto& ax = fig.at(0, 0);
+  ax.x.label = "error";
+  ax.x.margin = 0.025;
+  ax.y.label = "cumulative prob.";
+  ax.key = {true, plot::corner::lower_right, "n|min|mean", true};
+  for (std::size_t i = 0; i < sweeps.size(); ++i) {
+    auto jobs = sorted_by_error(sweeps[i]);
+    std::vector<double> errs, edf;
+    std::vector<int> ids;
+    double sum = 0;
+    if (!jobs.empty()) {
+      // The EDF rises from 0 at the lowest error.
+      errs.push_back(jobs.front().error);
+      edf.push_back(0);
+      ids.push_back(-1);
+    }
+    for (std::size_t k = 0; k < jobs.size(); ++k) {
+      errs.push_back(jobs[k].error);
+      edf.push_back(static_cast<double>(k + 1) / static_cast<double>(jobs.size()));
+      ids.push_back(rows(jobs[k]));
+      sum += jobs[k].error;
+    }
+    plot::style look{plot::cycle_color(i), 0.8};
+    auto label = jobs.empty() ? std::string("0|-|-")
+                              : fmt::format("{}|{:.1f}|{:.1f}", jobs.size(), jobs.front().error, sum / static_cast<double>(jobs.size()));
+    ax.step(errs, edf, look, label);
+    // Hover targets on the steps; past a few thousand jobs they would only add weight.
+    if (!jobs.empty() && jobs.size() <= 2000) {
+      plot::style dots{plot::cycle_color(i), 0.0};
+      dots.marker_size = 7;
+      ax.scatter({errs.begin() + 1, errs.end()}, {edf.begin() + 1, edf.end()}, dots, "", {ids.begin() + 1, ids.end()});
+    }
+    fig.entries.push_back(detail::sweep_entry(sweeps[i].name, i, plot::dash::solid, plot::marker::none));
+  }
+  fig.legend_cols = detail::legend_columns(sweeps.size(), 1);
+  return fig;
+}
+
+/// @brief Error versus each metric per sweep, with the best value and good range (pycls's plot_values).
+inline plot::figure plot_values(const std::vector<sweep_data>& sweeps, const std::vector<metric_info>& metrics,
+                                const std::vector<std::vector<good_range>>& ranges, const job_rows& rows = {}) {
+  int m = static_cast<int>(metrics.size()), n = static_cast<int>(sweeps.size());
+  auto grid = detail::make_layout(m, n);
+  auto fig = detail::make_figure(grid, m);
+  fig.caption = "error versus metric values";
+  fig.share_x = grid.wrap ? plot::share::none : plot::share::row;
+  fig.share_y = plot::share::all;
+  double e_min = INFINITY, e_max = -INFINITY;
+  for (auto& s : sweeps) {
+    for (auto& j : s.jobs) {
+      e_min = std::min(e_min, j.error);
+      e_max = std::max(e_max, j.error);
+    }
+  }
+  double pad = (e_max - e_min) / 5;
+  e_min -= pad;
+  e_max += pad;
+  for (int j = 0; j < n; ++j) {
+    auto& sweep = sweeps[static_cast<std::size_t>(j)];
+    std::vector<double> errs;
+    std::vector<int> ids;
+    for (auto& jb : sweep.jobs) {
+      errs.push_back(jb.error);
+      ids.push_back(rows(jb));
+    }
+    // Thousands of points: smaller and lighter, so dense regions still show their density.
+    auto count = sweep.jobs.size();
+    plot::style points{plot::cycle_color(static_cast<std::size_t>(j)), count <= 300 ? 0.8 : count <= 3000 ? 0.55 : 0.3};
+    points.marker_size = count <= 300 ? 6 : 4;
+    for (int i = 0; i < m; ++i) {
+      auto& info = metrics[static_cast<std::size_t>(i)];
+      auto [row, col] = grid.cell(i, j);
+      auto& ax = fig.at(row, col);
+      auto [v_min, v_med, v_max] = ranges[static_cast<std::size_t>(j)][static_cast<std::size_t>(i)];
+      ax.x.margin = 0.025;
+      ax.x.label = info.label;
+      ax.y.label = col == 0 ? "error" : "";
+      ax.key = {true, plot::corner::upper_left, "", true};
+      plot::style fill{plot::tab10[0], 0.1};
+      ax.band({v_min, v_max}, {e_min, e_min}, {e_max, e_max}, fill,
+              fmt::format("[{}, {}]", detail::short_number(v_min), detail::short_number(v_max)));
+      ax.scatter(metric_numbers(sweep, info), errs, points, "", ids);
+      ax.line({v_med, v_med}, {e_min, e_max}, {plot::black}, fmt::format("best: {}", detail::short_number(v_med)));
+    }
+    fig.entries.push_back(detail::sweep_entry(sweep.name, static_cast<std::size_t>(j), plot::dash::none, plot::marker::circle));
+  }
+  fig.legend_cols = detail::legend_columns(sweeps.size(), n);
+  return fig;
+}
+
+/// @brief Each metric's full, good and best range across the sweeps (pycls's plot_trends).
+inline plot::figure plot_trends(const std::vector<sweep_data>& sweeps, const std::vector<metric_info>& metrics,
+                                const std::vector<std::vector<good_range>>& ranges) {
+  int n_metrics = static_cast<int>(metrics.size()), max_cols = std::max<int>(1, static_cast<int>(sweeps.size()));
+  int m = std::max(1, (n_metrics + max_cols - 1) / max_cols);
+  int n = std::max(1, std::min(max_cols, (n_metrics + m - 1) / m));
+  plot::figure fig(m, n);
+  fig.caption = "metric trends across sweeps";
+  for (int k = n_metrics; k < m * n; ++k) fig.panels[static_cast<std::size_t>(k)].visible = false;
+  std::vector<double> xs(sweeps.size());
+  std::iota(xs.begin(), xs.end(), 0.0);
+  for (int k = 0; k < n_metrics; ++k) {
+    auto& ax = fig.panels[static_cast<std::size_t>(k)];
+    auto& info = metrics[static_cast<std::size_t>(k)];
+    std::vector<double> vs_min, vs_max, fs_min, fs_med, fs_max;
+    for (std::size_t s = 0; s < sweeps.size(); ++s) {
+      auto vals = metric_numbers(sweeps[s], info);
+      std::erase_if(vals, [](double v) { return std::isnan(v); });
+      vs_min.push_back(vals.empty() ? NAN : *std::min_element(vals.begin(), vals.end()));
+      vs_max.push_back(vals.empty() ? NAN : *std::max_element(vals.begin(), vals.end()));
+      fs_min.push_back(ranges[s][static_cast<std::size_t>(k)][0]);
+      fs_med.push_back(ranges[s][static_cast<std::size_t>(k)][1]);
+      fs_max.push_back(ranges[s][static_cast<std::size_t>(k)][2]);
+    }
+    plot::style light{plot::color::grey(0.7)}, mid{plot::color::grey(0.5)};
+    ax.band(xs, vs_min, vs_max, {plot::tab10[0], 0.05});
+    ax.band(xs, fs_min, fs_max, {plot::tab10[0], 0.10});
+    ax.line(xs, vs_min, light);
+    ax.line(xs, vs_max, light);
+    ax.line(xs, fs_min, mid);
+    ax.line(xs, fs_max, mid);
+    plot::style best{plot::black};
+    best.mark = plot::marker::circle;
+    ax.line(xs, fs_med, best);
+    for (std::size_t s = 0; s < sweeps.size(); ++s) {
+      plot::style up{plot::cycle_color(s)}, down{plot::cycle_color(s)};
+      up.mark = plot::marker::triangle_up;
+      down.mark = plot::marker::triangle_down;
+      up.marker_size = down.marker_size = 11;
+      ax.scatter({xs[s]}, {fs_min[s]}, up);
+      ax.scatter({xs[s]}, {fs_max[s]}, down);
+    }
+    ax.y.label = info.label;
+    ax.x.show_ticks = false;
+    ax.x.label = "sweep";
+    ax.x.margin = 0.08;
+  }
+  for (std::size_t s = 0; s < sweeps.size(); ++s) {
+    fig.entries.push_back(detail::sweep_entry(sweeps[s].name, s, plot::dash::solid, plot::marker::diamond));
+  }
+  fig.legend_cols = detail::legend_columns(sweeps.size(), n);
+  return fig;
+}
+
+/// @brief Train/test/ema curves of a metric for the best (or worst) jobs per sweep (pycls's plot_curves).
+inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std::string& metric, std::int64_t n_curves,
+                                bool reverse, const job_rows& rows = {}) {
+  std::vector<int> ms;
+  for (auto& s : sweeps) ms.push_back(static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max<std::int64_t>(n_curves, 0)), s.jobs.size())));
+  int m = std::max(1, ms.empty() ? 1 : *std::max_element(ms.begin(), ms.end())), n = std::max<int>(1, static_cast<int>(sweeps.size()));
+  auto grid = detail::make_layout(m, n);
+  auto fig = detail::make_figure(grid, m);
+  fig.caption = fmt::format("{} curves of the {} jobs", metric, reverse ? "worst" : "best");
+  fig.share_y = plot::share::all;
+  const std::vector<double> ticks = {1, 2, 4, 8, 16, 32, 64, 100};
+  double y_min = INFINITY;
+  std::vector<std::vector<job>> sorted;
+  for (auto& s : sweeps) sorted.push_back(sorted_by_error(s, reverse));
+  for (std::size_t j = 0; j < sweeps.size(); ++j) {
+    for (int i = 0; i < ms[j]; ++i) {
+      for (const char* rec : {"test_epoch.", "test_ema_epoch."}) {
+        for (double v : detail::numbers(find_field(*sorted[j][static_cast<std::size_t>(i)].record, rec + metric))) {
+          if (v > 0) y_min = std::min(y_min, v);
+        }
+      }
+    }
+  }
+  // pycls: the bottom is the largest tick at or below the lowest error.
+  double bottom = ticks.front();
+  for (double t : ticks) {
+    if (t <= y_min) bottom = t;
+  }
+  for (std::size_t j = 0; j < sweeps.size(); ++j) {
+    for (int i = 0; i < ms[j]; ++i) {
+      auto& jb = sorted[j][static_cast<std::size_t>(i)];
+      auto [row, col] = grid.cell(i, static_cast<int>(j));
+      auto& ax = fig.at(row, col);
+      auto& rec = *jb.record;
+      plot::style prop{plot::cycle_color(j), 0.8};
+      auto curve = [&](const char* record, plot::dash d, const char* name) -> std::pair<std::vector<double>, std::vector<double>> {
+        auto xs = detail::numbers(find_field(rec, std::string(record) + ".epoch_ind"));
+        auto ys = detail::numbers(find_field(rec, std::string(record) + "." + metric));
+        if (ys.empty()) return {};
+        if (xs.size() != ys.size()) {
+          xs.resize(ys.size());
+          std::iota(xs.begin(), xs.end(), 1.0);
+        }
+        plot::style s = prop;
+        s.line = d;
+        ax.line(xs, ys, s, fmt::format("{} {:.2f}", name, *std::min_element(ys.begin(), ys.end())));
+        return {xs, ys};
+      };
+      curve("train_epoch", plot::dash::dashed, "trn");
+      curve("test_epoch", plot::dash::dotted, "tst");
+      auto [x_ema, y_ema] = curve("test_ema_epoch", plot::dash::solid, "ema");
+      if (!y_ema.empty()) {
+        auto best = std::min_element(y_ema.begin(), y_ema.end());
+        double e_ema = *best;
+        ax.line({x_ema.front(), x_ema.back()}, {e_ema, e_ema}, {plot::black, 0.8});
+        std::vector<double> gx, gy;
+        for (std::size_t k = 0; k < y_ema.size(); ++k) {
+          if (y_ema[k] < 1.01 * e_ema) {
+            gx.push_back(x_ema[k]);
+            gy.push_back(y_ema[k]);
+          }
+        }
+        plot::style small = prop;
+        small.marker_size = 4;
+        ax.scatter(gx, gy, small);
+        ax.scatter({x_ema[static_cast<std::size_t>(best - y_ema.begin())]}, {e_ema}, prop, "", {rows(jb)});
+        auto x_max = detail::numbers(find_field(rec, "test_ema_epoch.epoch_max"));
+        if (!x_max.empty()) ax.x.hi = x_max.back();
+      }
+      ax.key = {true, plot::corner::upper_right, "job " + jb.id, true};
+    }
+  }
+  for (int i = 0; i < grid.rows; ++i) {
+    for (int j = 0; j < grid.cols; ++j) {
+      auto& ax = fig.at(i, j);
+      ax.x.label = detail::bottom_of_column(fig, i, j) ? "epoch" : "";
+      ax.x.margin = 0.025;
+      ax.y.label = j == 0 ? metric : "";
+      ax.y.kind = plot::scale::log2;
+      ax.y.ticks = ticks;
+      ax.y.tick_labels = {"1", "2", "4", "8", "16", "32", "64", "100"};
+      for (double t : ticks) ax.y.minor_ticks.push_back(t * std::sqrt(2.0));
+      ax.y.lo = bottom;
+      ax.y.hi = 100;
+    }
+  }
+  for (std::size_t s = 0; s < sweeps.size(); ++s) {
+    fig.entries.push_back(detail::sweep_entry(sweeps[s].name, s, plot::dash::solid, plot::marker::none));
+  }
+  fig.legend_cols = detail::legend_columns(sweeps.size(), n);
+  return fig;
+}
+
+/// @brief Per-block widths of the best (or worst) models per sweep, with their figures (pycls's plot_models).
+inline plot::figure plot_models(const std::vector<sweep_data>& sweeps, std::int64_t n_models, bool reverse,
+                                const job_rows& rows = {}) {
+  std::vector<int> ms;
+  for (auto& s : sweeps) ms.push_back(static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max<std::int64_t>(n_models, 0)), s.jobs.size())));
+  int m = std::max(1, ms.empty() ? 1 : *std::max_element(ms.begin(), ms.end())), n = std::max<int>(1, static_cast<int>(sweeps.size()));
+  auto grid = detail::make_layout(m, n);
+  auto fig = detail::make_figure(grid, m);
+  fig.caption = fmt::format("block widths of the {} models", reverse ? "worst" : "best");
+  fig.share_x = plot::share::all;
+  fig.share_y = plot::share::all;
+  fig.panel_height = 230;
+  for (std::size_t j = 0; j < sweeps.size(); ++j) {
+    auto sorted = sorted_by_error(sweeps[j], reverse);
+    for (int i = 0; i < ms[j]; ++i) {
+      auto& jb = sorted[static_cast<std::size_t>(i)];
+      auto& rec = *jb.record;
+      auto [row, col] = grid.cell(i, static_cast<int>(j));
+      auto& ax = fig.at(row, col);
+      auto num = [&](const char* name) { return metric_number(rec, get_metric_info(name)); };
+      std::string label = fmt::format("e = {:.2f}%, f = {:.2f}B\np = {:.2f}M, a = {:.2f}M\nt = {:.0f}s, r = {:.0f} \u00d7 {:.0f}\n",
+                                      jb.error, num("flops"), num("params"), num("acts"), num("epoch_fw_bw"),
+                                      num("resolution"), num("resolution"));
+      auto* type_field = find_field(rec, "cfg.MODEL.TYPE");
+      std::string type = type_field != nullptr && type_field->is_string() ? type_field->get<std::string>() : "";
+      std::vector<double> ds, ws;
+      plot::style color{plot::cycle_color(j)};
+      if (type == "regnet") {
+        auto reg = [&](const char* k) { return metric_number(rec, get_metric_info(std::string("cfg.REGNET.") + k)); };
+        auto r = detail::generate_regnet(reg("WA"), reg("W0"), reg("WM"), static_cast<int>(reg("DEPTH")));
+        ds = r.ds;
+        ws = r.ws;
+        std::vector<double> idx(r.ws_cont.size());
+        std::iota(idx.begin(), idx.end(), 0.0);
+        plot::style dotted = color;
+        dotted.line = plot::dash::dotted;
+        ax.line(idx, r.ws_cont, dotted);
+        nlohmann::json jds(std::vector<long>(ds.begin(), ds.end())), jws(std::vector<long>(ws.begin(), ws.end()));
+        label += fmt::format("d\u1d62 = {}\nw\u1d62 = {}\n", detail::py_str(jds), detail::py_str(jws));
+        label += fmt::format("g = {:.0f}, b = {:g}, w\u2090 = {:.1f}\nw\u2080 = {:.0f}, w\u2098 = {:.3f}", reg("GROUP_W"),
+                             reg("BOT_MUL"), reg("WA"), reg("W0"), reg("WM"));
+      } else if (type == "anynet" || type == "effnet") {
+        bool any = type == "anynet";
+        auto field = [&](const char* k) {
+          auto* f = find_field(rec, std::string(any ? "cfg.ANYNET." : "cfg.EN.") + k);
+          return f ? *f : nlohmann::json::array();
+        };
+        auto jds = field("DEPTHS"), jws = field("WIDTHS");
+        auto third = any ? field("GROUP_WS") : field("STRIDES"), fourth = any ? field("BOT_MULS") : field("EXP_RATIOS");
+        ds = detail::numbers(&jds);
+        ws = detail::numbers(&jws);
+        label += fmt::format("d\u1d62 = {}\nw\u1d62 = {}\n{}\u1d62 = {}\nb\u1d62 = {}", detail::py_str(jds), detail::py_str(jws),
+                             any ? "g" : "s", detail::py_str(third), detail::py_str(fourth));
+      } else {
+        label += fmt::format("no block diagram for MODEL.TYPE '{}'", type);
+      }
+      std::vector<double> xs_all, ws_all, ds_cum;
+      double start = 0;
+      for (std::size_t k = 0; k < std::min(ds.size(), ws.size()); ++k) {
+        ds_cum.push_back(start);
+        for (int d = 0; d < static_cast<int>(ds[k]); ++d) {
+          xs_all.push_back(static_cast<double>(xs_all.size()));
+          ws_all.push_back(ws[k]);
+        }
+        start += ds[k];
+      }
+      ws.resize(ds_cum.size());
+      plot::style blocks = color;
+      blocks.mark = plot::marker::circle;
+      blocks.marker_size = 5;
+      auto& s = ax.line(xs_all, ws_all, blocks);
+      s.ids.assign(xs_all.size(), rows(jb));
+      plot::style stages{plot::black};
+      stages.line = plot::dash::none;
+      stages.mark = plot::marker::open_circle;
+      stages.marker_size = 8;
+      ax.line(ds_cum, ws, stages, label);
+      ax.key = {true, plot::corner::lower_right, "job " + jb.id, false};
+    }
+  }
+  for (int i = 0; i < grid.rows; ++i) {
+    for (int j = 0; j < grid.cols; ++j) {
+      auto& ax = fig.at(i, j);
+      ax.x.label = detail::bottom_of_column(fig, i, j) ? "block index" : "";
+      ax.y.label = j == 0 ? "width" : "";
+      ax.y.kind = plot::scale::log2;
+      ax.x.integer_ticks = true;
+      ax.x.margin = 0.04;
+    }
+  }
+  for (std::size_t s = 0; s < sweeps.size(); ++s) {
+    fig.entries.push_back(detail::sweep_entry(sweeps[s].name, s, plot::dash::solid, plot::marker::circle));
+  }
+  fig.legend_cols = detail::legend_columns(sweeps.size(), n);
+  return fig;
+}
+
+}  // namespace sweep
+// ---- end sweep/report/sweep_plots.hpp ----
+
+
+
+namespace sweep {
+
+namespace detail {
+
+inline void cell_number(std::string& out, double v) {
+  out += "<td>";
+  if (!std::isnan(v)) out += short_number(v);
+  out += "</td>";
+}
+
+/// @brief The job table: one row per job (best first per sweep), numbered as `rows` numbers them.
+/// Cells hold 4 significant digits, which sorting and the tooltip read (10,000 rows stay a few MB).
+inline std::string job_table(const std::vector<sweep_data>& sweeps, const std::vector<metric_info>& columns, const job_rows& rows) {
+  bool several = sweeps.size() > 1;
+  std::string out = "<table class=\"jobs\" id=\"jobs\"><thead><tr>";
+  if (several) out += "<th class=\"t\">sweep</th>";
+  out += "<th class=\"t\">job</th><th>error</th>";
+  for (auto& c : columns) out += "<th>" + plot::escape_xml(c.label) + "</th>";
+  out += "<th class=\"t\">DESC</th></tr></thead><tbody>\n";
+  for (auto& s : sweeps) {
+    for (auto& j : sorted_by_error(s)) {
+      auto* desc = find_field(*j.record, "cfg.DESC");
+      fmt::format_to(std::back_inserter(out), "<tr id=\"job{}\">", rows(j));
+      if (several) out += "<td class=\"t\">" + plot::escape_xml(s.name) + "</td>";
+      out += "<td class=\"t\">" + plot::escape_xml(j.id) + "</td>";
+      cell_number(out, j.error);
+      for (auto& c : columns) cell_number(out, job_number(j, c));
+      out += "<td class=\"t\">" + plot::escape_xml(desc && desc->is_string() ? desc->get<std::string>() : "") + "</td></tr>\n";
+    }
+  }
+  return out + "</tbody></table>\n";
+}
+
+inline std::vector<metric_info> metric_infos(const std::vector<std::string>& names, const std::string& error_key) {
+  std::vector<metric_info> out;
+  for (auto& n : names) out.push_back(get_metric_info(n, error_key));
+  return out;
+}
+
+inline void require_jobs(const std::vector<sweep_data>& sweeps, std::string_view key, std::string_view what) {
+  for (auto& s : sweeps) {
+    if (s.jobs.empty()) throw error({s.file, 0}, std::string(key), fmt::format("{} '{}' has no jobs left to analyse", what, s.name));
+  }
+}
+
+}  // namespace detail
+
+/// @brief The analysis page of loaded sweeps (the first is the sweep of `cfg`, then its extra sweeps).
+inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data> sweeps) {
+  const auto& a = cfg.analyze;
+  html_book book(cfg.name);
+  bootstrap_options boot;
+  boot.seed = static_cast<std::uint64_t>(a.rng_seed);
+
+  std::size_t analysed = 0, skipped = 0;
+  for (auto& s : sweeps) {
+    analysed += s.jobs.size();
+    skipped += s.skipped.size();
+  }
+  auto record = a.error.substr(0, a.error.find('.'));
+  book.add_text(fmt::format("{} jobs analysed{}; error = min of {}; bootstrap seed {}. Hover a point to see its job, click it to find it in the job table.",
+                            analysed,
+                            skipped ? fmt::format(", {} without a {} record not analysed", skipped, record) : std::string(),
+                            a.error, a.rng_seed),
+                "summary");
+
+  book.add_section("Config");
+  auto full = detail::schema_to_value(cfg);
+  book.add_details("sweep_cfg", sweep_config_yaml(cfg));
+  book.add_details("sweep_cfg_full", to_yaml(full));
+
+  detail::require_jobs(sweeps, "ANALYZE.ERROR", fmt::format("sweep (no job has a {} record yet)", record));
+  job_rows rows;
+  for (auto& s : sweeps) {
+    for (auto& j : s.jobs) rows.add(j);  // file order: a scatter's points are then consecutive rows
+  }
+  auto loaded = sweeps;
+
+  book.add_section("EDF");
+  book.add_plot(plot_edf(sweeps, rows));
+  for (auto& s : sweeps) book.add_details(s.name, describe_sweep(s));
+  for (auto& s : sweeps) {
+    if (!s.skipped.empty()) {
+      std::string ids;
+      for (auto& id : s.skipped) ids += (ids.empty() ? "" : " ") + id;
+      book.add_details(fmt::format("{}: {} jobs not analysed (no {} record)", s.name, s.skipped.size(), record), ids);
+    }
+  }
+
+  if (!a.pre_filters.empty()) {
+    for (auto& s : sweeps) s = apply_filters(s, a.pre_filters, a.error);
+    detail::require_jobs(sweeps, "ANALYZE.PRE_FILTERS", "filtered sweep");
+    book.add_section("EDF Filtered");
+    book.add_plot(plot_edf(sweeps, rows));
+    for (auto& s : sweeps) book.add_details(s.name, describe_sweep(s));
+  }
+
+  if (!a.split_filters.empty() && sweeps.size() == 1) {
+    std::vector<sweep_data> parts;
+    for (auto& [name, filters] : a.split_filters) {
+      parts.push_back(apply_filters(sweeps[0], filters, a.error));
+      parts.back().name = name;
+    }
+    sweeps = std::move(parts);
+    detail::require_jobs(sweeps, "ANALYZE.SPLIT_FILTERS", "split");
+    book.add_section("EDF Split");
+    book.add_plot(plot_edf(sweeps, rows));
+    for (auto& s : sweeps) book.add_details(s.name, describe_sweep(s));
+  }
+
+  auto values_and_trends = [&](const char* section, const std::vector<std::string>& names, bool values, bool trends) {
+    trends = trends && sweeps.size() > 1;
+    if (names.empty() || !(values || trends)) return;
+    book.add_section(section);
+    auto infos = detail::metric_infos(names, a.error);
+    std::vector<std::vector<good_range>> ranges;
+    for (auto& s : sweeps) ranges.push_back(good_ranges(s, infos, boot));
+    if (values) book.add_plot(plot_values(sweeps, infos, ranges, rows));
+    if (trends) book.add_plot(plot_trends(sweeps, infos, ranges));
+  };
+  values_and_trends("Metrics", a.metrics, a.plot_metric_values, a.plot_metric_trends);
+  values_and_trends("Complexity", a.complexity, a.plot_complexity_values, a.plot_complexity_trends);
+
+  if (a.plot_curves_best > 0) {
+    book.add_section("Best Errors");
+    book.add_plot(plot_curves(sweeps, "top1_err", a.plot_curves_best, false, rows));
+  }
+  if (a.plot_curves_worst > 0) {
+    book.add_section("Worst Errors");
+    book.add_plot(plot_curves(sweeps, "top1_err", a.plot_curves_worst, true, rows));
+  }
+  if (a.plot_models_best > 0) {
+    book.add_section("Best Models");
+    book.add_plot(plot_models(sweeps, a.plot_models_best, false, rows));
+  }
+  if (a.plot_models_worst > 0) {
+    book.add_section("Worst Models");
+    book.add_plot(plot_models(sweeps, a.plot_models_worst, true, rows));
+  }
+
+  // Beyond pycls: every job in one sortable table, the target of the plots' points.
+  book.add_section("Jobs");
+  std::vector<std::string> columns = {"done"};
+  for (auto* list : {&a.metrics, &a.complexity}) {
+    for (auto& m : *list) {
+      if (std::find(columns.begin(), columns.end(), m) == columns.end()) columns.push_back(m);
+    }
+  }
+  book.add_html(fmt::format("<details><summary>job table ({} jobs; click a header to sort)</summary>\n{}</details>\n", analysed,
+                            detail::job_table(loaded, detail::metric_infos(columns, a.error), rows)));
+  return book.to_html();
+}
+
+/// @brief Analyses the sweep of `cfg` (ROOT_DIR/NAME/sweep.json and the extra sweeps') and writes
+/// ROOT_DIR/NAME/analysis.html; returns its path.
+inline std::filesystem::path analyze(const sweep_config& cfg) {
+  std::vector<std::string> names = {cfg.name};
+  names.insert(names.end(), cfg.analyze.extra_sweep_names.begin(), cfg.analyze.extra_sweep_names.end());
+  std::vector<sweep_data> sweeps;
+  for (auto& name : names) {
+    auto file = std::filesystem::path(cfg.root_dir) / name / "sweep.json";
+    if (!std::filesystem::exists(file)) {
+      throw error({cfg.file, 0}, name == cfg.name ? "NAME" : "ANALYZE.EXTRA_SWEEP_NAMES",
+                  fmt::format("no {} (run collect first)", file.string()));
+    }
+    sweeps.push_back(load_sweep(file, std::filesystem::path(name).filename().string(), cfg.analyze.error));
+  }
+  auto out = sweep_dir(cfg) / "analysis.html";
+  html_book::write_file_atomically(out, analysis_html(cfg, std::move(sweeps)));
+  return out;
+}
+
+}  // namespace sweep
+// ---- end sweep/report/analysis.hpp ----
+// ---- end sweep/report.hpp ----
+// ---- end sweep/sweep.hpp ----

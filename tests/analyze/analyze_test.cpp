@@ -1,0 +1,179 @@
+// Metrics, sweep loading, bootstrap and filters, checked against what pycls's
+// sweep_analyze showed for the fake_optim_64 fixture (tests/data/analyze/).
+#include <sweep/analyze.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+const std::string data_dir = std::string(SWEEP_TEST_DATA_DIR) + "/analyze";
+
+const sweep::sweep_data& fixture() {
+  static const sweep::sweep_data sweep = sweep::load_sweep(data_dir + "/sweep.json", "optim_64");
+  return sweep;
+}
+
+std::string read(const std::string& file) {
+  std::ifstream in(file);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+double number(const char* metric, std::size_t job = 0) {
+  return sweep::metric_number(*fixture().jobs[job].record, sweep::get_metric_info(metric));
+}
+
+}  // namespace
+
+TEST_CASE("shortcut metrics have pycls's keys, labels and transforms") {
+  auto lr = sweep::get_metric_info("lr");
+  CHECK(lr.key == "cfg.OPTIM.BASE_LR");
+  CHECK(lr.label == "log\u2081\u2080(lr)");
+  CHECK(sweep::get_metric_info("flops").label == "flops (B)");
+  CHECK(sweep::get_metric_info("error").key == "test_ema_epoch.min_top1_err");
+  CHECK(sweep::get_metric_info("error", "test_epoch.top1_err").key == "test_epoch.top1_err");
+  auto raw = sweep::get_metric_info("cfg.OPTIM.MAX_EPOCH");
+  CHECK(raw.key == "cfg.OPTIM.MAX_EPOCH");
+  CHECK(raw.label == "cfg.OPTIM.MAX_EPOCH");
+  CHECK(sweep::metric_shortcut_names().size() == 43);
+
+  auto record = nlohmann::json::parse(R"({"cfg": {"OPTIM": {"BASE_LR": 0.1, "WEIGHT_DECAY": 1e-4},
+      "ANYNET": {"DEPTHS": [1, 2, 7], "WIDTHS": [16, 64, 32]}},
+      "complexity": {"flops": 2.5e9, "params": 3e6},
+      "train_epoch": {"mem": [1000, 4000, 2000], "time_epoch": [1.0, 2.0, 6.0]}})");
+  auto num = [&](const char* m) { return sweep::metric_number(record, sweep::get_metric_info(m)); };
+  CHECK(num("lr") == Approx(-1));
+  CHECK(num("wd") == Approx(-4));
+  CHECK(num("flops") == Approx(2.5));
+  CHECK(num("params") == Approx(3));
+  CHECK(num("memory") == Approx(4));
+  CHECK(num("epoch_time") == Approx(3));
+  CHECK(num("anynet_d") == Approx(10));
+  CHECK(num("anynet_w") == Approx(64));
+  CHECK(std::isnan(num("acts")));          // missing
+  CHECK(std::isnan(num("anynet_ds")));     // a list is not a number...
+  CHECK(sweep::metric_value(record, sweep::get_metric_info("anynet_ds")) == nlohmann::json({1, 2, 7}));  // ...but a value
+}
+
+TEST_CASE("the fixture loads with pycls's augmented fields") {
+  auto& s = fixture();
+  REQUIRE(s.jobs.size() == 64);
+  CHECK(s.skipped.empty());
+  CHECK(s.jobs[0].id == "000000");
+  for (auto& j : s.jobs) {
+    CHECK(number("done", static_cast<std::size_t>(&j - &s.jobs[0])) == 1.0);
+  }
+  double lr = sweep::find_field(*s.jobs[5].record, "cfg.OPTIM.BASE_LR")->get<double>();
+  double wd = sweep::find_field(*s.jobs[5].record, "cfg.OPTIM.WEIGHT_DECAY")->get<double>();
+  CHECK(number("lr_wd", 5) == Approx(std::log10(lr * wd)));
+  CHECK(number("ema_gain", 5) >= 0);
+  CHECK(sweep::find_field(*s.jobs[0].record, "test_epoch.epoch_ind")->size() == 50);
+}
+
+TEST_CASE("describe_sweep prints exactly what pycls printed") {
+  CHECK(sweep::describe_sweep(fixture()) == read(data_dir + "/describe_optim_64.txt"));
+}
+
+TEST_CASE("jobs without the error record are counted, not analysed") {
+  auto text = R"([{"log_file": "/s/logs/000000/stdout.log", "test_ema_epoch": {"min_top1_err": [9.0, 7.5]}},
+                  {"log_file": "/s/logs/000001/stdout.log", "cfg": {}},
+                  {"log_file": "/s/logs/000002/stdout.log", "test_epoch": {"top1_err": [5.0, 4.0]}}])";
+  auto s = sweep::parse_sweep(text, "sweep.json", "s");
+  REQUIRE(s.jobs.size() == 1);
+  CHECK(s.jobs[0].error == 7.5);
+  CHECK(s.skipped == std::vector<std::string>{"000001", "000002"});
+  // ANALYZE.ERROR chooses another record for jobs of other programs.
+  auto t = sweep::parse_sweep(text, "sweep.json", "s", "test_epoch.top1_err");
+  REQUIRE(t.jobs.size() == 1);
+  CHECK(t.jobs[0].id == "000002");
+  CHECK(t.jobs[0].error == 4.0);
+  CHECK(sweep::metric_number(*t.jobs[0].record, sweep::get_metric_info("done")) != 1.0);  // no epoch_ind: not set
+}
+
+TEST_CASE("bad sweep.json names the file and line") {
+  try {
+    sweep::parse_sweep("[\n{\"a\": 1},\n{\"b\": }\n]", "x/sweep.json", "s");
+    FAIL("no error");
+  } catch (const sweep::error& e) {
+    CHECK(e.where().file == "x/sweep.json");
+    CHECK(e.where().line == 3);
+  }
+  CHECK_THROWS_WITH(sweep::parse_sweep("{}", "y.json", "s"), Catch::Contains("y.json") && Catch::Contains("list"));
+  CHECK_THROWS_WITH(sweep::parse_sweep("[{\"a\": \"]\"}, 3]", "z.json", "s"), Catch::Contains("[1]") && Catch::Contains("a job record"));
+  CHECK_THROWS_WITH(sweep::parse_sweep("[{}] x", "w.json", "s"), Catch::Contains("w.json:1") && Catch::Contains("not valid JSON"));
+  // Strings with brackets, commas and escaped quotes do not confuse the split into jobs.
+  auto tricky = sweep::parse_sweep(R"([ {"err": "a,]}\"[{", "test_ema_epoch": {"min_top1_err": [2]}} , {"test_ema_epoch": {"min_top1_err": 1}} ])",
+                                   "t.json", "s");
+  REQUIRE(tricky.jobs.size() == 2);
+  CHECK(tricky.jobs[0].error == 2);
+  CHECK(tricky.jobs[1].error == 1);
+  CHECK(sweep::parse_sweep(" [ ] ", "e.json", "s").jobs.empty());
+  // Many jobs are parsed in parallel, in order.
+  std::string many = "[";
+  for (int i = 0; i < 1000; ++i) many += (i ? "," : "") + std::string(R"({"test_ema_epoch": {"min_top1_err": )") + std::to_string(i) + "}}";
+  auto parsed = sweep::parse_sweep(many + "]", "m.json", "s");
+  REQUIRE(parsed.jobs.size() == 1000);
+  CHECK(parsed.jobs[999].error == 999);
+  CHECK(parsed.jobs[999].id == "000999");
+  CHECK_THROWS_WITH(sweep::load_sweep("/nonexistent/sweep.json", "s"), Catch::Contains("/nonexistent/sweep.json"));
+}
+
+TEST_CASE("percentile interpolates like numpy") {
+  std::vector<double> v = {4, 1, 3, 2};
+  CHECK(sweep::percentile(v, 2.5) == Approx(1.075));
+  CHECK(sweep::percentile(v, 50) == Approx(2.5));
+  CHECK(sweep::percentile(v, 97.5) == Approx(3.925));
+  CHECK(sweep::percentile({7}, 50) == 7);
+  CHECK(std::isnan(sweep::percentile({}, 50)));
+}
+
+TEST_CASE("the bootstrap is seeded and finds pycls's good ranges") {
+  auto& s = fixture();
+  std::vector<sweep::metric_info> metrics;
+  for (auto* m : {"lr", "wd", "lr_wd", "flops", "params", "acts", "memory", "epoch_fw_bw", "epoch_time"}) {
+    metrics.push_back(sweep::get_metric_info(m));
+  }
+  auto a = sweep::good_ranges(s, metrics);
+  CHECK(a == sweep::good_ranges(s, metrics));  // same seed, same ranges
+  sweep::bootstrap_options other;
+  other.seed = 7;
+  CHECK(a != sweep::good_ranges(s, metrics, other));
+  // Constant metrics: exactly pycls's figures.
+  CHECK(a[3][1] == Approx(0.125747850));
+  CHECK(a[4][1] == Approx(0.855770));
+  CHECK(a[5][1] == Approx(0.544778));
+  // Random ones: our best lies inside pycls's good range, and ours is ordered.
+  const double pycls[][2] = {{-0.3545, 0.6386}, {-4.002, -3.025}, {-3.496, -2.878}, {0.1257, 0.1258}, {0.8558, 0.8559},
+                             {0.5447, 0.5448}, {5.474, 5.518}, {2.358, 3.187}, {2.643, 3.544}};
+  for (std::size_t k = 0; k < metrics.size(); ++k) {
+    INFO(metrics[k].name);
+    CHECK(a[k][0] <= a[k][1]);
+    CHECK(a[k][1] <= a[k][2]);
+    CHECK(a[k][1] >= pycls[k][0] - 1e-4);
+    CHECK(a[k][1] <= pycls[k][1] + 1e-4);
+  }
+  // The best job of a resample is one of the jobs, so the median is a value some job has.
+  auto best = sweep::bootstrap_best({3, 1, 2});
+  CHECK(best.size() == 2500);
+  CHECK(std::all_of(best.begin(), best.end(), [](auto i) { return i < 3; }));
+}
+
+TEST_CASE("filters keep jobs whose metric lies in [min, max]") {
+  auto& s = fixture();
+  CHECK(sweep::apply_filters(s, {{"done", {1, 1, 1}}}).jobs.size() == 64);
+  CHECK(sweep::apply_filters(s, {{"cfg.OPTIM.MAX_EPOCH", {100, 100, 100}}}).jobs.empty());
+  auto low_lr = sweep::apply_filters(s, {{"lr", {-1, 0, 0}}, {"error", {0, 0, 7}}});
+  REQUIRE(!low_lr.jobs.empty());
+  CHECK(low_lr.jobs.size() < 64);
+  for (auto& j : low_lr.jobs) {
+    CHECK(sweep::metric_number(*j.record, sweep::get_metric_info("lr")) <= 0);
+    CHECK(j.error <= 7);
+  }
+  CHECK(sweep::apply_filters(s, {{"no.such.key", {0, 0, 1}}}).jobs.empty());  // missing fails
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Launches two small sweeps on the local SLURM cluster through the driver and
+# checks: every task runs and finishes; at most PARALLEL_JOBS run at once; a job
+# that fails once is retried and succeeds; one that always fails stops after
+# MAX_RETRY; USR1 (as SLURM sends it before the time limit) requeues the task;
+# relaunching submits only what is left; hostile NAME/COMMENT never execute.
+# Usage: slurm_sweep_test.sh <sweep driver binary>
+set -uo pipefail
+sweep=$1
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if ! sinfo -h >/dev/null 2>&1; then echo "SKIP: no SLURM cluster answers (scripts/slurm-local start)"; exit 77; fi
+
+work=$(mktemp -d /tmp/sweep-slurm-test.XXXXXX)
+trap 'scancel --name=parallel >/dev/null 2>&1; rm -rf "$work"' EXIT
+mkdir -p "$work/project"
+cp "$here/job.sh" "$work/project/job.sh"
+cd "$work/project"
+canary=$work/canary
+pass=0 fail=0
+ok() { echo "PASS: $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+# name mode jobs parallel max_retry [extra yaml lines]
+write_sweep() {
+  cat > "$1.yaml" <<YAML
+ROOT_DIR: $work/sweeps
+NAME: $2
+SETUP:
+  NUM_CONFIGS: $4
+LAUNCH:
+  MODE: $3
+  COMMAND: bash job.sh {mode} {index} {out_dir}
+  PARALLEL_JOBS: $5
+  MAX_RETRY: $6
+  NUM_GPUS: 0
+  CPUS_PER_GPU: 1
+  MEM_PER_GPU: 1
+  TIME_LIMIT: 10
+  COMMENT: "\`touch $canary\` \$(touch $canary)"
+YAML
+}
+make_cfgs() { # the job configs setup would write
+  mkdir -p "$1/cfgs"
+  for ((i = 0; i < $2; i++)); do printf 'X: %d\n' "$i" > "$1/cfgs/$(printf %06d "$i").yaml"; done
+}
+wait_settled() { # until no task of the sweep is queued or running (max $2 s)
+  local end=$(( $(date +%s) + $2 ))
+  while :; do
+    local s; s=$("$sweep" status --summary --sweep-cfg "$1.yaml")
+    [[ $s =~ " 0 running, ".*" 0 queued" ]] && { echo "$s"; return 0; }
+    [[ $(date +%s) -lt $end ]] || { echo "timeout: $s"; return 1; }
+    sleep 1
+  done
+}
+
+# Sweep A: 4 jobs, PARALLEL_JOBS 1 on a node with room for 2.
+write_sweep a parallel parallel 4 1 3
+A=$work/sweeps/parallel
+make_cfgs "$A" 4
+# Sweep B: retries and USR1, under a NAME no shell may evaluate.
+nameB="retry it's \$(touch $canary) ;x"
+write_sweep b "\"retry it's \$(touch $canary) ;x\"" retry 4 4 2
+B=$work/sweeps/$nameB
+make_cfgs "$B" 4
+
+check "launch without --yes and without a terminal refuses" bash -c "! '$sweep' launch --sweep-cfg a.yaml --backend slurm </dev/null"
+t0=$(date +%s)
+"$sweep" launch --sweep-cfg a.yaml --backend slurm --yes || bad "launch A"
+"$sweep" launch --sweep-cfg b.yaml --backend slurm --yes || bad "launch B"
+check "driver copied into the sweep folder" test -x "$B/bin/sweep"
+check "job script copied into the sweep folder" test -f "$B/code/job.sh"
+
+# Job 3 of B waits for USR1; deliver it to the batch step as SLURM does before the time limit.
+jobB=$(awk '{print $1; exit}' "$B/logs/sbatch/jobs.txt")
+for _ in $(seq 1 120); do [[ -f $B/logs/000003/waiting ]] && break; sleep 1; done
+check "job 3 started and waits" test -f "$B/logs/000003/waiting"
+scancel --signal=USR1 --batch "${jobB}_3"
+
+wait_settled a 180 || bad "sweep A did not settle"
+wait_settled b 240 || bad "sweep B did not settle"
+echo "both sweeps settled after $(( $(date +%s) - t0 )) s"
+
+# A: all done, never more than one at once.
+check "A: 4 jobs done" grep -q "4 jobs: 4 done" <("$sweep" status --summary --sweep-cfg a.yaml)
+most=$(for d in "$A"/logs/0*; do echo "$(cat "$d/start") 1"; echo "$(cat "$d/end") -1"; done | sort -n |
+       awk '{ now += $2; if (now > most) most = now } END { print most }')
+check "A: at most PARALLEL_JOBS=1 ran at once (saw $most)" test "$most" = 1
+
+# B: job 0 plain, job 1 retried once, job 2 out of retries, job 3 requeued by USR1.
+check "B: job 0 done" test -f "$B/logs/000000/DONE"
+check "B: job 1 done after one retry" test -f "$B/logs/000001/DONE"
+check "B: job 1 has one RETRY line" test "$(wc -l < "$B/logs/000001/RETRY.txt")" = 1
+check "B: job 1 ran twice" test "$(grep -c '^job 1' "$B/logs/000001/stdout.log")" = 2
+check "B: job 2 failed" test -f "$B/logs/000002/FAILED"
+check "B: job 2 stopped after MAX_RETRY=2 (3 attempts)" test "$(wc -l < "$B/logs/000002/RETRY.txt")" = 3
+check "B: job 3 done after the USR1 requeue" test -f "$B/logs/000003/DONE"
+check "B: job 3 reran with SLURM_RESTART_COUNT=1" grep -q "restart=1" "$B/logs/000003/stdout.log"
+check "B: USR1 is not counted as a failure" test ! -f "$B/logs/000003/RETRY.txt"
+check "B: the wrapper logged the USR1" grep -q "caught USR1" "$B/logs/sbatch/${jobB}_3.out"
+check "B: SLURM.txt records the task" grep -q "\"SLURM_ARRAY_TASK_ID\": \"3\"" "$B/logs/000003/SLURM.txt"
+check "B: status shows 3 done, 1 failed" grep -q "4 jobs: 3 done, 0 running, 1 failed" <("$sweep" status --summary --sweep-cfg b.yaml)
+
+# Relaunch: A has nothing left; B resubmits only the failed job, which now succeeds.
+check "A: relaunch submits nothing" grep -q "nothing to submit" <("$sweep" launch --sweep-cfg a.yaml --backend slurm --yes)
+touch "$B/fixed"
+out=$("$sweep" launch --sweep-cfg b.yaml --backend slurm --yes --only-failed)
+echo "$out" | grep sbatch
+check "B: relaunch submits only job 2" grep -q -- "--array=2%4" <<<"$out"
+wait_settled b 120 || bad "B relaunch did not settle"
+check "B: job 2 done after the relaunch" test -f "$B/logs/000002/DONE"
+check "B: job 2's old retries kept as RETRY.1.txt" test "$(wc -l < "$B/logs/000002/RETRY.1.txt")" = 3
+check "no config value was ever executed" test ! -e "$canary"
+# A job name of sweep B in squeue's memory is the hostile NAME, verbatim.
+check "SLURM got NAME verbatim" grep -qF "$nameB" <(squeue -h -t all -j "$jobB" -o '%j' 2>/dev/null | head -1)
+
+echo "$pass passed, $fail failed"
+[[ $fail == 0 ]]

@@ -1,0 +1,25 @@
+// `sweep job`: one SLURM array task (run by the sweep's bin/job.sh, not by hand).
+#include "command.hpp"
+
+#include <sweep/launch/slurm.hpp>
+
+#include <memory>
+
+namespace {
+
+const bool registered = sweep::driver::register_command(35, [](CLI::App& app) {
+  auto o = std::make_shared<sweep::slurm_task_options>();
+  auto* cmd = app.add_subcommand("job", "Run one SLURM array task of a sweep (used by the sweep's bin/job.sh)");
+  cmd->add_option("--sweep-dir", o->sweep_dir, "The sweep folder (ROOT_DIR/NAME)")->required();
+  cmd->add_option("--offset", o->offset, "Job index of array task 0");
+  cmd->add_option("--max-retry", o->max_retry, "Requeues after a failure (LAUNCH.MAX_RETRY)");
+  cmd->add_option("--mode", o->mode, "LAUNCH.MODE, the {mode} of the command");
+  cmd->add_option("--command", o->command, "LAUNCH.COMMAND, the job command template")->required();
+  cmd->add_option("--conda-env", o->conda_env, "LAUNCH.CONDA_ENV");
+  cmd->callback([o] {
+    int code = sweep::run_slurm_task(*o);
+    if (code != 0) throw sweep::driver::exit_error{"", code};
+  });
+});
+
+}  // namespace

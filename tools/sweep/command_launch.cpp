@@ -1,0 +1,56 @@
+// `sweep launch`: runs the sweep's jobs on this machine or submits them to SLURM.
+#include "command.hpp"
+
+#include <sweep/config/load.hpp>
+#include <sweep/launch/launch.hpp>
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+namespace {
+
+struct launch_args {
+  sweep::driver::sweep_cfg_args cfg;
+  std::string backend;
+  bool yes = false;
+  bool only_failed = false;
+};
+
+/// @brief Asks on the terminal; with no terminal on stdin there is nobody to ask, so launch refuses.
+bool ask_on_terminal(const std::string&) {
+  fmt::print("Launch? [y/N] ");
+  std::fflush(stdout);
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+const bool registered = sweep::driver::register_command(30, [](CLI::App& app) {
+  auto args = std::make_shared<launch_args>();
+  auto* cmd = app.add_subcommand("launch", "Run the sweep's jobs here or submit them to SLURM (resumes a stopped sweep)");
+  args->cfg.add_to(cmd);
+  cmd->add_option("--backend", args->backend, "local or slurm (default: LAUNCH.BACKEND)")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  cmd->add_flag("--yes,-y", args->yes, "Submit without asking");
+  cmd->add_flag("--only-failed", args->only_failed, "Rerun only the jobs that ran out of retries");
+  cmd->callback([args, cmd] {
+    auto cfg = args->cfg.load(cmd);
+    sweep::launch_request req;
+    if (!args->backend.empty()) req.backend = args->backend;
+    req.yes = args->yes;
+    req.only_failed = args->only_failed;
+    if (::isatty(0) == 1) req.confirm = ask_on_terminal;
+    auto result = sweep::launch(cfg, req);
+    if (result.declined) throw sweep::driver::exit_error{"launch: not submitted", 1};
+    if (result.interrupted) throw sweep::driver::exit_error{"", 130};
+    if (result.failed > 0) throw sweep::driver::exit_error{fmt::format("launch: {} job(s) failed", result.failed), 1};
+  });
+});
+
+}  // namespace

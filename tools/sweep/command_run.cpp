@@ -1,0 +1,66 @@
+// sweep run: the whole journey in one go on this machine: setup, launch (no
+// question asked), collect and analyze. Prints where the report is.
+#include "command.hpp"
+
+#include <sweep/collect.hpp>
+#include <sweep/config/load.hpp>
+#include <sweep/launch.hpp>
+#include <sweep/report.hpp>
+#include <sweep/setup.hpp>
+
+#include <fmt/core.h>
+
+#include <filesystem>
+#include <memory>
+
+namespace {
+
+struct run_args {
+  sweep::driver::sweep_cfg_args cfg;
+  std::string backend;
+};
+
+const bool registered = sweep::driver::register_command(70, [](CLI::App& app) {
+  auto args = std::make_shared<run_args>();
+  auto* cmd = app.add_subcommand("run", "Setup, launch, collect and analyze in one go; prints where the report is");
+  args->cfg.add_to(cmd);
+  cmd->add_option("--backend", args->backend, "local (default here) or slurm; slurm submits and waits for nothing")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  cmd->callback([args, cmd] {
+    auto cfg = args->cfg.load(cmd);
+    auto dir = sweep::sweep_dir(cfg);
+    // A sweep already launched is resumed, not set up again.
+    if (!std::filesystem::exists(dir / "logs")) {
+      fmt::print("[1/4] setup: {}\n", dir.string());
+      sweep::setup_observer observer;
+      observer.note = [](const std::string& note) { fmt::print(stderr, "note: {}\n", note); };
+      auto setup = sweep::setup(cfg, observer);
+      fmt::print("      {} job configs ({} candidates, {:.2f}s)\n", setup.configs, setup.sampled, setup.seconds);
+    } else {
+      fmt::print("[1/4] setup: skipped, the sweep was launched before (resuming it)\n");
+    }
+    sweep::launch_request request;
+    request.yes = true;
+    request.backend = args->backend.empty() ? std::string("local") : args->backend;
+    fmt::print("[2/4] launch ({})\n", *request.backend);
+    auto launched = sweep::launch(cfg, request);
+    if (launched.interrupted) throw sweep::driver::exit_error{"interrupted: run `sweep run` again to resume", 130};
+    if (*request.backend == "slurm") {
+      fmt::print("Submitted to SLURM: follow with `sweep status`, then `sweep collect` and `sweep analyze`.\n");
+      return;
+    }
+    fmt::print("      {} done, {} failed, {} already done before\n", launched.done, launched.failed, launched.skipped);
+    fmt::print("[3/4] collect\n");
+    auto collected = sweep::collect(cfg);
+    fmt::print("      {}\n", sweep::status_line(collected));
+    for (auto& issue : collected.all_issues()) fmt::print(stderr, "warning: {}\n", issue.to_string());
+    fmt::print("[4/4] analyze\n");
+    auto report = sweep::analyze(cfg);
+    fmt::print("Report: {}\n", std::filesystem::absolute(report).lexically_normal().string());
+    if (launched.failed > 0) {
+      throw sweep::driver::exit_error{fmt::format("{} job(s) failed after their retries; see logs/*/stderr.log", launched.failed), 1};
+    }
+  });
+});
+
+}  // namespace
