@@ -1125,7 +1125,7 @@ inline std::optional<rand_problem> check_rand_values(std::string_view type_name,
 
 
 // ---- begin sweep/space/key.hpp ----
-// Compile-time keys: "OPTIM.BASE_LR"_k is a value of type key<"OPTIM.BASE_LR">,
+// Compile-time keys: "OPTIM.BASE_LR"_k is a value of type param_key<"OPTIM.BASE_LR">,
 // so a space knows its keys in the type system and a misspelt one cannot compile.
 
 #include <cstddef>
@@ -1161,14 +1161,14 @@ struct binding;
 
 /// @brief A config key known at compile time; `key = sampler` binds a sampler to it.
 template <fixed_string Text>
-struct key {
+struct param_key {
   static_assert(detail::is_valid_key(Text.view()),
-                "sweep::key: a key is a dotted config path such as \"OPTIM.BASE_LR\" "
+                "sweep::param_key: a key is a dotted config path such as \"OPTIM.BASE_LR\" "
                 "(letters, digits and '_' between single dots)");
   static constexpr std::string_view name = Text.view();
 
   template <class Sampler>
-  constexpr binding<key, Sampler> operator=(Sampler sampler) const {
+  constexpr binding<param_key, Sampler> operator=(Sampler sampler) const {
     return {std::move(sampler)};
   }
 };
@@ -1184,7 +1184,7 @@ struct binding {
 namespace literals {
 /// @brief "OPTIM.BASE_LR"_k: the compile-time key OPTIM.BASE_LR.
 template <fixed_string Text>
-constexpr key<Text> operator""_k() {
+constexpr param_key<Text> operator""_k() {
   return {};
 }
 }  // namespace literals
@@ -1512,12 +1512,12 @@ struct record<key_list<Keys...>, Values...> {
 
   /// @brief The value drawn for key `k`; a key the space lacks is a compile error.
   template <fixed_string Text>
-  [[nodiscard]] constexpr const auto& operator[](key<Text>) const {
+  [[nodiscard]] constexpr const auto& operator[](param_key<Text>) const {
     constexpr std::size_t index = detail::key_index<Text, Keys...>();
     if constexpr (index == detail::no_index) {
-      static_assert(detail::dependent_false<key<Text>>,
+      static_assert(detail::dependent_false<param_key<Text>>,
                     "sweep::record::operator[]: the space has no such key (the key is named in the "
-                    "'key<...>' of this instantiation); add it to sweep::space or fix its spelling");
+                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling");
       return std::get<0>(values);
     } else {
       return std::get<index>(values);
@@ -1525,7 +1525,7 @@ struct record<key_list<Keys...>, Values...> {
   }
 
   template <fixed_string Text>
-  static constexpr bool has(key<Text>) {
+  static constexpr bool has(param_key<Text>) {
     return detail::key_index<Text, Keys...>() != detail::no_index;
   }
 
@@ -2442,8 +2442,8 @@ struct when_part {
 
 struct when_fn {
   template <fixed_string Text, class V, class Space>
-  auto operator()(key<Text>, V equals, Space space) const {
-    return when_part<key<Text>, detail::drawn_t<V>, Space>{detail::drawn_t<V>(std::move(equals)), std::move(space)};
+  auto operator()(param_key<Text>, V equals, Space space) const {
+    return when_part<param_key<Text>, detail::drawn_t<V>, Space>{detail::drawn_t<V>(std::move(equals)), std::move(space)};
   }
 };
 inline constexpr when_fn when{};
@@ -2454,14 +2454,14 @@ struct conditional_record {
   std::optional<Record> inner;
 
   template <fixed_string Text>
-  static constexpr bool has(key<Text>) {
-    return Record::has(key<Text>{});
+  static constexpr bool has(param_key<Text>) {
+    return Record::has(param_key<Text>{});
   }
   /// @brief The value of `k` as an optional: empty when the condition did not hold.
   template <fixed_string Text>
-  [[nodiscard]] auto operator[](key<Text>) const {
-    using V = std::decay_t<decltype(std::declval<const Record&>()[key<Text>{}])>;
-    return inner ? std::optional<V>((*inner)[key<Text>{}]) : std::optional<V>();
+  [[nodiscard]] auto operator[](param_key<Text>) const {
+    using V = std::decay_t<decltype(std::declval<const Record&>()[param_key<Text>{}])>;
+    return inner ? std::optional<V>((*inner)[param_key<Text>{}]) : std::optional<V>();
   }
   [[nodiscard]] bool active() const noexcept { return inner.has_value(); }
   friend bool operator==(const conditional_record&, const conditional_record&) = default;
@@ -2474,19 +2474,19 @@ struct joined_record {
   Second second;
 
   template <fixed_string Text>
-  static constexpr bool has(key<Text>) {
-    return detail::record_has<key<Text>, First>() || detail::record_has<key<Text>, Second>();
+  static constexpr bool has(param_key<Text>) {
+    return detail::record_has<param_key<Text>, First>() || detail::record_has<param_key<Text>, Second>();
   }
   template <fixed_string Text>
-  [[nodiscard]] decltype(auto) operator[](key<Text>) const {
-    if constexpr (detail::record_has<key<Text>, First>()) {
-      return detail::read_key<key<Text>>(first);
-    } else if constexpr (detail::record_has<key<Text>, Second>()) {
-      return detail::read_key<key<Text>>(second);
+  [[nodiscard]] decltype(auto) operator[](param_key<Text>) const {
+    if constexpr (detail::record_has<param_key<Text>, First>()) {
+      return detail::read_key<param_key<Text>>(first);
+    } else if constexpr (detail::record_has<param_key<Text>, Second>()) {
+      return detail::read_key<param_key<Text>>(second);
     } else {
-      static_assert(detail::dependent_false<key<Text>>,
+      static_assert(detail::dependent_false<param_key<Text>>,
                     "sweep::record::operator[]: the space has no such key (the key is named in the "
-                    "'key<...>' of this instantiation); add it to sweep::space or fix its spelling");
+                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling");
       return 0;
     }
   }
@@ -3018,6 +3018,7 @@ struct sweep_config {
 // keeps the line it came from so errors can point at it.
 
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -3055,8 +3056,18 @@ inline value resolve_plain_scalar(std::string_view s) {
   return value{std::string(s)};
 }
 
-inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path) {
+/// @brief The most values one YAML text may expand to: aliases share nodes in yaml-cpp, so a few
+/// lines of nested aliases (a "billion laughs") would otherwise expand to billions of values.
+inline constexpr std::size_t max_yaml_values = std::size_t{1} << 22;
+
+inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path,
+                            std::size_t& budget) {
   int line = node.Mark().line + 1;
+  if (budget == 0) {
+    throw error({file, line}, path,
+                fmt::format("the YAML expands to more than {} values (nested aliases?): expected a smaller config", max_yaml_values));
+  }
+  --budget;
   auto where = [&] { return source_location{file, line}; };
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
@@ -3071,7 +3082,7 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
       value::list items;
       items.reserve(node.size());
       for (std::size_t i = 0; i < node.size(); ++i) {
-        items.push_back(from_yaml_node(node[i], file, fmt::format("{}[{}]", path, i)));
+        items.push_back(from_yaml_node(node[i], file, fmt::format("{}[{}]", path, i), budget));
       }
       return value{std::move(items)}.set_line(line);
     }
@@ -3084,7 +3095,7 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
         if (std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == key; })) {
           throw error({file, it->first.Mark().line + 1}, child_path, "duplicate key");
         }
-        entries.emplace_back(key, from_yaml_node(it->second, file, child_path));
+        entries.emplace_back(key, from_yaml_node(it->second, file, child_path, budget));
       }
       return value{std::move(entries)}.set_line(line);
     }
@@ -3092,7 +3103,7 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
   return value{};
 }
 
-/// @brief Rejects bytes that are not UTF-8, which YAML does not allow and later stages could not print.
+/// @brief Rejects bytes that are not UTF-8 or are control characters, which YAML does not allow and later stages could not print.
 inline void check_utf8(std::string_view text, const std::string& file) {
   int line = 1;
   for (std::size_t i = 0; i < text.size();) {
@@ -3101,6 +3112,10 @@ inline void check_utf8(std::string_view text, const std::string& file) {
     bool ok = extra >= 0 && i + static_cast<std::size_t>(extra) < text.size() + (extra == 0 ? 1 : 0);
     for (int k = 1; ok && k <= extra; ++k) ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
     if (!ok) throw error({file, line}, "", fmt::format("invalid UTF-8 byte 0x{:02x}: expected UTF-8 text", c));
+    // YAML (and PyYAML) allow no control characters but tab and line ends.
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      throw error({file, line}, "", fmt::format("control character 0x{:02x}: expected printable text", c));
+    }
     if (c == '\n') ++line;
     i += static_cast<std::size_t>(extra) + 1;
   }
@@ -3114,10 +3129,13 @@ inline value load_yaml_text(std::string_view text, const std::string& file = "<y
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    throw error({file, e.mark.line + 1}, "", fmt::format("invalid YAML: nested more than {} levels deep", e.depth()));
   } catch (const YAML::Exception& e) {
     throw error({file, e.mark.line + 1}, "", fmt::format("invalid YAML: {}", e.msg));
   }
-  return detail::from_yaml_node(root, file, "");
+  std::size_t budget = detail::max_yaml_values;
+  return detail::from_yaml_node(root, file, "", budget);
 }
 
 /// @brief Reads a whole file as text; a missing or unreadable file is an error naming it.
@@ -3417,6 +3435,7 @@ inline void apply_overrides(value& root, const std::vector<std::string>& overrid
       throw error({"command line", 0}, key, "expected a dotted key such as SETUP.NUM_CONFIGS");
     }
     value parsed = load_yaml_text(overrides[i + 1], "command line");
+    parsed.set_line(0);  // a line of the override's text is no line of the config file
     try {
       root.at_path(key) = std::move(parsed);
     } catch (const error&) {
@@ -5338,7 +5357,9 @@ sample_result<typename Space::record_type> sample_space(const Space& space, cons
 #include <atomic>
 #include <cstdio>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <signal.h>
 #include <unistd.h>
 
 namespace sweep::detail {
@@ -5373,6 +5394,19 @@ inline void write_file_atomic(const std::filesystem::path& target, const std::ve
   if (ec) {
     std::filesystem::remove(temporary, ec);
     throw error({target.string(), 0}, "", "cannot replace the file: " + ec.message());
+  }
+}
+
+/// @brief Removes the temporary siblings of `target` that writers killed mid-write left behind
+/// (their process is gone); those of a live process may still be renamed into place.
+inline void remove_stale_temporaries(const std::filesystem::path& target) {
+  auto prefix = fmt::format(".{}.tmp.", target.filename().string());
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator(target.parent_path(), ec)) {
+    auto name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
   }
 }
 
@@ -5870,7 +5904,7 @@ class space_spec_reader {
       dyn_space::axis_list list;
       for (auto& [key, axis_spec] : axes->as_map()) {
         check_key(key, axis_spec, path + ".AXES." + key);
-        if (std::any_of(list.begin(), list.end(), [&](auto& a) { return a.first == key; })) {
+        if (std::any_of(list.begin(), list.end(), [&key = key](auto& a) { return a.first == key; })) {
           fail(axis_spec, path + ".AXES." + key, "this key is bound twice");
         }
         list.emplace_back(key, axis(axis_spec, path + ".AXES." + key));
@@ -6068,7 +6102,14 @@ inline dyn_space load_setup_space(const sweep_config& cfg) {
                 "`TYPE: random` part of the space, or drop SPACE)");
   }
   if (!s.space.is_null()) return load_space_spec(s.space, cfg.file);
-  return dyn_space(dyn_space::random_node{load_space(s.samplers, cfg.file)});
+  auto samplers = load_space(s.samplers, cfg.file);
+  if (samplers.empty()) {
+    // Every draw would be the same empty config: say so instead of drawing NUM_SAMPLES of them.
+    throw error({cfg.file, s.samplers.line()}, "SETUP.SAMPLERS",
+                "nothing to sample: expected at least one sampler in SETUP.SAMPLERS or a SETUP.SPACE (a sweep written "
+                "as code keeps its space in the program: set it up with sweep::setup(cfg, space))");
+  }
+  return dyn_space(dyn_space::random_node{std::move(samplers)});
 }
 
 }  // namespace sweep
@@ -6104,6 +6145,7 @@ inline void remove_setup_leftovers(const std::filesystem::path& dir) {
     auto name = entry.path().filename().string();
     if (name.starts_with(".cfgs.")) std::filesystem::remove_all(entry.path(), ec);
   }
+  for (auto file : {"sweep_cfg.yaml", "cfgs_summary.yaml"}) remove_stale_temporaries(dir / file);
 }
 
 /// @brief Swaps a finished folder into place: old `target` out, `fresh` in, old removed.
@@ -6173,6 +6215,7 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
             auto text = sections.to_yaml(job);
             std::ofstream out(fresh / job_config_name(static_cast<std::int64_t>(i)), std::ios::binary);
             out << text;
+            out.close();  // a failed flush (disk full) shows only here
             if (!out) throw error({(fresh / job_config_name(static_cast<std::int64_t>(i))).string(), 0}, "", "cannot write job config");
           }
         } catch (...) {
@@ -6190,7 +6233,10 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   value::map summary;
   for (std::size_t i = 0; i < n; ++i) summary.emplace_back(job_config_name(static_cast<std::int64_t>(i)), value{sampled.keys[i]});
   auto summary_text = n == 0 ? std::string("{}\n") : to_yaml(value{std::move(summary)});
+  // cfgs_summary.yaml is the commit mark: it is removed before cfgs/ changes and written last, so
+  // a folder that has it is consistent even if setup is killed; one without it is an unfinished setup.
   detail::write_file_atomic(dir / "sweep_cfg.yaml", sweep_config_yaml(cfg));
+  std::filesystem::remove(dir / "cfgs_summary.yaml");
   detail::replace_folder(fresh, dir / "cfgs");
   detail::write_file_atomic(dir / "cfgs_summary.yaml", summary_text);
 }
@@ -6242,13 +6288,13 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
 
 /// @brief Sets up a sweep config's own space (SETUP.SAMPLERS, or SETUP.SPACE) with pycls's constraints and setup step.
 inline setup_summary setup(const sweep_config& cfg, const setup_observer& observer = {}) {
+  auto space = load_setup_space(cfg);
   if (!cfg.setup.space.is_null()) {
-    // sweep's combinator spaces (grid, zip, concat, join, sobol); SAMPLERS below stays pycls's exact path
-    auto space = load_setup_space(cfg);
+    // sweep's combinator spaces (grid, zip, concat, join, sobol)
     return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
   }
-  auto space = load_space(cfg.setup.samplers, cfg.file);
-  return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
+  // pycls's SETUP.SAMPLERS keep pycls's exact path
+  return setup_space(cfg, load_space(cfg.setup.samplers, cfg.file), config_checks(cfg), &config_checks::finish, observer);
 }
 
 /// @brief Sets up a sweep written as code: a typed space (with its constraints) and the config's options.
@@ -6926,7 +6972,6 @@ class signal_pipe {
 #include <fmt/chrono.h>
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <ctime>
 
 
@@ -7745,9 +7790,217 @@ inline bool read_file_into(const std::string& path, std::string& out) {
 
 // ---- begin sweep/collect/log_parser.hpp ----
 // Parsing one job's log (pycls's logging.load_log_data + sort_log_data): the
-// `json_stats: {...}` records of each type, grouped into columns sorted by
-// epoch. Every bad record is reported with its file and line and skipped.
+// `json_stats: {...}` records of each type, read with nlohmann's SAX parser and
+// grouped into columns sorted by epoch. Every bad record is reported with its
+// file and line and skipped.
 
+
+// ---- begin sweep/collect/detail/record_reader.hpp ----
+// Reading one json_stats record with nlohmann's SAX parser: the record's
+// top-level fields come out as JSON text ready to be copied into sweep.json, so
+// no DOM is built for the flat records that make up almost all of a log (a
+// nested value, such as a cfg section, becomes a small DOM to sort its keys).
+
+
+
+
+namespace sweep::detail {
+
+/// @brief Appends `s` as nlohmann's dump(ensure_ascii=false, replace) writes a string.
+inline void append_json_string(std::string& out, std::string_view s) {
+  // Printable ASCII needs no escaping (the common case: keys, "i/max"); anything else is nlohmann's.
+  bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out += '"';
+    out += s;
+    out += '"';
+  } else {
+    out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+}
+
+/// @brief Appends an integer as JSON text.
+template <class Int>
+void append_json_integer(std::string& out, Int v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+/// @brief One top-level field of a record: its key and its value as JSON text.
+struct record_field {
+  std::string key;
+  std::string text;        // the value as sweep.json holds it (floats as Python's repr, like pycls)
+  std::string str;         // a string value itself (to read "i/max" fields)
+  bool is_string = false;
+};
+
+/// @brief The SAX handler (see nlohmann::json::sax_parse) that reads a record into fields.
+class record_reader {
+ public:
+  using json = nlohmann::json;
+
+  /// @brief Parses `text`, one JSON value; false (see error()) when it is not valid JSON.
+  bool read(std::string_view text) {
+    count_ = 0;
+    depth_ = 0;
+    skip_ = false;
+    top_ = json::value_t::discarded;
+    error_.clear();
+    if (!json::sax_parse(text.data(), text.data() + text.size(), this)) return false;
+    normalize();
+    return true;
+  }
+
+  /// @brief The kind of the value read (an object for a record).
+  [[nodiscard]] json::value_t top() const noexcept { return top_; }
+  /// @brief The object's fields, sorted by key, duplicates resolved as nlohmann's DOM does (last wins).
+  [[nodiscard]] std::span<record_field> fields() noexcept { return {fields_.data(), count_}; }
+  /// @brief nlohmann's parse error for the last failed read, without its "[json.exception...] " prefix.
+  [[nodiscard]] const std::string& error() const noexcept { return error_; }
+
+  // nlohmann's SAX interface.
+  bool null() {
+    return value(json::value_t::null, [](std::string& t) { t += "null"; }, [] { return json(nullptr); });
+  }
+  bool boolean(bool b) {
+    return value(json::value_t::boolean, [b](std::string& t) { t += b ? "true" : "false"; }, [b] { return json(b); });
+  }
+  bool number_integer(json::number_integer_t v) {
+    return value(json::value_t::number_integer, [v](std::string& t) { append_json_integer(t, v); },
+                 [v] { return json(v); });
+  }
+  bool number_unsigned(json::number_unsigned_t v) {
+    return value(json::value_t::number_unsigned, [v](std::string& t) { append_json_integer(t, v); },
+                 [v] { return json(v); });
+  }
+  bool number_float(json::number_float_t v, const json::string_t& /*lexeme*/) {
+    // pycls's sweep.json holds Python's repr of each float (0.9540 in the log becomes 0.954).
+    return value(json::value_t::number_float, [v](std::string& t) { append_python_float_repr(t, v); },
+                 [v] { return json(v); });
+  }
+  bool string(json::string_t& s) {
+    return value(
+        json::value_t::string,
+        [&](std::string& t) {
+          auto& f = fields_[count_ - 1];
+          f.is_string = true;
+          f.str.assign(s);
+          append_json_string(t, s);
+        },
+        [&] { return json(s); });
+  }
+  bool binary(json::binary_t& /*unused*/) { return true; }  // not produced by the JSON format
+  bool start_object(std::size_t /*unknown*/) { return open(json::value_t::object); }
+  bool end_object() { return close(); }
+  bool start_array(std::size_t /*unknown*/) { return open(json::value_t::array); }
+  bool end_array() { return close(); }
+  bool key(json::string_t& k) {
+    if (skip_) return true;
+    if (depth_ == 1) {
+      if (count_ == fields_.size()) fields_.emplace_back();
+      auto& f = fields_[count_++];
+      f.key.assign(k);
+      f.text.clear();
+      f.is_string = false;
+    } else {
+      nested_key_.assign(k);
+    }
+    return true;
+  }
+  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/, const json::exception& e) {
+    error_ = e.what();
+    // nlohmann's text starts "[json.exception.parse_error.101] parse error at ..."
+    if (auto pos = error_.find("] "); pos != std::string::npos) error_.erase(0, pos + 2);
+    return false;
+  }
+
+ private:
+  /// @brief A scalar: a field's value (written as text), part of a nested value, or the whole document.
+  template <class Write, class Make>
+  bool value(json::value_t kind, Write write, Make make) {
+    if (depth_ == 0) {
+      top_ = kind;
+      skip_ = true;
+    } else if (!skip_) {
+      if (depth_ == 1) {
+        write(fields_[count_ - 1].text);
+      } else {
+        add(make());
+      }
+    }
+    return true;
+  }
+
+  bool open(json::value_t kind) {
+    if (depth_ == 0) {
+      top_ = kind;
+      skip_ = kind != json::value_t::object;  // an array is read to its end only to tell it from bad JSON
+    } else if (!skip_) {
+      if (depth_ == 1) {
+        nested_ = json(kind);
+        stack_.assign(1, &nested_);
+      } else {
+        stack_.push_back(add(json(kind)));
+      }
+    }
+    ++depth_;
+    return true;
+  }
+
+  bool close() {
+    --depth_;
+    if (!skip_ && depth_ >= 1) {
+      stack_.pop_back();
+      if (depth_ == 1) fields_[count_ - 1].text += nested_.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    return true;
+  }
+
+  /// @brief Adds `v` to the innermost open container of a nested value; where it went.
+  json* add(json&& v) {
+    json& parent = *stack_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(v));
+      return &parent.back();
+    }
+    json& slot = parent[nested_key_];  // a repeated key: the last one wins, like nlohmann's DOM
+    slot = std::move(v);
+    return &slot;
+  }
+
+  /// @brief Sorts the fields by key and drops all but the last of a repeated key (pycls writes them sorted).
+  void normalize() {
+    auto first = fields_.begin();
+    auto last = first + static_cast<std::ptrdiff_t>(count_);
+    auto by_key = [](const record_field& a, const record_field& b) { return a.key < b.key; };
+    if (std::adjacent_find(first, last, [](auto& a, auto& b) { return !(a.key < b.key); }) == last) return;
+    std::stable_sort(first, last, by_key);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (i + 1 < count_ && fields_[i].key == fields_[i + 1].key) continue;
+      if (kept != i) std::swap(fields_[kept], fields_[i]);
+      ++kept;
+    }
+    count_ = kept;
+  }
+
+  std::vector<record_field> fields_;  // reused from record to record: no allocation once warm
+  std::size_t count_ = 0;
+  int depth_ = 0;
+  bool skip_ = false;  // the document is not an object: nothing to keep
+  json::value_t top_ = json::value_t::discarded;
+  std::string error_;
+  json nested_;                // a field's nested value being built
+  std::vector<json*> stack_;   // its open containers
+  std::string nested_key_;     // the key of the next value in the innermost nested object
+};
+
+}  // namespace sweep::detail
+// ---- end sweep/collect/detail/record_reader.hpp ----
 
 
 
@@ -7780,11 +8033,9 @@ struct parsed_log {
 namespace detail {
 
 /// @brief "i/max" -> (i, max), or false.
-inline bool parse_fraction(const nlohmann::json& j, std::int64_t& num, std::int64_t& den) {
-  if (!j.is_string()) return false;
-  auto& s = j.get_ref<const std::string&>();
+inline bool parse_fraction(std::string_view s, std::int64_t& num, std::int64_t& den) {
   auto slash = s.find('/');
-  if (slash == std::string::npos) return false;
+  if (slash == std::string_view::npos) return false;
   const char* begin = s.data();
   const char* end = begin + s.size();
   auto a = std::from_chars(begin, begin + slash, num);
@@ -7827,168 +8078,339 @@ inline std::string python_nonfinite_to_null(std::string_view text) {
   return out;
 }
 
-/// @brief Parses one record; an empty optional-like `discarded` json with `why` set on failure.
-inline nlohmann::json parse_record(std::string_view text, std::string& why) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_discarded()) return j;
-  if (text.find("NaN") != std::string_view::npos || text.find("Infinity") != std::string_view::npos) {
-    j = nlohmann::json::parse(python_nonfinite_to_null(text), nullptr, false);
-    if (!j.is_discarded()) return j;
-  }
-  try {
-    auto again = nlohmann::json::parse(text);
-    why = "unknown parse error";
-  } catch (const nlohmann::json::parse_error& e) {
-    why = e.what();
-    // nlohmann's text starts "[json.exception.parse_error.101] parse error at ..."
-    if (auto pos = why.find("] "); pos != std::string::npos) why.erase(0, pos + 2);
-  }
-  return j;
-}
-
-/// @brief A record's field; the key points into the log text or into a parsed record.
-struct field_view {
-  std::string_view key;
-  nlohmann::json value;
-};
-
-inline bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-/// @brief A JSON number at s[i] (RFC 8259 grammar), as nlohmann would store it; false when it is
-/// not one or does not fit (then nlohmann's parser, which has the last word, sees the record).
-inline bool scan_number(std::string_view s, std::size_t& i, nlohmann::json& out) {
-  auto digits = [&] {
-    std::size_t from = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > from;
-  };
-  std::size_t start = i;
-  bool is_float = false;
-  if (i < s.size() && s[i] == '-') ++i;
-  if (i < s.size() && s[i] == '0') {
-    ++i;
-  } else if (!digits()) {
-    return false;
-  }
-  if (i < s.size() && s[i] == '.') {
-    is_float = true;
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    is_float = true;
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  const char* first = s.data() + start;
-  const char* last = s.data() + i;
-  if (is_float) {
-    double d = 0;
-    auto r = std::from_chars(first, last, d);
-    if (r.ec != std::errc{} || r.ptr != last) return false;
-    out = d;
-  } else if (*first == '-') {
-    std::int64_t v = 0;
-    auto r = std::from_chars(first, last, v);
-    if (r.ec != std::errc{} || r.ptr != last) return false;
-    out = v;
-  } else {
-    std::uint64_t v = 0;
-    auto r = std::from_chars(first, last, v);
-    if (r.ec != std::errc{} || r.ptr != last) return false;
-    out = v;
-  }
-  return true;
-}
-
-/// @brief A plain string at s[i] (just after its opening quote): ASCII, no escapes, no control
-/// characters; anything else is left to nlohmann's parser.
-inline bool scan_plain_string(std::string_view s, std::size_t& i, std::string_view& out) {
-  std::size_t from = i;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c == '"') {
-      out = s.substr(from, i - from);
-      ++i;
-      return true;
-    }
-    if (c == '\\' || c < 0x20 || c >= 0x80) return false;
-    ++i;
-  }
-  return false;
-}
-
-/// @brief The fast path for the common record, a flat object of plain scalars (what pycls writes
-/// for every type but cfg): fills `fields` and returns true, or false to defer to nlohmann.
-inline bool scan_flat_record(std::string_view s, std::vector<field_view>& fields) {
-  fields.clear();
-  std::size_t i = 0;
-  auto skip_space = [&] {
-    while (i < s.size() && is_json_space(s[i])) ++i;
-  };
-  auto literal = [&](std::string_view word) {
-    if (s.substr(i, word.size()) != word) return false;
-    i += word.size();
-    return true;
-  };
-  skip_space();
-  if (i >= s.size() || s[i] != '{') return false;
-  ++i;
-  skip_space();
-  if (i < s.size() && s[i] == '}') {
-    ++i;
-  } else {
-    for (;;) {
-      if (i >= s.size() || s[i] != '"') return false;
-      ++i;
-      auto& f = fields.emplace_back();
-      if (!scan_plain_string(s, i, f.key)) return false;
-      skip_space();
-      if (i >= s.size() || s[i] != ':') return false;
-      ++i;
-      skip_space();
-      if (i >= s.size()) return false;
-      char c = s[i];
-      if (c == '"') {
-        ++i;
-        std::string_view text;
-        if (!scan_plain_string(s, i, text)) return false;
-        f.value = std::string(text);
-      } else if (c == '-' || (c >= '0' && c <= '9')) {
-        if (!scan_number(s, i, f.value)) return false;
-      } else if (literal("true")) {
-        f.value = true;
-      } else if (literal("false")) {
-        f.value = false;
-      } else if (!literal("null")) {
-        return false;  // nested values, NaN, ...: nlohmann's parser decides
-      }
-      skip_space();
-      if (i < s.size() && s[i] == ',') {
-        ++i;
-        skip_space();
-        continue;
-      }
-      if (i < s.size() && s[i] == '}') {
-        ++i;
-        break;
-      }
-      return false;
-    }
-  }
-  skip_space();
-  if (i != s.size()) return false;
-  // Keys sorted (as pycls writes them) and unique, else nlohmann's rules (sorted, last one wins) apply.
-  for (std::size_t k = 1; k < fields.size(); ++k) {
-    if (!(fields[k - 1].key < fields[k].key)) return false;
-  }
-  return true;
-}
-
-inline std::string join_keys(const std::vector<std::string>& keys) {
+inline std::string join_keys(std::span<const std::string> keys) {
   return fmt::format("[{}]", fmt::join(keys, ", "));
 }
+
+/// @brief A JSON member written by the caller next to a job's record types (log_file, err, ...).
+struct json_member {
+  std::string_view key;
+  std::string_view text;  // the value as JSON text
+};
+
+/// @brief One job's log read into columns of JSON text, one per metric of each epoch type, and
+/// written straight into the job's sweep.json entry: no DOM is built or freed for the records.
+class job_log {
+ public:
+  /// @brief Reads a log (see parse_job_log), replacing what was read before.
+  void read(std::string_view text, const collect_options& opts, const std::string& file_name) {
+    for (auto& [type, g] : types_) g.reset();  // kept, with their buffers, for the next job's same types
+    issues_.clear();
+    records_seen_ = 0;
+    auto report = [&](int line, std::string message) { issues_.push_back({{file_name, line}, std::move(message)}); };
+    // Skipped types are recognised on the raw text so their (many) records are never parsed.
+    std::string type_pattern = nlohmann::json(opts.type_key).dump() + ": \"";
+    auto skipped_on_sight = [&](std::string_view payload) {
+      auto at = payload.find(type_pattern);
+      if (at == std::string_view::npos) return false;
+      auto name = payload.substr(at + type_pattern.size());
+      for (auto& t : opts.skip_types) {
+        if (name.size() > t.size() && name.starts_with(t) && name[t.size()] == '"') return true;
+      }
+      return false;
+    };
+    int line_no = 1;  // of text[pos]
+    std::size_t pos = 0;
+    while (!opts.tag.empty() && pos < text.size()) {
+      // Jump from tag to tag; lines without one are only counted.
+      auto at = text.find(opts.tag, pos);
+      if (at == std::string_view::npos) break;
+      auto bol = text.rfind('\n', at);
+      bol = (bol == std::string_view::npos || bol < pos) ? pos : bol + 1;
+      line_no += static_cast<int>(std::count(text.data() + pos, text.data() + bol, '\n'));
+      auto eol = text.find('\n', at);
+      bool terminated = eol != std::string_view::npos;
+      std::string_view payload =
+          text.substr(at + opts.tag.size(), terminated ? eol - at - opts.tag.size() : std::string_view::npos);
+      pos = terminated ? eol + 1 : text.size();
+      int this_line = line_no;
+      if (terminated) ++line_no;
+      ++records_seen_;
+      if (skipped_on_sight(payload)) continue;
+      if (!read_record(payload)) {
+        report(this_line, terminated ? fmt::format("corrupt record skipped: {}", reader_.error())
+                                     : fmt::format("truncated last line skipped (job still writing?): {}",
+                                                   reader_.error()));
+        continue;
+      }
+      if (reader_.top() != nlohmann::json::value_t::object) {
+        report(this_line, fmt::format("record skipped: expected a JSON object after '{}', got {}", opts.tag,
+                                      nlohmann::json(reader_.top()).type_name()));
+        continue;
+      }
+      add_record(reader_.fields(), opts, this_line, report);
+    }
+    for (auto& [type, g] : types_) g.sort();
+  }
+
+  /// @brief Problems found, in log order, naming the file and line.
+  [[nodiscard]] std::vector<log_issue>& issues() noexcept { return issues_; }
+  /// @brief Tagged lines seen (including skipped types and bad records).
+  [[nodiscard]] std::size_t records_seen() const noexcept { return records_seen_; }
+
+  /// @brief The last epoch (after sorting) of the epoch type `type`: false if it has none.
+  bool last_epoch(std::string_view type, std::int64_t& ind, std::int64_t& max) const {
+    auto it = types_.find(type);
+    if (it == types_.end() || !it->second.active || it->second.rejected || it->second.orders.empty()) return false;
+    auto& g = it->second;
+    auto& last = g.orders[g.perm.empty() ? g.orders.size() - 1 : g.perm.back()];
+    ind = last.epoch_ind;
+    max = last.epoch_max;
+    return true;
+  }
+
+  /// @brief Appends the job's object: each type's columns (epoch types) or first record, and
+  /// `extra` members (which win over a type of the same name), keys sorted as nlohmann sorts them.
+  void write(std::string& out, std::span<const json_member> extra) const {
+    struct member {
+      std::string_view key;
+      const type_records* type;
+      std::string_view text;
+    };
+    std::vector<member> members;
+    members.reserve(types_.size() + extra.size());
+    for (auto& [type, g] : types_) {
+      std::string_view key = type;  // (clang 14 cannot capture a structured binding)
+      bool shadowed = std::any_of(extra.begin(), extra.end(), [&](auto& e) { return e.key == key; });
+      if (g.active && !g.rejected && !shadowed) members.push_back({key, &g, {}});
+    }
+    for (auto& e : extra) members.push_back({e.key, nullptr, e.text});
+    std::sort(members.begin(), members.end(), [](auto& a, auto& b) { return a.key < b.key; });
+    out += '{';
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (i > 0) out += ',';
+      append_json_string(out, members[i].key);
+      out += ':';
+      if (members[i].type != nullptr) {
+        members[i].type->write(out);
+      } else {
+        out += members[i].text;
+      }
+    }
+    out += '}';
+  }
+
+ private:
+  // Where an epoch record goes when the columns are sorted by epoch.
+  struct order {
+    double key;
+    std::int64_t epoch_ind, epoch_max, iter_ind, iter_max;
+  };
+
+  // A type's records: the first record's text (non-epoch types) or one column per metric.
+  struct type_records {
+    bool active = false;  // seen in the current log
+    int first_line = 0;
+    std::vector<std::string> metrics;  // the first record's fields, sorted, without the type
+    std::string first;                 // non-epoch types: the first record as JSON text
+    std::size_t epoch_at = std::string::npos, iter_at = std::string::npos;
+    bool rejected = false;  // already has epoch_ind/epoch_max: cannot be an epoch series
+    // Each value's text followed by ',', and where each value's text ends (to reorder them).
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::uint32_t>> ends;
+    std::vector<order> orders;
+    std::vector<std::size_t> perm;  // record indices by epoch, when the log's order is not already that
+
+    void reset() {
+      active = false;
+      first_line = 0;
+      metrics.clear();
+      first.clear();
+      epoch_at = iter_at = std::string::npos;
+      rejected = false;
+      for (auto& c : columns) c.clear();
+      for (auto& e : ends) e.clear();
+      orders.clear();
+      perm.clear();
+    }
+
+    void sort() {
+      auto by_key = [&](std::size_t a, std::size_t b) { return orders[a].key < orders[b].key; };
+      bool sorted = std::is_sorted(orders.begin(), orders.end(), [](auto& a, auto& b) { return a.key < b.key; });
+      if (sorted) return;
+      // Stable: records of a repeated epoch (a requeued job) stay whole and in log order.
+      perm.resize(orders.size());
+      for (std::size_t i = 0; i < perm.size(); ++i) perm[i] = i;
+      std::stable_sort(perm.begin(), perm.end(), by_key);
+    }
+
+    template <class Each>
+    void in_order(Each each) const {
+      if (perm.empty()) {
+        for (std::size_t i = 0; i < orders.size(); ++i) each(i);
+      } else {
+        for (auto i : perm) each(i);
+      }
+    }
+
+    void write(std::string& out) const {
+      if (epoch_at == std::string::npos) {
+        out += first;
+        return;
+      }
+      // Members: the metrics' columns and the columns made from the epoch (and iter) fields.
+      static constexpr std::string_view added[] = {"epoch_ind", "epoch_max", "iter_ind", "iter_max"};
+      std::size_t n_added = iter_at == std::string::npos ? 2 : 4;
+      std::vector<std::pair<std::string_view, std::size_t>> keys;  // (key, metric index or npos - added index)
+      keys.reserve(metrics.size() + n_added);
+      for (std::size_t m = 0; m < metrics.size(); ++m) {
+        if (std::find(added, added + n_added, metrics[m]) == added + n_added) keys.emplace_back(metrics[m], m);
+      }
+      for (std::size_t a = 0; a < n_added; ++a) keys.emplace_back(added[a], std::string::npos - a);
+      std::sort(keys.begin(), keys.end(), [](auto& a, auto& b) { return a.first < b.first; });
+      out += '{';
+      bool first_key = true;
+      for (auto& [key, m] : keys) {
+        if (!first_key) out += ',';
+        first_key = false;
+        append_json_string(out, key);
+        out += ":[";
+        if (m < metrics.size()) {
+          write_column(out, m);
+        } else {
+          auto member = std::array{&order::epoch_ind, &order::epoch_max, &order::iter_ind,
+                                   &order::iter_max}[std::string::npos - m];
+          bool first_value = true;
+          in_order([&](std::size_t i) {
+            if (!first_value) out += ',';
+            first_value = false;
+            append_json_integer(out, orders[i].*member);
+          });
+        }
+        out += ']';
+      }
+      out += '}';
+    }
+
+    void write_column(std::string& out, std::size_t m) const {
+      auto& text = columns[m];
+      if (text.empty()) return;
+      if (perm.empty()) {
+        out.append(text, 0, text.size() - 1);  // drop the last ','
+        return;
+      }
+      auto& end = ends[m];
+      bool first_value = true;
+      for (auto i : perm) {
+        if (!first_value) out += ',';
+        first_value = false;
+        std::size_t from = i == 0 ? 0 : end[i - 1];
+        out.append(text, from, end[i] - 1 - from);
+      }
+    }
+  };
+
+  /// @brief Parses a record; Python's NaN/Infinity are read as null rather than losing the record.
+  bool read_record(std::string_view payload) {
+    if (reader_.read(payload)) return true;
+    if (payload.find("NaN") == std::string_view::npos && payload.find("Infinity") == std::string_view::npos) {
+      return false;
+    }
+    if (reader_.read(python_nonfinite_to_null(payload))) return true;
+    reader_.read(payload);  // for the error of the text as written (rare: a truly corrupt record)
+    return false;
+  }
+
+  template <class Report>
+  void add_record(std::span<record_field> fields, const collect_options& opts, int this_line, Report& report) {
+    auto type_it = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return f.key == opts.type_key; });
+    if (type_it == fields.end() || !type_it->is_string) {
+      report(this_line, fmt::format("record skipped: expected a string field \"{}\" naming its type", opts.type_key));
+      return;
+    }
+    const std::string& type = type_it->str;
+    if (std::find(opts.skip_types.begin(), opts.skip_types.end(), type) != opts.skip_types.end()) return;
+    auto type_at = static_cast<std::size_t>(type_it - fields.begin());
+    auto group = types_.find(type);
+    if (group == types_.end()) group = types_.emplace(type, type_records{}).first;
+    bool first = !group->second.active;
+    if (first) {
+      auto& g = group->second;
+      g.active = true;
+      g.first_line = this_line;
+      for (std::size_t k = 0; k < fields.size(); ++k) {
+        if (k != type_at) g.metrics.push_back(fields[k].key);
+      }
+      auto index_of = [&](std::string_view key) {
+        auto it = std::find(g.metrics.begin(), g.metrics.end(), key);
+        return it == g.metrics.end() ? std::string::npos : static_cast<std::size_t>(it - g.metrics.begin());
+      };
+      g.epoch_at = index_of(opts.epoch_key);
+      if (g.epoch_at != std::string::npos) {
+        g.iter_at = index_of("iter");
+        if (g.columns.size() < g.metrics.size()) {
+          g.columns.resize(g.metrics.size());
+          g.ends.resize(g.metrics.size());
+        }
+        if (index_of("epoch_ind") != std::string::npos || index_of("epoch_max") != std::string::npos) {
+          g.rejected = true;
+          report(this_line, fmt::format("records of {}={} skipped: they already have epoch_ind or epoch_max fields",
+                                        opts.type_key, type));
+        }
+      }
+    }
+    auto& g = group->second;
+    if (g.rejected) return;
+    // pycls requires every record of a type to have the first one's fields.
+    bool same = fields.size() == g.metrics.size() + 1;
+    for (std::size_t k = 0, m = 0; same && k < fields.size(); ++k) {
+      if (k != type_at) same = fields[k].key == g.metrics[m++];
+    }
+    if (!same) {
+      std::vector<std::string> keys;
+      for (std::size_t k = 0; k < fields.size(); ++k) {
+        if (k != type_at) keys.push_back(fields[k].key);
+      }
+      report(this_line, fmt::format("record of {}={} skipped: fields {} differ from the first record's {} (line {})",
+                                    opts.type_key, type, join_keys(keys), join_keys(g.metrics), g.first_line));
+      return;
+    }
+    auto field = [&](std::size_t m) -> record_field& { return fields[m < type_at ? m : m + 1]; };
+    if (g.epoch_at == std::string::npos) {
+      // pycls keeps a non-epoch type's first record only.
+      if (first) {
+        g.first += '{';
+        for (std::size_t m = 0; m < g.metrics.size(); ++m) {
+          if (m > 0) g.first += ',';
+          append_json_string(g.first, g.metrics[m]);
+          g.first += ':';
+          g.first += field(m).text;
+        }
+        g.first += '}';
+      }
+      return;
+    }
+    order x{0, 0, 0, 0, 0};
+    auto& epoch = field(g.epoch_at);
+    if (!epoch.is_string || !parse_fraction(epoch.str, x.epoch_ind, x.epoch_max)) {
+      report(this_line, fmt::format("record of {}={} skipped: expected \"{}\" as \"i/max\", got {}", opts.type_key,
+                                    type, opts.epoch_key, epoch.text));
+      return;
+    }
+    x.key = static_cast<double>(x.epoch_ind);
+    if (g.iter_at != std::string::npos) {
+      auto& iter = field(g.iter_at);
+      if (!iter.is_string || !parse_fraction(iter.str, x.iter_ind, x.iter_max)) {
+        report(this_line, fmt::format("record of {}={} skipped: expected \"iter\" as \"i/max\", got {}",
+                                      opts.type_key, type, iter.text));
+        return;
+      }
+      x.key += (static_cast<double>(x.iter_ind) - 1) / static_cast<double>(x.iter_max);  // no int overflow at INT64_MIN
+    }
+    g.orders.push_back(x);
+    for (std::size_t m = 0; m < g.metrics.size(); ++m) {
+      auto& column = g.columns[m];
+      column += field(m).text;
+      column += ',';
+      g.ends[m].push_back(static_cast<std::uint32_t>(column.size()));
+    }
+  }
+
+  std::map<std::string, type_records, std::less<>> types_;
+  std::vector<log_issue> issues_;
+  std::size_t records_seen_ = 0;
+  record_reader reader_;
+};
 
 }  // namespace detail
 
@@ -7999,189 +8421,14 @@ inline std::string join_keys(const std::vector<std::string>& keys) {
 /// epoch) are skipped and reported in `issues`, naming `file_name` and the line.
 inline parsed_log parse_job_log(std::string_view text, const collect_options& opts,
                                 const std::string& file_name) {
+  detail::job_log log;
+  log.read(text, opts, file_name);
+  std::string json_text;
+  log.write(json_text, {});
   parsed_log out;
-  // Where an epoch record goes when the columns are sorted by epoch.
-  struct order {
-    double key;
-    std::int64_t epoch_ind, epoch_max, iter_ind, iter_max;
-  };
-  // A type's records, appended straight into its columns (no per-record storage).
-  struct type_records {
-    int first_line = 0;
-    std::vector<std::string> metrics;  // the first record's fields, sorted, without the type
-    nlohmann::json first = nlohmann::json::object();  // non-epoch types: the first record
-    std::size_t epoch_at = std::string::npos, iter_at = std::string::npos;
-    bool rejected = false;  // already has epoch_ind/epoch_max: cannot be an epoch series
-    std::vector<nlohmann::json::array_t> columns;
-    std::vector<order> orders;
-  };
-  std::map<std::string, type_records, std::less<>> by_type;
-  auto report = [&](int line, std::string message) {
-    out.issues.push_back({{file_name, line}, std::move(message)});
-  };
-  // Skipped types are recognised on the raw text so their (many) records are never parsed.
-  std::string type_pattern = nlohmann::json(opts.type_key).dump() + ": \"";
-  auto skipped_on_sight = [&](std::string_view payload) {
-    auto at = payload.find(type_pattern);
-    if (at == std::string_view::npos) return false;
-    auto name = payload.substr(at + type_pattern.size());
-    for (auto& t : opts.skip_types) {
-      if (name.size() > t.size() && name.starts_with(t) && name[t.size()] == '"') return true;
-    }
-    return false;
-  };
-
-  std::string why;
-  std::vector<detail::field_view> fields;
-  nlohmann::json parsed;  // the slow path's record, which `fields` then points into
-  int line_no = 1;        // of text[pos]
-  std::size_t pos = 0;
-  while (!opts.tag.empty() && pos < text.size()) {
-    // Jump from tag to tag; lines without one are only counted.
-    auto at = text.find(opts.tag, pos);
-    if (at == std::string_view::npos) break;
-    auto bol = text.rfind('\n', at);
-    bol = (bol == std::string_view::npos || bol < pos) ? pos : bol + 1;
-    line_no += static_cast<int>(std::count(text.data() + pos, text.data() + bol, '\n'));
-    auto eol = text.find('\n', at);
-    bool terminated = eol != std::string_view::npos;
-    std::string_view payload =
-        text.substr(at + opts.tag.size(), terminated ? eol - at - opts.tag.size() : std::string_view::npos);
-    pos = terminated ? eol + 1 : text.size();
-    int this_line = line_no;
-    if (terminated) ++line_no;
-    ++out.records_seen;
-    if (skipped_on_sight(payload)) continue;
-    if (!detail::scan_flat_record(payload, fields)) {
-      why.clear();
-      parsed = detail::parse_record(payload, why);
-      if (parsed.is_discarded()) {
-        report(this_line, terminated ? fmt::format("corrupt record skipped: {}", why)
-                                     : fmt::format("truncated last line skipped (job still writing?): {}", why));
-        continue;
-      }
-      if (!parsed.is_object()) {
-        report(this_line, fmt::format("record skipped: expected a JSON object after '{}', got {}", opts.tag,
-                                      parsed.type_name()));
-        continue;
-      }
-      fields.clear();
-      for (auto it = parsed.begin(); it != parsed.end(); ++it) fields.push_back({it.key(), std::move(it.value())});
-    }
-    auto type_it = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return f.key == opts.type_key; });
-    if (type_it == fields.end() || !type_it->value.is_string()) {
-      report(this_line, fmt::format("record skipped: expected a string field \"{}\" naming its type", opts.type_key));
-      continue;
-    }
-    auto& type = type_it->value.get_ref<const std::string&>();
-    if (std::find(opts.skip_types.begin(), opts.skip_types.end(), type) != opts.skip_types.end()) continue;
-    auto group = by_type.find(type);
-    bool first = group == by_type.end();
-    if (first) {
-      group = by_type.emplace(type, type_records{}).first;
-      auto& g = group->second;
-      g.first_line = this_line;
-      for (auto& f : fields) {
-        if (&f != &*type_it) g.metrics.emplace_back(f.key);
-      }
-      auto index_of = [&](std::string_view key) {
-        auto it = std::find(g.metrics.begin(), g.metrics.end(), key);
-        return it == g.metrics.end() ? std::string::npos : static_cast<std::size_t>(it - g.metrics.begin());
-      };
-      g.epoch_at = index_of(opts.epoch_key);
-      if (g.epoch_at != std::string::npos) {
-        g.iter_at = index_of("iter");
-        g.columns.resize(g.metrics.size());
-        if (index_of("epoch_ind") != std::string::npos || index_of("epoch_max") != std::string::npos) {
-          g.rejected = true;
-          report(this_line, fmt::format("records of {}={} skipped: they already have epoch_ind or epoch_max fields",
-                                        opts.type_key, type));
-        }
-      }
-    }
-    auto& g = group->second;
-    if (g.rejected) continue;
-    // pycls requires every record of a type to have the first one's fields.
-    bool same = fields.size() == g.metrics.size() + 1;
-    for (std::size_t k = 0, m = 0; same && k < fields.size(); ++k) {
-      if (&fields[k] == &*type_it) continue;
-      same = fields[k].key == g.metrics[m++];
-    }
-    if (!same) {
-      std::vector<std::string> keys;
-      for (auto& f : fields) {
-        if (&f != &*type_it) keys.emplace_back(f.key);
-      }
-      report(this_line, fmt::format("record of {}={} skipped: fields {} differ from the first record's {} (line {})",
-                                    opts.type_key, type, detail::join_keys(keys), detail::join_keys(g.metrics),
-                                    g.first_line));
-      continue;
-    }
-    auto value = [&](std::size_t m) -> nlohmann::json& {
-      return fields[m < static_cast<std::size_t>(type_it - fields.begin()) ? m : m + 1].value;
-    };
-    if (g.epoch_at == std::string::npos) {
-      // pycls keeps a non-epoch type's first record only.
-      if (first) {
-        for (std::size_t m = 0; m < g.metrics.size(); ++m) g.first[g.metrics[m]] = std::move(value(m));
-      }
-      continue;
-    }
-    order x{0, 0, 0, 0, 0};
-    if (!detail::parse_fraction(value(g.epoch_at), x.epoch_ind, x.epoch_max)) {
-      report(this_line, fmt::format("record of {}={} skipped: expected \"{}\" as \"i/max\", got {}", opts.type_key,
-                                    type, opts.epoch_key, value(g.epoch_at).dump()));
-      continue;
-    }
-    x.key = static_cast<double>(x.epoch_ind);
-    if (g.iter_at != std::string::npos) {
-      if (!detail::parse_fraction(value(g.iter_at), x.iter_ind, x.iter_max)) {
-        report(this_line, fmt::format("record of {}={} skipped: expected \"iter\" as \"i/max\", got {}",
-                                      opts.type_key, type, value(g.iter_at).dump()));
-        continue;
-      }
-      x.key += static_cast<double>(x.iter_ind - 1) / static_cast<double>(x.iter_max);
-    }
-    g.orders.push_back(x);
-    for (std::size_t m = 0; m < g.metrics.size(); ++m) g.columns[m].push_back(std::move(value(m)));
-  }
-
-  for (auto& [type, g] : by_type) {
-    if (g.rejected) continue;
-    if (g.epoch_at == std::string::npos) {
-      out.data[type] = std::move(g.first);
-      continue;
-    }
-    auto by_key = [](const order& a, const order& b) { return a.key < b.key; };
-    if (!std::is_sorted(g.orders.begin(), g.orders.end(), by_key)) {
-      // Stable: records of a repeated epoch (a requeued job) stay whole and in log order.
-      std::vector<std::size_t> perm(g.orders.size());
-      for (std::size_t i = 0; i < perm.size(); ++i) perm[i] = i;
-      std::stable_sort(perm.begin(), perm.end(), [&](auto a, auto b) { return by_key(g.orders[a], g.orders[b]); });
-      auto permute = [&](auto& v) {
-        std::remove_reference_t<decltype(v)> sorted;
-        sorted.reserve(v.size());
-        for (auto i : perm) sorted.push_back(std::move(v[i]));
-        v = std::move(sorted);
-      };
-      for (auto& column : g.columns) permute(column);
-      permute(g.orders);
-    }
-    auto& slot = out.data[type] = nlohmann::json::object();
-    for (std::size_t m = 0; m < g.metrics.size(); ++m) slot[g.metrics[m]] = std::move(g.columns[m]);
-    auto add_column = [&](const char* name, auto member) {
-      nlohmann::json::array_t column;
-      column.reserve(g.orders.size());
-      for (auto& x : g.orders) column.emplace_back(x.*member);
-      slot[name] = std::move(column);
-    };
-    add_column("epoch_ind", &order::epoch_ind);
-    add_column("epoch_max", &order::epoch_max);
-    if (g.iter_at != std::string::npos) {
-      add_column("iter_ind", &order::iter_ind);
-      add_column("iter_max", &order::iter_max);
-    }
-  }
+  out.data = nlohmann::json::parse(json_text);
+  out.issues = std::move(log.issues());
+  out.records_seen = log.records_seen();
   return out;
 }
 
@@ -8300,9 +8547,17 @@ struct collected_job {
   std::string_view old_entry;  // or its text in the previous sweep.json (when cached)
 };
 
-/// @brief Parses one job: the log's records plus log_file, err_file and err (the stderr text).
-inline void collect_job(collected_job& job, const collect_options& opts, std::string& buffer) {
+/// @brief What a worker thread reuses from job to job: the log text and the parser's buffers.
+struct collect_scratch {
+  std::string buffer;
+  job_log log;
+};
+
+/// @brief Parses one job: the log's records plus log_file, err_file and err (the stderr text),
+/// written straight into the job's sweep.json entry.
+inline void collect_job(collected_job& job, const collect_options& opts, collect_scratch& scratch) {
   auto& st = job.status;
+  auto& buffer = scratch.buffer;
   st.issues.clear();
   st.epoch_ind = 0;
   st.epoch_max = 1;
@@ -8312,18 +8567,12 @@ inline void collect_job(collected_job& job, const collect_options& opts, std::st
   } else if (buffer.empty()) {
     st.issues.push_back({{st.log_file, 0}, "empty log (job started, nothing written yet)"});
   }
-  parsed_log parsed = parse_job_log(buffer, opts, st.log_file);
-  st.records = parsed.records_seen;
-  st.issues.insert(st.issues.end(), std::make_move_iterator(parsed.issues.begin()),
-                   std::make_move_iterator(parsed.issues.end()));
-  if (auto it = parsed.data.find(opts.progress_type); it != parsed.data.end() && it->is_object()) {
-    auto ind = it->find("epoch_ind");
-    auto max = it->find("epoch_max");
-    if (ind != it->end() && max != it->end() && !ind->empty() && !max->empty()) {
-      st.epoch_ind = ind->back().get<std::int64_t>();
-      st.epoch_max = max->back().get<std::int64_t>();
-    }
-  }
+  auto& log = scratch.log;
+  log.read(buffer, opts, st.log_file);
+  st.records = log.records_seen();
+  st.issues.insert(st.issues.end(), std::make_move_iterator(log.issues().begin()),
+                   std::make_move_iterator(log.issues().end()));
+  log.last_epoch(opts.progress_type, st.epoch_ind, st.epoch_max);
   std::string err;
   if (!job.err_stamp.exists) {
     st.issues.push_back({{st.err_file, 0}, "missing (err left empty)"});
@@ -8332,12 +8581,14 @@ inline void collect_job(collected_job& job, const collect_options& opts, std::st
     err.clear();
   }
   st.has_err = !err.empty();
-  auto& data = parsed.data;
-  data["log_file"] = st.log_file;
-  data["err_file"] = st.err_file;
-  data["err"] = std::move(err);
-  // Logs are arbitrary bytes: bad UTF-8 becomes U+FFFD instead of failing the dump.
-  job.entry = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // Logs and paths are arbitrary bytes: bad UTF-8 becomes U+FFFD instead of failing the dump.
+  auto as_json = [](std::string text) {
+    return nlohmann::json(std::move(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  std::string err_text = as_json(std::move(err)), err_file = as_json(st.err_file), log_file = as_json(st.log_file);
+  const json_member extra[] = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}};
+  job.entry.clear();
+  log.write(job.entry, extra);
 }
 
 /// @brief The parts of COLLECT and the folder that shape sweep.json: a cache made under others is stale.
@@ -8423,8 +8674,9 @@ inline std::string cache_text(const std::string& key, const file_stamp& sweep_st
   return c.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-/// @brief Runs `work(i, buffer)` for i in [0, n) on `threads` threads, reporting progress from this thread.
-template <class Work>
+/// @brief Runs `work(i, scratch)` for i in [0, n) on `threads` threads, each with its own `Scratch`,
+/// reporting progress from this thread.
+template <class Scratch, class Work>
 void parallel_for(std::size_t n, std::size_t threads, const collect_progress& progress, Work work) {
   if (n == 0) return;
   threads = std::clamp<std::size_t>(threads, 1, n);
@@ -8433,12 +8685,12 @@ void parallel_for(std::size_t n, std::size_t threads, const collect_progress& pr
   std::condition_variable cv;
   std::exception_ptr failure;
   auto worker = [&] {
-    std::string buffer;
+    Scratch scratch;
     for (;;) {
       auto i = next.fetch_add(1);
       if (i >= n) break;
       try {
-        work(i, buffer);
+        work(i, scratch);
       } catch (...) {
         std::lock_guard lock(m);
         if (!failure) failure = std::current_exception();
@@ -8596,8 +8848,9 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
 
   std::size_t threads = run.threads;
   if (threads == 0) threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
-  detail::parallel_for(todo.size(), threads, run.progress,
-                       [&](std::size_t t, std::string& buffer) { detail::collect_job(jobs[todo[t]], opts, buffer); });
+  detail::parallel_for<detail::collect_scratch>(
+      todo.size(), threads, run.progress,
+      [&](std::size_t t, detail::collect_scratch& scratch) { detail::collect_job(jobs[todo[t]], opts, scratch); });
   result.reparsed = todo.size();
 
   if (run.write && !unchanged) {
@@ -8617,6 +8870,8 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
       offset += entry.size();
     }
     pieces.emplace_back("]");
+    detail::remove_stale_temporaries(result.sweep_file);  // left by a collect that was killed
+    detail::remove_stale_temporaries(cache_file);
     detail::write_file_atomic(result.sweep_file, pieces);
     result.written = true;
     auto new_stamp = detail::stamp_of(result.sweep_file.string());

@@ -1,5 +1,5 @@
 // The json_stats writer writes pycls's exact line format, and the log parser
-// reads it back; the parser's fast path agrees with nlohmann's parser.
+// reads it back; the SAX record reader agrees with nlohmann's DOM parser.
 #include <sweep/collect/json_stats.hpp>
 #include <sweep/collect/log_parser.hpp>
 
@@ -78,28 +78,82 @@ TEST_CASE("what json_stats_writer writes, parse_job_log reads back", "[collect][
   CHECK(parsed.data["epoch_times"]["t"].is_null());
 }
 
-TEST_CASE("the flat-record fast path gives what nlohmann's parser gives, or defers to it", "[collect][json_stats]") {
-  std::vector<sweep::detail::field_view> fields;
+TEST_CASE("the SAX record reader gives each field as nlohmann's parser gives it", "[collect][json_stats]") {
+  sweep::detail::record_reader reader;
   auto as_object = [&] {
     json o = json::object();
-    for (auto& f : fields) o[std::string(f.key)] = f.value;
+    for (auto& f : reader.fields()) o[f.key] = json::parse(f.text);
     return o;
   };
   for (std::string text : {R"({"a": 1, "b": -2, "c": 0.5, "d": "x/y", "e": true, "f": false, "g": null})",
                            R"({"big": 18446744073709551615, "e": 1E+2, "neg": -9223372036854775808, "z": -0.0})",
-                           R"(  {"_type":"t","x":1.25e-3}  )", R"({})", "{\"a\": 1}\r"}) {
+                           R"(  {"_type":"t","x":1.25e-3}  )", R"({})", "{\"a\": 1}\r", R"({"a": "x\"y\n"})",
+                           "{\"a\": \"caf\xc3\xa9\"}", R"({"a": [1, [2, {"c": 3, "b": 4}]]})", R"({"a": {"b": 1}})",
+                           R"({"b": 1, "a": 2})", R"({"a": 1, "b": 3, "a": 2})", R"({"a": 99999999999999999999})"}) {
     INFO(text);
-    REQUIRE(sweep::detail::scan_flat_record(text, fields));
+    REQUIRE(reader.read(text));
+    CHECK(reader.top() == json::value_t::object);
     auto expected = json::parse(text);
     CHECK(as_object() == expected);
-    for (auto& f : fields) CHECK(f.value.type() == expected[std::string(f.key)].type());
+    for (auto& f : reader.fields()) {
+      CHECK(json::parse(f.text).type() == expected[f.key].type());
+      CHECK(f.is_string == expected[f.key].is_string());
+    }
   }
-  // Escapes, non-ASCII, nesting, unsorted or repeated keys, non-JSON numbers, trailing junk: nlohmann decides.
-  for (std::string text : {R"({"a": "x\"y"})", "{\"a\": \"caf\xc3\xa9\"}", R"({"a": [1]})", R"({"a": {"b": 1}})",
-                           R"({"b": 1, "a": 2})", R"({"a": 1, "a": 2})", R"({"a": 01})", R"({"a": .5})",
-                           R"({"a": 1.})", R"({"a": NaN})", R"({"a": 1} x)", R"({"a": 1,})", R"({"a": 1e999})",
-                           R"({"a": 99999999999999999999})", R"({"a" 1})", R"({"a": tru})"}) {
+  // Floats as pycls's sweep.json holds them (Python's repr), integers stay integers.
+  REQUIRE(reader.read(R"({"a": 0.9540, "b": 49.0000, "c": 5519, "d": 1e-05, "e": "1/50"})"));
+  std::vector<std::string> texts;
+  for (auto& f : reader.fields()) texts.push_back(f.text);
+  CHECK(texts == std::vector<std::string>{"0.954", "49.0", "5519", "1e-05", "\"1/50\""});
+  CHECK(reader.fields()[4].str == "1/50");
+  // Not an object: read to its end, so it can be told from bad JSON.
+  REQUIRE(reader.read("[1, {\"a\": 2}]"));
+  CHECK(reader.top() == json::value_t::array);
+  REQUIRE(reader.read("\"x\""));
+  CHECK(reader.top() == json::value_t::string);
+  // Bad JSON: nlohmann's own message, without its exception prefix.
+  for (std::string text : {R"({"a": 01})", R"({"a": .5})", R"({"a": 1.})", R"({"a": NaN})", R"({"a": 1} x)",
+                           R"({"a": 1,})", R"({"a": 1e999})", R"({"a" 1})", R"({"a": tru})", R"({"a": [1)", ""}) {
     INFO(text);
-    CHECK_FALSE(sweep::detail::scan_flat_record(text, fields));
+    CHECK_FALSE(reader.read(text));
+    std::string message;
+    try {
+      auto j = json::parse(text);
+      FAIL("nlohmann parsed it: " << j.dump());
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
+      message = e.what();
+    }
+    REQUIRE(message.find("] ") != std::string::npos);
+    CHECK(reader.error() == message.substr(message.find("] ") + 2));
   }
+}
+
+TEST_CASE("a job's entry is written from its columns as nlohmann would dump the same data", "[collect][json_stats]") {
+  std::string text =
+      "json_stats: {\"_type\": \"cfg\", \"B\": {\"y\": [1, 2.50], \"x\": \"caf\xc3\xa9\"}, \"A\": 1}\n"
+      "json_stats: {\"_type\": \"log_file\", \"x\": 1}\n"
+      "json_stats: {\"_type\": \"test_epoch\", \"epoch\": \"2/2\", \"err\": 0.5000, \"mem\": 7}\n"
+      "json_stats: {\"_type\": \"test_epoch\", \"epoch\": \"1/2\", \"err\": 1e-05, \"mem\": 7}\n"
+      "json_stats: {\"_type\": \"cfg\", \"A\": 2, \"B\": {}}\n";
+  sweep::detail::job_log log;
+  log.read(text, {}, "stdout.log");
+  CHECK(log.issues().empty());
+  CHECK(log.records_seen() == 5);
+  std::int64_t ind = 0, max = 0;
+  REQUIRE(log.last_epoch("test_epoch", ind, max));
+  CHECK((ind == 2 && max == 2));
+  CHECK_FALSE(log.last_epoch("cfg", ind, max));
+  std::string out;
+  // Members the caller adds win over a record type of the same name (as the old DOM's assignment did).
+  const sweep::detail::json_member extra[] = {{"log_file", "\"stdout.log\""}, {"err", "\"\""}};
+  log.write(out, extra);
+  CHECK(out == "{\"cfg\":{\"A\":1,\"B\":{\"x\":\"caf\xc3\xa9\",\"y\":[1,2.5]}},\"err\":\"\",\"log_file\":\"stdout.log\","
+               "\"test_epoch\":{\"epoch\":[\"1/2\",\"2/2\"],\"epoch_ind\":[1,2],\"epoch_max\":[2,2],"
+               "\"err\":[1e-05,0.5],\"mem\":[7,7]}}");
+  CHECK(out == json::parse(out).dump());
+  // The same reader, reused for the next job, keeps nothing of the last one.
+  log.read("json_stats: {\"_type\": \"complexity\", \"flops\": 3}\n", {}, "other.log");
+  out.clear();
+  log.write(out, {});
+  CHECK(out == R"({"complexity":{"flops":3}})");
 }

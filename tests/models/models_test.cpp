@@ -263,7 +263,7 @@ TEST_CASE("bad configs: errors name the key, its line and what was expected", "[
   } catch (const sweep::error& e) {
     CHECK(e.key_path() == "MODEL.TYPE");
     CHECK(e.where().line == 7);
-    CHECK_THAT(e.message(), Catch::Contains("'vgg'") && Catch::Contains("anynet, effnet, regnet, resnet"));
+    CHECK_THAT(e.message(), Catch::Contains("'vgg'") && Catch::Contains("anynet, effnet, mlp, regnet, resnet"));
   }
   CHECK_THROWS_WITH(sweep::compute_complexity(sweep::value{}), Catch::Contains("MODEL.TYPE") && Catch::Contains("''"));
 
@@ -306,7 +306,7 @@ TEST_CASE("register_model_family plugs a new MODEL.TYPE into compute_complexity"
   CHECK(sweep::standardized_complexity(toy) == sweep::complexity{144, 12, 24});
   auto types = sweep::known_model_types();
   CHECK(std::set<std::string>(types.begin(), types.end()) ==
-        std::set<std::string>{"anynet", "effnet", "regnet", "resnet", "toy"});
+        std::set<std::string>{"anynet", "effnet", "mlp", "regnet", "resnet", "toy"});
   // A family registered again replaces the old one; a pointer held before stays usable.
   auto held = sweep::find_model_family("toy");
   sweep::register_model_family("toy", sweep::model_family{

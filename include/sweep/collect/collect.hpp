@@ -55,9 +55,17 @@ struct collected_job {
   std::string_view old_entry;  // or its text in the previous sweep.json (when cached)
 };
 
-/// @brief Parses one job: the log's records plus log_file, err_file and err (the stderr text).
-inline void collect_job(collected_job& job, const collect_options& opts, std::string& buffer) {
+/// @brief What a worker thread reuses from job to job: the log text and the parser's buffers.
+struct collect_scratch {
+  std::string buffer;
+  job_log log;
+};
+
+/// @brief Parses one job: the log's records plus log_file, err_file and err (the stderr text),
+/// written straight into the job's sweep.json entry.
+inline void collect_job(collected_job& job, const collect_options& opts, collect_scratch& scratch) {
   auto& st = job.status;
+  auto& buffer = scratch.buffer;
   st.issues.clear();
   st.epoch_ind = 0;
   st.epoch_max = 1;
@@ -67,18 +75,12 @@ inline void collect_job(collected_job& job, const collect_options& opts, std::st
   } else if (buffer.empty()) {
     st.issues.push_back({{st.log_file, 0}, "empty log (job started, nothing written yet)"});
   }
-  parsed_log parsed = parse_job_log(buffer, opts, st.log_file);
-  st.records = parsed.records_seen;
-  st.issues.insert(st.issues.end(), std::make_move_iterator(parsed.issues.begin()),
-                   std::make_move_iterator(parsed.issues.end()));
-  if (auto it = parsed.data.find(opts.progress_type); it != parsed.data.end() && it->is_object()) {
-    auto ind = it->find("epoch_ind");
-    auto max = it->find("epoch_max");
-    if (ind != it->end() && max != it->end() && !ind->empty() && !max->empty()) {
-      st.epoch_ind = ind->back().get<std::int64_t>();
-      st.epoch_max = max->back().get<std::int64_t>();
-    }
-  }
+  auto& log = scratch.log;
+  log.read(buffer, opts, st.log_file);
+  st.records = log.records_seen();
+  st.issues.insert(st.issues.end(), std::make_move_iterator(log.issues().begin()),
+                   std::make_move_iterator(log.issues().end()));
+  log.last_epoch(opts.progress_type, st.epoch_ind, st.epoch_max);
   std::string err;
   if (!job.err_stamp.exists) {
     st.issues.push_back({{st.err_file, 0}, "missing (err left empty)"});
@@ -87,12 +89,14 @@ inline void collect_job(collected_job& job, const collect_options& opts, std::st
     err.clear();
   }
   st.has_err = !err.empty();
-  auto& data = parsed.data;
-  data["log_file"] = st.log_file;
-  data["err_file"] = st.err_file;
-  data["err"] = std::move(err);
-  // Logs are arbitrary bytes: bad UTF-8 becomes U+FFFD instead of failing the dump.
-  job.entry = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // Logs and paths are arbitrary bytes: bad UTF-8 becomes U+FFFD instead of failing the dump.
+  auto as_json = [](std::string text) {
+    return nlohmann::json(std::move(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  std::string err_text = as_json(std::move(err)), err_file = as_json(st.err_file), log_file = as_json(st.log_file);
+  const json_member extra[] = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}};
+  job.entry.clear();
+  log.write(job.entry, extra);
 }
 
 /// @brief The parts of COLLECT and the folder that shape sweep.json: a cache made under others is stale.
@@ -178,8 +182,9 @@ inline std::string cache_text(const std::string& key, const file_stamp& sweep_st
   return c.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-/// @brief Runs `work(i, buffer)` for i in [0, n) on `threads` threads, reporting progress from this thread.
-template <class Work>
+/// @brief Runs `work(i, scratch)` for i in [0, n) on `threads` threads, each with its own `Scratch`,
+/// reporting progress from this thread.
+template <class Scratch, class Work>
 void parallel_for(std::size_t n, std::size_t threads, const collect_progress& progress, Work work) {
   if (n == 0) return;
   threads = std::clamp<std::size_t>(threads, 1, n);
@@ -188,12 +193,12 @@ void parallel_for(std::size_t n, std::size_t threads, const collect_progress& pr
   std::condition_variable cv;
   std::exception_ptr failure;
   auto worker = [&] {
-    std::string buffer;
+    Scratch scratch;
     for (;;) {
       auto i = next.fetch_add(1);
       if (i >= n) break;
       try {
-        work(i, buffer);
+        work(i, scratch);
       } catch (...) {
         std::lock_guard lock(m);
         if (!failure) failure = std::current_exception();
@@ -351,8 +356,9 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
 
   std::size_t threads = run.threads;
   if (threads == 0) threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
-  detail::parallel_for(todo.size(), threads, run.progress,
-                       [&](std::size_t t, std::string& buffer) { detail::collect_job(jobs[todo[t]], opts, buffer); });
+  detail::parallel_for<detail::collect_scratch>(
+      todo.size(), threads, run.progress,
+      [&](std::size_t t, detail::collect_scratch& scratch) { detail::collect_job(jobs[todo[t]], opts, scratch); });
   result.reparsed = todo.size();
 
   if (run.write && !unchanged) {
@@ -372,6 +378,8 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
       offset += entry.size();
     }
     pieces.emplace_back("]");
+    detail::remove_stale_temporaries(result.sweep_file);  // left by a collect that was killed
+    detail::remove_stale_temporaries(cache_file);
     detail::write_file_atomic(result.sweep_file, pieces);
     result.written = true;
     auto new_stamp = detail::stamp_of(result.sweep_file.string());

@@ -1,8 +1,10 @@
 // Parsing one job's log (pycls's logging.load_log_data + sort_log_data): the
-// `json_stats: {...}` records of each type, grouped into columns sorted by
-// epoch. Every bad record is reported with its file and line and skipped.
+// `json_stats: {...}` records of each type, read with nlohmann's SAX parser and
+// grouped into columns sorted by epoch. Every bad record is reported with its
+// file and line and skipped.
 #pragma once
 
+#include <sweep/collect/detail/record_reader.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
 
@@ -10,9 +12,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,11 +51,9 @@ struct parsed_log {
 namespace detail {
 
 /// @brief "i/max" -> (i, max), or false.
-inline bool parse_fraction(const nlohmann::json& j, std::int64_t& num, std::int64_t& den) {
-  if (!j.is_string()) return false;
-  auto& s = j.get_ref<const std::string&>();
+inline bool parse_fraction(std::string_view s, std::int64_t& num, std::int64_t& den) {
   auto slash = s.find('/');
-  if (slash == std::string::npos) return false;
+  if (slash == std::string_view::npos) return false;
   const char* begin = s.data();
   const char* end = begin + s.size();
   auto a = std::from_chars(begin, begin + slash, num);
@@ -94,168 +96,339 @@ inline std::string python_nonfinite_to_null(std::string_view text) {
   return out;
 }
 
-/// @brief Parses one record; an empty optional-like `discarded` json with `why` set on failure.
-inline nlohmann::json parse_record(std::string_view text, std::string& why) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_discarded()) return j;
-  if (text.find("NaN") != std::string_view::npos || text.find("Infinity") != std::string_view::npos) {
-    j = nlohmann::json::parse(python_nonfinite_to_null(text), nullptr, false);
-    if (!j.is_discarded()) return j;
-  }
-  try {
-    auto again = nlohmann::json::parse(text);
-    why = "unknown parse error";
-  } catch (const nlohmann::json::parse_error& e) {
-    why = e.what();
-    // nlohmann's text starts "[json.exception.parse_error.101] parse error at ..."
-    if (auto pos = why.find("] "); pos != std::string::npos) why.erase(0, pos + 2);
-  }
-  return j;
-}
-
-/// @brief A record's field; the key points into the log text or into a parsed record.
-struct field_view {
-  std::string_view key;
-  nlohmann::json value;
-};
-
-inline bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-/// @brief A JSON number at s[i] (RFC 8259 grammar), as nlohmann would store it; false when it is
-/// not one or does not fit (then nlohmann's parser, which has the last word, sees the record).
-inline bool scan_number(std::string_view s, std::size_t& i, nlohmann::json& out) {
-  auto digits = [&] {
-    std::size_t from = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > from;
-  };
-  std::size_t start = i;
-  bool is_float = false;
-  if (i < s.size() && s[i] == '-') ++i;
-  if (i < s.size() && s[i] == '0') {
-    ++i;
-  } else if (!digits()) {
-    return false;
-  }
-  if (i < s.size() && s[i] == '.') {
-    is_float = true;
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    is_float = true;
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  const char* first = s.data() + start;
-  const char* last = s.data() + i;
-  if (is_float) {
-    double d = 0;
-    auto r = std::from_chars(first, last, d);
-    if (r.ec != std::errc{} || r.ptr != last) return false;
-    out = d;
-  } else if (*first == '-') {
-    std::int64_t v = 0;
-    auto r = std::from_chars(first, last, v);
-    if (r.ec != std::errc{} || r.ptr != last) return false;
-    out = v;
-  } else {
-    std::uint64_t v = 0;
-    auto r = std::from_chars(first, last, v);
-    if (r.ec != std::errc{} || r.ptr != last) return false;
-    out = v;
-  }
-  return true;
-}
-
-/// @brief A plain string at s[i] (just after its opening quote): ASCII, no escapes, no control
-/// characters; anything else is left to nlohmann's parser.
-inline bool scan_plain_string(std::string_view s, std::size_t& i, std::string_view& out) {
-  std::size_t from = i;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c == '"') {
-      out = s.substr(from, i - from);
-      ++i;
-      return true;
-    }
-    if (c == '\\' || c < 0x20 || c >= 0x80) return false;
-    ++i;
-  }
-  return false;
-}
-
-/// @brief The fast path for the common record, a flat object of plain scalars (what pycls writes
-/// for every type but cfg): fills `fields` and returns true, or false to defer to nlohmann.
-inline bool scan_flat_record(std::string_view s, std::vector<field_view>& fields) {
-  fields.clear();
-  std::size_t i = 0;
-  auto skip_space = [&] {
-    while (i < s.size() && is_json_space(s[i])) ++i;
-  };
-  auto literal = [&](std::string_view word) {
-    if (s.substr(i, word.size()) != word) return false;
-    i += word.size();
-    return true;
-  };
-  skip_space();
-  if (i >= s.size() || s[i] != '{') return false;
-  ++i;
-  skip_space();
-  if (i < s.size() && s[i] == '}') {
-    ++i;
-  } else {
-    for (;;) {
-      if (i >= s.size() || s[i] != '"') return false;
-      ++i;
-      auto& f = fields.emplace_back();
-      if (!scan_plain_string(s, i, f.key)) return false;
-      skip_space();
-      if (i >= s.size() || s[i] != ':') return false;
-      ++i;
-      skip_space();
-      if (i >= s.size()) return false;
-      char c = s[i];
-      if (c == '"') {
-        ++i;
-        std::string_view text;
-        if (!scan_plain_string(s, i, text)) return false;
-        f.value = std::string(text);
-      } else if (c == '-' || (c >= '0' && c <= '9')) {
-        if (!scan_number(s, i, f.value)) return false;
-      } else if (literal("true")) {
-        f.value = true;
-      } else if (literal("false")) {
-        f.value = false;
-      } else if (!literal("null")) {
-        return false;  // nested values, NaN, ...: nlohmann's parser decides
-      }
-      skip_space();
-      if (i < s.size() && s[i] == ',') {
-        ++i;
-        skip_space();
-        continue;
-      }
-      if (i < s.size() && s[i] == '}') {
-        ++i;
-        break;
-      }
-      return false;
-    }
-  }
-  skip_space();
-  if (i != s.size()) return false;
-  // Keys sorted (as pycls writes them) and unique, else nlohmann's rules (sorted, last one wins) apply.
-  for (std::size_t k = 1; k < fields.size(); ++k) {
-    if (!(fields[k - 1].key < fields[k].key)) return false;
-  }
-  return true;
-}
-
-inline std::string join_keys(const std::vector<std::string>& keys) {
+inline std::string join_keys(std::span<const std::string> keys) {
   return fmt::format("[{}]", fmt::join(keys, ", "));
 }
+
+/// @brief A JSON member written by the caller next to a job's record types (log_file, err, ...).
+struct json_member {
+  std::string_view key;
+  std::string_view text;  // the value as JSON text
+};
+
+/// @brief One job's log read into columns of JSON text, one per metric of each epoch type, and
+/// written straight into the job's sweep.json entry: no DOM is built or freed for the records.
+class job_log {
+ public:
+  /// @brief Reads a log (see parse_job_log), replacing what was read before.
+  void read(std::string_view text, const collect_options& opts, const std::string& file_name) {
+    for (auto& [type, g] : types_) g.reset();  // kept, with their buffers, for the next job's same types
+    issues_.clear();
+    records_seen_ = 0;
+    auto report = [&](int line, std::string message) { issues_.push_back({{file_name, line}, std::move(message)}); };
+    // Skipped types are recognised on the raw text so their (many) records are never parsed.
+    std::string type_pattern = nlohmann::json(opts.type_key).dump() + ": \"";
+    auto skipped_on_sight = [&](std::string_view payload) {
+      auto at = payload.find(type_pattern);
+      if (at == std::string_view::npos) return false;
+      auto name = payload.substr(at + type_pattern.size());
+      for (auto& t : opts.skip_types) {
+        if (name.size() > t.size() && name.starts_with(t) && name[t.size()] == '"') return true;
+      }
+      return false;
+    };
+    int line_no = 1;  // of text[pos]
+    std::size_t pos = 0;
+    while (!opts.tag.empty() && pos < text.size()) {
+      // Jump from tag to tag; lines without one are only counted.
+      auto at = text.find(opts.tag, pos);
+      if (at == std::string_view::npos) break;
+      auto bol = text.rfind('\n', at);
+      bol = (bol == std::string_view::npos || bol < pos) ? pos : bol + 1;
+      line_no += static_cast<int>(std::count(text.data() + pos, text.data() + bol, '\n'));
+      auto eol = text.find('\n', at);
+      bool terminated = eol != std::string_view::npos;
+      std::string_view payload =
+          text.substr(at + opts.tag.size(), terminated ? eol - at - opts.tag.size() : std::string_view::npos);
+      pos = terminated ? eol + 1 : text.size();
+      int this_line = line_no;
+      if (terminated) ++line_no;
+      ++records_seen_;
+      if (skipped_on_sight(payload)) continue;
+      if (!read_record(payload)) {
+        report(this_line, terminated ? fmt::format("corrupt record skipped: {}", reader_.error())
+                                     : fmt::format("truncated last line skipped (job still writing?): {}",
+                                                   reader_.error()));
+        continue;
+      }
+      if (reader_.top() != nlohmann::json::value_t::object) {
+        report(this_line, fmt::format("record skipped: expected a JSON object after '{}', got {}", opts.tag,
+                                      nlohmann::json(reader_.top()).type_name()));
+        continue;
+      }
+      add_record(reader_.fields(), opts, this_line, report);
+    }
+    for (auto& [type, g] : types_) g.sort();
+  }
+
+  /// @brief Problems found, in log order, naming the file and line.
+  [[nodiscard]] std::vector<log_issue>& issues() noexcept { return issues_; }
+  /// @brief Tagged lines seen (including skipped types and bad records).
+  [[nodiscard]] std::size_t records_seen() const noexcept { return records_seen_; }
+
+  /// @brief The last epoch (after sorting) of the epoch type `type`: false if it has none.
+  bool last_epoch(std::string_view type, std::int64_t& ind, std::int64_t& max) const {
+    auto it = types_.find(type);
+    if (it == types_.end() || !it->second.active || it->second.rejected || it->second.orders.empty()) return false;
+    auto& g = it->second;
+    auto& last = g.orders[g.perm.empty() ? g.orders.size() - 1 : g.perm.back()];
+    ind = last.epoch_ind;
+    max = last.epoch_max;
+    return true;
+  }
+
+  /// @brief Appends the job's object: each type's columns (epoch types) or first record, and
+  /// `extra` members (which win over a type of the same name), keys sorted as nlohmann sorts them.
+  void write(std::string& out, std::span<const json_member> extra) const {
+    struct member {
+      std::string_view key;
+      const type_records* type;
+      std::string_view text;
+    };
+    std::vector<member> members;
+    members.reserve(types_.size() + extra.size());
+    for (auto& [type, g] : types_) {
+      std::string_view key = type;  // (clang 14 cannot capture a structured binding)
+      bool shadowed = std::any_of(extra.begin(), extra.end(), [&](auto& e) { return e.key == key; });
+      if (g.active && !g.rejected && !shadowed) members.push_back({key, &g, {}});
+    }
+    for (auto& e : extra) members.push_back({e.key, nullptr, e.text});
+    std::sort(members.begin(), members.end(), [](auto& a, auto& b) { return a.key < b.key; });
+    out += '{';
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (i > 0) out += ',';
+      append_json_string(out, members[i].key);
+      out += ':';
+      if (members[i].type != nullptr) {
+        members[i].type->write(out);
+      } else {
+        out += members[i].text;
+      }
+    }
+    out += '}';
+  }
+
+ private:
+  // Where an epoch record goes when the columns are sorted by epoch.
+  struct order {
+    double key;
+    std::int64_t epoch_ind, epoch_max, iter_ind, iter_max;
+  };
+
+  // A type's records: the first record's text (non-epoch types) or one column per metric.
+  struct type_records {
+    bool active = false;  // seen in the current log
+    int first_line = 0;
+    std::vector<std::string> metrics;  // the first record's fields, sorted, without the type
+    std::string first;                 // non-epoch types: the first record as JSON text
+    std::size_t epoch_at = std::string::npos, iter_at = std::string::npos;
+    bool rejected = false;  // already has epoch_ind/epoch_max: cannot be an epoch series
+    // Each value's text followed by ',', and where each value's text ends (to reorder them).
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::uint32_t>> ends;
+    std::vector<order> orders;
+    std::vector<std::size_t> perm;  // record indices by epoch, when the log's order is not already that
+
+    void reset() {
+      active = false;
+      first_line = 0;
+      metrics.clear();
+      first.clear();
+      epoch_at = iter_at = std::string::npos;
+      rejected = false;
+      for (auto& c : columns) c.clear();
+      for (auto& e : ends) e.clear();
+      orders.clear();
+      perm.clear();
+    }
+
+    void sort() {
+      auto by_key = [&](std::size_t a, std::size_t b) { return orders[a].key < orders[b].key; };
+      bool sorted = std::is_sorted(orders.begin(), orders.end(), [](auto& a, auto& b) { return a.key < b.key; });
+      if (sorted) return;
+      // Stable: records of a repeated epoch (a requeued job) stay whole and in log order.
+      perm.resize(orders.size());
+      for (std::size_t i = 0; i < perm.size(); ++i) perm[i] = i;
+      std::stable_sort(perm.begin(), perm.end(), by_key);
+    }
+
+    template <class Each>
+    void in_order(Each each) const {
+      if (perm.empty()) {
+        for (std::size_t i = 0; i < orders.size(); ++i) each(i);
+      } else {
+        for (auto i : perm) each(i);
+      }
+    }
+
+    void write(std::string& out) const {
+      if (epoch_at == std::string::npos) {
+        out += first;
+        return;
+      }
+      // Members: the metrics' columns and the columns made from the epoch (and iter) fields.
+      static constexpr std::string_view added[] = {"epoch_ind", "epoch_max", "iter_ind", "iter_max"};
+      std::size_t n_added = iter_at == std::string::npos ? 2 : 4;
+      std::vector<std::pair<std::string_view, std::size_t>> keys;  // (key, metric index or npos - added index)
+      keys.reserve(metrics.size() + n_added);
+      for (std::size_t m = 0; m < metrics.size(); ++m) {
+        if (std::find(added, added + n_added, metrics[m]) == added + n_added) keys.emplace_back(metrics[m], m);
+      }
+      for (std::size_t a = 0; a < n_added; ++a) keys.emplace_back(added[a], std::string::npos - a);
+      std::sort(keys.begin(), keys.end(), [](auto& a, auto& b) { return a.first < b.first; });
+      out += '{';
+      bool first_key = true;
+      for (auto& [key, m] : keys) {
+        if (!first_key) out += ',';
+        first_key = false;
+        append_json_string(out, key);
+        out += ":[";
+        if (m < metrics.size()) {
+          write_column(out, m);
+        } else {
+          auto member = std::array{&order::epoch_ind, &order::epoch_max, &order::iter_ind,
+                                   &order::iter_max}[std::string::npos - m];
+          bool first_value = true;
+          in_order([&](std::size_t i) {
+            if (!first_value) out += ',';
+            first_value = false;
+            append_json_integer(out, orders[i].*member);
+          });
+        }
+        out += ']';
+      }
+      out += '}';
+    }
+
+    void write_column(std::string& out, std::size_t m) const {
+      auto& text = columns[m];
+      if (text.empty()) return;
+      if (perm.empty()) {
+        out.append(text, 0, text.size() - 1);  // drop the last ','
+        return;
+      }
+      auto& end = ends[m];
+      bool first_value = true;
+      for (auto i : perm) {
+        if (!first_value) out += ',';
+        first_value = false;
+        std::size_t from = i == 0 ? 0 : end[i - 1];
+        out.append(text, from, end[i] - 1 - from);
+      }
+    }
+  };
+
+  /// @brief Parses a record; Python's NaN/Infinity are read as null rather than losing the record.
+  bool read_record(std::string_view payload) {
+    if (reader_.read(payload)) return true;
+    if (payload.find("NaN") == std::string_view::npos && payload.find("Infinity") == std::string_view::npos) {
+      return false;
+    }
+    if (reader_.read(python_nonfinite_to_null(payload))) return true;
+    reader_.read(payload);  // for the error of the text as written (rare: a truly corrupt record)
+    return false;
+  }
+
+  template <class Report>
+  void add_record(std::span<record_field> fields, const collect_options& opts, int this_line, Report& report) {
+    auto type_it = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return f.key == opts.type_key; });
+    if (type_it == fields.end() || !type_it->is_string) {
+      report(this_line, fmt::format("record skipped: expected a string field \"{}\" naming its type", opts.type_key));
+      return;
+    }
+    const std::string& type = type_it->str;
+    if (std::find(opts.skip_types.begin(), opts.skip_types.end(), type) != opts.skip_types.end()) return;
+    auto type_at = static_cast<std::size_t>(type_it - fields.begin());
+    auto group = types_.find(type);
+    if (group == types_.end()) group = types_.emplace(type, type_records{}).first;
+    bool first = !group->second.active;
+    if (first) {
+      auto& g = group->second;
+      g.active = true;
+      g.first_line = this_line;
+      for (std::size_t k = 0; k < fields.size(); ++k) {
+        if (k != type_at) g.metrics.push_back(fields[k].key);
+      }
+      auto index_of = [&](std::string_view key) {
+        auto it = std::find(g.metrics.begin(), g.metrics.end(), key);
+        return it == g.metrics.end() ? std::string::npos : static_cast<std::size_t>(it - g.metrics.begin());
+      };
+      g.epoch_at = index_of(opts.epoch_key);
+      if (g.epoch_at != std::string::npos) {
+        g.iter_at = index_of("iter");
+        if (g.columns.size() < g.metrics.size()) {
+          g.columns.resize(g.metrics.size());
+          g.ends.resize(g.metrics.size());
+        }
+        if (index_of("epoch_ind") != std::string::npos || index_of("epoch_max") != std::string::npos) {
+          g.rejected = true;
+          report(this_line, fmt::format("records of {}={} skipped: they already have epoch_ind or epoch_max fields",
+                                        opts.type_key, type));
+        }
+      }
+    }
+    auto& g = group->second;
+    if (g.rejected) return;
+    // pycls requires every record of a type to have the first one's fields.
+    bool same = fields.size() == g.metrics.size() + 1;
+    for (std::size_t k = 0, m = 0; same && k < fields.size(); ++k) {
+      if (k != type_at) same = fields[k].key == g.metrics[m++];
+    }
+    if (!same) {
+      std::vector<std::string> keys;
+      for (std::size_t k = 0; k < fields.size(); ++k) {
+        if (k != type_at) keys.push_back(fields[k].key);
+      }
+      report(this_line, fmt::format("record of {}={} skipped: fields {} differ from the first record's {} (line {})",
+                                    opts.type_key, type, join_keys(keys), join_keys(g.metrics), g.first_line));
+      return;
+    }
+    auto field = [&](std::size_t m) -> record_field& { return fields[m < type_at ? m : m + 1]; };
+    if (g.epoch_at == std::string::npos) {
+      // pycls keeps a non-epoch type's first record only.
+      if (first) {
+        g.first += '{';
+        for (std::size_t m = 0; m < g.metrics.size(); ++m) {
+          if (m > 0) g.first += ',';
+          append_json_string(g.first, g.metrics[m]);
+          g.first += ':';
+          g.first += field(m).text;
+        }
+        g.first += '}';
+      }
+      return;
+    }
+    order x{0, 0, 0, 0, 0};
+    auto& epoch = field(g.epoch_at);
+    if (!epoch.is_string || !parse_fraction(epoch.str, x.epoch_ind, x.epoch_max)) {
+      report(this_line, fmt::format("record of {}={} skipped: expected \"{}\" as \"i/max\", got {}", opts.type_key,
+                                    type, opts.epoch_key, epoch.text));
+      return;
+    }
+    x.key = static_cast<double>(x.epoch_ind);
+    if (g.iter_at != std::string::npos) {
+      auto& iter = field(g.iter_at);
+      if (!iter.is_string || !parse_fraction(iter.str, x.iter_ind, x.iter_max)) {
+        report(this_line, fmt::format("record of {}={} skipped: expected \"iter\" as \"i/max\", got {}",
+                                      opts.type_key, type, iter.text));
+        return;
+      }
+      x.key += (static_cast<double>(x.iter_ind) - 1) / static_cast<double>(x.iter_max);  // no int overflow at INT64_MIN
+    }
+    g.orders.push_back(x);
+    for (std::size_t m = 0; m < g.metrics.size(); ++m) {
+      auto& column = g.columns[m];
+      column += field(m).text;
+      column += ',';
+      g.ends[m].push_back(static_cast<std::uint32_t>(column.size()));
+    }
+  }
+
+  std::map<std::string, type_records, std::less<>> types_;
+  std::vector<log_issue> issues_;
+  std::size_t records_seen_ = 0;
+  record_reader reader_;
+};
 
 }  // namespace detail
 
@@ -266,189 +439,14 @@ inline std::string join_keys(const std::vector<std::string>& keys) {
 /// epoch) are skipped and reported in `issues`, naming `file_name` and the line.
 inline parsed_log parse_job_log(std::string_view text, const collect_options& opts,
                                 const std::string& file_name) {
+  detail::job_log log;
+  log.read(text, opts, file_name);
+  std::string json_text;
+  log.write(json_text, {});
   parsed_log out;
-  // Where an epoch record goes when the columns are sorted by epoch.
-  struct order {
-    double key;
-    std::int64_t epoch_ind, epoch_max, iter_ind, iter_max;
-  };
-  // A type's records, appended straight into its columns (no per-record storage).
-  struct type_records {
-    int first_line = 0;
-    std::vector<std::string> metrics;  // the first record's fields, sorted, without the type
-    nlohmann::json first = nlohmann::json::object();  // non-epoch types: the first record
-    std::size_t epoch_at = std::string::npos, iter_at = std::string::npos;
-    bool rejected = false;  // already has epoch_ind/epoch_max: cannot be an epoch series
-    std::vector<nlohmann::json::array_t> columns;
-    std::vector<order> orders;
-  };
-  std::map<std::string, type_records, std::less<>> by_type;
-  auto report = [&](int line, std::string message) {
-    out.issues.push_back({{file_name, line}, std::move(message)});
-  };
-  // Skipped types are recognised on the raw text so their (many) records are never parsed.
-  std::string type_pattern = nlohmann::json(opts.type_key).dump() + ": \"";
-  auto skipped_on_sight = [&](std::string_view payload) {
-    auto at = payload.find(type_pattern);
-    if (at == std::string_view::npos) return false;
-    auto name = payload.substr(at + type_pattern.size());
-    for (auto& t : opts.skip_types) {
-      if (name.size() > t.size() && name.starts_with(t) && name[t.size()] == '"') return true;
-    }
-    return false;
-  };
-
-  std::string why;
-  std::vector<detail::field_view> fields;
-  nlohmann::json parsed;  // the slow path's record, which `fields` then points into
-  int line_no = 1;        // of text[pos]
-  std::size_t pos = 0;
-  while (!opts.tag.empty() && pos < text.size()) {
-    // Jump from tag to tag; lines without one are only counted.
-    auto at = text.find(opts.tag, pos);
-    if (at == std::string_view::npos) break;
-    auto bol = text.rfind('\n', at);
-    bol = (bol == std::string_view::npos || bol < pos) ? pos : bol + 1;
-    line_no += static_cast<int>(std::count(text.data() + pos, text.data() + bol, '\n'));
-    auto eol = text.find('\n', at);
-    bool terminated = eol != std::string_view::npos;
-    std::string_view payload =
-        text.substr(at + opts.tag.size(), terminated ? eol - at - opts.tag.size() : std::string_view::npos);
-    pos = terminated ? eol + 1 : text.size();
-    int this_line = line_no;
-    if (terminated) ++line_no;
-    ++out.records_seen;
-    if (skipped_on_sight(payload)) continue;
-    if (!detail::scan_flat_record(payload, fields)) {
-      why.clear();
-      parsed = detail::parse_record(payload, why);
-      if (parsed.is_discarded()) {
-        report(this_line, terminated ? fmt::format("corrupt record skipped: {}", why)
-                                     : fmt::format("truncated last line skipped (job still writing?): {}", why));
-        continue;
-      }
-      if (!parsed.is_object()) {
-        report(this_line, fmt::format("record skipped: expected a JSON object after '{}', got {}", opts.tag,
-                                      parsed.type_name()));
-        continue;
-      }
-      fields.clear();
-      for (auto it = parsed.begin(); it != parsed.end(); ++it) fields.push_back({it.key(), std::move(it.value())});
-    }
-    auto type_it = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return f.key == opts.type_key; });
-    if (type_it == fields.end() || !type_it->value.is_string()) {
-      report(this_line, fmt::format("record skipped: expected a string field \"{}\" naming its type", opts.type_key));
-      continue;
-    }
-    auto& type = type_it->value.get_ref<const std::string&>();
-    if (std::find(opts.skip_types.begin(), opts.skip_types.end(), type) != opts.skip_types.end()) continue;
-    auto group = by_type.find(type);
-    bool first = group == by_type.end();
-    if (first) {
-      group = by_type.emplace(type, type_records{}).first;
-      auto& g = group->second;
-      g.first_line = this_line;
-      for (auto& f : fields) {
-        if (&f != &*type_it) g.metrics.emplace_back(f.key);
-      }
-      auto index_of = [&](std::string_view key) {
-        auto it = std::find(g.metrics.begin(), g.metrics.end(), key);
-        return it == g.metrics.end() ? std::string::npos : static_cast<std::size_t>(it - g.metrics.begin());
-      };
-      g.epoch_at = index_of(opts.epoch_key);
-      if (g.epoch_at != std::string::npos) {
-        g.iter_at = index_of("iter");
-        g.columns.resize(g.metrics.size());
-        if (index_of("epoch_ind") != std::string::npos || index_of("epoch_max") != std::string::npos) {
-          g.rejected = true;
-          report(this_line, fmt::format("records of {}={} skipped: they already have epoch_ind or epoch_max fields",
-                                        opts.type_key, type));
-        }
-      }
-    }
-    auto& g = group->second;
-    if (g.rejected) continue;
-    // pycls requires every record of a type to have the first one's fields.
-    bool same = fields.size() == g.metrics.size() + 1;
-    for (std::size_t k = 0, m = 0; same && k < fields.size(); ++k) {
-      if (&fields[k] == &*type_it) continue;
-      same = fields[k].key == g.metrics[m++];
-    }
-    if (!same) {
-      std::vector<std::string> keys;
-      for (auto& f : fields) {
-        if (&f != &*type_it) keys.emplace_back(f.key);
-      }
-      report(this_line, fmt::format("record of {}={} skipped: fields {} differ from the first record's {} (line {})",
-                                    opts.type_key, type, detail::join_keys(keys), detail::join_keys(g.metrics),
-                                    g.first_line));
-      continue;
-    }
-    auto value = [&](std::size_t m) -> nlohmann::json& {
-      return fields[m < static_cast<std::size_t>(type_it - fields.begin()) ? m : m + 1].value;
-    };
-    if (g.epoch_at == std::string::npos) {
-      // pycls keeps a non-epoch type's first record only.
-      if (first) {
-        for (std::size_t m = 0; m < g.metrics.size(); ++m) g.first[g.metrics[m]] = std::move(value(m));
-      }
-      continue;
-    }
-    order x{0, 0, 0, 0, 0};
-    if (!detail::parse_fraction(value(g.epoch_at), x.epoch_ind, x.epoch_max)) {
-      report(this_line, fmt::format("record of {}={} skipped: expected \"{}\" as \"i/max\", got {}", opts.type_key,
-                                    type, opts.epoch_key, value(g.epoch_at).dump()));
-      continue;
-    }
-    x.key = static_cast<double>(x.epoch_ind);
-    if (g.iter_at != std::string::npos) {
-      if (!detail::parse_fraction(value(g.iter_at), x.iter_ind, x.iter_max)) {
-        report(this_line, fmt::format("record of {}={} skipped: expected \"iter\" as \"i/max\", got {}",
-                                      opts.type_key, type, value(g.iter_at).dump()));
-        continue;
-      }
-      x.key += static_cast<double>(x.iter_ind - 1) / static_cast<double>(x.iter_max);
-    }
-    g.orders.push_back(x);
-    for (std::size_t m = 0; m < g.metrics.size(); ++m) g.columns[m].push_back(std::move(value(m)));
-  }
-
-  for (auto& [type, g] : by_type) {
-    if (g.rejected) continue;
-    if (g.epoch_at == std::string::npos) {
-      out.data[type] = std::move(g.first);
-      continue;
-    }
-    auto by_key = [](const order& a, const order& b) { return a.key < b.key; };
-    if (!std::is_sorted(g.orders.begin(), g.orders.end(), by_key)) {
-      // Stable: records of a repeated epoch (a requeued job) stay whole and in log order.
-      std::vector<std::size_t> perm(g.orders.size());
-      for (std::size_t i = 0; i < perm.size(); ++i) perm[i] = i;
-      std::stable_sort(perm.begin(), perm.end(), [&](auto a, auto b) { return by_key(g.orders[a], g.orders[b]); });
-      auto permute = [&](auto& v) {
-        std::remove_reference_t<decltype(v)> sorted;
-        sorted.reserve(v.size());
-        for (auto i : perm) sorted.push_back(std::move(v[i]));
-        v = std::move(sorted);
-      };
-      for (auto& column : g.columns) permute(column);
-      permute(g.orders);
-    }
-    auto& slot = out.data[type] = nlohmann::json::object();
-    for (std::size_t m = 0; m < g.metrics.size(); ++m) slot[g.metrics[m]] = std::move(g.columns[m]);
-    auto add_column = [&](const char* name, auto member) {
-      nlohmann::json::array_t column;
-      column.reserve(g.orders.size());
-      for (auto& x : g.orders) column.emplace_back(x.*member);
-      slot[name] = std::move(column);
-    };
-    add_column("epoch_ind", &order::epoch_ind);
-    add_column("epoch_max", &order::epoch_max);
-    if (g.iter_at != std::string::npos) {
-      add_column("iter_ind", &order::iter_ind);
-      add_column("iter_max", &order::iter_max);
-    }
-  }
+  out.data = nlohmann::json::parse(json_text);
+  out.issues = std::move(log.issues());
+  out.records_seen = log.records_seen();
   return out;
 }
 

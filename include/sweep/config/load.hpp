@@ -177,6 +177,7 @@ inline void apply_overrides(value& root, const std::vector<std::string>& overrid
       throw error({"command line", 0}, key, "expected a dotted key such as SETUP.NUM_CONFIGS");
     }
     value parsed = load_yaml_text(overrides[i + 1], "command line");
+    parsed.set_line(0);  // a line of the override's text is no line of the config file
     try {
       root.at_path(key) = std::move(parsed);
     } catch (const error&) {

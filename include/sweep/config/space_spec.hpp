@@ -330,7 +330,7 @@ class space_spec_reader {
       dyn_space::axis_list list;
       for (auto& [key, axis_spec] : axes->as_map()) {
         check_key(key, axis_spec, path + ".AXES." + key);
-        if (std::any_of(list.begin(), list.end(), [&](auto& a) { return a.first == key; })) {
+        if (std::any_of(list.begin(), list.end(), [&key = key](auto& a) { return a.first == key; })) {
           fail(axis_spec, path + ".AXES." + key, "this key is bound twice");
         }
         list.emplace_back(key, axis(axis_spec, path + ".AXES." + key));
@@ -528,7 +528,14 @@ inline dyn_space load_setup_space(const sweep_config& cfg) {
                 "`TYPE: random` part of the space, or drop SPACE)");
   }
   if (!s.space.is_null()) return load_space_spec(s.space, cfg.file);
-  return dyn_space(dyn_space::random_node{load_space(s.samplers, cfg.file)});
+  auto samplers = load_space(s.samplers, cfg.file);
+  if (samplers.empty()) {
+    // Every draw would be the same empty config: say so instead of drawing NUM_SAMPLES of them.
+    throw error({cfg.file, s.samplers.line()}, "SETUP.SAMPLERS",
+                "nothing to sample: expected at least one sampler in SETUP.SAMPLERS or a SETUP.SPACE (a sweep written "
+                "as code keeps its space in the program: set it up with sweep::setup(cfg, space))");
+  }
+  return dyn_space(dyn_space::random_node{std::move(samplers)});
 }
 
 }  // namespace sweep

@@ -6,6 +6,7 @@
 #include <sweep/error.hpp>
 #include <sweep/value.hpp>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -50,8 +51,18 @@ inline value resolve_plain_scalar(std::string_view s) {
   return value{std::string(s)};
 }
 
-inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path) {
+/// @brief The most values one YAML text may expand to: aliases share nodes in yaml-cpp, so a few
+/// lines of nested aliases (a "billion laughs") would otherwise expand to billions of values.
+inline constexpr std::size_t max_yaml_values = std::size_t{1} << 22;
+
+inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path,
+                            std::size_t& budget) {
   int line = node.Mark().line + 1;
+  if (budget == 0) {
+    throw error({file, line}, path,
+                fmt::format("the YAML expands to more than {} values (nested aliases?): expected a smaller config", max_yaml_values));
+  }
+  --budget;
   auto where = [&] { return source_location{file, line}; };
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
@@ -66,7 +77,7 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
       value::list items;
       items.reserve(node.size());
       for (std::size_t i = 0; i < node.size(); ++i) {
-        items.push_back(from_yaml_node(node[i], file, fmt::format("{}[{}]", path, i)));
+        items.push_back(from_yaml_node(node[i], file, fmt::format("{}[{}]", path, i), budget));
       }
       return value{std::move(items)}.set_line(line);
     }
@@ -79,7 +90,7 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
         if (std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == key; })) {
           throw error({file, it->first.Mark().line + 1}, child_path, "duplicate key");
         }
-        entries.emplace_back(key, from_yaml_node(it->second, file, child_path));
+        entries.emplace_back(key, from_yaml_node(it->second, file, child_path, budget));
       }
       return value{std::move(entries)}.set_line(line);
     }
@@ -87,7 +98,7 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
   return value{};
 }
 
-/// @brief Rejects bytes that are not UTF-8, which YAML does not allow and later stages could not print.
+/// @brief Rejects bytes that are not UTF-8 or are control characters, which YAML does not allow and later stages could not print.
 inline void check_utf8(std::string_view text, const std::string& file) {
   int line = 1;
   for (std::size_t i = 0; i < text.size();) {
@@ -96,6 +107,10 @@ inline void check_utf8(std::string_view text, const std::string& file) {
     bool ok = extra >= 0 && i + static_cast<std::size_t>(extra) < text.size() + (extra == 0 ? 1 : 0);
     for (int k = 1; ok && k <= extra; ++k) ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
     if (!ok) throw error({file, line}, "", fmt::format("invalid UTF-8 byte 0x{:02x}: expected UTF-8 text", c));
+    // YAML (and PyYAML) allow no control characters but tab and line ends.
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      throw error({file, line}, "", fmt::format("control character 0x{:02x}: expected printable text", c));
+    }
     if (c == '\n') ++line;
     i += static_cast<std::size_t>(extra) + 1;
   }
@@ -109,10 +124,13 @@ inline value load_yaml_text(std::string_view text, const std::string& file = "<y
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    throw error({file, e.mark.line + 1}, "", fmt::format("invalid YAML: nested more than {} levels deep", e.depth()));
   } catch (const YAML::Exception& e) {
     throw error({file, e.mark.line + 1}, "", fmt::format("invalid YAML: {}", e.msg));
   }
-  return detail::from_yaml_node(root, file, "");
+  std::size_t budget = detail::max_yaml_values;
+  return detail::from_yaml_node(root, file, "", budget);
 }
 
 /// @brief Reads a whole file as text; a missing or unreadable file is an error naming it.

@@ -10,10 +10,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 #include <string_view>
 #include <system_error>
+#include <signal.h>
 #include <unistd.h>
 
 namespace sweep::detail {
@@ -48,6 +50,19 @@ inline void write_file_atomic(const std::filesystem::path& target, const std::ve
   if (ec) {
     std::filesystem::remove(temporary, ec);
     throw error({target.string(), 0}, "", "cannot replace the file: " + ec.message());
+  }
+}
+
+/// @brief Removes the temporary siblings of `target` that writers killed mid-write left behind
+/// (their process is gone); those of a live process may still be renamed into place.
+inline void remove_stale_temporaries(const std::filesystem::path& target) {
+  auto prefix = fmt::format(".{}.tmp.", target.filename().string());
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator(target.parent_path(), ec)) {
+    auto name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
   }
 }
 

@@ -49,6 +49,7 @@ inline void remove_setup_leftovers(const std::filesystem::path& dir) {
     auto name = entry.path().filename().string();
     if (name.starts_with(".cfgs.")) std::filesystem::remove_all(entry.path(), ec);
   }
+  for (auto file : {"sweep_cfg.yaml", "cfgs_summary.yaml"}) remove_stale_temporaries(dir / file);
 }
 
 /// @brief Swaps a finished folder into place: old `target` out, `fresh` in, old removed.
@@ -118,6 +119,7 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
             auto text = sections.to_yaml(job);
             std::ofstream out(fresh / job_config_name(static_cast<std::int64_t>(i)), std::ios::binary);
             out << text;
+            out.close();  // a failed flush (disk full) shows only here
             if (!out) throw error({(fresh / job_config_name(static_cast<std::int64_t>(i))).string(), 0}, "", "cannot write job config");
           }
         } catch (...) {
@@ -135,7 +137,10 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   value::map summary;
   for (std::size_t i = 0; i < n; ++i) summary.emplace_back(job_config_name(static_cast<std::int64_t>(i)), value{sampled.keys[i]});
   auto summary_text = n == 0 ? std::string("{}\n") : to_yaml(value{std::move(summary)});
+  // cfgs_summary.yaml is the commit mark: it is removed before cfgs/ changes and written last, so
+  // a folder that has it is consistent even if setup is killed; one without it is an unfinished setup.
   detail::write_file_atomic(dir / "sweep_cfg.yaml", sweep_config_yaml(cfg));
+  std::filesystem::remove(dir / "cfgs_summary.yaml");
   detail::replace_folder(fresh, dir / "cfgs");
   detail::write_file_atomic(dir / "cfgs_summary.yaml", summary_text);
 }
@@ -187,13 +192,13 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
 
 /// @brief Sets up a sweep config's own space (SETUP.SAMPLERS, or SETUP.SPACE) with pycls's constraints and setup step.
 inline setup_summary setup(const sweep_config& cfg, const setup_observer& observer = {}) {
+  auto space = load_setup_space(cfg);
   if (!cfg.setup.space.is_null()) {
-    // sweep's combinator spaces (grid, zip, concat, join, sobol); SAMPLERS below stays pycls's exact path
-    auto space = load_setup_space(cfg);
+    // sweep's combinator spaces (grid, zip, concat, join, sobol)
     return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
   }
-  auto space = load_space(cfg.setup.samplers, cfg.file);
-  return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
+  // pycls's SETUP.SAMPLERS keep pycls's exact path
+  return setup_space(cfg, load_space(cfg.setup.samplers, cfg.file), config_checks(cfg), &config_checks::finish, observer);
 }
 
 /// @brief Sets up a sweep written as code: a typed space (with its constraints) and the config's options.

@@ -543,8 +543,8 @@ struct when_part {
 
 struct when_fn {
   template <fixed_string Text, class V, class Space>
-  auto operator()(key<Text>, V equals, Space space) const {
-    return when_part<key<Text>, detail::drawn_t<V>, Space>{detail::drawn_t<V>(std::move(equals)), std::move(space)};
+  auto operator()(param_key<Text>, V equals, Space space) const {
+    return when_part<param_key<Text>, detail::drawn_t<V>, Space>{detail::drawn_t<V>(std::move(equals)), std::move(space)};
   }
 };
 inline constexpr when_fn when{};
@@ -555,14 +555,14 @@ struct conditional_record {
   std::optional<Record> inner;
 
   template <fixed_string Text>
-  static constexpr bool has(key<Text>) {
-    return Record::has(key<Text>{});
+  static constexpr bool has(param_key<Text>) {
+    return Record::has(param_key<Text>{});
   }
   /// @brief The value of `k` as an optional: empty when the condition did not hold.
   template <fixed_string Text>
-  [[nodiscard]] auto operator[](key<Text>) const {
-    using V = std::decay_t<decltype(std::declval<const Record&>()[key<Text>{}])>;
-    return inner ? std::optional<V>((*inner)[key<Text>{}]) : std::optional<V>();
+  [[nodiscard]] auto operator[](param_key<Text>) const {
+    using V = std::decay_t<decltype(std::declval<const Record&>()[param_key<Text>{}])>;
+    return inner ? std::optional<V>((*inner)[param_key<Text>{}]) : std::optional<V>();
   }
   [[nodiscard]] bool active() const noexcept { return inner.has_value(); }
   friend bool operator==(const conditional_record&, const conditional_record&) = default;
@@ -575,19 +575,19 @@ struct joined_record {
   Second second;
 
   template <fixed_string Text>
-  static constexpr bool has(key<Text>) {
-    return detail::record_has<key<Text>, First>() || detail::record_has<key<Text>, Second>();
+  static constexpr bool has(param_key<Text>) {
+    return detail::record_has<param_key<Text>, First>() || detail::record_has<param_key<Text>, Second>();
   }
   template <fixed_string Text>
-  [[nodiscard]] decltype(auto) operator[](key<Text>) const {
-    if constexpr (detail::record_has<key<Text>, First>()) {
-      return detail::read_key<key<Text>>(first);
-    } else if constexpr (detail::record_has<key<Text>, Second>()) {
-      return detail::read_key<key<Text>>(second);
+  [[nodiscard]] decltype(auto) operator[](param_key<Text>) const {
+    if constexpr (detail::record_has<param_key<Text>, First>()) {
+      return detail::read_key<param_key<Text>>(first);
+    } else if constexpr (detail::record_has<param_key<Text>, Second>()) {
+      return detail::read_key<param_key<Text>>(second);
     } else {
-      static_assert(detail::dependent_false<key<Text>>,
+      static_assert(detail::dependent_false<param_key<Text>>,
                     "sweep::record::operator[]: the space has no such key (the key is named in the "
-                    "'key<...>' of this instantiation); add it to sweep::space or fix its spelling");
+                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling");
       return 0;
     }
   }

@@ -1,4 +1,4 @@
-// Compile-time keys: "OPTIM.BASE_LR"_k is a value of type key<"OPTIM.BASE_LR">,
+// Compile-time keys: "OPTIM.BASE_LR"_k is a value of type param_key<"OPTIM.BASE_LR">,
 // so a space knows its keys in the type system and a misspelt one cannot compile.
 #pragma once
 
@@ -37,14 +37,14 @@ struct binding;
 
 /// @brief A config key known at compile time; `key = sampler` binds a sampler to it.
 template <fixed_string Text>
-struct key {
+struct param_key {
   static_assert(detail::is_valid_key(Text.view()),
-                "sweep::key: a key is a dotted config path such as \"OPTIM.BASE_LR\" "
+                "sweep::param_key: a key is a dotted config path such as \"OPTIM.BASE_LR\" "
                 "(letters, digits and '_' between single dots)");
   static constexpr std::string_view name = Text.view();
 
   template <class Sampler>
-  constexpr binding<key, Sampler> operator=(Sampler sampler) const {
+  constexpr binding<param_key, Sampler> operator=(Sampler sampler) const {
     return {std::move(sampler)};
   }
 };
@@ -60,7 +60,7 @@ struct binding {
 namespace literals {
 /// @brief "OPTIM.BASE_LR"_k: the compile-time key OPTIM.BASE_LR.
 template <fixed_string Text>
-constexpr key<Text> operator""_k() {
+constexpr param_key<Text> operator""_k() {
   return {};
 }
 }  // namespace literals

@@ -57,12 +57,12 @@ struct record<key_list<Keys...>, Values...> {
 
   /// @brief The value drawn for key `k`; a key the space lacks is a compile error.
   template <fixed_string Text>
-  [[nodiscard]] constexpr const auto& operator[](key<Text>) const {
+  [[nodiscard]] constexpr const auto& operator[](param_key<Text>) const {
     constexpr std::size_t index = detail::key_index<Text, Keys...>();
     if constexpr (index == detail::no_index) {
-      static_assert(detail::dependent_false<key<Text>>,
+      static_assert(detail::dependent_false<param_key<Text>>,
                     "sweep::record::operator[]: the space has no such key (the key is named in the "
-                    "'key<...>' of this instantiation); add it to sweep::space or fix its spelling");
+                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling");
       return std::get<0>(values);
     } else {
       return std::get<index>(values);
@@ -70,7 +70,7 @@ struct record<key_list<Keys...>, Values...> {
   }
 
   template <fixed_string Text>
-  static constexpr bool has(key<Text>) {
+  static constexpr bool has(param_key<Text>) {
     return detail::key_index<Text, Keys...>() != detail::no_index;
   }
 

@@ -1,0 +1,42 @@
+# The sweep written as code (sweep_as_code) and the same sweep as YAML (sweep setup) write
+# identical job configs: cfgs_summary.yaml and every cfgs/*.yaml, byte for byte.
+# cmake -DSWEEP_AS_CODE=... -DSWEEP=... -DSWEEP_CFG=digits_optim.yaml -DWORK_DIR=... -P sweep_as_code_check.cmake
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+endfunction()
+
+# Both sides sample with the machine's default NUM_PROC (as pycls, the draws depend on it).
+run(${SWEEP_AS_CODE} --root ${WORK_DIR}/code)
+run(${SWEEP} setup -q --sweep-cfg ${SWEEP_CFG} ROOT_DIR ${WORK_DIR}/yaml)
+
+set(code ${WORK_DIR}/code/digits/digits_optim)
+set(yaml ${WORK_DIR}/yaml/digits/digits_optim)
+file(GLOB code_cfgs RELATIVE ${code}/cfgs ${code}/cfgs/*.yaml)
+file(GLOB yaml_cfgs RELATIVE ${yaml}/cfgs ${yaml}/cfgs/*.yaml)
+list(LENGTH code_cfgs count)
+if(NOT count EQUAL 64)
+  message(FATAL_ERROR "sweep_as_code wrote ${count} job configs, expected 64")
+endif()
+if(NOT code_cfgs STREQUAL yaml_cfgs)
+  message(FATAL_ERROR "different job config files:\ncode: ${code_cfgs}\nyaml: ${yaml_cfgs}")
+endif()
+foreach(name cfgs_summary.yaml ${code_cfgs})
+  set(a ${code}/${name})
+  if(NOT name STREQUAL "cfgs_summary.yaml")
+    set(a ${code}/cfgs/${name})
+    set(b ${yaml}/cfgs/${name})
+  else()
+    set(b ${yaml}/${name})
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${a} ${b} RESULT_VARIABLE differ)
+  if(differ)
+    message(FATAL_ERROR "${a} and ${b} differ")
+  endif()
+endforeach()
+message(STATUS "sweep as code = sweep as YAML: cfgs_summary.yaml and ${count} job configs identical")

@@ -1,0 +1,216 @@
+// Reading one json_stats record with nlohmann's SAX parser: the record's
+// top-level fields come out as JSON text ready to be copied into sweep.json, so
+// no DOM is built for the flat records that make up almost all of a log (a
+// nested value, such as a cfg section, becomes a small DOM to sort its keys).
+#pragma once
+
+#include <sweep/value.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sweep::detail {
+
+/// @brief Appends `s` as nlohmann's dump(ensure_ascii=false, replace) writes a string.
+inline void append_json_string(std::string& out, std::string_view s) {
+  // Printable ASCII needs no escaping (the common case: keys, "i/max"); anything else is nlohmann's.
+  bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out += '"';
+    out += s;
+    out += '"';
+  } else {
+    out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+}
+
+/// @brief Appends an integer as JSON text.
+template <class Int>
+void append_json_integer(std::string& out, Int v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+/// @brief One top-level field of a record: its key and its value as JSON text.
+struct record_field {
+  std::string key;
+  std::string text;        // the value as sweep.json holds it (floats as Python's repr, like pycls)
+  std::string str;         // a string value itself (to read "i/max" fields)
+  bool is_string = false;
+};
+
+/// @brief The SAX handler (see nlohmann::json::sax_parse) that reads a record into fields.
+class record_reader {
+ public:
+  using json = nlohmann::json;
+
+  /// @brief Parses `text`, one JSON value; false (see error()) when it is not valid JSON.
+  bool read(std::string_view text) {
+    count_ = 0;
+    depth_ = 0;
+    skip_ = false;
+    top_ = json::value_t::discarded;
+    error_.clear();
+    if (!json::sax_parse(text.data(), text.data() + text.size(), this)) return false;
+    normalize();
+    return true;
+  }
+
+  /// @brief The kind of the value read (an object for a record).
+  [[nodiscard]] json::value_t top() const noexcept { return top_; }
+  /// @brief The object's fields, sorted by key, duplicates resolved as nlohmann's DOM does (last wins).
+  [[nodiscard]] std::span<record_field> fields() noexcept { return {fields_.data(), count_}; }
+  /// @brief nlohmann's parse error for the last failed read, without its "[json.exception...] " prefix.
+  [[nodiscard]] const std::string& error() const noexcept { return error_; }
+
+  // nlohmann's SAX interface.
+  bool null() {
+    return value(json::value_t::null, [](std::string& t) { t += "null"; }, [] { return json(nullptr); });
+  }
+  bool boolean(bool b) {
+    return value(json::value_t::boolean, [b](std::string& t) { t += b ? "true" : "false"; }, [b] { return json(b); });
+  }
+  bool number_integer(json::number_integer_t v) {
+    return value(json::value_t::number_integer, [v](std::string& t) { append_json_integer(t, v); },
+                 [v] { return json(v); });
+  }
+  bool number_unsigned(json::number_unsigned_t v) {
+    return value(json::value_t::number_unsigned, [v](std::string& t) { append_json_integer(t, v); },
+                 [v] { return json(v); });
+  }
+  bool number_float(json::number_float_t v, const json::string_t& /*lexeme*/) {
+    // pycls's sweep.json holds Python's repr of each float (0.9540 in the log becomes 0.954).
+    return value(json::value_t::number_float, [v](std::string& t) { append_python_float_repr(t, v); },
+                 [v] { return json(v); });
+  }
+  bool string(json::string_t& s) {
+    return value(
+        json::value_t::string,
+        [&](std::string& t) {
+          auto& f = fields_[count_ - 1];
+          f.is_string = true;
+          f.str.assign(s);
+          append_json_string(t, s);
+        },
+        [&] { return json(s); });
+  }
+  bool binary(json::binary_t& /*unused*/) { return true; }  // not produced by the JSON format
+  bool start_object(std::size_t /*unknown*/) { return open(json::value_t::object); }
+  bool end_object() { return close(); }
+  bool start_array(std::size_t /*unknown*/) { return open(json::value_t::array); }
+  bool end_array() { return close(); }
+  bool key(json::string_t& k) {
+    if (skip_) return true;
+    if (depth_ == 1) {
+      if (count_ == fields_.size()) fields_.emplace_back();
+      auto& f = fields_[count_++];
+      f.key.assign(k);
+      f.text.clear();
+      f.is_string = false;
+    } else {
+      nested_key_.assign(k);
+    }
+    return true;
+  }
+  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/, const json::exception& e) {
+    error_ = e.what();
+    // nlohmann's text starts "[json.exception.parse_error.101] parse error at ..."
+    if (auto pos = error_.find("] "); pos != std::string::npos) error_.erase(0, pos + 2);
+    return false;
+  }
+
+ private:
+  /// @brief A scalar: a field's value (written as text), part of a nested value, or the whole document.
+  template <class Write, class Make>
+  bool value(json::value_t kind, Write write, Make make) {
+    if (depth_ == 0) {
+      top_ = kind;
+      skip_ = true;
+    } else if (!skip_) {
+      if (depth_ == 1) {
+        write(fields_[count_ - 1].text);
+      } else {
+        add(make());
+      }
+    }
+    return true;
+  }
+
+  bool open(json::value_t kind) {
+    if (depth_ == 0) {
+      top_ = kind;
+      skip_ = kind != json::value_t::object;  // an array is read to its end only to tell it from bad JSON
+    } else if (!skip_) {
+      if (depth_ == 1) {
+        nested_ = json(kind);
+        stack_.assign(1, &nested_);
+      } else {
+        stack_.push_back(add(json(kind)));
+      }
+    }
+    ++depth_;
+    return true;
+  }
+
+  bool close() {
+    --depth_;
+    if (!skip_ && depth_ >= 1) {
+      stack_.pop_back();
+      if (depth_ == 1) fields_[count_ - 1].text += nested_.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    return true;
+  }
+
+  /// @brief Adds `v` to the innermost open container of a nested value; where it went.
+  json* add(json&& v) {
+    json& parent = *stack_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(v));
+      return &parent.back();
+    }
+    json& slot = parent[nested_key_];  // a repeated key: the last one wins, like nlohmann's DOM
+    slot = std::move(v);
+    return &slot;
+  }
+
+  /// @brief Sorts the fields by key and drops all but the last of a repeated key (pycls writes them sorted).
+  void normalize() {
+    auto first = fields_.begin();
+    auto last = first + static_cast<std::ptrdiff_t>(count_);
+    auto by_key = [](const record_field& a, const record_field& b) { return a.key < b.key; };
+    if (std::adjacent_find(first, last, [](auto& a, auto& b) { return !(a.key < b.key); }) == last) return;
+    std::stable_sort(first, last, by_key);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (i + 1 < count_ && fields_[i].key == fields_[i + 1].key) continue;
+      if (kept != i) std::swap(fields_[kept], fields_[i]);
+      ++kept;
+    }
+    count_ = kept;
+  }
+
+  std::vector<record_field> fields_;  // reused from record to record: no allocation once warm
+  std::size_t count_ = 0;
+  int depth_ = 0;
+  bool skip_ = false;  // the document is not an object: nothing to keep
+  json::value_t top_ = json::value_t::discarded;
+  std::string error_;
+  json nested_;                // a field's nested value being built
+  std::vector<json*> stack_;   // its open containers
+  std::string nested_key_;     // the key of the next value in the innermost nested object
+};
+
+}  // namespace sweep::detail

@@ -1,0 +1,65 @@
+// The entry points the fuzzers drive, shared with the regression test so a
+// crasher found by libFuzzer is replayed through exactly the same code by the
+// normal (g++) build. Only sweep::error may escape: it is the documented
+// answer to bad input; anything else is a bug.
+#pragma once
+
+#include <sweep/collect/collect.hpp>
+#include <sweep/collect/log_parser.hpp>
+#include <sweep/config/load.hpp>
+#include <sweep/config/space_spec.hpp>
+#include <sweep/config/space_yaml.hpp>
+#include <sweep/config/yaml.hpp>
+#include <sweep/random/numpy_rng.hpp>
+#include <sweep/setup/constraints.hpp>
+#include <sweep/setup/job_config.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace sweep::fuzz {
+
+/// @brief YAML text -> value -> sweep_config -> the space it sets up (SETUP.SPACE or SETUP.SAMPLERS),
+/// as `sweep setup` loads it; the value is also written back as YAML (sweep_cfg.yaml, job configs).
+inline void sweep_config_entry(std::string_view text) {
+  auto root = load_yaml_text(text, "fuzz.yaml");
+  (void)to_yaml(root);
+  if (root.is_null()) root = value::map{};
+  auto cfg = sweep_config_from_value(root, "fuzz.yaml");
+  auto space = load_setup_space(cfg);
+  (void)space.keys();
+  // A few candidates through the setup step: draws, constraints, the written job config.
+  config_checks checks(cfg);
+  numpy_rng rng(static_cast<std::uint32_t>(cfg.setup.rng_seed));
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    param_list params;
+    if (space.kind() == space_kind::finite) {
+      if (space.size() == 0) break;
+      params = space.at(i % space.size());
+    } else {
+      params = space.draw(rng);
+    }
+    if (checks(params)) (void)to_yaml(config_checks::finish(merge_params(cfg.setup.base_cfg, params)));
+  }
+}
+
+/// @brief Log text -> one job's sweep.json entry, as `sweep collect` makes it (parse, progress, dump).
+inline std::string job_log_entry(std::string_view text) {
+  collect_options opts;
+  auto parsed = parse_job_log(text, opts, "stdout.log");
+  if (auto it = parsed.data.find(opts.progress_type); it != parsed.data.end() && it->is_object()) {
+    auto ind = it->find("epoch_ind");
+    auto max = it->find("epoch_max");
+    if (ind != it->end() && max != it->end() && !ind->empty() && !max->empty()) {
+      (void)ind->back().get<std::int64_t>();
+      (void)max->back().get<std::int64_t>();
+    }
+  }
+  for (auto& issue : parsed.issues) (void)issue.to_string();
+  parsed.data["err"] = std::string(text.substr(0, 64));
+  return parsed.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace sweep::fuzz
