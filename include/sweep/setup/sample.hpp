@@ -64,35 +64,84 @@ struct chunk_result {
   std::vector<std::pair<std::string, Record>> configs;  // in the order found
 };
 
+/// @brief Runs work(0) ... work(n - 1) on n threads; the first exception any of them threw is rethrown.
+template <class Work>
+void run_parallel(std::size_t n, Work&& work) {
+  std::vector<std::exception_ptr> failures(n);
+  {
+    std::vector<std::jthread> threads;
+    threads.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      threads.emplace_back([&, i] {
+        try {
+          work(i);
+        } catch (...) {
+          failures[i] = std::current_exception();
+        }
+      });
+    }
+  }
+  for (auto& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+}
+
+/// @brief The per-chunk candidate test of pycls's sample_cfgs: new key (dedup), then the space's
+/// constraints, then the config-level ones. Rejected keys are remembered only to skip rechecking them.
+template <class Space, class Check>
+class candidate_filter {
+ public:
+  candidate_filter(const Space& space, const Check& check) : space_(space), check_(check) {}
+
+  /// @brief True for a new valid candidate; its key text is left in key().
+  bool admit(const typename Space::record_type& record) {
+    key_.clear();
+    space_.append_key_text(key_, record);
+    if (valid_.contains(key_) || invalid_.contains(key_)) return false;
+    bool ok = space_.accepts(record);
+    if (ok && check_.active()) {
+      params_.clear();
+      space_.append_params(params_, record);
+      ok = check_(params_);
+    }
+    (ok ? valid_ : invalid_).insert(key_);
+    return ok;
+  }
+  [[nodiscard]] const std::string& key() const noexcept { return key_; }
+
+ private:
+  const Space& space_;
+  const Check& check_;
+  std::unordered_set<std::string> valid_, invalid_;
+  std::string key_;
+  param_list params_;
+};
+
 /// @brief One chunk, as pycls's sample_cfgs(seed): its own seed, its own dedup, stop at NUM_CONFIGS.
 template <class Space, class Check>
 chunk_result<typename Space::record_type> sample_chunk(const Space& space, const Check& check, std::uint32_t seed,
                                                        std::int64_t chunk_size, std::int64_t num_configs) {
   chunk_result<typename Space::record_type> out;
   numpy_rng rng(seed);
-  std::unordered_set<std::string> valid, invalid;  // invalid keys are remembered only to skip rechecking them
-  std::string key;
-  param_list params;
+  candidate_filter filter(space, check);
   for (std::int64_t i = 0; i < chunk_size; ++i) {
     auto record = space.draw(rng);
-    key.clear();
-    space.append_key_text(key, record);
-    if (valid.contains(key) || invalid.contains(key)) continue;
-    bool ok = space.accepts(record);
-    if (ok && check.active()) {
-      params.clear();
-      space.append_params(params, record);
-      ok = check(params);
-    }
-    if (!ok) {
-      invalid.insert(key);
-      continue;
-    }
-    valid.insert(key);
-    out.configs.emplace_back(key, std::move(record));
+    if (!filter.admit(record)) continue;
+    out.configs.emplace_back(filter.key(), std::move(record));
     if (static_cast<std::int64_t>(out.configs.size()) == num_configs) break;
   }
   return out;
+}
+
+/// @brief The result's configs: those at `order` (indices into `configs`), moved out.
+template <class Record>
+void take_configs(sample_result<Record>& result, std::vector<std::pair<std::string, Record>>& configs,
+                  const std::vector<std::int64_t>& order) {
+  for (auto id : order) {
+    auto& [key, record] = configs[static_cast<std::size_t>(id)];
+    result.keys.push_back(std::move(key));
+    result.records.push_back(std::move(record));
+  }
 }
 
 }  // namespace detail
@@ -117,22 +166,9 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
     std::size_t first = std::min(seeds.size(), round * static_cast<std::size_t>(num_proc));
     std::size_t last = std::min(seeds.size(), first + static_cast<std::size_t>(num_proc));
     std::vector<detail::chunk_result<record_type>> chunks(last - first);
-    std::vector<std::exception_ptr> failures(last - first);
-    {
-      std::vector<std::jthread> workers;
-      for (std::size_t c = first; c < last; ++c) {
-        workers.emplace_back([&, c] {
-          try {
-            chunks[c - first] = detail::sample_chunk(space, check, static_cast<std::uint32_t>(seeds[c]), setup.chunk_size, target);
-          } catch (...) {
-            failures[c - first] = std::current_exception();
-          }
-        });
-      }
-    }
-    for (auto& failure : failures) {
-      if (failure) std::rethrow_exception(failure);
-    }
+    detail::run_parallel(last - first, [&](std::size_t c) {
+      chunks[c] = detail::sample_chunk(space, check, static_cast<std::uint32_t>(seeds[first + c]), setup.chunk_size, target);
+    });
     for (auto& chunk : chunks) {
       for (auto& [key, record] : chunk.configs) {
         if (index.try_emplace(key, configs.size()).second) configs.emplace_back(std::move(key), std::move(record));
@@ -145,12 +181,7 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
   sample_result<record_type> result;
   result.sampled = sampled;
   result.found = static_cast<std::int64_t>(configs.size());
-  auto n = std::min<std::int64_t>(result.found, target);
-  for (auto id : rng.choice(result.found, n)) {
-    auto& [key, record] = configs[static_cast<std::size_t>(id)];
-    result.keys.push_back(std::move(key));
-    result.records.push_back(std::move(record));
-  }
+  detail::take_configs(result, configs, rng.choice(result.found, std::min<std::int64_t>(result.found, target)));
   result.seconds = elapsed();
   return result;
 }
@@ -185,39 +216,14 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   while (next < total && (finite || static_cast<std::int64_t>(configs.size()) < target)) {
     std::uint64_t blocks = std::min<std::uint64_t>(workers, (total - next + block - 1) / block);
     std::vector<detail::chunk_result<record_type>> found(blocks);
-    std::vector<std::exception_ptr> failures(blocks);
-    {
-      std::vector<std::jthread> threads;
-      for (std::uint64_t b = 0; b < blocks; ++b) {
-        threads.emplace_back([&, b] {
-          try {
-            std::uint64_t first = next + b * block, last = std::min(total, first + block);
-            std::unordered_set<std::string> valid, invalid;
-            std::string key;
-            param_list params;
-            for (std::uint64_t i = first; i < last; ++i) {
-              auto record = space.at(i);
-              key.clear();
-              space.append_key_text(key, record);
-              if (valid.contains(key) || invalid.contains(key)) continue;
-              bool ok = space.accepts(record);
-              if (ok && check.active()) {
-                params.clear();
-                space.append_params(params, record);
-                ok = check(params);
-              }
-              (ok ? valid : invalid).insert(key);
-              if (ok) found[b].configs.emplace_back(key, std::move(record));
-            }
-          } catch (...) {
-            failures[b] = std::current_exception();
-          }
-        });
+    detail::run_parallel(blocks, [&](std::size_t b) {
+      std::uint64_t first = next + b * block, last = std::min(total, first + block);
+      detail::candidate_filter filter(space, check);
+      for (std::uint64_t i = first; i < last; ++i) {
+        auto record = space.at(i);
+        if (filter.admit(record)) found[b].configs.emplace_back(filter.key(), std::move(record));
       }
-    }
-    for (auto& failure : failures) {
-      if (failure) std::rethrow_exception(failure);
-    }
+    });
     for (auto& chunk : found) {
       for (auto& [key, record] : chunk.configs) {
         if (seen.insert(key).second) configs.emplace_back(std::move(key), std::move(record));
@@ -239,11 +245,7 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   } else {
     for (std::int64_t i = 0; i < n; ++i) order.push_back(i);
   }
-  for (auto id : order) {
-    auto& [key, record] = configs[static_cast<std::size_t>(id)];
-    result.keys.push_back(std::move(key));
-    result.records.push_back(std::move(record));
-  }
+  detail::take_configs(result, configs, order);
   result.seconds = elapsed();
   return result;
 }

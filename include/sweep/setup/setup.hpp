@@ -104,35 +104,23 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   auto n = sampled.records.size();
   detail::section_cache sections(cfg.setup.base_cfg);
   auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
-  std::vector<std::exception_ptr> failures(workers);
-  {
-    std::vector<std::jthread> threads;
-    for (std::size_t w = 0; w < workers; ++w) {
-      threads.emplace_back([&, w] {
-        try {
-          param_list params;
-          for (std::size_t i = w; i < n; i += workers) {
-            params.clear();
-            space.append_params(params, sampled.records[i]);
-            value job = finish(merge_params(cfg.setup.base_cfg, params));
-            job.at_path("DESC") = value{sampled.keys[i]};
-            auto text = sections.to_yaml(job);
-            std::ofstream out(fresh / job_config_name(static_cast<std::int64_t>(i)), std::ios::binary);
-            out << text;
-            out.close();  // a failed flush (disk full) shows only here
-            if (!out) throw error({(fresh / job_config_name(static_cast<std::int64_t>(i))).string(), 0}, "", "cannot write job config");
-          }
-        } catch (...) {
-          failures[w] = std::current_exception();
-        }
-      });
-    }
-  }
-  for (auto& failure : failures) {
-    if (failure) {
-      std::filesystem::remove_all(fresh);
-      std::rethrow_exception(failure);
-    }
+  try {
+    detail::run_parallel(workers, [&](std::size_t w) {
+      param_list params;
+      for (std::size_t i = w; i < n; i += workers) {
+        params.clear();
+        space.append_params(params, sampled.records[i]);
+        value job = finish(merge_params(cfg.setup.base_cfg, params));
+        job.at_path("DESC") = value{sampled.keys[i]};
+        auto file = fresh / job_config_name(static_cast<std::int64_t>(i));
+        std::ofstream out(file, std::ios::binary);
+        out << sections.to_yaml(job);
+        if (!out) throw error({file.string(), 0}, "", "cannot write job config: expected a writable folder with free space");
+      }
+    });
+  } catch (...) {
+    std::filesystem::remove_all(fresh);
+    throw;
   }
   value::map summary;
   for (std::size_t i = 0; i < n; ++i) summary.emplace_back(job_config_name(static_cast<std::int64_t>(i)), value{sampled.keys[i]});
