@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
+#include <string_view>
 #include <exception>
 #include <cstdint>
 #include <functional>
@@ -134,9 +136,10 @@ chunk_result<typename Space::record_type> sample_chunk(const Space& space, const
 }
 
 /// @brief The result's configs: those at `order` (indices into `configs`), moved out.
-template <class Record>
-void take_configs(sample_result<Record>& result, std::vector<std::pair<std::string, Record>>& configs,
-                  const std::vector<std::int64_t>& order) {
+template <class Record, class Configs>
+void take_configs(sample_result<Record>& result, Configs& configs, const std::vector<std::int64_t>& order) {
+  result.keys.reserve(order.size());
+  result.records.reserve(order.size());
   for (auto id : order) {
     auto& [key, record] = configs[static_cast<std::size_t>(id)];
     result.keys.push_back(std::move(key));
@@ -159,8 +162,9 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
   auto seeds = chunk_seeds(rng, setup.rng_seed, setup.num_samples, setup.chunk_size);
   std::int64_t target = setup.num_configs > 0 ? setup.num_configs : INT64_MAX;
 
-  std::vector<std::pair<std::string, record_type>> configs;  // a dict in insertion order, as pycls's
-  std::unordered_map<std::string, std::size_t> index;
+  // A dict in insertion order, as pycls's: a deque never moves its keys, so the index can view them.
+  std::deque<std::pair<std::string, record_type>> configs;
+  std::unordered_set<std::string_view> index;
   std::int64_t sampled = 0;
   for (std::size_t round = 0; sampled < setup.num_samples && static_cast<std::int64_t>(configs.size()) < target; ++round) {
     std::size_t first = std::min(seeds.size(), round * static_cast<std::size_t>(num_proc));
@@ -171,7 +175,7 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
     });
     for (auto& chunk : chunks) {
       for (auto& [key, record] : chunk.configs) {
-        if (index.try_emplace(key, configs.size()).second) configs.emplace_back(std::move(key), std::move(record));
+        if (!index.contains(key)) index.insert(configs.emplace_back(std::move(key), std::move(record)).first);
       }
     }
     sampled += setup.chunk_size * num_proc;
