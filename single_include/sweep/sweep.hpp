@@ -3058,7 +3058,7 @@ inline value resolve_plain_scalar(std::string_view s) {
 
 /// @brief The most values one YAML text may expand to: aliases share nodes in yaml-cpp, so a few
 /// lines of nested aliases (a "billion laughs") would otherwise expand to billions of values.
-inline constexpr std::size_t max_yaml_values = std::size_t{1} << 22;
+inline constexpr std::size_t max_yaml_values = std::size_t{1} << 20;
 
 inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path,
                             std::size_t& budget) {
@@ -5095,6 +5095,7 @@ class config_checks {
 
 
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <unordered_map>
 #include <unordered_set>
@@ -5141,35 +5142,85 @@ struct chunk_result {
   std::vector<std::pair<std::string, Record>> configs;  // in the order found
 };
 
+/// @brief Runs work(0) ... work(n - 1) on n threads; the first exception any of them threw is rethrown.
+template <class Work>
+void run_parallel(std::size_t n, Work&& work) {
+  std::vector<std::exception_ptr> failures(n);
+  {
+    std::vector<std::jthread> threads;
+    threads.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      threads.emplace_back([&, i] {
+        try {
+          work(i);
+        } catch (...) {
+          failures[i] = std::current_exception();
+        }
+      });
+    }
+  }
+  for (auto& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+}
+
+/// @brief The per-chunk candidate test of pycls's sample_cfgs: new key (dedup), then the space's
+/// constraints, then the config-level ones. Rejected keys are remembered only to skip rechecking them.
+template <class Space, class Check>
+class candidate_filter {
+ public:
+  candidate_filter(const Space& space, const Check& check) : space_(space), check_(check) {}
+
+  /// @brief True for a new valid candidate; its key text is left in key().
+  bool admit(const typename Space::record_type& record) {
+    key_.clear();
+    space_.append_key_text(key_, record);
+    if (valid_.contains(key_) || invalid_.contains(key_)) return false;
+    bool ok = space_.accepts(record);
+    if (ok && check_.active()) {
+      params_.clear();
+      space_.append_params(params_, record);
+      ok = check_(params_);
+    }
+    (ok ? valid_ : invalid_).insert(key_);
+    return ok;
+  }
+  [[nodiscard]] const std::string& key() const noexcept { return key_; }
+
+ private:
+  const Space& space_;
+  const Check& check_;
+  std::unordered_set<std::string> valid_, invalid_;
+  std::string key_;
+  param_list params_;
+};
+
 /// @brief One chunk, as pycls's sample_cfgs(seed): its own seed, its own dedup, stop at NUM_CONFIGS.
 template <class Space, class Check>
 chunk_result<typename Space::record_type> sample_chunk(const Space& space, const Check& check, std::uint32_t seed,
                                                        std::int64_t chunk_size, std::int64_t num_configs) {
   chunk_result<typename Space::record_type> out;
   numpy_rng rng(seed);
-  std::unordered_set<std::string> valid, invalid;  // invalid keys are remembered only to skip rechecking them
-  std::string key;
-  param_list params;
+  candidate_filter filter(space, check);
   for (std::int64_t i = 0; i < chunk_size; ++i) {
     auto record = space.draw(rng);
-    key.clear();
-    space.append_key_text(key, record);
-    if (valid.contains(key) || invalid.contains(key)) continue;
-    bool ok = space.accepts(record);
-    if (ok && check.active()) {
-      params.clear();
-      space.append_params(params, record);
-      ok = check(params);
-    }
-    if (!ok) {
-      invalid.insert(key);
-      continue;
-    }
-    valid.insert(key);
-    out.configs.emplace_back(key, std::move(record));
+    if (!filter.admit(record)) continue;
+    out.configs.emplace_back(filter.key(), std::move(record));
     if (static_cast<std::int64_t>(out.configs.size()) == num_configs) break;
   }
   return out;
+}
+
+/// @brief The result's configs: those at `order` (indices into `configs`), moved out.
+template <class Record, class Configs>
+void take_configs(sample_result<Record>& result, Configs& configs, const std::vector<std::int64_t>& order) {
+  result.keys.reserve(order.size());
+  result.records.reserve(order.size());
+  for (auto id : order) {
+    auto& [key, record] = configs[static_cast<std::size_t>(id)];
+    result.keys.push_back(std::move(key));
+    result.records.push_back(std::move(record));
+  }
 }
 
 }  // namespace detail
@@ -5187,32 +5238,20 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
   auto seeds = chunk_seeds(rng, setup.rng_seed, setup.num_samples, setup.chunk_size);
   std::int64_t target = setup.num_configs > 0 ? setup.num_configs : INT64_MAX;
 
-  std::vector<std::pair<std::string, record_type>> configs;  // a dict in insertion order, as pycls's
-  std::unordered_map<std::string, std::size_t> index;
+  // A dict in insertion order, as pycls's: a deque never moves its keys, so the index can view them.
+  std::deque<std::pair<std::string, record_type>> configs;
+  std::unordered_set<std::string_view> index;
   std::int64_t sampled = 0;
   for (std::size_t round = 0; sampled < setup.num_samples && static_cast<std::int64_t>(configs.size()) < target; ++round) {
     std::size_t first = std::min(seeds.size(), round * static_cast<std::size_t>(num_proc));
     std::size_t last = std::min(seeds.size(), first + static_cast<std::size_t>(num_proc));
     std::vector<detail::chunk_result<record_type>> chunks(last - first);
-    std::vector<std::exception_ptr> failures(last - first);
-    {
-      std::vector<std::jthread> workers;
-      for (std::size_t c = first; c < last; ++c) {
-        workers.emplace_back([&, c] {
-          try {
-            chunks[c - first] = detail::sample_chunk(space, check, static_cast<std::uint32_t>(seeds[c]), setup.chunk_size, target);
-          } catch (...) {
-            failures[c - first] = std::current_exception();
-          }
-        });
-      }
-    }
-    for (auto& failure : failures) {
-      if (failure) std::rethrow_exception(failure);
-    }
+    detail::run_parallel(last - first, [&](std::size_t c) {
+      chunks[c] = detail::sample_chunk(space, check, static_cast<std::uint32_t>(seeds[first + c]), setup.chunk_size, target);
+    });
     for (auto& chunk : chunks) {
       for (auto& [key, record] : chunk.configs) {
-        if (index.try_emplace(key, configs.size()).second) configs.emplace_back(std::move(key), std::move(record));
+        if (!index.contains(key)) index.insert(configs.emplace_back(std::move(key), std::move(record)).first);
       }
     }
     sampled += setup.chunk_size * num_proc;
@@ -5222,12 +5261,7 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
   sample_result<record_type> result;
   result.sampled = sampled;
   result.found = static_cast<std::int64_t>(configs.size());
-  auto n = std::min<std::int64_t>(result.found, target);
-  for (auto id : rng.choice(result.found, n)) {
-    auto& [key, record] = configs[static_cast<std::size_t>(id)];
-    result.keys.push_back(std::move(key));
-    result.records.push_back(std::move(record));
-  }
+  detail::take_configs(result, configs, rng.choice(result.found, std::min<std::int64_t>(result.found, target)));
   result.seconds = elapsed();
   return result;
 }
@@ -5262,39 +5296,14 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   while (next < total && (finite || static_cast<std::int64_t>(configs.size()) < target)) {
     std::uint64_t blocks = std::min<std::uint64_t>(workers, (total - next + block - 1) / block);
     std::vector<detail::chunk_result<record_type>> found(blocks);
-    std::vector<std::exception_ptr> failures(blocks);
-    {
-      std::vector<std::jthread> threads;
-      for (std::uint64_t b = 0; b < blocks; ++b) {
-        threads.emplace_back([&, b] {
-          try {
-            std::uint64_t first = next + b * block, last = std::min(total, first + block);
-            std::unordered_set<std::string> valid, invalid;
-            std::string key;
-            param_list params;
-            for (std::uint64_t i = first; i < last; ++i) {
-              auto record = space.at(i);
-              key.clear();
-              space.append_key_text(key, record);
-              if (valid.contains(key) || invalid.contains(key)) continue;
-              bool ok = space.accepts(record);
-              if (ok && check.active()) {
-                params.clear();
-                space.append_params(params, record);
-                ok = check(params);
-              }
-              (ok ? valid : invalid).insert(key);
-              if (ok) found[b].configs.emplace_back(key, std::move(record));
-            }
-          } catch (...) {
-            failures[b] = std::current_exception();
-          }
-        });
+    detail::run_parallel(blocks, [&](std::size_t b) {
+      std::uint64_t first = next + b * block, last = std::min(total, first + block);
+      detail::candidate_filter filter(space, check);
+      for (std::uint64_t i = first; i < last; ++i) {
+        auto record = space.at(i);
+        if (filter.admit(record)) found[b].configs.emplace_back(filter.key(), std::move(record));
       }
-    }
-    for (auto& failure : failures) {
-      if (failure) std::rethrow_exception(failure);
-    }
+    });
     for (auto& chunk : found) {
       for (auto& [key, record] : chunk.configs) {
         if (seen.insert(key).second) configs.emplace_back(std::move(key), std::move(record));
@@ -5316,11 +5325,7 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   } else {
     for (std::int64_t i = 0; i < n; ++i) order.push_back(i);
   }
-  for (auto id : order) {
-    auto& [key, record] = configs[static_cast<std::size_t>(id)];
-    result.keys.push_back(std::move(key));
-    result.records.push_back(std::move(record));
-  }
+  detail::take_configs(result, configs, order);
   result.seconds = elapsed();
   return result;
 }
@@ -6200,35 +6205,23 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   auto n = sampled.records.size();
   detail::section_cache sections(cfg.setup.base_cfg);
   auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
-  std::vector<std::exception_ptr> failures(workers);
-  {
-    std::vector<std::jthread> threads;
-    for (std::size_t w = 0; w < workers; ++w) {
-      threads.emplace_back([&, w] {
-        try {
-          param_list params;
-          for (std::size_t i = w; i < n; i += workers) {
-            params.clear();
-            space.append_params(params, sampled.records[i]);
-            value job = finish(merge_params(cfg.setup.base_cfg, params));
-            job.at_path("DESC") = value{sampled.keys[i]};
-            auto text = sections.to_yaml(job);
-            std::ofstream out(fresh / job_config_name(static_cast<std::int64_t>(i)), std::ios::binary);
-            out << text;
-            out.close();  // a failed flush (disk full) shows only here
-            if (!out) throw error({(fresh / job_config_name(static_cast<std::int64_t>(i))).string(), 0}, "", "cannot write job config");
-          }
-        } catch (...) {
-          failures[w] = std::current_exception();
-        }
-      });
-    }
-  }
-  for (auto& failure : failures) {
-    if (failure) {
-      std::filesystem::remove_all(fresh);
-      std::rethrow_exception(failure);
-    }
+  try {
+    detail::run_parallel(workers, [&](std::size_t w) {
+      param_list params;
+      for (std::size_t i = w; i < n; i += workers) {
+        params.clear();
+        space.append_params(params, sampled.records[i]);
+        value job = finish(merge_params(cfg.setup.base_cfg, params));
+        job.at_path("DESC") = value{sampled.keys[i]};
+        auto file = fresh / job_config_name(static_cast<std::int64_t>(i));
+        std::ofstream out(file, std::ios::binary);
+        out << sections.to_yaml(job);
+        if (!out) throw error({file.string(), 0}, "", "cannot write job config: expected a writable folder with free space");
+      }
+    });
+  } catch (...) {
+    std::filesystem::remove_all(fresh);
+    throw;
   }
   value::map summary;
   for (std::size_t i = 0; i < n; ++i) summary.emplace_back(job_config_name(static_cast<std::int64_t>(i)), value{sampled.keys[i]});
@@ -7336,7 +7329,6 @@ inline int run_slurm_task(const slurm_task_options& o) {
 // ---- end sweep/launch/slurm.hpp ----
 
 
-#include <deque>
 
 
 namespace sweep {
@@ -7888,8 +7880,8 @@ class record_reader {
         [&](std::string& t) {
           auto& f = fields_[count_ - 1];
           f.is_string = true;
-          f.str.assign(s);
           append_json_string(t, s);
+          f.str.swap(s);  // nlohmann hands its token buffer over (it clears it before the next token)
         },
         [&] { return json(s); });
   }
@@ -8551,6 +8543,7 @@ struct collected_job {
 struct collect_scratch {
   std::string buffer;
   job_log log;
+  std::string entry;
 };
 
 /// @brief Parses one job: the log's records plus log_file, err_file and err (the stderr text),
@@ -8587,8 +8580,10 @@ inline void collect_job(collected_job& job, const collect_options& opts, collect
   };
   std::string err_text = as_json(std::move(err)), err_file = as_json(st.err_file), log_file = as_json(st.log_file);
   const json_member extra[] = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}};
-  job.entry.clear();
-  log.write(job.entry, extra);
+  // Written into a reused buffer, then kept at its exact size: the entries of a sweep are its biggest memory.
+  scratch.entry.clear();
+  log.write(scratch.entry, extra);
+  job.entry.assign(scratch.entry);
 }
 
 /// @brief The parts of COLLECT and the folder that shape sweep.json: a cache made under others is stale.

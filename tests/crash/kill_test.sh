@@ -18,8 +18,8 @@ ROOT_DIR: root
 NAME: kill/s
 NUM_PROC: 2
 SETUP:
-  NUM_CONFIGS: 2000
-  CHUNK_SIZE: 500
+  NUM_CONFIGS: 500
+  CHUNK_SIZE: 100
   SAMPLERS:
     OPTIM.BASE_LR: {TYPE: float_sampler, RAND_TYPE: log_uniform, RANGE: [0.0001, 10.0], QUANTIZE: 0.0001}
     OPTIM.WEIGHT_DECAY: {TYPE: float_sampler, RAND_TYPE: log_uniform, RANGE: [0.00001, 0.01], QUANTIZE: 0.00001}
@@ -31,23 +31,25 @@ SETUP:
 COLLECT: {CHECKPOINTS_KEEP: all}
 YAML
 
-# Fake logs of 400 jobs (every tenth with a line more for the collect stage to pick up).
+# Fake logs of 1000 jobs, 20 epochs each; with extra=1 every tenth job has one epoch more, which
+# the collect stage under test must pick up. One awk writes them all (a shell loop is too slow).
 make_logs() {
-  local dir=$1 extra=$2
-  for ((j = 0; j < 400; j++)); do
-    local job="$dir/logs/$(printf %06d $j)"
-    mkdir -p "$job"
-    : >"$job/stderr.log"
-    {
-      for ((e = 1; e <= 5; e++)); do
-        printf 'json_stats: {"_type": "test_epoch", "epoch": "%d/10", "top1_err": %d.5, "loss": 0.%d}\n' $e $((j % 90)) $e
-      done
-      if [[ $extra == 1 && $((j % 10)) == 0 ]]; then
-        printf 'json_stats: {"_type": "test_epoch", "epoch": "6/10", "top1_err": 1.25, "loss": 0.6}\n'
-      fi
-    } >"$job/stdout.log"
-  done
+  seq -f "$1/logs/%06g" 0 999 | xargs mkdir -p
+  awk -v dir="$1/logs" -v extra="$2" 'BEGIN {
+    for (j = 0; j < 1000; j++) {
+      job = sprintf("%s/%06d", dir, j)
+      printf "" > (job "/stderr.log"); close(job "/stderr.log")
+      out = job "/stdout.log"
+      last = (extra && j % 10 == 0) ? 21 : 20
+      for (e = 1; e <= last; e++)
+        printf "json_stats: {\"_type\": \"test_epoch\", \"epoch\": \"%d/30\", \"loss\": 0.%d, \"top1_err\": %d.5}\n", e, e, (j + e) % 90 > out
+      close(out)
+    }
+  }'
 }
+make_logs "$work/logs_a" 0
+make_logs "$work/logs_b" 1
+use_logs() { rm -rf "$1/logs" && cp -R "$work/$2/logs" "$1/logs"; }
 
 # The uninterrupted runs: setup from nothing, collect of the first logs, collect after more lines.
 ref="$work/ref"
@@ -57,11 +59,10 @@ start=$(now_ms)
 "$driver" setup --sweep-cfg sweep.yaml -q >/dev/null || { echo "reference setup failed"; exit 1; }
 setup_ms=$(($(now_ms) - start))
 cp -R root/kill/s "$work/set_up"   # the state after setup, for the collect stage
-make_logs root/kill/s 0
+use_logs root/kill/s logs_a
 "$driver" collect --sweep-cfg sweep.yaml -q >/dev/null || { echo "reference collect failed"; exit 1; }
 cp -R root/kill/s "$work/collected_once"
-make_logs root/kill/s 1
-touch -d '+1 second' root/kill/s/logs/0000[0-9]0/stdout.log 2>/dev/null || true
+use_logs root/kill/s logs_b
 start=$(now_ms)
 "$driver" collect --sweep-cfg sweep.yaml -q >/dev/null || { echo "reference collect failed"; exit 1; }
 collect_ms=$(($(now_ms) - start))
@@ -84,7 +85,7 @@ run_and_kill() {
   wait "$pid" 2>/dev/null
 }
 
-kills=0
+interrupted=0
 for ((i = 1; i <= iterations; i++)); do
   dir="$work/it"
   rm -rf "$dir" && mkdir -p "$dir" && cp "$work/sweep.yaml" "$dir/"
@@ -94,20 +95,20 @@ for ((i = 1; i <= iterations; i++)); do
   delay=$((RANDOM % (setup_ms + setup_ms / 5 + 1)))
   run_and_kill setup --sweep-cfg sweep.yaml -q
   [[ -d root/kill/s ]] && { "$checker" --allow-leftovers root/kill/s >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "setup killed: folder not valid"; }; }
-  same_setup 2>/dev/null || kills=$((kills + 1))
+  same_setup 2>/dev/null || interrupted=$((interrupted + 1))
   "$driver" setup --sweep-cfg sweep.yaml -q >/dev/null 2>&1 || fail "setup rerun failed"
   "$checker" root/kill/s >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "after the setup rerun"; }
   same_setup || fail "setup rerun differs from the uninterrupted run"
 
   # Collect: over the first collect's state with new log lines, killed at random.
   rm -rf root/kill/s && cp -R "$work/collected_once" root/kill/s
-  make_logs root/kill/s 1
+  use_logs root/kill/s logs_b
   delay=$((RANDOM % (collect_ms + collect_ms / 5 + 1)))
   run_and_kill collect --sweep-cfg sweep.yaml -q
   "$checker" --allow-leftovers root/kill/s >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "collect killed: folder not valid"; }
-  cmp -s root/kill/s/sweep.json "$work/sweep.json.ref" || kills=$((kills + 1))
+  cmp -s root/kill/s/sweep.json "$work/sweep.json.ref" || interrupted=$((interrupted + 1))
   "$driver" collect --sweep-cfg sweep.yaml -q >/dev/null 2>&1 || fail "collect rerun failed"
   "$checker" root/kill/s >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "after the collect rerun"; }
   cmp -s root/kill/s/sweep.json "$work/sweep.json.ref" || fail "collect rerun differs from the uninterrupted run"
 done
-echo "ok: $iterations iterations (seed $seed), $kills of $((2 * iterations)) runs were cut short before finishing"
+echo "ok: $iterations iterations (seed $seed), $interrupted of $((2 * iterations)) killed runs left a state other than the final one"

@@ -45,21 +45,23 @@ inline void sweep_config_entry(std::string_view text) {
   }
 }
 
-/// @brief Log text -> one job's sweep.json entry, as `sweep collect` makes it (parse, progress, dump).
+/// @brief Log text -> one job's sweep.json entry, as `sweep collect` makes it (detail::collect_job:
+/// read, progress, write with the extra members). The entry must be valid JSON: a parse error
+/// escaping here is a bug of the writer, not bad input.
 inline std::string job_log_entry(std::string_view text) {
   collect_options opts;
-  auto parsed = parse_job_log(text, opts, "stdout.log");
-  if (auto it = parsed.data.find(opts.progress_type); it != parsed.data.end() && it->is_object()) {
-    auto ind = it->find("epoch_ind");
-    auto max = it->find("epoch_max");
-    if (ind != it->end() && max != it->end() && !ind->empty() && !max->empty()) {
-      (void)ind->back().get<std::int64_t>();
-      (void)max->back().get<std::int64_t>();
-    }
-  }
-  for (auto& issue : parsed.issues) (void)issue.to_string();
-  parsed.data["err"] = std::string(text.substr(0, 64));
-  return parsed.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  detail::job_log log;
+  log.read(text, opts, "stdout.log");
+  std::int64_t ind = 0, max = 1;
+  log.last_epoch(opts.progress_type, ind, max);
+  for (auto& issue : log.issues()) (void)issue.to_string();
+  // stderr and paths are arbitrary bytes too: here a slice of the log plays the stderr text.
+  auto err = nlohmann::json(std::string(text.substr(0, 64))).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const detail::json_member extra[] = {{"err", err}, {"err_file", "\"stderr.log\""}, {"log_file", "\"stdout.log\""}};
+  std::string entry;
+  log.write(entry, extra);
+  (void)nlohmann::json::parse(entry);
+  return entry;
 }
 
 }  // namespace sweep::fuzz

@@ -59,6 +59,7 @@ struct collected_job {
 struct collect_scratch {
   std::string buffer;
   job_log log;
+  std::string entry;
 };
 
 /// @brief Parses one job: the log's records plus log_file, err_file and err (the stderr text),
@@ -95,8 +96,10 @@ inline void collect_job(collected_job& job, const collect_options& opts, collect
   };
   std::string err_text = as_json(std::move(err)), err_file = as_json(st.err_file), log_file = as_json(st.log_file);
   const json_member extra[] = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}};
-  job.entry.clear();
-  log.write(job.entry, extra);
+  // Written into a reused buffer, then kept at its exact size: the entries of a sweep are its biggest memory.
+  scratch.entry.clear();
+  log.write(scratch.entry, extra);
+  job.entry.assign(scratch.entry);
 }
 
 /// @brief The parts of COLLECT and the folder that shape sweep.json: a cache made under others is stale.

@@ -53,7 +53,7 @@ inline value resolve_plain_scalar(std::string_view s) {
 
 /// @brief The most values one YAML text may expand to: aliases share nodes in yaml-cpp, so a few
 /// lines of nested aliases (a "billion laughs") would otherwise expand to billions of values.
-inline constexpr std::size_t max_yaml_values = std::size_t{1} << 22;
+inline constexpr std::size_t max_yaml_values = std::size_t{1} << 20;
 
 inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path,
                             std::size_t& budget) {

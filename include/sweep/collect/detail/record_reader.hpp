@@ -102,8 +102,8 @@ class record_reader {
         [&](std::string& t) {
           auto& f = fields_[count_ - 1];
           f.is_string = true;
-          f.str.assign(s);
           append_json_string(t, s);
+          f.str.swap(s);  // nlohmann hands its token buffer over (it clears it before the next token)
         },
         [&] { return json(s); });
   }
