@@ -3060,12 +3060,20 @@ inline value resolve_plain_scalar(std::string_view s) {
 /// lines of nested aliases (a "billion laughs") would otherwise expand to billions of values.
 inline constexpr std::size_t max_yaml_values = std::size_t{1} << 20;
 
+/// @brief The deepest nesting of values: beyond the parser's own guard only an alias that contains
+/// itself (a cycle, which would recurse until the stack overflows) gets here.
+inline constexpr int max_yaml_depth = 1000;
+
 inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path,
-                            std::size_t& budget) {
+                            std::size_t& budget, int depth = 0) {
   int line = node.Mark().line + 1;
   if (budget == 0) {
     throw error({file, line}, path,
                 fmt::format("the YAML expands to more than {} values (nested aliases?): expected a smaller config", max_yaml_values));
+  }
+  if (depth > max_yaml_depth) {
+    throw error({file, line}, path.substr(0, 200),
+                fmt::format("nested more than {} levels deep (an alias inside itself?): expected a smaller config", max_yaml_depth));
   }
   --budget;
   auto where = [&] { return source_location{file, line}; };
@@ -3082,7 +3090,7 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
       value::list items;
       items.reserve(node.size());
       for (std::size_t i = 0; i < node.size(); ++i) {
-        items.push_back(from_yaml_node(node[i], file, fmt::format("{}[{}]", path, i), budget));
+        items.push_back(from_yaml_node(node[i], file, fmt::format("{}[{}]", path, i), budget, depth + 1));
       }
       return value{std::move(items)}.set_line(line);
     }
@@ -3095,7 +3103,7 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
         if (std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == key; })) {
           throw error({file, it->first.Mark().line + 1}, child_path, "duplicate key");
         }
-        entries.emplace_back(key, from_yaml_node(it->second, file, child_path, budget));
+        entries.emplace_back(key, from_yaml_node(it->second, file, child_path, budget, depth + 1));
       }
       return value{std::move(entries)}.set_line(line);
     }
@@ -10410,30 +10418,7 @@ class html_book {
   void add_header_html(std::string_view html) { head_ += html; }
 
   /// @brief Writes the page atomically: to a temporary file in the same folder, then renamed.
-  void write(const std::filesystem::path& file) const { write_file_atomically(file, to_html()); }
-
-  /// @brief Writes text to a file via a temporary sibling and a rename, so readers never see half of it.
-  static void write_file_atomically(const std::filesystem::path& file, std::string_view text) {
-    auto tmp = file;
-    tmp += fmt::format(".tmp{}", static_cast<long>(::getpid()));
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      if (!out) throw error({file.string(), 0}, "", "cannot create the file (is the folder writable?)");
-      out.write(text.data(), static_cast<std::streamsize>(text.size()));
-      out.flush();
-      if (!out) {
-        std::error_code ec;
-        std::filesystem::remove(tmp, ec);
-        throw error({file.string(), 0}, "", "cannot write the file (disk full?)");
-      }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, file, ec);
-    if (ec) {
-      std::filesystem::remove(tmp, ec);
-      throw error({file.string(), 0}, "", "cannot rename the temporary file into place");
-    }
-  }
+  void write(const std::filesystem::path& file) const { detail::write_file_atomic(file, to_html()); }
 
  private:
   std::string title_, toc_, body_, head_;
@@ -11080,7 +11065,7 @@ inline std::filesystem::path analyze(const sweep_config& cfg) {
     sweeps.push_back(load_sweep(file, std::filesystem::path(name).filename().string(), cfg.analyze.error));
   }
   auto out = sweep_dir(cfg) / "analysis.html";
-  html_book::write_file_atomically(out, analysis_html(cfg, std::move(sweeps)));
+  detail::write_file_atomic(out, analysis_html(cfg, std::move(sweeps)));
   return out;
 }
 

@@ -55,12 +55,20 @@ inline value resolve_plain_scalar(std::string_view s) {
 /// lines of nested aliases (a "billion laughs") would otherwise expand to billions of values.
 inline constexpr std::size_t max_yaml_values = std::size_t{1} << 20;
 
+/// @brief The deepest nesting of values: beyond the parser's own guard only an alias that contains
+/// itself (a cycle, which would recurse until the stack overflows) gets here.
+inline constexpr int max_yaml_depth = 1000;
+
 inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path,
-                            std::size_t& budget) {
+                            std::size_t& budget, int depth = 0) {
   int line = node.Mark().line + 1;
   if (budget == 0) {
     throw error({file, line}, path,
                 fmt::format("the YAML expands to more than {} values (nested aliases?): expected a smaller config", max_yaml_values));
+  }
+  if (depth > max_yaml_depth) {
+    throw error({file, line}, path.substr(0, 200),
+                fmt::format("nested more than {} levels deep (an alias inside itself?): expected a smaller config", max_yaml_depth));
   }
   --budget;
   auto where = [&] { return source_location{file, line}; };
@@ -77,7 +85,7 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
       value::list items;
       items.reserve(node.size());
       for (std::size_t i = 0; i < node.size(); ++i) {
-        items.push_back(from_yaml_node(node[i], file, fmt::format("{}[{}]", path, i), budget));
+        items.push_back(from_yaml_node(node[i], file, fmt::format("{}[{}]", path, i), budget, depth + 1));
       }
       return value{std::move(items)}.set_line(line);
     }
@@ -90,7 +98,7 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
         if (std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == key; })) {
           throw error({file, it->first.Mark().line + 1}, child_path, "duplicate key");
         }
-        entries.emplace_back(key, from_yaml_node(it->second, file, child_path, budget));
+        entries.emplace_back(key, from_yaml_node(it->second, file, child_path, budget, depth + 1));
       }
       return value{std::move(entries)}.set_line(line);
     }

@@ -4,6 +4,7 @@
 // inline script shows the job behind a hovered point and sorts tables.
 #pragma once
 
+#include <sweep/detail/files.hpp>
 #include <sweep/error.hpp>
 #include <sweep/report/figure.hpp>
 #include <sweep/report/svg.hpp>
@@ -129,30 +130,7 @@ class html_book {
   void add_header_html(std::string_view html) { head_ += html; }
 
   /// @brief Writes the page atomically: to a temporary file in the same folder, then renamed.
-  void write(const std::filesystem::path& file) const { write_file_atomically(file, to_html()); }
-
-  /// @brief Writes text to a file via a temporary sibling and a rename, so readers never see half of it.
-  static void write_file_atomically(const std::filesystem::path& file, std::string_view text) {
-    auto tmp = file;
-    tmp += fmt::format(".tmp{}", static_cast<long>(::getpid()));
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      if (!out) throw error({file.string(), 0}, "", "cannot create the file (is the folder writable?)");
-      out.write(text.data(), static_cast<std::streamsize>(text.size()));
-      out.flush();
-      if (!out) {
-        std::error_code ec;
-        std::filesystem::remove(tmp, ec);
-        throw error({file.string(), 0}, "", "cannot write the file (disk full?)");
-      }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, file, ec);
-    if (ec) {
-      std::filesystem::remove(tmp, ec);
-      throw error({file.string(), 0}, "", "cannot rename the temporary file into place");
-    }
-  }
+  void write(const std::filesystem::path& file) const { detail::write_file_atomic(file, to_html()); }
 
  private:
   std::string title_, toc_, body_, head_;
