@@ -3092,7 +3092,9 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
       for (std::size_t i = 0; i < node.size(); ++i) {
         items.push_back(from_yaml_node(node[i], file, fmt::format("{}[{}]", path, i), budget, depth + 1));
       }
-      return value{std::move(items)}.set_line(line);
+      value out{std::move(items)};  // not `value{...}.set_line()`: that returns a reference, and
+      out.set_line(line);             // copying each level's subtree made deep documents quadratic
+      return out;
     }
     case YAML::NodeType::Map: {
       value::map entries;
@@ -3105,7 +3107,9 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
         }
         entries.emplace_back(key, from_yaml_node(it->second, file, child_path, budget, depth + 1));
       }
-      return value{std::move(entries)}.set_line(line);
+      value out{std::move(entries)};
+      out.set_line(line);
+      return out;
     }
   }
   return value{};
