@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include <filesystem>
+#include <fstream>
 
 namespace {
 
@@ -69,9 +70,29 @@ void whole_setup(benchmark::State& state) {
   std::filesystem::remove_all(root);
 }
 
+/// The disk's floor for whole_setup: 2 threads creating and writing N files of a job config's size
+/// (870 bytes) in one fresh folder, as setup does, with nothing else to do.
+void file_creation_floor(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() / "sweep_bench_files";
+  std::filesystem::remove_all(dir);
+  std::string text(870, 'x');
+  auto n = static_cast<std::size_t>(state.range(0));
+  for (auto _ : state) {
+    std::filesystem::create_directories(dir);
+    sweep::detail::run_parallel(2, [&](std::size_t w) {
+      for (std::size_t i = w; i < n; i += 2) std::ofstream(dir / sweep::job_config_name(static_cast<std::int64_t>(i))) << text;
+    });
+    state.PauseTiming();
+    std::filesystem::remove_all(dir);
+    state.ResumeTiming();
+  }
+  state.counters["files/s"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(sampling, cifar_optim, std::string("cifar_optim"))->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(sampling, cifar_regnet, std::string("cifar_regnet"))->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(sampling_typed_cifar_optim)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(whole_setup)->Arg(10)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(file_creation_floor)->Arg(10)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);

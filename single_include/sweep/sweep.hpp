@@ -1724,15 +1724,27 @@ class dyn_sampler {
         sampler_);
   }
 
-  /// @brief Draws and appends the (key, value) pairs this sampler sets.
-  void draw_params(numpy_rng& rng, const std::string& key, param_list& out) const {
+  /// @brief Draws and appends the values this sampler sets (a regnet draw: its six, in append_params' order).
+  void draw_values(numpy_rng& rng, std::vector<value>& out) const {
     if (auto* regnet = std::get_if<regnet_sampler>(&sampler_)) {
-      regnet->append_params(out, key, regnet->draw(rng));
+      auto v = regnet->draw(rng);
+      out.insert(out.end(), {value{v.depth}, value{v.w0}, value{v.wa}, value{v.wm}, value{v.group_w}, value{v.bot_mul}});
     } else if (auto* f = std::get_if<float_sampler>(&sampler_)) {
-      out.emplace_back(key, value{f->draw(rng)});  // the hot case of most sweeps: no detour through draw()
+      out.emplace_back(f->draw(rng));  // the hot case of most sweeps: no detour through draw()
     } else {
-      out.emplace_back(key, draw(rng));
+      out.push_back(draw(rng));
     }
+  }
+  /// @brief The keys draw_values sets, for the sampler of `key`.
+  [[nodiscard]] std::vector<std::string> keys_set(const std::string& key) const {
+    if (auto* regnet = std::get_if<regnet_sampler>(&sampler_)) {
+      param_list pairs;
+      regnet->append_params(pairs, key, regnet_values{});
+      std::vector<std::string> keys;
+      for (auto& pair : pairs) keys.push_back(std::move(pair.first));
+      return keys;
+    }
+    return {key};
   }
 
  private:
@@ -1740,30 +1752,39 @@ class dyn_sampler {
 };
 
 /// @brief A space read from a config: (key, sampler) in the order written.
+/// A record is the drawn values alone, one per key the samplers set: the key names are the space's.
 class runtime_space {
  public:
-  using record_type = param_list;
+  using record_type = std::vector<value>;
 
   runtime_space() = default;
-  explicit runtime_space(std::vector<std::pair<std::string, dyn_sampler>> samplers) : samplers_(std::move(samplers)) {}
+  explicit runtime_space(std::vector<std::pair<std::string, dyn_sampler>> samplers) : samplers_(std::move(samplers)) {
+    for (auto& [key, sampler] : samplers_) {
+      auto set = sampler.keys_set(key);
+      keys_.insert(keys_.end(), std::make_move_iterator(set.begin()), std::make_move_iterator(set.end()));
+    }
+  }
 
   [[nodiscard]] record_type draw(numpy_rng& rng) const {
-    param_list out;
-    out.reserve(samplers_.size());
-    for (auto& [key, sampler] : samplers_) sampler.draw_params(rng, key, out);
+    record_type out;
+    out.reserve(keys_.size());
+    for (auto& [key, sampler] : samplers_) sampler.draw_values(rng, out);
     return out;
   }
   [[nodiscard]] bool accepts(const record_type&) const { return true; }
   void append_key_text(std::string& out, const record_type& r) const {
-    for (auto& [key, v] : r) detail::append_key_value(out, key, v);
+    for (std::size_t i = 0; i < r.size(); ++i) detail::append_key_value(out, keys_[i], r[i]);
   }
-  void append_params(param_list& out, const record_type& r) const { out.insert(out.end(), r.begin(), r.end()); }
+  void append_params(param_list& out, const record_type& r) const {
+    for (std::size_t i = 0; i < r.size(); ++i) out.emplace_back(keys_[i], r[i]);
+  }
 
   [[nodiscard]] const std::vector<std::pair<std::string, dyn_sampler>>& samplers() const noexcept { return samplers_; }
   [[nodiscard]] bool empty() const noexcept { return samplers_.empty(); }
 
  private:
   std::vector<std::pair<std::string, dyn_sampler>> samplers_;
+  std::vector<std::string> keys_;  // the keys a record's values are for
 };
 
 }  // namespace sweep
@@ -5107,9 +5128,8 @@ class config_checks {
 
 
 #include <chrono>
-#include <deque>
+#include <memory_resource>
 #include <exception>
-#include <unordered_map>
 #include <unordered_set>
 
 namespace sweep {
@@ -5124,6 +5144,35 @@ concept sampleable_space = requires(const S& s, numpy_rng& rng, const typename S
   s.append_params(params, r);
 };
 
+namespace detail {
+
+/// @brief A candidate's key text with its hash, worked out once by the worker that drew it and reused by the merge.
+struct hashed_key {
+  std::string_view text;
+  std::size_t hash = 0;
+  friend bool operator==(const hashed_key& a, const hashed_key& b) noexcept { return a.hash == b.hash && a.text == b.text; }
+};
+struct hashed_key_hash {
+  std::size_t operator()(const hashed_key& k) const noexcept { return k.hash; }
+};
+
+/// @brief Memory for many key texts, freed all at once: a key costs no allocation of its own.
+class key_arena {
+ public:
+  hashed_key store(std::string_view text, std::size_t hash) {
+    auto* chars = static_cast<char*>(memory_->allocate(std::max<std::size_t>(1, text.size()), 1));
+    std::copy(text.begin(), text.end(), chars);
+    return {{chars, text.size()}, hash};
+  }
+  [[nodiscard]] std::pmr::memory_resource* resource() const noexcept { return memory_.get(); }
+
+ private:
+  // behind a pointer, so the texts stay put when the arena is moved
+  std::unique_ptr<std::pmr::monotonic_buffer_resource> memory_ = std::make_unique<std::pmr::monotonic_buffer_resource>();
+};
+
+}  // namespace detail
+
 /// @brief Where sampling stands, reported after each round of chunks.
 struct sample_progress {
   std::int64_t sampled = 0;  // candidates drawn so far (pycls counts whole chunks)
@@ -5134,8 +5183,9 @@ struct sample_progress {
 /// @brief What sampling found: the configs in their final (shuffled) order.
 template <class Record>
 struct sample_result {
-  std::vector<std::string> keys;  // pycls's key text of each config, its DESC
+  std::vector<std::string_view> keys;  // pycls's key text of each config, its DESC (the text lives in key_texts)
   std::vector<Record> records;
+  std::shared_ptr<const std::vector<detail::key_arena>> key_texts;
   std::int64_t sampled = 0;
   std::int64_t found = 0;  // unique valid configs found before the cut to NUM_CONFIGS
   double seconds = 0;
@@ -5149,9 +5199,11 @@ struct accept_all {
 
 namespace detail {
 
+/// @brief The configs one chunk (or block) found, in the order found; their key texts live in `keys`.
 template <class Record>
 struct chunk_result {
-  std::vector<std::pair<std::string, Record>> configs;  // in the order found
+  key_arena keys;
+  std::vector<std::pair<hashed_key, Record>> configs;
 };
 
 /// @brief Runs work(0) ... work(n - 1) on n threads; the first exception any of them threw is rethrown.
@@ -5178,32 +5230,41 @@ void run_parallel(std::size_t n, Work&& work) {
 
 /// @brief The per-chunk candidate test of pycls's sample_cfgs: new key (dedup), then the space's
 /// constraints, then the config-level ones. Rejected keys are remembered only to skip rechecking them.
+/// Rejected keys live in the filter's own arena, dropped with it; kept ones in the chunk's.
 template <class Space, class Check>
 class candidate_filter {
  public:
-  candidate_filter(const Space& space, const Check& check) : space_(space), check_(check) {}
+  candidate_filter(const Space& space, const Check& check, std::size_t expected)
+      : space_(space), check_(check), seen_(std::min<std::size_t>(expected, 1 << 16), hashed_key_hash{}, {}, seen_keys_.resource()) {}
 
-  /// @brief True for a new valid candidate; its key text is left in key().
-  bool admit(const typename Space::record_type& record) {
-    key_.clear();
-    space_.append_key_text(key_, record);
-    if (valid_.contains(key_) || invalid_.contains(key_)) return false;
+  /// @brief Adds the record to `out` if it is a new valid candidate; true if it did.
+  bool admit(typename Space::record_type&& record, chunk_result<typename Space::record_type>& out) {
+    text_.clear();
+    space_.append_key_text(text_, record);
+    hashed_key key{text_, std::hash<std::string_view>{}(text_)};
+    if (seen_.contains(key)) return false;
     bool ok = space_.accepts(record);
     if (ok && check_.active()) {
       params_.clear();
       space_.append_params(params_, record);
       ok = check_(params_);
     }
-    (ok ? valid_ : invalid_).insert(key_);
-    return ok;
+    if (!ok) {
+      seen_.insert(seen_keys_.store(key.text, key.hash));
+      return false;
+    }
+    key = out.keys.store(key.text, key.hash);  // `out` outlives the filter: one copy serves both
+    seen_.insert(key);
+    out.configs.emplace_back(key, std::move(record));
+    return true;
   }
-  [[nodiscard]] const std::string& key() const noexcept { return key_; }
 
  private:
   const Space& space_;
   const Check& check_;
-  std::unordered_set<std::string> valid_, invalid_;
-  std::string key_;
+  key_arena seen_keys_;
+  std::pmr::unordered_set<hashed_key, hashed_key_hash> seen_;
+  std::string text_;
   param_list params_;
 };
 
@@ -5213,27 +5274,49 @@ chunk_result<typename Space::record_type> sample_chunk(const Space& space, const
                                                        std::int64_t chunk_size, std::int64_t num_configs) {
   chunk_result<typename Space::record_type> out;
   numpy_rng rng(seed);
-  candidate_filter filter(space, check);
+  candidate_filter filter(space, check, static_cast<std::size_t>(chunk_size));
   for (std::int64_t i = 0; i < chunk_size; ++i) {
-    auto record = space.draw(rng);
-    if (!filter.admit(record)) continue;
-    out.configs.emplace_back(filter.key(), std::move(record));
-    if (static_cast<std::int64_t>(out.configs.size()) == num_configs) break;
+    if (filter.admit(space.draw(rng), out) && static_cast<std::int64_t>(out.configs.size()) == num_configs) break;
   }
   return out;
 }
 
-/// @brief The result's configs: those at `order` (indices into `configs`), moved out.
-template <class Record, class Configs>
-void take_configs(sample_result<Record>& result, Configs& configs, const std::vector<std::int64_t>& order) {
-  result.keys.reserve(order.size());
-  result.records.reserve(order.size());
-  for (auto id : order) {
-    auto& [key, record] = configs[static_cast<std::size_t>(id)];
-    result.keys.push_back(std::move(key));
-    result.records.push_back(std::move(record));
+/// @brief The configs of all chunks merged in order, first occurrence of a key kept: pycls's insertion-ordered dict.
+template <class Record>
+class merged_configs {
+ public:
+  /// @brief `expected`: how many configs there may be, to size the index once (capped; it grows if needed).
+  explicit merged_configs(std::int64_t expected) {
+    auto n = static_cast<std::size_t>(std::clamp<std::int64_t>(expected, 0, 1 << 20));
+    configs_.reserve(n);
+    index_.reserve(n);
   }
-}
+  void add(chunk_result<Record>&& chunk) {
+    for (auto& [key, record] : chunk.configs) {
+      if (index_.insert(key).second) configs_.emplace_back(key, std::move(record));
+    }
+    arenas_.push_back(std::move(chunk.keys));  // the merged keys' texts
+  }
+  [[nodiscard]] std::int64_t size() const noexcept { return static_cast<std::int64_t>(configs_.size()); }
+
+  /// @brief The result's configs: those at `order` (indices in merge order), moved out with their key texts.
+  void take(sample_result<Record>& result, const std::vector<std::int64_t>& order) {
+    result.keys.reserve(order.size());
+    result.records.reserve(order.size());
+    for (auto id : order) {
+      auto& [key, record] = configs_[static_cast<std::size_t>(id)];
+      result.keys.push_back(key.text);
+      result.records.push_back(std::move(record));
+    }
+    result.key_texts = std::make_shared<const std::vector<key_arena>>(std::move(arenas_));
+  }
+
+ private:
+  std::vector<key_arena> arenas_;
+  std::vector<std::pair<hashed_key, Record>> configs_;
+  std::pmr::monotonic_buffer_resource index_memory_;  // nodes are never freed one by one
+  std::pmr::unordered_set<hashed_key, hashed_key_hash> index_{&index_memory_};
+};
 
 }  // namespace detail
 
@@ -5250,30 +5333,24 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
   auto seeds = chunk_seeds(rng, setup.rng_seed, setup.num_samples, setup.chunk_size);
   std::int64_t target = setup.num_configs > 0 ? setup.num_configs : INT64_MAX;
 
-  // A dict in insertion order, as pycls's: a deque never moves its keys, so the index can view them.
-  std::deque<std::pair<std::string, record_type>> configs;
-  std::unordered_set<std::string_view> index;
+  detail::merged_configs<record_type> configs(std::min(target, setup.num_samples));
   std::int64_t sampled = 0;
-  for (std::size_t round = 0; sampled < setup.num_samples && static_cast<std::int64_t>(configs.size()) < target; ++round) {
+  for (std::size_t round = 0; sampled < setup.num_samples && configs.size() < target; ++round) {
     std::size_t first = std::min(seeds.size(), round * static_cast<std::size_t>(num_proc));
     std::size_t last = std::min(seeds.size(), first + static_cast<std::size_t>(num_proc));
     std::vector<detail::chunk_result<record_type>> chunks(last - first);
     detail::run_parallel(last - first, [&](std::size_t c) {
       chunks[c] = detail::sample_chunk(space, check, static_cast<std::uint32_t>(seeds[first + c]), setup.chunk_size, target);
     });
-    for (auto& chunk : chunks) {
-      for (auto& [key, record] : chunk.configs) {
-        if (!index.contains(key)) index.insert(configs.emplace_back(std::move(key), std::move(record)).first);
-      }
-    }
+    for (auto& chunk : chunks) configs.add(std::move(chunk));
     sampled += setup.chunk_size * num_proc;
-    if (progress) progress({sampled, static_cast<std::int64_t>(configs.size()), elapsed()});
+    if (progress) progress({sampled, configs.size(), elapsed()});
   }
 
   sample_result<record_type> result;
   result.sampled = sampled;
-  result.found = static_cast<std::int64_t>(configs.size());
-  detail::take_configs(result, configs, rng.choice(result.found, std::min<std::int64_t>(result.found, target)));
+  result.found = configs.size();
+  configs.take(result, rng.choice(result.found, std::min<std::int64_t>(result.found, target)));
   result.seconds = elapsed();
   return result;
 }
@@ -5302,32 +5379,24 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   auto block = static_cast<std::uint64_t>(std::max<std::int64_t>(1, setup.chunk_size));
   auto workers = static_cast<std::uint64_t>(std::max<std::int64_t>(1, num_proc));
 
-  std::vector<std::pair<std::string, record_type>> configs;
-  std::unordered_set<std::string> seen;
+  detail::merged_configs<record_type> configs(std::min<std::int64_t>(target, static_cast<std::int64_t>(std::min<std::uint64_t>(total, INT64_MAX))));
   std::uint64_t next = 0;
-  while (next < total && (finite || static_cast<std::int64_t>(configs.size()) < target)) {
+  while (next < total && (finite || configs.size() < target)) {
     std::uint64_t blocks = std::min<std::uint64_t>(workers, (total - next + block - 1) / block);
     std::vector<detail::chunk_result<record_type>> found(blocks);
     detail::run_parallel(blocks, [&](std::size_t b) {
       std::uint64_t first = next + b * block, last = std::min(total, first + block);
-      detail::candidate_filter filter(space, check);
-      for (std::uint64_t i = first; i < last; ++i) {
-        auto record = space.at(i);
-        if (filter.admit(record)) found[b].configs.emplace_back(filter.key(), std::move(record));
-      }
+      detail::candidate_filter filter(space, check, static_cast<std::size_t>(last - first));
+      for (std::uint64_t i = first; i < last; ++i) filter.admit(space.at(i), found[b]);
     });
-    for (auto& chunk : found) {
-      for (auto& [key, record] : chunk.configs) {
-        if (seen.insert(key).second) configs.emplace_back(std::move(key), std::move(record));
-      }
-    }
+    for (auto& chunk : found) configs.add(std::move(chunk));
     next = std::min(total, next + blocks * block);
-    if (progress) progress({static_cast<std::int64_t>(next), static_cast<std::int64_t>(configs.size()), elapsed()});
+    if (progress) progress({static_cast<std::int64_t>(next), configs.size(), elapsed()});
   }
 
   sample_result<record_type> result;
   result.sampled = static_cast<std::int64_t>(next);
-  result.found = static_cast<std::int64_t>(configs.size());
+  result.found = configs.size();
   auto n = std::min<std::int64_t>(result.found, target);
   std::vector<std::int64_t> order;
   if (finite && (is_shuffled(space) || n < result.found)) {
@@ -5337,7 +5406,7 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   } else {
     for (std::int64_t i = 0; i < n; ++i) order.push_back(i);
   }
-  detail::take_configs(result, configs, order);
+  configs.take(result, order);
   result.seconds = elapsed();
   return result;
 }
@@ -5882,8 +5951,7 @@ class dyn_space {
                      for (auto& [k, sampler] : s.samplers) out.emplace_back(k, from_unit(sampler, rng.uniform(0.0, 1.0)));
                    },
                    [&](const random_node& r) {
-                     auto drawn = r.space.draw(rng);
-                     out.insert(out.end(), std::make_move_iterator(drawn.begin()), std::make_move_iterator(drawn.end()));
+                     r.space.append_params(out, r.space.draw(rng));
                    },
                },
                node_);
@@ -6173,37 +6241,75 @@ inline void replace_folder(const std::filesystem::path& fresh, const std::filesy
   std::filesystem::remove_all(old);
 }
 
-/// @brief YAML of job configs that share most of BASE_CFG: the text of each top-level
-/// section BASE_CFG has is made once, and only sections a sample changed are emitted again
-/// (a block map's YAML is the concatenation of its one-key maps, keys sorted).
+/// @brief YAML of job configs that share most of BASE_CFG: the text of every entry of BASE_CFG, at any
+/// depth, is made once by the emitter, and a job's text is put together from those of the entries it
+/// left as they were, with only what a sample changed emitted again. This is exact because a block
+/// map's YAML is the concatenation of its one-key maps, keys sorted, each nested map's lines indented
+/// by two more spaces (tests/setup checks it against whole-config emission).
 class section_cache {
  public:
-  explicit section_cache(const value& base_cfg) {
-    if (!base_cfg.is_map()) return;
-    for (auto& [key, section] : base_cfg.as_map()) {
-      sections_.emplace_back(key, &section, sweep::to_yaml(value{value::map{{key, section}}}));
-    }
-  }
+  explicit section_cache(const value& base_cfg) : root_(base_cfg, "", 0) {}
 
   [[nodiscard]] std::string to_yaml(const value& job) const {
-    if (!job.is_map()) return sweep::to_yaml(job);
-    std::vector<const std::pair<std::string, value>*> entries;
-    for (auto& e : job.as_map()) entries.push_back(&e);
-    std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    if (!job.is_map() || job.as_map().empty()) return sweep::to_yaml(job);
     std::string out;
-    for (auto* e : entries) {
-      auto cached = std::find_if(sections_.begin(), sections_.end(), [&](auto& s) { return std::get<0>(s) == e->first; });
-      if (cached != sections_.end() && *std::get<1>(*cached) == e->second) {
-        out += std::get<2>(*cached);
-      } else {
-        out += sweep::to_yaml(value{value::map{{e->first, e->second}}});
-      }
-    }
-    return out.empty() ? sweep::to_yaml(job) : out;
+    root_.append_entries(out, job.as_map(), 0);
+    return out;
   }
 
  private:
-  std::vector<std::tuple<std::string, const value*, std::string>> sections_;
+  struct entry {
+    const value* base;
+    std::string text;                                   // `key: base` at its depth
+    std::vector<std::pair<std::string, entry>> entries; // of a non-empty map: one per key
+
+    entry(const value& v, const std::string& key, std::size_t indent) : base(&v) {
+      if (!key.empty()) text = emit(key, v, indent);
+      if (v.is_map()) {
+        for (auto& [k, child] : v.as_map()) entries.emplace_back(k, entry(child, k, key.empty() ? 0 : indent + 2));
+      }
+    }
+
+    /// @brief `key: v` for an entry whose base is this one.
+    void append(std::string& out, const std::string& key, const value& v, std::size_t indent) const {
+      if (*base == v) {
+        out += text;
+      } else if (v.is_map() && !v.as_map().empty() && !entries.empty()) {
+        out.append(text, 0, text.find('\n') + 1);  // the `key:` line
+        append_entries(out, v.as_map(), indent + 2);
+      } else {
+        out += emit(key, v, indent);
+      }
+    }
+
+    void append_entries(std::string& out, const value::map& map, std::size_t indent) const {
+      std::vector<const std::pair<std::string, value>*> sorted;
+      for (auto& e : map) sorted.push_back(&e);
+      std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+      for (auto* e : sorted) {
+        auto cached = std::find_if(entries.begin(), entries.end(), [&](auto& c) { return c.first == e->first; });
+        if (cached != entries.end()) {
+          cached->second.append(out, e->first, e->second, indent);
+        } else {
+          out += emit(e->first, e->second, indent);
+        }
+      }
+    }
+
+    static std::string emit(const std::string& key, const value& v, std::size_t indent) {
+      auto text = sweep::to_yaml(value{value::map{{key, v}}});
+      if (indent == 0) return text;
+      std::string out;
+      for (std::size_t line = 0; line < text.size();) {
+        auto end = text.find('\n', line) + 1;
+        out.append(indent, ' ').append(text, line, end - line);
+        line = end;
+      }
+      return out;
+    }
+  };
+
+  entry root_;
 };
 
 }  // namespace detail
@@ -6217,20 +6323,35 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   auto n = sampled.records.size();
   detail::section_cache sections(cfg.setup.base_cfg);
   auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
+  auto emit = [&](std::size_t i, param_list& params) {
+    params.clear();
+    space.append_params(params, sampled.records[i]);
+    value job = finish(merge_params(cfg.setup.base_cfg, params));
+    job.at_path("DESC") = value{sampled.keys[i]};
+    return sections.to_yaml(job);
+  };
+  auto write = [&](std::size_t i, const std::string& text) {
+    auto file = fresh / job_config_name(static_cast<std::int64_t>(i));
+    std::ofstream out(file, std::ios::binary);
+    out << text;
+    if (!out) throw error({file.string(), 0}, "", "cannot write job config: expected a writable folder with free space");
+  };
+  // Batches are emitted on NUM_PROC threads while one more thread writes the batch before: the kernel
+  // creates files in one folder one at a time anyway, and a lone writer does not spin on the folder's lock.
+  constexpr std::size_t batch = 256;
+  std::vector<std::string> emitted(batch), writing(batch);
   try {
-    detail::run_parallel(workers, [&](std::size_t w) {
-      param_list params;
-      for (std::size_t i = w; i < n; i += workers) {
-        params.clear();
-        space.append_params(params, sampled.records[i]);
-        value job = finish(merge_params(cfg.setup.base_cfg, params));
-        job.at_path("DESC") = value{sampled.keys[i]};
-        auto file = fresh / job_config_name(static_cast<std::int64_t>(i));
-        std::ofstream out(file, std::ios::binary);
-        out << sections.to_yaml(job);
-        if (!out) throw error({file.string(), 0}, "", "cannot write job config: expected a writable folder with free space");
-      }
-    });
+    for (std::size_t first = 0; first < n + batch; first += batch) {
+      detail::run_parallel(workers + 1, [&](std::size_t w) {
+        if (w == workers) {
+          for (std::size_t i = first - std::min(first, batch); i < std::min(first, n); ++i) write(i, writing[i % batch]);
+          return;
+        }
+        param_list params;
+        for (std::size_t i = first + w; i < std::min(n, first + batch); i += workers) emitted[i % batch] = emit(i, params);
+      });
+      std::swap(emitted, writing);
+    }
   } catch (...) {
     std::filesystem::remove_all(fresh);
     throw;
@@ -7341,6 +7462,7 @@ inline int run_slurm_task(const slurm_task_options& o) {
 // ---- end sweep/launch/slurm.hpp ----
 
 
+#include <deque>
 
 
 namespace sweep {
@@ -8524,6 +8646,7 @@ inline std::string format_status_table(const collect_result& r) {
 
 
 #include <condition_variable>
+#include <unordered_map>
 
 namespace sweep {
 

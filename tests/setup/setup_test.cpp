@@ -71,6 +71,29 @@ TEST_CASE("job configs are BASE_CFG with the sampled keys, and RegNets are writt
   CHECK(cx.params <= 2.0e6);
 }
 
+TEST_CASE("job config text put together from cached entries equals a whole dump, whatever a sample changed") {
+  auto base = sweep::load_yaml_text(R"(
+MODEL: {TYPE: anynet, DEPTH: 20, NAMES: [a, b], DEEP: {A: {B: 1, C: [1, {D: 2}]}, E: {}}}
+OPTIM: {BASE_LR: 0.1, WEIGHT_DECAY: 5.0e-4, NESTEROV: true, LR_POLICY: cos, STEPS: []}
+EMPTY: {}
+SCALAR: 3
+)");
+  sweep::detail::section_cache cache(base);
+  auto check = [&](const sweep::param_list& params) {
+    auto job = sweep::merge_params(base, params);
+    job.at_path("DESC") = sweep::value{"OPTIM.BASE_LR 0.5 weird: 'text' # with \"quotes\"\nand a line"};
+    CHECK(cache.to_yaml(job) == sweep::to_yaml(job));
+  };
+  check({});
+  check({{"OPTIM.BASE_LR", sweep::value{2.23475415}}, {"OPTIM.WEIGHT_DECAY", sweep::value{1e-10}}});
+  check({{"MODEL.DEEP.A.B", sweep::value{7}}, {"MODEL.DEEP.A.NEW", sweep::value{"x y"}}});
+  check({{"MODEL.DEEP.A.C", sweep::value{sweep::value::list{sweep::value{1}, sweep::value{"- not a list"}}}}});
+  check({{"MODEL.DEEP.E.F", sweep::value{1}}, {"EMPTY.G", sweep::value{""}}, {"NEW.SECTION.KEY", sweep::value{true}}});
+  check({{"MODEL.NAMES", sweep::value{sweep::value::list{}}}, {"OPTIM.STEPS", sweep::value{sweep::value::list{sweep::value{0.5}}}}});
+  check({{"SCALAR", sweep::value{sweep::value::map{{"NOW", sweep::value{"a map"}}}}}});
+  check({{"MODEL.DEEP", sweep::value{"now a scalar"}}, {"OPTIM.LR_POLICY", sweep::value{"null"}}});
+}
+
 TEST_CASE("re-running setup replaces the configs whole and refuses after launch") {
   auto root = fresh_dir("rerun");
   auto cfg = pycls_config("cifar_optim", root);

@@ -291,8 +291,7 @@ class dyn_space {
                      for (auto& [k, sampler] : s.samplers) out.emplace_back(k, from_unit(sampler, rng.uniform(0.0, 1.0)));
                    },
                    [&](const random_node& r) {
-                     auto drawn = r.space.draw(rng);
-                     out.insert(out.end(), std::make_move_iterator(drawn.begin()), std::make_move_iterator(drawn.end()));
+                     r.space.append_params(out, r.space.draw(rng));
                    },
                },
                node_);

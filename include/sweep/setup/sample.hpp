@@ -12,14 +12,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
+#include <memory>
+#include <memory_resource>
 #include <string_view>
 #include <exception>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -36,6 +36,35 @@ concept sampleable_space = requires(const S& s, numpy_rng& rng, const typename S
   s.append_params(params, r);
 };
 
+namespace detail {
+
+/// @brief A candidate's key text with its hash, worked out once by the worker that drew it and reused by the merge.
+struct hashed_key {
+  std::string_view text;
+  std::size_t hash = 0;
+  friend bool operator==(const hashed_key& a, const hashed_key& b) noexcept { return a.hash == b.hash && a.text == b.text; }
+};
+struct hashed_key_hash {
+  std::size_t operator()(const hashed_key& k) const noexcept { return k.hash; }
+};
+
+/// @brief Memory for many key texts, freed all at once: a key costs no allocation of its own.
+class key_arena {
+ public:
+  hashed_key store(std::string_view text, std::size_t hash) {
+    auto* chars = static_cast<char*>(memory_->allocate(std::max<std::size_t>(1, text.size()), 1));
+    std::copy(text.begin(), text.end(), chars);
+    return {{chars, text.size()}, hash};
+  }
+  [[nodiscard]] std::pmr::memory_resource* resource() const noexcept { return memory_.get(); }
+
+ private:
+  // behind a pointer, so the texts stay put when the arena is moved
+  std::unique_ptr<std::pmr::monotonic_buffer_resource> memory_ = std::make_unique<std::pmr::monotonic_buffer_resource>();
+};
+
+}  // namespace detail
+
 /// @brief Where sampling stands, reported after each round of chunks.
 struct sample_progress {
   std::int64_t sampled = 0;  // candidates drawn so far (pycls counts whole chunks)
@@ -46,8 +75,9 @@ struct sample_progress {
 /// @brief What sampling found: the configs in their final (shuffled) order.
 template <class Record>
 struct sample_result {
-  std::vector<std::string> keys;  // pycls's key text of each config, its DESC
+  std::vector<std::string_view> keys;  // pycls's key text of each config, its DESC (the text lives in key_texts)
   std::vector<Record> records;
+  std::shared_ptr<const std::vector<detail::key_arena>> key_texts;
   std::int64_t sampled = 0;
   std::int64_t found = 0;  // unique valid configs found before the cut to NUM_CONFIGS
   double seconds = 0;
@@ -61,9 +91,11 @@ struct accept_all {
 
 namespace detail {
 
+/// @brief The configs one chunk (or block) found, in the order found; their key texts live in `keys`.
 template <class Record>
 struct chunk_result {
-  std::vector<std::pair<std::string, Record>> configs;  // in the order found
+  key_arena keys;
+  std::vector<std::pair<hashed_key, Record>> configs;
 };
 
 /// @brief Runs work(0) ... work(n - 1) on n threads; the first exception any of them threw is rethrown.
@@ -90,32 +122,41 @@ void run_parallel(std::size_t n, Work&& work) {
 
 /// @brief The per-chunk candidate test of pycls's sample_cfgs: new key (dedup), then the space's
 /// constraints, then the config-level ones. Rejected keys are remembered only to skip rechecking them.
+/// Rejected keys live in the filter's own arena, dropped with it; kept ones in the chunk's.
 template <class Space, class Check>
 class candidate_filter {
  public:
-  candidate_filter(const Space& space, const Check& check) : space_(space), check_(check) {}
+  candidate_filter(const Space& space, const Check& check, std::size_t expected)
+      : space_(space), check_(check), seen_(std::min<std::size_t>(expected, 1 << 16), hashed_key_hash{}, {}, seen_keys_.resource()) {}
 
-  /// @brief True for a new valid candidate; its key text is left in key().
-  bool admit(const typename Space::record_type& record) {
-    key_.clear();
-    space_.append_key_text(key_, record);
-    if (valid_.contains(key_) || invalid_.contains(key_)) return false;
+  /// @brief Adds the record to `out` if it is a new valid candidate; true if it did.
+  bool admit(typename Space::record_type&& record, chunk_result<typename Space::record_type>& out) {
+    text_.clear();
+    space_.append_key_text(text_, record);
+    hashed_key key{text_, std::hash<std::string_view>{}(text_)};
+    if (seen_.contains(key)) return false;
     bool ok = space_.accepts(record);
     if (ok && check_.active()) {
       params_.clear();
       space_.append_params(params_, record);
       ok = check_(params_);
     }
-    (ok ? valid_ : invalid_).insert(key_);
-    return ok;
+    if (!ok) {
+      seen_.insert(seen_keys_.store(key.text, key.hash));
+      return false;
+    }
+    key = out.keys.store(key.text, key.hash);  // `out` outlives the filter: one copy serves both
+    seen_.insert(key);
+    out.configs.emplace_back(key, std::move(record));
+    return true;
   }
-  [[nodiscard]] const std::string& key() const noexcept { return key_; }
 
  private:
   const Space& space_;
   const Check& check_;
-  std::unordered_set<std::string> valid_, invalid_;
-  std::string key_;
+  key_arena seen_keys_;
+  std::pmr::unordered_set<hashed_key, hashed_key_hash> seen_;
+  std::string text_;
   param_list params_;
 };
 
@@ -125,27 +166,49 @@ chunk_result<typename Space::record_type> sample_chunk(const Space& space, const
                                                        std::int64_t chunk_size, std::int64_t num_configs) {
   chunk_result<typename Space::record_type> out;
   numpy_rng rng(seed);
-  candidate_filter filter(space, check);
+  candidate_filter filter(space, check, static_cast<std::size_t>(chunk_size));
   for (std::int64_t i = 0; i < chunk_size; ++i) {
-    auto record = space.draw(rng);
-    if (!filter.admit(record)) continue;
-    out.configs.emplace_back(filter.key(), std::move(record));
-    if (static_cast<std::int64_t>(out.configs.size()) == num_configs) break;
+    if (filter.admit(space.draw(rng), out) && static_cast<std::int64_t>(out.configs.size()) == num_configs) break;
   }
   return out;
 }
 
-/// @brief The result's configs: those at `order` (indices into `configs`), moved out.
-template <class Record, class Configs>
-void take_configs(sample_result<Record>& result, Configs& configs, const std::vector<std::int64_t>& order) {
-  result.keys.reserve(order.size());
-  result.records.reserve(order.size());
-  for (auto id : order) {
-    auto& [key, record] = configs[static_cast<std::size_t>(id)];
-    result.keys.push_back(std::move(key));
-    result.records.push_back(std::move(record));
+/// @brief The configs of all chunks merged in order, first occurrence of a key kept: pycls's insertion-ordered dict.
+template <class Record>
+class merged_configs {
+ public:
+  /// @brief `expected`: how many configs there may be, to size the index once (capped; it grows if needed).
+  explicit merged_configs(std::int64_t expected) {
+    auto n = static_cast<std::size_t>(std::clamp<std::int64_t>(expected, 0, 1 << 20));
+    configs_.reserve(n);
+    index_.reserve(n);
   }
-}
+  void add(chunk_result<Record>&& chunk) {
+    for (auto& [key, record] : chunk.configs) {
+      if (index_.insert(key).second) configs_.emplace_back(key, std::move(record));
+    }
+    arenas_.push_back(std::move(chunk.keys));  // the merged keys' texts
+  }
+  [[nodiscard]] std::int64_t size() const noexcept { return static_cast<std::int64_t>(configs_.size()); }
+
+  /// @brief The result's configs: those at `order` (indices in merge order), moved out with their key texts.
+  void take(sample_result<Record>& result, const std::vector<std::int64_t>& order) {
+    result.keys.reserve(order.size());
+    result.records.reserve(order.size());
+    for (auto id : order) {
+      auto& [key, record] = configs_[static_cast<std::size_t>(id)];
+      result.keys.push_back(key.text);
+      result.records.push_back(std::move(record));
+    }
+    result.key_texts = std::make_shared<const std::vector<key_arena>>(std::move(arenas_));
+  }
+
+ private:
+  std::vector<key_arena> arenas_;
+  std::vector<std::pair<hashed_key, Record>> configs_;
+  std::pmr::monotonic_buffer_resource index_memory_;  // nodes are never freed one by one
+  std::pmr::unordered_set<hashed_key, hashed_key_hash> index_{&index_memory_};
+};
 
 }  // namespace detail
 
@@ -162,30 +225,24 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
   auto seeds = chunk_seeds(rng, setup.rng_seed, setup.num_samples, setup.chunk_size);
   std::int64_t target = setup.num_configs > 0 ? setup.num_configs : INT64_MAX;
 
-  // A dict in insertion order, as pycls's: a deque never moves its keys, so the index can view them.
-  std::deque<std::pair<std::string, record_type>> configs;
-  std::unordered_set<std::string_view> index;
+  detail::merged_configs<record_type> configs(std::min(target, setup.num_samples));
   std::int64_t sampled = 0;
-  for (std::size_t round = 0; sampled < setup.num_samples && static_cast<std::int64_t>(configs.size()) < target; ++round) {
+  for (std::size_t round = 0; sampled < setup.num_samples && configs.size() < target; ++round) {
     std::size_t first = std::min(seeds.size(), round * static_cast<std::size_t>(num_proc));
     std::size_t last = std::min(seeds.size(), first + static_cast<std::size_t>(num_proc));
     std::vector<detail::chunk_result<record_type>> chunks(last - first);
     detail::run_parallel(last - first, [&](std::size_t c) {
       chunks[c] = detail::sample_chunk(space, check, static_cast<std::uint32_t>(seeds[first + c]), setup.chunk_size, target);
     });
-    for (auto& chunk : chunks) {
-      for (auto& [key, record] : chunk.configs) {
-        if (!index.contains(key)) index.insert(configs.emplace_back(std::move(key), std::move(record)).first);
-      }
-    }
+    for (auto& chunk : chunks) configs.add(std::move(chunk));
     sampled += setup.chunk_size * num_proc;
-    if (progress) progress({sampled, static_cast<std::int64_t>(configs.size()), elapsed()});
+    if (progress) progress({sampled, configs.size(), elapsed()});
   }
 
   sample_result<record_type> result;
   result.sampled = sampled;
-  result.found = static_cast<std::int64_t>(configs.size());
-  detail::take_configs(result, configs, rng.choice(result.found, std::min<std::int64_t>(result.found, target)));
+  result.found = configs.size();
+  configs.take(result, rng.choice(result.found, std::min<std::int64_t>(result.found, target)));
   result.seconds = elapsed();
   return result;
 }
@@ -214,32 +271,24 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   auto block = static_cast<std::uint64_t>(std::max<std::int64_t>(1, setup.chunk_size));
   auto workers = static_cast<std::uint64_t>(std::max<std::int64_t>(1, num_proc));
 
-  std::vector<std::pair<std::string, record_type>> configs;
-  std::unordered_set<std::string> seen;
+  detail::merged_configs<record_type> configs(std::min<std::int64_t>(target, static_cast<std::int64_t>(std::min<std::uint64_t>(total, INT64_MAX))));
   std::uint64_t next = 0;
-  while (next < total && (finite || static_cast<std::int64_t>(configs.size()) < target)) {
+  while (next < total && (finite || configs.size() < target)) {
     std::uint64_t blocks = std::min<std::uint64_t>(workers, (total - next + block - 1) / block);
     std::vector<detail::chunk_result<record_type>> found(blocks);
     detail::run_parallel(blocks, [&](std::size_t b) {
       std::uint64_t first = next + b * block, last = std::min(total, first + block);
-      detail::candidate_filter filter(space, check);
-      for (std::uint64_t i = first; i < last; ++i) {
-        auto record = space.at(i);
-        if (filter.admit(record)) found[b].configs.emplace_back(filter.key(), std::move(record));
-      }
+      detail::candidate_filter filter(space, check, static_cast<std::size_t>(last - first));
+      for (std::uint64_t i = first; i < last; ++i) filter.admit(space.at(i), found[b]);
     });
-    for (auto& chunk : found) {
-      for (auto& [key, record] : chunk.configs) {
-        if (seen.insert(key).second) configs.emplace_back(std::move(key), std::move(record));
-      }
-    }
+    for (auto& chunk : found) configs.add(std::move(chunk));
     next = std::min(total, next + blocks * block);
-    if (progress) progress({static_cast<std::int64_t>(next), static_cast<std::int64_t>(configs.size()), elapsed()});
+    if (progress) progress({static_cast<std::int64_t>(next), configs.size(), elapsed()});
   }
 
   sample_result<record_type> result;
   result.sampled = static_cast<std::int64_t>(next);
-  result.found = static_cast<std::int64_t>(configs.size());
+  result.found = configs.size();
   auto n = std::min<std::int64_t>(result.found, target);
   std::vector<std::int64_t> order;
   if (finite && (is_shuffled(space) || n < result.found)) {
@@ -249,7 +298,7 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   } else {
     for (std::int64_t i = 0; i < n; ++i) order.push_back(i);
   }
-  detail::take_configs(result, configs, order);
+  configs.take(result, order);
   result.seconds = elapsed();
   return result;
 }

@@ -60,37 +60,75 @@ inline void replace_folder(const std::filesystem::path& fresh, const std::filesy
   std::filesystem::remove_all(old);
 }
 
-/// @brief YAML of job configs that share most of BASE_CFG: the text of each top-level
-/// section BASE_CFG has is made once, and only sections a sample changed are emitted again
-/// (a block map's YAML is the concatenation of its one-key maps, keys sorted).
+/// @brief YAML of job configs that share most of BASE_CFG: the text of every entry of BASE_CFG, at any
+/// depth, is made once by the emitter, and a job's text is put together from those of the entries it
+/// left as they were, with only what a sample changed emitted again. This is exact because a block
+/// map's YAML is the concatenation of its one-key maps, keys sorted, each nested map's lines indented
+/// by two more spaces (tests/setup checks it against whole-config emission).
 class section_cache {
  public:
-  explicit section_cache(const value& base_cfg) {
-    if (!base_cfg.is_map()) return;
-    for (auto& [key, section] : base_cfg.as_map()) {
-      sections_.emplace_back(key, &section, sweep::to_yaml(value{value::map{{key, section}}}));
-    }
-  }
+  explicit section_cache(const value& base_cfg) : root_(base_cfg, "", 0) {}
 
   [[nodiscard]] std::string to_yaml(const value& job) const {
-    if (!job.is_map()) return sweep::to_yaml(job);
-    std::vector<const std::pair<std::string, value>*> entries;
-    for (auto& e : job.as_map()) entries.push_back(&e);
-    std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    if (!job.is_map() || job.as_map().empty()) return sweep::to_yaml(job);
     std::string out;
-    for (auto* e : entries) {
-      auto cached = std::find_if(sections_.begin(), sections_.end(), [&](auto& s) { return std::get<0>(s) == e->first; });
-      if (cached != sections_.end() && *std::get<1>(*cached) == e->second) {
-        out += std::get<2>(*cached);
-      } else {
-        out += sweep::to_yaml(value{value::map{{e->first, e->second}}});
-      }
-    }
-    return out.empty() ? sweep::to_yaml(job) : out;
+    root_.append_entries(out, job.as_map(), 0);
+    return out;
   }
 
  private:
-  std::vector<std::tuple<std::string, const value*, std::string>> sections_;
+  struct entry {
+    const value* base;
+    std::string text;                                   // `key: base` at its depth
+    std::vector<std::pair<std::string, entry>> entries; // of a non-empty map: one per key
+
+    entry(const value& v, const std::string& key, std::size_t indent) : base(&v) {
+      if (!key.empty()) text = emit(key, v, indent);
+      if (v.is_map()) {
+        for (auto& [k, child] : v.as_map()) entries.emplace_back(k, entry(child, k, key.empty() ? 0 : indent + 2));
+      }
+    }
+
+    /// @brief `key: v` for an entry whose base is this one.
+    void append(std::string& out, const std::string& key, const value& v, std::size_t indent) const {
+      if (*base == v) {
+        out += text;
+      } else if (v.is_map() && !v.as_map().empty() && !entries.empty()) {
+        out.append(text, 0, text.find('\n') + 1);  // the `key:` line
+        append_entries(out, v.as_map(), indent + 2);
+      } else {
+        out += emit(key, v, indent);
+      }
+    }
+
+    void append_entries(std::string& out, const value::map& map, std::size_t indent) const {
+      std::vector<const std::pair<std::string, value>*> sorted;
+      for (auto& e : map) sorted.push_back(&e);
+      std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+      for (auto* e : sorted) {
+        auto cached = std::find_if(entries.begin(), entries.end(), [&](auto& c) { return c.first == e->first; });
+        if (cached != entries.end()) {
+          cached->second.append(out, e->first, e->second, indent);
+        } else {
+          out += emit(e->first, e->second, indent);
+        }
+      }
+    }
+
+    static std::string emit(const std::string& key, const value& v, std::size_t indent) {
+      auto text = sweep::to_yaml(value{value::map{{key, v}}});
+      if (indent == 0) return text;
+      std::string out;
+      for (std::size_t line = 0; line < text.size();) {
+        auto end = text.find('\n', line) + 1;
+        out.append(indent, ' ').append(text, line, end - line);
+        line = end;
+      }
+      return out;
+    }
+  };
+
+  entry root_;
 };
 
 }  // namespace detail
@@ -104,20 +142,35 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   auto n = sampled.records.size();
   detail::section_cache sections(cfg.setup.base_cfg);
   auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
+  auto emit = [&](std::size_t i, param_list& params) {
+    params.clear();
+    space.append_params(params, sampled.records[i]);
+    value job = finish(merge_params(cfg.setup.base_cfg, params));
+    job.at_path("DESC") = value{sampled.keys[i]};
+    return sections.to_yaml(job);
+  };
+  auto write = [&](std::size_t i, const std::string& text) {
+    auto file = fresh / job_config_name(static_cast<std::int64_t>(i));
+    std::ofstream out(file, std::ios::binary);
+    out << text;
+    if (!out) throw error({file.string(), 0}, "", "cannot write job config: expected a writable folder with free space");
+  };
+  // Batches are emitted on NUM_PROC threads while one more thread writes the batch before: the kernel
+  // creates files in one folder one at a time anyway, and a lone writer does not spin on the folder's lock.
+  constexpr std::size_t batch = 256;
+  std::vector<std::string> emitted(batch), writing(batch);
   try {
-    detail::run_parallel(workers, [&](std::size_t w) {
-      param_list params;
-      for (std::size_t i = w; i < n; i += workers) {
-        params.clear();
-        space.append_params(params, sampled.records[i]);
-        value job = finish(merge_params(cfg.setup.base_cfg, params));
-        job.at_path("DESC") = value{sampled.keys[i]};
-        auto file = fresh / job_config_name(static_cast<std::int64_t>(i));
-        std::ofstream out(file, std::ios::binary);
-        out << sections.to_yaml(job);
-        if (!out) throw error({file.string(), 0}, "", "cannot write job config: expected a writable folder with free space");
-      }
-    });
+    for (std::size_t first = 0; first < n + batch; first += batch) {
+      detail::run_parallel(workers + 1, [&](std::size_t w) {
+        if (w == workers) {
+          for (std::size_t i = first - std::min(first, batch); i < std::min(first, n); ++i) write(i, writing[i % batch]);
+          return;
+        }
+        param_list params;
+        for (std::size_t i = first + w; i < std::min(n, first + batch); i += workers) emitted[i % batch] = emit(i, params);
+      });
+      std::swap(emitted, writing);
+    }
   } catch (...) {
     std::filesystem::remove_all(fresh);
     throw;

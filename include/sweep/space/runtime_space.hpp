@@ -57,15 +57,27 @@ class dyn_sampler {
         sampler_);
   }
 
-  /// @brief Draws and appends the (key, value) pairs this sampler sets.
-  void draw_params(numpy_rng& rng, const std::string& key, param_list& out) const {
+  /// @brief Draws and appends the values this sampler sets (a regnet draw: its six, in append_params' order).
+  void draw_values(numpy_rng& rng, std::vector<value>& out) const {
     if (auto* regnet = std::get_if<regnet_sampler>(&sampler_)) {
-      regnet->append_params(out, key, regnet->draw(rng));
+      auto v = regnet->draw(rng);
+      out.insert(out.end(), {value{v.depth}, value{v.w0}, value{v.wa}, value{v.wm}, value{v.group_w}, value{v.bot_mul}});
     } else if (auto* f = std::get_if<float_sampler>(&sampler_)) {
-      out.emplace_back(key, value{f->draw(rng)});  // the hot case of most sweeps: no detour through draw()
+      out.emplace_back(f->draw(rng));  // the hot case of most sweeps: no detour through draw()
     } else {
-      out.emplace_back(key, draw(rng));
+      out.push_back(draw(rng));
     }
+  }
+  /// @brief The keys draw_values sets, for the sampler of `key`.
+  [[nodiscard]] std::vector<std::string> keys_set(const std::string& key) const {
+    if (auto* regnet = std::get_if<regnet_sampler>(&sampler_)) {
+      param_list pairs;
+      regnet->append_params(pairs, key, regnet_values{});
+      std::vector<std::string> keys;
+      for (auto& pair : pairs) keys.push_back(std::move(pair.first));
+      return keys;
+    }
+    return {key};
   }
 
  private:
@@ -73,30 +85,39 @@ class dyn_sampler {
 };
 
 /// @brief A space read from a config: (key, sampler) in the order written.
+/// A record is the drawn values alone, one per key the samplers set: the key names are the space's.
 class runtime_space {
  public:
-  using record_type = param_list;
+  using record_type = std::vector<value>;
 
   runtime_space() = default;
-  explicit runtime_space(std::vector<std::pair<std::string, dyn_sampler>> samplers) : samplers_(std::move(samplers)) {}
+  explicit runtime_space(std::vector<std::pair<std::string, dyn_sampler>> samplers) : samplers_(std::move(samplers)) {
+    for (auto& [key, sampler] : samplers_) {
+      auto set = sampler.keys_set(key);
+      keys_.insert(keys_.end(), std::make_move_iterator(set.begin()), std::make_move_iterator(set.end()));
+    }
+  }
 
   [[nodiscard]] record_type draw(numpy_rng& rng) const {
-    param_list out;
-    out.reserve(samplers_.size());
-    for (auto& [key, sampler] : samplers_) sampler.draw_params(rng, key, out);
+    record_type out;
+    out.reserve(keys_.size());
+    for (auto& [key, sampler] : samplers_) sampler.draw_values(rng, out);
     return out;
   }
   [[nodiscard]] bool accepts(const record_type&) const { return true; }
   void append_key_text(std::string& out, const record_type& r) const {
-    for (auto& [key, v] : r) detail::append_key_value(out, key, v);
+    for (std::size_t i = 0; i < r.size(); ++i) detail::append_key_value(out, keys_[i], r[i]);
   }
-  void append_params(param_list& out, const record_type& r) const { out.insert(out.end(), r.begin(), r.end()); }
+  void append_params(param_list& out, const record_type& r) const {
+    for (std::size_t i = 0; i < r.size(); ++i) out.emplace_back(keys_[i], r[i]);
+  }
 
   [[nodiscard]] const std::vector<std::pair<std::string, dyn_sampler>>& samplers() const noexcept { return samplers_; }
   [[nodiscard]] bool empty() const noexcept { return samplers_.empty(); }
 
  private:
   std::vector<std::pair<std::string, dyn_sampler>> samplers_;
+  std::vector<std::string> keys_;  // the keys a record's values are for
 };
 
 }  // namespace sweep
