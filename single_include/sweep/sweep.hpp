@@ -6573,6 +6573,7 @@ struct sweep_layout {
   explicit sweep_layout(const fs::path& sweep_dir) : dir(fs::absolute(sweep_dir).lexically_normal()) {}
 
   [[nodiscard]] fs::path cfgs_dir() const { return dir / "cfgs"; }
+  [[nodiscard]] fs::path cfgs_summary_file() const { return dir / "cfgs_summary.yaml"; }
   [[nodiscard]] fs::path logs_dir() const { return dir / "logs"; }
   [[nodiscard]] fs::path sbatch_dir() const { return logs_dir() / "sbatch"; }
   [[nodiscard]] fs::path slurm_jobs_file() const { return sbatch_dir() / "jobs.txt"; }
@@ -6593,13 +6594,18 @@ inline constexpr std::string_view running = "RUNNING";
 inline constexpr std::string_view slurm = "SLURM.txt";
 }  // namespace job_files
 
-/// @brief The job configs of a sweep: cfgs/*.yaml sorted by name (job i is the i-th, as in pycls).
+/// @brief The job configs of a finished setup: cfgs/*.yaml sorted by name (job i is the i-th, as in pycls).
 inline std::vector<fs::path> list_job_configs(const fs::path& sweep_dir) {
   sweep_layout layout(sweep_dir);
   std::error_code ec;
   if (!fs::is_directory(layout.cfgs_dir(), ec)) {
     throw error({layout.cfgs_dir().string(), 0}, "",
                 "no job configs: expected the folder setup writes; run `sweep setup` first");
+  }
+  // setup writes cfgs_summary.yaml last: without it, cfgs/ may be half-written
+  if (!fs::exists(layout.cfgs_summary_file(), ec)) {
+    throw error({layout.cfgs_summary_file().string(), 0}, "",
+                "missing: setup did not finish (was it interrupted?); expected it next to cfgs/, run `sweep setup` again");
   }
   std::vector<fs::path> cfgs;
   for (auto& entry : fs::directory_iterator(layout.cfgs_dir())) {

@@ -62,7 +62,12 @@ inline sweep::sweep_config make_sweep(const fs::path& root, const std::string& n
   cfg.launch.command = command;
   cfg.launch.local_jobs = 2;
   cfg.launch.max_retry = 2;
-  for (int i = 0; i < n; ++i) write_file(root / name / "cfgs" / fmt::format("{:06d}.yaml", i), fmt::format("X: {}\n", i));
+  std::string summary = n == 0 ? "{}\n" : "";
+  for (int i = 0; i < n; ++i) {
+    write_file(root / name / "cfgs" / fmt::format("{:06d}.yaml", i), fmt::format("X: {}\n", i));
+    summary += fmt::format("{:06d}.yaml: X {}\n", i, i);
+  }
+  write_file(root / name / "cfgs_summary.yaml", summary);
   return cfg;
 }
 

@@ -193,6 +193,10 @@ TEST_CASE("launch explains what is missing or wrong", "[launch][local]") {
   req.out = nullptr;
   req.progress = nullptr;
   CHECK_THROWS_WITH(sweep::launch(cfg, req), Catch::Contains("cfgs") && Catch::Contains("sweep setup"));
+  auto interrupted = make_sweep(tmp.path, "interrupted", 2, "true");
+  fs::remove(tmp.path / "interrupted" / "cfgs_summary.yaml");  // as a setup killed before its last step leaves it
+  CHECK_THROWS_WITH(sweep::launch(interrupted, req), Catch::Contains("cfgs_summary.yaml") && Catch::Contains("sweep setup"));
+  CHECK_FALSE(fs::exists(tmp.path / "interrupted" / "logs"));
   auto bad = make_sweep(tmp.path, "bad", 1, "run {cfgg}");
   CHECK_THROWS_WITH(sweep::launch(bad, req), Catch::Contains("LAUNCH.COMMAND") && Catch::Contains("{cfgg}"));
   req.backend = "cloud";

@@ -43,6 +43,7 @@ YAML
 make_cfgs() { # the job configs setup would write
   mkdir -p "$1/cfgs"
   for ((i = 0; i < $2; i++)); do printf 'X: %d\n' "$i" > "$1/cfgs/$(printf %06d "$i").yaml"; done
+  for ((i = 0; i < $2; i++)); do printf '%06d.yaml: X %d\n' "$i" "$i"; done > "$1/cfgs_summary.yaml"
 }
 wait_settled() { # until no task of the sweep is queued or running (max $2 s)
   local end=$(( $(date +%s) + $2 ))
