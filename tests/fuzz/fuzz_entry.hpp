@@ -60,7 +60,7 @@ inline std::string job_log_entry(std::string_view text) {
   const detail::json_member extra[] = {{"err", err}, {"err_file", "\"stderr.log\""}, {"log_file", "\"stdout.log\""}};
   std::string entry;
   log.write(entry, extra);
-  (void)nlohmann::json::parse(entry);
+  [[maybe_unused]] auto parsed = nlohmann::json::parse(entry);  // throws if the entry is not valid JSON
   return entry;
 }
 

@@ -3,10 +3,13 @@
 #pragma once
 
 #include <sweep/config/load.hpp>
+#include <sweep/launch/request.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -67,5 +70,22 @@ struct sweep_cfg_args {
     return load_sweep_config(file, overrides);
   }
 };
+
+// The stages as `sweep run` chains them, each defined next to its own verb (command_<verb>.cpp): the
+// library is header-only, so a file calling every stage itself would compile all of them again.
+
+struct setup_outcome {
+  std::int64_t configs = 0;
+  std::int64_t sampled = 0;
+  double seconds = 0;
+};
+/// @brief Sets the sweep up (notes on stderr).
+setup_outcome run_setup(const sweep_config& cfg);
+/// @brief Launches every job that is not done yet, asking nothing.
+launch_result run_launch(const sweep_config& cfg, const std::string& backend);
+/// @brief Collects (warnings on stderr); returns the status line.
+std::string run_collect(const sweep_config& cfg);
+/// @brief Writes the report; returns its path.
+std::filesystem::path run_analyze(const sweep_config& cfg);
 
 }  // namespace sweep::driver

@@ -28,3 +28,5 @@ const bool registered = sweep::driver::register_command(60, [](CLI::App& app) {
 });
 
 }  // namespace
+
+std::filesystem::path sweep::driver::run_analyze(const sweep_config& cfg) { return sweep::analyze(cfg); }

@@ -68,3 +68,9 @@ const bool registered = sweep::driver::register_command(50, [](CLI::App& app) {
 });
 
 }  // namespace
+
+std::string sweep::driver::run_collect(const sweep_config& cfg) {
+  auto collected = sweep::collect(cfg);
+  for (auto& issue : collected.all_issues()) fmt::print(stderr, "warning: {}\n", issue.to_string());
+  return sweep::status_line(collected);
+}

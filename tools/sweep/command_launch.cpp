@@ -54,3 +54,10 @@ const bool registered = sweep::driver::register_command(30, [](CLI::App& app) {
 });
 
 }  // namespace
+
+sweep::launch_result sweep::driver::run_launch(const sweep_config& cfg, const std::string& backend) {
+  sweep::launch_request request;
+  request.yes = true;
+  request.backend = backend;
+  return sweep::launch(cfg, request);
+}

@@ -2,11 +2,7 @@
 // question asked), collect and analyze. Prints where the report is.
 #include "command.hpp"
 
-#include <sweep/collect.hpp>
 #include <sweep/config/load.hpp>
-#include <sweep/launch.hpp>
-#include <sweep/report.hpp>
-#include <sweep/setup.hpp>
 
 #include <fmt/core.h>
 
@@ -32,30 +28,24 @@ const bool registered = sweep::driver::register_command(70, [](CLI::App& app) {
     // A sweep already launched is resumed, not set up again.
     if (!std::filesystem::exists(dir / "logs")) {
       fmt::print("[1/4] setup: {}\n", dir.string());
-      sweep::setup_observer observer;
-      observer.note = [](const std::string& note) { fmt::print(stderr, "note: {}\n", note); };
-      auto setup = sweep::setup(cfg, observer);
+      auto setup = sweep::driver::run_setup(cfg);
       fmt::print("      {} job configs ({} candidates, {:.2f}s)\n", setup.configs, setup.sampled, setup.seconds);
     } else {
       fmt::print("[1/4] setup: skipped, the sweep was launched before (resuming it)\n");
     }
-    sweep::launch_request request;
-    request.yes = true;
-    request.backend = args->backend.empty() ? std::string("local") : args->backend;
-    fmt::print("[2/4] launch ({})\n", *request.backend);
-    auto launched = sweep::launch(cfg, request);
+    auto backend = args->backend.empty() ? std::string("local") : args->backend;
+    fmt::print("[2/4] launch ({})\n", backend);
+    auto launched = sweep::driver::run_launch(cfg, backend);
     if (launched.interrupted) throw sweep::driver::exit_error{"interrupted: run `sweep run` again to resume", 130};
-    if (*request.backend == "slurm") {
+    if (backend == "slurm") {
       fmt::print("Submitted to SLURM: follow with `sweep status`, then `sweep collect` and `sweep analyze`.\n");
       return;
     }
     fmt::print("      {} done, {} failed, {} already done before\n", launched.done, launched.failed, launched.skipped);
     fmt::print("[3/4] collect\n");
-    auto collected = sweep::collect(cfg);
-    fmt::print("      {}\n", sweep::status_line(collected));
-    for (auto& issue : collected.all_issues()) fmt::print(stderr, "warning: {}\n", issue.to_string());
+    fmt::print("      {}\n", sweep::driver::run_collect(cfg));
     fmt::print("[4/4] analyze\n");
-    auto report = sweep::analyze(cfg);
+    auto report = sweep::driver::run_analyze(cfg);
     fmt::print("Report: {}\n", std::filesystem::absolute(report).lexically_normal().string());
     if (launched.failed > 0) {
       throw sweep::driver::exit_error{fmt::format("{} job(s) failed after their retries; see logs/*/stderr.log", launched.failed), 1};

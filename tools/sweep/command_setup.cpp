@@ -53,3 +53,10 @@ const bool registered = sweep::driver::register_command(20, [](CLI::App& app) {
 });
 
 }  // namespace
+
+sweep::driver::setup_outcome sweep::driver::run_setup(const sweep_config& cfg) {
+  sweep::setup_observer observer;
+  observer.note = [](const std::string& note) { fmt::print(stderr, "note: {}\n", note); };
+  auto summary = sweep::setup(cfg, observer);
+  return {summary.configs, summary.sampled, summary.seconds};
+}

@@ -1,9 +1,11 @@
 # Checks the example sweep configs with the sweep driver. Usage:
-#   cmake -DDIGITS_SWEEP=exe -DDIGITS_TRAIN=exe -DCONFIG_DIR=dir -DWORK_DIR=dir -DCHECK=setup|pipeline -P check_digits_sweeps.cmake
+#   cmake -DDIGITS_SWEEP=exe -DDIGITS_TRAIN=exe -DCONFIG_DIR=dir -DWORK_DIR=dir -DCHECK=setup|pipeline|run -P check_digits_sweeps.cmake
 # setup:    each config samples its NUM_CONFIGS job configs, and digits_width's keep the MLP's
 #           flops inside SETUP.CONSTRAINTS.CX (15-25 kflops), counted as the job counts them.
 # pipeline: a small digits_optim (4 jobs of 3 epochs) goes through setup, launch, collect and
 #           analyze; sweep.json holds every job, collect keeps only the last checkpoint.
+# run:      `sweep run` does the same in one go and prints the report's path; run again, it
+#           resumes the launched sweep instead of setting it up again.
 cmake_minimum_required(VERSION 3.21)
 
 function(run)
@@ -11,6 +13,7 @@ function(run)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
   endif()
+  set(run_output "${out}" PARENT_SCOPE)
 endfunction()
 
 file(REMOVE_RECURSE ${WORK_DIR})
@@ -90,6 +93,22 @@ elseif(CHECK STREQUAL "pipeline")
   endif()
   if(NOT EXISTS ${dir}/analysis.html)
     message(FATAL_ERROR "analyze wrote no ${dir}/analysis.html")
+  endif()
+elseif(CHECK STREQUAL "run")
+  set(cfg ${CONFIG_DIR}/digits_optim.yaml)
+  set(args run --sweep-cfg ${cfg} ROOT_DIR ${WORK_DIR} SETUP.NUM_CONFIGS 3 SETUP.BASE_CFG.OPTIM.MAX_EPOCH 2
+      LAUNCH.COMMAND "${DIGITS_TRAIN} --cfg {cfg} --mode {mode} OUT_DIR {out_dir}")
+  set(dir ${WORK_DIR}/digits/digits_optim)
+  run(${DIGITS_SWEEP} ${args})
+  if(NOT run_output MATCHES "\\[1/4\\] setup: .*3 job configs.*3 done, 0 failed.*jobs_done=3/3.*Report: ([^\n]*analysis.html)")
+    message(FATAL_ERROR "unexpected output of sweep run:\n${run_output}")
+  endif()
+  if(NOT CMAKE_MATCH_1 STREQUAL "${dir}/analysis.html" OR NOT EXISTS ${CMAKE_MATCH_1})
+    message(FATAL_ERROR "sweep run printed the report '${CMAKE_MATCH_1}', expected ${dir}/analysis.html")
+  endif()
+  run(${DIGITS_SWEEP} ${args})
+  if(NOT run_output MATCHES "setup: skipped, the sweep was launched before.*0 done, 0 failed, 3 already done before")
+    message(FATAL_ERROR "a second sweep run should resume the sweep:\n${run_output}")
   endif()
 else()
   message(FATAL_ERROR "unknown CHECK '${CHECK}'")
