@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
         (void)sweep::load_yaml_file(it->path());
       } else if (ext == ".json") {
         std::ifstream in(it->path(), std::ios::binary);
-        (void)nlohmann::json::parse(in);
+        [[maybe_unused]] auto parsed = nlohmann::json::parse(in);  // throws if it is not JSON
       }
     } catch (const std::exception& e) {
       problems.push_back(fmt::format("{}: does not parse: {}", it->path().string(), e.what()));
