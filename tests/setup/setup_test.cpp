@@ -92,6 +92,13 @@ SCALAR: 3
   check({{"MODEL.NAMES", sweep::value{sweep::value::list{}}}, {"OPTIM.STEPS", sweep::value{sweep::value::list{sweep::value{0.5}}}}});
   check({{"SCALAR", sweep::value{sweep::value::map{{"NOW", sweep::value{"a map"}}}}}});
   check({{"MODEL.DEEP", sweep::value{"now a scalar"}}, {"OPTIM.LR_POLICY", sweep::value{"null"}}});
+  // An empty key is a key like any other (not the cache's root): left unchanged, it is still written.
+  auto odd = sweep::load_yaml_text("'': {A: 1}\nB: {'': 2, C: 3}\n");
+  sweep::detail::section_cache odd_cache(odd);
+  for (auto& params : {sweep::param_list{}, sweep::param_list{{"B.C", sweep::value{4}}}}) {
+    auto job = sweep::merge_params(odd, params);
+    CHECK(odd_cache.to_yaml(job) == sweep::to_yaml(job));
+  }
 }
 
 TEST_CASE("re-running setup replaces the configs whole and refuses after launch") {

@@ -67,7 +67,7 @@ inline void replace_folder(const std::filesystem::path& fresh, const std::filesy
 /// by two more spaces (tests/setup checks it against whole-config emission).
 class section_cache {
  public:
-  explicit section_cache(const value& base_cfg) : root_(base_cfg, "", 0) {}
+  explicit section_cache(const value& base_cfg) : root_(base_cfg) {}
 
   [[nodiscard]] std::string to_yaml(const value& job) const {
     if (!job.is_map() || job.as_map().empty()) return sweep::to_yaml(job);
@@ -82,11 +82,15 @@ class section_cache {
     std::string text;                                   // `key: base` at its depth
     std::vector<std::pair<std::string, entry>> entries; // of a non-empty map: one per key
 
-    entry(const value& v, const std::string& key, std::size_t indent) : base(&v) {
-      if (!key.empty()) text = emit(key, v, indent);
-      if (v.is_map()) {
-        for (auto& [k, child] : v.as_map()) entries.emplace_back(k, entry(child, k, key.empty() ? 0 : indent + 2));
-      }
+    /// @brief The root: BASE_CFG itself, no text of its own, its entries at column 0.
+    explicit entry(const value& base_cfg) : base(&base_cfg) { add_entries(0); }
+    entry(const value& v, const std::string& key, std::size_t indent) : base(&v), text(emit(key, v, indent)) {
+      add_entries(indent + 2);
+    }
+
+    void add_entries(std::size_t indent) {
+      if (!base->is_map()) return;
+      for (auto& [k, child] : base->as_map()) entries.emplace_back(k, entry(child, k, indent));
     }
 
     /// @brief `key: v` for an entry whose base is this one.
