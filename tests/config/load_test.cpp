@@ -4,11 +4,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+
+#include <unistd.h>
 
 namespace {
 
 sweep::sweep_config load_text(const std::string& text, const std::vector<std::string>& overrides = {}) {
-  auto dir = std::filesystem::temp_directory_path() / "sweep_config_test";
+  // one folder per process: CTest runs the test cases in parallel, each in its own process
+  auto dir = std::filesystem::temp_directory_path() / ("sweep_config_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto file = dir / "cfg.yaml";
   std::ofstream(file) << text;
