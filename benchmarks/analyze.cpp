@@ -56,7 +56,8 @@ const sweep::sweep_config& config() {
 void BM_load_sweep(benchmark::State& state) {
   const auto& text = sweep_text(static_cast<int>(state.range(0)));
   for (auto _ : state) {
-    auto s = sweep::parse_sweep(text, "sweep.json", "optim_64");
+    auto s = sweep::parse_sweep(text, "sweep.json", "optim_64", config().analyze.error,
+                                sweep::analysis_reads(config().analyze));
     benchmark::DoNotOptimize(s.jobs.data());
   }
   state.counters["json_MB"] = static_cast<double>(text.size()) / 1e6;
@@ -67,7 +68,9 @@ void BM_analyze(benchmark::State& state) {
   std::size_t bytes = 0;
   for (auto _ : state) {
     std::vector<sweep::sweep_data> sweeps;
-    sweeps.push_back(sweep::parse_sweep(text, "sweep.json", "optim_64"));
+    // As `sweep analyze` loads it: what the config's analysis reads.
+    sweeps.push_back(sweep::parse_sweep(text, "sweep.json", "optim_64", config().analyze.error,
+                                        sweep::analysis_reads(config().analyze)));
     auto html = sweep::analysis_html(config(), std::move(sweeps));
     bytes = html.size();
     benchmark::DoNotOptimize(html.data());
@@ -77,13 +80,11 @@ void BM_analyze(benchmark::State& state) {
 }
 
 void BM_report_only(benchmark::State& state) {
-  auto loaded = sweep::parse_sweep(sweep_text(static_cast<int>(state.range(0))), "sweep.json", "optim_64");
+  // Loaded as `sweep analyze` loads: the metrics every job is plotted by are looked up already.
+  auto loaded = sweep::parse_sweep(sweep_text(static_cast<int>(state.range(0))), "sweep.json", "optim_64",
+                                   config().analyze.error, sweep::analysis_reads(config().analyze));
   for (auto _ : state) {
-    state.PauseTiming();
-    auto fresh = loaded;  // with empty metric memos, as after loading
-    for (auto& j : fresh.jobs) j.memo = std::make_shared<std::unordered_map<std::string, double>>();
-    state.ResumeTiming();
-    auto html = sweep::analysis_html(config(), {std::move(fresh)});
+    auto html = sweep::analysis_html(config(), {loaded});
     benchmark::DoNotOptimize(html.data());
   }
 }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <concepts>
@@ -76,6 +77,53 @@ inline void append_python_float_repr(std::string& out, double x) {
   char exp_digits[8];
   auto [exp_end, exp_ec] = std::to_chars(exp_digits, exp_digits + sizeof exp_digits, magnitude);
   out.append(exp_digits, exp_end);
+}
+
+/// @brief Appends Python's repr() of the float written as `decimal` (JSON text such as
+/// "12.3400"), read off the text when it can be: a decimal of at most 15 significant digits
+/// (DBL_DIG) round-trips, so no shorter one maps to the same double and those digits are the
+/// repr's. False, with `out` untouched, for anything else (exponents, longer or tiny numbers).
+/// Collect meets millions of fixed-point floats, where this is ~5x cheaper than formatting.
+inline bool append_decimal_as_python_repr(std::string& out, std::string_view decimal) {
+  std::string_view sign = decimal.starts_with('-') ? "-" : "";
+  decimal.remove_prefix(sign.size());
+  auto point = decimal.find('.');
+  if (point == 0 || point == std::string_view::npos || point + 1 == decimal.size()) return false;
+  if (point > 1 && decimal.front() == '0') return false;  // not JSON's form of a number
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (!std::all_of(decimal.begin(), decimal.begin() + static_cast<std::ptrdiff_t>(point), digit) ||
+      !std::all_of(decimal.begin() + static_cast<std::ptrdiff_t>(point) + 1, decimal.end(), digit)) {
+    return false;
+  }
+  std::string_view whole = decimal.substr(0, point), fraction = decimal.substr(point + 1);
+  fraction = fraction.substr(0, fraction.find_last_not_of('0') + 1);  // npos + 1 == 0: all zeros
+  bool zero_whole = whole == "0";
+  if (zero_whole && fraction.empty()) {  // a zero: "0.0" or "-0.0"
+    out += sign;
+    out += "0.0";
+    return true;
+  }
+  // The first significant digit's power of ten, and how many significant digits there are.
+  int exponent = 0;
+  std::size_t significant = 0;
+  if (zero_whole) {
+    auto first = fraction.find_first_not_of('0');
+    exponent = -static_cast<int>(first) - 1;
+    significant = fraction.size() - first;
+  } else {
+    exponent = static_cast<int>(whole.size()) - 1;
+    significant = fraction.empty() ? whole.find_last_not_of('0') + 1 : whole.size() + fraction.size();
+  }
+  if (significant > 15 || exponent < -4 || exponent >= 16) return false;
+  out += sign;
+  out += whole;
+  out += '.';
+  if (fraction.empty()) {
+    out += '0';
+  } else {
+    out += fraction;
+  }
+  return true;
 }
 
 /// @brief Python's repr() of a float, as a new string.

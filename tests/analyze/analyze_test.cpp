@@ -96,6 +96,46 @@ TEST_CASE("jobs without the error record are counted, not analysed") {
   CHECK(sweep::metric_number(*t.jobs[0].record, sweep::get_metric_info("done")) != 1.0);  // no epoch_ind: not set
 }
 
+TEST_CASE("a load keeps the epoch columns asked for, whole other records, and looks metrics up") {
+  auto text = read(data_dir + "/sweep.json");
+  auto elements = nlohmann::json::parse(text);
+  auto whole = sweep::parse_sweep(text, "sweep.json", "s");
+  REQUIRE(whole.jobs.size() == elements.size());
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    auto record = *whole.jobs[i].record;
+    record.erase("aug");
+    REQUIRE(record == elements[i]);  // loading everything gives nlohmann's own tree
+  }
+  sweep::load_options opts;
+  opts.columns = sweep::epoch_columns({"test_epoch.top1_err", "train_epoch", "cfg.OPTIM.BASE_LR", "complexity.flops"});
+  opts.metrics = {sweep::get_metric_info("lr"), sweep::get_metric_info("error_tst")};
+  auto part = sweep::parse_sweep(text, "sweep.json", "s", "test_ema_epoch.min_top1_err", opts);
+  REQUIRE(part.jobs.size() == whole.jobs.size());
+  auto& full = *whole.jobs[3].record;
+  auto& kept = *part.jobs[3].record;
+  auto keys = [](const nlohmann::json& object) {
+    std::vector<std::string> out;
+    for (auto& [k, v] : object.items()) out.push_back(k);
+    return out;
+  };
+  // Asked for, and what loading reads itself: the error (test_ema_epoch.min_top1_err) and the
+  // inputs of the augmented fields (error_tst is test_epoch.min_top1_err).
+  CHECK(keys(kept["test_epoch"]) == std::vector<std::string>{"epoch_ind", "epoch_max", "min_top1_err", "top1_err"});
+  CHECK(keys(kept["test_ema_epoch"]) == std::vector<std::string>{"epoch_ind", "epoch_max", "min_top1_err"});
+  CHECK(kept["train_epoch"] == full["train_epoch"]);  // named whole
+  CHECK(kept["cfg"] == full["cfg"]);                  // not an epoch record: always whole
+  CHECK(kept["complexity"] == full["complexity"]);
+  CHECK(kept["aug"] == full["aug"]);
+  CHECK(part.jobs[3].error == whole.jobs[3].error);
+  CHECK(part.jobs[3].id == whole.jobs[3].id);
+  CHECK(part.jobs[3].memo->size() == 2);
+  CHECK(part.jobs[3].memo->at("lr") == number("lr", 3));
+  CHECK(sweep::job_number(part.jobs[3], sweep::get_metric_info("error_tst")) == number("error_tst", 3));
+  CHECK(sweep::epoch_columns().keeps("test_epoch", "top5_err"));
+  CHECK_FALSE(opts.columns.keeps("test_epoch", "top5_err"));
+  CHECK(opts.columns.keeps("epoch_times", "anything"));
+}
+
 TEST_CASE("bad sweep.json names the file and line") {
   try {
     sweep::parse_sweep("[\n{\"a\": 1},\n{\"b\": }\n]", "x/sweep.json", "s");
@@ -121,6 +161,10 @@ TEST_CASE("bad sweep.json names the file and line") {
   REQUIRE(parsed.jobs.size() == 1000);
   CHECK(parsed.jobs[999].error == 999);
   CHECK(parsed.jobs[999].id == "000999");
+  // Of several bad jobs, parsed on several threads, the first in the file is named.
+  std::string bad = "[";
+  for (int i = 0; i < 1000; ++i) bad += (i ? ",\n" : "") + std::string(i == 701 || i == 900 ? "{\"a\": }" : i == 803 ? "7" : "{}");
+  CHECK_THROWS_WITH(sweep::parse_sweep(bad + "]", "b.json", "s"), Catch::Contains("b.json:702") && Catch::Contains("[701]"));
   CHECK_THROWS_WITH(sweep::load_sweep("/nonexistent/sweep.json", "s"), Catch::Contains("/nonexistent/sweep.json"));
 }
 

@@ -106,6 +106,14 @@ TEST_CASE("the SAX record reader gives each field as nlohmann's parser gives it"
   for (auto& f : reader.fields()) texts.push_back(f.text);
   CHECK(texts == std::vector<std::string>{"0.954", "49.0", "5519", "1e-05", "\"1/50\""});
   CHECK(reader.fields()[4].str == "1/50");
+  // Nested values are written as read, floats as Python's repr too; keys out of order or repeated
+  // (pycls writes them sorted) are sorted as nlohmann's DOM sorts them.
+  REQUIRE(reader.read(R"({"cfg": {"A": [0.1000, 1234567890123456.0, {}], "B": {"c": 12.3400, "d": null}, "C": []}})"));
+  CHECK(reader.fields()[0].text == R"({"A":[0.1,1234567890123456.0,{}],"B":{"c":12.34,"d":null},"C":[]})");
+  CHECK_FALSE(reader.fields()[0].is_string);
+  REQUIRE(reader.read(R"({"cfg": {"A": {"y": "s", "x": 1}, "B": [1, {"k": 2, "k": 3}]}, "d": "1/2"})"));
+  CHECK(reader.fields()[0].text == R"({"A":{"x":1,"y":"s"},"B":[1,{"k":3}]})");
+  CHECK(reader.fields()[1].str == "1/2");
   // Not an object: read to its end, so it can be told from bad JSON.
   REQUIRE(reader.read("[1, {\"a\": 2}]"));
   CHECK(reader.top() == json::value_t::array);

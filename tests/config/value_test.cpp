@@ -1,6 +1,11 @@
 #include <sweep/value.hpp>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <random>
 
 using sweep::value;
 
@@ -18,6 +23,38 @@ TEST_CASE("floats print as Python's repr") {
   CHECK(python_float_repr(0.0) == "0.0");
   CHECK(python_float_repr(1.5e300) == "1.5e+300");
   CHECK(python_float_repr(0.1 + 0.2) == "0.30000000000000004");
+}
+
+TEST_CASE("a decimal's text gives the same repr as its double, or is left to the formatter") {
+  using sweep::detail::append_decimal_as_python_repr;
+  auto fast = [](std::string_view text) {
+    std::string out;
+    return append_decimal_as_python_repr(out, text) ? out : "(not read)";
+  };
+  CHECK(fast("12.3400") == "12.34");
+  CHECK(fast("100.0000") == "100.0");
+  CHECK(fast("-0.0000") == "-0.0");
+  CHECK(fast("0.0012") == "0.0012");
+  CHECK(fast("0.00001234") == "(not read)");         // 1.234e-05: scientific
+  CHECK(fast("1234567890123456.0") == "(not read)");  // 16 digits
+  CHECK(fast("1.5e3") == "(not read)");
+  CHECK(fast("7") == "(not read)");
+  CHECK(fast("00.5") == "(not read)");
+  // Whatever it reads agrees with formatting the parsed double, over many magnitudes and precisions.
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> mantissa(-1.0, 1.0);
+  std::uniform_int_distribution<int> power(-7, 17), precision(0, 17);
+  int read = 0;
+  for (int i = 0; i < 20000; ++i) {
+    double x = mantissa(rng) * std::pow(10.0, power(rng));
+    auto text = fmt::format("{:.{}f}", x, precision(rng));
+    std::string out;
+    if (!append_decimal_as_python_repr(out, text)) continue;
+    ++read;
+    INFO(text);
+    REQUIRE(out == sweep::detail::python_float_repr(std::strtod(text.c_str(), nullptr)));
+  }
+  CHECK(read > 5000);
 }
 
 TEST_CASE("values print as Python's str") {

@@ -22,6 +22,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -57,27 +58,27 @@ struct collected_job {
 
 /// @brief What a worker thread reuses from job to job: the log text and the parser's buffers.
 struct collect_scratch {
-  std::string buffer;
+  std::string buffer;  // the log text, at its front (see read_whole_file)
   job_log log;
-  std::string entry;
+  std::size_t entry_capacity = 0;
 };
 
 /// @brief Parses one job: the log's records plus log_file, err_file and err (the stderr text),
 /// written straight into the job's sweep.json entry.
 inline void collect_job(collected_job& job, const collect_options& opts, collect_scratch& scratch) {
   auto& st = job.status;
-  auto& buffer = scratch.buffer;
   st.issues.clear();
   st.epoch_ind = 0;
   st.epoch_max = 1;
-  if (!read_file_into(st.log_file, buffer)) {
+  std::size_t size = 0;
+  if (!read_whole_file(st.log_file, scratch.buffer, size)) {
     st.issues.push_back({{st.log_file, 0}, "cannot read the log; job counted with no records"});
-    buffer.clear();
-  } else if (buffer.empty()) {
+    size = 0;
+  } else if (size == 0) {
     st.issues.push_back({{st.log_file, 0}, "empty log (job started, nothing written yet)"});
   }
   auto& log = scratch.log;
-  log.read(buffer, opts, st.log_file);
+  log.read({scratch.buffer.data(), size}, opts, st.log_file);
   st.records = log.records_seen();
   st.issues.insert(st.issues.end(), std::make_move_iterator(log.issues().begin()),
                    std::make_move_iterator(log.issues().end()));
@@ -96,10 +97,11 @@ inline void collect_job(collected_job& job, const collect_options& opts, collect
   };
   std::string err_text = as_json(std::move(err)), err_file = as_json(st.err_file), log_file = as_json(st.log_file);
   const json_member extra[] = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}};
-  // Written into a reused buffer, then kept at its exact size: the entries of a sweep are its biggest memory.
-  scratch.entry.clear();
-  log.write(scratch.entry, extra);
-  job.entry.assign(scratch.entry);
+  // Written into a buffer sized like the last job's, handed over whole (entry_writer frees it once written).
+  job.entry.clear();
+  job.entry.reserve(scratch.entry_capacity);
+  log.write(job.entry, extra);
+  scratch.entry_capacity = job.entry.size() + job.entry.size() / 8;
 }
 
 /// @brief The parts of COLLECT and the folder that shape sweep.json: a cache made under others is stale.
@@ -160,22 +162,26 @@ inline std::unordered_map<std::string, cached_job> load_cache(const std::filesys
   return jobs;
 }
 
+/// @brief Where a job's entry is in sweep.json (byte offset and length).
+struct entry_range {
+  std::size_t offset = 0, length = 0;
+};
+
 inline std::string cache_text(const std::string& key, const file_stamp& sweep_stamp,
-                              const std::vector<collected_job>& jobs, const std::vector<std::size_t>& offsets) {
+                              const std::vector<collected_job>& jobs, const std::vector<entry_range>& ranges) {
   nlohmann::json rows = nlohmann::json::array();
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     auto& job = jobs[i];
     auto& st = job.status;
     nlohmann::json issues = nlohmann::json::array();
     for (auto& is : st.issues) issues.push_back({is.where.file, is.where.line, is.message});
-    std::size_t length = job.entry.empty() ? job.old_entry.size() : job.entry.size();
     nlohmann::json err_size, err_mtime;
     if (job.err_stamp.exists) {
       err_size = job.err_stamp.size;
       err_mtime = job.err_stamp.mtime_ns;
     }
     rows.push_back({st.name, job.log_stamp.size, job.log_stamp.mtime_ns, err_size, err_mtime, st.epoch_ind,
-                    st.epoch_max, st.has_err, st.records, offsets[i], length, std::move(issues)});
+                    st.epoch_max, st.has_err, st.records, ranges[i].offset, ranges[i].length, std::move(issues)});
   }
   nlohmann::json c = {{"version", 2},
                       {"key", key},
@@ -184,6 +190,60 @@ inline std::string cache_text(const std::string& key, const file_stamp& sweep_st
                       {"jobs", std::move(rows)}};
   return c.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+/// @brief Writes sweep.json while its jobs are still being parsed: each entry goes into the
+/// temporary file (then is freed) as soon as it and all before it are ready, so the 160 MB of a
+/// 10,000-job sweep are written by whichever worker finds the next entry ready, not afterwards.
+class entry_writer {
+ public:
+  entry_writer(const std::filesystem::path& target, std::vector<collected_job>& jobs)
+      : file_(target), jobs_(jobs), ready_(jobs.size()), ranges_(jobs.size()) {
+    file_.write("[");
+  }
+
+  /// @brief Job i's entry (or old_entry) is final; writes what is ready unless another thread is at it.
+  void ready(std::size_t i) {
+    ready_[i].store(true, std::memory_order_release);
+    std::unique_lock lock(m_, std::try_to_lock);
+    if (lock.owns_lock()) write_ready();
+  }
+
+  /// @brief Once every job is ready: writes the rest, closes the list and renames the file into place.
+  const std::vector<entry_range>& commit() {
+    std::lock_guard lock(m_);
+    write_ready();
+    if (next_ != jobs_.size()) throw std::logic_error("entry_writer::commit before every job is ready");
+    file_.write("]");
+    file_.commit();
+    return ranges_;
+  }
+
+ private:
+  void write_ready() {
+    for (; next_ < jobs_.size() && ready_[next_].load(std::memory_order_acquire); ++next_) {
+      auto& job = jobs_[next_];
+      if (next_ > 0) {
+        file_.write(",");
+        ++offset_;
+      }
+      std::string_view entry = job.entry.empty() ? job.old_entry : std::string_view(job.entry);
+      file_.write(entry);
+      ranges_[next_] = {offset_, entry.size()};
+      offset_ += entry.size();
+      std::string().swap(job.entry);
+    }
+  }
+
+  atomic_file file_;
+  std::vector<collected_job>& jobs_;
+  std::vector<std::atomic<bool>> ready_;
+  std::vector<entry_range> ranges_;
+  std::mutex m_;
+  std::size_t next_ = 0, offset_ = 1;  // the next entry to write, and where it goes
+};
+
+/// @brief For parallel_for work that keeps nothing from item to item.
+struct no_scratch {};
 
 /// @brief Runs `work(i, scratch)` for i in [0, n) on `threads` threads, each with its own `Scratch`,
 /// reporting progress from this thread.
@@ -298,19 +358,26 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
     return logs_fd.get() >= 0 ? detail::stamp_of(name + '/' + file, logs_fd.get())
                               : detail::stamp_of((logs_dir / name / file).string());
   };
-  for (auto& name : detail::job_names(logs_dir)) {
-    detail::collected_job job;
-    job.status.name = name;
+  std::size_t threads = run.threads;
+  if (threads == 0) threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  auto names = detail::job_names(logs_dir);
+  std::vector<detail::collected_job> found(names.size());
+  detail::parallel_for<detail::no_scratch>(names.size(), threads, {}, [&](std::size_t i, detail::no_scratch&) {
+    auto& job = found[i];
+    job.status.name = std::move(names[i]);
+    job.log_stamp = stamp_in_logs(job.status.name, opts.log_file);
+    if (job.log_stamp.exists) job.err_stamp = stamp_in_logs(job.status.name, opts.err_file);
+  });
+  for (auto& job : found) {
+    auto& name = job.status.name;
     job.status.log_file = (logs_dir / name / opts.log_file).string();
     job.status.err_file = (logs_dir / name / opts.err_file).string();
-    job.log_stamp = stamp_in_logs(name, opts.log_file);
     if (!job.log_stamp.exists) {
       // Not started (pycls leaves it out too); a cfg-index folder without its log is worth a word.
       bool cfg_index = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (cfg_index) result.issues.push_back({{job.status.log_file, 0}, "missing: job not counted as started"});
       continue;
     }
-    job.err_stamp = stamp_in_logs(name, opts.err_file);
     jobs.push_back(std::move(job));
   }
 
@@ -357,46 +424,42 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
     }
   }
 
-  std::size_t threads = run.threads;
-  if (threads == 0) threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
-  detail::parallel_for<detail::collect_scratch>(
-      todo.size(), threads, run.progress,
-      [&](std::size_t t, detail::collect_scratch& scratch) { detail::collect_job(jobs[todo[t]], opts, scratch); });
-  result.reparsed = todo.size();
-
+  std::optional<detail::entry_writer> writer;
   if (run.write && !unchanged) {
-    std::vector<std::string_view> pieces;
-    std::vector<std::size_t> offsets;
-    pieces.reserve(2 * jobs.size() + 2);
-    pieces.emplace_back("[");
-    std::size_t offset = 1;
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      if (i > 0) {
-        pieces.emplace_back(",");
-        ++offset;
-      }
-      std::string_view entry = jobs[i].entry.empty() ? jobs[i].old_entry : std::string_view(jobs[i].entry);
-      offsets.push_back(offset);
-      pieces.push_back(entry);
-      offset += entry.size();
-    }
-    pieces.emplace_back("]");
     detail::remove_stale_temporaries(result.sweep_file);  // left by a collect that was killed
     detail::remove_stale_temporaries(cache_file);
-    detail::write_file_atomic(result.sweep_file, pieces);
+    writer.emplace(result.sweep_file, jobs);
+    for (std::size_t i = 0, t = 0; i < jobs.size(); ++i) {
+      if (t < todo.size() && todo[t] == i) {
+        ++t;
+      } else {
+        writer->ready(i);  // spliced from the old sweep.json
+      }
+    }
+  }
+  detail::parallel_for<detail::collect_scratch>(
+      todo.size(), threads, run.progress, [&](std::size_t t, detail::collect_scratch& scratch) {
+        detail::collect_job(jobs[todo[t]], opts, scratch);
+        if (writer) writer->ready(todo[t]);
+      });
+  result.reparsed = todo.size();
+
+  if (writer) {
+    auto& ranges = writer->commit();
     result.written = true;
     auto new_stamp = detail::stamp_of(result.sweep_file.string());
-    auto text = detail::cache_text(key, new_stamp, jobs, offsets);
+    auto text = detail::cache_text(key, new_stamp, jobs, ranges);
     detail::write_file_atomic(cache_file, std::string_view(text));
   }
   if (run.write && opts.checkpoints_keep != "all") {
     // After sweep.json is safe, like pycls.
-    for (auto& job : jobs) {
-      auto dir_name = job.status.name + '/' + opts.checkpoint_dir;
-      if (logs_fd.get() >= 0 && !detail::is_folder(dir_name, logs_fd.get())) continue;
-      result.checkpoints_deleted +=
-          delete_checkpoints(logs_dir / dir_name, opts.checkpoints_keep, opts.checkpoint_prefix);
-    }
+    std::atomic<std::size_t> deleted{0};
+    detail::parallel_for<detail::no_scratch>(jobs.size(), threads, {}, [&](std::size_t i, detail::no_scratch&) {
+      auto dir_name = jobs[i].status.name + '/' + opts.checkpoint_dir;
+      if (logs_fd.get() >= 0 && !detail::is_folder(dir_name, logs_fd.get())) return;
+      deleted += delete_checkpoints(logs_dir / dir_name, opts.checkpoints_keep, opts.checkpoint_prefix);
+    });
+    result.checkpoints_deleted = deleted;
   }
   result.jobs.reserve(jobs.size());
   for (auto& job : jobs) result.jobs.push_back(std::move(job.status));

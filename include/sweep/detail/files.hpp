@@ -26,31 +26,56 @@ inline std::filesystem::path temporary_sibling(const std::filesystem::path& targ
   return target.parent_path() / fmt::format(".{}.tmp.{}.{}", target.filename().string(), ::getpid(), counter++);
 }
 
-/// @brief Writes the pieces, in order, to `target` atomically (temporary file + rename), so
-/// readers see the old or the new file, never half of one.
-inline void write_file_atomic(const std::filesystem::path& target, const std::vector<std::string_view>& pieces) {
-  auto temporary = temporary_sibling(target);
-  std::FILE* f = std::fopen(temporary.c_str(), "wb");
-  if (f == nullptr) throw error({target.string(), 0}, "", fmt::format("cannot write: {}", std::strerror(errno)));
-  bool ok = true;
-  for (auto piece : pieces) {
-    if (!piece.empty() && std::fwrite(piece.data(), 1, piece.size(), f) != piece.size()) {
-      ok = false;
-      break;
+/// @brief A file written under a temporary name next to `target` and renamed onto it by
+/// commit(), so readers see the old or the new file, never half of one. Dropped without a
+/// commit (an error, an exception), the temporary file is removed.
+class atomic_file {
+ public:
+  explicit atomic_file(std::filesystem::path target)
+      : target_(std::move(target)), temporary_(temporary_sibling(target_)), file_(std::fopen(temporary_.c_str(), "wb")) {
+    if (file_ == nullptr) fail(errno);
+  }
+  atomic_file(const atomic_file&) = delete;
+  atomic_file& operator=(const atomic_file&) = delete;
+  ~atomic_file() {
+    if (file_ != nullptr) std::fclose(file_);
+    if (!committed_) {
+      std::error_code ec;
+      std::filesystem::remove(temporary_, ec);
     }
   }
-  int saved_errno = errno;
-  ok = std::fclose(f) == 0 && ok;
-  std::error_code ec;
-  if (!ok) {
-    std::filesystem::remove(temporary, ec);
-    throw error({target.string(), 0}, "", fmt::format("cannot write: {}", std::strerror(saved_errno)));
+
+  /// @brief Appends `piece`; throws sweep::error naming the target when the disk refuses it.
+  void write(std::string_view piece) {
+    if (!piece.empty() && std::fwrite(piece.data(), 1, piece.size(), file_) != piece.size()) fail(errno);
   }
-  std::filesystem::rename(temporary, target, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    throw error({target.string(), 0}, "", "cannot replace the file: " + ec.message());
+
+  /// @brief Closes the file and renames it onto the target.
+  void commit() {
+    int closed = std::fclose(file_);
+    file_ = nullptr;
+    if (closed != 0) fail(errno);
+    std::error_code ec;
+    std::filesystem::rename(temporary_, target_, ec);
+    if (ec) throw error({target_.string(), 0}, "", "cannot replace the file: " + ec.message());
+    committed_ = true;
   }
+
+ private:
+  [[noreturn]] void fail(int saved_errno) const {
+    throw error({target_.string(), 0}, "", fmt::format("cannot write: {}", std::strerror(saved_errno)));
+  }
+
+  std::filesystem::path target_, temporary_;
+  std::FILE* file_;
+  bool committed_ = false;
+};
+
+/// @brief Writes the pieces, in order, to `target` atomically (see atomic_file).
+inline void write_file_atomic(const std::filesystem::path& target, const std::vector<std::string_view>& pieces) {
+  atomic_file file(target);
+  for (auto piece : pieces) file.write(piece);
+  file.commit();
 }
 
 /// @brief Removes the temporary siblings of `target` that writers killed mid-write left behind

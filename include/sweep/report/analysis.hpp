@@ -72,8 +72,36 @@ inline void require_jobs(const std::vector<sweep_data>& sweeps, std::string_view
 
 }  // namespace detail
 
-/// @brief The analysis page of loaded sweeps (the first is the sweep of `cfg`, then its extra sweeps).
-inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data> sweeps) {
+/// @brief The metric whose curves the Best/Worst Errors sections draw (pycls's).
+inline constexpr std::string_view curves_metric = "top1_err";
+
+/// @brief What the analysis of `a` reads of each job: the epoch columns of every metric shortcut,
+/// of ANALYZE's metrics, filters and error key and of the curves; and the metrics looked up for
+/// every job (ANALYZE's metrics and filters, the job list's and table's), looked up while loading.
+inline load_options analysis_reads(const analyze_options& a) {
+  std::vector<std::string> keys = {a.error};
+  std::vector<std::string> looked_up = {"done", "error_ema", "error_tst"};
+  for (auto* list : {&a.metrics, &a.complexity}) looked_up.insert(looked_up.end(), list->begin(), list->end());
+  for (auto& f : a.pre_filters) looked_up.push_back(f.first);
+  for (auto& [split, filters] : a.split_filters) {
+    for (auto& f : filters) looked_up.push_back(f.first);
+  }
+  load_options out;
+  for (auto& name : metric_shortcut_names()) keys.push_back(get_metric_info(name, a.error).key);
+  for (auto& name : looked_up) {
+    auto info = get_metric_info(name, a.error);
+    keys.push_back(info.key);
+    bool seen = std::any_of(out.metrics.begin(), out.metrics.end(), [&](auto& m) { return m.name == info.name; });
+    if (!seen) out.metrics.push_back(std::move(info));
+  }
+  for (auto record : curve_records) keys.push_back(fmt::format("{}.{}", record, curves_metric));
+  out.columns = epoch_columns(keys);
+  return out;
+}
+
+namespace detail {
+
+inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data> sweeps) {
   const auto& a = cfg.analyze;
   html_book book(cfg.name);
   bootstrap_options boot;
@@ -150,11 +178,11 @@ inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data
 
   if (a.plot_curves_best > 0) {
     book.add_section("Best Errors");
-    book.add_plot(plot_curves(sweeps, "top1_err", a.plot_curves_best, false, rows));
+    book.add_plot(plot_curves(sweeps, std::string(curves_metric), a.plot_curves_best, false, rows));
   }
   if (a.plot_curves_worst > 0) {
     book.add_section("Worst Errors");
-    book.add_plot(plot_curves(sweeps, "top1_err", a.plot_curves_worst, true, rows));
+    book.add_plot(plot_curves(sweeps, std::string(curves_metric), a.plot_curves_worst, true, rows));
   }
   if (a.plot_models_best > 0) {
     book.add_section("Best Models");
@@ -178,19 +206,33 @@ inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data
   return book.to_html();
 }
 
+}  // namespace detail
+
+/// @brief The analysis page of loaded sweeps (the first is the sweep of `cfg`, then its extra sweeps).
+inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data> sweeps) {
+  std::vector<std::shared_ptr<const nlohmann::json>> trees;
+  for (auto& s : sweeps) {
+    for (auto& j : s.jobs) trees.push_back(j.record);
+  }
+  auto html = detail::analysis_page(cfg, std::move(sweeps));
+  detail::release_trees(trees);  // the page's copies are gone: these are the last owners
+  return html;
+}
+
 /// @brief Analyses the sweep of `cfg` (ROOT_DIR/NAME/sweep.json and the extra sweeps') and writes
 /// ROOT_DIR/NAME/analysis.html; returns its path.
 inline std::filesystem::path analyze(const sweep_config& cfg) {
   std::vector<std::string> names = {cfg.name};
   names.insert(names.end(), cfg.analyze.extra_sweep_names.begin(), cfg.analyze.extra_sweep_names.end());
   std::vector<sweep_data> sweeps;
+  auto reads = analysis_reads(cfg.analyze);
   for (auto& name : names) {
     auto file = std::filesystem::path(cfg.root_dir) / name / "sweep.json";
     if (!std::filesystem::exists(file)) {
       throw error({cfg.file, 0}, name == cfg.name ? "NAME" : "ANALYZE.EXTRA_SWEEP_NAMES",
                   fmt::format("no {} (run collect first)", file.string()));
     }
-    sweeps.push_back(load_sweep(file, std::filesystem::path(name).filename().string(), cfg.analyze.error));
+    sweeps.push_back(load_sweep(file, std::filesystem::path(name).filename().string(), cfg.analyze.error, reads));
   }
   auto out = sweep_dir(cfg) / "analysis.html";
   detail::write_file_atomic(out, analysis_html(cfg, std::move(sweeps)));

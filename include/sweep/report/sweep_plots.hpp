@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -286,6 +287,9 @@ inline plot::figure plot_trends(const std::vector<sweep_data>& sweeps, const std
   return fig;
 }
 
+/// @brief The epoch records plot_curves draws a metric of (each also read at epoch_ind and epoch_max).
+inline constexpr std::array<std::string_view, 3> curve_records = {"train_epoch", "test_epoch", "test_ema_epoch"};
+
 /// @brief Train/test/ema curves of a metric for the best (or worst) jobs per sweep (pycls's plot_curves).
 inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std::string& metric, std::int64_t n_curves,
                                 bool reverse, const job_rows& rows = {}) {
@@ -302,8 +306,8 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
   for (auto& s : sweeps) sorted.push_back(sorted_by_error(s, reverse));
   for (std::size_t j = 0; j < sweeps.size(); ++j) {
     for (int i = 0; i < ms[j]; ++i) {
-      for (const char* rec : {"test_epoch.", "test_ema_epoch."}) {
-        for (double v : detail::numbers(find_field(*sorted[j][static_cast<std::size_t>(i)].record, rec + metric))) {
+      for (auto record : {curve_records[1], curve_records[2]}) {
+        for (double v : detail::numbers(find_field(*sorted[j][static_cast<std::size_t>(i)].record, fmt::format("{}.{}", record, metric)))) {
           if (v > 0) y_min = std::min(y_min, v);
         }
       }
@@ -321,9 +325,9 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
       auto& ax = fig.at(row, col);
       auto& rec = *jb.record;
       plot::style prop{plot::cycle_color(j), 0.8};
-      auto curve = [&](const char* record, plot::dash d, const char* name) -> std::pair<std::vector<double>, std::vector<double>> {
-        auto xs = detail::numbers(find_field(rec, std::string(record) + ".epoch_ind"));
-        auto ys = detail::numbers(find_field(rec, std::string(record) + "." + metric));
+      auto curve = [&](std::string_view record, plot::dash d, const char* name) -> std::pair<std::vector<double>, std::vector<double>> {
+        auto xs = detail::numbers(find_field(rec, fmt::format("{}.epoch_ind", record)));
+        auto ys = detail::numbers(find_field(rec, fmt::format("{}.{}", record, metric)));
         if (ys.empty()) return {};
         if (xs.size() != ys.size()) {
           xs.resize(ys.size());
@@ -334,9 +338,9 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
         ax.line(xs, ys, s, fmt::format("{} {:.2f}", name, *std::min_element(ys.begin(), ys.end())));
         return {xs, ys};
       };
-      curve("train_epoch", plot::dash::dashed, "trn");
-      curve("test_epoch", plot::dash::dotted, "tst");
-      auto [x_ema, y_ema] = curve("test_ema_epoch", plot::dash::solid, "ema");
+      curve(curve_records[0], plot::dash::dashed, "trn");
+      curve(curve_records[1], plot::dash::dotted, "tst");
+      auto [x_ema, y_ema] = curve(curve_records[2], plot::dash::solid, "ema");
       if (!y_ema.empty()) {
         auto best = std::min_element(y_ema.begin(), y_ema.end());
         double e_ema = *best;
@@ -352,7 +356,7 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
         small.marker_size = 4;
         ax.scatter(gx, gy, small);
         ax.scatter({x_ema[static_cast<std::size_t>(best - y_ema.begin())]}, {e_ema}, prop, "", {rows(jb)});
-        auto x_max = detail::numbers(find_field(rec, "test_ema_epoch.epoch_max"));
+        auto x_max = detail::numbers(find_field(rec, fmt::format("{}.epoch_max", curve_records[2])));
         if (!x_max.empty()) ax.x.hi = x_max.back();
       }
       ax.key = {true, plot::corner::upper_right, "job " + jb.id, true};

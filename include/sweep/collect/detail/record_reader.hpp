@@ -1,7 +1,8 @@
 // Reading one json_stats record with nlohmann's SAX parser: the record's
 // top-level fields come out as JSON text ready to be copied into sweep.json, so
-// no DOM is built for the flat records that make up almost all of a log (a
-// nested value, such as a cfg section, becomes a small DOM to sort its keys).
+// no DOM is built for the records that make up a log. Nested values (a cfg
+// section) are written as they are read too; only one whose keys are not in
+// order (pycls writes them sorted) goes through a DOM to sort them.
 #pragma once
 
 #include <sweep/value.hpp>
@@ -50,6 +51,7 @@ struct record_field {
   std::string text;        // the value as sweep.json holds it (floats as Python's repr, like pycls)
   std::string str;         // a string value itself (to read "i/max" fields)
   bool is_string = false;
+  bool unsorted = false;   // a nested object's keys were out of order or repeated
 };
 
 /// @brief The SAX handler (see nlohmann::json::sax_parse) that reads a record into fields.
@@ -61,6 +63,7 @@ class record_reader {
   bool read(std::string_view text) {
     count_ = 0;
     depth_ = 0;
+    open_.clear();
     skip_ = false;
     top_ = json::value_t::discarded;
     error_.clear();
@@ -78,34 +81,31 @@ class record_reader {
 
   // nlohmann's SAX interface.
   bool null() {
-    return value(json::value_t::null, [](std::string& t) { t += "null"; }, [] { return json(nullptr); });
+    return value(json::value_t::null, [](std::string& t) { t += "null"; });
   }
   bool boolean(bool b) {
-    return value(json::value_t::boolean, [b](std::string& t) { t += b ? "true" : "false"; }, [b] { return json(b); });
+    return value(json::value_t::boolean, [b](std::string& t) { t += b ? "true" : "false"; });
   }
   bool number_integer(json::number_integer_t v) {
-    return value(json::value_t::number_integer, [v](std::string& t) { append_json_integer(t, v); },
-                 [v] { return json(v); });
+    return value(json::value_t::number_integer, [v](std::string& t) { append_json_integer(t, v); });
   }
   bool number_unsigned(json::number_unsigned_t v) {
-    return value(json::value_t::number_unsigned, [v](std::string& t) { append_json_integer(t, v); },
-                 [v] { return json(v); });
+    return value(json::value_t::number_unsigned, [v](std::string& t) { append_json_integer(t, v); });
   }
-  bool number_float(json::number_float_t v, const json::string_t& /*lexeme*/) {
+  bool number_float(json::number_float_t v, const json::string_t& lexeme) {
     // pycls's sweep.json holds Python's repr of each float (0.9540 in the log becomes 0.954).
-    return value(json::value_t::number_float, [v](std::string& t) { append_python_float_repr(t, v); },
-                 [v] { return json(v); });
+    return value(json::value_t::number_float, [&](std::string& t) {
+      if (!append_decimal_as_python_repr(t, lexeme)) append_python_float_repr(t, v);
+    });
   }
   bool string(json::string_t& s) {
-    return value(
-        json::value_t::string,
-        [&](std::string& t) {
-          auto& f = fields_[count_ - 1];
-          f.is_string = true;
-          append_json_string(t, s);
-          f.str.swap(s);  // nlohmann hands its token buffer over (it clears it before the next token)
-        },
-        [&] { return json(s); });
+    return value(json::value_t::string, [&](std::string& t) {
+      append_json_string(t, s);
+      if (depth_ > 1) return;
+      auto& f = fields_[count_ - 1];
+      f.is_string = true;
+      f.str.swap(s);  // nlohmann hands its token buffer over (it clears it before the next token)
+    });
   }
   bool binary(json::binary_t& /*unused*/) { return true; }  // not produced by the JSON format
   bool start_object(std::size_t /*unknown*/) { return open(json::value_t::object); }
@@ -117,11 +117,20 @@ class record_reader {
     if (depth_ == 1) {
       if (count_ == fields_.size()) fields_.emplace_back();
       auto& f = fields_[count_++];
-      f.key.assign(k);
+      f.key.swap(k);  // nlohmann clears its token buffer before the next token
       f.text.clear();
       f.is_string = false;
+      f.unsorted = false;
     } else {
-      nested_key_.assign(k);
+      auto& c = open_.back();
+      auto& f = fields_[count_ - 1];
+      if (c.count++ > 0) {
+        if (!(c.last_key < k)) f.unsorted = true;
+        f.text += ',';
+      }
+      c.last_key.swap(k);
+      append_json_string(f.text, c.last_key);
+      f.text += ':';
     }
     return true;
   }
@@ -133,18 +142,15 @@ class record_reader {
   }
 
  private:
-  /// @brief A scalar: a field's value (written as text), part of a nested value, or the whole document.
-  template <class Write, class Make>
-  bool value(json::value_t kind, Write write, Make make) {
+  /// @brief A scalar: a field's value or part of one (written as text), or the whole document.
+  template <class Write>
+  bool value(json::value_t kind, Write write) {
     if (depth_ == 0) {
       top_ = kind;
       skip_ = true;
     } else if (!skip_) {
-      if (depth_ == 1) {
-        write(fields_[count_ - 1].text);
-      } else {
-        add(make());
-      }
+      if (depth_ > 1) separate_element();
+      write(fields_[count_ - 1].text);
     }
     return true;
   }
@@ -154,12 +160,10 @@ class record_reader {
       top_ = kind;
       skip_ = kind != json::value_t::object;  // an array is read to its end only to tell it from bad JSON
     } else if (!skip_) {
-      if (depth_ == 1) {
-        nested_ = json(kind);
-        stack_.assign(1, &nested_);
-      } else {
-        stack_.push_back(add(json(kind)));
-      }
+      if (depth_ > 1) separate_element();
+      bool object = kind == json::value_t::object;
+      fields_[count_ - 1].text += object ? '{' : '[';
+      open_.push_back({object, 0, {}});
     }
     ++depth_;
     return true;
@@ -168,22 +172,22 @@ class record_reader {
   bool close() {
     --depth_;
     if (!skip_ && depth_ >= 1) {
-      stack_.pop_back();
-      if (depth_ == 1) fields_[count_ - 1].text += nested_.dump(-1, ' ', false, json::error_handler_t::replace);
+      auto& f = fields_[count_ - 1];
+      f.text += open_.back().object ? '}' : ']';
+      open_.pop_back();
+      if (depth_ == 1 && f.unsorted) {
+        // Keys out of order or repeated: nlohmann's DOM sorts them (the last of a repeated key wins).
+        f.text = json::parse(f.text).dump(-1, ' ', false, json::error_handler_t::replace);
+      }
     }
     return true;
   }
 
-  /// @brief Adds `v` to the innermost open container of a nested value; where it went.
-  json* add(json&& v) {
-    json& parent = *stack_.back();
-    if (parent.is_array()) {
-      parent.push_back(std::move(v));
-      return &parent.back();
-    }
-    json& slot = parent[nested_key_];  // a repeated key: the last one wins, like nlohmann's DOM
-    slot = std::move(v);
-    return &slot;
+  /// @brief Before an element of a nested array (or a key of a nested object): the ',' after the previous one.
+  void separate_element() {
+    auto& c = open_.back();
+    if (c.object) return;  // a value in an object follows its key
+    if (c.count++ > 0) fields_[count_ - 1].text += ',';
   }
 
   /// @brief Sorts the fields by key and drops all but the last of a repeated key (pycls writes them sorted).
@@ -208,9 +212,13 @@ class record_reader {
   bool skip_ = false;  // the document is not an object: nothing to keep
   json::value_t top_ = json::value_t::discarded;
   std::string error_;
-  json nested_;                // a field's nested value being built
-  std::vector<json*> stack_;   // its open containers
-  std::string nested_key_;     // the key of the next value in the innermost nested object
+  // The open containers of the nested value being read.
+  struct container {
+    bool object;
+    std::size_t count;     // elements (keys of an object) so far
+    std::string last_key;  // of an object: to check its keys come in order
+  };
+  std::vector<container> open_;
 };
 
 }  // namespace sweep::detail
