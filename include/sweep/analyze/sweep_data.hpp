@@ -13,12 +13,16 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -157,13 +161,13 @@ inline std::string read_text(const std::filesystem::path& file) {
 
 namespace detail {
 
-/// @brief Byte ranges of the elements of a top-level JSON list, found by tracking brackets and
-/// strings only (nlohmann then parses each element, and reports any syntax error); nullopt when
-/// the text is not one balanced list.
-inline std::optional<std::vector<std::pair<std::size_t, std::size_t>>> list_elements(std::string_view text) {
-  std::vector<std::pair<std::size_t, std::size_t>> out;
+/// @brief Finds the elements of a top-level JSON list by tracking brackets and strings only
+/// (nlohmann then parses each element, and reports any syntax error), calling
+/// `element(begin, end)` for each byte range; false when the text is not one balanced list.
+template <class OnElement>
+bool scan_list(std::string_view text, OnElement element) {
   std::size_t i = text.find_first_not_of(" \t\r\n");
-  if (i == std::string_view::npos || text[i] != '[') return std::nullopt;
+  if (i == std::string_view::npos || text[i] != '[') return false;
   // The bytes that can matter; the others (mostly digits) are passed over one table lookup each.
   static constexpr auto structural = [] {
     std::array<bool, 256> table{};
@@ -186,18 +190,15 @@ inline std::optional<std::vector<std::pair<std::size_t, std::size_t>>> list_elem
       ++depth;
     } else if (c == ']' || c == '}') {
       if (--depth == 0) {
-        if (text.substr(start, i - start).find_first_not_of(" \t\r\n") != std::string_view::npos) out.emplace_back(start, i);
+        if (text.substr(start, i - start).find_first_not_of(" \t\r\n") != std::string_view::npos) element(start, i);
         break;
       }
     } else if (c == ',' && depth == 1) {
-      out.emplace_back(start, i);
+      element(start, i);
       start = i + 1;
     }
   }
-  if (depth != 0 || text.substr(std::min(i + 1, text.size())).find_first_not_of(" \t\r\n") != std::string_view::npos) {
-    return std::nullopt;
-  }
-  return out;
+  return depth == 0 && text.substr(std::min(i + 1, text.size())).find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
 /// @brief Runs `work(t)` for t in [0, threads), t = 0 on the calling thread; rethrows the first failure.
@@ -220,9 +221,9 @@ void on_threads(std::size_t threads, Work work) {
   }
 }
 
-/// @brief How many threads share `n` jobs' work: every core, with at least 64 jobs each.
-inline std::size_t threads_for(std::size_t n) {
-  return std::min(static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())), n / 64 + 1);
+/// @brief How many threads share work on `n` items: every core, with at least `per_thread` items each.
+inline std::size_t threads_for(std::size_t n, std::size_t per_thread = 64) {
+  return std::min(static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())), n / per_thread + 1);
 }
 
 /// @brief nlohmann SAX handler that builds a job's JSON tree as nlohmann::json::parse does, but
@@ -319,11 +320,63 @@ struct loaded_job {
   bool analysed = false;
 };
 
-/// @brief Parses the elements and makes them jobs (ids, errors, augmented fields, `opts.metrics`)
-/// on every core, while each tree is fresh in cache: sweep.json of 10,000 jobs is ~160 MB of JSON.
-inline std::vector<loaded_job> load_jobs(std::string_view text, const std::vector<std::pair<std::size_t, std::size_t>>& ranges,
-                                         const std::string& file_name, std::string_view error_key, const load_options& opts) {
-  std::vector<loaded_job> out(ranges.size());
+/// @brief A list's elements, handed out to parse as the scan finds them (the scan of 160 MB
+/// runs beside the parsing, not before it), each with the slot its job goes into.
+class element_feed {
+ public:
+  struct element {
+    std::size_t index, begin, end;
+    loaded_job* slot;
+  };
+
+  /// @brief Adds a batch of found elements (one wake-up per batch).
+  void add(const std::vector<std::pair<std::size_t, std::size_t>>& batch) {
+    if (batch.empty()) return;
+    {
+      std::lock_guard lock(m_);
+      ranges_.insert(ranges_.end(), batch.begin(), batch.end());
+      jobs_.resize(ranges_.size());
+    }
+    cv_.notify_all();
+  }
+
+  /// @brief No more elements will come.
+  void close() {
+    {
+      std::lock_guard lock(m_);
+      closed_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  /// @brief The next element to parse, in list order; nothing once the feed is closed and drained.
+  std::optional<element> next() {
+    std::unique_lock lock(m_);
+    cv_.wait(lock, [&] { return next_ < ranges_.size() || closed_; });
+    if (next_ == ranges_.size()) return std::nullopt;
+    auto [b, e] = ranges_[next_];
+    element out{next_, b, e, &jobs_[next_]};  // a deque's elements stay where they are as it grows
+    ++next_;
+    return out;
+  }
+
+  /// @brief The jobs, in list order (once every element is parsed).
+  std::deque<loaded_job>& jobs() noexcept { return jobs_; }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::size_t, std::size_t>> ranges_;
+  std::deque<loaded_job> jobs_;
+  std::size_t next_ = 0;
+  bool closed_ = false;
+};
+
+/// @brief Parses a sweep.json list into jobs (ids, errors, augmented fields, `opts.metrics`) on
+/// every core, each while its tree is fresh in cache; the calling thread first finds the
+/// elements. Nothing when the text is not one balanced list.
+inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, const std::string& file_name,
+                                                       std::string_view error_key, const load_options& opts) {
   // Kept whatever `opts` says: what loading itself reads (the error, the metrics, augment's inputs).
   auto columns = opts.columns;
   columns.add(error_key);
@@ -331,20 +384,38 @@ inline std::vector<loaded_job> load_jobs(std::string_view text, const std::vecto
   for (auto* m : {"error_tst", "error_ema"}) columns.add(get_metric_info(m).key);
   auto error_record = error_key.substr(0, error_key.find('.'));
   auto error_info = get_metric_info("error", error_key);
-  auto threads = threads_for(ranges.size());
-  std::vector<std::pair<std::size_t, std::exception_ptr>> failures(threads, {ranges.size(), nullptr});
+
+  element_feed feed;
+  bool balanced = false;
+  auto threads = threads_for(text.size(), std::size_t{1} << 20);  // one thread below 1 MB
+  std::vector<std::pair<std::size_t, std::exception_ptr>> failures(threads, {SIZE_MAX, nullptr});
   on_threads(threads, [&](std::size_t t) {
-    for (std::size_t k = t; k < ranges.size(); k += threads) {
+    if (t == 0) {
+      struct closer {
+        element_feed& feed;
+        ~closer() { feed.close(); }  // even if the scan throws: the others must not wait forever
+      } closes{feed};
+      std::vector<std::pair<std::size_t, std::size_t>> batch;
+      balanced = scan_list(text, [&](std::size_t b, std::size_t e) {
+        batch.emplace_back(b, e);
+        if (batch.size() == 32) {
+          feed.add(batch);
+          batch.clear();
+        }
+      });
+      feed.add(batch);
+    }
+    while (auto element = feed.next()) {
+      auto k = element->index;
       try {
-        auto [b, e] = ranges[k];
         job_tree_builder builder(columns);
-        if (!nlohmann::json::sax_parse(text.data() + b, text.data() + e, &builder)) {
-          throw error({file_name, line_of(text, b + builder.error_byte - 1)}, fmt::format("[{}]", k),
+        if (!nlohmann::json::sax_parse(text.data() + element->begin, text.data() + element->end, &builder)) {
+          throw error({file_name, line_of(text, element->begin + builder.error_byte - 1)}, fmt::format("[{}]", k),
                       fmt::format("not valid JSON: {}", builder.error_message));
         }
         auto& record = builder.tree;
         if (!record.is_object()) throw error({file_name, 0}, fmt::format("[{}]", k), "expected a job record (a map)");
-        auto& j = out[k].loaded;
+        auto& j = element->slot->loaded;
         j.id = job_id(record, k);
         j.error = find_field(record, error_record) ? metric_number(record, error_info) : std::nan("");
         if (std::isnan(j.error)) continue;
@@ -353,20 +424,21 @@ inline std::vector<loaded_job> load_jobs(std::string_view text, const std::vecto
         for (auto& info : opts.metrics) {
           if (info.name != "error") j.memo->try_emplace(info.name, metric_number(*j.record, info));
         }
-        out[k].analysed = true;
+        element->slot->analysed = true;
       } catch (...) {
-        failures[t] = {k, std::current_exception()};  // each thread's first: the smallest is the file's first
+        // Each thread takes elements in list order: the smallest of the threads' first failures is the file's first.
+        failures[t] = {k, std::current_exception()};
         return;
       }
     }
   });
+  if (!balanced) return std::nullopt;
   auto first = std::min_element(failures.begin(), failures.end(), [](auto& a, auto& b) { return a.first < b.first; });
   if (first->second) std::rethrow_exception(first->second);
-  return out;
+  return std::move(feed.jobs());
 }
 
-/// @brief Drops the jobs' trees on every core (freeing 10,000 of them takes ~0.3 s on one), shared
-/// out as load_jobs shares out the parsing.
+/// @brief Drops the jobs' trees on every core (freeing 10,000 of them takes ~0.3 s on one).
 inline void release_trees(std::vector<std::shared_ptr<const nlohmann::json>>& trees) {
   auto threads = threads_for(trees.size());
   on_threads(threads, [&](std::size_t t) {
@@ -382,8 +454,8 @@ inline void release_trees(std::vector<std::shared_ptr<const nlohmann::json>>& tr
 /// each job to keep and look up (see analysis_reads for what a report needs).
 inline sweep_data parse_sweep(std::string_view text, std::string file_name, std::string name,
                               std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
-  auto ranges = detail::list_elements(text);
-  if (!ranges) {
+  auto all = detail::load_jobs(text, file_name, error_key, opts);
+  if (!all) {
     // Not one balanced list: let nlohmann say what is wrong, and where.
     nlohmann::json whole;
     try {
@@ -393,10 +465,9 @@ inline sweep_data parse_sweep(std::string_view text, std::string file_name, std:
     }
     throw error({file_name, 1}, "", fmt::format("expected a JSON list of job records, got {}", whole.type_name()));
   }
-  auto all = detail::load_jobs(text, *ranges, file_name, error_key, opts);
   sweep_data sweep{std::move(name), file_name, {}, {}};
-  sweep.jobs.reserve(all.size());
-  for (auto& [j, analysed] : all) {
+  sweep.jobs.reserve(all->size());
+  for (auto& [j, analysed] : *all) {
     if (analysed) {
       sweep.jobs.push_back(std::move(j));
     } else {
