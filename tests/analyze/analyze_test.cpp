@@ -154,6 +154,13 @@ TEST_CASE("bad sweep.json names the file and line") {
   CHECK(tricky.jobs[0].error == 2);
   CHECK(tricky.jobs[1].error == 1);
   CHECK(sweep::parse_sweep(" [ ] ", "e.json", "s").jobs.empty());
+  // What nlohmann refuses as a whole is refused, whatever the split into jobs would say.
+  CHECK_THROWS_WITH(sweep::parse_sweep("[{}}", "c.json", "s"), Catch::Contains("c.json:1") && Catch::Contains("not valid JSON"));
+  CHECK_THROWS_WITH(sweep::parse_sweep("[{},\n]", "d.json", "s"), Catch::Contains("d.json:2") && Catch::Contains("[1]"));
+  CHECK_THROWS_WITH(sweep::parse_sweep("\n55e555", "n.json", "s"), Catch::Contains("n.json:2") && Catch::Contains("number overflow"));
+  // As nlohmann reads them: a byte-order mark before the list, the text ending at a NUL byte.
+  CHECK(sweep::parse_sweep("\xEF\xBB\xBF[{\"test_ema_epoch\": {\"min_top1_err\": 3}}]", "b.json", "s").jobs.size() == 1);
+  CHECK(sweep::parse_sweep(std::string("[{}]\n\0\0\0", 8), "z.json", "s").skipped.size() == 1);
   // Many jobs are parsed in parallel, in order.
   std::string many = "[";
   for (int i = 0; i < 1000; ++i) many += (i ? "," : "") + std::string(R"({"test_ema_epoch": {"min_top1_err": )") + std::to_string(i) + "}}";

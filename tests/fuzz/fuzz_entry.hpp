@@ -4,6 +4,7 @@
 // answer to bad input; anything else is a bug.
 #pragma once
 
+#include <sweep/analyze/sweep_data.hpp>
 #include <sweep/collect/collect.hpp>
 #include <sweep/collect/log_parser.hpp>
 #include <sweep/config/load.hpp>
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -62,6 +64,36 @@ inline std::string job_log_entry(std::string_view text) {
   log.write(entry, extra);
   [[maybe_unused]] auto parsed = nlohmann::json::parse(entry);  // throws if the entry is not valid JSON
   return entry;
+}
+
+/// @brief sweep.json text -> the jobs `sweep analyze` loads, checked against nlohmann's own
+/// parse of the whole text: accepted exactly when it is a list of objects, each analysed job's
+/// tree the same as nlohmann's (plus `aug`), every job analysed or skipped; and loaded again
+/// with trimmed epoch columns, the same jobs. A mismatch is a bug (std::logic_error).
+inline void sweep_json_entry(std::string_view text) {
+  auto reference = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  bool records = !reference.is_discarded() && reference.is_array() &&
+                 std::all_of(reference.begin(), reference.end(), [](auto& j) { return j.is_object(); });
+  sweep_data whole;
+  try {
+    whole = parse_sweep(text, "sweep.json", "s");
+  } catch (const error&) {
+    if (records) throw std::logic_error("parse_sweep refused a list of job records that nlohmann reads");
+    throw;
+  }
+  if (!records) throw std::logic_error("parse_sweep read what is not a list of job records");
+  if (whole.jobs.size() + whole.skipped.size() != reference.size()) throw std::logic_error("jobs lost or made up");
+  for (auto& element : reference) element.erase("aug");  // augment replaces a record's own "aug", as pycls does
+  for (auto& j : whole.jobs) {
+    auto tree = *j.record;
+    tree.erase("aug");
+    if (std::find(reference.begin(), reference.end(), tree) == reference.end()) throw std::logic_error("a tree unlike nlohmann's");
+  }
+  load_options trimmed;
+  trimmed.columns = epoch_columns({"test_epoch.top1_err", "train_epoch"});
+  trimmed.metrics = {get_metric_info("lr"), get_metric_info("memory")};
+  auto part = parse_sweep(text, "sweep.json", "s", "test_ema_epoch.min_top1_err", trimmed);
+  if (part.jobs.size() != whole.jobs.size() || part.skipped != whole.skipped) throw std::logic_error("trimmed load differs");
 }
 
 }  // namespace sweep::fuzz

@@ -66,7 +66,17 @@ TEST_CASE("fuzz regressions: job log parser", "[fuzz]") {
   replay_all("job_log", [](std::string_view t) { (void)sweep::fuzz::job_log_entry(t); }, 3);
 }
 
+TEST_CASE("fuzz regressions: sweep.json loader", "[fuzz]") {
+  replay_all("sweep_json", [](std::string_view t) { sweep::fuzz::sweep_json_entry(t); }, 4);
+}
+
 TEST_CASE("fuzz entry points reject bad input with sweep::error", "[fuzz]") {
+  // sweep.json: what nlohmann refuses or is not a list of records is refused, with sweep::error.
+  for (std::string_view bad : {"[{},]", "[,{}]", "{}", "[1]", "[{}] x", "[{\"a\": }]", "", "[\"\\\"]"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(sweep::fuzz::sweep_json_entry(bad), sweep::error);
+  }
+  CHECK_NOTHROW(sweep::fuzz::sweep_json_entry("\xEF\xBB\xBF [ {\"test_ema_epoch\": {\"min_top1_err\": [1]}} ]"));
   CHECK_THROWS_AS(sweep::fuzz::sweep_config_entry("NAME: [unclosed"), sweep::error);
   CHECK_THROWS_AS(sweep::fuzz::sweep_config_entry("ROOT_DIR: /tmp\nNAME: ../up\nSETUP: {NUM_CONFIGS: 1}\n"), sweep::error);
   CHECK_THROWS_AS(sweep::fuzz::sweep_config_entry("\xff\xfe"), sweep::error);

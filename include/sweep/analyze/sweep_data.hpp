@@ -166,7 +166,7 @@ namespace detail {
 /// `element(begin, end)` for each byte range; false when the text is not one balanced list.
 template <class OnElement>
 bool scan_list(std::string_view text, OnElement element) {
-  std::size_t i = text.find_first_not_of(" \t\r\n");
+  std::size_t i = text.find_first_not_of(" \t\r\n", text.starts_with("\xEF\xBB\xBF") ? 3 : 0);  // after a BOM, as nlohmann
   if (i == std::string_view::npos || text[i] != '[') return false;
   // The bytes that can matter; the others (mostly digits) are passed over one table lookup each.
   static constexpr auto structural = [] {
@@ -175,7 +175,7 @@ bool scan_list(std::string_view text, OnElement element) {
     return table;
   }();
   int depth = 0;
-  bool in_string = false;
+  bool in_string = false, after_comma = false;
   std::size_t start = i + 1;
   for (; i < text.size(); ++i) {
     while (i < text.size() && !structural[static_cast<unsigned char>(text[i])]) ++i;
@@ -190,12 +190,17 @@ bool scan_list(std::string_view text, OnElement element) {
       ++depth;
     } else if (c == ']' || c == '}') {
       if (--depth == 0) {
-        if (text.substr(start, i - start).find_first_not_of(" \t\r\n") != std::string_view::npos) element(start, i);
+        if (c != ']') return false;  // "[{}}": balanced in number only (inside elements, nlohmann checks)
+        // "[]" has no element; "[{},]" has an empty last one, which nlohmann then refuses.
+        if (after_comma || text.substr(start, i - start).find_first_not_of(" \t\r\n") != std::string_view::npos) {
+          element(start, i);
+        }
         break;
       }
     } else if (c == ',' && depth == 1) {
       element(start, i);
       start = i + 1;
+      after_comma = true;
     }
   }
   return depth == 0 && text.substr(std::min(i + 1, text.size())).find_first_not_of(" \t\r\n") == std::string_view::npos;
@@ -233,6 +238,7 @@ class job_tree_builder {
   using json = nlohmann::json;
 
   explicit job_tree_builder(const epoch_columns& columns) : columns_(columns) {}
+  explicit job_tree_builder(epoch_columns&&) = delete;  // it keeps a reference
 
   json tree;
   std::size_t error_byte = 0;  // where nlohmann stopped, and why
@@ -454,16 +460,16 @@ inline void release_trees(std::vector<std::shared_ptr<const nlohmann::json>>& tr
 /// each job to keep and look up (see analysis_reads for what a report needs).
 inline sweep_data parse_sweep(std::string_view text, std::string file_name, std::string name,
                               std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
+  text = text.substr(0, text.find('\0'));  // where nlohmann's parser stops too (a zero-filled tail after a crash)
   auto all = detail::load_jobs(text, file_name, error_key, opts);
   if (!all) {
-    // Not one balanced list: let nlohmann say what is wrong, and where.
-    nlohmann::json whole;
-    try {
-      whole = nlohmann::json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::parse_error& e) {
-      throw error({file_name, detail::line_of(text, e.byte)}, "", fmt::format("not valid JSON: {}", e.what()));
+    // Not one balanced list: let nlohmann say what is wrong (bad syntax, a number out of range), and where.
+    const epoch_columns every_column;
+    detail::job_tree_builder whole(every_column);
+    if (!nlohmann::json::sax_parse(text.data(), text.data() + text.size(), &whole)) {
+      throw error({file_name, detail::line_of(text, whole.error_byte)}, "", fmt::format("not valid JSON: {}", whole.error_message));
     }
-    throw error({file_name, 1}, "", fmt::format("expected a JSON list of job records, got {}", whole.type_name()));
+    throw error({file_name, 1}, "", fmt::format("expected a JSON list of job records, got {}", whole.tree.type_name()));
   }
   sweep_data sweep{std::move(name), file_name, {}, {}};
   sweep.jobs.reserve(all->size());
