@@ -3,11 +3,13 @@
 #include <sweep/analyze.hpp>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <cmath>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -161,17 +163,34 @@ TEST_CASE("bad sweep.json names the file and line") {
   // As nlohmann reads them: a byte-order mark before the list, the text ending at a NUL byte.
   CHECK(sweep::parse_sweep("\xEF\xBB\xBF[{\"test_ema_epoch\": {\"min_top1_err\": 3}}]", "b.json", "s").jobs.size() == 1);
   CHECK(sweep::parse_sweep(std::string("[{}]\n\0\0\0", 8), "z.json", "s").skipped.size() == 1);
-  // Many jobs are parsed in parallel, in order.
+  // Many jobs are parsed in parallel (a text over 1 MB is shared out to every core), in order;
+  // a job's error decides whether it is analysed, whichever thread parsed it.
+  const std::string pad(1500, 'x');  // 3,000 jobs of 1.5 kB: 4.6 MB
   std::string many = "[";
-  for (int i = 0; i < 1000; ++i) many += (i ? "," : "") + std::string(R"({"test_ema_epoch": {"min_top1_err": )") + std::to_string(i) + "}}";
+  for (int i = 0; i < 3000; ++i) {
+    many += fmt::format("{}{{\"pad\": \"{}\", \"test_ema_epoch\": {{\"min_top1_err\": {}}}}}", i ? ",\n" : "", pad,
+                        i % 7 == 3 ? std::string("null") : std::to_string(i));
+  }
+  auto cores = static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency()));
+  REQUIRE(sweep::detail::threads_for(many.size(), std::size_t{1} << 20) == std::min<std::size_t>(cores, 5));
   auto parsed = sweep::parse_sweep(many + "]", "m.json", "s");
-  REQUIRE(parsed.jobs.size() == 1000);
-  CHECK(parsed.jobs[999].error == 999);
-  CHECK(parsed.jobs[999].id == "000999");
+  REQUIRE(parsed.jobs.size() + parsed.skipped.size() == 3000);
+  CHECK(parsed.skipped.size() == 429);
+  for (std::size_t k = 1; k < parsed.jobs.size(); ++k) REQUIRE(parsed.jobs[k - 1].error < parsed.jobs[k].error);
+  CHECK(parsed.jobs.back().error == 2998);  // 2999 % 7 == 3: skipped
+  CHECK(parsed.jobs.back().id == "002998");
+  CHECK(parsed.skipped.front() == "000003");
   // Of several bad jobs, parsed on several threads, the first in the file is named.
-  std::string bad = "[";
-  for (int i = 0; i < 1000; ++i) bad += (i ? ",\n" : "") + std::string(i == 701 || i == 900 ? "{\"a\": }" : i == 803 ? "7" : "{}");
-  CHECK_THROWS_WITH(sweep::parse_sweep(bad + "]", "b.json", "s"), Catch::Contains("b.json:702") && Catch::Contains("[701]"));
+  for (int first_bad : {17, 1701}) {
+    std::string bad = "[";
+    for (int i = 0; i < 3000; ++i) {
+      bool broken = i == first_bad || i == 2500;
+      bad += fmt::format("{}{{\"pad\": \"{}\"{}}}", i ? ",\n" : "", pad, broken ? ", \"a\": " : "");
+    }
+    bad += ", 7]";
+    CHECK_THROWS_WITH(sweep::parse_sweep(bad, "b.json", "s"),
+                      Catch::Contains(fmt::format("b.json:{}", first_bad + 1)) && Catch::Contains(fmt::format("[{}]", first_bad)));
+  }
   CHECK_THROWS_WITH(sweep::load_sweep("/nonexistent/sweep.json", "s"), Catch::Contains("/nonexistent/sweep.json"));
 }
 
