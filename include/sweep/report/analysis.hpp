@@ -75,11 +75,11 @@ inline void require_jobs(const std::vector<sweep_data>& sweeps, std::string_view
 /// @brief The metric whose curves the Best/Worst Errors sections draw (pycls's).
 inline constexpr std::string_view curves_metric = "top1_err";
 
-/// @brief What the analysis of `a` reads of each job: the epoch columns of every metric shortcut,
-/// of ANALYZE's metrics, filters and error key and of the curves; and the metrics looked up for
-/// every job (ANALYZE's metrics and filters, the job list's and table's), looked up while loading.
+/// @brief What the analysis of `a` reads of each job: the metrics looked up for every job
+/// (ANALYZE's metrics and filters, the job list's and table's), looked up while loading; and the
+/// epoch columns of every metric shortcut and of the curves (a load keeps the error's and the
+/// looked-up metrics' columns itself).
 inline load_options analysis_reads(const analyze_options& a) {
-  std::vector<std::string> keys = {a.error};
   std::vector<std::string> looked_up = {"done", "error_ema", "error_tst"};
   for (auto* list : {&a.metrics, &a.complexity}) looked_up.insert(looked_up.end(), list->begin(), list->end());
   for (auto& f : a.pre_filters) looked_up.push_back(f.first);
@@ -87,13 +87,13 @@ inline load_options analysis_reads(const analyze_options& a) {
     for (auto& f : filters) looked_up.push_back(f.first);
   }
   load_options out;
-  for (auto& name : metric_shortcut_names()) keys.push_back(get_metric_info(name, a.error).key);
   for (auto& name : looked_up) {
     auto info = get_metric_info(name, a.error);
-    keys.push_back(info.key);
     bool seen = std::any_of(out.metrics.begin(), out.metrics.end(), [&](auto& m) { return m.name == info.name; });
     if (!seen) out.metrics.push_back(std::move(info));
   }
+  std::vector<std::string> keys;
+  for (auto& name : metric_shortcut_names()) keys.push_back(get_metric_info(name, a.error).key);
   for (auto record : curve_records) keys.push_back(fmt::format("{}.{}", record, curves_metric));
   out.columns = epoch_columns(keys);
   return out;
