@@ -4,6 +4,7 @@
 
 #include <sweep/version.hpp>
 #include <sweep/error.hpp>
+#include <sweep/base.hpp>
 #include <sweep/value.hpp>
 #include <sweep/random.hpp>
 #include <sweep/space.hpp>

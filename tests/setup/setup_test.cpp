@@ -23,7 +23,7 @@ sweep::sweep_config pycls_config(const std::string& name, const fs::path& root) 
                                   {"ROOT_DIR", root.string(), "NUM_PROC", "2"});
 }
 
-std::string read(const fs::path& p) { return sweep::read_text_file(p); }
+std::string read(const fs::path& p) { return sweep::read_file(p); }
 
 }  // namespace
 

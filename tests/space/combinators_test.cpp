@@ -304,14 +304,14 @@ TEST_CASE("setup writes every config of a finite space and says so") {
   auto job = sweep::load_yaml_file(s.dir / "cfgs" / "000080.yaml");
   CHECK(job.find("OPTIM.BASE_LR")->as_float() == 1.0);
   CHECK(job.find("MODEL.DEPTH")->as_int() == 7);
-  auto all_keys = sweep::read_text_file(s.dir / "cfgs_summary.yaml");
+  auto all_keys = sweep::read_file(s.dir / "cfgs_summary.yaml");
 
   // The same grid written in C++ sets up the same files; NUM_PROC does not matter.
   auto typed = sweep::grid("OPTIM.BASE_LR"_k = sweep::geomspace(0.01, 1.0, 3), "MODEL.WIDTH"_k = sweep::values(16, 32, 64),
                            "MODEL.DEPTH"_k = sweep::int_range(1, 7, 3), "OPTIM.MOMENTUM"_k = sweep::linspace(0.8, 0.9, 3));
   cfg.num_proc = 1;
   sweep::setup(cfg, typed);
-  CHECK(sweep::read_text_file(s.dir / "cfgs_summary.yaml") == all_keys);
+  CHECK(sweep::read_file(s.dir / "cfgs_summary.yaml") == all_keys);
 
   // Fewer asked for: a seeded subset, kept in index order; more asked for: all, with a note.
   cfg.setup.num_configs = 10;
@@ -327,7 +327,7 @@ TEST_CASE("setup writes every config of a finite space and says so") {
   notes.clear();
   CHECK(sweep::setup(cfg, sweep::shuffle(typed), observer).configs == 81);
   CHECK_THAT(notes.at(0), Catch::Contains("fewer than the 1000 of SETUP.NUM_CONFIGS"));
-  CHECK(sweep::read_text_file(s.dir / "cfgs_summary.yaml") != all_keys);  // shuffled
+  CHECK(sweep::read_file(s.dir / "cfgs_summary.yaml") != all_keys);  // shuffled
 }
 
 TEST_CASE("dedup and constraints apply to finite and Sobol spaces") {

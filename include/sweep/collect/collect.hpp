@@ -407,7 +407,7 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
   // Unchanged job list and logs: sweep.json is already right.
   bool unchanged = todo.empty() && cache.size() == jobs.size() && sweep_stamp.exists;
   if (run.write && !unchanged && todo.size() < jobs.size()) {
-    old_loaded = detail::read_file_into(result.sweep_file.string(), old_sweep) &&
+    old_loaded = read_file_into(result.sweep_file.string(), old_sweep) &&
                  static_cast<std::int64_t>(old_sweep.size()) == sweep_stamp.size;
     for (std::size_t i = 0, t = 0; i < jobs.size(); ++i) {
       if (t < todo.size() && todo[t] == i) {
@@ -426,8 +426,8 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
 
   std::optional<detail::entry_writer> writer;
   if (run.write && !unchanged) {
-    detail::remove_stale_temporaries(result.sweep_file);  // left by a collect that was killed
-    detail::remove_stale_temporaries(cache_file);
+    remove_stale_temporaries(result.sweep_file);  // left by a collect that was killed
+    remove_stale_temporaries(cache_file);
     writer.emplace(result.sweep_file, jobs);
     for (std::size_t i = 0, t = 0; i < jobs.size(); ++i) {
       if (t < todo.size() && todo[t] == i) {
@@ -449,7 +449,7 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
     result.written = true;
     auto new_stamp = detail::stamp_of(result.sweep_file.string());
     auto text = detail::cache_text(key, new_stamp, jobs, ranges);
-    detail::write_file_atomic(cache_file, std::string_view(text));
+    write_file_atomic(cache_file, std::string_view(text));
   }
   if (run.write && opts.checkpoints_keep != "all") {
     // After sweep.json is safe, like pycls.

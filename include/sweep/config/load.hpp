@@ -4,7 +4,8 @@
 // file, the line, the key path and what was expected.
 #pragma once
 
-#include <sweep/config/detail/suggest.hpp>
+#include <sweep/base/suggest.hpp>
+#include <sweep/config/check.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/config/yaml.hpp>
 #include <sweep/error.hpp>
@@ -120,10 +121,16 @@ class schema_reader {
     if (!node.is_map()) fail(node, path, "a map of keys");
     auto keys = field_keys<T>();
     for (auto& [key, child] : node.as_map()) {
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-        auto full = path.empty() ? key : path + "." + key;
-        throw error({file_, child.line()}, full, "unknown key" + did_you_mean(key, keys));
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+      // A stage's component section (LAUNCH.SLURM, ...): its stage checks it names a registered component.
+      if constexpr (requires { out.extensions; }) {
+        if (child.is_map()) {
+          out.extensions.emplace_back(key, child);
+          continue;
+        }
       }
+      auto full = path.empty() ? key : path + "." + key;
+      throw error({file_, child.line()}, full, "unknown key" + did_you_mean(key, keys));
     }
     boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
       auto key = upper(boost::hana::to<char const*>(boost::hana::first(pair)));
@@ -145,6 +152,7 @@ value schema_to_value(const T& x) {
       out.emplace_back(upper(boost::hana::to<char const*>(boost::hana::first(pair))),
                        schema_to_value(boost::hana::second(pair)(x)));
     });
+    if constexpr (requires { x.extensions; }) out.insert(out.end(), x.extensions.begin(), x.extensions.end());
     return value{std::move(out)};
   } else if constexpr (std::is_same_v<T, value> || std::is_same_v<T, bool> || std::is_same_v<T, std::int64_t> ||
                        std::is_same_v<T, double> || std::is_same_v<T, std::string>) {
@@ -158,12 +166,6 @@ value schema_to_value(const T& x) {
     for (auto& item : x) out.push_back(schema_to_value(item));
     return value{std::move(out)};
   }
-}
-
-/// @brief The line of the node at a dotted path of the loaded tree (0 when it was not written).
-inline int line_of(const value& root, std::string_view path) {
-  auto* node = root.find(path);
-  return node != nullptr ? node->line() : 0;
 }
 
 /// @brief Applies yacs-style overrides "KEY VALUE ..." to the loaded tree; values are YAML scalars or flow lists.
@@ -186,97 +188,25 @@ inline void apply_overrides(value& root, const std::vector<std::string>& overrid
   }
 }
 
-inline void require(bool ok, const value& root, const std::string& file, const std::string& path,
-                    std::string_view expected) {
-  if (!ok) throw error({file, line_of(root, path)}, path, std::string(expected));
-}
-
-/// @brief NAME must stay inside ROOT_DIR: relative, no "..", no empty or control characters.
-inline void validate_name(const std::string& name, const value& root, const std::string& file) {
-  require(!name.empty(), root, file, "NAME", "is required: expected the sweep's name, e.g. cifar/cifar_optim");
-  bool control = std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-  require(!control, root, file, "NAME", "must not contain control characters (newlines, tabs, ...)");
-  std::filesystem::path p(name);
-  require(!p.is_absolute() && name.front() != '/', root, file, "NAME",
-          fmt::format("'{}' is absolute: expected a relative name inside ROOT_DIR", name));
-  for (auto& part : p) {
-    require(part != ".." && part != ".", root, file, "NAME",
-            fmt::format("'{}' has a '{}' part: expected a name that stays inside ROOT_DIR", name, part.string()));
-  }
-  require(name.find("//") == std::string::npos && name.back() != '/', root, file, "NAME",
-          fmt::format("'{}' has an empty part: expected parts separated by single '/'", name));
-}
-
-inline void validate(const sweep_config& cfg, const value& root) {
-  const auto& f = cfg.file;
-  require(!cfg.root_dir.empty(), root, f, "ROOT_DIR", "must not be empty: expected the folder sweeps go in");
-  validate_name(cfg.name, root, f);
-  require(cfg.num_proc >= 1, root, f, "NUM_PROC", fmt::format("expected at least 1, got {}", cfg.num_proc));
-  const auto& s = cfg.setup;
-  bool finite_space = !s.space.is_null();
-  require(s.num_configs > 0 || (finite_space && s.num_configs == 0), root, f, "SETUP.NUM_CONFIGS",
-          fmt::format("expected a number of configs > 0, got {}", s.num_configs));
-  require(s.num_samples >= 1, root, f, "SETUP.NUM_SAMPLES", fmt::format("expected at least 1, got {}", s.num_samples));
-  require(s.chunk_size >= 1, root, f, "SETUP.CHUNK_SIZE", fmt::format("expected at least 1, got {}", s.chunk_size));
-  require(s.rng_seed >= 0 && s.rng_seed <= 0xFFFFFFFFLL, root, f, "SETUP.RNG_SEED",
-          fmt::format("expected a seed in [0, 2**32 - 1], got {}", s.rng_seed));
-  require(s.base_cfg.is_null() || s.base_cfg.is_map(), root, f, "SETUP.BASE_CFG", "expected a map (the job's config)");
-  require(s.samplers.is_null() || s.samplers.is_map(), root, f, "SETUP.SAMPLERS", "expected a map: dotted key -> sampler");
-  auto check_cx = [&](const char* key, const std::array<double, 2>& range) {
-    auto path = std::string("SETUP.CONSTRAINTS.CX.") + key;
-    require(range[0] >= 0 && range[1] >= 0, root, f, path, "expected [low, high] with bounds >= 0 (0: no bound)");
-    require(range[1] == 0 || range[0] <= range[1], root, f, path,
-            fmt::format("low {} is greater than high {}: expected [low, high]", range[0], range[1]));
-  };
-  check_cx("FLOPS", s.constraints.cx.flops);
-  check_cx("PARAMS", s.constraints.cx.params);
-  check_cx("ACTS", s.constraints.cx.acts);
-  auto& stages = s.constraints.regnet.num_stages;
-  require(stages[0] >= 1 && stages[0] <= stages[1], root, f, "SETUP.CONSTRAINTS.REGNET.NUM_STAGES",
-          fmt::format("expected [low, high] with 1 <= low <= high, got [{}, {}]", stages[0], stages[1]));
-  const auto& l = cfg.launch;
-  require(l.backend == "local" || l.backend == "slurm", root, f, "LAUNCH.BACKEND",
-          fmt::format("expected local or slurm, got '{}'", l.backend));
-  require(l.parallel_jobs >= 1, root, f, "LAUNCH.PARALLEL_JOBS", fmt::format("expected at least 1, got {}", l.parallel_jobs));
-  require(l.max_retry >= 0, root, f, "LAUNCH.MAX_RETRY", fmt::format("expected 0 or more, got {}", l.max_retry));
-  require(l.num_gpus >= 0, root, f, "LAUNCH.NUM_GPUS", fmt::format("expected 0 or more, got {}", l.num_gpus));
-  require(l.cpus_per_gpu >= 1, root, f, "LAUNCH.CPUS_PER_GPU", fmt::format("expected at least 1, got {}", l.cpus_per_gpu));
-  require(l.mem_per_gpu >= 0, root, f, "LAUNCH.MEM_PER_GPU", fmt::format("expected 0 or more GB, got {}", l.mem_per_gpu));
-  require(l.time_limit >= 1, root, f, "LAUNCH.TIME_LIMIT", fmt::format("expected at least 1 minute, got {}", l.time_limit));
-  const auto& keep = cfg.collect.checkpoints_keep;
-  require(keep == "all" || keep == "last" || keep == "none", root, f, "COLLECT.CHECKPOINTS_KEEP",
-          fmt::format("expected one of all, last, none; got '{}'", keep));
-  const auto& a = cfg.analyze;
-  for (auto [key, count] : {std::pair{"PLOT_CURVES_BEST", a.plot_curves_best}, {"PLOT_CURVES_WORST", a.plot_curves_worst},
-                            {"PLOT_MODELS_BEST", a.plot_models_best}, {"PLOT_MODELS_WORST", a.plot_models_worst}}) {
-    require(count >= 0, root, f, std::string("ANALYZE.") + key, fmt::format("expected 0 or more, got {}", count));
-  }
-  auto check_filters = [&](const std::string& path, const filter_set& filters) {
-    for (auto& [metric, range] : filters) {
-      require(range[0] <= range[2], root, f, path + "." + metric,
-              fmt::format("min {} is greater than max {}: expected [min, med, max]", range[0], range[2]));
-    }
-  };
-  check_filters("ANALYZE.PRE_FILTERS", a.pre_filters);
-  for (auto& [name, filters] : a.split_filters) check_filters("ANALYZE.SPLIT_FILTERS." + name, filters);
-}
-
 }  // namespace detail
 
 /// @brief A sweep config from a YAML value tree (already loaded); `file` names it in errors.
+/// Keys and types are checked here, values by each stage as it starts (config/check.hpp); the
+/// top-level keys every stage uses (ROOT_DIR, NAME, NUM_PROC) are checked here too.
 inline sweep_config sweep_config_from_value(const value& root, const std::string& file) {
   sweep_config cfg;
   cfg.file = file;
   detail::schema_reader reader(file);
   if (!root.is_map()) reader.fail(root, "", "a sweep config (a map with NAME, SETUP, ...)");
   reader.read(root, "", cfg);
-  detail::validate(cfg, root);
+  cfg.source = std::make_shared<const value>(root);
+  check_common_options(cfg);
   return cfg;
 }
 
 /// @brief Loads and checks a sweep config file, with yacs-style overrides "KEY VALUE ..." applied on top.
 inline sweep_config load_sweep_config(const std::filesystem::path& file, const std::vector<std::string>& overrides = {}) {
-  auto text = read_text_file(file);
+  auto text = read_file(file);
   auto root = load_yaml_text(text, file.string());
   if (root.is_null()) root = value::map{};
   detail::apply_overrides(root, overrides);

@@ -10,7 +10,7 @@
 // {RANGE: [lo, hi], COUNT: n, SPACING: linear|log, QUANTIZE: q} (floats).
 #pragma once
 
-#include <sweep/config/detail/suggest.hpp>
+#include <sweep/base/suggest.hpp>
 #include <sweep/config/space_yaml.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>

@@ -3,7 +3,7 @@
 // name the file, line and key path of the offending entry.
 #pragma once
 
-#include <sweep/config/detail/suggest.hpp>
+#include <sweep/base/suggest.hpp>
 #include <sweep/error.hpp>
 #include <sweep/random.hpp>
 #include <sweep/space.hpp>

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
@@ -23,6 +24,12 @@ namespace sweep {
 using filter_range = std::array<double, 3>;
 /// @brief metric -> [min, med, max], in the order written.
 using filter_set = std::vector<std::pair<std::string, filter_range>>;
+
+/// @brief A stage's component sections: LAUNCH.<BACKEND>, COLLECT.<FORMAT>, ANALYZE.<SECTION>, each
+/// a map of that component's own keys, keyed by its upper-cased registered name ("SLURM"). The
+/// loader keeps every map-valued key a stage's schema does not know here; the stage then checks
+/// that each names a registered component, which reads and checks its keys.
+using component_sections = value::map;
 
 /// @brief SETUP.CONSTRAINTS.CX: [low, high] per complexity figure; 0 means no bound on that side.
 struct cx_constraints {
@@ -75,18 +82,22 @@ struct launch_options {
     (std::string, partition),
     (std::string, gpu_type),
     (std::int64_t, time_limit),   // minutes
-    (std::string, backend),       // local | slurm
+    (std::string, backend),       // a registered launch backend: local, slurm, or one of the user's
     (std::string, command),       // job command template: {cfg} {out_dir} {index} {mode}
     (std::int64_t, local_jobs));  // local backend: jobs at once; 0 = min(PARALLEL_JOBS, cores)
   launch_options()
       : mode("train"), parallel_jobs(128), max_retry(3), num_gpus(1), cpus_per_gpu(10),
         mem_per_gpu(60), time_limit(4200), backend("local"),
         command("python tools/run_net.py --mode {mode} --cfg {cfg} OUT_DIR {out_dir}"), local_jobs(0) {}
+
+  /// @brief LAUNCH.<BACKEND>: backends' own keys (see component_sections).
+  component_sections extensions;
 };
 
 /// @brief COLLECT.
 struct collect_options {
   BOOST_HANA_DEFINE_STRUCT(collect_options,
+    (std::string, format),            // a registered log format: json_stats (pycls's), lightning_csv, or the user's
     (std::string, checkpoints_keep),  // all | last | none
     // The record names below default to pycls's; change them to collect any program's logs.
     (std::string, log_file),          // a job's log under logs/NNNNNN/
@@ -99,9 +110,12 @@ struct collect_options {
     (std::string, checkpoint_dir),    // under logs/NNNNNN/
     (std::string, checkpoint_prefix));  // files named <prefix>... are checkpoints
   collect_options()
-      : checkpoints_keep("last"), log_file("stdout.log"), err_file("stderr.log"), tag("json_stats: "),
+      : format("json_stats"), checkpoints_keep("last"), log_file("stdout.log"), err_file("stderr.log"), tag("json_stats: "),
         type_key("_type"), epoch_key("epoch"), skip_types{"train_iter", "test_iter"},
         progress_type("test_epoch"), checkpoint_dir("checkpoints"), checkpoint_prefix("model_epoch_") {}
+
+  /// @brief COLLECT.<FORMAT>: log formats' own keys (see component_sections).
+  component_sections extensions;
 };
 
 /// @brief ANALYZE: what the report shows.
@@ -121,12 +135,17 @@ struct analyze_options {
     (std::vector<std::pair<std::string, filter_set>>, split_filters),
     (std::vector<std::string>, extra_sweep_names),
     (std::string, error),         // dotted key of the error ("record.field"; a list is reduced by min)
-    (std::int64_t, rng_seed));    // seed of the bootstrap, so a report is reproducible
+    (std::int64_t, rng_seed),     // seed of the bootstrap, so a report is reproducible
+    (std::vector<std::string>, sections));  // registered report sections, in page order; empty: pycls's
+
   analyze_options()
       : complexity{"flops", "params", "acts"}, plot_metric_values(true), plot_metric_trends(true),
         plot_complexity_values(true), plot_complexity_trends(true), plot_curves_best(0),
         plot_curves_worst(0), plot_models_best(0), plot_models_worst(0),
         error("test_ema_epoch.min_top1_err"), rng_seed(0) {}
+
+  /// @brief ANALYZE.<SECTION>: report sections' own keys (see component_sections).
+  component_sections extensions;
 };
 
 /// @brief A whole sweep config: top-level keys and the four stages' options.
@@ -148,6 +167,9 @@ struct sweep_config {
   std::string file;
   /// @brief The YAML text it was loaded from, copied as sweep_cfg.yaml by setup.
   std::string text;
+  /// @brief The value tree it was loaded from (overrides applied): where each key was written, for
+  /// errors found by the stages' checks (config/check.hpp). Null for a config written as code.
+  std::shared_ptr<const value> source;
 };
 
 }  // namespace sweep

@@ -3,6 +3,7 @@
 // keeps the line it came from so errors can point at it.
 #pragma once
 
+#include <sweep/base/files.hpp>
 #include <sweep/error.hpp>
 #include <sweep/value.hpp>
 
@@ -145,18 +146,9 @@ inline value load_yaml_text(std::string_view text, const std::string& file = "<y
   return detail::from_yaml_node(root, file, "", budget);
 }
 
-/// @brief Reads a whole file as text; a missing or unreadable file is an error naming it.
-inline std::string read_text_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw error({file.string(), 0}, "", "cannot open file: expected a readable file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return std::move(text).str();
-}
-
 /// @brief Parses a YAML file into a value.
 inline value load_yaml_file(const std::filesystem::path& file) {
-  return load_yaml_text(read_text_file(file), file.string());
+  return load_yaml_text(read_file(file), file.string());
 }
 
 namespace detail {

@@ -110,7 +110,7 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
     throw error({layout.dir.string(), 0}, "", "another `sweep launch` is running this sweep: expected it to end first");
   }
 
-  if (detail::path_exists(layout.slurm_jobs_file())) {  // the same jobs must not run here and on SLURM at once
+  if (path_exists(layout.slurm_jobs_file())) {  // the same jobs must not run here and on SLURM at once
     auto states = slurm_queue_states(layout);
     if (states && !states->empty()) {
       throw error({layout.slurm_jobs_file().string(), 0}, "",
@@ -138,7 +138,7 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
   auto time_limit = req.time_limit ? duration_cast<launch_clock::duration>(*req.time_limit)
                                    : duration_cast<launch_clock::duration>(minutes(cfg.launch.time_limit));
   for (auto i : jobs) {
-    if (req.only_failed || detail::path_exists(layout.job_dir(i) / job_files::failed)) detail::reset_failed_job(layout.job_dir(i));
+    if (req.only_failed || path_exists(layout.job_dir(i) / job_files::failed)) detail::reset_failed_job(layout.job_dir(i));
   }
 
   std::deque<std::int64_t> queue(jobs.begin(), jobs.end());
@@ -146,7 +146,7 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
   detail::signal_pipe signals({SIGINT, SIGTERM});
   std::size_t done_before = 0;
   for (std::size_t i = 0; i < cfgs.size(); ++i) {
-    done_before += detail::path_exists(layout.job_dir(static_cast<std::int64_t>(i)) / job_files::done) ? 1 : 0;
+    done_before += path_exists(layout.job_dir(static_cast<std::int64_t>(i)) / job_files::done) ? 1 : 0;
   }
   detail::progress_line progress(req.progress, cfgs.size(), done_before);
   bool stopping = false;
@@ -184,12 +184,12 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
     try {
       r.pid = detail::spawn(o);
     } catch (const std::system_error& e) {
-      detail::append_line(dir / job_files::stderr_log, fmt::format("sweep: {}", e.what()));
+      append_line(dir / job_files::stderr_log, fmt::format("sweep: {}", e.what()));
       return false;
     }
     r.pidfd = detail::open_pidfd(r.pid);
     r.deadline = launch_clock::now() + time_limit;
-    detail::append_line(dir / job_files::running, fmt::format("{}", r.pid));  // a hint for status; needs no atomicity
+    append_line(dir / job_files::running, fmt::format("{}", r.pid));  // a hint for status; needs no atomicity
     active.push_back(r);
     return true;
   };
@@ -199,7 +199,7 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
     std::error_code ec;
     fs::remove(dir / job_files::running, ec);
     if (stopping) {
-      detail::append_line(dir / job_files::stderr_log, "sweep: stopped by a signal to the launcher; relaunch to rerun");
+      append_line(dir / job_files::stderr_log, "sweep: stopped by a signal to the launcher; relaunch to rerun");
       ++result.unfinished;
       return;
     }
@@ -210,7 +210,7 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
     }
     auto reason = timed_out ? fmt::format("Exceeded TIME_LIMIT ({})", detail::format_duration(time_limit))
                             : fmt::format("Encountered non-zero exit code {}", code);
-    if (timed_out) detail::append_line(dir / job_files::stderr_log, "sweep: killed: " + reason);
+    if (timed_out) append_line(dir / job_files::stderr_log, "sweep: killed: " + reason);
     if (detail::record_failure(dir, reason, cfg.launch.max_retry)) {
       queue.push_back(i);
     } else {

@@ -231,7 +231,7 @@ inline launch_result launch_slurm(const sweep_config& cfg, const launch_request&
   fs::permissions(layout.bin_dir() / "sweep", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                                   fs::perms::others_read | fs::perms::others_exec);
   auto script = layout.bin_dir() / "job.sh";
-  detail::write_file_atomic(script, fmt::format("#!/bin/sh\n# Written by `sweep launch`: a SLURM array task of this sweep "
+  write_file_atomic(script, fmt::format("#!/bin/sh\n# Written by `sweep launch`: a SLURM array task of this sweep "
                                                 "(see docs/slurm.md).\nexec {} job --sweep-dir {} \"$@\"\n",
                                                 shell_quote((layout.bin_dir() / "sweep").string()), shell_quote(layout.dir.string())));
   fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
@@ -239,7 +239,7 @@ inline launch_result launch_slurm(const sweep_config& cfg, const launch_request&
   auto project = req.project_dir.empty() ? fs::current_path() : fs::absolute(req.project_dir);
   detail::copy_named_code(words, project, layout.code_dir(), req.out);
   for (auto i : jobs) {
-    if (detail::path_exists(layout.job_dir(i) / job_files::failed)) detail::reset_failed_job(layout.job_dir(i));
+    if (path_exists(layout.job_dir(i) / job_files::failed)) detail::reset_failed_job(layout.job_dir(i));
   }
 
   for (auto& c : calls) {
@@ -250,7 +250,7 @@ inline launch_result launch_slurm(const sweep_config& cfg, const launch_request&
     auto id = r.out.substr(0, r.out.find_first_of(";\n"));
     result.slurm_job_ids.push_back(id);
     auto jobs_file = detail::read_small_file(layout.slurm_jobs_file());
-    detail::write_file_atomic(layout.slurm_jobs_file(), jobs_file + fmt::format("{} {}\n", id, c.offset));
+    write_file_atomic(layout.slurm_jobs_file(), jobs_file + fmt::format("{} {}\n", id, c.offset));
     if (out != nullptr) {
       fmt::print(out, "launch: submitted array job {} ({} tasks, jobs from {})\n", id, c.tasks.size(), c.offset);
     }
@@ -351,7 +351,7 @@ inline int run_slurm_task(const slurm_task_options& o) {
   try {
     pid = detail::spawn(s);
   } catch (const std::system_error& e) {
-    detail::append_line(dir / job_files::stderr_log, fmt::format("sweep: {}", e.what()));
+    append_line(dir / job_files::stderr_log, fmt::format("sweep: {}", e.what()));
   }
   int code = 127;
   if (pid > 0) {

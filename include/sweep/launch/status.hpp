@@ -63,7 +63,7 @@ inline launch_status read_launch_status(const fs::path& sweep_dir) {
   auto cfgs = list_job_configs(layout.dir);
   launch_status st;
   st.launcher_active = detail::launcher_active(layout.lock_file());
-  st.slurm = detail::path_exists(layout.slurm_jobs_file());
+  st.slurm = path_exists(layout.slurm_jobs_file());
   std::map<std::int64_t, std::string> queue;
   if (st.slurm) {
     auto states = slurm_queue_states(layout);
@@ -78,17 +78,17 @@ inline launch_status read_launch_status(const fs::path& sweep_dir) {
     j.retries = detail::count_lines(dir / job_files::retry);
     auto q = queue.find(j.index);
     if (q != queue.end()) j.slurm_state = q->second;
-    if (detail::path_exists(dir / job_files::done)) {
+    if (path_exists(dir / job_files::done)) {
       j.state = job_state::done;
-    } else if (detail::path_exists(dir / job_files::failed)) {
+    } else if (path_exists(dir / job_files::failed)) {
       j.state = job_state::failed;
     } else if (q != queue.end()) {
       bool pending = q->second == "PENDING" || q->second.rfind("REQUEUE", 0) == 0;
       j.state = pending ? job_state::queued : job_state::running;
     } else if (st.launcher_active) {
-      j.state = detail::path_exists(dir / job_files::running) ? job_state::running : job_state::queued;
+      j.state = path_exists(dir / job_files::running) ? job_state::running : job_state::queued;
     } else {
-      j.state = detail::path_exists(dir) ? job_state::stopped : job_state::new_job;
+      j.state = path_exists(dir) ? job_state::stopped : job_state::new_job;
     }
     ++st.counts[static_cast<std::size_t>(j.state)];
     st.jobs.push_back(std::move(j));

@@ -11,7 +11,7 @@
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/config/yaml.hpp>
 #include <sweep/error.hpp>
-#include <sweep/detail/files.hpp>
+#include <sweep/base/files.hpp>
 #include <sweep/report/html_book.hpp>
 #include <sweep/report/svg.hpp>
 #include <sweep/report/sweep_plots.hpp>
@@ -235,7 +235,7 @@ inline std::filesystem::path analyze(const sweep_config& cfg) {
     sweeps.push_back(load_sweep(file, std::filesystem::path(name).filename().string(), cfg.analyze.error, reads));
   }
   auto out = sweep_dir(cfg) / "analysis.html";
-  detail::write_file_atomic(out, analysis_html(cfg, std::move(sweeps)));
+  write_file_atomic(out, analysis_html(cfg, std::move(sweeps)));
   return out;
 }
 

@@ -4,7 +4,7 @@
 // inline script shows the job behind a hovered point and sorts tables.
 #pragma once
 
-#include <sweep/detail/files.hpp>
+#include <sweep/base/files.hpp>
 #include <sweep/error.hpp>
 #include <sweep/report/figure.hpp>
 #include <sweep/report/svg.hpp>
@@ -130,7 +130,7 @@ class html_book {
   void add_header_html(std::string_view html) { head_ += html; }
 
   /// @brief Writes the page atomically: to a temporary file in the same folder, then renamed.
-  void write(const std::filesystem::path& file) const { detail::write_file_atomic(file, to_html()); }
+  void write(const std::filesystem::path& file) const { write_file_atomic(file, to_html()); }
 
  private:
   std::string title_, toc_, body_, head_;

@@ -6,7 +6,7 @@
 
 #include <sweep/config/load.hpp>
 #include <sweep/config/yaml.hpp>
-#include <sweep/detail/files.hpp>
+#include <sweep/base/files.hpp>
 #include <sweep/config/space_spec.hpp>
 #include <sweep/config/space_yaml.hpp>
 #include <sweep/setup/constraints.hpp>
@@ -184,10 +184,10 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   auto summary_text = n == 0 ? std::string("{}\n") : to_yaml(value{std::move(summary)});
   // cfgs_summary.yaml is the commit mark: it is removed before cfgs/ changes and written last, so
   // a folder that has it is consistent even if setup is killed; one without it is an unfinished setup.
-  detail::write_file_atomic(dir / "sweep_cfg.yaml", sweep_config_yaml(cfg));
+  write_file_atomic(dir / "sweep_cfg.yaml", sweep_config_yaml(cfg));
   std::filesystem::remove(dir / "cfgs_summary.yaml");
   detail::replace_folder(fresh, dir / "cfgs");
-  detail::write_file_atomic(dir / "cfgs_summary.yaml", summary_text);
+  write_file_atomic(dir / "cfgs_summary.yaml", summary_text);
 }
 
 /// @brief Sets up a sweep from a space: samples, then writes the files. Refuses once the sweep was launched.

@@ -1,8 +1,8 @@
-// File helpers for collect: one stat per file (size + mtime), whole-file reads
-// into a reused buffer, and atomic writes (temporary name, then rename).
+// File stamps for collect: one stat per file (size + mtime), relative to an open
+// folder, so re-collecting can tell which logs changed.
 #pragma once
 
-#include <sweep/detail/files.hpp>
+#include <sweep/base/files.hpp>
 #include <sweep/error.hpp>
 
 #include <fmt/format.h>
@@ -60,39 +60,5 @@ class folder_fd {
  private:
   int fd_;
 };
-
-/// @brief Reads a whole file into `storage[0, size)`; false if it cannot be opened or read.
-/// The kernel copies straight into `storage`, sized from fstat (a log may still grow: read to
-/// EOF). `storage` only ever grows, so a buffer reused from file to file is not zeroed again.
-inline bool read_whole_file(const std::string& path, std::string& storage, std::size_t& size) {
-  size = 0;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st {};
-  std::size_t expected = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
-  bool ok = true;
-  for (;;) {
-    // One spare byte, so a file read to its stat size needs one more read() to see EOF.
-    std::size_t wanted = size + 1 + (size == 0 ? expected : size / 2);
-    if (storage.size() <= size) storage.resize(std::max<std::size_t>(wanted, 1 << 12));
-    auto n = ::read(fd, storage.data() + size, storage.size() - size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = n == 0;
-      break;
-    }
-    size += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  return ok;
-}
-
-/// @brief Reads a whole file into `out` (replacing its contents); false if it cannot be opened.
-inline bool read_file_into(const std::string& path, std::string& out) {
-  std::size_t size = 0;
-  bool ok = read_whole_file(path, out, size);
-  out.resize(size);
-  return ok;
-}
 
 }  // namespace sweep::detail

@@ -1,4 +1,5 @@
-// Nearest valid key for "unknown key" errors.
+// "Did you mean" for unknown names: config keys, sampler types, and the names of
+// registered components (launch backends, log formats, report sections).
 #pragma once
 
 #include <algorithm>
@@ -8,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sweep::detail {
+namespace sweep {
 
 /// @brief Case-insensitive Levenshtein distance (keys are upper-case; users type either).
 inline std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -40,4 +41,4 @@ inline std::string did_you_mean(std::string_view key, const std::vector<std::str
   return best != nullptr ? " (did you mean '" + *best + "'?)" : "";
 }
 
-}  // namespace sweep::detail
+}  // namespace sweep

@@ -1,0 +1,175 @@
+// Files as every stage reads and writes them: whole files read in one go (into a
+// buffer reused from file to file where thousands are read), and crash-safe
+// output: write to a temporary name in the same folder, then rename, so a
+// reader never sees half a file.
+#pragma once
+
+#include <sweep/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace sweep {
+
+namespace detail {
+
+/// @brief A name next to `target` that no other writer (thread or process) uses at the same time.
+inline std::filesystem::path temporary_sibling(const std::filesystem::path& target) {
+  static std::atomic<unsigned> counter{0};
+  return target.parent_path() / fmt::format(".{}.tmp.{}.{}", target.filename().string(), ::getpid(), counter++);
+}
+
+}  // namespace detail
+
+/// @brief A file written under a temporary name next to `target` and renamed onto it by
+/// commit(), so readers see the old or the new file, never half of one. Dropped without a
+/// commit (an error, an exception), the temporary file is removed.
+class atomic_file {
+ public:
+  explicit atomic_file(std::filesystem::path target)
+      : target_(std::move(target)), temporary_(detail::temporary_sibling(target_)), file_(std::fopen(temporary_.c_str(), "wb")) {
+    if (file_ == nullptr) fail(errno);
+  }
+  atomic_file(const atomic_file&) = delete;
+  atomic_file& operator=(const atomic_file&) = delete;
+  ~atomic_file() {
+    if (file_ != nullptr) std::fclose(file_);
+    if (!committed_) {
+      std::error_code ec;
+      std::filesystem::remove(temporary_, ec);
+    }
+  }
+
+  /// @brief Appends `piece`; throws sweep::error naming the target when the disk refuses it.
+  void write(std::string_view piece) {
+    if (!piece.empty() && std::fwrite(piece.data(), 1, piece.size(), file_) != piece.size()) fail(errno);
+  }
+
+  /// @brief Closes the file and renames it onto the target.
+  void commit() {
+    int closed = std::fclose(file_);
+    file_ = nullptr;
+    if (closed != 0) fail(errno);
+    std::error_code ec;
+    std::filesystem::rename(temporary_, target_, ec);
+    if (ec) throw error({target_.string(), 0}, "", "cannot replace the file: " + ec.message());
+    committed_ = true;
+  }
+
+ private:
+  [[noreturn]] void fail(int saved_errno) const {
+    throw error({target_.string(), 0}, "", fmt::format("cannot write: {}", std::strerror(saved_errno)));
+  }
+
+  std::filesystem::path target_, temporary_;
+  std::FILE* file_;
+  bool committed_ = false;
+};
+
+/// @brief Writes the pieces, in order, to `target` atomically (see atomic_file).
+inline void write_file_atomic(const std::filesystem::path& target, const std::vector<std::string_view>& pieces) {
+  atomic_file file(target);
+  for (auto piece : pieces) file.write(piece);
+  file.commit();
+}
+
+/// @brief Removes the temporary siblings of `target` that writers killed mid-write left behind
+/// (their process is gone); those of a live process may still be renamed into place.
+inline void remove_stale_temporaries(const std::filesystem::path& target) {
+  auto prefix = fmt::format(".{}.tmp.", target.filename().string());
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator(target.parent_path(), ec)) {
+    auto name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
+  }
+}
+
+/// @brief Writes `text` to `target` atomically.
+inline void write_file_atomic(const std::filesystem::path& target, std::string_view text) {
+  write_file_atomic(target, std::vector<std::string_view>{text});
+}
+
+/// @brief Reads a whole file into `storage[0, size)`; false if it cannot be opened or read.
+/// The kernel copies straight into `storage`, sized from fstat (a log may still grow: read to
+/// EOF). `storage` only ever grows, so a buffer reused from file to file is not zeroed again.
+inline bool read_whole_file(const std::string& path, std::string& storage, std::size_t& size) {
+  size = 0;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  std::size_t expected = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
+  bool ok = true;
+  for (;;) {
+    // One spare byte, so a file read to its stat size needs one more read() to see EOF.
+    std::size_t wanted = size + 1 + (size == 0 ? expected : size / 2);
+    if (storage.size() <= size) storage.resize(std::max<std::size_t>(wanted, 1 << 12));
+    auto n = ::read(fd, storage.data() + size, storage.size() - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok = n == 0;
+      break;
+    }
+    size += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return ok;
+}
+
+/// @brief Reads a whole file into `out` (replacing its contents); false if it cannot be opened or read.
+inline bool read_file_into(const std::string& path, std::string& out) {
+  std::size_t size = 0;
+  bool ok = read_whole_file(path, out, size);
+  out.resize(size);
+  return ok;
+}
+
+/// @brief Reads a whole file; a missing, unreadable or non-regular file is a sweep::error naming it.
+inline std::string read_file(const std::filesystem::path& file) {
+  std::string text;
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) throw error({file.string(), 0}, "", "is a folder: expected a readable file");
+  if (!read_file_into(file.string(), text)) {
+    throw error({file.string(), 0}, "", fmt::format("cannot read the file ({}): expected a readable file", std::strerror(errno)));
+  }
+  return text;
+}
+
+/// @brief Appends one line with a single O_APPEND write, so concurrent writers never interleave inside it.
+inline void append_line(const std::filesystem::path& path, std::string_view line) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw error({path.string(), 0}, "", fmt::format("cannot append to the file: {}", std::strerror(errno)));
+  std::string text(line);
+  text += '\n';
+  auto n = ::write(fd, text.data(), text.size());
+  int saved = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(text.size())) {
+    throw error({path.string(), 0}, "", fmt::format("cannot append to the file: {}", std::strerror(saved)));
+  }
+}
+
+/// @brief Whether a path exists (false, not an exception, when it cannot be checked).
+inline bool path_exists(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path, ec);
+}
+
+}  // namespace sweep

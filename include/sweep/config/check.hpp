@@ -1,0 +1,132 @@
+// Checking a sweep config's values, one function per stage, run on both routes:
+// the YAML loader reads types and keys, and each stage checks the values it
+// uses when it starts (sweep::setup, launch, collect, analyze), so a sweep
+// written as code is held to the same rules and `sweep analyze` never asks for
+// keys only setup reads. Errors name the file, the line the key was written on
+// (when loaded from YAML) and the key path.
+#pragma once
+
+#include <sweep/config/sweep_config.hpp>
+#include <sweep/error.hpp>
+#include <sweep/value.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace sweep {
+
+/// @brief Raises sweep::error for a key of a config: `file:line: KEY.PATH: message`.
+class config_checker {
+ public:
+  explicit config_checker(const sweep_config& cfg) : cfg_(cfg) {}
+
+  /// @brief Where `key_path` was written (line 0 when it was not, or the config is code).
+  [[nodiscard]] source_location where(std::string_view key_path) const {
+    const value* node = cfg_.source ? cfg_.source->find(key_path) : nullptr;
+    return {cfg_.file, node != nullptr ? node->line() : 0};
+  }
+
+  [[noreturn]] void fail(const std::string& key_path, std::string message) const {
+    throw error(where(key_path), key_path, std::move(message));
+  }
+
+  void require(bool ok, const std::string& key_path, std::string_view message) const {
+    if (!ok) fail(key_path, std::string(message));
+  }
+
+  [[nodiscard]] const sweep_config& config() const noexcept { return cfg_; }
+
+ private:
+  const sweep_config& cfg_;
+};
+
+/// @brief ROOT_DIR, NAME (stays inside ROOT_DIR: relative, no "..", no control characters), NUM_PROC.
+inline void check_common_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  c.require(!cfg.root_dir.empty(), "ROOT_DIR", "must not be empty: expected the folder sweeps go in");
+  const auto& name = cfg.name;
+  c.require(!name.empty(), "NAME", "is required: expected the sweep's name, e.g. cifar/cifar_optim");
+  bool control = std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
+  c.require(!control, "NAME", "must not contain control characters (newlines, tabs, ...)");
+  std::filesystem::path p(name);
+  c.require(!p.is_absolute() && name.front() != '/', "NAME",
+            fmt::format("'{}' is absolute: expected a relative name inside ROOT_DIR", name));
+  for (auto& part : p) {
+    c.require(part != ".." && part != ".", "NAME",
+              fmt::format("'{}' has a '{}' part: expected a name that stays inside ROOT_DIR", name, part.string()));
+  }
+  c.require(name.find("//") == std::string::npos && name.back() != '/', "NAME",
+            fmt::format("'{}' has an empty part: expected parts separated by single '/'", name));
+  c.require(cfg.num_proc >= 1, "NUM_PROC", fmt::format("expected at least 1, got {}", cfg.num_proc));
+}
+
+/// @brief SETUP: counts, seed, BASE_CFG and SAMPLERS shapes, constraints.
+inline void check_setup_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  const auto& s = cfg.setup;
+  bool finite_space = !s.space.is_null();
+  c.require(s.num_configs > 0 || (finite_space && s.num_configs == 0), "SETUP.NUM_CONFIGS",
+            fmt::format("expected a number of configs > 0, got {}", s.num_configs));
+  c.require(s.num_samples >= 1, "SETUP.NUM_SAMPLES", fmt::format("expected at least 1, got {}", s.num_samples));
+  c.require(s.chunk_size >= 1, "SETUP.CHUNK_SIZE", fmt::format("expected at least 1, got {}", s.chunk_size));
+  c.require(s.rng_seed >= 0 && s.rng_seed <= 0xFFFFFFFFLL, "SETUP.RNG_SEED",
+            fmt::format("expected a seed in [0, 2**32 - 1], got {}", s.rng_seed));
+  c.require(s.base_cfg.is_null() || s.base_cfg.is_map(), "SETUP.BASE_CFG", "expected a map (the job's config)");
+  c.require(s.samplers.is_null() || s.samplers.is_map(), "SETUP.SAMPLERS", "expected a map: dotted key -> sampler");
+  auto check_cx = [&](const char* key, const std::array<double, 2>& range) {
+    auto path = std::string("SETUP.CONSTRAINTS.CX.") + key;
+    c.require(range[0] >= 0 && range[1] >= 0, path, "expected [low, high] with bounds >= 0 (0: no bound)");
+    c.require(range[1] == 0 || range[0] <= range[1], path,
+              fmt::format("low {} is greater than high {}: expected [low, high]", range[0], range[1]));
+  };
+  check_cx("FLOPS", s.constraints.cx.flops);
+  check_cx("PARAMS", s.constraints.cx.params);
+  check_cx("ACTS", s.constraints.cx.acts);
+  auto& stages = s.constraints.regnet.num_stages;
+  c.require(stages[0] >= 1 && stages[0] <= stages[1], "SETUP.CONSTRAINTS.REGNET.NUM_STAGES",
+            fmt::format("expected [low, high] with 1 <= low <= high, got [{}, {}]", stages[0], stages[1]));
+}
+
+/// @brief LAUNCH's keys every backend uses (the backend's own keys are its own check: launch/backend.hpp).
+inline void check_launch_common_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  const auto& l = cfg.launch;
+  c.require(l.parallel_jobs >= 1, "LAUNCH.PARALLEL_JOBS", fmt::format("expected at least 1, got {}", l.parallel_jobs));
+  c.require(l.max_retry >= 0, "LAUNCH.MAX_RETRY", fmt::format("expected 0 or more, got {}", l.max_retry));
+  c.require(l.time_limit >= 1, "LAUNCH.TIME_LIMIT", fmt::format("expected at least 1 minute, got {}", l.time_limit));
+  c.require(!l.backend.empty(), "LAUNCH.BACKEND", "is empty: expected the name of a launch backend");
+}
+
+/// @brief COLLECT's keys (the log format's name is checked against its registry by collect).
+inline void check_collect_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  const auto& keep = cfg.collect.checkpoints_keep;
+  c.require(keep == "all" || keep == "last" || keep == "none", "COLLECT.CHECKPOINTS_KEEP",
+            fmt::format("expected one of all, last, none; got '{}'", keep));
+}
+
+/// @brief ANALYZE's keys (section names are checked against their registry by analyze).
+inline void check_analyze_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  const auto& a = cfg.analyze;
+  for (auto [key, count] : {std::pair{"PLOT_CURVES_BEST", a.plot_curves_best}, {"PLOT_CURVES_WORST", a.plot_curves_worst},
+                            {"PLOT_MODELS_BEST", a.plot_models_best}, {"PLOT_MODELS_WORST", a.plot_models_worst}}) {
+    c.require(count >= 0, std::string("ANALYZE.") + key, fmt::format("expected 0 or more, got {}", count));
+  }
+  auto check_filters = [&](const std::string& path, const filter_set& filters) {
+    for (auto& [metric, range] : filters) {
+      c.require(range[0] <= range[2], path + "." + metric,
+                fmt::format("min {} is greater than max {}: expected [min, med, max]", range[0], range[2]));
+    }
+  };
+  check_filters("ANALYZE.PRE_FILTERS", a.pre_filters);
+  for (auto& [name, filters] : a.split_filters) check_filters("ANALYZE.SPLIT_FILTERS." + name, filters);
+}
+
+}  // namespace sweep

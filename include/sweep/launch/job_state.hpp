@@ -1,0 +1,108 @@
+// The job-state files in logs/NNNNNN/, written by this shared code whatever
+// backend runs the job, so `sweep status`, a relaunch and `--only-failed` read
+// one truth:
+//   stdout.log, stderr.log     the job's output (appended across attempts)
+//   RETRY.txt                  one line per failed attempt (pycls's format); RETRY.N.txt: archived by a rerun
+//   DONE | FAILED              completion records, written atomically (exit 0 / out of retries)
+//   RUNNING                    the pid of the process running the job, while it runs
+#pragma once
+
+#include <sweep/base/files.hpp>
+#include <sweep/base/layout.hpp>
+#include <sweep/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace sweep {
+
+/// @brief The names of the files in a job's folder.
+namespace job_files {
+inline constexpr std::string_view stdout_log = "stdout.log";
+inline constexpr std::string_view stderr_log = "stderr.log";
+inline constexpr std::string_view retry = "RETRY.txt";
+inline constexpr std::string_view done = "DONE";
+inline constexpr std::string_view failed = "FAILED";
+inline constexpr std::string_view running = "RUNNING";
+}  // namespace job_files
+
+/// @brief The number of lines of a text file (0 when it does not exist).
+inline std::size_t count_lines(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return 0;
+  return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+}
+
+/// @brief One job's state files (logs/NNNNNN/), for backends and `sweep status`.
+class job_record {
+ public:
+  job_record(const sweep_layout& layout, std::int64_t index) : index_(index), dir_(layout.job_dir(index)) {}
+
+  [[nodiscard]] std::int64_t index() const noexcept { return index_; }
+  [[nodiscard]] const fs::path& dir() const noexcept { return dir_; }
+  [[nodiscard]] fs::path file(std::string_view name) const { return dir_ / name; }
+
+  [[nodiscard]] bool started() const { return path_exists(dir_); }
+  [[nodiscard]] bool done() const { return path_exists(file(job_files::done)); }
+  [[nodiscard]] bool failed() const { return path_exists(file(job_files::failed)); }
+  [[nodiscard]] bool running() const { return path_exists(file(job_files::running)); }
+  /// @brief Failed attempts so far (lines of RETRY.txt).
+  [[nodiscard]] std::size_t retries() const { return count_lines(file(job_files::retry)); }
+
+  /// @brief Creates the job's folder (before its first attempt writes logs there).
+  void prepare() const { fs::create_directories(dir_); }
+
+  /// @brief An attempt started in process `pid` (a hint for status; it needs no atomicity).
+  void mark_running(long pid) const { append_line(file(job_files::running), fmt::format("{}", pid)); }
+  void clear_running() const {
+    std::error_code ec;
+    fs::remove(file(job_files::running), ec);
+  }
+
+  /// @brief The job ended with exit 0.
+  void mark_done() const { write_file_atomic(file(job_files::done), std::string_view("exit code 0\n")); }
+
+  /// @brief An attempt failed for `reason`: appended to RETRY.txt. Returns true when the job gets
+  /// another attempt (pycls's rule: retries so far - 1 < MAX_RETRY); otherwise it is marked FAILED.
+  bool record_failure(std::string_view reason, std::int64_t max_retry) const {
+    append_line(file(job_files::retry), reason);
+    auto retries_so_far = static_cast<std::int64_t>(retries()) - 1;
+    if (retries_so_far < max_retry) return true;
+    write_file_atomic(file(job_files::failed), fmt::format("{}\n", reason));
+    return false;
+  }
+
+  /// @brief Before a failed job runs again: FAILED goes, and RETRY.txt moves to RETRY.N.txt so the job
+  /// gets MAX_RETRY retries anew.
+  void reset_failed() const {
+    std::error_code ec;
+    fs::remove(file(job_files::failed), ec);
+    auto retry = file(job_files::retry);
+    if (!fs::exists(retry, ec)) return;
+    for (int n = 1;; ++n) {
+      auto archived = dir_ / fmt::format("RETRY.{}.txt", n);
+      if (!fs::exists(archived, ec)) {
+        fs::rename(retry, archived, ec);
+        return;
+      }
+    }
+  }
+
+  /// @brief Appends a note to the job's stderr.log (e.g. why the launcher stopped it).
+  void note(std::string_view text) const { append_line(file(job_files::stderr_log), fmt::format("sweep: {}", text)); }
+
+ private:
+  std::int64_t index_;
+  fs::path dir_;
+};
+
+}  // namespace sweep
