@@ -238,7 +238,7 @@ TEST_CASE("re-collecting reparses only changed logs and writes what a full colle
   copy_fixture(tmp.path);
   auto first = sweep::collect_dir(tmp.path, {}, threads(2));
   CHECK(first.reparsed == 64);
-  CHECK(fs::exists(tmp.path / sweep::collect_cache_name));
+  CHECK(fs::exists(sweep::sweep_layout(tmp.path).collect_cache_file()));
 
   // Nothing changed: nothing parsed, nothing written.
   auto stamp = fs::last_write_time(tmp.path / "sweep.json");

@@ -4,9 +4,16 @@
 // job's file stamps, status and the byte range of its entry in sweep.json.
 #pragma once
 
+#include <sweep/base/files.hpp>
+#include <sweep/base/layout.hpp>
+#include <sweep/base/parallel.hpp>
 #include <sweep/collect/detail/files.hpp>
+#include <sweep/collect/log_format.hpp>
+#include <sweep/collect/log_formats.hpp>
 #include <sweep/collect/log_parser.hpp>
 #include <sweep/collect/status.hpp>
+#include <sweep/config/check.hpp>
+#include <sweep/config/load.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
 
@@ -15,11 +22,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -33,7 +39,7 @@
 namespace sweep {
 
 /// @brief Called with (jobs parsed so far, jobs to parse), from the calling thread, at most ~10 times a second.
-using collect_progress = std::function<void(std::size_t done, std::size_t total)>;
+using collect_progress = progress_callback;
 
 /// @brief How to run a collect (the sweep config says what to collect).
 struct collect_run_options {
@@ -43,51 +49,169 @@ struct collect_run_options {
   collect_progress progress;  // optional
 };
 
-/// @brief The name of the cache file kept next to sweep.json.
-inline constexpr std::string_view collect_cache_name = "sweep_collect_cache.json";
-
 namespace detail {
 
 /// @brief A job's entry in sweep.json and what the status needs, made from its log and stderr.
 struct collected_job {
   job_status status;
-  file_stamp log_stamp, err_stamp;
-  std::string entry;          // its JSON text in sweep.json (when parsed now)
-  std::string_view old_entry;  // or its text in the previous sweep.json (when cached)
+  file_stamp log_stamp, err_stamp;  // log_stamp: of all its log files together
+  std::vector<std::string> files;   // its log files that exist, relative to logs/
+  std::string entry;                // its JSON text in sweep.json (when parsed now)
+  std::string_view old_entry;       // or its text in the previous sweep.json (when cached)
 };
 
-/// @brief What a worker thread reuses from job to job: the log text and the parser's buffers.
+/// @brief What a worker thread reuses from job to job: the log texts and the format's buffers.
 struct collect_scratch {
-  std::string buffer;  // the log text, at its front (see read_whole_file)
-  job_log log;
-  std::size_t entry_capacity = 0;
+  std::vector<std::string> buffers;  // each log file's text, at its front (see read_whole_file)
+  std::unique_ptr<log_format_scratch> format;
 };
 
-/// @brief Parses one job: the log's records plus log_file, err_file and err (the stderr text),
-/// written straight into the job's sweep.json entry.
-inline void collect_job(collected_job& job, const collect_options& opts, collect_scratch& scratch) {
+/// @brief A log format's file names, which `*` in them match, and where they are.
+class log_file_patterns {
+ public:
+  log_file_patterns(std::vector<std::string> patterns, const std::string& key_path) : patterns_(std::move(patterns)) {
+    if (patterns_.empty()) throw error({}, key_path, "the log format names no log files");
+    for (auto& p : patterns_) {
+      if (p.empty() || p.front() == '/' || p.find("..") != std::string::npos) {
+        throw error({}, key_path, fmt::format("log file '{}': expected a path inside the job's folder", p));
+      }
+      wild_.push_back(p.find('*') != std::string::npos);
+    }
+  }
+
+  [[nodiscard]] const std::vector<std::string>& patterns() const noexcept { return patterns_; }
+
+  /// @brief The job's log files that exist (relative to logs/, in pattern order, matches in natural
+  /// order: version_2 before version_10) and their stamps together.
+  file_stamp find(const std::string& job, const std::filesystem::path& logs_dir, int logs_fd,
+                  std::vector<std::string>& files) const {
+    files.clear();
+    file_stamp all;
+    std::uint64_t mix = 0;
+    auto stamp_in_logs = [&](const std::string& rel) {
+      return logs_fd >= 0 ? stamp_of(rel, logs_fd) : stamp_of((logs_dir / rel).string());
+    };
+    for (std::size_t p = 0; p < patterns_.size(); ++p) {
+      std::vector<std::string> candidates;
+      if (wild_[p]) {
+        expand(logs_dir, job, patterns_[p], candidates);
+      } else {
+        candidates.push_back(job + '/' + patterns_[p]);
+      }
+      for (auto& rel : candidates) {
+        auto st = stamp_in_logs(rel);
+        if (!st.exists) continue;
+        if (!all.exists) {
+          all = st;
+        } else {
+          all.size += st.size;
+        }
+        mix = mix * 1000003u ^ static_cast<std::uint64_t>(st.mtime_ns) ^ (static_cast<std::uint64_t>(st.size) << 20) ^
+              std::hash<std::string>{}(rel);
+        files.push_back(std::move(rel));
+      }
+    }
+    if (files.size() > 1) all.mtime_ns = static_cast<std::int64_t>(mix);
+    return all;
+  }
+
+ private:
+  static bool matches(std::string_view pattern, std::string_view name) {
+    auto star = pattern.find('*');
+    if (star == std::string_view::npos) return pattern == name;
+    if (!name.starts_with(pattern.substr(0, star))) return false;
+    auto rest = pattern.substr(star + 1);
+    for (std::size_t at = star; at <= name.size(); ++at) {
+      if (matches(rest, name.substr(at))) return true;
+    }
+    return false;
+  }
+
+  /// @brief a < b with digit runs compared as numbers.
+  static bool natural_less(const std::string& a, const std::string& b) {
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+      if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+        std::size_t i2 = i, j2 = j;
+        while (i2 < a.size() && std::isdigit(static_cast<unsigned char>(a[i2]))) ++i2;
+        while (j2 < b.size() && std::isdigit(static_cast<unsigned char>(b[j2]))) ++j2;
+        auto x = a.substr(i, i2 - i), y = b.substr(j, j2 - j);
+        x.erase(0, std::min(x.find_first_not_of('0'), x.size()));
+        y.erase(0, std::min(y.find_first_not_of('0'), y.size()));
+        if (x.size() != y.size()) return x.size() < y.size();
+        if (x != y) return x < y;
+        i = i2, j = j2;
+      } else {
+        if (a[i] != b[j]) return a[i] < b[j];
+        ++i, ++j;
+      }
+    }
+    return a.size() - i < b.size() - j;
+  }
+
+  static void expand(const std::filesystem::path& logs_dir, const std::string& prefix, std::string_view pattern,
+                     std::vector<std::string>& out) {
+    auto slash = pattern.find('/');
+    auto part = pattern.substr(0, slash);
+    auto rest = slash == std::string_view::npos ? std::string_view{} : pattern.substr(slash + 1);
+    std::vector<std::string> names;
+    if (part.find('*') == std::string_view::npos) {
+      names.emplace_back(part);
+    } else {
+      std::error_code ec;
+      for (auto& entry : std::filesystem::directory_iterator(logs_dir / prefix, ec)) {
+        auto name = entry.path().filename().string();
+        if (matches(part, name)) names.push_back(std::move(name));
+      }
+      std::sort(names.begin(), names.end(), natural_less);
+    }
+    for (auto& name : names) {
+      auto rel = prefix + '/' + name;
+      if (slash == std::string_view::npos) {
+        out.push_back(std::move(rel));
+      } else {
+        expand(logs_dir, rel, rest, out);
+      }
+    }
+  }
+
+  std::vector<std::string> patterns_;
+  std::vector<bool> wild_;
+};
+
+/// @brief Parses one job: its log files through the format, plus log_file, err_file and err (the
+/// stderr text), written into the job's sweep.json entry.
+inline void collect_job(collected_job& job, const collect_options& opts, const bound_log_format& format,
+                        const sweep_layout& layout, collect_scratch& scratch) {
   auto& st = job.status;
   st.issues.clear();
   st.epoch_ind = 0;
   st.epoch_max = 1;
-  std::size_t size = 0;
-  if (!read_whole_file(st.log_file, scratch.buffer, size)) {
-    st.issues.push_back({{st.log_file, 0}, "cannot read the log; job counted with no records"});
-    size = 0;
-  } else if (size == 0) {
-    st.issues.push_back({{st.log_file, 0}, "empty log (job started, nothing written yet)"});
+  job_files files;
+  files.name = st.name;
+  files.dir = layout.logs_dir() / st.name;
+  files.cfg_file = layout.cfgs_dir() / (st.name + ".yaml");
+  files.collect = &opts;
+  if (scratch.buffers.size() < job.files.size()) scratch.buffers.resize(job.files.size());
+  if (!scratch.format) scratch.format = format.make_scratch();
+  auto logs_dir = layout.logs_dir().string();
+  for (std::size_t k = 0; k < job.files.size(); ++k) {
+    auto path = logs_dir + '/' + job.files[k];
+    std::size_t size = 0;
+    if (!read_whole_file(path, scratch.buffers[k], size)) {
+      st.issues.push_back({{path, 0}, "cannot read the log; job counted with no records"});
+      size = 0;
+    } else if (size == 0) {
+      st.issues.push_back({{path, 0}, "empty log (job started, nothing written yet)"});
+    }
+    files.logs.push_back({std::move(path), {scratch.buffers[k].data(), size}});
   }
-  auto& log = scratch.log;
-  log.read({scratch.buffer.data(), size}, opts, st.log_file);
-  st.records = log.records_seen();
-  st.issues.insert(st.issues.end(), std::make_move_iterator(log.issues().begin()),
-                   std::make_move_iterator(log.issues().end()));
-  log.last_epoch(opts.progress_type, st.epoch_ind, st.epoch_max);
   std::string err;
+  std::vector<log_issue> err_issues;
   if (!job.err_stamp.exists) {
-    st.issues.push_back({{st.err_file, 0}, "missing (err left empty)"});
+    err_issues.push_back({{st.err_file, 0}, "missing (err left empty)"});
   } else if (!read_file_into(st.err_file, err)) {
-    st.issues.push_back({{st.err_file, 0}, "cannot read (err left empty)"});
+    err_issues.push_back({{st.err_file, 0}, "cannot read (err left empty)"});
     err.clear();
   }
   st.has_err = !err.empty();
@@ -97,19 +221,26 @@ inline void collect_job(collected_job& job, const collect_options& opts, collect
   };
   std::string err_text = as_json(std::move(err)), err_file = as_json(st.err_file), log_file = as_json(st.log_file);
   const json_member extra[] = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}};
-  // Written into a buffer sized like the last job's, handed over whole (entry_writer frees it once written).
+  job_record record;
   job.entry.clear();
-  job.entry.reserve(scratch.entry_capacity);
-  log.write(job.entry, extra);
-  scratch.entry_capacity = job.entry.size() + job.entry.size() / 8;
+  format.write_entry(files, *scratch.format, record, job.entry, extra);
+  st.records = record.records;
+  st.epoch_ind = record.epoch_ind;
+  st.epoch_max = record.epoch_max;
+  st.issues.insert(st.issues.end(), std::make_move_iterator(record.issues.begin()),
+                   std::make_move_iterator(record.issues.end()));
+  st.issues.insert(st.issues.end(), std::make_move_iterator(err_issues.begin()), std::make_move_iterator(err_issues.end()));
 }
 
 /// @brief The parts of COLLECT and the folder that shape sweep.json: a cache made under others is stale.
-inline std::string cache_key(const std::filesystem::path& dir, const collect_options& o) {
+inline std::string cache_key(const std::filesystem::path& dir, const collect_options& o, const bound_log_format& format,
+                             const log_file_patterns& files) {
   nlohmann::json k = {{"dir", dir.string()},      {"log_file", o.log_file},   {"err_file", o.err_file},
                       {"tag", o.tag},             {"type_key", o.type_key},   {"epoch_key", o.epoch_key},
-                      {"skip", o.skip_types},     {"progress", o.progress_type}};
-  return k.dump();
+                      {"skip", o.skip_types},     {"progress", o.progress_type},
+                      {"format", format.name()},  {"format_options", format.options_text()},
+                      {"log_files", files.patterns()}};
+  return k.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 /// @brief A cached job: its stamps, status and the byte range of its entry in sweep.json.
@@ -242,60 +373,6 @@ class entry_writer {
   std::size_t next_ = 0, offset_ = 1;  // the next entry to write, and where it goes
 };
 
-/// @brief For parallel_for work that keeps nothing from item to item.
-struct no_scratch {};
-
-/// @brief Runs `work(i, scratch)` for i in [0, n) on `threads` threads, each with its own `Scratch`,
-/// reporting progress from this thread.
-template <class Scratch, class Work>
-void parallel_for(std::size_t n, std::size_t threads, const collect_progress& progress, Work work) {
-  if (n == 0) return;
-  threads = std::clamp<std::size_t>(threads, 1, n);
-  std::atomic<std::size_t> next{0}, done{0};
-  std::mutex m;
-  std::condition_variable cv;
-  std::exception_ptr failure;
-  auto worker = [&] {
-    Scratch scratch;
-    for (;;) {
-      auto i = next.fetch_add(1);
-      if (i >= n) break;
-      try {
-        work(i, scratch);
-      } catch (...) {
-        std::lock_guard lock(m);
-        if (!failure) failure = std::current_exception();
-        next = n;  // stop the others too
-      }
-      if (done.fetch_add(1) + 1 == n) {
-        std::lock_guard lock(m);
-        cv.notify_all();
-      }
-    }
-  };
-  {
-    std::vector<std::jthread> pool;
-    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
-    std::unique_lock lock(m);
-    for (;;) {
-      bool finished = cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return done.load() >= n || failure; });
-      if (failure) break;
-      if (progress) {
-        lock.unlock();
-        progress(std::min(done.load(), n), n);  // the last call is always (n, n)
-        lock.lock();
-      }
-      if (finished) break;
-    }
-  }
-  if (failure) std::rethrow_exception(failure);
-}
-
-/// @brief The sweep's folder, ROOT_DIR/NAME (as config/load.hpp's sweep_dir, without needing YAML here).
-inline std::filesystem::path sweep_folder(const sweep_config& cfg) {
-  return std::filesystem::path(cfg.root_dir) / cfg.name;
-}
-
 /// @brief The started jobs: folders of logs/ holding the log file, sorted by name like pycls.
 inline std::vector<std::string> job_names(const std::filesystem::path& logs_dir) {
   std::vector<std::string> names;
@@ -334,43 +411,63 @@ inline std::size_t delete_checkpoints(const std::filesystem::path& dir, std::str
   return n;
 }
 
-/// @brief Collects the sweep in `dir` (ROOT_DIR/NAME): parses logs/*/LOG_FILE on `run.threads`
-/// threads, writes dir/sweep.json and the cache atomically, then deletes checkpoints per
-/// opts.checkpoints_keep. Bad records are reported in the result, never fatal.
-inline collect_result collect_dir(const std::filesystem::path& dir, const collect_options& opts,
-                                  const collect_run_options& run = {}) {
+namespace detail {
+
+/// @brief Each COLLECT.<NAME> section names a registered log format, whose keys it checks
+/// (bound, even when COLLECT.FORMAT picks another, so a typo there is found now).
+inline void check_log_format_sections(const collect_options& opts, const std::string& file) {
+  auto& formats = log_formats();
+  std::vector<std::string> known;
+  for (auto& n : formats.names()) known.push_back(upper(n));
+  for (auto& [key, node] : opts.extensions) {
+    auto at = std::find(known.begin(), known.end(), key);
+    if (at == known.end()) {
+      throw error({file, node.line()}, "COLLECT." + key,
+                  fmt::format("unknown key: not a key of COLLECT nor the section of a registered log format ({}){}",
+                              fmt::join(formats.names(), ", "), did_you_mean(key, known)));
+    }
+    auto probe = opts;
+    probe.format = formats.names()[static_cast<std::size_t>(at - known.begin())];
+    (void)bind_log_format(probe, file);
+  }
+}
+
+/// @brief collect_dir with the format already bound.
+inline collect_result collect_with(const sweep_layout& layout, const collect_options& opts, const bound_log_format& format,
+                                   const collect_run_options& run) {
   if (opts.checkpoints_keep != "all" && opts.checkpoints_keep != "last" && opts.checkpoints_keep != "none") {
     throw error({}, "COLLECT.CHECKPOINTS_KEEP",
                 fmt::format("expected one of all, last, none; got '{}'", opts.checkpoints_keep));
   }
+  const auto& dir = layout.dir;
   collect_result result;
   result.sweep_dir = dir;
-  result.sweep_file = dir / "sweep.json";
-  auto cfgs_dir = dir / "cfgs";
-  auto logs_dir = dir / "logs";
+  result.sweep_file = layout.sweep_file();
+  auto cfgs_dir = layout.cfgs_dir();
+  auto logs_dir = layout.logs_dir();
   if (!std::filesystem::is_directory(cfgs_dir)) throw error({cfgs_dir.string(), 0}, {}, "cfgs folder not found (run setup first)");
   if (!std::filesystem::is_directory(logs_dir)) throw error({logs_dir.string(), 0}, {}, "logs folder not found (launch the sweep first)");
-  result.num_configs = detail::count_configs(cfgs_dir);
+  result.num_configs = count_configs(cfgs_dir);
+  log_file_patterns patterns(format.log_files(opts), fmt::format("COLLECT.FORMAT ({})", format.name()));
 
-  std::vector<detail::collected_job> jobs;
-  detail::folder_fd logs_fd(logs_dir);
+  std::vector<collected_job> jobs;
+  folder_fd logs_fd(logs_dir);
   auto stamp_in_logs = [&](const std::string& name, const std::string& file) {
-    return logs_fd.get() >= 0 ? detail::stamp_of(name + '/' + file, logs_fd.get())
-                              : detail::stamp_of((logs_dir / name / file).string());
+    return logs_fd.get() >= 0 ? stamp_of(name + '/' + file, logs_fd.get()) : stamp_of((logs_dir / name / file).string());
   };
   std::size_t threads = run.threads;
   if (threads == 0) threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
-  auto names = detail::job_names(logs_dir);
-  std::vector<detail::collected_job> found(names.size());
-  detail::parallel_for<detail::no_scratch>(names.size(), threads, {}, [&](std::size_t i, detail::no_scratch&) {
+  auto names = job_names(logs_dir);
+  std::vector<collected_job> found(names.size());
+  parallel_for(names.size(), threads, {}, [&](std::size_t i, no_scratch&) {
     auto& job = found[i];
     job.status.name = std::move(names[i]);
-    job.log_stamp = stamp_in_logs(job.status.name, opts.log_file);
+    job.log_stamp = patterns.find(job.status.name, logs_dir, logs_fd.get(), job.files);
     if (job.log_stamp.exists) job.err_stamp = stamp_in_logs(job.status.name, opts.err_file);
   });
   for (auto& job : found) {
     auto& name = job.status.name;
-    job.status.log_file = (logs_dir / name / opts.log_file).string();
+    job.status.log_file = (logs_dir / (job.files.empty() ? name + '/' + patterns.patterns().front() : job.files.back())).string();
     job.status.err_file = (logs_dir / name / opts.err_file).string();
     if (!job.log_stamp.exists) {
       // Not started (pycls leaves it out too); a cfg-index folder without its log is worth a word.
@@ -382,11 +479,11 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
   }
 
   // Reuse what the cache knows about unchanged logs.
-  auto cache_file = dir / collect_cache_name;
-  auto key = detail::cache_key(dir, opts);
-  auto sweep_stamp = detail::stamp_of(result.sweep_file.string());
-  std::unordered_map<std::string, detail::cached_job> cache;
-  if (run.incremental) cache = detail::load_cache(cache_file, key, sweep_stamp);
+  auto cache_file = layout.collect_cache_file();
+  auto key = cache_key(dir, opts, format, patterns);
+  auto sweep_stamp = stamp_of(result.sweep_file.string());
+  std::unordered_map<std::string, cached_job> cache;
+  if (run.incremental) cache = load_cache(cache_file, key, sweep_stamp);
   std::vector<std::size_t> todo;
   std::string old_sweep;
   bool old_loaded = false;
@@ -424,7 +521,7 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
     }
   }
 
-  std::optional<detail::entry_writer> writer;
+  std::optional<entry_writer> writer;
   if (run.write && !unchanged) {
     remove_stale_temporaries(result.sweep_file);  // left by a collect that was killed
     remove_stale_temporaries(cache_file);
@@ -437,26 +534,25 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
       }
     }
   }
-  detail::parallel_for<detail::collect_scratch>(
-      todo.size(), threads, run.progress, [&](std::size_t t, detail::collect_scratch& scratch) {
-        detail::collect_job(jobs[todo[t]], opts, scratch);
-        if (writer) writer->ready(todo[t]);
-      });
+  parallel_for<collect_scratch>(todo.size(), threads, run.progress, [&](std::size_t t, collect_scratch& scratch) {
+    collect_job(jobs[todo[t]], opts, format, layout, scratch);
+    if (writer) writer->ready(todo[t]);
+  });
   result.reparsed = todo.size();
 
   if (writer) {
     auto& ranges = writer->commit();
     result.written = true;
-    auto new_stamp = detail::stamp_of(result.sweep_file.string());
-    auto text = detail::cache_text(key, new_stamp, jobs, ranges);
+    auto new_stamp = stamp_of(result.sweep_file.string());
+    auto text = cache_text(key, new_stamp, jobs, ranges);
     write_file_atomic(cache_file, std::string_view(text));
   }
   if (run.write && opts.checkpoints_keep != "all") {
     // After sweep.json is safe, like pycls.
     std::atomic<std::size_t> deleted{0};
-    detail::parallel_for<detail::no_scratch>(jobs.size(), threads, {}, [&](std::size_t i, detail::no_scratch&) {
+    parallel_for(jobs.size(), threads, {}, [&](std::size_t i, no_scratch&) {
       auto dir_name = jobs[i].status.name + '/' + opts.checkpoint_dir;
-      if (logs_fd.get() >= 0 && !detail::is_folder(dir_name, logs_fd.get())) return;
+      if (logs_fd.get() >= 0 && !is_folder(dir_name, logs_fd.get())) return;
       deleted += delete_checkpoints(logs_dir / dir_name, opts.checkpoints_keep, opts.checkpoint_prefix);
     });
     result.checkpoints_deleted = deleted;
@@ -466,14 +562,33 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
   return result;
 }
 
-/// @brief Collects a sweep (see collect_dir) with the sweep config's COLLECT options and NUM_PROC threads.
+}  // namespace detail
+
+/// @brief Collects the sweep in `dir` (ROOT_DIR/NAME): reads each job's log files (logs/*/...,
+/// as the log format COLLECT.FORMAT names them) on `run.threads` threads, writes sweep.json and
+/// the cache atomically, then deletes checkpoints per opts.checkpoints_keep. Bad records are
+/// reported in the result, never fatal.
+inline collect_result collect_dir(const std::filesystem::path& dir, const collect_options& opts,
+                                  const collect_run_options& run = {}) {
+  detail::check_log_format_sections(opts, {});
+  auto format = bind_log_format(opts);
+  return detail::collect_with(sweep_layout(dir), opts, *format, run);
+}
+
+/// @brief Collects a sweep (see collect_dir) with the sweep config's COLLECT options and NUM_PROC
+/// threads, after checking the values it uses (ROOT_DIR, NAME, NUM_PROC, COLLECT, the log format
+/// and its section): errors name the config's file, line and key.
 inline collect_result collect(const sweep_config& cfg, collect_run_options run = {}) {
+  check_common_options(cfg);
+  check_collect_options(cfg);
+  detail::check_log_format_sections(cfg.collect, cfg.file);
+  auto format = bind_log_format(cfg.collect, cfg.file, config_checker(cfg).where("COLLECT.FORMAT"));
   if (run.threads == 0) run.threads = static_cast<std::size_t>(std::max<std::int64_t>(1, cfg.num_proc));
   try {
-    return collect_dir(detail::sweep_folder(cfg), cfg.collect, run);
+    return detail::collect_with(sweep_layout(sweep_dir(cfg)), cfg.collect, *format, run);
   } catch (const error& e) {
     if (!e.key_path().empty() && e.where().file.empty() && !cfg.file.empty()) {
-      throw error({cfg.file, 0}, e.key_path(), e.message());
+      throw error(config_checker(cfg).where(e.key_path()), e.key_path(), e.message());
     }
     throw;
   }

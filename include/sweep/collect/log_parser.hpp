@@ -48,6 +48,13 @@ struct parsed_log {
   std::size_t records_seen = 0;
 };
 
+/// @brief A member collect writes next to a job's record types in its sweep.json entry
+/// (log_file, err_file, err): its key and its value as JSON text.
+struct json_member {
+  std::string_view key;
+  std::string_view text;
+};
+
 namespace detail {
 
 /// @brief "i/max" -> (i, max), or false.
@@ -100,11 +107,7 @@ inline std::string join_keys(std::span<const std::string> keys) {
   return fmt::format("[{}]", fmt::join(keys, ", "));
 }
 
-/// @brief A JSON member written by the caller next to a job's record types (log_file, err, ...).
-struct json_member {
-  std::string_view key;
-  std::string_view text;  // the value as JSON text
-};
+using sweep::json_member;
 
 /// @brief One job's log read into columns of JSON text, one per metric of each epoch type, and
 /// written straight into the job's sweep.json entry: no DOM is built or freed for the records.
