@@ -73,7 +73,7 @@ struct values_sampler {
   [[nodiscard]] const T& at(std::uint64_t i) const { return items[static_cast<std::size_t>(i)]; }
   /// @brief A uniform choice, as choice(...) draws.
   [[nodiscard]] const T& draw(numpy_rng& rng) const { return items[static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(N)))]; }
-  void append_key_text(std::string& out, std::string_view key, const T& v) const { detail::append_key_value(out, key, v); }
+  void append_key_text(std::string& out, std::string_view key, const T& v) const { append_key_value(out, key, v); }
   void append_params(param_list& out, std::string_view key, const T& v) const { out.emplace_back(key, detail::to_value(v)); }
 };
 
@@ -105,7 +105,7 @@ struct int_range_sampler {
   }
   [[nodiscard]] std::int64_t at(std::uint64_t i) const noexcept { return low + static_cast<std::int64_t>(i) * step; }
   [[nodiscard]] std::int64_t draw(numpy_rng& rng) const { return at(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(size())))); }
-  void append_key_text(std::string& out, std::string_view key, std::int64_t v) const { detail::append_key_value(out, key, v); }
+  void append_key_text(std::string& out, std::string_view key, std::int64_t v) const { append_key_value(out, key, v); }
   void append_params(param_list& out, std::string_view key, std::int64_t v) const { out.emplace_back(key, value{v}); }
 };
 
@@ -155,7 +155,7 @@ struct float_range_sampler {
     return q > 0 ? sweep::quantize(x, q, rounding::half_even) : detail::clean_decimal(x);
   }
   [[nodiscard]] double draw(numpy_rng& rng) const { return at(static_cast<std::uint64_t>(rng.randint(count))); }
-  void append_key_text(std::string& out, std::string_view key, double v) const { detail::append_key_value(out, key, v); }
+  void append_key_text(std::string& out, std::string_view key, double v) const { append_key_value(out, key, v); }
   void append_params(param_list& out, std::string_view key, double v) const { out.emplace_back(key, value{v}); }
 };
 
@@ -177,25 +177,13 @@ inline constexpr geomspace_fn geomspace{};
 
 namespace detail {
 
-/// @brief A sampler with a finite list of values: size() and at(i), or a choice_sampler.
+/// @brief A finite sampler's size() and at(i) (sweep::finite_sampler).
 template <class S>
 struct axis_traits {
-  static constexpr bool is_axis = requires(const S& s, std::uint64_t i) {
-    { s.size() } -> std::convertible_to<std::uint64_t>;
-    s.at(i);
-  };
+  static constexpr bool is_axis = sweep::finite_sampler<S>;
   static std::uint64_t size(const S& s) { return s.size(); }
   static decltype(auto) at(const S& s, std::uint64_t i) { return s.at(i); }
 };
-template <class T>
-struct axis_traits<choice_sampler<T>> {
-  static constexpr bool is_axis = true;
-  static std::uint64_t size(const choice_sampler<T>& s) { return s.values.size(); }
-  static const T& at(const choice_sampler<T>& s, std::uint64_t i) { return s.values[static_cast<std::size_t>(i)]; }
-};
-
-template <class S>
-concept finite_sampler = axis_traits<S>::is_axis;
 
 /// @brief The length of an axis when its type knows it, else 0.
 template <class S>
@@ -268,15 +256,6 @@ class filtered_space;
 
 namespace detail {
 
-/// @brief Gives a combinator `space | where(pred)` (and so `| all_of(...)` etc.).
-template <class Derived>
-struct pipeable {
-  template <class Pred>
-  friend auto operator|(Derived s, constraint<Pred> c) {
-    return filtered_space<Derived, Pred>(std::move(s), std::move(c));
-  }
-};
-
 /// @brief A predicate over a record; a concat's variant record is visited (the predicate must take every part).
 template <class Pred, class Record>
 bool holds(const constraint<Pred>& c, const Record& r) {
@@ -286,6 +265,22 @@ bool holds(const constraint<Pred>& c, const Record& r) {
     return c(r);
   }
 }
+
+/// @brief Gives a combinator `space | where(pred)` (and so `| all_of(...)` etc.).
+template <class Derived>
+struct pipeable {
+  template <class Pred>
+  friend auto operator|(Derived s, constraint<Pred> c) {
+    // The predicate is instantiated on every record here: a key the space lacks fails at the `|`.
+    static_cast<void>(&holds<Pred, typename Derived::record_type>);
+    return filtered_space<Derived, Pred>(std::move(s), std::move(c));
+  }
+  template <not_a_constraint F>
+  friend auto operator|(Derived s, F) {
+    pipe_without_where<F>();
+    return s;  // after the assertion: no second error where the result is used
+  }
+};
 
 template <class T>
 struct is_variant : std::false_type {};
@@ -464,7 +459,7 @@ struct grid_fn {
   template <class... Keys, class... Samplers>
   auto operator()(binding<Keys, Samplers>... bindings) const {
     static_assert(sizeof...(Keys) > 0, "sweep::grid(axes...) requires at least one axis");
-    static_assert((detail::finite_sampler<Samplers> && ...),
+    static_assert((finite_sampler<Samplers> && ...),
                   "sweep::grid(axes...) requires finite samplers: values(...), choice(...), int_range(lo, hi, step), "
                   "linspace(lo, hi, count) or geomspace(lo, hi, count)");
     return grid_space<binding<Keys, Samplers>...>(std::move(bindings)...);
@@ -512,7 +507,7 @@ struct zip_fn {
   template <class... Keys, class... Samplers>
   auto operator()(binding<Keys, Samplers>... bindings) const {
     static_assert(sizeof...(Keys) > 0, "sweep::zip(axes...) requires at least one axis");
-    static_assert((detail::finite_sampler<Samplers> && ...),
+    static_assert((finite_sampler<Samplers> && ...),
                   "sweep::zip(axes...) requires finite samplers: values(...), choice(...), int_range(lo, hi, step), "
                   "linspace(lo, hi, count) or geomspace(lo, hi, count)");
     constexpr std::array<std::size_t, sizeof...(Samplers)> lengths{detail::static_size_of<Samplers>()...};
@@ -587,7 +582,8 @@ struct joined_record {
     } else {
       static_assert(detail::dependent_false<param_key<Text>>,
                     "sweep::record::operator[]: the space has no such key (the key is named in the "
-                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling");
+                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling "
+                    "(a sweep::where(pred) may read only the keys of the space it constrains)");
       return 0;
     }
   }
@@ -869,7 +865,7 @@ T from_unit(const scalar_sampler<T>& s, double u) {
 }
 
 /// @brief A finite sampler: the item of u's stratum.
-template <finite_sampler S>
+template <sweep::finite_sampler S>
 auto from_unit(const S& s, double u) {
   auto n = axis_traits<S>::size(s);
   auto i = std::min<std::uint64_t>(n - 1, static_cast<std::uint64_t>(u * static_cast<double>(n)));

@@ -2,9 +2,12 @@
 // so a space knows its keys in the type system and a misspelt one cannot compile.
 #pragma once
 
+#include <sweep/space/sampler.hpp>
+
 #include <algorithm>
 #include <cstddef>
 #include <string_view>
+#include <utility>
 
 namespace sweep {
 
@@ -43,9 +46,15 @@ struct param_key {
                 "(letters, digits and '_' between single dots)");
   static constexpr std::string_view name = Text.view();
 
+  /// @brief Binds a sampler (sweep::sampler) to this key; anything else fails here, saying what to write.
   template <class Sampler>
-  constexpr binding<param_key, Sampler> operator=(Sampler sampler) const {
-    return {std::move(sampler)};
+  constexpr auto operator=(Sampler sampler) const {
+    // A deduced return type checks here, at the `=`, before a space is made of the binding.
+    if constexpr (detail::check_sampler<param_key, Sampler>()) {
+      return binding<param_key, Sampler>{std::move(sampler)};
+    } else {
+      return binding<param_key, detail::not_a_sampler>{};  // after the assertion: no second error from the space
+    }
   }
 };
 

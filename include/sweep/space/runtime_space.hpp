@@ -106,7 +106,7 @@ class runtime_space {
   }
   [[nodiscard]] bool accepts(const record_type&) const { return true; }
   void append_key_text(std::string& out, const record_type& r) const {
-    for (std::size_t i = 0; i < r.size(); ++i) detail::append_key_value(out, keys_[i], r[i]);
+    for (std::size_t i = 0; i < r.size(); ++i) append_key_value(out, keys_[i], r[i]);
   }
   void append_params(param_list& out, const record_type& r) const {
     for (std::size_t i = 0; i < r.size(); ++i) out.emplace_back(keys_[i], r[i]);

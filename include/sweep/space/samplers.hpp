@@ -9,9 +9,9 @@
 
 #include <sweep/error.hpp>
 #include <sweep/random.hpp>
+#include <sweep/space/sampler.hpp>
 #include <sweep/value.hpp>
 
-#include <charconv>
 #include <concepts>
 #include <cstdint>
 #include <string>
@@ -22,53 +22,7 @@
 
 namespace sweep {
 
-/// @brief A drawn sample as pycls makes it: [key, value, key, value, ...] as pairs.
-using param_list = std::vector<std::pair<std::string, value>>;
-
 namespace detail {
-
-inline value to_value(const value& v) { return v; }
-inline value to_value(std::int64_t v) { return value{v}; }
-inline value to_value(double v) { return value{v}; }
-inline value to_value(bool v) { return value{v}; }
-inline value to_value(const std::string& v) { return value{v}; }
-template <class T>
-value to_value(const std::vector<T>& items) {
-  value::list out;
-  out.reserve(items.size());
-  for (auto& item : items) out.push_back(to_value(item));
-  return value{std::move(out)};
-}
-
-/// @brief Appends Python's str() of a drawn value, as pycls writes it into a config's key text.
-inline void append_python_str(std::string& out, std::int64_t v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, end);
-}
-inline void append_python_str(std::string& out, double v) { append_python_float_repr(out, v); }
-inline void append_python_str(std::string& out, const std::string& v) { out += v; }
-inline void append_python_str(std::string& out, const value& v) {
-  // Numbers are what samplers draw nearly always: print them without a detour through a new string.
-  if (v.is_float()) {
-    append_python_float_repr(out, std::get<double>(v.data()));
-  } else if (v.is_int()) {
-    append_python_str(out, std::get<std::int64_t>(v.data()));
-  } else {
-    out += v.python_str();
-  }
-}
-template <class T>
-void append_python_str(std::string& out, const std::vector<T>& v) { out += to_value(v).python_str(); }
-
-/// @brief "KEY VALUE" appended to a key text, with a space before it unless it is the first.
-template <class T>
-void append_key_value(std::string& out, std::string_view key, const T& v) {
-  if (!out.empty()) out += ' ';
-  out += key;
-  out += ' ';
-  append_python_str(out, v);
-}
 
 template <class T>
 using scalar_of = std::conditional_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, std::int64_t, double>;
@@ -98,7 +52,7 @@ struct scalar_sampler {
   /// @brief Throws sweep::error naming key_path when pycls would reject these parameters.
   void validate(std::string_view key_path) const { validate_rand(key_path, type, low, high, q); }
   [[nodiscard]] T draw(numpy_rng& rng) const { return sweep::draw(type, low, high, q, rng); }
-  void append_key_text(std::string& out, std::string_view key, const T& v) const { detail::append_key_value(out, key, v); }
+  void append_key_text(std::string& out, std::string_view key, const T& v) const { append_key_value(out, key, v); }
   void append_params(param_list& out, std::string_view key, const T& v) const { out.emplace_back(key, value{v}); }
 };
 
@@ -139,7 +93,10 @@ struct choice_sampler {
   [[nodiscard]] const T& draw(numpy_rng& rng) const {
     return values[static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(values.size())))];
   }
-  void append_key_text(std::string& out, std::string_view key, const T& v) const { detail::append_key_value(out, key, v); }
+  /// @brief A finite sampler: an axis of grid and zip.
+  [[nodiscard]] std::uint64_t size() const noexcept { return values.size(); }
+  [[nodiscard]] const T& at(std::uint64_t i) const { return values[static_cast<std::size_t>(i)]; }
+  void append_key_text(std::string& out, std::string_view key, const T& v) const { append_key_value(out, key, v); }
   void append_params(param_list& out, std::string_view key, const T& v) const { out.emplace_back(key, detail::to_value(v)); }
 };
 
@@ -177,7 +134,7 @@ struct list_sampler {
     return out;
   }
   void append_key_text(std::string& out, std::string_view key, const value_type& v) const {
-    detail::append_key_value(out, key, v);
+    append_key_value(out, key, v);
   }
   void append_params(param_list& out, std::string_view key, const value_type& v) const {
     out.emplace_back(key, detail::to_value(v));
@@ -242,12 +199,12 @@ struct regnet_sampler {
     return v;
   }
   void append_key_text(std::string& out, std::string_view, const regnet_values& v) const {
-    detail::append_key_value(out, "REGNET.DEPTH", v.depth);
-    detail::append_key_value(out, "REGNET.W0", v.w0);
-    detail::append_key_value(out, "REGNET.WA", v.wa);
-    detail::append_key_value(out, "REGNET.WM", v.wm);
-    detail::append_key_value(out, "REGNET.GROUP_W", v.group_w);
-    detail::append_key_value(out, "REGNET.BOT_MUL", v.bot_mul);
+    append_key_value(out, "REGNET.DEPTH", v.depth);
+    append_key_value(out, "REGNET.W0", v.w0);
+    append_key_value(out, "REGNET.WA", v.wa);
+    append_key_value(out, "REGNET.WM", v.wm);
+    append_key_value(out, "REGNET.GROUP_W", v.group_w);
+    append_key_value(out, "REGNET.BOT_MUL", v.bot_mul);
   }
   void append_params(param_list& out, std::string_view, const regnet_values& v) const {
     out.emplace_back("REGNET.DEPTH", value{v.depth});

@@ -62,7 +62,8 @@ struct record<key_list<Keys...>, Values...> {
     if constexpr (index == detail::no_index) {
       static_assert(detail::dependent_false<param_key<Text>>,
                     "sweep::record::operator[]: the space has no such key (the key is named in the "
-                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling");
+                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling "
+                    "(a sweep::where(pred) may read only the keys of the space it constrains)");
       return std::get<0>(values);
     } else {
       return std::get<index>(values);
@@ -90,6 +91,34 @@ struct constraint {
   }
 };
 
+namespace detail {
+
+template <class T>
+struct is_constraint : std::false_type {};
+template <class Pred>
+struct is_constraint<constraint<Pred>> : std::true_type {};
+
+/// @brief What `space | x` takes besides a constraint: nothing (x is most likely a bare predicate).
+template <class T>
+concept not_a_constraint = !is_constraint<std::remove_cvref_t<T>>::value;
+
+template <class F>
+constexpr auto pipe_without_where() {
+  static_assert(dependent_false<F>,
+                "sweep: `space | x` requires a constraint: write space | sweep::where(pred) for a predicate "
+                "over the space's records (or all_of, any_of, not_, in_range of constraints)");
+  return false;
+}
+
+/// @brief Instantiates the constraint on `Record` here, so a predicate over a key the space lacks fails
+/// at `space | where(pred)`, not only when setup first calls it.
+template <class Record, class Pred>
+constexpr void check_constraint() {
+  static_cast<void>(&constraint<Pred>::template operator()<Record>);
+}
+
+}  // namespace detail
+
 /// @brief A space whose records must pass a constraint.
 template <class Space, class Pred>
 class constrained_space {
@@ -104,7 +133,13 @@ class constrained_space {
 
   template <class P>
   friend constexpr auto operator|(constrained_space s, constraint<P> c) {
+    detail::check_constraint<record_type, P>();
     return constrained_space<constrained_space, P>(std::move(s), std::move(c));
+  }
+  template <detail::not_a_constraint F>
+  friend auto operator|(constrained_space s, F) {
+    detail::pipe_without_where<F>();
+    return s;  // after the assertion: no second error where the result is used
   }
 
  private:
@@ -139,9 +174,16 @@ class typed_space<binding<Keys, Samplers>...> {
     for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_params(out, name, v); });
   }
 
+  /// @brief `space | where(pred)`: the records pred accepts; pred must only read the space's keys.
   template <class Pred>
   friend constexpr auto operator|(typed_space s, constraint<Pred> c) {
+    detail::check_constraint<record_type, Pred>();
     return constrained_space<typed_space, Pred>(std::move(s), std::move(c));
+  }
+  template <detail::not_a_constraint F>
+  friend auto operator|(typed_space s, F) {
+    detail::pipe_without_where<F>();
+    return s;  // after the assertion: no second error where the result is used
   }
 
  private:
