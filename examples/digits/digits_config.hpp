@@ -25,7 +25,7 @@
 
 namespace digits {
 
-namespace detail {
+// Helpers of the config reader, public so digits_train can use them too.
 
 /// @brief The JSON value of a plain YAML scalar, resolved the way PyYAML does
 /// (null, bool, int, float, else string), but also accepting 1e-5 as a float.
@@ -76,8 +76,6 @@ inline std::vector<std::string> split_key(std::string_view key) {
     start = dot + 1;
   }
 }
-
-}  // namespace detail
 
 /// @brief A job config tree with where each value came from, and typed reads with defaults.
 class job_config {
@@ -154,7 +152,7 @@ class job_config {
   /// @brief Throws sweep::error naming the file, line and key of `key`'s value.
   [[noreturn]] void fail(std::string_view key, std::string_view expected, const nlohmann::json& got) const {
     throw sweep::error(where(key), std::string(key), fmt::format("{}, got {} ({})", expected,
-                                                                  detail::kind_of(got), got.dump()));
+                                                                  kind_of(got), got.dump()));
   }
 
   /// @brief Where the value of `key` came from (file and line, "command line", or "default").
@@ -197,7 +195,7 @@ class job_config {
       }
       case YAML::NodeType::Scalar:
         // A quoted scalar has the non-specific tag "!": it is a string whatever it looks like.
-        return node.Tag() == "!" ? nlohmann::json(node.Scalar()) : detail::resolve_scalar(node.Scalar());
+        return node.Tag() == "!" ? nlohmann::json(node.Scalar()) : resolve_scalar(node.Scalar());
       default:
         return nullptr;
     }
@@ -210,7 +208,7 @@ class job_config {
     } catch (const YAML::Exception& e) {
       throw sweep::error({"command line"}, key, fmt::format("the value '{}' is not valid YAML: {}", text, e.msg));
     }
-    auto parts = detail::split_key(key);
+    auto parts = split_key(key);
     nlohmann::json* at = &tree_;
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
       auto& next = (*at)[parts[i]];
@@ -227,11 +225,11 @@ class job_config {
   nlohmann::json& find_or_default(std::string_view key, T fallback) {
     nlohmann::json* at = &tree_;
     std::string prefix;
-    for (auto& part : detail::split_key(key)) {
+    for (auto& part : split_key(key)) {
       if (at->is_null()) *at = nlohmann::json::object();
       if (!at->is_object()) {
         throw sweep::error(where(prefix), prefix, fmt::format("expected a map of keys (holding {}), got {}", part,
-                                                              detail::kind_of(*at)));
+                                                              kind_of(*at)));
       }
       prefix += (prefix.empty() ? "" : ".") + part;
       at = &(*at)[part];
@@ -261,7 +259,7 @@ class job_config {
       case nlohmann::json::value_t::string: {
         // Quote strings that would read back as another type ("1", "true", "").
         auto& s = j.get_ref<const std::string&>();
-        if (!detail::resolve_scalar(s).is_string()) out << YAML::DoubleQuoted;
+        if (!resolve_scalar(s).is_string()) out << YAML::DoubleQuoted;
         out << s;
         break;
       }

@@ -73,7 +73,7 @@ options read_options(job_config& cfg) {
   auto check = [&](bool ok, const char* key, const char* expected) {
     if (!ok) {
       const auto* at = &cfg.tree();
-      for (auto& part : detail::split_key(key)) at = &(*at)[part];
+      for (auto& part : split_key(key)) at = &(*at)[part];
       cfg.fail(key, expected, *at);
     }
   };

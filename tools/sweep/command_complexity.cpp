@@ -33,7 +33,7 @@ const bool registered = sweep::driver::register_command(25, [](CLI::App& app) {
   cmd->add_option("overrides", args->overrides, "KEY VALUE pairs applied on top of the config (e.g. REGNET.DEPTH 16)");
   cmd->callback([args] {
     auto job = sweep::load_yaml_file(args->cfg_file);
-    sweep::detail::apply_overrides(job, args->overrides);
+    sweep::apply_overrides(job, args->overrides);
     try {
       auto cx = args->standardized ? sweep::standardized_complexity(job) : sweep::compute_complexity(job);
       fmt::print("{}\n", sweep::to_json(cx));

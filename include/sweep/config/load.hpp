@@ -168,7 +168,12 @@ value schema_to_value(const T& x) {
   }
 }
 
-/// @brief Applies yacs-style overrides "KEY VALUE ..." to the loaded tree; values are YAML scalars or flow lists.
+}  // namespace detail
+
+/// @brief Applies yacs-style overrides "KEY VALUE ..." to a loaded tree (a sweep or job config), as
+/// load_sweep_config and `sweep complexity` do; values are YAML scalars or flow lists. Throws sweep::error
+/// naming the key for an odd count, a bad key, or a key below a non-map.
+/// @sa docs/yaml.md
 inline void apply_overrides(value& root, const std::vector<std::string>& overrides) {
   if (overrides.size() % 2 != 0) {
     throw error({"command line", 0}, overrides.back(), "override has no value: expected KEY VALUE pairs");
@@ -187,8 +192,6 @@ inline void apply_overrides(value& root, const std::vector<std::string>& overrid
     }
   }
 }
-
-}  // namespace detail
 
 /// @brief A sweep config from a YAML value tree (already loaded); `file` names it in errors.
 /// Keys and types are checked here, values by each stage as it starts (config/check.hpp); the
@@ -209,7 +212,7 @@ inline sweep_config load_sweep_config(const std::filesystem::path& file, const s
   auto text = read_file(file);
   auto root = load_yaml_text(text, file.string());
   if (root.is_null()) root = value::map{};
-  detail::apply_overrides(root, overrides);
+  apply_overrides(root, overrides);
   auto cfg = sweep_config_from_value(root, file.string());
   cfg.text = overrides.empty() ? text : "# " + file.string() + " with overrides applied\n" + to_yaml(root, false);
   return cfg;
