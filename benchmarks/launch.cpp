@@ -60,9 +60,9 @@ sweep::sweep_config make_sweep(const std::string& kind, std::int64_t n, const st
 void BM_spawn_true_in_a_row(benchmark::State& state) {
   for (auto _ : state) {
     for (std::int64_t i = 0; i < state.range(0); ++i) {
-      sweep::detail::spawn_options o;
+      sweep::spawn_options o;
       o.argv = {"true"};
-      benchmark::DoNotOptimize(sweep::detail::wait_exit_code(sweep::detail::spawn(o)));
+      benchmark::DoNotOptimize(sweep::wait_exit_code(sweep::spawn(o)));
     }
   }
   // Seconds per job (printed with SI prefixes: 1.2m is 1.2 ms).
@@ -116,10 +116,10 @@ void BM_slurm_submit(benchmark::State& state) {
     fs::remove_all(sbatch_dir);
     state.ResumeTiming();
     auto result = sweep::launch(cfg, req);
-    calls = result.slurm_job_ids.size();
+    calls = result.submitted.size();
     if (real) {
       state.PauseTiming();
-      for (auto& id : result.slurm_job_ids) sweep::detail::run_capture({"scancel", id});
+      for (auto& id : result.submitted) sweep::run_capture({"scancel", id});
       state.ResumeTiming();
     }
   }

@@ -2,9 +2,12 @@
 #pragma once
 
 #include <sweep/launch/command.hpp>
-#include <sweep/launch/layout.hpp>
+#include <sweep/launch/job_state.hpp>
+#include <sweep/launch/process.hpp>
+#include <sweep/launch/lock.hpp>
 #include <sweep/launch/request.hpp>
+#include <sweep/launch/backend.hpp>
 #include <sweep/launch/local.hpp>
 #include <sweep/launch/slurm.hpp>
-#include <sweep/launch/status.hpp>
 #include <sweep/launch/launch.hpp>
+#include <sweep/launch/status.hpp>

@@ -111,7 +111,7 @@ TEST_CASE("local launch retries failures up to MAX_RETRY, counting them in RETRY
   CHECK(lines_of(logs / "000001/stderr.log") == 3);
   CHECK(fs::exists(logs / "000001/FAILED"));
 
-  auto st = sweep::read_launch_status(tmp.path / "root/retry");
+  auto st = sweep::read_launch_status(cfg);
   CHECK(st.count(sweep::job_state::done) == 1);
   CHECK(st.count(sweep::job_state::failed) == 1);
   CHECK(st.jobs[1].retries == 3);
@@ -172,7 +172,7 @@ TEST_CASE("SIGINT stops running jobs unfinished and launching again resumes them
   CHECK(result.done == 0);
   auto logs = tmp.path / "root/stop/logs";
   CHECK_FALSE(fs::exists(logs / "000000/RETRY.txt"));  // a stop is not a failure
-  auto st = sweep::read_launch_status(tmp.path / "root/stop");
+  auto st = sweep::read_launch_status(cfg);
   CHECK(st.count(sweep::job_state::stopped) == 2);
   CHECK(st.count(sweep::job_state::new_job) == 2);
 
@@ -181,7 +181,7 @@ TEST_CASE("SIGINT stops running jobs unfinished and launching again resumes them
   CHECK(result.selected == 4);
   CHECK(result.done == 4);
   CHECK(read_file(logs / "000000/stdout.log") == "started\nresumed\n");
-  CHECK(sweep::read_launch_status(tmp.path / "root/stop").count(sweep::job_state::done) == 4);
+  CHECK(sweep::read_launch_status(cfg).count(sweep::job_state::done) == 4);
 }
 
 TEST_CASE("launch explains what is missing or wrong", "[launch][local]") {
@@ -200,7 +200,12 @@ TEST_CASE("launch explains what is missing or wrong", "[launch][local]") {
   auto bad = make_sweep(tmp.path, "bad", 1, "run {cfgg}");
   CHECK_THROWS_WITH(sweep::launch(bad, req), Catch::Contains("LAUNCH.COMMAND") && Catch::Contains("{cfgg}"));
   req.backend = "cloud";
-  CHECK_THROWS_WITH(sweep::launch(bad, req), Catch::Contains("LAUNCH.BACKEND"));
+  CHECK_THROWS_WITH(sweep::launch(bad, req), Catch::StartsWith("command line: --backend: unknown launch backend 'cloud'") &&
+                                                 Catch::Contains("expected one of local, slurm"));
+  req.backend.reset();
+  bad.launch.backend = "slrum";
+  CHECK_THROWS_WITH(sweep::launch(bad, req), Catch::Contains("LAUNCH.BACKEND: unknown launch backend 'slrum'") &&
+                                                 Catch::Contains("did you mean 'slurm'?"));
   // A missing program is a failed job, not a crash.
   auto missing = make_sweep(tmp.path, "missing", 1, "/nonexistent/program {cfg}");
   missing.launch.max_retry = 0;

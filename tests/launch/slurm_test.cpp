@@ -86,6 +86,12 @@ TEST_CASE("sbatch gets pycls's options, and only the ones that are set", "[launc
   CHECK(has(args, "--partition=learnfair"));
   CHECK(has(args, "--constraint=volta32gb"));
   CHECK(has(args, "--comment=deadline"));
+  // LAUNCH.SLURM.SBATCH_ARGS: passed on verbatim, after sweep's own options and before the script.
+  args = sweep::sbatch_arguments(cfg, layout, "0%1", {"--x"}, {"--qos=high", "--account=my lab"});
+  auto qos = std::find(args.begin(), args.end(), "--qos=high");
+  REQUIRE(qos != args.end());
+  CHECK(*(qos + 1) == "--account=my lab");
+  CHECK(*(qos + 2) == (layout.bin_dir() / "job.sh").string());
 }
 
 TEST_CASE("a sweep larger than MaxArraySize is split into arrays with offsets", "[launch][slurm]") {
@@ -128,7 +134,7 @@ TEST_CASE("slurm launch asks first, copies the driver and records its arrays", "
 
   req.confirm = [](const std::string&) { return true; };
   result = sweep::launch(cfg, req);  // MaxArraySize 4 from the fake scontrol: two arrays
-  CHECK(result.slurm_job_ids == std::vector<std::string>{"1000", "1001"});
+  CHECK(result.submitted == std::vector<std::string>{"1000", "1001"});
   CHECK(slurm.sbatch_calls() == 2);
   CHECK(read_file(tmp.path / "root/s/logs/sbatch/jobs.txt") == "1000 0\n1001 4\n");
   CHECK(read_file(tmp.path / "root/s/bin/sweep") == "#!/bin/sh\necho driver\n");
@@ -148,9 +154,10 @@ TEST_CASE("slurm launch asks first, copies the driver and records its arrays", "
   // Status reads squeue (task 0 of array 1002 is job 4), and a relaunch leaves queued tasks alone.
   write_file(slurm.tmp.path / "squeue.out", "1002 0 RUNNING\n1001 1 PENDING\n999 0 RUNNING\n");
   fs::remove(tmp.path / "root/s/logs/000005/DONE");
-  auto st = sweep::read_launch_status(tmp.path / "root/s");
+  auto st = sweep::read_launch_status(cfg);
   CHECK(st.jobs[4].state == sweep::job_state::running);
-  CHECK(st.jobs[4].slurm_state == "RUNNING");
+  CHECK(st.jobs[4].queue_state == "RUNNING");
+  CHECK(st.jobs[4].backend == "slurm");
   CHECK(st.jobs[5].state == sweep::job_state::queued);
   CHECK(st.count(sweep::job_state::done) == 4);
   CHECK_THAT(st.summary(), Catch::StartsWith("6 jobs: 4 done, 1 running, 0 failed, 1 queued"));
@@ -159,7 +166,7 @@ TEST_CASE("slurm launch asks first, copies the driver and records its arrays", "
   CHECK(slurm.sbatch_calls() == 3);
   // Nor may the same jobs start locally meanwhile.
   req.backend = "local";
-  CHECK_THROWS_WITH(sweep::launch(cfg, req), Catch::Contains("queued or running on SLURM"));
+  CHECK_THROWS_WITH(sweep::launch(cfg, req), Catch::Contains("queued or running on the slurm backend"));
 }
 
 TEST_CASE("sweep job runs the job through srun and requeues failures up to MAX_RETRY", "[launch][slurm]") {
@@ -238,7 +245,7 @@ TEST_CASE("hostile config values reach jobs and sbatch as plain text, never as c
   req.backend = "slurm";
   req.max_array_size = 1000;
   for (int i = 0; i < 2; ++i) fs::remove(sweep_path / fmt::format("logs/{:06d}/DONE", i));
-  REQUIRE(sweep::launch(cfg, req).slurm_job_ids.size() == 1);
+  REQUIRE(sweep::launch(cfg, req).submitted.size() == 1);
   auto args = slurm.sbatch_call(0);
   CHECK(has(args, "--job-name=" + name));
   CHECK(has(args, "--comment=" + cfg.launch.comment));
@@ -248,7 +255,7 @@ TEST_CASE("hostile config values reach jobs and sbatch as plain text, never as c
   REQUIRE(script != args.end());
   std::vector<std::string> script_args(script + 1, args.end());
   // Run the batch script as SLURM would, with the arguments sbatch was given.
-  auto r = sweep::detail::run_capture([&] {
+  auto r = sweep::run_capture([&] {
     std::vector<std::string> argv = {"/bin/sh", script->c_str()};
     argv.insert(argv.end(), script_args.begin(), script_args.end());
     return argv;

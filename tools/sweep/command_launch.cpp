@@ -1,10 +1,11 @@
-// `sweep launch`: runs the sweep's jobs on this machine or submits them to SLURM.
+// `sweep launch`: runs the sweep's jobs with a launch backend (on this machine, or submitted to a cluster).
 #include "command.hpp"
 
 #include <sweep/config/load.hpp>
 #include <sweep/launch/launch.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <iostream>
 #include <memory>
@@ -33,10 +34,10 @@ bool ask_on_terminal(const std::string&) {
 
 const bool registered = sweep::driver::register_command(30, [](CLI::App& app) {
   auto args = std::make_shared<launch_args>();
-  auto* cmd = app.add_subcommand("launch", "Run the sweep's jobs here or submit them to SLURM (resumes a stopped sweep)");
+  auto* cmd = app.add_subcommand("launch", "Run the sweep's jobs here or submit them to a cluster (resumes a stopped sweep)");
   args->cfg.add_to(cmd);
-  cmd->add_option("--backend", args->backend, "local or slurm (default: LAUNCH.BACKEND)")
-      ->check(CLI::IsMember({"local", "slurm"}));
+  cmd->add_option("--backend", args->backend,
+                  fmt::format("A launch backend: {} (default: LAUNCH.BACKEND)", fmt::join(sweep::launch_backends().names(), ", ")));
   cmd->add_flag("--yes,-y", args->yes, "Submit without asking");
   cmd->add_flag("--only-failed", args->only_failed, "Rerun only the jobs that ran out of retries");
   cmd->callback([args, cmd] {

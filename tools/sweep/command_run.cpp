@@ -2,9 +2,12 @@
 // question asked), collect and analyze. Prints where the report is.
 #include "command.hpp"
 
+#include <sweep/base/layout.hpp>
 #include <sweep/config/load.hpp>
+#include <sweep/launch/backend.hpp>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <filesystem>
 #include <memory>
@@ -20,13 +23,14 @@ const bool registered = sweep::driver::register_command(70, [](CLI::App& app) {
   auto args = std::make_shared<run_args>();
   auto* cmd = app.add_subcommand("run", "Setup, launch, collect and analyze in one go; prints where the report is");
   args->cfg.add_to(cmd);
-  cmd->add_option("--backend", args->backend, "local (default here) or slurm; slurm submits and waits for nothing")
-      ->check(CLI::IsMember({"local", "slurm"}));
+  cmd->add_option("--backend", args->backend,
+                  fmt::format("A launch backend: {} (default: local, whatever LAUNCH.BACKEND says); a cluster backend "
+                              "submits and waits for nothing", fmt::join(sweep::launch_backends().names(), ", ")));
   cmd->callback([args, cmd] {
     auto cfg = args->cfg.load(cmd);
     auto dir = sweep::sweep_dir(cfg);
     // A sweep already launched is resumed, not set up again.
-    if (!std::filesystem::exists(dir / "logs")) {
+    if (!std::filesystem::exists(sweep::sweep_layout(dir).logs_dir())) {
       fmt::print("[1/4] setup: {}\n", dir.string());
       auto setup = sweep::driver::run_setup(cfg);
       fmt::print("      {} job configs ({} candidates, {:.2f}s)\n", setup.configs, setup.sampled, setup.seconds);
@@ -37,8 +41,8 @@ const bool registered = sweep::driver::register_command(70, [](CLI::App& app) {
     fmt::print("[2/4] launch ({})\n", backend);
     auto launched = sweep::driver::run_launch(cfg, backend);
     if (launched.interrupted) throw sweep::driver::exit_error{"interrupted: run `sweep run` again to resume", 130};
-    if (backend == "slurm") {
-      fmt::print("Submitted to SLURM: follow with `sweep status`, then `sweep collect` and `sweep analyze`.\n");
+    if (!launched.waits) {
+      fmt::print("Submitted to {}: follow with `sweep status`, then `sweep collect` and `sweep analyze`.\n", backend);
       return;
     }
     fmt::print("      {} done, {} failed, {} already done before\n", launched.done, launched.failed, launched.skipped);

@@ -1,7 +1,9 @@
 // sweep setup: samples the sweep config's space into numbered job configs.
 #include "command.hpp"
 
+#include <sweep/config/check.hpp>
 #include <sweep/config/load.hpp>
+#include <sweep/launch/launch.hpp>
 #include <sweep/setup.hpp>
 
 #include <fmt/core.h>
@@ -24,6 +26,11 @@ const bool registered = sweep::driver::register_command(20, [](CLI::App& app) {
   cmd->add_flag("-q,--quiet", args->quiet, "No progress lines");
   cmd->callback([args, cmd] {
     auto cfg = args->cfg.load(cmd);
+    // A sweep set up is meant to run: its later stages' keys are checked now, not after hours of jobs.
+    sweep::check_setup(cfg);
+    sweep::check_launch(cfg);
+    sweep::check_collect_options(cfg);
+    sweep::check_analyze_options(cfg);
     sweep::setup_observer observer;
     if (!args->quiet) {
       observer.progress = [](const sweep::sample_progress& p) {
@@ -47,7 +54,7 @@ const bool registered = sweep::driver::register_command(20, [](CLI::App& app) {
     }
     fmt::print("Sweep directory is: {}\n", sweep::sweep_dir(cfg).string());
     auto summary = sweep::setup(cfg, observer);
-    fmt::print("Wrote {} job configs to {} ({} candidates, {:.2f}s)\n", summary.configs, (summary.dir / "cfgs").string(),
+    fmt::print("Wrote {} job configs to {} ({} candidates, {:.2f}s)\n", summary.configs, sweep::sweep_layout(summary.dir).cfgs_dir().string(),
                summary.sampled, summary.seconds);
   });
 });

@@ -1,4 +1,4 @@
-// `sweep status`: where each job of a sweep stands (no SLURM accounting needed).
+// `sweep status`: where each job of a sweep stands, from its folder and every backend's queue.
 #include "command.hpp"
 
 #include <sweep/config/load.hpp>
@@ -24,14 +24,16 @@ const bool registered = sweep::driver::register_command(40, [](CLI::App& app) {
   cmd->add_flag("--summary", args->summary_only, "Print only the summary line");
   cmd->callback([args, cmd] {
     auto cfg = args->cfg.load(cmd);
-    auto st = sweep::read_launch_status(sweep::sweep_dir(cfg));
+    auto st = sweep::read_launch_status(cfg);
     if (!args->summary_only) {
       for (auto& j : st.jobs) {
         fmt::print("{:06d}  {:<8} retries {}{}\n", j.index, sweep::to_string(j.state), j.retries,
-                   j.slurm_state.empty() ? "" : "  slurm " + j.slurm_state);
+                   j.queue_state.empty() ? "" : fmt::format("  {} {}", j.backend, j.queue_state));
       }
     }
-    if (st.squeue_failed) fmt::print(stderr, "status: squeue failed: queued/running SLURM tasks are shown as stopped\n");
+    for (auto& name : st.unreadable) {
+      fmt::print(stderr, "status: the {} backend's queue cannot be read: its queued/running jobs are shown as stopped\n", name);
+    }
     fmt::print("{}\n", st.summary());
   });
 });

@@ -1,23 +1,122 @@
-// sweep::launch: the one entry point of the launch stage, for the driver and
-// for programs (the lead's `sweep run`): picks the backend and runs it.
+// sweep::launch: the one entry point of the launch stage, for the driver and for
+// programs. It does what every backend shares, in this order: check the config
+// (the keys every backend uses, then the chosen backend's own), take the launch
+// lock, refuse while another backend still holds jobs of the sweep, choose the
+// jobs (not done, not queued; only the failed ones on request), copy the code
+// the command names, give failed jobs their retries anew; then the backend runs
+// or submits the chosen jobs. sweep::cancel stops what any backend holds.
 #pragma once
 
+#include <sweep/config/check.hpp>
 #include <sweep/config/sweep_config.hpp>
+#include <sweep/launch/backend.hpp>
+#include <sweep/launch/job_state.hpp>
 #include <sweep/launch/local.hpp>
+#include <sweep/launch/lock.hpp>
 #include <sweep/launch/request.hpp>
 #include <sweep/launch/slurm.hpp>
 
+#include <fmt/format.h>
+
 #include <string>
+#include <vector>
 
 namespace sweep {
 
-/// @brief Launches the sweep's jobs (setup must have written cfgs/): on this machine or as SLURM arrays,
-/// by request.backend or else LAUNCH.BACKEND. Finished jobs are skipped, so launching again resumes.
+/// @brief The launch stage's checks of a config: the common keys, LAUNCH's shared keys, the backend's
+/// name and every LAUNCH.<NAME> section, then the backend's own check. Returns the backend.
+inline std::unique_ptr<any_launch_backend> check_launch(const sweep_config& cfg, const launch_request& request = {}) {
+  check_common_options(cfg);
+  check_launch_common_options(cfg);
+  auto name = request.backend ? *request.backend : cfg.launch.backend;
+  std::unique_ptr<any_launch_backend> backend;
+  try {
+    backend = make_launch_backend(cfg, name);
+  } catch (const error& e) {
+    if (!request.backend || e.key_path() != "LAUNCH.BACKEND") throw;
+    throw error({"command line", 0}, "--backend", e.message());
+  }
+  backend->check(launch_context(cfg, request, name));
+  return backend;
+}
+
+/// @brief Launches the sweep's jobs (setup must have written cfgs/) with the backend named by
+/// request.backend or else LAUNCH.BACKEND. Finished jobs are skipped, so launching again resumes.
 inline launch_result launch(const sweep_config& cfg, const launch_request& request = {}) {
-  std::string backend = request.backend ? *request.backend : cfg.launch.backend;
-  detail::check_launch_options(cfg, backend);
-  if (backend == "slurm") return launch_slurm(cfg, request);
-  return launch_local(cfg, request);
+  auto name = request.backend ? *request.backend : cfg.launch.backend;
+  auto backend = check_launch(cfg, request);
+  launch_context ctx(cfg, request, name);
+  const auto& layout = ctx.layout();
+  const auto& cfgs = ctx.job_configs();
+  expand_command(ctx.command_template(), {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail now
+
+  fs::create_directories(layout.logs_dir());
+  file_lock lock(layout.lock_file(), true);
+  if (!lock.locked()) {
+    throw error({layout.dir.string(), 0}, "", "another `sweep launch` is running this sweep: expected it to end first");
+  }
+
+  // A job some engine still holds must not run twice: the chosen backend skips its own queued jobs,
+  // and no other backend may hold any.
+  std::vector<bool> held(cfgs.size(), false);
+  for (auto& other : launch_backends().names()) {
+    auto states = other == name ? backend->queue(layout) : make_launch_backend(cfg, other)->queue(layout);
+    if (!states) {
+      throw error({layout.dir.string(), 0}, "",
+                  fmt::format("this sweep was launched with the {} backend before and its queue cannot be read now: "
+                              "expected a working queue before launching again", other));
+    }
+    if (other != name && !states->empty()) {
+      throw error({layout.dir.string(), 0}, "",
+                  fmt::format("{} job(s) of this sweep are queued or running on the {} backend: expected them to end "
+                              "(or `sweep cancel`) before launching with {}", states->size(), other, name));
+    }
+    for (auto& [index, state] : *states) {
+      if (index >= 0 && static_cast<std::size_t>(index) < held.size()) held[static_cast<std::size_t>(index)] = true;
+    }
+  }
+
+  std::vector<std::int64_t> jobs;
+  for (std::size_t i = 0; i < cfgs.size(); ++i) {
+    auto job = ctx.job(static_cast<std::int64_t>(i));
+    if (held[i] || job.done() || (request.only_failed && !job.failed())) continue;
+    jobs.push_back(static_cast<std::int64_t>(i));
+  }
+  detail::copy_named_code(ctx.command_template(), ctx.project_dir(), layout.code_dir(), request.out);
+  for (auto i : jobs) {
+    if (auto job = ctx.job(i); job.failed()) job.reset_failed();
+  }
+
+  auto result = backend->launch(ctx, jobs);
+  result.backend = name;
+  result.jobs = cfgs.size();
+  result.selected = jobs.size();
+  result.skipped = cfgs.size() - jobs.size();
+  return result;
+}
+
+/// @brief What sweep::cancel stopped, per backend.
+struct cancel_result {
+  std::vector<std::pair<std::string, std::size_t>> cancelled;  // backend name, jobs stopped or dequeued
+  [[nodiscard]] std::size_t total() const {
+    std::size_t n = 0;
+    for (auto& [name, count] : cancelled) n += count;
+    return n;
+  }
+};
+
+/// @brief Cancels every job of the sweep that a backend runs or holds in its queue (a local launcher is
+/// asked to stop; cluster jobs are dequeued). Jobs keep their logs; launching again resumes them.
+inline cancel_result cancel(const sweep_config& cfg) {
+  check_common_options(cfg);
+  sweep_layout layout(sweep_dir(cfg));
+  list_job_configs(layout);  // a sweep that was set up
+  cancel_result result;
+  for (auto& name : launch_backends().names()) {
+    auto n = make_launch_backend(cfg, name)->cancel(layout);
+    if (n > 0) result.cancelled.emplace_back(name, n);
+  }
+  return result;
 }
 
 }  // namespace sweep

@@ -1,16 +1,15 @@
 // The local backend: a process pool on this machine with the folders,
-// retries and resume of the SLURM backend. Each job runs without a shell in
+// retries and resume of the cluster backends. Each job runs without a shell in
 // its own process group, so a time limit or Ctrl-C stops its whole tree.
 #pragma once
 
-#include <sweep/config/load.hpp>
 #include <sweep/config/sweep_config.hpp>
+#include <sweep/launch/backend.hpp>
 #include <sweep/launch/command.hpp>
-#include <sweep/launch/detail/lock.hpp>
-#include <sweep/launch/detail/process.hpp>
-#include <sweep/launch/layout.hpp>
+#include <sweep/launch/job_state.hpp>
+#include <sweep/launch/lock.hpp>
+#include <sweep/launch/process.hpp>
 #include <sweep/launch/request.hpp>
-#include <sweep/launch/slurm.hpp>
 
 #include <fmt/format.h>
 
@@ -22,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include <poll.h>
@@ -94,61 +94,70 @@ struct running_job {
 
 }  // namespace detail
 
-/// @brief Runs the sweep's jobs on this machine; see docs/launch.md. Blocks until every selected job is done,
-/// out of retries, or a SIGINT/SIGTERM stopped the launch (then result.interrupted is set).
-inline launch_result launch_local(const sweep_config& cfg, const launch_request& req = {}) {
+/// @brief The local backend (LAUNCH.BACKEND local): runs the jobs on this machine, LOCAL_JOBS (or
+/// min(PARALLEL_JOBS, cores)) at a time, and blocks until they end; see docs/launch.md.
+class local_backend {
+ public:
+  static constexpr std::string_view name = "local";
+  using options = no_options;
+
+  local_backend(const sweep_config&, options) {}
+
+  void check(const launch_context& ctx) const {
+    auto jobs = ctx.config().launch.local_jobs;
+    if (jobs < 0) ctx.fail("LAUNCH.LOCAL_JOBS", fmt::format("expected 0 (automatic) or more, got {}", jobs));
+  }
+
+  /// @brief Jobs at once: LOCAL_JOBS if set, else min(PARALLEL_JOBS, cores).
+  static std::int64_t parallelism(const launch_options& l) {
+    if (l.local_jobs > 0) return l.local_jobs;
+    auto cores = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::thread::hardware_concurrency()));
+    return std::max<std::int64_t>(1, std::min(l.parallel_jobs, cores));
+  }
+
+  /// @brief Runs `jobs` until each is done, out of retries, or a SIGINT/SIGTERM stopped the launch
+  /// (then result.interrupted is set). The caller holds the launch lock.
+  launch_result launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const;
+
+  /// @brief Nothing queues here: a running local launcher is seen through the launch lock.
+  std::optional<queue_states> queue(const sweep_layout&) const { return queue_states{}; }
+
+  /// @brief Asks the launcher holding the lock to stop (SIGTERM: it stops its jobs and records them
+  /// as unfinished); returns how many jobs were running.
+  std::size_t cancel(const sweep_layout& layout) const {
+    auto pid = launcher_pid(layout.lock_file());
+    if (!pid || *pid == ::getpid()) return 0;
+    std::size_t running = 0;
+    std::error_code ec;
+    for (auto& entry : fs::directory_iterator(layout.logs_dir(), ec)) {
+      running += path_exists(entry.path() / job_files::running) ? 1 : 0;
+    }
+    ::kill(*pid, SIGTERM);
+    return running;
+  }
+};
+
+inline launch_result local_backend::launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const {
   using namespace std::chrono;
   using detail::launch_clock;
-  detail::check_launch_options(cfg, "local");
-  sweep_layout layout(sweep_dir(cfg));
-  auto cfgs = list_job_configs(layout.dir);
-  auto words = detail::command_words(cfg);
-  expand_command(words, {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail before any job runs
-  fs::create_directories(layout.logs_dir());
-  detail::file_lock lock(layout.lock_file(), true);
-  if (!lock.locked()) {
-    throw error({layout.dir.string(), 0}, "", "another `sweep launch` is running this sweep: expected it to end first");
-  }
-
-  if (path_exists(layout.slurm_jobs_file())) {  // the same jobs must not run here and on SLURM at once
-    auto states = slurm_queue_states(layout);
-    if (states && !states->empty()) {
-      throw error({layout.slurm_jobs_file().string(), 0}, "",
-                  fmt::format("{} task(s) of this sweep are queued or running on SLURM: expected them to end "
-                              "(or scancel them) before launching locally", states->size()));
-    }
-  }
-
+  const auto& cfg = ctx.config();
+  const auto& req = ctx.request();
+  const auto& layout = ctx.layout();
+  auto total = ctx.job_configs().size();
   launch_result result;
-  result.backend = "local";
-  result.jobs = cfgs.size();
-  auto jobs = detail::select_jobs(layout, cfgs.size(), req.only_failed);
-  result.selected = jobs.size();
-  result.skipped = cfgs.size() - jobs.size();
-  auto parallel = static_cast<std::size_t>(detail::local_parallelism(cfg.launch));
-  auto project = req.project_dir.empty() ? fs::current_path() : fs::absolute(req.project_dir);
-  detail::copy_named_code(words, project, layout.code_dir(), req.out);
-  if (req.out != nullptr) {
-    fmt::print(req.out, "launch: {} of {} jobs to run ({} skipped), {} at a time, in {}\n", jobs.size(), cfgs.size(),
-               result.skipped, parallel, layout.dir.string());
-    std::fflush(req.out);
-  }
+  auto parallel = static_cast<std::size_t>(parallelism(cfg.launch));
+  ctx.print("launch: {} of {} jobs to run ({} skipped), {} at a time, in {}\n", jobs.size(), total,
+            total - jobs.size(), parallel, layout.dir.string());
   if (jobs.empty()) return result;
 
   auto time_limit = req.time_limit ? duration_cast<launch_clock::duration>(*req.time_limit)
                                    : duration_cast<launch_clock::duration>(minutes(cfg.launch.time_limit));
-  for (auto i : jobs) {
-    if (req.only_failed || path_exists(layout.job_dir(i) / job_files::failed)) detail::reset_failed_job(layout.job_dir(i));
-  }
-
   std::deque<std::int64_t> queue(jobs.begin(), jobs.end());
   std::vector<detail::running_job> active;
-  detail::signal_pipe signals({SIGINT, SIGTERM});
+  signal_pipe signals({SIGINT, SIGTERM});
   std::size_t done_before = 0;
-  for (std::size_t i = 0; i < cfgs.size(); ++i) {
-    done_before += path_exists(layout.job_dir(static_cast<std::int64_t>(i)) / job_files::done) ? 1 : 0;
-  }
-  detail::progress_line progress(req.progress, cfgs.size(), done_before);
+  for (std::size_t i = 0; i < total; ++i) done_before += ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
+  detail::progress_line progress(req.progress, total, done_before);
   bool stopping = false;
 
   auto stop_all = [&](int signo) {
@@ -162,63 +171,59 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
     ~kill_on_throw() {
       for (auto& r : active) {
         ::kill(-r.pid, SIGKILL);
-        detail::wait_exit_code(r.pid);
+        wait_exit_code(r.pid);
         if (r.pidfd >= 0) ::close(r.pidfd);
       }
     }
   } guard{active};
 
   auto start_job = [&](std::int64_t i) {
-    auto dir = layout.job_dir(i);
-    fs::create_directories(dir);
-    job_vars vars{cfgs[static_cast<std::size_t>(i)].string(), dir.string(), i, cfg.launch.mode};
-    detail::spawn_options o;
-    o.argv = expand_command(words, vars, cfg.file);
+    auto job = ctx.job(i);
+    job.prepare();
+    spawn_options o;
+    o.argv = ctx.job_argv(i);
     o.cwd = layout.code_dir();
-    o.stdout_file = dir / job_files::stdout_log;
-    o.stderr_file = dir / job_files::stderr_log;
+    o.stdout_file = job.file(job_files::stdout_log);
+    o.stderr_file = job.file(job_files::stderr_log);
     o.stdin_null = true;
-    o.env = {fmt::format("SWEEP_JOB_INDEX={}", i), "SWEEP_OUT_DIR=" + vars.out_dir, "SWEEP_CFG=" + vars.cfg};
+    o.env = ctx.job_env(i);
     detail::running_job r;
     r.index = i;
     try {
-      r.pid = detail::spawn(o);
+      r.pid = spawn(o);
     } catch (const std::system_error& e) {
-      append_line(dir / job_files::stderr_log, fmt::format("sweep: {}", e.what()));
+      job.note(e.what());
       return false;
     }
-    r.pidfd = detail::open_pidfd(r.pid);
+    r.pidfd = open_pidfd(r.pid);
     r.deadline = launch_clock::now() + time_limit;
-    append_line(dir / job_files::running, fmt::format("{}", r.pid));  // a hint for status; needs no atomicity
+    job.mark_running(r.pid);
     active.push_back(r);
     return true;
   };
 
   auto finish_job = [&](std::int64_t i, int code, bool timed_out) {
-    auto dir = layout.job_dir(i);
-    std::error_code ec;
-    fs::remove(dir / job_files::running, ec);
+    auto job = ctx.job(i);
+    job.clear_running();
     if (stopping) {
-      append_line(dir / job_files::stderr_log, "sweep: stopped by a signal to the launcher; relaunch to rerun");
+      job.note("stopped by a signal to the launcher; relaunch to rerun");
       ++result.unfinished;
       return;
     }
     if (code == 0 && !timed_out) {
-      detail::mark_job(dir, job_files::done, "exit code 0\n");
+      job.mark_done();
       ++result.done;
       return;
     }
     auto reason = timed_out ? fmt::format("Exceeded TIME_LIMIT ({})", detail::format_duration(time_limit))
                             : fmt::format("Encountered non-zero exit code {}", code);
-    if (timed_out) append_line(dir / job_files::stderr_log, "sweep: killed: " + reason);
-    if (detail::record_failure(dir, reason, cfg.launch.max_retry)) {
+    if (timed_out) job.note("killed: " + reason);
+    if (job.record_failure(reason, cfg.launch.max_retry)) {
       queue.push_back(i);
     } else {
-      detail::mark_job(dir, job_files::failed, reason + "\n");
       ++result.failed;
     }
   };
-
   while (!queue.empty() || !active.empty()) {
     while (!stopping && active.size() < parallel && !queue.empty()) {
       auto i = queue.front();
@@ -259,7 +264,7 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
         if (r.pidfd >= 0) ::close(r.pidfd);
         auto finished = r;
         active.erase(active.begin() + static_cast<std::ptrdiff_t>(k));
-        finish_job(finished.index, detail::exit_code(status), finished.timed_out);
+        finish_job(finished.index, exit_code(status), finished.timed_out);
         continue;
       }
       if (r.deadline && !r.timed_out && now >= *r.deadline) {
@@ -275,12 +280,13 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
   }
   progress.update(done_before + result.done, 0, result.failed, 0, true);
   progress.finish();
-  if (req.out != nullptr) {
-    fmt::print(req.out, "launch: {} done, {} failed, {} unfinished{}\n", result.done, result.failed, result.unfinished,
-               result.interrupted ? " (stopped by a signal; launch again to resume)" : "");
-    std::fflush(req.out);
-  }
+  ctx.print("launch: {} done, {} failed, {} unfinished{}\n", result.done, result.failed, result.unfinished,
+            result.interrupted ? " (stopped by a signal; launch again to resume)" : "");
   return result;
 }
+
+namespace detail {
+inline const bool local_backend_registered = (register_launch_backend<local_backend>(), true);
+}  // namespace detail
 
 }  // namespace sweep

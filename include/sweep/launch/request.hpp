@@ -1,12 +1,11 @@
 // What a caller asks of sweep::launch (backend, confirmation, resume mode) and
-// what it gets back, plus the preparation both backends share: listing the
-// job configs, choosing which jobs run, and copying the code jobs use.
+// what it gets back, plus copying the code jobs use, which every backend shares.
 #pragma once
 
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
 #include <sweep/launch/command.hpp>
-#include <sweep/launch/layout.hpp>
+#include <sweep/base/layout.hpp>
 
 #include <fmt/format.h>
 
@@ -25,18 +24,18 @@ namespace sweep {
 
 /// @brief How to launch: everything here has a default that suits the driver.
 struct launch_request {
-  std::optional<std::string> backend;    // overrides LAUNCH.BACKEND (local | slurm)
+  std::optional<std::string> backend;    // overrides LAUNCH.BACKEND: a registered backend's name
   bool yes = false;                      // submit without asking
   bool only_failed = false;              // rerun just the jobs that ran out of retries
-  /// Asked before submitting to SLURM with the command(s) to run; none and !yes = refuse.
+  /// Asked before submitting to a cluster with the command(s) to run; none and !yes = refuse.
   std::function<bool(const std::string& plan)> confirm;
   std::FILE* out = stdout;               // messages (the sbatch command, summaries)
   std::FILE* progress = stderr;          // the live progress line of the local launcher; nullptr: none
   std::filesystem::path project_dir;     // relative words of the command resolve here; default: current folder
-  std::filesystem::path driver = "/proc/self/exe";  // the program SLURM tasks run as `<driver> job`
+  std::filesystem::path driver = "/proc/self/exe";  // the program cluster tasks run as `<driver> job`
   std::optional<std::chrono::milliseconds> time_limit;  // overrides TIME_LIMIT (minutes) for local jobs
   std::chrono::milliseconds kill_grace{5000};            // SIGTERM -> SIGKILL delay when stopping a job
-  std::optional<std::int64_t> max_array_size;            // default: MaxArraySize of `scontrol show config`
+  std::optional<std::int64_t> max_array_size;            // cluster arrays; default: the cluster's own limit
 };
 
 /// @brief What a launch did.
@@ -44,47 +43,17 @@ struct launch_result {
   std::string backend;
   std::size_t jobs = 0;        // configs in the sweep
   std::size_t selected = 0;    // jobs this launch ran or submitted
-  std::size_t skipped = 0;     // already done (or still queued on SLURM)
-  std::size_t done = 0;        // local: finished with exit 0 in this launch
-  std::size_t failed = 0;      // local: out of retries in this launch
-  std::size_t unfinished = 0;  // local: stopped by a signal before they ended
-  bool interrupted = false;    // local: SIGINT/SIGTERM stopped the launch
-  bool declined = false;       // SLURM: the confirmation was refused
-  std::vector<std::string> slurm_job_ids;  // one per sbatch call
+  std::size_t skipped = 0;     // already done (or still held by a backend's queue)
+  std::size_t done = 0;        // jobs that ran here: finished with exit 0 in this launch
+  std::size_t failed = 0;      // jobs that ran here: out of retries in this launch
+  std::size_t unfinished = 0;  // jobs that ran here: stopped by a signal before they ended
+  bool interrupted = false;    // a SIGINT/SIGTERM stopped the launch
+  bool declined = false;       // cluster: the confirmation was refused
+  bool waits = true;           // the jobs ended before launch returned (false: submitted to a queue)
+  std::vector<std::string> submitted;  // cluster: the engine's id of each submission (array job ids)
 };
 
 namespace detail {
-
-/// @brief Jobs at once on this machine: LOCAL_JOBS if set, else min(PARALLEL_JOBS, cores).
-inline std::int64_t local_parallelism(const launch_options& l) {
-  if (l.local_jobs > 0) return l.local_jobs;
-  auto cores = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::thread::hardware_concurrency()));
-  return std::max<std::int64_t>(1, std::min(l.parallel_jobs, cores));
-}
-
-/// @brief The job command's words: LAUNCH.COMMAND split, behind `conda run` when CONDA_ENV is set.
-inline std::vector<std::string> command_words(const sweep_config& cfg) {
-  auto words = split_command(cfg.launch.command, cfg.file);
-  if (!cfg.launch.conda_env.empty()) {
-    std::vector<std::string> conda = {"conda", "run", "--no-capture-output", "-n", cfg.launch.conda_env};
-    words.insert(words.begin(), conda.begin(), conda.end());
-  }
-  return words;
-}
-
-/// @brief Which jobs to run: not DONE (or, with only_failed, FAILED) and not in `exclude`.
-inline std::vector<std::int64_t> select_jobs(const sweep_layout& layout, std::size_t count, bool only_failed,
-                                             const std::vector<bool>& exclude = {}) {
-  std::vector<std::int64_t> jobs;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i < exclude.size() && exclude[i]) continue;
-    auto dir = layout.job_dir(static_cast<std::int64_t>(i));
-    if (path_exists(dir / job_files::done)) continue;
-    if (only_failed && !path_exists(dir / job_files::failed)) continue;
-    jobs.push_back(static_cast<std::int64_t>(i));
-  }
-  return jobs;
-}
 
 /// @brief Copies a file or folder via temporary names and renames, so a running job never sees half a file.
 inline void copy_atomic(const fs::path& from, const fs::path& to) {
@@ -128,21 +97,6 @@ inline std::vector<std::string> copy_named_code(const std::vector<std::string>& 
     copied.push_back(norm.string());
   }
   return copied;
-}
-
-/// @brief The checks the YAML loader also makes, for configs written as code.
-inline void check_launch_options(const sweep_config& cfg, const std::string& backend) {
-  const auto& l = cfg.launch;
-  auto where = source_location{cfg.file, 0};
-  if (backend != "local" && backend != "slurm") {
-    throw error(where, "LAUNCH.BACKEND", fmt::format("expected local or slurm, got '{}'", backend));
-  }
-  if (l.parallel_jobs < 1) throw error(where, "LAUNCH.PARALLEL_JOBS", fmt::format("expected at least 1, got {}", l.parallel_jobs));
-  if (l.max_retry < 0) throw error(where, "LAUNCH.MAX_RETRY", fmt::format("expected 0 or more, got {}", l.max_retry));
-  if (l.local_jobs < 0) throw error(where, "LAUNCH.LOCAL_JOBS", fmt::format("expected 0 (automatic) or more, got {}", l.local_jobs));
-  if (l.time_limit < 1) throw error(where, "LAUNCH.TIME_LIMIT", fmt::format("expected at least 1 minute, got {}", l.time_limit));
-  if (l.num_gpus < 0) throw error(where, "LAUNCH.NUM_GPUS", fmt::format("expected 0 or more, got {}", l.num_gpus));
-  if (cfg.name.empty()) throw error(where, "NAME", "is required: expected the sweep's name");
 }
 
 }  // namespace detail

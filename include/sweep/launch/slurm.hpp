@@ -5,13 +5,14 @@
 // (bin/job.sh) holds only shell-quoted paths and passes "$@" on.
 #pragma once
 
-#include <sweep/config/load.hpp>
+#include <sweep/base/files.hpp>
+#include <sweep/base/layout.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
+#include <sweep/launch/backend.hpp>
 #include <sweep/launch/command.hpp>
-#include <sweep/launch/detail/lock.hpp>
-#include <sweep/launch/detail/process.hpp>
-#include <sweep/launch/layout.hpp>
+#include <sweep/launch/job_state.hpp>
+#include <sweep/launch/process.hpp>
 #include <sweep/launch/request.hpp>
 
 #include <fmt/chrono.h>
@@ -50,6 +51,15 @@ struct slurm_array {
   std::int64_t offset = 0;
 };
 
+/// @brief SLURM's own files in the sweep folder: logs/sbatch/%A_%a.out (the tasks' wrapper logs) and
+/// logs/sbatch/jobs.txt ("<array job id> <offset>" per submitted array); SLURM.txt in each job's folder.
+struct slurm_files {
+  explicit slurm_files(const sweep_layout& layout) : dir(layout.backend_dir("sbatch")) {}
+  fs::path dir;
+  [[nodiscard]] fs::path jobs_file() const { return dir / "jobs.txt"; }
+  static constexpr std::string_view job_env_file = "SLURM.txt";
+};
+
 namespace detail {
 
 /// @brief Seconds before the time limit at which SLURM sends USR1 (the task then requeues itself).
@@ -80,7 +90,7 @@ inline std::string array_spec(const std::vector<std::int64_t>& tasks, std::int64
 /// @brief The cluster's MaxArraySize (task ids must stay below it); SLURM's default 1001 when unknown.
 inline std::int64_t slurm_max_array_size() {
   try {
-    auto c = detail::run_capture({"scontrol", "show", "config"});
+    auto c = run_capture({"scontrol", "show", "config"});
     std::istringstream in(c.out);
     for (std::string line; std::getline(in, line);) {
       if (line.rfind("MaxArraySize", 0) == 0) {
@@ -94,8 +104,10 @@ inline std::int64_t slurm_max_array_size() {
 }
 
 /// @brief sbatch's options for a sweep (pycls's set; docs/slurm.md), then the batch script and its arguments.
+/// `extra`: LAUNCH.SLURM.SBATCH_ARGS, passed on as they are, before the script.
 inline std::vector<std::string> sbatch_arguments(const sweep_config& cfg, const sweep_layout& layout,
-                                                 const std::string& array, const std::vector<std::string>& script_args) {
+                                                 const std::string& array, const std::vector<std::string>& script_args,
+                                                 const std::vector<std::string>& extra = {}) {
   const auto& l = cfg.launch;
   auto gpus = std::max<std::int64_t>(1, l.num_gpus);  // memory and cpus are per GPU; a CPU job counts as one
   std::vector<std::string> a = {"sbatch", "--parsable", "--job-name=" + cfg.name};
@@ -115,6 +127,7 @@ inline std::vector<std::string> sbatch_arguments(const sweep_config& cfg, const 
   a.push_back("--nodes=1");
   a.push_back("--ntasks-per-node=1");
   a.push_back("--open-mode=append");
+  a.insert(a.end(), extra.begin(), extra.end());
   a.push_back((layout.bin_dir() / "job.sh").string());
   a.insert(a.end(), script_args.begin(), script_args.end());
   return a;
@@ -122,7 +135,8 @@ inline std::vector<std::string> sbatch_arguments(const sweep_config& cfg, const 
 
 /// @brief The sbatch calls that submit `jobs` (sorted indices): one array per MaxArraySize block of indices.
 inline std::vector<sbatch_call> plan_sbatch(const sweep_config& cfg, const sweep_layout& layout,
-                                            const std::vector<std::int64_t>& jobs, std::int64_t max_array_size) {
+                                            const std::vector<std::int64_t>& jobs, std::int64_t max_array_size,
+                                            const std::vector<std::string>& extra = {}) {
   std::vector<sbatch_call> calls;
   max_array_size = std::max<std::int64_t>(1, max_array_size);
   for (auto i : jobs) {
@@ -135,7 +149,7 @@ inline std::vector<sbatch_call> plan_sbatch(const sweep_config& cfg, const sweep
                                             fmt::format("{}", cfg.launch.max_retry), "--mode", cfg.launch.mode,
                                             "--command", cfg.launch.command};
     if (!cfg.launch.conda_env.empty()) script_args.insert(script_args.end(), {"--conda-env", cfg.launch.conda_env});
-    c.argv = sbatch_arguments(cfg, layout, array_spec(c.tasks, cfg.launch.parallel_jobs), script_args);
+    c.argv = sbatch_arguments(cfg, layout, array_spec(c.tasks, cfg.launch.parallel_jobs), script_args, extra);
   }
   return calls;
 }
@@ -143,7 +157,9 @@ inline std::vector<sbatch_call> plan_sbatch(const sweep_config& cfg, const sweep
 /// @brief The arrays submitted for this sweep so far (logs/sbatch/jobs.txt).
 inline std::vector<slurm_array> read_slurm_arrays(const sweep_layout& layout) {
   std::vector<slurm_array> arrays;
-  std::istringstream in(detail::read_small_file(layout.slurm_jobs_file()));
+  std::string text;
+  read_file_into(slurm_files(layout).jobs_file().string(), text);  // none yet: nothing submitted
+  std::istringstream in(text);
   slurm_array a;
   while (in >> a.job_id >> a.offset) arrays.push_back(a);
   return arrays;
@@ -151,13 +167,13 @@ inline std::vector<slurm_array> read_slurm_arrays(const sweep_layout& layout) {
 
 /// @brief Job index -> squeue state (PENDING, RUNNING, ...) of this sweep's tasks that SLURM still holds.
 /// Reads squeue only (no accounting database); nullopt when squeue cannot be run.
-inline std::optional<std::map<std::int64_t, std::string>> slurm_queue_states(const sweep_layout& layout) {
+inline std::optional<queue_states> slurm_queue_states(const sweep_layout& layout) {
   auto arrays = read_slurm_arrays(layout);
-  std::map<std::int64_t, std::string> states;
+  queue_states states;
   if (arrays.empty()) return states;
-  detail::captured c;
+  captured c;
   try {
-    c = detail::run_capture({"squeue", "--noheader", "--array", "--format=%F %K %T"});
+    c = run_capture({"squeue", "--noheader", "--array", "--format=%F %K %T"});
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -170,51 +186,79 @@ inline std::optional<std::map<std::int64_t, std::string>> slurm_queue_states(con
     auto it = offsets.find(job);
     if (it == offsets.end()) continue;
     auto t = detail::parse_int(task, -1);
-    if (t >= 0) states[it->second + t] = state;
+    bool pending = state == "PENDING" || state.rfind("REQUEUE", 0) == 0;
+    if (t >= 0) states[it->second + t] = {pending, state};
   }
   return states;
 }
 
-/// @brief Submits the sweep's unfinished jobs as SLURM array(s); see docs/slurm.md.
-inline launch_result launch_slurm(const sweep_config& cfg, const launch_request& req = {}) {
-  detail::check_launch_options(cfg, "slurm");
-  if (cfg.launch.time_limit * 60 <= detail::usr1_lead_seconds) {
-    throw error({cfg.file, 0}, "LAUNCH.TIME_LIMIT",
-                fmt::format("{} minutes is too short for SLURM: tasks requeue themselves {} s before their limit; "
-                            "expected more than {} minutes", cfg.launch.time_limit, detail::usr1_lead_seconds,
-                            detail::usr1_lead_seconds / 60));
-  }
-  sweep_layout layout(sweep_dir(cfg));
-  auto cfgs = list_job_configs(layout.dir);
-  auto words = detail::command_words(cfg);
-  expand_command(words, {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail here, not in a task
+/// @brief The SLURM backend (LAUNCH.BACKEND slurm): the jobs become sbatch array(s) whose tasks run
+/// `sweep job`; see docs/slurm.md. Its own keys: LAUNCH.SLURM.SBATCH_ARGS; pycls's flat keys
+/// (PARTITION, NUM_GPUS, CPUS_PER_GPU, MEM_PER_GPU, GPU_TYPE, COMMENT) stay where pycls has them.
+class slurm_backend {
+ public:
+  static constexpr std::string_view name = "slurm";
+  struct options {
+    BOOST_HANA_DEFINE_STRUCT(options,
+      (std::vector<std::string>, sbatch_args));  // extra sbatch options, e.g. [--qos=high, --account=lab]
+  };
 
+  slurm_backend(const sweep_config&, options o) : options_(std::move(o)) {}
+
+  void check(const launch_context& ctx) const {
+    const auto& l = ctx.config().launch;
+    if (l.num_gpus < 0) ctx.fail("LAUNCH.NUM_GPUS", fmt::format("expected 0 or more, got {}", l.num_gpus));
+    if (l.cpus_per_gpu < 1) ctx.fail("LAUNCH.CPUS_PER_GPU", fmt::format("expected at least 1, got {}", l.cpus_per_gpu));
+    if (l.mem_per_gpu < 0) ctx.fail("LAUNCH.MEM_PER_GPU", fmt::format("expected 0 or more GB, got {}", l.mem_per_gpu));
+    if (l.time_limit * 60 <= detail::usr1_lead_seconds) {
+      ctx.fail("LAUNCH.TIME_LIMIT",
+               fmt::format("{} minutes is too short for SLURM: tasks requeue themselves {} s before their limit; "
+                           "expected more than {} minutes", l.time_limit, detail::usr1_lead_seconds,
+                           detail::usr1_lead_seconds / 60));
+    }
+    for (std::size_t i = 0; i < options_.sbatch_args.size(); ++i) {
+      auto& arg = options_.sbatch_args[i];
+      if (!arg.starts_with("-")) {
+        ctx.fail(fmt::format("{}.SBATCH_ARGS[{}]", ctx.section(), i),
+                 fmt::format("'{}' is not an option: expected sbatch options such as --qos=high", arg));
+      }
+    }
+  }
+
+  /// @brief Submits `jobs` as array(s), after the plan is confirmed (request.yes or request.confirm).
+  launch_result launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const;
+
+  std::optional<queue_states> queue(const sweep_layout& layout) const { return slurm_queue_states(layout); }
+
+  /// @brief scancel of every array this sweep submitted that SLURM still holds tasks of.
+  std::size_t cancel(const sweep_layout& layout) const {
+    auto states = slurm_queue_states(layout);
+    if (!states || states->empty()) return 0;
+    for (auto& a : read_slurm_arrays(layout)) run_capture({"scancel", a.job_id});
+    return states->size();
+  }
+
+ private:
+  options options_;
+};
+
+inline launch_result slurm_backend::launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const {
+  const auto& cfg = ctx.config();
+  const auto& req = ctx.request();
+  const auto& layout = ctx.layout();
+  auto total = ctx.job_configs().size();
   launch_result result;
-  result.backend = "slurm";
-  result.jobs = cfgs.size();
-  std::vector<bool> in_queue(cfgs.size(), false);
-  auto states = slurm_queue_states(layout);
-  if (!states) {  // without squeue a relaunch could submit tasks that still run
-    throw error({layout.slurm_jobs_file().string(), 0}, "",
-                "this sweep was submitted before and squeue cannot be read: expected a working squeue to relaunch");
-  }
-  for (auto& [index, state] : *states) {
-    if (index >= 0 && static_cast<std::size_t>(index) < in_queue.size()) in_queue[static_cast<std::size_t>(index)] = true;
-  }
-  auto jobs = detail::select_jobs(layout, cfgs.size(), req.only_failed, in_queue);
-  result.selected = jobs.size();
-  result.skipped = cfgs.size() - jobs.size();
-  auto out = req.out;
+  result.waits = false;
   if (jobs.empty()) {
-    if (out != nullptr) fmt::print(out, "launch: nothing to submit: every job is done or still queued\n");
+    ctx.print("launch: nothing to submit: every job is done or still queued\n");
     return result;
   }
-  auto calls = plan_sbatch(cfg, layout, jobs, req.max_array_size ? *req.max_array_size : slurm_max_array_size());
-
+  auto calls = plan_sbatch(cfg, layout, jobs, req.max_array_size ? *req.max_array_size : slurm_max_array_size(),
+                           options_.sbatch_args);
   std::string plan = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
-                                 (layout.bin_dir() / "sweep").string(), jobs.size(), cfgs.size(), result.skipped, calls.size());
+                                 (layout.bin_dir() / "sweep").string(), jobs.size(), total, total - jobs.size(), calls.size());
   for (auto& c : calls) plan += "\n" + shell_join(c.argv) + "\n";
-  if (out != nullptr) fmt::print(out, "{}\n", plan);
+  ctx.print("{}\n", plan);
   if (!req.yes) {
     if (!req.confirm) {
       throw error({layout.dir.string(), 0}, "", "not submitting without confirmation: expected --yes (stdin is not a terminal)");
@@ -225,37 +269,29 @@ inline launch_result launch_slurm(const sweep_config& cfg, const launch_request&
     }
   }
 
-  fs::create_directories(layout.sbatch_dir());
+  slurm_files files(layout);
+  fs::create_directories(files.dir);
   fs::create_directories(layout.bin_dir());
   detail::copy_atomic(req.driver, layout.bin_dir() / "sweep");
   fs::permissions(layout.bin_dir() / "sweep", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                                   fs::perms::others_read | fs::perms::others_exec);
   auto script = layout.bin_dir() / "job.sh";
   write_file_atomic(script, fmt::format("#!/bin/sh\n# Written by `sweep launch`: a SLURM array task of this sweep "
-                                                "(see docs/slurm.md).\nexec {} job --sweep-dir {} \"$@\"\n",
-                                                shell_quote((layout.bin_dir() / "sweep").string()), shell_quote(layout.dir.string())));
+                                        "(see docs/slurm.md).\nexec {} job --sweep-dir {} \"$@\"\n",
+                                        shell_quote((layout.bin_dir() / "sweep").string()), shell_quote(layout.dir.string())));
   fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                               fs::perms::others_read | fs::perms::others_exec);
-  auto project = req.project_dir.empty() ? fs::current_path() : fs::absolute(req.project_dir);
-  detail::copy_named_code(words, project, layout.code_dir(), req.out);
-  for (auto i : jobs) {
-    if (path_exists(layout.job_dir(i) / job_files::failed)) detail::reset_failed_job(layout.job_dir(i));
-  }
 
   for (auto& c : calls) {
-    auto r = detail::run_capture(c.argv);
+    auto r = run_capture(c.argv);
     if (r.code != 0) {
       throw error({layout.dir.string(), 0}, "", fmt::format("sbatch failed (exit {}): {}", r.code, r.err + r.out));
     }
     auto id = r.out.substr(0, r.out.find_first_of(";\n"));
-    result.slurm_job_ids.push_back(id);
-    auto jobs_file = detail::read_small_file(layout.slurm_jobs_file());
-    write_file_atomic(layout.slurm_jobs_file(), jobs_file + fmt::format("{} {}\n", id, c.offset));
-    if (out != nullptr) {
-      fmt::print(out, "launch: submitted array job {} ({} tasks, jobs from {})\n", id, c.tasks.size(), c.offset);
-    }
+    result.submitted.push_back(id);
+    append_line(files.jobs_file(), fmt::format("{} {}", id, c.offset));
+    ctx.print("launch: submitted array job {} ({} tasks, jobs from {})\n", id, c.tasks.size(), c.offset);
   }
-  if (out != nullptr) std::fflush(out);
   return result;
 }
 
@@ -308,16 +344,17 @@ inline int run_slurm_task(const slurm_task_options& o) {
     throw error("`sweep job` runs inside a SLURM array task: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_JOB_ID are not set");
   }
   // Installed first, so a USR1 that arrives while we prepare is not lost.
-  detail::signal_pipe signals({SIGUSR1}, {SIGTERM});
+  signal_pipe signals({SIGUSR1}, {SIGTERM});
   sweep_layout layout(o.sweep_dir);
-  auto cfgs = list_job_configs(layout.dir);
+  auto cfgs = list_job_configs(layout);
   auto index = o.offset + detail::parse_int(task_id, -1);
   if (index < 0 || static_cast<std::size_t>(index) >= cfgs.size()) {
     throw error({layout.cfgs_dir().string(), 0}, "", fmt::format("no job config {} (the sweep has {})", index, cfgs.size()));
   }
   auto task = array_id + "_" + task_id;
-  auto dir = layout.job_dir(index);
-  fs::create_directories(dir);
+  job_record job(layout, index);
+  job.prepare();
+  auto dir = job.dir();
   detail::task_log(o.log, fmt::format("array task {} runs job {} in {}", task, index, dir.string()));
 
   nlohmann::json slurm = nlohmann::json::object();
@@ -327,7 +364,7 @@ inline int run_slurm_task(const slurm_task_options& o) {
     if (kv.rfind("SLURM_", 0) == 0 && eq != std::string_view::npos) slurm[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
   }
   {
-    std::ofstream f(dir / job_files::slurm, std::ios::app);
+    std::ofstream f(dir / slurm_files::job_env_file, std::ios::app);
     f << "SLURM env variables for the job writing to this directory:\n" << slurm.dump(4, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
 
@@ -337,7 +374,7 @@ inline int run_slurm_task(const slurm_task_options& o) {
     words.insert(words.begin(), conda.begin(), conda.end());
   }
   job_vars vars{cfgs[static_cast<std::size_t>(index)].string(), dir.string(), index, o.mode};
-  detail::spawn_options s;
+  spawn_options s;
   s.argv = {o.srun};
   auto job_argv = expand_command(words, vars);
   s.argv.insert(s.argv.end(), job_argv.begin(), job_argv.end());
@@ -349,13 +386,13 @@ inline int run_slurm_task(const slurm_task_options& o) {
   detail::task_log(o.log, "running: " + shell_join(s.argv));
   pid_t pid = -1;
   try {
-    pid = detail::spawn(s);
+    pid = spawn(s);
   } catch (const std::system_error& e) {
-    append_line(dir / job_files::stderr_log, fmt::format("sweep: {}", e.what()));
+    job.note(e.what());
   }
   int code = 127;
   if (pid > 0) {
-    int pidfd = detail::open_pidfd(pid);
+    int pidfd = open_pidfd(pid);
     for (;;) {
       pollfd fds[2] = {{signals.read_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
       ::poll(fds, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 50);
@@ -370,7 +407,7 @@ inline int run_slurm_task(const slurm_task_options& o) {
       }
       int status = 0;
       if (::waitpid(pid, &status, WNOHANG) == pid) {
-        code = detail::exit_code(status);
+        code = exit_code(status);
         break;
       }
     }
@@ -378,18 +415,21 @@ inline int run_slurm_task(const slurm_task_options& o) {
   }
   detail::task_log(o.log, fmt::format("job {} exited with code {}", index, code));
   if (code == 0) {
-    detail::mark_job(dir, job_files::done, "exit code 0\n");
+    job.mark_done();
     return 0;
   }
   auto reason = fmt::format("Encountered non-zero exit code {}", code);
-  if (detail::record_failure(dir, reason, o.max_retry)) {
-    detail::task_log(o.log, fmt::format("retry {} of {}", detail::count_lines(dir / job_files::retry), o.max_retry));
+  if (job.record_failure(reason, o.max_retry)) {
+    detail::task_log(o.log, fmt::format("retry {} of {}", job.retries(), o.max_retry));
     detail::requeue_task(o, task);
     return 0;
   }
-  detail::mark_job(dir, job_files::failed, reason + "\n");
   detail::task_log(o.log, fmt::format("out of retries (MAX_RETRY {}): job {} failed", o.max_retry, index));
   return 1;
 }
+
+namespace detail {
+inline const bool slurm_backend_registered = (register_launch_backend<slurm_backend>(), true);
+}  // namespace detail
 
 }  // namespace sweep

@@ -1,11 +1,15 @@
 // Where each job of a sweep stands, read from the sweep folder (DONE, FAILED,
-// RETRY.txt, RUNNING + the launch lock) and, for SLURM, from squeue — never
-// from SLURM accounting, which many clusters (and ours in CI) do not run.
+// RETRY.txt, RUNNING, the launch lock) and from the queue of every registered
+// backend (squeue for SLURM, ...), never from a cluster's accounting, which many
+// clusters (and ours in CI) do not run.
 #pragma once
 
-#include <sweep/launch/detail/lock.hpp>
-#include <sweep/launch/layout.hpp>
-#include <sweep/launch/slurm.hpp>
+#include <sweep/base/layout.hpp>
+#include <sweep/config/sweep_config.hpp>
+#include <sweep/launch/backend.hpp>
+#include <sweep/launch/job_state.hpp>
+#include <sweep/launch/launch.hpp>
+#include <sweep/launch/lock.hpp>
 
 #include <fmt/format.h>
 
@@ -34,16 +38,16 @@ struct launch_job_status {
   fs::path cfg;
   job_state state = job_state::new_job;
   std::size_t retries = 0;    // lines of RETRY.txt
-  std::string slurm_state;    // squeue's state, when SLURM still holds the task
+  std::string queue_state;    // the engine's word for it (squeue's PENDING, ...), while a backend holds it
+  std::string backend;        // which backend holds it
 };
 
 /// @brief The whole sweep's status.
 struct launch_status {
   std::vector<launch_job_status> jobs;
   std::array<std::size_t, 6> counts{};  // by job_state
-  bool launcher_active = false;         // a local launch holds the lock
-  bool slurm = false;                   // arrays were submitted
-  bool squeue_failed = false;           // SLURM arrays exist but squeue could not be read
+  bool launcher_active = false;         // a launch holds the lock
+  std::vector<std::string> unreadable;  // backends whose queue could not be read (their jobs show as stopped)
 
   [[nodiscard]] std::size_t count(job_state s) const { return counts[static_cast<std::size_t>(s)]; }
 
@@ -57,38 +61,44 @@ struct launch_status {
   }
 };
 
-/// @brief Reads the status of every job of the sweep in `sweep_dir` (which must hold cfgs/).
-inline launch_status read_launch_status(const fs::path& sweep_dir) {
-  sweep_layout layout(sweep_dir);
-  auto cfgs = list_job_configs(layout.dir);
+/// @brief Reads the status of every job of the sweep of `cfg` (which must have been set up), asking
+/// every registered backend which jobs it still holds.
+inline launch_status read_launch_status(const sweep_config& cfg) {
+  check_common_options(cfg);
+  sweep_layout layout(sweep_dir(cfg));
+  auto cfgs = list_job_configs(layout);
   launch_status st;
-  st.launcher_active = detail::launcher_active(layout.lock_file());
-  st.slurm = path_exists(layout.slurm_jobs_file());
-  std::map<std::int64_t, std::string> queue;
-  if (st.slurm) {
-    auto states = slurm_queue_states(layout);
-    st.squeue_failed = !states.has_value();
-    if (states) queue = std::move(*states);
+  st.launcher_active = launcher_active(layout.lock_file());
+  std::map<std::int64_t, std::pair<std::string, queued_job>> queue;  // job -> (backend, state)
+  for (auto& name : launch_backends().names()) {
+    auto states = make_launch_backend(cfg, name)->queue(layout);
+    if (!states) {
+      st.unreadable.push_back(name);
+      continue;
+    }
+    for (auto& [index, state] : *states) queue.emplace(index, std::pair{name, state});
   }
   for (std::size_t k = 0; k < cfgs.size(); ++k) {
     launch_job_status j;
     j.index = static_cast<std::int64_t>(k);
     j.cfg = cfgs[k];
-    auto dir = layout.job_dir(j.index);
-    j.retries = detail::count_lines(dir / job_files::retry);
+    job_record job(layout, j.index);
+    j.retries = job.retries();
     auto q = queue.find(j.index);
-    if (q != queue.end()) j.slurm_state = q->second;
-    if (path_exists(dir / job_files::done)) {
+    if (q != queue.end()) {
+      j.backend = q->second.first;
+      j.queue_state = q->second.second.state;
+    }
+    if (job.done()) {
       j.state = job_state::done;
-    } else if (path_exists(dir / job_files::failed)) {
+    } else if (job.failed()) {
       j.state = job_state::failed;
     } else if (q != queue.end()) {
-      bool pending = q->second == "PENDING" || q->second.rfind("REQUEUE", 0) == 0;
-      j.state = pending ? job_state::queued : job_state::running;
+      j.state = q->second.second.pending ? job_state::queued : job_state::running;
     } else if (st.launcher_active) {
-      j.state = path_exists(dir / job_files::running) ? job_state::running : job_state::queued;
+      j.state = job.running() ? job_state::running : job_state::queued;
     } else {
-      j.state = path_exists(dir) ? job_state::stopped : job_state::new_job;
+      j.state = job.started() ? job_state::stopped : job_state::new_job;
     }
     ++st.counts[static_cast<std::size_t>(j.state)];
     st.jobs.push_back(std::move(j));

@@ -6,6 +6,7 @@
 // only built for what survives.
 #pragma once
 
+#include <sweep/base/parallel.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/random.hpp>
 #include <sweep/space.hpp>
@@ -97,28 +98,6 @@ struct chunk_result {
   key_arena keys;
   std::vector<std::pair<hashed_key, Record>> configs;
 };
-
-/// @brief Runs work(0) ... work(n - 1) on n threads; the first exception any of them threw is rethrown.
-template <class Work>
-void run_parallel(std::size_t n, Work&& work) {
-  std::vector<std::exception_ptr> failures(n);
-  {
-    std::vector<std::jthread> threads;
-    threads.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      threads.emplace_back([&, i] {
-        try {
-          work(i);
-        } catch (...) {
-          failures[i] = std::current_exception();
-        }
-      });
-    }
-  }
-  for (auto& failure : failures) {
-    if (failure) std::rethrow_exception(failure);
-  }
-}
 
 /// @brief The per-chunk candidate test of pycls's sample_cfgs: new key (dedup), then the space's
 /// constraints, then the config-level ones. Rejected keys are remembered only to skip rechecking them.
@@ -231,7 +210,7 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
     std::size_t first = std::min(seeds.size(), round * static_cast<std::size_t>(num_proc));
     std::size_t last = std::min(seeds.size(), first + static_cast<std::size_t>(num_proc));
     std::vector<detail::chunk_result<record_type>> chunks(last - first);
-    detail::run_parallel(last - first, [&](std::size_t c) {
+    run_on_threads(last - first, [&](std::size_t c) {
       chunks[c] = detail::sample_chunk(space, check, static_cast<std::uint32_t>(seeds[first + c]), setup.chunk_size, target);
     });
     for (auto& chunk : chunks) configs.add(std::move(chunk));
@@ -276,7 +255,7 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   while (next < total && (finite || configs.size() < target)) {
     std::uint64_t blocks = std::min<std::uint64_t>(workers, (total - next + block - 1) / block);
     std::vector<detail::chunk_result<record_type>> found(blocks);
-    detail::run_parallel(blocks, [&](std::size_t b) {
+    run_on_threads(blocks, [&](std::size_t b) {
       std::uint64_t first = next + b * block, last = std::min(total, first + block);
       detail::candidate_filter filter(space, check, static_cast<std::size_t>(last - first));
       for (std::uint64_t i = first; i < last; ++i) filter.admit(space.at(i), found[b]);

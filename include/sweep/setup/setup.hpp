@@ -4,9 +4,12 @@
 // ones whole, so no stale file is ever left.
 #pragma once
 
+#include <sweep/base/files.hpp>
+#include <sweep/base/layout.hpp>
+#include <sweep/base/parallel.hpp>
+#include <sweep/config/check.hpp>
 #include <sweep/config/load.hpp>
 #include <sweep/config/yaml.hpp>
-#include <sweep/base/files.hpp>
 #include <sweep/config/space_spec.hpp>
 #include <sweep/config/space_yaml.hpp>
 #include <sweep/setup/constraints.hpp>
@@ -40,6 +43,12 @@ struct setup_observer {
 /// @brief The file name of job config `index`: 000000.yaml, ...
 inline std::string job_config_name(std::int64_t index) { return fmt::format("{:06}.yaml", index); }
 
+/// @brief The setup stage's checks of a config (both routes): the common keys and SETUP's values.
+inline void check_setup(const sweep_config& cfg) {
+  check_common_options(cfg);
+  check_setup_options(cfg);
+}
+
 namespace detail {
 
 /// @brief Removes what an interrupted setup may have left (temporary cfgs folders).
@@ -49,7 +58,8 @@ inline void remove_setup_leftovers(const std::filesystem::path& dir) {
     auto name = entry.path().filename().string();
     if (name.starts_with(".cfgs.")) std::filesystem::remove_all(entry.path(), ec);
   }
-  for (auto file : {"sweep_cfg.yaml", "cfgs_summary.yaml"}) remove_stale_temporaries(dir / file);
+  sweep_layout layout(dir);
+  for (auto& file : {layout.sweep_cfg_file(), layout.cfgs_summary_file()}) remove_stale_temporaries(file);
 }
 
 /// @brief Swaps a finished folder into place: old `target` out, `fresh` in, old removed.
@@ -165,7 +175,7 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   std::vector<std::string> emitted(batch), writing(batch);
   try {
     for (std::size_t first = 0; first < n + batch; first += batch) {
-      detail::run_parallel(workers + 1, [&](std::size_t w) {
+      run_on_threads(workers + 1, [&](std::size_t w) {
         if (w == workers) {
           for (std::size_t i = first - std::min(first, batch); i < std::min(first, n); ++i) write(i, writing[i % batch]);
           return;
@@ -184,18 +194,20 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   auto summary_text = n == 0 ? std::string("{}\n") : to_yaml(value{std::move(summary)});
   // cfgs_summary.yaml is the commit mark: it is removed before cfgs/ changes and written last, so
   // a folder that has it is consistent even if setup is killed; one without it is an unfinished setup.
-  write_file_atomic(dir / "sweep_cfg.yaml", sweep_config_yaml(cfg));
-  std::filesystem::remove(dir / "cfgs_summary.yaml");
-  detail::replace_folder(fresh, dir / "cfgs");
-  write_file_atomic(dir / "cfgs_summary.yaml", summary_text);
+  sweep_layout layout(dir);
+  write_file_atomic(layout.sweep_cfg_file(), sweep_config_yaml(cfg));
+  std::filesystem::remove(layout.cfgs_summary_file());
+  detail::replace_folder(fresh, layout.cfgs_dir());
+  write_file_atomic(layout.cfgs_summary_file(), summary_text);
 }
 
 /// @brief Sets up a sweep from a space: samples, then writes the files. Refuses once the sweep was launched.
 template <sampleable_space Space, class Check, class Finish>
 setup_summary setup_space(const sweep_config& cfg, const Space& space, const Check& check, Finish&& finish,
                           const setup_observer& observer = {}) {
+  check_setup(cfg);
   auto dir = sweep_dir(cfg);
-  if (std::filesystem::exists(dir / "logs")) {
+  if (std::filesystem::exists(sweep_layout(dir).logs_dir())) {
     throw error({cfg.file, 0}, "NAME",
                 fmt::format("the sweep in {} was already launched (logs/ exists): setup refuses to replace its "
                             "configs; choose a new NAME or remove that folder",
@@ -237,6 +249,7 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
 
 /// @brief Sets up a sweep config's own space (SETUP.SAMPLERS, or SETUP.SPACE) with pycls's constraints and setup step.
 inline setup_summary setup(const sweep_config& cfg, const setup_observer& observer = {}) {
+  check_setup(cfg);
   auto space = load_setup_space(cfg);
   if (!cfg.setup.space.is_null()) {
     // sweep's combinator spaces (grid, zip, concat, join, sobol)

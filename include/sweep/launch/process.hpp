@@ -25,7 +25,7 @@
 
 extern char** environ;
 
-namespace sweep::detail {
+namespace sweep {
 
 /// @brief How to start a child: argv (argv[0] searched on PATH), where its output goes, where it runs.
 struct spawn_options {
@@ -236,4 +236,4 @@ class signal_pipe {
   std::vector<std::pair<int, struct sigaction>> saved_;
 };
 
-}  // namespace sweep::detail
+}  // namespace sweep
