@@ -2,7 +2,7 @@
 // with their lr, wd and errors jittered (50 epochs each, like the fixture), and
 // cifar_optim's ANALYZE options. Reports the size of sweep.json and of the page.
 #include <sweep/config/load.hpp>
-#include <sweep/report/analysis.hpp>
+#include <sweep/analyze/analyze.hpp>
 
 #include <benchmark/benchmark.h>
 

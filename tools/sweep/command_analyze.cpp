@@ -2,7 +2,7 @@
 #include "command.hpp"
 
 #include <sweep/config/load.hpp>
-#include <sweep/report/analysis.hpp>
+#include <sweep/analyze/analyze.hpp>
 
 #include <fmt/core.h>
 

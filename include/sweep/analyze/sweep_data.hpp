@@ -5,6 +5,8 @@
 #pragma once
 
 #include <sweep/analyze/metrics.hpp>
+#include <sweep/base/files.hpp>
+#include <sweep/base/parallel.hpp>
 #include <sweep/error.hpp>
 
 #include <fmt/format.h>
@@ -18,7 +20,6 @@
 #include <deque>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -27,7 +28,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -148,15 +148,6 @@ inline int line_of(std::string_view text, std::size_t byte) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(byte), '\n'));
 }
 
-inline std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary | std::ios::ate);
-  if (!in) throw error({file.string(), 0}, "", "cannot open the file for reading");
-  std::string text(static_cast<std::size_t>(in.tellg()), '\0');
-  in.seekg(0);
-  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) throw error({file.string(), 0}, "", "cannot read the file");
-  return text;
-}
-
 }  // namespace detail
 
 namespace detail {
@@ -204,31 +195,6 @@ bool scan_list(std::string_view text, OnElement element) {
     }
   }
   return depth == 0 && text.substr(std::min(i + 1, text.size())).find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
-/// @brief Runs `work(t)` for t in [0, threads), t = 0 on the calling thread; rethrows the first failure.
-template <class Work>
-void on_threads(std::size_t threads, Work work) {
-  std::vector<std::exception_ptr> errors(threads);
-  auto guarded = [&](std::size_t t) {
-    try {
-      work(t);
-    } catch (...) {
-      errors[t] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(guarded, t);
-  guarded(0);
-  for (auto& th : pool) th.join();
-  for (auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-}
-
-/// @brief How many threads share work on `n` items: every core, with at least `per_thread` items each.
-inline std::size_t threads_for(std::size_t n, std::size_t per_thread = 64) {
-  return std::min(static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())), n / per_thread + 1);
 }
 
 /// @brief nlohmann SAX handler that builds a job's JSON tree as nlohmann::json::parse does, but
@@ -395,7 +361,7 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
   bool balanced = false;
   auto threads = threads_for(text.size(), std::size_t{1} << 20);  // one thread below 1 MB
   std::vector<std::pair<std::size_t, std::exception_ptr>> failures(threads, {SIZE_MAX, nullptr});
-  on_threads(threads, [&](std::size_t t) {
+  run_on_threads(threads, [&](std::size_t t) {
     if (t == 0) {
       struct closer {
         element_feed& feed;
@@ -447,7 +413,7 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
 /// @brief Drops the jobs' trees on every core (freeing 10,000 of them takes ~0.3 s on one).
 inline void release_trees(std::vector<std::shared_ptr<const nlohmann::json>>& trees) {
   auto threads = threads_for(trees.size());
-  on_threads(threads, [&](std::size_t t) {
+  run_on_threads(threads, [&](std::size_t t) {
     for (std::size_t k = t; k < trees.size(); k += threads) trees[k].reset();
   });
   trees.clear();
@@ -486,7 +452,7 @@ inline sweep_data parse_sweep(std::string_view text, std::string file_name, std:
 /// @brief Loads a sweep.json file (see parse_sweep).
 inline sweep_data load_sweep(const std::filesystem::path& file, std::string name,
                              std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
-  return parse_sweep(detail::read_text(file), file.string(), std::move(name), error_key, opts);
+  return parse_sweep(read_file(file), file.string(), std::move(name), error_key, opts);
 }
 
 /// @brief A metric's number for one job, looked up once (see job::memo).

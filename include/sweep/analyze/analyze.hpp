@@ -1,0 +1,126 @@
+// `sweep analyze` as a function (pycls's tools/sweep_analyze.py): loads
+// ROOT_DIR/NAME/sweep.json (and the EXTRA_SWEEP_NAMES' ones), then writes
+// analysis.html with the report sections ANALYZE.SECTIONS names, in its order
+// (by default pycls's sections in pycls's order, then the job table).
+#pragma once
+
+#include <sweep/analyze/metrics.hpp>
+#include <sweep/analyze/sweep_data.hpp>
+#include <sweep/base/files.hpp>
+#include <sweep/base/layout.hpp>
+#include <sweep/config/check.hpp>
+#include <sweep/config/load.hpp>
+#include <sweep/config/sweep_config.hpp>
+#include <sweep/error.hpp>
+#include <sweep/report/html_book.hpp>
+#include <sweep/report/section.hpp>
+#include <sweep/report/sections.hpp>
+#include <sweep/report/sections/curves.hpp>
+#include <sweep/report/sweep_plots.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sweep {
+
+/// @brief What the analysis of `a` reads of each job: the metrics looked up for every job
+/// (ANALYZE's metrics and filters, the job list's and table's), looked up while loading; and the
+/// epoch columns of every metric shortcut and of the curves (a load keeps the error's and the
+/// looked-up metrics' columns itself); and what the page's other sections read (their `reads`).
+inline load_options analysis_reads(const analyze_options& a) {
+  std::vector<std::string> looked_up = {"done", "error_ema", "error_tst"};
+  for (auto* list : {&a.metrics, &a.complexity}) looked_up.insert(looked_up.end(), list->begin(), list->end());
+  for (auto& f : a.pre_filters) looked_up.push_back(f.first);
+  for (auto& [split, filters] : a.split_filters) {
+    for (auto& f : filters) looked_up.push_back(f.first);
+  }
+  load_options out;
+  for (auto& name : looked_up) {
+    auto info = get_metric_info(name, a.error);
+    bool seen = std::any_of(out.metrics.begin(), out.metrics.end(), [&](auto& m) { return m.name == info.name; });
+    if (!seen) out.metrics.push_back(std::move(info));
+  }
+  std::vector<std::string> keys;
+  for (auto& name : metric_shortcut_names()) keys.push_back(get_metric_info(name, a.error).key);
+  for (auto record : curve_records) keys.push_back(fmt::format("{}.{}", record, curves_metric));
+  const auto& registered = report_sections();
+  for (auto& name : a.sections.empty() ? default_report_sections() : a.sections) {
+    if (auto* section = registered.find(name)) {  // unknown names: analyze's check says so
+      for (auto& read : section->prepare(a, "").reads) keys.push_back(get_metric_info(read, a.error).key);
+    }
+  }
+  out.columns = epoch_columns(keys);
+  return out;
+}
+
+namespace detail {
+
+inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data> sweeps, const std::vector<prepared_section>& sections) {
+  analysis_context ctx(cfg, std::move(sweeps));
+  const auto& a = cfg.analyze;
+  html_book book(cfg.name);
+  book.add_text(fmt::format("{} jobs analysed{}; error = min of {}; bootstrap seed {}. Hover a point to see its job, click it to find it in the job table.",
+                            ctx.analysed,
+                            ctx.skipped ? fmt::format(", {} without a {} record not analysed", ctx.skipped, ctx.error_record) : std::string(),
+                            a.error, a.rng_seed),
+                "summary");
+  for (auto& section : sections) {
+    if (!section.shown(ctx)) continue;
+    book.add_section(section.title);
+    section.render(ctx, book);
+  }
+  return book.to_html();
+}
+
+inline std::string analysis_page_released(const sweep_config& cfg, std::vector<sweep_data> sweeps,
+                                          const std::vector<prepared_section>& sections) {
+  std::vector<std::shared_ptr<const nlohmann::json>> trees;
+  for (auto& s : sweeps) {
+    for (auto& j : s.jobs) trees.push_back(j.record);
+  }
+  auto html = analysis_page(cfg, std::move(sweeps), sections);
+  release_trees(trees);  // the page's copies are gone: these are the last owners
+  return html;
+}
+
+}  // namespace detail
+
+/// @brief The analysis page of loaded sweeps (the first is the sweep of `cfg`, then its extra
+/// sweeps): ANALYZE's values and its sections (ANALYZE.SECTIONS, ANALYZE.<NAME>) are checked first.
+inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data> sweeps) {
+  check_analyze_options(cfg);
+  auto sections = page_sections(cfg);
+  return detail::analysis_page_released(cfg, std::move(sweeps), sections);
+}
+
+/// @brief Analyses the sweep of `cfg` (ROOT_DIR/NAME/sweep.json and the extra sweeps') and writes
+/// ROOT_DIR/NAME/analysis.html atomically; returns its path. Checks what analyze uses (ROOT_DIR,
+/// NAME, NUM_PROC, ANALYZE and its sections) before loading anything; SETUP, LAUNCH and COLLECT
+/// are not read, so a sweep.json made elsewhere needs no SETUP.
+inline std::filesystem::path analyze(const sweep_config& cfg) {
+  check_common_options(cfg);
+  check_analyze_options(cfg);
+  auto sections = page_sections(cfg);
+  std::vector<std::string> names = {cfg.name};
+  names.insert(names.end(), cfg.analyze.extra_sweep_names.begin(), cfg.analyze.extra_sweep_names.end());
+  std::vector<sweep_data> sweeps;
+  auto reads = analysis_reads(cfg.analyze);
+  for (auto& name : names) {
+    auto file = sweep_layout(std::filesystem::path(cfg.root_dir) / name).sweep_file();
+    if (!path_exists(file)) {
+      throw error({cfg.file, 0}, name == cfg.name ? "NAME" : "ANALYZE.EXTRA_SWEEP_NAMES",
+                  fmt::format("no {} (run collect first)", file.string()));
+    }
+    sweeps.push_back(load_sweep(file, std::filesystem::path(name).filename().string(), cfg.analyze.error, reads));
+  }
+  auto out = sweep_layout(sweep_dir(cfg)).analysis_file();
+  write_file_atomic(out, detail::analysis_page_released(cfg, std::move(sweeps), sections));
+  return out;
+}
+
+}  // namespace sweep
