@@ -1,12 +1,16 @@
 // Metrics, sweep loading, bootstrap and filters, checked against what pycls's
 // sweep_analyze showed for the fake_optim_64 fixture (tests/data/analyze/).
 #include <sweep/analyze.hpp>
+#include <sweep/base/layout.hpp>
+#include <sweep/config/load.hpp>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -172,7 +176,7 @@ TEST_CASE("bad sweep.json names the file and line") {
                         i % 7 == 3 ? std::string("null") : std::to_string(i));
   }
   auto cores = static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency()));
-  REQUIRE(sweep::detail::threads_for(many.size(), std::size_t{1} << 20) == std::min<std::size_t>(cores, 5));
+  REQUIRE(sweep::threads_for(many.size(), std::size_t{1} << 20) == std::min<std::size_t>(cores, 5));
   auto parsed = sweep::parse_sweep(many + "]", "m.json", "s");
   REQUIRE(parsed.jobs.size() + parsed.skipped.size() == 3000);
   CHECK(parsed.skipped.size() == 429);
@@ -246,4 +250,24 @@ TEST_CASE("filters keep jobs whose metric lies in [min, max]") {
     CHECK(j.error <= 7);
   }
   CHECK(sweep::apply_filters(s, {{"no.such.key", {0, 0, 1}}}).jobs.empty());  // missing fails
+}
+
+TEST_CASE("analyze reads only what it uses: a sweep.json made elsewhere needs no SETUP") {
+  auto root = std::filesystem::temp_directory_path() / fmt::format("sweep_analyze_test_{}", std::random_device{}());
+  std::filesystem::create_directories(root / "elsewhere");
+  std::filesystem::copy_file(data_dir + "/sweep.json", root / "elsewhere" / "sweep.json");
+  auto file = root / "analyze.yaml";
+  std::ofstream(file) << "ROOT_DIR: " << root.string() << "\nNAME: elsewhere\nANALYZE: {METRICS: [lr, wd]}\n";
+  auto cfg = sweep::load_sweep_config(file);
+  CHECK(cfg.setup.num_configs == 0);  // SETUP.NUM_CONFIGS is setup's to check, not analyze's
+  auto page = sweep::analyze(cfg);
+  CHECK(page == sweep::sweep_layout(root / "elsewhere").analysis_file());
+  CHECK(read(page.string()).find("64 jobs analysed") != std::string::npos);
+  // What analyze does use is checked, for a config written as code too.
+  cfg.name = "../outside";
+  CHECK_THROWS_WITH(sweep::analyze(cfg), Catch::Contains("NAME: '../outside' has a '..' part"));
+  cfg.name = "elsewhere";
+  cfg.analyze.plot_curves_best = -1;
+  CHECK_THROWS_WITH(sweep::analyze(cfg), Catch::Contains("ANALYZE.PLOT_CURVES_BEST: expected 0 or more, got -1"));
+  std::filesystem::remove_all(root);
 }
