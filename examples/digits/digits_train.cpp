@@ -31,6 +31,7 @@
 #include <iostream>
 #include <numbers>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -65,6 +66,7 @@ struct options {
   std::uint32_t rng_seed;
   int log_period, prec_warmup_iter, prec_num_iter;
   std::string out_dir, data_file;
+  bool lightning_csv;  // also write OUT_DIR/lightning_logs/version_N/metrics.csv as Lightning's CSVLogger does
 };
 
 /// @brief Reads and checks the options; any bad value throws sweep::error naming its key.
@@ -134,6 +136,7 @@ options read_options(job_config& cfg) {
   o.prec_num_iter = get_int("PREC_TIME.NUM_ITER", 30, 0, 100000, "expected a number of iterations >= 0");
   o.out_dir = cfg.get_string("OUT_DIR", "");
   o.data_file = cfg.get_string("DIGITS.DATA_FILE", DIGITS_DEFAULT_DATA_FILE);
+  o.lightning_csv = cfg.get_bool("DIGITS.LIGHTNING_CSV", false);
   return o;
 }
 
@@ -197,6 +200,44 @@ class window_median {
  private:
   std::size_t window_;
   std::deque<double> values_;
+};
+
+/// @brief Writes metrics.csv as PyTorch Lightning's CSVLogger does for a module that logs
+/// train_loss (on_step and on_epoch), train_acc (on_epoch), val_acc and val_acc_top5 (in
+/// validation), plus a LearningRateMonitor's lr-SGD: the columns sorted by name, one sparse row
+/// per logging point, values as Python prints a float32 tensor's item(). Each (re)start of the
+/// job writes a new lightning_logs/version_N, as a new Trainer does.
+class lightning_metrics_csv {
+ public:
+  explicit lightning_metrics_csv(const fs::path& out_dir) {
+    int version = 0;
+    while (fs::exists(out_dir / "lightning_logs" / fmt::format("version_{}", version))) ++version;
+    auto dir = out_dir / "lightning_logs" / fmt::format("version_{}", version);
+    fs::create_directories(dir);
+    out_.open(dir / "metrics.csv", std::ios::binary);
+    row("epoch,lr-SGD,step,train_acc_epoch,train_loss_epoch,train_loss_step,val_acc,val_acc_top5");
+  }
+  void train_step(int epoch, long step, double lr, double loss) {
+    row(fmt::format("{},{},{},,,{},,", epoch, item(lr), step, item(loss)));
+  }
+  void validation_end(int epoch, long step, double top1_err, double top5_err) {
+    row(fmt::format("{},,{},,,,{},{}", epoch, step, item(1 - top1_err / 100), item(1 - top5_err / 100)));
+  }
+  void train_epoch_end(int epoch, long step, double top1_err, double loss) {
+    row(fmt::format("{},,{},{},{},,,", epoch, step, item(1 - top1_err / 100), item(loss)));
+  }
+
+ private:
+  static std::string item(double v) {
+    auto text = fmt::format("{}", static_cast<double>(static_cast<float>(v)));
+    if (text.find_first_of(".ein") == std::string::npos) text += ".0";  // Python's repr of a whole float
+    return text;
+  }
+  void row(const std::string& line) {
+    out_ << line << '\n';
+    out_.flush();
+  }
+  std::ofstream out_;
 };
 
 /// @brief What training carries from epoch to epoch, and what a checkpoint holds.
@@ -367,6 +408,8 @@ void train(job_config& cfg, const options& o) {
     fs::create_directories(out_dir);
     cfg.write_yaml(out_dir / "config.yaml");
   }
+  std::optional<lightning_metrics_csv> metrics_csv;
+  if (o.lightning_csv && !out_dir.empty()) metrics_csv.emplace(out_dir);
   train_state state;
   if (auto file = out_dir.empty() || !o.auto_resume ? fs::path{} : last_checkpoint(out_dir); !file.empty()) {
     state = load_checkpoint(file, layout.size());
@@ -429,6 +472,7 @@ void train(job_config& cfg, const options& o) {
       top1_sum += stats.top1_mistakes, top5_sum += stats.top5_mistakes, samples += o.batch_size;
       mb_loss.add(stats.loss / b), mb_top1.add(100.0 * stats.top1_mistakes / b), mb_top5.add(100.0 * stats.top5_mistakes / b);
       if ((it + 1) % o.log_period == 0) {
+        if (metrics_csv) metrics_csv->train_step(epoch, static_cast<long>(epoch) * train_iters + it, lr, mb_loss.get());
         double avg = iter_time_total / static_cast<double>(iter_count);
         log.epoch("train_iter", epoch + 1, o.max_epoch,
                   {{"iter", fmt::format("{}/{}", it + 1, train_iters)}, {"time_avg", avg}, {"time_diff", iter_time},
@@ -451,8 +495,14 @@ void train(job_config& cfg, const options& o) {
       log.epoch(type, epoch + 1, o.max_epoch,
                 {{"time_avg", r.time_avg}, {"time_epoch", r.time_avg * r.iters}, {"top1_err", r.top1_err},
                  {"top5_err", r.top5_err}, {"min_top1_err", min1}, {"min_top5_err", min5}, {"mem", peak_memory_mb()}});
+      return r;
     };
-    test_record("test_epoch", state.params, state.min_test_top1, state.min_test_top5);
+    auto tested = test_record("test_epoch", state.params, state.min_test_top1, state.min_test_top5);
+    if (metrics_csv) {
+      long step = static_cast<long>(epoch + 1) * train_iters;
+      metrics_csv->validation_end(epoch, step, tested.top1_err, tested.top5_err);
+      metrics_csv->train_epoch_end(epoch, step, 100.0 * static_cast<double>(top1_sum) / n, loss_sum / n);
+    }
     test_record("test_ema_epoch", state.ema, state.min_ema_top1, state.min_ema_top5);
     state.epochs_done = epoch + 1;
     bool last = epoch + 1 == o.max_epoch;

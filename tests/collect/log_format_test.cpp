@@ -109,7 +109,7 @@ std::string lightning_epoch(int epoch, double val_acc, const std::string& val_lo
 
 }  // namespace
 
-TEST_CASE("log formats are registered by name; json_stats is the default, lightning_csv built in", "[collect][log_format]") {
+TEST_CASE("log formats are registered by name: json_stats (the default) and lightning_csv built in", "[collect][log_format]") {
   auto names = sweep::log_formats().names();
   REQUIRE(names.size() >= 3);
   CHECK(names[0] == "json_stats");
@@ -169,7 +169,7 @@ TEST_CASE("collect checks COLLECT.FORMAT, the format sections and COLLECT's valu
   CHECK_THROWS_WITH(sweep::collect(cfg), Catch::Contains("COLLECT.PLAIN") && Catch::Contains("unknown key"));
 }
 
-TEST_CASE("a user's log format collects through the public concept; its options key the cache", "[collect][log_format]") {
+TEST_CASE("a user's log format collects through the public concept, and its options key the cache", "[collect][log_format]") {
   temp_dir tmp;
   make_sweep(tmp.path, 3, 3);
   write_text(tmp.path / "logs" / "000000" / "errors.csv", "1,30.5\n2,20.25\n3,10\n");
@@ -191,7 +191,10 @@ TEST_CASE("a user's log format collects through the public concept; its options 
                                             {"epoch_max", {3, 3, 3}}});
   CHECK(sweep_json[1]["test_epoch"]["top1_err"] == json{50.0, 40.0});  // sorted by epoch
   CHECK(sweep_json[1]["err"] == "oops\n");
-  CHECK(sweep_json[1]["log_file"] == (tmp.path / "logs" / "000001" / "errors.csv").string());
+  // log_file is the job's stdout log, as in pycls (analyze names the job by its folder); the format's
+  // own files are listed.
+  CHECK(sweep_json[1]["log_file"] == (tmp.path / "logs" / "000001" / "stdout.log").string());
+  CHECK(sweep_json[1]["log_files"] == json{(tmp.path / "logs" / "000001" / "errors.csv").string()});
   // Written as nlohmann writes it, like every sweep.json.
   CHECK(read_text(tmp.path / "sweep.json") == json(sweep_json).dump());
 
@@ -279,7 +282,7 @@ TEST_CASE("lightning_csv: Lightning's sparse metrics.csv becomes train_epoch and
   // The requeued job: versions in order, a later version's epoch wins.
   CHECK(sweep_json[1]["test_epoch"]["acc"] == json{0.5, 0.65, 0.7, 0.8});
   CHECK(sweep_json[1]["test_epoch"]["min_top1_err"].back().get<double>() == Approx(20.0));
-  CHECK(sweep_json[1]["log_file"] == csv(1, 10).string());
+  CHECK(sweep_json[1]["log_files"] == json{csv(1, 0).string(), csv(1, 9).string(), csv(1, 10).string()});
   CHECK_FALSE(sweep_json[2].contains("test_epoch"));
 
   // What analyze reads: ANALYZE.ERROR test_epoch.min_top1_err, reduced by min.

@@ -219,11 +219,20 @@ inline void collect_job(collected_job& job, const collect_options& opts, const b
   auto as_json = [](std::string text) {
     return nlohmann::json(std::move(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   };
-  std::string err_text = as_json(std::move(err)), err_file = as_json(st.err_file), log_file = as_json(st.log_file);
-  const json_member extra[] = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}};
+  // log_file is the job's log as pycls names it (COLLECT.LOG_FILE in its folder, whose name is the
+  // job's id for analyze); files of a format that keeps its log elsewhere are listed in log_files.
+  auto stdout_log = (layout.logs_dir() / st.name / opts.log_file).string();
+  std::string err_text = as_json(std::move(err)), err_file = as_json(st.err_file), log_file = as_json(stdout_log);
+  std::string log_files;
+  if (files.logs.size() != 1 || files.logs.front().file != stdout_log) {
+    nlohmann::json paths = nlohmann::json::array();
+    for (auto& log : files.logs) paths.push_back(log.file);
+    log_files = paths.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  const json_member extra[] = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}, {"log_files", log_files}};
   job_record record;
   job.entry.clear();
-  format.write_entry(files, *scratch.format, record, job.entry, extra);
+  format.write_entry(files, *scratch.format, record, job.entry, std::span(extra, log_files.empty() ? 3 : 4));
   st.records = record.records;
   st.epoch_ind = record.epoch_ind;
   st.epoch_max = record.epoch_max;
