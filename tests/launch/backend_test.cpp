@@ -35,7 +35,7 @@ struct book_backend {
     for (auto i : jobs) {
       auto job = ctx.job(i);
       job.prepare();
-      std::ofstream(job.file(sweep::job_files::stdout_log)) << sweep::shell_join(ctx.job_argv(i)) << "\n";
+      std::ofstream(job.file(sweep::job_folder::stdout_log)) << sweep::shell_join(ctx.job_argv(i)) << "\n";
       job.mark_done();
       ++r.done;
     }

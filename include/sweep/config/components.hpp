@@ -65,7 +65,7 @@ Options read_component_options(const sweep_config& cfg, const component_sections
 }  // namespace detail
 
 /// @brief Sets a component's own keys on a config written as code, e.g.
-/// `set_component_options(cfg.launch.extensions, "slurm", slurm_backend::options{...})`.
+/// `set_component_options(cfg.launch.extensions, my_backend::name, my_backend::options{...})`.
 template <class Options>
 void set_component_options(component_sections& sections, std::string_view name, const Options& o) {
   auto key = detail::upper(name);

@@ -2,7 +2,7 @@
 // own engine) is a type that satisfies sweep::launch_backend, registered by
 // name. sweep::launch does everything backends share (checks, choosing the
 // jobs, the launch lock, copying code, the job-state files through
-// job_record); a backend only runs or submits the jobs it is given, reports
+// job_folder); a backend only runs or submits the jobs it is given, reports
 // which of them its engine still holds, and cancels them.
 //
 //   struct my_backend {
@@ -104,7 +104,7 @@ class launch_context {
   }
 
   /// @brief Job `index`'s state files (DONE, FAILED, RETRY.txt, RUNNING) and logs.
-  [[nodiscard]] job_record job(std::int64_t index) const { return {layout_, index}; }
+  [[nodiscard]] job_folder job(std::int64_t index) const { return {layout_, index}; }
 
   /// @brief A bad value of the config: `file:line: KEY.PATH: message`.
   [[noreturn]] void fail(const std::string& key_path, std::string message) const {

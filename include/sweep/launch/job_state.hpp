@@ -25,16 +25,6 @@
 
 namespace sweep {
 
-/// @brief The names of the files in a job's folder.
-namespace job_files {
-inline constexpr std::string_view stdout_log = "stdout.log";
-inline constexpr std::string_view stderr_log = "stderr.log";
-inline constexpr std::string_view retry = "RETRY.txt";
-inline constexpr std::string_view done = "DONE";
-inline constexpr std::string_view failed = "FAILED";
-inline constexpr std::string_view running = "RUNNING";
-}  // namespace job_files
-
 /// @brief The number of lines of a text file (0 when it does not exist).
 inline std::size_t count_lines(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -42,42 +32,50 @@ inline std::size_t count_lines(const fs::path& path) {
   return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
 }
 
-/// @brief One job's state files (logs/NNNNNN/), for backends and `sweep status`.
-class job_record {
+/// @brief One job's folder (logs/NNNNNN/): its logs and state files, for backends and `sweep status`.
+class job_folder {
  public:
-  job_record(const sweep_layout& layout, std::int64_t index) : index_(index), dir_(layout.job_dir(index)) {}
+  // The names of the files in it.
+  static constexpr std::string_view stdout_log = "stdout.log";
+  static constexpr std::string_view stderr_log = "stderr.log";
+  static constexpr std::string_view retry_file = "RETRY.txt";
+  static constexpr std::string_view done_file = "DONE";
+  static constexpr std::string_view failed_file = "FAILED";
+  static constexpr std::string_view running_file = "RUNNING";
+
+  job_folder(const sweep_layout& layout, std::int64_t index) : index_(index), dir_(layout.job_dir(index)) {}
 
   [[nodiscard]] std::int64_t index() const noexcept { return index_; }
   [[nodiscard]] const fs::path& dir() const noexcept { return dir_; }
   [[nodiscard]] fs::path file(std::string_view name) const { return dir_ / name; }
 
   [[nodiscard]] bool started() const { return path_exists(dir_); }
-  [[nodiscard]] bool done() const { return path_exists(file(job_files::done)); }
-  [[nodiscard]] bool failed() const { return path_exists(file(job_files::failed)); }
-  [[nodiscard]] bool running() const { return path_exists(file(job_files::running)); }
+  [[nodiscard]] bool done() const { return path_exists(file(done_file)); }
+  [[nodiscard]] bool failed() const { return path_exists(file(failed_file)); }
+  [[nodiscard]] bool running() const { return path_exists(file(running_file)); }
   /// @brief Failed attempts so far (lines of RETRY.txt).
-  [[nodiscard]] std::size_t retries() const { return count_lines(file(job_files::retry)); }
+  [[nodiscard]] std::size_t retries() const { return count_lines(file(retry_file)); }
 
   /// @brief Creates the job's folder (before its first attempt writes logs there).
   void prepare() const { fs::create_directories(dir_); }
 
   /// @brief An attempt started in process `pid` (a hint for status; it needs no atomicity).
-  void mark_running(long pid) const { append_line(file(job_files::running), fmt::format("{}", pid)); }
+  void mark_running(long pid) const { append_line(file(running_file), fmt::format("{}", pid)); }
   void clear_running() const {
     std::error_code ec;
-    fs::remove(file(job_files::running), ec);
+    fs::remove(file(running_file), ec);
   }
 
   /// @brief The job ended with exit 0.
-  void mark_done() const { write_file_atomic(file(job_files::done), std::string_view("exit code 0\n")); }
+  void mark_done() const { write_file_atomic(file(done_file), std::string_view("exit code 0\n")); }
 
   /// @brief An attempt failed for `reason`: appended to RETRY.txt. Returns true when the job gets
   /// another attempt (pycls's rule: retries so far - 1 < MAX_RETRY); otherwise it is marked FAILED.
   bool record_failure(std::string_view reason, std::int64_t max_retry) const {
-    append_line(file(job_files::retry), reason);
+    append_line(file(retry_file), reason);
     auto retries_so_far = static_cast<std::int64_t>(retries()) - 1;
     if (retries_so_far < max_retry) return true;
-    write_file_atomic(file(job_files::failed), fmt::format("{}\n", reason));
+    write_file_atomic(file(failed_file), fmt::format("{}\n", reason));
     return false;
   }
 
@@ -85,8 +83,8 @@ class job_record {
   /// gets MAX_RETRY retries anew.
   void reset_failed() const {
     std::error_code ec;
-    fs::remove(file(job_files::failed), ec);
-    auto retry = file(job_files::retry);
+    fs::remove(file(failed_file), ec);
+    auto retry = file(retry_file);
     if (!fs::exists(retry, ec)) return;
     for (int n = 1;; ++n) {
       auto archived = dir_ / fmt::format("RETRY.{}.txt", n);
@@ -98,7 +96,7 @@ class job_record {
   }
 
   /// @brief Appends a note to the job's stderr.log (e.g. why the launcher stopped it).
-  void note(std::string_view text) const { append_line(file(job_files::stderr_log), fmt::format("sweep: {}", text)); }
+  void note(std::string_view text) const { append_line(file(stderr_log), fmt::format("sweep: {}", text)); }
 
  private:
   std::int64_t index_;

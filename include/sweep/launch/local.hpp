@@ -130,7 +130,7 @@ class local_backend {
     std::size_t running = 0;
     std::error_code ec;
     for (auto& entry : fs::directory_iterator(layout.logs_dir(), ec)) {
-      running += path_exists(entry.path() / job_files::running) ? 1 : 0;
+      running += path_exists(entry.path() / job_folder::running_file) ? 1 : 0;
     }
     ::kill(*pid, SIGTERM);
     return running;
@@ -183,8 +183,8 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
     spawn_options o;
     o.argv = ctx.job_argv(i);
     o.cwd = layout.code_dir();
-    o.stdout_file = job.file(job_files::stdout_log);
-    o.stderr_file = job.file(job_files::stderr_log);
+    o.stdout_file = job.file(job_folder::stdout_log);
+    o.stderr_file = job.file(job_folder::stderr_log);
     o.stdin_null = true;
     o.env = ctx.job_env(i);
     detail::running_job r;

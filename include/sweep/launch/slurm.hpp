@@ -352,7 +352,7 @@ inline int run_slurm_task(const slurm_task_options& o) {
     throw error({layout.cfgs_dir().string(), 0}, "", fmt::format("no job config {} (the sweep has {})", index, cfgs.size()));
   }
   auto task = array_id + "_" + task_id;
-  job_record job(layout, index);
+  job_folder job(layout, index);
   job.prepare();
   auto dir = job.dir();
   detail::task_log(o.log, fmt::format("array task {} runs job {} in {}", task, index, dir.string()));
@@ -379,8 +379,8 @@ inline int run_slurm_task(const slurm_task_options& o) {
   auto job_argv = expand_command(words, vars);
   s.argv.insert(s.argv.end(), job_argv.begin(), job_argv.end());
   s.cwd = layout.code_dir();
-  s.stdout_file = dir / job_files::stdout_log;
-  s.stderr_file = dir / job_files::stderr_log;
+  s.stdout_file = dir / job_folder::stdout_log;
+  s.stderr_file = dir / job_folder::stderr_log;
   s.stdin_null = true;
   s.env = {fmt::format("SWEEP_JOB_INDEX={}", index), "SWEEP_OUT_DIR=" + vars.out_dir, "SWEEP_CFG=" + vars.cfg};
   detail::task_log(o.log, "running: " + shell_join(s.argv));

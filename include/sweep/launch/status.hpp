@@ -82,7 +82,7 @@ inline launch_status read_launch_status(const sweep_config& cfg) {
     launch_job_status j;
     j.index = static_cast<std::int64_t>(k);
     j.cfg = cfgs[k];
-    job_record job(layout, j.index);
+    job_folder job(layout, j.index);
     j.retries = job.retries();
     auto q = queue.find(j.index);
     if (q != queue.end()) {
