@@ -81,6 +81,11 @@ struct plain_csv_format {
 };
 SWEEP_REGISTER(sweep::register_log_format<plain_csv_format>);
 
+/// @brief A format named like one of COLLECT's own keys could have no COLLECT.<NAME> section.
+struct tag_format : plain_csv_format {
+  static constexpr std::string_view name = "tag";
+};
+
 static_assert(sweep::log_format<plain_csv_format>);
 static_assert(sweep::log_format<sweep::json_stats_format>);
 static_assert(sweep::log_format<sweep::lightning_csv_format>);
@@ -119,6 +124,7 @@ TEST_CASE("log formats are registered by name: json_stats (the default) and ligh
   // A name is registered once.
   CHECK_THROWS_WITH(sweep::register_log_format<plain_csv_format>(),
                     Catch::Contains("two log formats are registered as 'test_plain_csv'"));
+  CHECK_THROWS_WITH(sweep::register_log_format<tag_format>(), Catch::Contains("COLLECT.TAG is one of COLLECT's own keys"));
 }
 
 TEST_CASE("collect checks COLLECT.FORMAT, the format sections and COLLECT's values, naming file and line",
@@ -153,7 +159,7 @@ TEST_CASE("collect checks COLLECT.FORMAT, the format sections and COLLECT's valu
   auto keep = fails("  CHECKPOINTS_KEEP: some\n");
   CHECK_THAT(keep, Catch::Contains("sweep.yaml:5") && Catch::Contains("COLLECT.CHECKPOINTS_KEEP"));
   auto no_keys = fails("  JSON_STATS: {TAG: x}\n");
-  CHECK_THAT(no_keys, Catch::Contains("COLLECT.JSON_STATS.TAG") && Catch::Contains("has no keys of its own"));
+  CHECK_THAT(no_keys, Catch::Contains("sweep.yaml:5") && Catch::Contains("COLLECT.JSON_STATS.TAG") && Catch::Contains("unknown key"));
 
   // The same checks for a config written as code.
   sweep::sweep_config cfg;

@@ -4,7 +4,7 @@
 #include <sweep/collect.hpp>
 #include <sweep/config/load.hpp>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <unistd.h>
 
@@ -14,6 +14,7 @@ namespace {
 
 struct collect_args {
   sweep::driver::sweep_cfg_args cfg;
+  std::string format;
   bool full = false;
   bool quiet = false;
 };
@@ -42,10 +43,13 @@ const bool registered = sweep::driver::register_command(50, [](CLI::App& app) {
   auto args = std::make_shared<collect_args>();
   auto* cmd = app.add_subcommand("collect", "Parse the jobs' logs into ROOT_DIR/NAME/sweep.json and delete old checkpoints");
   args->cfg.add_to(cmd);
+  cmd->add_option("--format", args->format,
+                  fmt::format("A log format: {} (default: COLLECT.FORMAT)", fmt::join(sweep::log_formats().names(), ", ")));
   cmd->add_flag("--full", args->full, "Reparse every log (ignore the cache of unchanged logs)");
   cmd->add_flag("-q,--quiet", args->quiet, "No per-job lines and no progress bar");
   cmd->callback([args, cmd] {
     auto cfg = args->cfg.load(cmd);
+    if (!args->format.empty()) cfg.collect.format = args->format;
     auto dir = sweep::sweep_dir(cfg);
     fmt::print("Collecting jobs for {}... \n", dir.string());
     sweep::collect_run_options run;

@@ -13,6 +13,7 @@
 #include <sweep/collect/log_parser.hpp>
 #include <sweep/collect/status.hpp>
 #include <sweep/config/check.hpp>
+#include <sweep/config/components.hpp>
 #include <sweep/config/load.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
@@ -424,20 +425,13 @@ namespace detail {
 
 /// @brief Each COLLECT.<NAME> section names a registered log format, whose keys it checks
 /// (bound, even when COLLECT.FORMAT picks another, so a typo there is found now).
-inline void check_log_format_sections(const collect_options& opts, const std::string& file) {
-  auto& formats = log_formats();
-  std::vector<std::string> known;
-  for (auto& n : formats.names()) known.push_back(upper(n));
-  for (auto& [key, node] : opts.extensions) {
-    auto at = std::find(known.begin(), known.end(), key);
-    if (at == known.end()) {
-      throw error({file, node.line()}, "COLLECT." + key,
-                  fmt::format("unknown key: not a key of COLLECT nor the section of a registered log format ({}){}",
-                              fmt::join(formats.names(), ", "), did_you_mean(key, known)));
-    }
-    auto probe = opts;
-    probe.format = formats.names()[static_cast<std::size_t>(at - known.begin())];
-    (void)bind_log_format(probe, file);
+inline void check_log_format_sections(const sweep_config& cfg) {
+  check_component_sections(cfg, cfg.collect.extensions, "COLLECT", log_formats());
+  for (auto& name : log_formats().names()) {
+    if (component_section(cfg.collect.extensions, name) == nullptr) continue;
+    auto probe = cfg.collect;
+    probe.format = name;
+    (void)bind_log_format(probe, cfg.file);
   }
 }
 
@@ -579,7 +573,9 @@ inline collect_result collect_with(const sweep_layout& layout, const collect_opt
 /// reported in the result, never fatal.
 inline collect_result collect_dir(const std::filesystem::path& dir, const collect_options& opts,
                                   const collect_run_options& run = {}) {
-  detail::check_log_format_sections(opts, {});
+  sweep_config cfg;
+  cfg.collect = opts;
+  detail::check_log_format_sections(cfg);
   auto format = bind_log_format(opts);
   return detail::collect_with(sweep_layout(dir), opts, *format, run);
 }
@@ -590,7 +586,7 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
 inline collect_result collect(const sweep_config& cfg, collect_run_options run = {}) {
   check_common_options(cfg);
   check_collect_options(cfg);
-  detail::check_log_format_sections(cfg.collect, cfg.file);
+  detail::check_log_format_sections(cfg);
   auto format = bind_log_format(cfg.collect, cfg.file, config_checker(cfg).where("COLLECT.FORMAT"));
   if (run.threads == 0) run.threads = static_cast<std::size_t>(std::max<std::int64_t>(1, cfg.num_proc));
   try {

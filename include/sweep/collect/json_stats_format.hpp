@@ -7,6 +7,7 @@
 
 #include <sweep/collect/log_format.hpp>
 #include <sweep/collect/log_parser.hpp>
+#include <sweep/config/components.hpp>
 #include <sweep/config/sweep_config.hpp>
 
 #include <nlohmann/json.hpp>
@@ -23,7 +24,7 @@ namespace sweep {
 struct json_stats_format {
   static constexpr std::string_view name = "json_stats";
   /// @brief No COLLECT.JSON_STATS keys: the format reads COLLECT's own.
-  struct options {};
+  using options = no_options;
   /// @brief The parser's buffers, kept from job to job on each thread.
   struct scratch {
     detail::job_log log;

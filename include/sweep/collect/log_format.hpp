@@ -8,6 +8,7 @@
 //   struct my_format {
 //     static constexpr std::string_view name = "my_csv";                 // COLLECT.FORMAT: my_csv
 //     struct options { BOOST_HANA_DEFINE_STRUCT(options, (std::string, file)); options() : file("log.csv") {} };
+//                                                     // COLLECT.MY_CSV.FILE; or sweep::no_options
 //     std::vector<std::string> log_files(const options& o, const sweep::collect_options&) const { return {o.file}; }
 //     void read(const options&, const sweep::job_files& job, sweep::job_record& out) const;  // out.add_epoch(...)
 //   };
@@ -204,11 +205,13 @@ concept log_format_writes_entries =
 }  // namespace detail
 
 /// @brief A log format: `name` (what COLLECT.FORMAT says), `options` (its COLLECT.<NAME> keys: a
-/// struct reflected with BOOST_HANA_DEFINE_STRUCT, or `struct options {};`), `log_files` (its files
+/// struct reflected with BOOST_HANA_DEFINE_STRUCT, or sweep::no_options), `log_files` (its files
 /// in a job's folder: paths relative to it, `*` matching within one part, e.g.
-/// `lightning_logs/version_*/metrics.csv`; the last one that exists is the job's log_file) and
-/// `read` (the files' texts -> the job's record). Optionally `scratch` and `write_entry`, the
-/// fast path that writes the job's sweep.json entry itself (see json_stats_format).
+/// `lightning_logs/version_*/metrics.csv`; the last one that exists is the job's log in the status)
+/// and `read` (the files' texts -> the job's record). Optional: `void check(const options&) const`
+/// (values the types cannot check: throw sweep::error with the key, collect adds file and line) and
+/// `scratch` + `write_entry`, the fast path that writes the job's sweep.json entry itself (see
+/// json_stats_format).
 template <class F>
 concept log_format = std::default_initializable<F> && detail::log_format_has_name<F> &&
                      detail::log_format_has_options<F> && detail::log_format_has_log_files<F> &&

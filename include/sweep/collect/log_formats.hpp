@@ -9,6 +9,7 @@
 #include <sweep/collect/json_stats_format.hpp>
 #include <sweep/collect/lightning_csv.hpp>
 #include <sweep/collect/log_format.hpp>
+#include <sweep/config/components.hpp>
 #include <sweep/config/load.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <span>
@@ -111,20 +113,11 @@ namespace detail {
 template <class F>
 concept log_format_has_check = requires(const F& f, const typename F::options& o) { f.check(o); };
 
-/// @brief COLLECT.<NAME>, the section of the format `name`, or null.
-inline const value* log_format_section(const collect_options& collect, std::string_view name) {
-  auto key = upper(name);
-  for (auto& [k, v] : collect.extensions) {
-    if (k == key) return &v;
-  }
-  return nullptr;
-}
-
 template <class F>
 log_format_entry log_format_entry_for() {
   return {[](const collect_options& collect, const std::string& file) -> std::shared_ptr<const bound_log_format> {
     typename F::options o{};
-    if (auto* section = log_format_section(collect, F::name)) {
+    if (auto* section = component_section(collect.extensions, F::name)) {
       auto path = "COLLECT." + upper(F::name);
       if constexpr (reflected_struct<typename F::options>) {
         schema_reader(file).read(*section, path, o);
@@ -142,7 +135,7 @@ log_format_entry log_format_entry_for() {
         // The format names the key; the line it was written on is in its section.
         auto prefix = "COLLECT." + upper(F::name) + ".";
         const value* node = nullptr;
-        if (auto* section = log_format_section(collect, F::name); section && e.key_path().starts_with(prefix)) {
+        if (auto* section = component_section(collect.extensions, F::name); section && e.key_path().starts_with(prefix)) {
           node = section->find(e.key_path().substr(prefix.size()));
         }
         throw error({file, node != nullptr ? node->line() : 0}, e.key_path(), e.message());
@@ -176,7 +169,7 @@ void register_log_format() {
                 "(what COLLECT.FORMAT calls it)");
   static_assert(detail::log_format_has_options<F>,
                 "sweep::register_log_format<F>: F needs a default-constructible type `options` (its COLLECT.<NAME> "
-                "keys: a struct with BOOST_HANA_DEFINE_STRUCT, or `struct options {};`)");
+                "keys: a struct with BOOST_HANA_DEFINE_STRUCT, or `using options = sweep::no_options;`)");
   static_assert(detail::log_format_has_log_files<F>,
                 "sweep::register_log_format<F>: F needs `std::vector<std::string> log_files(const options&, const "
                 "sweep::collect_options&) const` (its log files in a job's folder)");
@@ -184,7 +177,15 @@ void register_log_format() {
                 "sweep::register_log_format<F>: F needs `void read(const options&, const sweep::job_files&, "
                 "sweep::job_record&) const` (a job's log files -> its record)");
   static_assert(std::is_default_constructible_v<F>, "sweep::register_log_format<F>: F needs a default constructor");
-  if constexpr (log_format<F>) log_formats().add(std::string(F::name), detail::log_format_entry_for<F>());
+  if constexpr (log_format<F>) {
+    // COLLECT.<NAME> must not be one of COLLECT's own keys (a format named "tag" could have no section).
+    auto keys = detail::field_keys<collect_options>();
+    if (std::find(keys.begin(), keys.end(), detail::upper(F::name)) != keys.end()) {
+      throw error(fmt::format("a log format cannot be named '{}': COLLECT.{} is one of COLLECT's own keys", F::name,
+                              detail::upper(F::name)));
+    }
+    log_formats().add(std::string(F::name), detail::log_format_entry_for<F>());
+  }
 }
 
 /// @brief The format COLLECT.FORMAT names, bound to its COLLECT.<NAME> keys; `file` names the config in
