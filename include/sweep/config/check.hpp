@@ -26,10 +26,26 @@ class config_checker {
  public:
   explicit config_checker(const sweep_config& cfg) : cfg_(cfg) {}
 
-  /// @brief Where `key_path` was written (line 0 when it was not, or the config is code).
+  /// @brief Where `key_path` ("LAUNCH.SLURM.SBATCH_ARGS[1]") was written (line 0 when it was not, or
+  /// the config is code).
   [[nodiscard]] source_location where(std::string_view key_path) const {
-    const value* node = cfg_.source ? cfg_.source->find(key_path) : nullptr;
-    return {cfg_.file, node != nullptr ? node->line() : 0};
+    int line = 0;
+    const value* node = cfg_.source.get();
+    for (std::size_t at = 0; node != nullptr && at < key_path.size();) {
+      auto end = key_path.find_first_of(".[", at);
+      auto part = key_path.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+      if (!part.empty()) node = node->is_map() ? node->find(part) : nullptr;
+      if (node != nullptr && end != std::string_view::npos && key_path[end] == '[') {
+        std::size_t index = 0;
+        auto close = key_path.find(']', end);
+        for (auto i = end + 1; i < close && i < key_path.size(); ++i) index = index * 10 + static_cast<std::size_t>(key_path[i] - '0');
+        node = node->is_list() && index < node->as_list().size() ? &node->as_list()[index] : nullptr;
+        end = close == std::string_view::npos ? close : close + 1;
+      }
+      at = end == std::string_view::npos ? key_path.size() : end + (end < key_path.size() && key_path[end] == '.' ? 1 : 0);
+    }
+    if (node != nullptr && node != cfg_.source.get()) line = node->line();
+    return {cfg_.file, line};
   }
 
   [[noreturn]] void fail(const std::string& key_path, std::string message) const {

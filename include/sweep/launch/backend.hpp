@@ -209,11 +209,14 @@ void register_launch_backend() {
                 "sweep::sweep_layout&) const` (nullopt: the queue cannot be read)");
   static_assert(requires(const B& b, const sweep_layout& layout) { { b.cancel(layout) } -> std::same_as<std::size_t>; },
                 "sweep::launch_backend: the backend needs `std::size_t cancel(const sweep::sweep_layout&) const`");
-  static_assert(launch_backend<B>);
-  launch_backends().add(std::string(B::name), [](const sweep_config& cfg) -> std::unique_ptr<any_launch_backend> {
-    auto o = detail::read_component_options<typename B::options>(cfg, cfg.launch.extensions, "LAUNCH", B::name);
-    return std::make_unique<detail::launch_backend_model<B>>(cfg, std::move(o));
-  });
+  static_assert(requires { requires boost::hana::Struct<typename B::options>::value; },
+                "sweep::launch_backend: B::options must be a BOOST_HANA_DEFINE_STRUCT (its fields are the keys of LAUNCH.<NAME>)");
+  if constexpr (launch_backend<B>) {  // else the messages above say what is missing, and nothing more
+    launch_backends().add(std::string(B::name), [](const sweep_config& cfg) -> std::unique_ptr<any_launch_backend> {
+      auto o = detail::read_component_options<typename B::options>(cfg, cfg.launch.extensions, "LAUNCH", B::name);
+      return std::make_unique<detail::launch_backend_model<B>>(cfg, std::move(o));
+    });
+  }
 }
 
 /// @brief The backend registered as `name`, made for `cfg` (its LAUNCH.<NAME> keys read); an unknown

@@ -19,6 +19,7 @@
 #include <sweep/analyze/metrics.hpp>
 #include <sweep/analyze/statistics.hpp>
 #include <sweep/analyze/sweep_data.hpp>
+#include <sweep/config/components.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
 #include <sweep/report/html_book.hpp>
@@ -116,9 +117,6 @@ struct analysis_context {
     return out;
   }
 };
-
-/// @brief The options of a report section that has no keys of its own.
-struct no_options {};
 
 namespace detail {
 

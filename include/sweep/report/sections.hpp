@@ -52,15 +52,6 @@ struct registered_section {
 
 namespace detail {
 
-/// @brief ANALYZE.<NAME>: the component section of report section `name`, or nullptr.
-inline const value* section_options_node(const analyze_options& a, std::string_view name) {
-  auto key = upper(name);
-  for (auto& [k, v] : a.extensions) {
-    if (k == key) return &v;
-  }
-  return nullptr;
-}
-
 template <class T>
 registered_section make_registered_section() {
   using options = typename T::options;
@@ -69,7 +60,7 @@ registered_section make_registered_section() {
   out.has_options = !std::is_same_v<options, no_options>;
   out.prepare = [](const analyze_options& a, const std::string& file) {
     auto opts = std::make_shared<options>();
-    if (auto* node = section_options_node(a, T::name)) {
+    if (auto* node = component_section(a.extensions, T::name)) {
       auto path = "ANALYZE." + upper(T::name);
       if constexpr (std::is_same_v<options, no_options>) {
         throw error({file, node->line()}, path,

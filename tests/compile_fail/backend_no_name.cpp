@@ -1,0 +1,12 @@
+// A launch backend without a name: registering it asks for one.
+#include <sweep/launch/backend.hpp>
+
+struct my_backend {
+  using options = sweep::no_options;
+  my_backend(const sweep::sweep_config&, options) {}
+  void check(const sweep::launch_context&) const {}
+  sweep::launch_result launch(const sweep::launch_context&, const std::vector<std::int64_t>&) const { return {}; }
+  std::optional<sweep::queue_states> queue(const sweep::sweep_layout&) const { return sweep::queue_states{}; }
+  std::size_t cancel(const sweep::sweep_layout&) const { return 0; }
+};
+SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);

@@ -1,0 +1,13 @@
+// A launch backend whose launch returns nothing: registering it says which signature is expected.
+#include <sweep/launch/backend.hpp>
+
+struct my_backend {
+  static constexpr std::string_view name = "mine";
+  using options = sweep::no_options;
+  my_backend(const sweep::sweep_config&, options) {}
+  void check(const sweep::launch_context&) const {}
+  void launch(const sweep::launch_context&, const std::vector<std::int64_t>&) const {}
+  std::optional<sweep::queue_states> queue(const sweep::sweep_layout&) const { return sweep::queue_states{}; }
+  std::size_t cancel(const sweep::sweep_layout&) const { return 0; }
+};
+SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);
