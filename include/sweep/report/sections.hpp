@@ -16,6 +16,7 @@
 #include <sweep/report/sections/config.hpp>
 #include <sweep/report/sections/curves.hpp>
 #include <sweep/report/sections/edf.hpp>
+#include <sweep/report/sections/importance.hpp>
 #include <sweep/report/sections/jobs.hpp>
 #include <sweep/report/sections/models.hpp>
 #include <sweep/report/sections/values.hpp>
@@ -177,6 +178,8 @@ inline registry<registered_section>& report_sections() {
     detail::add_report_section<sections::best_models>(sections);
     detail::add_report_section<sections::worst_models>(sections);
     detail::add_report_section<sections::jobs>(sections);
+    // Ours beyond pycls: on a page only when ANALYZE.SECTIONS lists them.
+    detail::add_report_section<sections::importance>(sections);
     return true;
   }();
   (void)built_in;
