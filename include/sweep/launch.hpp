@@ -8,6 +8,9 @@
 #include <sweep/launch/request.hpp>
 #include <sweep/launch/backend.hpp>
 #include <sweep/launch/local.hpp>
+#include <sweep/launch/events.hpp>
+#include <sweep/launch/task.hpp>
+#include <sweep/launch/sge.hpp>
 #include <sweep/launch/slurm.hpp>
 #include <sweep/launch/launch.hpp>
 #include <sweep/launch/status.hpp>

@@ -84,11 +84,16 @@ struct launch_options {
     (std::int64_t, time_limit),   // minutes
     (std::string, backend),       // a registered launch backend: local, slurm, or one of the user's
     (std::string, command),       // job command template: {cfg} {out_dir} {index} {mode}
-    (std::int64_t, local_jobs));  // local backend: jobs at once; 0 = min(PARALLEL_JOBS, cores)
+    (std::int64_t, local_jobs),   // local backend: jobs at once; 0 = min(PARALLEL_JOBS, cores)
+    (std::int64_t, nodes),        // cluster: nodes per job (SLURM --nodes)
+    (std::int64_t, tasks_per_node),  // cluster: tasks per node; more than one task in all runs the job under srun
+    (std::string, on_event),      // command template run (argv, no shell) on events: {event} {index} {sweep_dir}
+    (std::int64_t, max_failures));  // fail-fast: no new job starts once this many failed for good; 0 = off
   launch_options()
       : mode("train"), parallel_jobs(128), max_retry(3), num_gpus(1), cpus_per_gpu(10),
         mem_per_gpu(60), time_limit(4200), backend("local"),
-        command("python tools/run_net.py --mode {mode} --cfg {cfg} OUT_DIR {out_dir}"), local_jobs(0) {}
+        command("python tools/run_net.py --mode {mode} --cfg {cfg} OUT_DIR {out_dir}"), local_jobs(0), nodes(1),
+        tasks_per_node(1), max_failures(0) {}
 
   /// @brief LAUNCH.<BACKEND>: backends' own keys (see component_sections).
   component_sections extensions;

@@ -10,10 +10,12 @@
 #include <sweep/config/check.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/launch/backend.hpp>
+#include <sweep/launch/events.hpp>
 #include <sweep/launch/job_state.hpp>
 #include <sweep/launch/local.hpp>
 #include <sweep/launch/lock.hpp>
 #include <sweep/launch/request.hpp>
+#include <sweep/launch/sge.hpp>
 #include <sweep/launch/slurm.hpp>
 
 #include <fmt/format.h>
@@ -23,11 +25,27 @@
 
 namespace sweep {
 
+/// @brief LAUNCH's keys every backend shares that config/check.hpp leaves to the launch stage: NODES,
+/// TASKS_PER_NODE, MAX_FAILURES, ON_EVENT (its words and placeholders).
+inline void check_launch_shared_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  const auto& l = cfg.launch;
+  c.require(l.nodes >= 1, "LAUNCH.NODES", fmt::format("expected at least 1, got {}", l.nodes));
+  c.require(l.tasks_per_node >= 1, "LAUNCH.TASKS_PER_NODE", fmt::format("expected at least 1, got {}", l.tasks_per_node));
+  c.require(l.max_failures >= 0, "LAUNCH.MAX_FAILURES", fmt::format("expected 0 (off) or more, got {}", l.max_failures));
+  try {
+    split_on_event(l.on_event, cfg.file);
+  } catch (const error& e) {
+    c.fail("LAUNCH.ON_EVENT", e.message());
+  }
+}
+
 /// @brief The launch stage's checks of a config: the common keys, LAUNCH's shared keys, the backend's
 /// name and every LAUNCH.<NAME> section, then the backend's own check. Returns the backend.
 inline std::unique_ptr<any_launch_backend> check_launch(const sweep_config& cfg, const launch_request& request = {}) {
   check_common_options(cfg);
   check_launch_common_options(cfg);
+  check_launch_shared_options(cfg);
   auto name = request.backend ? *request.backend : cfg.launch.backend;
   std::unique_ptr<any_launch_backend> backend;
   try {
@@ -83,9 +101,14 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
     jobs.push_back(static_cast<std::int64_t>(i));
   }
   detail::copy_named_code(ctx.command_template(), ctx.project_dir(), layout.code_dir(), request.out);
+  detail::copy_named_code(split_on_event(cfg.launch.on_event), ctx.project_dir(), layout.code_dir(), request.out);
   for (auto i : jobs) {
     if (auto job = ctx.job(i); job.failed()) job.reset_failed();
   }
+  // Events count the jobs this launch hands over plus those an engine still runs for an earlier one.
+  std::size_t still_held = 0;
+  for (std::size_t i = 0; i < cfgs.size(); ++i) still_held += held[i] && !ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
+  if (!jobs.empty()) launch_events(layout, cfg.launch).begin(jobs.size() + still_held);
 
   auto result = backend->launch(ctx, jobs);
   result.backend = name;

@@ -6,6 +6,7 @@
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/launch/backend.hpp>
 #include <sweep/launch/command.hpp>
+#include <sweep/launch/events.hpp>
 #include <sweep/launch/job_state.hpp>
 #include <sweep/launch/lock.hpp>
 #include <sweep/launch/process.hpp>
@@ -159,6 +160,7 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
   for (std::size_t i = 0; i < total; ++i) done_before += ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
   detail::progress_line progress(req.progress, total, done_before);
   bool stopping = false;
+  launch_events events(layout, cfg.launch);
 
   auto stop_all = [&](int signo) {
     for (auto& r : active) {
@@ -213,6 +215,7 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
     if (code == 0 && !timed_out) {
       job.mark_done();
       ++result.done;
+      events.job_ended(i, job_outcome::done);
       return;
     }
     auto reason = timed_out ? fmt::format("Exceeded TIME_LIMIT ({})", detail::format_duration(time_limit))
@@ -222,9 +225,22 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
       queue.push_back(i);
     } else {
       ++result.failed;
+      events.job_ended(i, job_outcome::failed);
     }
   };
+  // Fail-fast: once LAUNCH.MAX_FAILURES jobs failed, queued jobs and retries do not start; running ones finish.
+  auto drop_queue_if_failing_fast = [&] {
+    if (queue.empty() || !events.fail_fast()) return;
+    result.failed_fast = true;
+    for (auto i : queue) {
+      if (auto job = ctx.job(i); job.started()) job.note("not restarted: LAUNCH.MAX_FAILURES reached (fail-fast)");
+      ++result.not_started;
+      events.job_ended(i, job_outcome::skipped);
+    }
+    queue.clear();
+  };
   while (!queue.empty() || !active.empty()) {
+    drop_queue_if_failing_fast();
     while (!stopping && active.size() < parallel && !queue.empty()) {
       auto i = queue.front();
       queue.pop_front();
@@ -280,7 +296,11 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
   }
   progress.update(done_before + result.done, 0, result.failed, 0, true);
   progress.finish();
-  ctx.print("launch: {} done, {} failed, {} unfinished{}\n", result.done, result.failed, result.unfinished,
+  if (events.fail_fast()) result.failed_fast = true;
+  ctx.print("launch: {} done, {} failed, {} unfinished{}{}\n", result.done, result.failed, result.unfinished,
+            result.failed_fast ? fmt::format(", {} not started (LAUNCH.MAX_FAILURES {} reached)", result.not_started,
+                                             cfg.launch.max_failures)
+                               : std::string(),
             result.interrupted ? " (stopped by a signal; launch again to resume)" : "");
   return result;
 }

@@ -5,6 +5,7 @@
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
 #include <sweep/launch/command.hpp>
+#include <sweep/base/files.hpp>
 #include <sweep/base/layout.hpp>
 
 #include <fmt/format.h>
@@ -47,6 +48,8 @@ struct launch_result {
   std::size_t done = 0;        // jobs that ran here: finished with exit 0 in this launch
   std::size_t failed = 0;      // jobs that ran here: out of retries in this launch
   std::size_t unfinished = 0;  // jobs that ran here: stopped by a signal before they ended
+  std::size_t not_started = 0; // jobs that ran here: left unstarted by fail-fast (LAUNCH.MAX_FAILURES)
+  bool failed_fast = false;    // LAUNCH.MAX_FAILURES was reached: no new attempt started after it
   bool interrupted = false;    // a SIGINT/SIGTERM stopped the launch
   bool declined = false;       // cluster: the confirmation was refused
   bool waits = true;           // the jobs ended before launch returned (false: submitted to a queue)
@@ -69,6 +72,19 @@ inline void copy_atomic(const fs::path& from, const fs::path& to) {
   fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
   fs::permissions(tmp, fs::status(from).permissions());
   fs::rename(tmp, to);
+}
+
+/// @brief A cluster launch copies the running driver to bin/sweep (tasks run that copy, so a rebuild does not
+/// change them) and writes `script` (a batch script holding only shell-quoted paths) into bin/.
+inline void install_driver(const launch_request& req, const sweep_layout& layout, const std::string& script_name,
+                           const std::string& script_text) {
+  auto exec_perms = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                    fs::perms::others_exec;
+  fs::create_directories(layout.bin_dir());
+  copy_atomic(req.driver, layout.bin_dir() / "sweep");
+  fs::permissions(layout.bin_dir() / "sweep", exec_perms);
+  write_file_atomic(layout.bin_dir() / script_name, script_text);
+  fs::permissions(layout.bin_dir() / script_name, exec_perms);
 }
 
 /// @brief Copies into code/ every file or folder that a template word names by a relative path inside the

@@ -14,6 +14,7 @@
 #include <sweep/launch/job_state.hpp>
 #include <sweep/launch/process.hpp>
 #include <sweep/launch/request.hpp>
+#include <sweep/launch/task.hpp>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -104,7 +105,7 @@ inline std::int64_t slurm_max_array_size() {
 }
 
 /// @brief sbatch's options for a sweep (pycls's set; docs/slurm.md), then the batch script and its arguments.
-/// `extra`: LAUNCH.SLURM.SBATCH_ARGS, passed on as they are, before the script.
+/// `extra`: LAUNCH.SLURM.EXTRA_ARGS, passed on as they are, before the script.
 inline std::vector<std::string> sbatch_arguments(const sweep_config& cfg, const sweep_layout& layout,
                                                  const std::string& array, const std::vector<std::string>& script_args,
                                                  const std::vector<std::string>& extra = {}) {
@@ -124,8 +125,8 @@ inline std::vector<std::string> sbatch_arguments(const sweep_config& cfg, const 
   a.push_back(fmt::format("--time={}", l.time_limit));
   if (!l.comment.empty()) a.push_back("--comment=" + l.comment);
   a.push_back(fmt::format("--signal=B:USR1@{}", detail::usr1_lead_seconds));
-  a.push_back("--nodes=1");
-  a.push_back("--ntasks-per-node=1");
+  a.push_back(fmt::format("--nodes={}", l.nodes));
+  a.push_back(fmt::format("--ntasks-per-node={}", l.tasks_per_node));
   a.push_back("--open-mode=append");
   a.insert(a.end(), extra.begin(), extra.end());
   a.push_back((layout.bin_dir() / "job.sh").string());
@@ -149,6 +150,14 @@ inline std::vector<sbatch_call> plan_sbatch(const sweep_config& cfg, const sweep
                                             fmt::format("{}", cfg.launch.max_retry), "--mode", cfg.launch.mode,
                                             "--command", cfg.launch.command};
     if (!cfg.launch.conda_env.empty()) script_args.insert(script_args.end(), {"--conda-env", cfg.launch.conda_env});
+    if (cfg.launch.nodes * cfg.launch.tasks_per_node > 1) {
+      script_args.insert(script_args.end(), {"--nodes", fmt::format("{}", cfg.launch.nodes), "--tasks-per-node",
+                                             fmt::format("{}", cfg.launch.tasks_per_node)});
+    }
+    if (!cfg.launch.on_event.empty()) script_args.insert(script_args.end(), {"--on-event", cfg.launch.on_event});
+    if (cfg.launch.max_failures > 0) {
+      script_args.insert(script_args.end(), {"--max-failures", fmt::format("{}", cfg.launch.max_failures)});
+    }
     c.argv = sbatch_arguments(cfg, layout, array_spec(c.tasks, cfg.launch.parallel_jobs), script_args, extra);
   }
   return calls;
@@ -193,15 +202,57 @@ inline std::optional<queue_states> slurm_queue_states(const sweep_layout& layout
 }
 
 /// @brief The SLURM backend (LAUNCH.BACKEND slurm): the jobs become sbatch array(s) whose tasks run
-/// `sweep job`; see docs/slurm.md. Its own keys: LAUNCH.SLURM.SBATCH_ARGS; pycls's flat keys
+/// `sweep job`; see docs/slurm.md. Its own keys: LAUNCH.SLURM.EXTRA_ARGS; pycls's flat keys
 /// (PARTITION, NUM_GPUS, CPUS_PER_GPU, MEM_PER_GPU, GPU_TYPE, COMMENT) stay where pycls has them.
 class slurm_backend {
  public:
   static constexpr std::string_view name = "slurm";
   struct options {
     BOOST_HANA_DEFINE_STRUCT(options,
-      (std::vector<std::string>, sbatch_args));  // extra sbatch options, e.g. [--qos=high, --account=lab]
+      (std::vector<std::string>, extra_args));  // extra sbatch options, e.g. [--qos=high, --account=lab]
   };
+
+  /// @brief The sbatch options sweep sets itself (long name, short letter or 0, and where the value comes from):
+  /// EXTRA_ARGS may not repeat them.
+  struct own_option {
+    std::string_view name;
+    char letter;
+    std::string_view from;
+  };
+  static constexpr own_option own_options[] = {
+      {"array", 'a', "sweep sets it from the jobs to run and LAUNCH.PARALLEL_JOBS"},
+      {"job-name", 'J', "sweep sets it from NAME"},
+      {"output", 'o', "sweep sets it to logs/sbatch/%A_%a.out"},
+      {"error", 'e', "sweep sets it to logs/sbatch/%A_%a.out"},
+      {"chdir", 'D', "sweep sets it to the sweep folder"},
+      {"open-mode", 0, "sweep sets it to append"},
+      {"signal", 0, "sweep sets it to B:USR1@300 for the requeue before the time limit"},
+      {"parsable", 0, "sweep reads the array job id from it"},
+      {"wrap", 0, "sweep submits bin/job.sh"},
+      {"nodes", 'N', "use LAUNCH.NODES"},
+      {"ntasks-per-node", 0, "use LAUNCH.TASKS_PER_NODE"},
+      {"ntasks", 'n', "use LAUNCH.NODES and LAUNCH.TASKS_PER_NODE"},
+      {"partition", 'p', "use LAUNCH.PARTITION"},
+      {"gpus", 'G', "use LAUNCH.NUM_GPUS"},
+      {"constraint", 'C', "use LAUNCH.GPU_TYPE"},
+      {"mem", 0, "use LAUNCH.MEM_PER_GPU"},
+      {"cpus-per-task", 'c', "use LAUNCH.CPUS_PER_GPU"},
+      {"time", 't', "use LAUNCH.TIME_LIMIT"},
+      {"comment", 0, "use LAUNCH.COMMENT"},
+  };
+
+  /// @brief The option of `own_options` that an EXTRA_ARGS word sets, if any ("--array=1", "-J", "-Jname").
+  static const own_option* own_option_of(std::string_view arg) {
+    for (auto& o : own_options) {
+      if (arg.starts_with("--")) {
+        auto name = arg.substr(2, arg.find('=') == std::string_view::npos ? std::string_view::npos : arg.find('=') - 2);
+        if (name == o.name) return &o;
+      } else if (o.letter != 0 && arg.size() >= 2 && arg[0] == '-' && arg[1] == o.letter) {
+        return &o;
+      }
+    }
+    return nullptr;
+  }
 
   slurm_backend(const sweep_config&, options o) : options_(std::move(o)) {}
 
@@ -216,11 +267,15 @@ class slurm_backend {
                            "expected more than {} minutes", l.time_limit, detail::usr1_lead_seconds,
                            detail::usr1_lead_seconds / 60));
     }
-    for (std::size_t i = 0; i < options_.sbatch_args.size(); ++i) {
-      auto& arg = options_.sbatch_args[i];
+    for (std::size_t i = 0; i < options_.extra_args.size(); ++i) {
+      auto& arg = options_.extra_args[i];
+      auto key = fmt::format("{}.EXTRA_ARGS[{}]", ctx.section(), i);
       if (!arg.starts_with("-")) {
-        ctx.fail(fmt::format("{}.SBATCH_ARGS[{}]", ctx.section(), i),
-                 fmt::format("'{}' is not an option: expected sbatch options such as --qos=high", arg));
+        ctx.fail(key, fmt::format("'{}' is not an option: expected sbatch options such as --qos=high (an option's "
+                                  "value goes with it: --account=my-lab)", arg));
+      }
+      if (auto* own = own_option_of(arg)) {
+        ctx.fail(key, fmt::format("'{}' is an option sweep sets itself (--{}): {}", arg, own->name, own->from));
       }
     }
   }
@@ -254,7 +309,7 @@ inline launch_result slurm_backend::launch(const launch_context& ctx, const std:
     return result;
   }
   auto calls = plan_sbatch(cfg, layout, jobs, req.max_array_size ? *req.max_array_size : slurm_max_array_size(),
-                           options_.sbatch_args);
+                           options_.extra_args);
   std::string plan = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
                                  (layout.bin_dir() / "sweep").string(), jobs.size(), total, total - jobs.size(), calls.size());
   for (auto& c : calls) plan += "\n" + shell_join(c.argv) + "\n";
@@ -271,16 +326,10 @@ inline launch_result slurm_backend::launch(const launch_context& ctx, const std:
 
   slurm_files files(layout);
   fs::create_directories(files.dir);
-  fs::create_directories(layout.bin_dir());
-  detail::copy_atomic(req.driver, layout.bin_dir() / "sweep");
-  fs::permissions(layout.bin_dir() / "sweep", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                                  fs::perms::others_read | fs::perms::others_exec);
-  auto script = layout.bin_dir() / "job.sh";
-  write_file_atomic(script, fmt::format("#!/bin/sh\n# Written by `sweep launch`: a SLURM array task of this sweep "
-                                        "(see docs/slurm.md).\nexec {} job --sweep-dir {} \"$@\"\n",
-                                        shell_quote((layout.bin_dir() / "sweep").string()), shell_quote(layout.dir.string())));
-  fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                              fs::perms::others_read | fs::perms::others_exec);
+  detail::install_driver(req, layout, "job.sh",
+                         fmt::format("#!/bin/sh\n# Written by `sweep launch`: a SLURM array task of this sweep "
+                                     "(see docs/slurm.md).\nexec {} job --sweep-dir {} \"$@\"\n",
+                                     shell_quote((layout.bin_dir() / "sweep").string()), shell_quote(layout.dir.string())));
 
   for (auto& c : calls) {
     auto r = run_capture(c.argv);
@@ -299,22 +348,16 @@ inline launch_result slurm_backend::launch(const launch_context& ctx, const std:
 struct slurm_task_options {
   fs::path sweep_dir;
   std::int64_t offset = 0;
-  std::int64_t max_retry = 3;
-  std::string mode = "train";
-  std::string command;
-  std::string conda_env;
+  task_settings job;            // MAX_RETRY, MODE, COMMAND, CONDA_ENV, ON_EVENT, MAX_FAILURES
+  std::int64_t nodes = 1;       // LAUNCH.NODES, LAUNCH.TASKS_PER_NODE: srun gets them when more than one task
+  std::int64_t tasks_per_node = 1;
   std::string srun = "srun";
   std::string scontrol = "scontrol";
+  std::string scancel = "scancel";
   std::FILE* log = stdout;  // the task's sbatch output file
 };
 
 namespace detail {
-
-inline void task_log(std::FILE* log, std::string_view text) {
-  if (log == nullptr) return;
-  fmt::print(log, "[{:%Y-%m-%d %H:%M:%S}] {}\n", fmt::localtime(std::time(nullptr)), text);
-  std::fflush(log);
-}
 
 inline std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);
@@ -332,11 +375,26 @@ inline void requeue_task(const slurm_task_options& o, const std::string& task) {
   }
 }
 
+/// @brief Fail-fast: the sweep's pending tasks are cancelled (running ones finish).
+inline void cancel_pending_tasks(const slurm_task_options& o, const sweep_layout& layout, const launch_events& events,
+                                 std::int64_t self) {
+  skip_pending_tasks(events, slurm_queue_states(layout), self, o.log);
+  std::vector<std::string> argv = {o.scancel, "--state=PENDING"};
+  for (auto& a : read_slurm_arrays(layout)) argv.push_back(a.job_id);
+  try {
+    run_capture(argv);
+  } catch (const std::exception& e) {
+    task_log(o.log, fmt::format("scancel failed: {}", e.what()));
+  }
+}
+
 }  // namespace detail
 
 /// @brief Runs one SLURM array task: the job with index offset + SLURM_ARRAY_TASK_ID, through srun, as a child
 /// it waits on. USR1 requeues at once; SIGTERM is ignored; a failure is counted in RETRY.txt and requeued while
-/// retries < MAX_RETRY. Returns the exit code for the task (0 when requeued or done).
+/// retries < MAX_RETRY. Under fail-fast (LAUNCH.MAX_FAILURES reached) it starts nothing, and the task whose
+/// failure reached the limit cancels the sweep's pending tasks. Returns the exit code for the task (0 when
+/// requeued, done or refused).
 inline int run_slurm_task(const slurm_task_options& o) {
   auto task_id = detail::env_or_empty("SLURM_ARRAY_TASK_ID");
   auto array_id = detail::env_or_empty("SLURM_ARRAY_JOB_ID");
@@ -353,9 +411,10 @@ inline int run_slurm_task(const slurm_task_options& o) {
   }
   auto task = array_id + "_" + task_id;
   job_folder job(layout, index);
+  launch_events events(layout, o.job.on_event, o.job.max_failures);
+  detail::task_log(o.log, fmt::format("array task {} runs job {} in {}", task, index, job.dir().string()));
+  if (task_refused_by_fail_fast(events, job, o.log)) return 0;
   job.prepare();
-  auto dir = job.dir();
-  detail::task_log(o.log, fmt::format("array task {} runs job {} in {}", task, index, dir.string()));
 
   nlohmann::json slurm = nlohmann::json::object();
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
@@ -364,67 +423,27 @@ inline int run_slurm_task(const slurm_task_options& o) {
     if (kv.rfind("SLURM_", 0) == 0 && eq != std::string_view::npos) slurm[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
   }
   {
-    std::ofstream f(dir / slurm_files::job_env_file, std::ios::app);
+    std::ofstream f(job.dir() / slurm_files::job_env_file, std::ios::app);
     f << "SLURM env variables for the job writing to this directory:\n" << slurm.dump(4, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
 
-  auto words = split_command(o.command);
-  if (!o.conda_env.empty()) {
-    std::vector<std::string> conda = {"conda", "run", "--no-capture-output", "-n", o.conda_env};
-    words.insert(words.begin(), conda.begin(), conda.end());
+  std::vector<std::string> prefix = {o.srun};
+  if (o.nodes * o.tasks_per_node > 1) {
+    prefix.push_back(fmt::format("--nodes={}", o.nodes));
+    prefix.push_back(fmt::format("--ntasks-per-node={}", o.tasks_per_node));
   }
-  job_vars vars{cfgs[static_cast<std::size_t>(index)].string(), dir.string(), index, o.mode};
-  spawn_options s;
-  s.argv = {o.srun};
-  auto job_argv = expand_command(words, vars);
-  s.argv.insert(s.argv.end(), job_argv.begin(), job_argv.end());
-  s.cwd = layout.code_dir();
-  s.stdout_file = dir / job_folder::stdout_log;
-  s.stderr_file = dir / job_folder::stderr_log;
-  s.stdin_null = true;
-  s.env = {fmt::format("SWEEP_JOB_INDEX={}", index), "SWEEP_OUT_DIR=" + vars.out_dir, "SWEEP_CFG=" + vars.cfg};
-  detail::task_log(o.log, "running: " + shell_join(s.argv));
-  pid_t pid = -1;
-  try {
-    pid = spawn(s);
-  } catch (const std::system_error& e) {
-    job.note(e.what());
-  }
-  int code = 127;
-  if (pid > 0) {
-    int pidfd = open_pidfd(pid);
-    for (;;) {
-      pollfd fds[2] = {{signals.read_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
-      ::poll(fds, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 50);
-      if (fds[0].revents != 0) {
-        auto got = signals.drain();
-        if (std::find(got.begin(), got.end(), SIGUSR1) != got.end()) {
-          detail::task_log(o.log, "caught USR1 (time limit near)");
-          detail::requeue_task(o, task);
-          ::kill(-pid, SIGTERM);
-          return 0;  // exit right away: SLURM's SIGTERM/SIGKILL of the requeue follow
-        }
-      }
-      int status = 0;
-      if (::waitpid(pid, &status, WNOHANG) == pid) {
-        code = exit_code(status);
-        break;
-      }
-    }
-    if (pidfd >= 0) ::close(pidfd);
-  }
-  detail::task_log(o.log, fmt::format("job {} exited with code {}", index, code));
-  if (code == 0) {
-    job.mark_done();
-    return 0;
-  }
-  auto reason = fmt::format("Encountered non-zero exit code {}", code);
-  if (job.record_failure(reason, o.max_retry)) {
-    detail::task_log(o.log, fmt::format("retry {} of {}", job.retries(), o.max_retry));
+  auto attempt = run_task_attempt(task_spawn_options(layout, cfgs, index, o.job, prefix), signals, {SIGUSR1}, job, o.log);
+  if (attempt.signal == SIGUSR1) {
+    detail::task_log(o.log, "caught USR1 (time limit near)");
     detail::requeue_task(o, task);
-    return 0;
+    return 0;  // exit right away: SLURM's SIGTERM/SIGKILL of the requeue follow
   }
-  detail::task_log(o.log, fmt::format("out of retries (MAX_RETRY {}): job {} failed", o.max_retry, index));
+  switch (settle_task_attempt(attempt.code, job, o.job, events, o.log)) {
+    case task_next::done: return 0;
+    case task_next::retry: detail::requeue_task(o, task); return 0;
+    case task_next::failed_fast: detail::cancel_pending_tasks(o, layout, events, index); return 1;
+    case task_next::failed: return 1;
+  }
   return 1;
 }
 
