@@ -144,14 +144,14 @@ TEST_CASE("a backend's own keys live under LAUNCH.<NAME>, read and checked with 
   cfg = load(tmp.path, yaml + "    QUEUED_JB: 1\n");
   CHECK_THROWS_WITH(sweep::launch(cfg, req), Catch::Contains("sweep.yaml:8: LAUNCH.BOOK.QUEUED_JB: unknown key") &&
                                                  Catch::Contains("did you mean 'QUEUED_JOB'?"));
-  cfg = load(tmp.path, yaml + "  SLRUM: {SBATCH_ARGS: [--qos=high]}\n");
+  cfg = load(tmp.path, yaml + "  SLRUM: {EXTRA_ARGS: [--qos=high]}\n");
   CHECK_THROWS_WITH(sweep::launch(cfg, req), Catch::Contains("sweep.yaml:8: LAUNCH.SLRUM: unknown key") &&
                                                  Catch::Contains("did you mean 'SLURM'?"));
   // A scalar under an unknown key is no section: the loader refuses it at once.
   write_file(tmp.path / "sweep.yaml", yaml + "  SLRUM: 3\n");
   CHECK_THROWS_WITH(sweep::load_sweep_config(tmp.path / "sweep.yaml"), Catch::Contains("LAUNCH.SLRUM: unknown key"));
-  cfg = load(tmp.path, fmt::format("ROOT_DIR: {}\nNAME: s\nLAUNCH:\n  BACKEND: slurm\n  SLURM:\n    SBATCH_ARGS: [--qos=high, oops]\n",
+  cfg = load(tmp.path, fmt::format("ROOT_DIR: {}\nNAME: s\nLAUNCH:\n  BACKEND: slurm\n  SLURM:\n    EXTRA_ARGS: [--qos=high, oops]\n",
                                    (tmp.path / "root").string()));
   req.yes = true;
-  CHECK_THROWS_WITH(sweep::launch(cfg, req), Catch::Contains("LAUNCH.SLURM.SBATCH_ARGS[1]: 'oops' is not an option"));
+  CHECK_THROWS_WITH(sweep::launch(cfg, req), Catch::Contains("LAUNCH.SLURM.EXTRA_ARGS[1]: 'oops' is not an option"));
 }

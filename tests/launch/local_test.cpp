@@ -201,7 +201,7 @@ TEST_CASE("launch explains what is missing or wrong", "[launch][local]") {
   CHECK_THROWS_WITH(sweep::launch(bad, req), Catch::Contains("LAUNCH.COMMAND") && Catch::Contains("{cfgg}"));
   req.backend = "cloud";
   CHECK_THROWS_WITH(sweep::launch(bad, req), Catch::StartsWith("command line: --backend: unknown launch backend 'cloud'") &&
-                                                 Catch::Contains("expected one of local, slurm"));
+                                                 Catch::Contains("expected one of local, sge, slurm"));
   req.backend.reset();
   bad.launch.backend = "slrum";
   CHECK_THROWS_WITH(sweep::launch(bad, req), Catch::Contains("LAUNCH.BACKEND: unknown launch backend 'slrum'") &&

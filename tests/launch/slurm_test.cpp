@@ -86,7 +86,7 @@ TEST_CASE("sbatch gets pycls's options, and only the ones that are set", "[launc
   CHECK(has(args, "--partition=learnfair"));
   CHECK(has(args, "--constraint=volta32gb"));
   CHECK(has(args, "--comment=deadline"));
-  // LAUNCH.SLURM.SBATCH_ARGS: passed on verbatim, after sweep's own options and before the script.
+  // LAUNCH.SLURM.EXTRA_ARGS: passed on verbatim, after sweep's own options and before the script.
   args = sweep::sbatch_arguments(cfg, layout, "0%1", {"--x"}, {"--qos=high", "--account=my lab"});
   auto qos = std::find(args.begin(), args.end(), "--qos=high");
   REQUIRE(qos != args.end());
@@ -179,8 +179,8 @@ TEST_CASE("sweep job runs the job through srun and requeues failures up to MAX_R
   sweep::slurm_task_options o;
   o.sweep_dir = tmp.path / "t";
   o.offset = 1;
-  o.max_retry = 1;
-  o.command = "sh job.sh {index} {out_dir}";
+  o.job.max_retry = 1;
+  o.job.command = "sh job.sh {index} {out_dir}";
   o.log = nullptr;
   {
     scoped_env task("SLURM_ARRAY_TASK_ID", "0");  // job 1: fails once, then succeeds
@@ -271,8 +271,8 @@ TEST_CASE("hostile config values reach jobs and sbatch as plain text, never as c
   scoped_env task("SLURM_ARRAY_TASK_ID", "0");
   sweep::slurm_task_options o;
   o.sweep_dir = sweep_path;
-  o.command = cfg.launch.command;
-  o.mode = cfg.launch.mode;
+  o.job.command = cfg.launch.command;
+  o.job.mode = cfg.launch.mode;
   o.log = nullptr;
   CHECK(sweep::run_slurm_task(o) == 0);
   CHECK(read_file(sweep_path / "logs/000000/stdout.log") ==

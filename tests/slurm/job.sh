@@ -2,6 +2,8 @@
 # The job program of the SLURM tests: behaves by sweep ({mode}) and job index.
 mode=$1 index=$2 out=$3
 echo "job $index restart=${SLURM_RESTART_COUNT:-none}"
+if [[ $mode == multi ]]; then echo "procid=$SLURM_PROCID ntasks=$SLURM_NTASKS"; exit 0; fi
+if [[ $mode == fail ]]; then sleep 1; exit 3; fi
 if [[ $mode == parallel ]]; then
   date +%s%N >> "$out/start"; sleep 2; date +%s%N >> "$out/end"; exit 0
 fi

@@ -3,7 +3,10 @@
 # checks: every task runs and finishes; at most PARALLEL_JOBS run at once; a job
 # that fails once is retried and succeeds; one that always fails stops after
 # MAX_RETRY; USR1 (as SLURM sends it before the time limit) requeues the task;
-# relaunching submits only what is left; hostile NAME/COMMENT never execute.
+# relaunching submits only what is left; hostile NAME/COMMENT never execute;
+# LAUNCH.SLURM.EXTRA_ARGS reach sbatch; TASKS_PER_NODE 2 runs the job under srun
+# twice; fail-fast after MAX_FAILURES with ON_EVENT's arguments recorded; the
+# same sweep gives the same job files on the local backend.
 # Usage: slurm_sweep_test.sh <sweep driver binary>
 set -uo pipefail
 sweep=$1
@@ -14,6 +17,7 @@ work=$(mktemp -d /tmp/sweep-slurm-test.XXXXXX)
 trap 'scancel --name=parallel >/dev/null 2>&1; rm -rf "$work"' EXIT
 mkdir -p "$work/project"
 cp "$here/job.sh" "$work/project/job.sh"
+printf '#!/bin/sh\nprintf "%%s|" "$@" >> "$(dirname "$0")/../events.txt"; echo >> "$(dirname "$0")/../events.txt"\n' > "$work/project/event.sh"
 cd "$work/project"
 canary=$work/canary
 pass=0 fail=0
@@ -114,6 +118,36 @@ check "B: job 2's old retries kept as RETRY.1.txt" test "$(wc -l < "$B/logs/0000
 check "no config value was ever executed" test ! -e "$canary"
 # A job name of sweep B in squeue's memory is the hostile NAME, verbatim.
 check "SLURM got NAME verbatim" grep -qF "$nameB" <(squeue -h -t all -j "$jobB" -o '%j' 2>/dev/null | head -1)
+
+# C: two tasks per node, run under srun; EXTRA_ARGS passed on. D: fail-fast with ON_EVENT.
+write_sweep c multi multi 1 1 0
+printf '  TASKS_PER_NODE: 2\n  SLURM:\n    EXTRA_ARGS: [--nice=10]\n' >> c.yaml
+C=$work/sweeps/multi
+make_cfgs "$C" 1
+write_sweep d failfast fail 5 1 0
+printf '  MAX_FAILURES: 2\n  ON_EVENT: sh event.sh {event} "{index}" {sweep_dir}\n' >> d.yaml
+D=$work/sweeps/failfast
+make_cfgs "$D" 5
+outC=$("$sweep" launch --sweep-cfg c.yaml --backend slurm --yes) || bad "launch C"
+check "C: EXTRA_ARGS and --ntasks-per-node=2 reach sbatch" grep -q -- "--ntasks-per-node=2 .*--nice=10 " <<<"$outC"
+"$sweep" launch --sweep-cfg d.yaml --backend slurm --yes >/dev/null || bad "launch D"
+wait_settled c 120 || bad "C did not settle"
+wait_settled d 180 || bad "D did not settle"
+check "C: done" test -f "$C/logs/000000/DONE"
+check "C: srun ran the job as 2 tasks" test "$(grep -c 'ntasks=2' "$C/logs/000000/stdout.log")" = 2
+check "C: with SLURM_PROCID 0 and 1" test "$(grep -o 'procid=[01]' "$C/logs/000000/stdout.log" | sort -u | wc -l)" = 2
+started=$(ls "$D"/logs/0*/stdout.log 2>/dev/null | wc -l)
+check "D: fail-fast: 2 of 5 jobs started (saw $started)" test "$started" = 2
+check "D: 2 failed, 3 never started" grep -q "5 jobs: 0 done, 0 running, 2 failed, 0 queued, 0 stopped, 3 new" <("$sweep" status --summary --sweep-cfg d.yaml)
+sed 's/^/  events: /' "$D/events.txt" 2>/dev/null
+expect=$(printf '%s\n' "job_failed|0|$D|" "job_failed|1|$D|" "max_failures|1|$D|" "sweep_finished||$D|")
+check "D: ON_EVENT ran with the right arguments" test "$(cat "$D/events.txt" 2>/dev/null)" = "$expect"
+# The same sweep as A on the local backend: the same files in each job folder (SLURM adds SLURM.txt).
+write_sweep l local parallel 4 1 3
+L=$work/sweeps/local
+make_cfgs "$L" 4
+"$sweep" launch --sweep-cfg l.yaml --yes >/dev/null 2>&1 || bad "local launch"
+check "local and SLURM write the same job files" diff <(cd "$L/logs" && find 0* -type f | sort) <(cd "$A/logs" && find 0* -type f | grep -v SLURM.txt | sort)
 
 echo "$pass passed, $fail failed"
 [[ $fail == 0 ]]
