@@ -29,7 +29,8 @@ TEST_CASE("valid parameters pass, including pycls's own regnet_sampler defaults"
   CHECK(problem(rand_type::log_uniform, 5e-5, 1e-3, 1e-10) == "ok");  // and WEIGHT_DECAY
   CHECK(problem(rand_type::uniform, -0.5, 0.5, 0.1) == "ok");
   CHECK(problem(rand_type::normal, -1.0, 1.0, 0.25) == "ok");
-  CHECK(problem(rand_type::uniform, 0.0, 1e300, 1e-300) == "ok");  // exact multiples at any scale
+  CHECK(problem(rand_type::uniform, 0.0, 1e300, 1e290) == "ok");  // exact multiples at any scale
+  CHECK(problem(rand_type::uniform, -1e-300, 1e-300, 1e-310) == "ok");
 }
 
 TEST_CASE("rule: QUANTIZE must be > 0", "[random]") {

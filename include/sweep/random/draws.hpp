@@ -55,6 +55,16 @@ constexpr T py_min(T a, T b) noexcept { return b < a ? b : a; }
 template <class T>
 constexpr T py_max(T a, T b) noexcept { return b > a ? b : a; }
 
+/// @brief How many times normal and log_normal redraw before giving up: pycls loops until a draw is in
+/// [low, high], which takes about 1.003 draws (sigma is a sixth of the range), but forever when sigma or
+/// mu is not finite. check_rand refuses such ranges; this bound keeps a draw from hanging regardless.
+inline constexpr int max_redraws = 10'000;
+
+[[noreturn]] inline void throw_no_draw(std::string_view what, double low, double high) {
+  throw std::domain_error(fmt::format("{}: no draw in [{}, {}] after {} tries: expected a range with finite "
+                                      "width and midpoint", what, low, high, max_redraws));
+}
+
 }  // namespace detail
 
 namespace draws {
@@ -114,7 +124,10 @@ struct normal_fn {
     double mu = detail::sum_to_double(low, high) / 2.0;
     double sigma = (std::is_same_v<T, double> ? hi - lo : static_cast<double>(static_cast<detail::int128>(high) - low)) / 6.0;
     double f = std::numeric_limits<double>::infinity();
-    while (!(lo <= f && f <= hi)) f = rng.normal(mu, sigma);
+    for (int tries = 0; !(lo <= f && f <= hi); ++tries) {
+      if (tries == detail::max_redraws) detail::throw_no_draw("normal", lo, hi);
+      f = rng.normal(mu, sigma);
+    }
     return quantize(f, q, rounding::half_even);
   }
 };
@@ -135,7 +148,10 @@ struct log_normal_fn {
       throw std::domain_error(fmt::format("log_normal: exp(log({})) is out of the range [{}, {}]", low, low, high));
     }
     double f = std::numeric_limits<double>::infinity();
-    while (!(lo <= f && f <= hi)) f = rng.lognormal(mu, sigma);
+    for (int tries = 0; !(lo <= f && f <= hi); ++tries) {
+      if (tries == detail::max_redraws) detail::throw_no_draw("log_normal", lo, hi);
+      f = rng.lognormal(mu, sigma);
+    }
     return quantize(f, q, rounding::half_even);
   }
 };
@@ -143,9 +159,10 @@ inline constexpr log_normal_fn log_normal{};
 
 }  // namespace draws
 
-/// @brief One draw of the given type; the dispatch for types chosen at run time (RAND_TYPE).
+namespace detail {
+
 template <draw_number T>
-T draw(rand_type type, T low, T high, T q, numpy_rng& rng) {
+T draw_unchecked(rand_type type, T low, T high, T q, numpy_rng& rng) {
   switch (type) {
     case rand_type::uniform: return draws::uniform(low, high, q, rng);
     case rand_type::log_uniform: return draws::log_uniform(low, high, q, rng);
@@ -155,6 +172,22 @@ T draw(rand_type type, T low, T high, T q, numpy_rng& rng) {
     case rand_type::log_normal: return draws::log_normal(low, high, q, rng);
   }
   throw std::invalid_argument("draw: not a rand_type");
+}
+
+}  // namespace detail
+
+/// @brief One draw of the given type; the dispatch for types chosen at run time (RAND_TYPE).
+/// A float draw that is not finite throws std::domain_error (check_rand refuses ranges that could).
+template <draw_number T>
+T draw(rand_type type, T low, T high, T q, numpy_rng& rng) {
+  T v = detail::draw_unchecked(type, low, high, q, rng);
+  if constexpr (std::is_same_v<T, double>) {
+    if (!std::isfinite(v)) {
+      throw std::domain_error(fmt::format("{}: drew {} from [{}, {}] with quantum {}: expected a range whose draws "
+                                          "are finite", to_string(type), v, low, high, q));
+    }
+  }
+  return v;
 }
 
 }  // namespace sweep

@@ -42,6 +42,45 @@ inline bool is_power_of_two(double v) {
   return std::isfinite(l) && l == std::floor(l);
 }
 
+/// @brief The largest magnitude an int range (widened by its quantum) may reach: the draws go through
+/// doubles, and k * q must come back into 64 bits.
+inline constexpr std::int64_t max_int_range_magnitude = std::int64_t{1} << 62;
+
+/// @brief Ranges too wide for the draw's arithmetic: pycls would draw inf or NaN (a uniform float over
+/// [-1e308, 1e308]: high + q - low overflows), redraw forever (a normal whose sigma or mu is inf), or
+/// overflow k * q. Ours refuses them, naming the numbers that overflow.
+inline std::optional<rand_problem> check_rand_magnitude(rand_type type, double low, double high, double q) {
+  auto name = std::string(to_string(type));
+  double top = high + q, bottom = low - q;  // a quantised draw lies within one quantum of the range
+  if (!std::isfinite(top - bottom)) {
+    return rand_problem{"RANGE", fmt::format("{}: the range [{}, {}] widened by QUANTIZE {} is wider than the "
+                                             "largest float: expected a narrower range (draws would be inf or NaN)",
+                                             name, py_number(low), py_number(high), py_number(q))};
+  }
+  if (!std::isfinite(top / q) || !std::isfinite(bottom / q)) {
+    return rand_problem{"QUANTIZE", fmt::format("{}: RANGE [{}, {}] / QUANTIZE {} overflows: expected a larger "
+                                                "QUANTIZE or a narrower range", name, py_number(low),
+                                                py_number(high), py_number(q))};
+  }
+  if (type == rand_type::normal && !std::isfinite(low + high)) {
+    return rand_problem{"RANGE", fmt::format("normal: the midpoint of [{}, {}] overflows: expected a range whose "
+                                             "low + high is finite (the draw would be redrawn forever)",
+                                             py_number(low), py_number(high))};
+  }
+  return std::nullopt;
+}
+inline std::optional<rand_problem> check_rand_magnitude(rand_type type, std::int64_t low, std::int64_t high,
+                                                        std::int64_t q) {
+  auto wide = [&](std::int64_t v) {
+    return static_cast<int128>(v < 0 ? -static_cast<int128>(v) : static_cast<int128>(v)) + q > max_int_range_magnitude;
+  };
+  if (wide(low) || wide(high)) {
+    return rand_problem{"RANGE", fmt::format("{}: the range [{}, {}] widened by QUANTIZE {} reaches beyond "
+                                             "+-2^62: expected a narrower range", to_string(type), low, high, q)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace detail
 
 /// @brief The first of pycls's validate_rand rules that (rand type, low, high, q) break, if any;
@@ -63,6 +102,7 @@ std::optional<rand_problem> check_rand(rand_type type, T low, T high, T q) {
   if (!(low > 0) && type != rand_type::uniform && type != rand_type::normal) {
     return rand_problem{"RANGE", fmt::format("{} needs low > 0, got {}", name, py_number(low))};
   }
+  if (auto problem = detail::check_rand_magnitude(type, low, high, q)) return problem;
   if (type != rand_type::power2_or_log_uniform) {
     for (auto [which, v] : {std::pair{"low", low}, std::pair{"high", high}}) {
       if (!detail::is_decimal_multiple(v, q)) {
