@@ -172,7 +172,7 @@ class dyn_space {
                      kind_ = finite ? space_kind::finite : space_kind::random;
                      if (!finite) return;
                      auto offsets = std::make_shared<std::vector<std::uint64_t>>(1, 0);
-                     for (auto& p : c.parts) offsets->push_back(offsets->back() + p.size_);
+                     for (auto& p : c.parts) offsets->push_back(detail::checked_add(offsets->back(), p.size_, "concat"));
                      size_ = offsets->back();
                      offsets_ = std::move(offsets);
                    },
@@ -188,7 +188,7 @@ class dyn_space {
                      auto offsets = std::make_shared<std::vector<std::uint64_t>>(1, 0);
                      offsets->reserve(j.first->size_ + 1);
                      for (std::uint64_t i = 0; i < j.first->size_; ++i) {
-                       offsets->push_back(offsets->back() + (active(*when, j.first->at(i)) ? j.second->size_ : 1));
+                       offsets->push_back(detail::checked_add(offsets->back(), active(*when, j.first->at(i)) ? j.second->size_ : 1, "join"));
                      }
                      size_ = offsets->back();
                      offsets_ = std::move(offsets);
@@ -326,6 +326,7 @@ class space_spec_reader {
       if (axes == nullptr || !axes->is_map() || axes->as_map().empty()) {
         fail(axes ? *axes : spec, path + ".AXES", "expected a map: dotted key -> axis ([values], {VALUES}, {RANGE, STEP} or {RANGE, COUNT})");
       }
+      check_keys_disjoint(*axes, path + ".AXES", file_);
       dyn_space::axis_list list;
       for (auto& [key, axis_spec] : axes->as_map()) {
         check_key(key, axis_spec, path + ".AXES." + key);
@@ -361,7 +362,14 @@ class space_spec_reader {
         }
       }
       bool shuffled = shuffle(spec, path);
-      auto space = t == "concat" ? dyn_space(dyn_space::concat_node{std::move(list)}, shuffled) : dyn_space::join(std::move(list), shuffled);
+      auto space = [&] {
+        try {
+          return t == "concat" ? dyn_space(dyn_space::concat_node{std::move(list)}, shuffled) : dyn_space::join(std::move(list), shuffled);
+        } catch (const error& e) {
+          if (!e.where().file.empty()) throw;
+          throw error({file_, parts->line()}, path + ".PARTS", e.message());  // e.g. sizes adding up to more than 2^62
+        }
+      }();
       if (shuffled && space.kind() != space_kind::finite) {
         fail(*spec.child("SHUFFLE"), path + ".SHUFFLE", "only a finite space (all parts grid, zip or finite) can be shuffled");
       }
@@ -394,6 +402,7 @@ class space_spec_reader {
       if (samplers == nullptr || !samplers->is_map() || samplers->as_map().empty()) {
         fail(samplers ? *samplers : spec, path + ".SAMPLERS", "expected a map: dotted key -> sampler (as in SETUP.SAMPLERS)");
       }
+      check_keys_disjoint(*samplers, path + ".SAMPLERS", file_);
       std::vector<std::pair<std::string, dyn_sampler>> list;
       for (auto& [key, sampler_spec] : samplers->as_map()) {
         auto key_path = path + ".SAMPLERS." + key;

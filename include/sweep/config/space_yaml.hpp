@@ -93,8 +93,12 @@ class sampler_reader {
   template <class T>
   T number(const value& node, const std::string& path) const {
     if constexpr (std::is_same_v<T, double>) {
-      // A float sampler takes integers too: RANGE [1, 5] means [1.0, 5.0].
       if (!node.is_number()) fail(node, path, fmt::format("expected a number, got {} ({})", node.kind(), node.python_repr()));
+      // pycls's validate_rand asserts type(q) == type(low) == type(high): a float range is floats only.
+      if (node.is_int()) {
+        fail(node, path, fmt::format("expected a float, got an int ({0}): write {0}.0 (pycls's validate_rand needs "
+                                     "RANGE and QUANTIZE all floats here, all ints for an int_sampler)", node.python_repr()));
+      }
       return node.as_float();
     } else {
       if (!node.is_int()) fail(node, path, fmt::format("expected an integer, got {} ({})", node.kind(), node.python_repr()));
@@ -150,6 +154,28 @@ class sampler_reader {
   int depth_ = 0;
 };
 
+/// @brief Throws when one key of a SAMPLERS (or AXES) map contains another (OPTIM and OPTIM.BASE_LR), naming
+/// both: a sampler of OPTIM writes all of OPTIM, so the other would be dropped or overwrite part of it,
+/// depending on the order. A regnet_sampler's REGNET counts as containing REGNET.DEPTH and the rest.
+inline void check_keys_disjoint(const value& map, const std::string& path, const std::string& file) {
+  if (!map.is_map()) return;
+  std::vector<std::string_view> keys;
+  for (auto& [key, spec] : map.as_map()) keys.emplace_back(key);
+  std::sort(keys.begin(), keys.end());
+  for (auto& [key, spec] : map.as_map()) {
+    // every proper prefix of `key` that ends before a '.' is a key that would contain it
+    for (auto dot = key.find('.'); dot != std::string::npos; dot = key.find('.', dot + 1)) {
+      auto outer = std::string_view(key).substr(0, dot);
+      if (std::binary_search(keys.begin(), keys.end(), outer)) {
+        throw error({file, spec.line()}, path + "." + key,
+                    fmt::format("overlaps {}.{}: a sampler of {} sets all of it: expected keys of which none contains "
+                                "another (sample {} or its parts, not both)",
+                                path, outer, outer, outer));
+      }
+    }
+  }
+}
+
 }  // namespace detail
 
 /// @brief One sampler spec (e.g. from `sweep sample --sampler FILE`), checked; `key` is the key it samples.
@@ -169,6 +195,7 @@ inline runtime_space load_space(const value& samplers, const std::string& file) 
     }
     out.emplace_back(key, reader.read(spec, "SETUP.SAMPLERS." + key, key));
   }
+  detail::check_keys_disjoint(samplers, "SETUP.SAMPLERS", file);
   return runtime_space(std::move(out));
 }
 

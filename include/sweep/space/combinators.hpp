@@ -52,11 +52,21 @@ inline double clean_decimal(double x) {
   return out;
 }
 
-/// @brief a * b, or an error naming `what` when it does not fit in 63 bits.
+/// @brief The most configs a finite space may have (sizes and indices stay far from uint64's wrap).
+inline constexpr std::uint64_t max_space_size = std::uint64_t{1} << 62;
+
+/// @brief a * b, or an error naming `what` when it is more than 2^62.
 inline std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view what) {
-  constexpr std::uint64_t limit = std::uint64_t{1} << 62;
-  if (a != 0 && b > limit / a) throw error(fmt::format("{}: more than 2^62 configs: expected a smaller space", what));
+  if (a != 0 && b > max_space_size / a) throw error(fmt::format("{}: more than 2^62 configs: expected a smaller space", what));
   return a * b;
+}
+
+/// @brief a + b, or an error naming `what` when it is more than 2^62.
+inline std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, std::string_view what) {
+  if (a > max_space_size || b > max_space_size - a) {
+    throw error(fmt::format("{}: more than 2^62 configs: expected a smaller space", what));
+  }
+  return a + b;
 }
 
 }  // namespace detail
@@ -99,11 +109,22 @@ struct int_range_sampler {
   void validate(std::string_view key_path) const {
     if (step < 1) throw error({}, std::string(key_path) + ".STEP", fmt::format("expected a step of 1 or more, got {}", step));
     if (low > high) throw error({}, std::string(key_path) + ".RANGE", fmt::format("expected low <= high, got [{}, {}]", low, high));
+    if (size() > detail::max_space_size) {
+      throw error({}, std::string(key_path) + ".RANGE",
+                  fmt::format("[{}, {}] with step {} has more than 2^62 values: expected a smaller range", low, high, step));
+    }
   }
+  /// @brief The number of values; worked out in unsigned arithmetic, since high - low may not fit in int64.
   [[nodiscard]] std::uint64_t size() const noexcept {
-    return low > high || step < 1 ? 0 : static_cast<std::uint64_t>((high - low) / step) + 1;
+    if (low > high || step < 1) return 0;
+    auto span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);  // mod 2^64: exact, as high >= low
+    auto n = span / static_cast<std::uint64_t>(step);
+    return n == UINT64_MAX ? n : n + 1;  // the whole int64 range with step 1 (2^64 values) saturates
   }
-  [[nodiscard]] std::int64_t at(std::uint64_t i) const noexcept { return low + static_cast<std::int64_t>(i) * step; }
+  [[nodiscard]] std::int64_t at(std::uint64_t i) const noexcept {
+    // low + i * step lies in [low, high]; unsigned arithmetic avoids the signed overflow of i * step alone
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + i * static_cast<std::uint64_t>(step));
+  }
   [[nodiscard]] std::int64_t draw(numpy_rng& rng) const { return at(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(size())))); }
   void append_key_text(std::string& out, std::string_view key, std::int64_t v) const { append_key_value(out, key, v); }
   void append_params(param_list& out, std::string_view key, std::int64_t v) const { out.emplace_back(key, value{v}); }
@@ -141,6 +162,14 @@ struct float_range_sampler {
     if (!(low <= high)) throw error({}, path + ".RANGE", fmt::format("expected low <= high, got [{}, {}]", low, high));
     if (space == spacing::log && !(low > 0)) throw error({}, path + ".RANGE", fmt::format("a log range needs low > 0, got {}", low));
     if (q < 0) throw error({}, path + ".QUANTIZE", fmt::format("expected a quantum > 0 (or none), got {}", q));
+    // inf, NaN or a range wider than the largest float would write .inf or .nan into job configs
+    if (!std::isfinite(low) || !std::isfinite(high) || !std::isfinite(high - low)) {
+      throw error({}, path + ".RANGE", fmt::format("expected finite numbers low <= high with a finite width, got [{}, {}]", low, high));
+    }
+    if (!std::isfinite(q) || (q > 0 && (!std::isfinite((std::fabs(low) + q) / q) || !std::isfinite((std::fabs(high) + q) / q) ||
+                                        !std::isfinite(std::fabs(high) + q) || !std::isfinite(std::fabs(low) + q)))) {
+      throw error({}, path + ".QUANTIZE", fmt::format("RANGE [{}, {}] / QUANTIZE {} overflows: expected a larger quantum or a narrower range", low, high, q));
+    }
   }
   [[nodiscard]] std::uint64_t size() const noexcept { return count < 1 ? 0 : static_cast<std::uint64_t>(count); }
   /// @brief Point i as numpy's linspace / geomspace make it (the last one exactly high).
@@ -422,6 +451,8 @@ template <class... Keys, class... Samplers>
 class grid_space<binding<Keys, Samplers>...> : public detail::axes_base<binding<Keys, Samplers>...>,
                                                public detail::pipeable<grid_space<binding<Keys, Samplers>...>> {
   static_assert(detail::keys_unique<Keys...>(), "sweep::grid: each key may be bound only once");
+  static_assert(detail::keys_disjoint<Keys...>(),
+                "sweep::grid: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
   using base = detail::axes_base<binding<Keys, Samplers>...>;
 
  public:
@@ -475,6 +506,8 @@ template <class... Keys, class... Samplers>
 class zip_space<binding<Keys, Samplers>...> : public detail::axes_base<binding<Keys, Samplers>...>,
                                               public detail::pipeable<zip_space<binding<Keys, Samplers>...>> {
   static_assert(detail::keys_unique<Keys...>(), "sweep::zip: each key may be bound only once");
+  static_assert(detail::keys_disjoint<Keys...>(),
+                "sweep::zip: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
   using base = detail::axes_base<binding<Keys, Samplers>...>;
 
  public:
@@ -652,7 +685,7 @@ class joined_space : public detail::pipeable<joined_space<First, Second>> {
         offsets_.push_back(0);
         auto n = part::space(second_).size();
         for (std::uint64_t i = 0; i < first_.size(); ++i) {
-          total += part::active(second_, first_.at(i)) ? n : 1;
+          total = detail::checked_add(total, part::active(second_, first_.at(i)) ? n : 1, "sweep::join");
           offsets_.push_back(total);
         }
       }
@@ -771,7 +804,7 @@ class concat_space : public detail::pipeable<concat_space<Parts...>> {
     if constexpr (finite) {
       offsets_[0] = 0;
       std::size_t k = 0;
-      std::apply([&](auto&... p) { ((offsets_[k + 1] = offsets_[k] + p.size(), ++k), ...); }, parts_);
+      std::apply([&](auto&... p) { ((offsets_[k + 1] = detail::checked_add(offsets_[k], p.size(), "sweep::concat"), ++k), ...); }, parts_);
     }
   }
 
@@ -884,6 +917,8 @@ class sobol_space;
 template <class... Keys, class... Samplers>
 class sobol_space<binding<Keys, Samplers>...> : public detail::pipeable<sobol_space<binding<Keys, Samplers>...>> {
   static_assert(detail::keys_unique<Keys...>(), "sweep::sobol: each key may be bound only once");
+  static_assert(detail::keys_disjoint<Keys...>(),
+                "sweep::sobol: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
   static constexpr std::size_t dims = sizeof...(Keys);
 
  public:

@@ -39,6 +39,24 @@ constexpr bool keys_unique() {
   return true;
 }
 
+/// @brief Whether key `a` contains key `b` (`OPTIM` contains `OPTIM.BASE_LR`), or they are equal.
+constexpr bool key_contains(std::string_view a, std::string_view b) {
+  return b.size() >= a.size() && b.substr(0, a.size()) == a && (b.size() == a.size() || b[a.size()] == '.');
+}
+
+/// @brief No key contains another: a sampler of OPTIM sets all of OPTIM, so one of OPTIM.BASE_LR
+/// would be overwritten or overwrite it, depending on the order of the writes.
+template <class... Keys>
+constexpr bool keys_disjoint() {
+  std::string_view names[] = {Keys::name..., ""};
+  for (std::size_t i = 0; i < sizeof...(Keys); ++i) {
+    for (std::size_t j = 0; j < sizeof...(Keys); ++j) {
+      if (i != j && names[i] != names[j] && key_contains(names[i], names[j])) return false;
+    }
+  }
+  return true;
+}
+
 template <class>
 inline constexpr bool dependent_false = false;
 
@@ -151,6 +169,8 @@ class constrained_space {
 template <class... Keys, class... Samplers>
 class typed_space<binding<Keys, Samplers>...> {
   static_assert(detail::keys_unique<Keys...>(), "sweep::space: each key may be bound only once");
+  static_assert(detail::keys_disjoint<Keys...>(),
+                "sweep::space: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
 
  public:
   using record_type = record<key_list<Keys...>, typename Samplers::value_type...>;
