@@ -4,6 +4,7 @@
 // (by default pycls's sections in pycls's order, then the job table).
 #pragma once
 
+#include <sweep/analyze/check_inputs.hpp>
 #include <sweep/analyze/metrics.hpp>
 #include <sweep/analyze/sweep_data.hpp>
 #include <sweep/base/files.hpp>
@@ -12,6 +13,7 @@
 #include <sweep/config/load.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
+#include <sweep/report/analysis_json.hpp>
 #include <sweep/report/html_book.hpp>
 #include <sweep/report/section.hpp>
 #include <sweep/report/sections.hpp>
@@ -60,8 +62,10 @@ inline load_options analysis_reads(const analyze_options& a) {
 
 namespace detail {
 
-inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data> sweeps, const std::vector<prepared_section>& sections) {
+inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data> sweeps, const std::vector<prepared_section>& sections,
+                                 nlohmann::json* facts = nullptr) {
   analysis_context ctx(cfg, std::move(sweeps));
+  if (facts != nullptr) *facts = analysis_facts(ctx);  // analysis.json: the page's numbers
   const auto& a = cfg.analyze;
   html_book book(cfg.name);
   book.add_text(fmt::format("{} jobs analysed{}; error = min of {}; bootstrap seed {}. Hover a point to see its job, click it to find it in the job table.",
@@ -78,12 +82,12 @@ inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data
 }
 
 inline std::string analysis_page_released(const sweep_config& cfg, std::vector<sweep_data> sweeps,
-                                          const std::vector<prepared_section>& sections) {
+                                          const std::vector<prepared_section>& sections, nlohmann::json* facts = nullptr) {
   std::vector<std::shared_ptr<const nlohmann::json>> trees;
   for (auto& s : sweeps) {
     for (auto& j : s.jobs) trees.push_back(j.record);
   }
-  auto html = analysis_page(cfg, std::move(sweeps), sections);
+  auto html = analysis_page(cfg, std::move(sweeps), sections, facts);
   release_trees(trees);  // the page's copies are gone: these are the last owners
   return html;
 }
@@ -99,7 +103,8 @@ inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data
 }
 
 /// @brief Analyses the sweep of `cfg` (ROOT_DIR/NAME/sweep.json and the extra sweeps') and writes
-/// ROOT_DIR/NAME/analysis.html atomically; returns its path. Checks what analyze uses (ROOT_DIR,
+/// ROOT_DIR/NAME/analysis.html atomically, and beside it analysis.json (the page's numbers, see
+/// analysis_facts); returns the page's path. Checks what analyze uses (ROOT_DIR,
 /// NAME, NUM_PROC, ANALYZE and its sections) before loading anything; SETUP, LAUNCH and COLLECT
 /// are not read, so a sweep.json made elsewhere needs no SETUP.
 inline std::filesystem::path analyze(const sweep_config& cfg) {
@@ -117,9 +122,14 @@ inline std::filesystem::path analyze(const sweep_config& cfg) {
                   fmt::format("no {} (run collect first)", file.string()));
     }
     sweeps.push_back(load_sweep(file, std::filesystem::path(name).filename().string(), cfg.analyze.error, reads));
+    check_sweep_has_error(cfg, sweeps.back(), file, name);  // names what the jobs have instead
   }
+  check_metric_names(cfg, sweeps);
   auto out = sweep_layout(sweep_dir(cfg)).analysis_file();
-  write_file_atomic(out, detail::analysis_page_released(cfg, std::move(sweeps), sections));
+  nlohmann::json facts;
+  auto html = detail::analysis_page_released(cfg, std::move(sweeps), sections, &facts);
+  write_file_atomic(std::filesystem::path(out).replace_extension(".json"), facts.dump(2) + "\n");
+  write_file_atomic(out, html);
   return out;
 }
 

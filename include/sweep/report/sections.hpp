@@ -13,12 +13,14 @@
 #include <sweep/error.hpp>
 #include <sweep/report/html_book.hpp>
 #include <sweep/report/section.hpp>
+#include <sweep/report/sections/compare.hpp>
 #include <sweep/report/sections/config.hpp>
 #include <sweep/report/sections/curves.hpp>
 #include <sweep/report/sections/edf.hpp>
 #include <sweep/report/sections/importance.hpp>
 #include <sweep/report/sections/jobs.hpp>
 #include <sweep/report/sections/models.hpp>
+#include <sweep/report/sections/parallel.hpp>
 #include <sweep/report/sections/values.hpp>
 
 #include <fmt/format.h>
@@ -180,6 +182,8 @@ inline registry<registered_section>& report_sections() {
     detail::add_report_section<sections::jobs>(sections);
     // Ours beyond pycls: on a page only when ANALYZE.SECTIONS lists them.
     detail::add_report_section<sections::importance>(sections);
+    detail::add_report_section<sections::parallel>(sections);
+    detail::add_report_section<sections::compare>(sections);
     return true;
   }();
   (void)built_in;
