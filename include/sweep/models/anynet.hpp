@@ -73,8 +73,9 @@ inline void anynet_block_cx(cx_state& cx, block_type block, std::int64_t w_in, s
     norm2d_cx(cx, w_out);
     return;
   }
-  const auto w_b = static_cast<std::int64_t>(py_round(static_cast<double>(w_out) * s.bot_mul));
-  const auto w_se = static_cast<std::int64_t>(py_round(static_cast<double>(w_in) * se_r));
+  const auto w_b = cx.to_int(py_round(static_cast<double>(w_out) * s.bot_mul));
+  const auto w_se = cx.to_int(py_round(static_cast<double>(w_in) * se_r));
+  if (cx.overflow) return;  // checked_sum reports it
   const auto groups = s.group_w > 0 ? w_b / s.group_w : 0;
   if (groups <= 0) {
     throw sweep::error(fmt::format("bottleneck width {} (width {} x bottleneck multiplier {}) is below group width {}",
@@ -92,8 +93,9 @@ inline void anynet_block_cx(cx_state& cx, block_type block, std::int64_t w_in, s
 }  // namespace detail
 
 /// @brief AnyNet's complexity at image size `im_size` (pycls's AnyNet.complexity).
+/// `key` names the section an overflow is blamed on (REGNET for a RegNet's AnyNet form).
 inline complexity anynet_complexity(const anynet_head& net, std::span<const anynet_stage> stages,
-                                    std::int64_t im_size) {
+                                    std::int64_t im_size, std::string_view key = "ANYNET") {
   detail::cx_state cx(im_size);
   switch (net.stem) {
     case stem_type::res_stem_cifar:
@@ -127,7 +129,7 @@ inline complexity anynet_complexity(const anynet_head& net, std::span<const anyn
   }
   detail::gap2d_cx(cx);
   detail::linear_cx(cx, prev_w, net.num_classes, true);
-  return cx.sum;
+  return detail::checked_sum(cx, key);
 }
 
 namespace detail {

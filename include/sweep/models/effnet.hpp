@@ -81,7 +81,8 @@ inline complexity effnet_complexity(const effnet_params& p, std::int64_t im_size
     std::int64_t stride = s.stride, w_in = prev_w;
     for (std::int64_t i = 0; i < s.depth; ++i) {
       // int(), not round(): pycls truncates the expanded and SE widths.
-      const auto w_exp = static_cast<std::int64_t>(static_cast<double>(w_in) * s.exp_ratio);
+      const auto w_exp = cx.to_int(static_cast<double>(w_in) * s.exp_ratio);
+      if (cx.overflow) break;  // checked_sum reports it
       if (w_exp <= 0) {
         throw sweep::error({}, "EN.EXP_RATIOS", fmt::format("width {} x ratio {} expands to no channels", w_in, s.exp_ratio));
       }
@@ -91,7 +92,7 @@ inline complexity effnet_complexity(const effnet_params& p, std::int64_t im_size
       }
       detail::conv2d_cx(cx, w_exp, w_exp, s.kernel, stride, w_exp);
       detail::norm2d_cx(cx, w_exp);
-      detail::se_cx(cx, w_exp, static_cast<std::int64_t>(static_cast<double>(w_in) * p.se_r));
+      detail::se_cx(cx, w_exp, cx.to_int(static_cast<double>(w_in) * p.se_r));
       detail::conv2d_cx(cx, w_exp, s.width, 1);
       detail::norm2d_cx(cx, s.width);
       stride = 1;
@@ -103,7 +104,7 @@ inline complexity effnet_complexity(const effnet_params& p, std::int64_t im_size
   detail::norm2d_cx(cx, p.head_w);
   detail::gap2d_cx(cx);
   detail::linear_cx(cx, p.head_w, p.num_classes, true);
-  return cx.sum;
+  return detail::checked_sum(cx, "EN");
 }
 
 /// @brief pycls's EfficientNet complexity for a job config as written (no scaler).

@@ -189,7 +189,7 @@ inline complexity regnet_complexity(const regnet_params& p, const regnet_stages&
   }
   auto a = detail::regnet_to_stages(p, stages, true);
   return anynet_complexity(detail::regnet_head(p, num_classes), std::span(a.stages.data(), a.n),
-                           detail::scale_im_size(im_size, p.scaling.r));
+                           detail::scale_im_size(im_size, p.scaling.r), "REGNET");
 }
 
 /// @brief The complexity pycls's sweep setup checks for a RegNet: its AnyNet form after the
@@ -203,7 +203,7 @@ inline complexity regnet_complexity(const value& job_cfg) {
   auto p = regnet_params::from(job_cfg);
   auto a = detail::regnet_to_stages(p, false);
   return anynet_complexity(detail::regnet_head(p, detail::read_num_classes(job_cfg)), std::span(a.stages.data(), a.n),
-                           detail::read_im_size(job_cfg));
+                           detail::read_im_size(job_cfg), "REGNET");
 }
 
 /// @brief The complexity of a regnet config after pycls's setup step (what setup checks).

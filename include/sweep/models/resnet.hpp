@@ -106,7 +106,7 @@ inline complexity resnet_complexity(const resnet_params& p, std::int64_t im_size
     detail::resnet_stage_cx(cx, p, 32, 64, 2, d, 0, 1);
     detail::gap2d_cx(cx);
     detail::linear_cx(cx, 64, p.num_classes, true);
-    return cx.sum;
+    return detail::checked_sum(cx, "RESNET");
   }
   std::array<std::int64_t, 4> ds{3, 4, p.depth == 50 ? 6 : p.depth == 101 ? 23 : 36, 3};
   if (p.depth == 152) ds[1] = 8;
@@ -120,7 +120,7 @@ inline complexity resnet_complexity(const resnet_params& p, std::int64_t im_size
   detail::resnet_stage_cx(cx, p, 1024, 2048, 2, ds[3], w_b * 8, g);
   detail::gap2d_cx(cx);
   detail::linear_cx(cx, 2048, p.num_classes, true);
-  return cx.sum;
+  return detail::checked_sum(cx, "RESNET");
 }
 
 /// @brief pycls's ResNet complexity for a job config (ResNets have no setup standardisation).
