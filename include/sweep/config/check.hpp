@@ -62,6 +62,9 @@ class config_checker {
   const sweep_config& cfg_;
 };
 
+/// @brief The most threads NUM_PROC may ask for.
+inline constexpr std::int64_t max_num_proc = 1024;
+
 /// @brief ROOT_DIR, NAME (stays inside ROOT_DIR: relative, no "..", no control characters), NUM_PROC.
 inline void check_common_options(const sweep_config& cfg) {
   config_checker c(cfg);
@@ -80,6 +83,9 @@ inline void check_common_options(const sweep_config& cfg) {
   c.require(name.find("//") == std::string::npos && name.back() != '/', "NAME",
             fmt::format("'{}' has an empty part: expected parts separated by single '/'", name));
   c.require(cfg.num_proc >= 1, "NUM_PROC", fmt::format("expected at least 1, got {}", cfg.num_proc));
+  // NUM_PROC is a number of threads (setup, collect); NUM_PROC x CHUNK_SIZE must also stay far from int64's end
+  c.require(cfg.num_proc <= max_num_proc, "NUM_PROC",
+            fmt::format("expected at most {} (a number of threads), got {}", max_num_proc, cfg.num_proc));
 }
 
 /// @brief SETUP: counts, seed, BASE_CFG and SAMPLERS shapes, constraints.

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -60,10 +61,57 @@ inline constexpr std::size_t max_yaml_values = std::size_t{1} << 20;
 /// itself (a cycle, which would recurse until the stack overflows) gets here.
 inline constexpr int max_yaml_depth = 1000;
 
+/// @brief The fewest bytes one YAML text may expand to (scalars, keys, and the indentation each value
+/// gets when written back as a job config); beyond it, a text may expand to max_yaml_growth times its
+/// own size. Aliases that repeat anchors are what grows a text, and every job config carries the
+/// expanded copy: under the values budget alone a 613-byte config made 21 MB job configs.
+inline constexpr std::size_t min_yaml_expanded_bytes = std::size_t{1} << 20;
+inline constexpr std::size_t max_yaml_growth = 8;
+
+/// @brief Whether a document stays within max_yaml_values values and max_yaml_depth levels: counted
+/// before the conversion, so those limits keep their own messages however the bytes add up.
+inline bool within_yaml_value_limits(const YAML::Node& node, std::size_t& count, int depth = 0) {
+  if (++count > max_yaml_values || depth > max_yaml_depth) return false;
+  if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      if (!within_yaml_value_limits(node[i], count, depth + 1)) return false;
+    }
+  } else if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!within_yaml_value_limits(it->second, count, depth + 1)) return false;
+    }
+  }
+  return true;
+}
+
+/// @brief What one YAML text may still expand to: values, and bytes (scalars, keys, indentation).
+struct yaml_budget {
+  std::size_t values = max_yaml_values;
+  std::size_t bytes = min_yaml_expanded_bytes;
+  std::size_t max_bytes = min_yaml_expanded_bytes;
+
+  /// @brief The budget of a text of `text_bytes` bytes.
+  static yaml_budget for_text(std::size_t text_bytes) {
+    yaml_budget b;
+    b.bytes = b.max_bytes = std::max(min_yaml_expanded_bytes, text_bytes * max_yaml_growth);
+    return b;
+  }
+};
+
+/// @brief Charges `n` bytes to the budget, or throws naming the file, line and key path.
+inline void spend_yaml_bytes(yaml_budget& budget, std::size_t n, const std::string& file, int line, const std::string& path) {
+  if (n > budget.bytes) {
+    throw error({file, line}, path.substr(0, 200),
+                fmt::format("the YAML expands to more than {} bytes (aliases repeating large anchors?): expected a "
+                            "smaller config", budget.max_bytes));
+  }
+  budget.bytes -= n;
+}
+
 inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path,
-                            std::size_t& budget, int depth = 0) {
+                            yaml_budget& budget, int depth = 0) {
   int line = node.Mark().line + 1;
-  if (budget == 0) {
+  if (budget.values == 0) {
     throw error({file, line}, path,
                 fmt::format("the YAML expands to more than {} values (nested aliases?): expected a smaller config", max_yaml_values));
   }
@@ -71,13 +119,16 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
     throw error({file, line}, path.substr(0, 200),
                 fmt::format("nested more than {} levels deep (an alias inside itself?): expected a smaller config", max_yaml_depth));
   }
-  --budget;
+  --budget.values;
+  // what the value costs in a job config written as YAML: its indentation and "- " or ": "
+  spend_yaml_bytes(budget, 2 * static_cast<std::size_t>(depth) + 2, file, line, path);
   auto where = [&] { return source_location{file, line}; };
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
       return value{}.set_line(line);
     case YAML::NodeType::Scalar: {
+      spend_yaml_bytes(budget, node.Scalar().size(), file, line, path);
       // "!" is the tag yaml-cpp gives quoted scalars: they are strings whatever they look like.
       if (node.Tag() == "!") return value{node.Scalar()}.set_line(line);
       return resolve_plain_scalar(node.Scalar()).set_line(line);
@@ -98,6 +149,7 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
         if (!it->first.IsScalar()) throw error(where(), path, "map keys must be plain names");
         auto key = it->first.Scalar();
         auto child_path = path.empty() ? key : path + "." + key;
+        spend_yaml_bytes(budget, key.size(), file, it->first.Mark().line + 1, child_path);
         if (std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == key; })) {
           throw error({file, it->first.Mark().line + 1}, child_path, "duplicate key");
         }
@@ -111,15 +163,42 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
   return value{};
 }
 
-/// @brief Rejects bytes that are not UTF-8 or are control characters, which YAML does not allow and later stages could not print.
+/// @brief Rejects bytes that are not UTF-8 or are control characters, which YAML does not allow and later
+/// stages could not print. UTF-8 means the shortest form of a Unicode scalar value: overlong encodings
+/// (0xc0 0xaf for '/'), UTF-16 surrogates (U+D800-DFFF) and code points above U+10FFFF are refused too,
+/// as Python's decoder refuses them, so they never reach job configs or the report.
 inline void check_utf8(std::string_view text, const std::string& file) {
   int line = 1;
+  auto bytes = [&](std::size_t i, int n) {
+    std::string out;
+    for (int k = 0; k < n && i + static_cast<std::size_t>(k) < text.size(); ++k) {
+      out += fmt::format("{}0x{:02x}", k ? " " : "", static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]));
+    }
+    return out;
+  };
   for (std::size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
     int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
     bool ok = extra >= 0 && i + static_cast<std::size_t>(extra) < text.size() + (extra == 0 ? 1 : 0);
     for (int k = 1; ok && k <= extra; ++k) ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
     if (!ok) throw error({file, line}, "", fmt::format("invalid UTF-8 byte 0x{:02x}: expected UTF-8 text", c));
+    if (extra > 0) {
+      std::uint32_t cp = c & (0x3fu >> extra);
+      for (int k = 1; k <= extra; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3fu);
+      constexpr std::uint32_t shortest[] = {0, 0x80, 0x800, 0x10000};
+      if (cp < shortest[extra]) {
+        throw error({file, line}, "", fmt::format("overlong UTF-8 encoding of U+{:04X} (bytes {}): expected UTF-8 text "
+                                                  "in its shortest form", cp, bytes(i, extra + 1)));
+      }
+      if (cp >= 0xd800 && cp <= 0xdfff) {
+        throw error({file, line}, "", fmt::format("UTF-16 surrogate U+{:04X} encoded as UTF-8 (bytes {}): expected "
+                                                  "UTF-8 text", cp, bytes(i, extra + 1)));
+      }
+      if (cp > 0x10ffff) {
+        throw error({file, line}, "", fmt::format("code point U+{:X} is above U+10FFFF (bytes {}): expected UTF-8 "
+                                                  "text", cp, bytes(i, extra + 1)));
+      }
+    }
     // YAML (and PyYAML) allow no control characters but tab and line ends.
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
       throw error({file, line}, "", fmt::format("control character 0x{:02x}: expected printable text", c));
@@ -142,7 +221,11 @@ inline value load_yaml_text(std::string_view text, const std::string& file = "<y
   } catch (const YAML::Exception& e) {
     throw error({file, e.mark.line + 1}, "", fmt::format("invalid YAML: {}", e.msg));
   }
-  std::size_t budget = detail::max_yaml_values;
+  auto budget = detail::yaml_budget::for_text(text.size());
+  std::size_t count = 0;
+  if (!detail::within_yaml_value_limits(root, count)) {
+    budget.bytes = budget.max_bytes = SIZE_MAX;  // the conversion reports the value or depth limit, with its path
+  }
   return detail::from_yaml_node(root, file, "", budget);
 }
 

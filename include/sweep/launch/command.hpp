@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -81,17 +82,60 @@ inline std::string shell_join(const std::vector<std::string>& words) {
   return out;
 }
 
+/// @brief The longest argument a command word may expand to (Linux allows 128 KiB per argument; a
+/// longer one is a typo such as {index:>999999999}, which would build a 1 GB string per job).
+inline constexpr std::size_t max_word_bytes = 64 * 1024;
+
+namespace detail {
+
+/// @brief Refuses a width or precision above max_word_bytes inside a word's placeholders, before
+/// fmt builds the string.
+inline void check_placeholder_numbers(const std::string& word, const std::string& file) {
+  int depth = 0;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    char c = word[i];
+    if (depth == 0 && (c == '{' || c == '}') && i + 1 < word.size() && word[i + 1] == c) {
+      ++i;  // {{ or }}: a literal brace
+    } else if (c == '{') {
+      ++depth;
+    } else if (c == '}') {
+      depth -= depth > 0 ? 1 : 0;
+    } else if (depth > 0 && c >= '0' && c <= '9') {
+      std::size_t j = i;
+      std::uint64_t n = 0;
+      for (; j < word.size() && word[j] >= '0' && word[j] <= '9'; ++j) n = std::min<std::uint64_t>(n * 10 + static_cast<std::uint64_t>(word[j] - '0'), UINT32_MAX);
+      if (n > max_word_bytes) {
+        throw error({file, 0}, "LAUNCH.COMMAND",
+                    fmt::format("width {} in '{}' is too large: expected a width or precision of at most {} "
+                                "(the bytes of one argument)", word.substr(i, j - i), word, max_word_bytes));
+      }
+      i = j - 1;
+    }
+  }
+}
+
+}  // namespace detail
+
 /// @brief Substitutes the job's values into one word (fmt syntax: {index:06d} works, {{ is a literal brace).
+/// A word that would expand to more than max_word_bytes is an error (key LAUNCH.COMMAND).
 inline std::string expand_word(const std::string& word, const job_vars& vars, const std::string& file = {}) {
   if (word.find_first_of("{}") == std::string::npos) return word;
+  detail::check_placeholder_numbers(word, file);
+  std::string out;
   try {
-    return fmt::format(fmt::runtime(word), fmt::arg("cfg", vars.cfg), fmt::arg("out_dir", vars.out_dir),
-                       fmt::arg("index", vars.index), fmt::arg("mode", vars.mode));
+    out = fmt::format(fmt::runtime(word), fmt::arg("cfg", vars.cfg), fmt::arg("out_dir", vars.out_dir),
+                      fmt::arg("index", vars.index), fmt::arg("mode", vars.mode));
   } catch (const fmt::format_error& e) {
     throw error({file, 0}, "LAUNCH.COMMAND",
                 fmt::format("bad placeholder in '{}' ({}): expected {{cfg}}, {{out_dir}}, {{index}} or {{mode}}; "
                             "write {{{{ and }}}} for literal braces", word, e.what()));
   }
+  if (out.size() > max_word_bytes) {
+    throw error({file, 0}, "LAUNCH.COMMAND",
+                fmt::format("'{}' expands to {} bytes for job {}: expected at most {} bytes per argument", word,
+                            out.size(), vars.index, max_word_bytes));
+  }
+  return out;
 }
 
 /// @brief The job's argv: the template's words with the job's values substituted in each.

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -48,11 +49,14 @@ class file_lock {
 };
 
 /// @brief True while some process holds the sweep's launch lock (a launch is running).
+/// Only probes: the file is opened read-only and never created, so `sweep status` works on another
+/// user's readable sweep; a lock file that cannot be opened counts as no launcher (nothing to tell).
 inline bool launcher_active(const std::filesystem::path& lock_path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(lock_path, ec)) return false;
-  file_lock probe(lock_path, false);
-  return !probe.locked();
+  int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return false;
+  bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // also drops the shared lock if we got it
+  return held;
 }
 
 /// @brief The pid of the process holding the launch lock, if one does.
