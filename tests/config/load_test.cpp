@@ -1,4 +1,5 @@
 #include <sweep/config.hpp>
+#include <sweep/launch/launch.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -19,9 +20,15 @@ sweep::sweep_config load_text(const std::string& text, const std::vector<std::st
   return sweep::load_sweep_config(file, overrides);
 }
 
+/// @brief The first error of loading `text` and checking it as `sweep setup` does: keys and types
+/// on load, then each stage's values.
 std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
   try {
-    load_text(text, overrides);
+    auto cfg = load_text(text, overrides);
+    sweep::check_setup_options(cfg);
+    sweep::check_launch(cfg);
+    sweep::check_collect_options(cfg);
+    sweep::check_analyze_options(cfg);
   } catch (const sweep::error& e) {
     return e.what();
   }
@@ -88,7 +95,7 @@ TEST_CASE("bad sweep configs name file, line, key and expectation") {
   CHECK_THAT(error_of("NAME: /abs\nSETUP:\n  NUM_CONFIGS: 1\n"), Contains("is absolute"));
   CHECK_THAT(error_of(minimal + "COLLECT:\n  CHECKPOINTS_KEEP: some\n"),
              Contains("cfg.yaml:5: COLLECT.CHECKPOINTS_KEEP: expected one of all, last, none; got 'some'"));
-  CHECK_THAT(error_of(minimal + "LAUNCH:\n  BACKEND: kubernetes\n"), Contains("LAUNCH.BACKEND: expected local or slurm"));
+  CHECK_THAT(error_of(minimal + "LAUNCH:\n  BACKEND: kubernetes\n"), Contains("cfg.yaml:5: LAUNCH.BACKEND: unknown launch backend 'kubernetes': expected one of local,"));
   CHECK_THAT(error_of("NAME: [t\n"), Contains("cfg.yaml:"));
   CHECK_THAT(error_of("NAME: [t\n"), Contains("invalid YAML"));
   CHECK_THAT(error_of(minimal + "NAME: again\n"), Contains("NAME: duplicate key"));
@@ -114,4 +121,20 @@ TEST_CASE("YAML scalars resolve as pycls's loader does, and dump back") {
   CHECK(sweep::load_yaml_text(text) == v);
   CHECK_THAT(text, Catch::Contains("b: 1.0e-10"));
   CHECK_THAT(text, Catch::Contains("d: '5'"));
+}
+
+TEST_CASE("loading checks keys and types; each stage checks the values it uses") {
+  // An analyze-only config (a sweep.json made elsewhere) needs no SETUP.
+  auto cfg = load_text("NAME: elsewhere\nANALYZE:\n  METRICS: [lr]\n");
+  CHECK(cfg.setup.num_configs == 0);
+  CHECK_NOTHROW(sweep::check_analyze_options(cfg));
+  CHECK_THROWS_WITH(sweep::check_setup_options(cfg), Catch::Contains("SETUP.NUM_CONFIGS"));
+  // The value tree is kept, so a stage's error names the line the key was written on.
+  cfg = load_text("NAME: t\nLAUNCH:\n  PARALLEL_JOBS: 0\n");
+  CHECK_THROWS_WITH(sweep::check_launch(cfg), Catch::Contains("cfg.yaml:3: LAUNCH.PARALLEL_JOBS: expected at least 1, got 0"));
+  // The same check on the code route, without a file.
+  sweep::sweep_config code;
+  code.name = "t";
+  code.launch.parallel_jobs = 0;
+  CHECK_THROWS_WITH(sweep::check_launch(code), Catch::StartsWith("LAUNCH.PARALLEL_JOBS: expected at least 1, got 0"));
 }
