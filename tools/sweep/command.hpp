@@ -41,6 +41,13 @@ struct exit_error {
   int code = 1;
 };
 
+/// @brief The overrides of this run, once a verb took them: errors about their keys are blamed on
+/// the command line (main.cpp), whichever stage finds them.
+inline std::vector<std::string>& current_overrides() {
+  static std::vector<std::string> overrides;
+  return overrides;
+}
+
 /// @brief `--sweep-cfg F [KEY VALUE ...]`: the sweep config every stage's verb takes, with yacs-style overrides.
 struct sweep_cfg_args {
   std::string file;
@@ -51,17 +58,23 @@ struct sweep_cfg_args {
   void add_to(CLI::App* cmd) {
     cmd->add_option("--sweep-cfg", file, "Sweep config file (YAML, pycls format)")->required()->check(CLI::ExistingFile);
     cmd->allow_extras();
-    cmd->footer("Overrides: KEY VALUE pairs after the options, e.g. ROOT_DIR /tmp/sweeps SETUP.NUM_CONFIGS 8 ANALYZE.METRICS \"[lr, wd]\"");
+    cmd->footer("Overrides: KEY VALUE pairs (or KEY=VALUE) after the options, e.g. ROOT_DIR /tmp/sweeps SETUP.NUM_CONFIGS 8 "
+                "ANALYZE.METRICS \"[lr, wd]\" SETUP.SAMPLERS.OPTIM.BASE_LR.RANGE \"[0.1, 1.0]\"");
   }
 
   /// @brief Collects the overrides left over by the parser; an unknown option is an error, not an override.
   void take_overrides(CLI::App* cmd) {
-    overrides = cmd->remaining();
+    overrides = normalize_overrides(cmd->remaining());
     for (std::size_t i = 0; i < overrides.size(); i += 2) {
+      if (overrides[i] == "--cfg" || overrides[i].starts_with("--cfg=")) {
+        throw exit_error{fmt::format("unknown option '--cfg': `sweep {}` reads a sweep config with --sweep-cfg FILE "
+                                     "(--cfg is pycls's run_net option for one job's config)", cmd->get_name()), 2};
+      }
       if (overrides[i].starts_with("-")) {
         throw exit_error{fmt::format("unknown option '{}' (see `sweep {} --help`)", overrides[i], cmd->get_name()), 2};
       }
     }
+    current_overrides() = overrides;
   }
 
   /// @brief The sweep config with the overrides applied.
@@ -78,6 +91,7 @@ struct setup_outcome {
   std::int64_t configs = 0;
   std::int64_t sampled = 0;
   double seconds = 0;
+  std::vector<std::string> removed;  // what each rule removed, one line each
 };
 /// @brief Sets the sweep up (notes on stderr).
 setup_outcome run_setup(const sweep_config& cfg);

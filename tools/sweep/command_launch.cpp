@@ -3,6 +3,7 @@
 
 #include <sweep/config/load.hpp>
 #include <sweep/launch/launch.hpp>
+#include <sweep/setup/saved_setup.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -42,6 +43,7 @@ const bool registered = sweep::driver::register_command(30, [](CLI::App& app) {
   cmd->add_flag("--only-failed", args->only_failed, "Rerun only the jobs that ran out of retries");
   cmd->callback([args, cmd] {
     auto cfg = args->cfg.load(cmd);
+    sweep::check_saved_setup(cfg);  // the jobs were sampled from the saved SETUP
     sweep::launch_request req;
     if (!args->backend.empty()) req.backend = args->backend;
     req.yes = args->yes;
@@ -49,8 +51,16 @@ const bool registered = sweep::driver::register_command(30, [](CLI::App& app) {
     if (::isatty(0) == 1) req.confirm = ask_on_terminal;
     auto result = sweep::launch(cfg, req);
     if (result.declined) throw sweep::driver::exit_error{"launch: not submitted", 1};
-    if (result.interrupted) throw sweep::driver::exit_error{"", 130};
-    if (result.failed > 0) throw sweep::driver::exit_error{fmt::format("launch: {} job(s) failed", result.failed), 1};
+    if (result.interrupted) {
+      auto ended = result.done + result.failed + result.unfinished;
+      auto not_started = result.selected > ended ? result.selected - ended : 0;
+      throw sweep::driver::exit_error{fmt::format("launch: interrupted: {} job(s) not started yet, {} stopped unfinished; "
+                                                  "run the same command again to resume", not_started, result.unfinished), 130};
+    }
+    if (result.failed > 0) {
+      throw sweep::driver::exit_error{fmt::format("launch: {} job(s) failed (the first one's error log is shown above); "
+                                                  "after a fix, `sweep launch --only-failed` reruns them", result.failed), 1};
+    }
   });
 });
 

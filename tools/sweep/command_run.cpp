@@ -5,6 +5,7 @@
 #include <sweep/base/layout.hpp>
 #include <sweep/config/load.hpp>
 #include <sweep/launch/backend.hpp>
+#include <sweep/setup/saved_setup.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -34,7 +35,10 @@ const bool registered = sweep::driver::register_command(70, [](CLI::App& app) {
       fmt::print("[1/4] setup: {}\n", dir.string());
       auto setup = sweep::driver::run_setup(cfg);
       fmt::print("      {} job configs ({} candidates, {:.2f}s)\n", setup.configs, setup.sampled, setup.seconds);
+      for (auto& line : setup.removed) fmt::print("      {}\n", line);
     } else {
+      // Its jobs were sampled from the SETUP saved in the sweep folder: an edited one must not be mixed in.
+      sweep::check_saved_setup(cfg);
       fmt::print("[1/4] setup: skipped, the sweep was launched before (resuming it)\n");
     }
     auto backend = args->backend.empty() ? std::string("local") : args->backend;
@@ -46,6 +50,12 @@ const bool registered = sweep::driver::register_command(70, [](CLI::App& app) {
       return;
     }
     fmt::print("      {} done, {} failed, {} already done before\n", launched.done, launched.failed, launched.skipped);
+    if (launched.done == 0 && launched.failed > 0) {
+      throw sweep::driver::exit_error{
+          fmt::format("run: stopped after launch: all {} job(s) failed, nothing to collect or analyse; fix the cause "
+                      "(see the error log above), then `sweep launch --only-failed` or `sweep run` again",
+                      launched.failed), 1};
+    }
     fmt::print("[3/4] collect\n");
     fmt::print("      {}\n", sweep::driver::run_collect(cfg));
     fmt::print("[4/4] analyze\n");

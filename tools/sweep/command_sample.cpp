@@ -48,7 +48,7 @@ const bool registered = sweep::driver::register_command(10, [](CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("-n,--count", args->count, "Number of draws")->check(CLI::Range(std::int64_t{0}, std::int64_t{100000000}));
   cmd->add_option("--seed", args->seed, "Seed of numpy's legacy stream (np.random.seed)");
-  cmd->add_option("--key", args->key, "The config key the sampler is for (REGNET for regnet_sampler)");
+  cmd->add_option("--key", args->key, "The config key the sampler is for, used in messages (default: REGNET for a regnet_sampler, else SAMPLER)");
   cmd->callback([args] {
     auto spec = sweep::load_yaml_file(args->sampler_file);
     auto key = args->key;

@@ -7,6 +7,52 @@
 
 #include <algorithm>
 #include <exception>
+#include <string>
+#include <vector>
+
+namespace {
+
+/// @brief What a newcomer probably meant when the command line did not parse: a config given without
+/// --sweep-cfg (as a word, or with pycls's --cfg), or options written before the verb. Empty if nothing fits.
+std::string hint(CLI::App& app, const std::vector<std::string>& args) {
+  std::size_t verb = args.size();
+  CLI::App* cmd = nullptr;
+  for (std::size_t i = 0; i < args.size() && cmd == nullptr; ++i) {
+    for (auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      if (sub->get_name() == args[i]) {
+        cmd = sub;
+        verb = i;
+      }
+    }
+  }
+  if (cmd == nullptr || cmd->get_option_no_throw("--sweep-cfg") == nullptr) return {};
+  auto quote = [](const std::string& w) { return w.find_first_of(" \t\"'[]{}$") == std::string::npos ? w : "'" + w + "'"; };
+  std::vector<std::string> before(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(verb));
+  std::vector<std::string> after(args.begin() + static_cast<std::ptrdiff_t>(verb) + 1, args.end());
+  bool has_sweep_cfg = false;
+  for (auto& w : args) has_sweep_cfg = has_sweep_cfg || w == "--sweep-cfg" || w.starts_with("--sweep-cfg=");
+  std::string why;
+  if (!before.empty()) {
+    why = "options go after the verb";
+    after.insert(after.begin(), before.begin(), before.end());
+  } else if (has_sweep_cfg) {
+    return {};
+  } else if (auto at = std::find(after.begin(), after.end(), "--cfg"); at != after.end()) {
+    why = "the sweep config is given with --sweep-cfg (--cfg is pycls's run_net option for one job's config)";
+    *at = "--sweep-cfg";
+  } else if (!after.empty() && !after.front().starts_with("-") &&
+             (after.front().ends_with(".yaml") || after.front().ends_with(".yml"))) {
+    why = "the sweep config is given with --sweep-cfg";
+    after.insert(after.begin(), "--sweep-cfg");
+  } else {
+    return {};
+  }
+  std::string line = "sweep " + args[verb];
+  for (auto& w : after) line += " " + quote(w);
+  return fmt::format("did you mean `{}`? ({})", line, why);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"sweep: sample, launch, collect and analyse populations of experiment configs"};
@@ -18,10 +64,19 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    auto code = app.exit(e);
+    if (code != 0) {
+      if (auto h = hint(app, std::vector<std::string>(argv + 1, argv + argc)); !h.empty()) fmt::print(stderr, "sweep: {}\n", h);
+    }
+    return code;
   } catch (const sweep::driver::exit_error& e) {
     if (!e.message.empty()) fmt::print(stderr, "sweep: {}\n", e.message);
     return e.code;
+  } catch (const sweep::error& e) {
+    // A value an override set is the command line's, not the config file's.
+    auto blamed = sweep::blame_override(e, sweep::driver::current_overrides());
+    fmt::print(stderr, "sweep: error: {}\n", blamed ? blamed->what() : e.what());
+    return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "sweep: error: {}\n", e.what());
     return 1;

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -170,27 +171,141 @@ value schema_to_value(const T& x) {
 
 }  // namespace detail
 
-/// @brief Applies yacs-style overrides "KEY VALUE ..." to a loaded tree (a sweep or job config), as
-/// load_sweep_config and `sweep complexity` do; values are YAML scalars or flow lists. Throws sweep::error
-/// naming the key for an odd count, a bad key, or a key below a non-map.
-/// @sa docs/yaml.md
-inline void apply_overrides(value& root, const std::vector<std::string>& overrides) {
-  if (overrides.size() % 2 != 0) {
-    throw error({"command line", 0}, overrides.back(), "override has no value: expected KEY VALUE pairs");
+namespace detail {
+
+/// @brief The segments of an override key: dots separate them, except inside "double quotes" or
+/// [brackets], which make one literal segment (`SETUP.SAMPLERS[OPTIM.MOMENTUM]` names a new sampler).
+/// Returns false for an empty segment or an unclosed quote or bracket.
+inline bool split_override_key(std::string_view key, std::vector<std::pair<std::string, bool>>& out) {
+  out.clear();
+  std::string part;
+  bool literal = false, had = false;
+  for (std::size_t i = 0; i <= key.size(); ++i) {
+    if (i == key.size() || key[i] == '.') {
+      if (!had && part.empty()) return false;
+      out.emplace_back(std::move(part), literal);
+      part.clear();
+      literal = had = false;
+      continue;
+    }
+    if (key[i] == '"' || key[i] == '[') {
+      auto close = key.find(key[i] == '"' ? '"' : ']', i + 1);
+      if (key[i] == '[' && !part.empty() && !had) {  // SAMPLERS[OPTIM.BASE_LR]: a word, then a literal
+        out.emplace_back(std::move(part), false);
+        part.clear();
+      }
+      if (close == std::string_view::npos || !part.empty() || had) return false;
+      part = std::string(key.substr(i + 1, close - i - 1));
+      literal = had = true;
+      i = close;
+      if (i + 1 < key.size() && key[i + 1] != '.') return false;
+      continue;
+    }
+    if (had) return false;
+    part += key[i];
   }
+  return !out.empty();
+}
+
+/// @brief The node an override key names, created (with the maps above it) if missing. Where a map
+/// already holds a dotted key (a sampler's `OPTIM.BASE_LR` under SETUP.SAMPLERS), the longest run of
+/// segments that spells one of its keys is taken as that key, so `SETUP.SAMPLERS.OPTIM.BASE_LR.RANGE`
+/// reaches one field of one sampler. Null when a parent is not a map.
+inline value* override_target(value& root, const std::vector<std::pair<std::string, bool>>& parts) {
+  value* node = &root;
+  for (std::size_t i = 0; i < parts.size();) {
+    if (node->is_null()) *node = value{value::map{}};
+    if (!node->is_map()) return nullptr;
+    std::size_t used = 1;
+    std::string key = parts[i].first;
+    if (!parts[i].second) {
+      std::string joined = parts[i].first;
+      for (std::size_t j = i + 1; j < parts.size() && !parts[j].second; ++j) {
+        joined += "." + parts[j].first;
+        if (node->child(joined) != nullptr) {
+          key = joined;
+          used = j - i + 1;
+        }
+      }
+    }
+    value* next = node->child(key);
+    if (next == nullptr) next = &node->as_map().emplace_back(key, value{}).second;
+    node = next;
+    i += used;
+  }
+  return node;
+}
+
+/// @brief An override key as error messages spell it: its segments joined by dots.
+inline std::string override_key_path(const std::vector<std::pair<std::string, bool>>& parts) {
+  std::string out;
+  for (auto& [part, literal] : parts) out += (out.empty() ? "" : ".") + part;
+  return out;
+}
+
+}  // namespace detail
+
+/// @brief Overrides as KEY VALUE pairs: a `KEY=VALUE` word where a key is expected is split in two
+/// (a value is never split: `LAUNCH.COMMAND "prog --a=b"` keeps its `=`).
+inline std::vector<std::string> normalize_overrides(const std::vector<std::string>& overrides) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < overrides.size(); ++i) {
+    const auto& word = overrides[i];
+    auto eq = word.find('=');
+    bool key_position = out.size() % 2 == 0;
+    if (key_position && eq != std::string::npos && eq > 0 && word.find_first_of(" \t") > eq) {
+      out.push_back(word.substr(0, eq));
+      out.push_back(word.substr(eq + 1));
+    } else {
+      out.push_back(word);
+    }
+  }
+  return out;
+}
+
+/// @brief Applies yacs-style overrides "KEY VALUE ..." (or `KEY=VALUE`) to a loaded tree (a sweep or job
+/// config), as load_sweep_config and `sweep complexity` do; values are YAML scalars or flow lists. A key
+/// reaches one field of a sampler whose key has dots (`SETUP.SAMPLERS.OPTIM.BASE_LR.RANGE`, or
+/// `SETUP.SAMPLERS[OPTIM.BASE_LR].RANGE`). Throws sweep::error at `command line: KEY` for an odd count,
+/// a bad key, or a key below a non-map.
+/// @sa docs/yaml.md
+inline void apply_overrides(value& root, const std::vector<std::string>& given) {
+  auto overrides = normalize_overrides(given);
+  if (overrides.size() % 2 != 0) {
+    throw error({"command line", 0}, overrides.back(),
+                fmt::format("override has no value: expected KEY VALUE pairs, e.g. `{0} VALUE` or `{0}=VALUE`", overrides.back()));
+  }
+  std::vector<std::pair<std::string, bool>> parts;
   for (std::size_t i = 0; i < overrides.size(); i += 2) {
     const auto& key = overrides[i];
-    if (key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos) {
-      throw error({"command line", 0}, key, "expected a dotted key such as SETUP.NUM_CONFIGS");
+    if (!detail::split_override_key(key, parts)) {
+      throw error({"command line", 0}, key,
+                  "expected a dotted key such as SETUP.NUM_CONFIGS (a sampler's field: "
+                  "SETUP.SAMPLERS.OPTIM.BASE_LR.RANGE or SETUP.SAMPLERS[OPTIM.BASE_LR].RANGE)");
     }
-    value parsed = load_yaml_text(overrides[i + 1], "command line");
+    value parsed = load_yaml_text(overrides[i + 1], "command line: " + key);
     parsed.set_line(0);  // a line of the override's text is no line of the config file
-    try {
-      root.at_path(key) = std::move(parsed);
-    } catch (const error&) {
-      throw error({"command line", 0}, key, "a parent of this key is not a map");
+    auto* target = detail::override_target(root, parts);
+    if (target == nullptr) throw error({"command line", 0}, key, "a parent of this key is not a map");
+    *target = std::move(parsed);
+  }
+}
+
+/// @brief An error about a key that an override set, blamed on the command line (`command line: KEY: ...`)
+/// rather than on the config file, whose text does not hold that value; nullopt for other errors.
+inline std::optional<error> blame_override(const error& e, const std::vector<std::string>& given) {
+  if (e.key_path().empty() || e.where().file == "command line") return std::nullopt;
+  auto overrides = normalize_overrides(given);
+  std::vector<std::pair<std::string, bool>> parts;
+  for (std::size_t i = 0; i + 1 < overrides.size(); i += 2) {
+    if (!detail::split_override_key(overrides[i], parts)) continue;
+    auto key = detail::override_key_path(parts);
+    const auto& path = e.key_path();
+    if (path == key || (path.starts_with(key) && (path[key.size()] == '.' || path[key.size()] == '['))) {
+      return error({"command line", 0}, path, e.message());
     }
   }
+  return std::nullopt;
 }
 
 /// @brief A sweep config from a YAML value tree (already loaded); `file` names it in errors.
@@ -213,7 +328,13 @@ inline sweep_config load_sweep_config(const std::filesystem::path& file, const s
   auto root = load_yaml_text(text, file.string());
   if (root.is_null()) root = value::map{};
   apply_overrides(root, overrides);
-  auto cfg = sweep_config_from_value(root, file.string());
+  sweep_config cfg;
+  try {
+    cfg = sweep_config_from_value(root, file.string());
+  } catch (const error& e) {
+    if (auto blamed = blame_override(e, overrides)) throw *blamed;
+    throw;
+  }
   cfg.text = overrides.empty() ? text : "# " + file.string() + " with overrides applied\n" + to_yaml(root, false);
   return cfg;
 }

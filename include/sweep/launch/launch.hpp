@@ -11,6 +11,7 @@
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/launch/backend.hpp>
 #include <sweep/launch/events.hpp>
+#include <sweep/launch/job_program.hpp>
 #include <sweep/launch/job_state.hpp>
 #include <sweep/launch/local.hpp>
 #include <sweep/launch/lock.hpp>
@@ -67,6 +68,7 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   const auto& layout = ctx.layout();
   const auto& cfgs = ctx.job_configs();
   expand_command(ctx.command_template(), {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail now
+  check_job_program(cfg, ctx.command_template(), ctx.project_dir());                          // a missing program too
 
   fs::create_directories(layout.logs_dir());
   file_lock lock(layout.lock_file(), true);
@@ -115,6 +117,7 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   result.jobs = cfgs.size();
   result.selected = jobs.size();
   result.skipped = cfgs.size() - jobs.size();
+  if (result.failed > 0 && request.out != nullptr) fmt::print(request.out, "{}", failed_job_note(layout, jobs));
   return result;
 }
 

@@ -9,10 +9,14 @@
 #include <sweep/setup/job_config.hpp>
 #include <sweep/space/samplers.hpp>
 
+#include <algorithm>
 #include <array>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <memory>
+#include <vector>
 
 namespace sweep {
 
@@ -39,17 +43,39 @@ class config_checks {
   /// @brief False when no constraint can reject anything (then candidates are not even looked at).
   [[nodiscard]] bool active() const noexcept { return cx_active_ || may_be_regnet_; }
 
-  /// @brief True when the candidate BASE_CFG + params passes the RegNet rule and the CX ranges.
-  [[nodiscard]] bool operator()(const param_list& params) const {
-    if (base_is_regnet_ && only_regnet_keys(params)) return check_regnet_fast(params);
-    value job = merge_params(base_, params);
-    auto* type = job.find("MODEL.TYPE");
-    if (type != nullptr && type->is_string() && type->as_string() == "regnet") {
-      auto p = regnet_params::from(job);
-      if (!stages_ok(regnet_generate(p.wa, p.w0, p.wm, p.depth))) return false;
-    }
-    return !cx_active_ || cx_ok(standardized_complexity(job));
+  /// @brief The rules a candidate can fail, in the order of reject_reason's codes (1, 2, ...): for
+  /// setup's report of what each rule removed. Defaults are named as such.
+  [[nodiscard]] std::vector<std::string> rule_names() const {
+    bool default_stages = stages_[0] == 4 && stages_[1] == 4;
+    auto range = [](const char* key, const std::array<double, 2>& r) { return fmt::format("SETUP.CONSTRAINTS.CX.{} [{}, {}]", key, r[0], r[1]); };
+    return {fmt::format("SETUP.CONSTRAINTS.REGNET.NUM_STAGES [{}, {}]{}", stages_[0], stages_[1], default_stages ? " (the default)" : ""),
+            fmt::format("SETUP.CONSTRAINTS.REGNET.NUM_STAGES [{}, {}]{} on a RegNet whose REGNET.DEPTH, W0, WA or WM is "
+                        "neither in BASE_CFG nor sampled (pycls's defaults were used)",
+                        stages_[0], stages_[1], default_stages ? " (the default)" : ""),
+            range("FLOPS", cx_.flops), range("PARAMS", cx_.params), range("ACTS", cx_.acts),
+            "the model family could not read the config's keys" + unreadable_note()};
   }
+
+  /// @brief 0 when the candidate BASE_CFG + params passes the RegNet rule and the CX ranges, else the
+  /// 1-based index of the first rule it fails in rule_names().
+  [[nodiscard]] std::size_t reject_reason(const param_list& params) const {
+    try {
+      if (base_is_regnet_ && only_regnet_keys(params)) return check_regnet_fast(params);
+      value job = merge_params(base_, params);
+      auto* type = job.find("MODEL.TYPE");
+      if (type != nullptr && type->is_string() && type->as_string() == "regnet") {
+        auto p = regnet_params::from(job);
+        if (!stages_ok(regnet_generate(p.wa, p.w0, p.wm, p.depth))) return regnet_keys_given(job) ? 1 : 2;
+      }
+      return cx_active_ ? cx_reason(standardized_complexity(job)) : 0;
+    } catch (const error& e) {
+      remember_unreadable(e.what());
+      return 6;
+    }
+  }
+
+  /// @brief True when the candidate BASE_CFG + params passes the RegNet rule and the CX ranges.
+  [[nodiscard]] bool operator()(const param_list& params) const { return reject_reason(params) == 0; }
 
   /// @brief The written form of a kept config: pycls's scaler step for the families that have one.
   [[nodiscard]] static value finish(value job) {
@@ -83,12 +109,35 @@ class config_checks {
     return low <= v && v <= high;
   }
 
-  bool cx_ok(const complexity& cx) const {
-    return in_bounds(static_cast<double>(cx.flops), cx_.flops) && in_bounds(static_cast<double>(cx.params), cx_.params) &&
-           in_bounds(static_cast<double>(cx.acts), cx_.acts);
+  std::size_t cx_reason(const complexity& cx) const {
+    if (!in_bounds(static_cast<double>(cx.flops), cx_.flops)) return 3;
+    if (!in_bounds(static_cast<double>(cx.params), cx_.params)) return 4;
+    if (!in_bounds(static_cast<double>(cx.acts), cx_.acts)) return 5;
+    return 0;
   }
 
-  bool check_regnet_fast(const param_list& params) const {
+  static bool regnet_keys_given(const value& job) {
+    for (const char* key : {"REGNET.DEPTH", "REGNET.W0", "REGNET.WA", "REGNET.WM"}) {
+      if (job.find(key) == nullptr) return false;
+    }
+    return true;
+  }
+
+  // The first message of a model family that could not read a candidate, for the report (shared by threads).
+  struct unreadable_message {
+    std::mutex mutex;
+    std::string text;
+  };
+  void remember_unreadable(const std::string& text) const {
+    std::lock_guard lock(unreadable_->mutex);
+    if (unreadable_->text.empty()) unreadable_->text = text;
+  }
+  std::string unreadable_note() const {
+    std::lock_guard lock(unreadable_->mutex);
+    return unreadable_->text.empty() ? std::string() : " (first: " + unreadable_->text + ")";
+  }
+
+  std::size_t check_regnet_fast(const param_list& params) const {
     regnet_params p = base_regnet_;
     for (auto& [key, v] : params) {
       auto name = std::string_view(key).substr(7);
@@ -100,8 +149,15 @@ class config_checks {
       else p.bot_mul = v.as_float();
     }
     auto stages = regnet_generate(p.wa, p.w0, p.wm, p.depth);
-    if (!stages_ok(stages)) return false;
-    return !cx_active_ || cx_ok(regnet_complexity(p, stages, im_size_, num_classes_));
+    if (!stages_ok(stages)) {
+      bool given = true;
+      for (const char* key : {"REGNET.DEPTH", "REGNET.W0", "REGNET.WA", "REGNET.WM"}) {
+        bool sampled = std::any_of(params.begin(), params.end(), [&](auto& kv) { return kv.first == key; });
+        given = given && (sampled || base_.find(key) != nullptr);
+      }
+      return given ? 1 : 2;
+    }
+    return cx_active_ ? cx_reason(regnet_complexity(p, stages, im_size_, num_classes_)) : 0;
   }
 
   value base_;
@@ -110,6 +166,7 @@ class config_checks {
   bool cx_active_ = false;
   bool base_is_regnet_ = false;
   bool may_be_regnet_ = false;
+  std::shared_ptr<unreadable_message> unreadable_ = std::make_shared<unreadable_message>();
   regnet_params base_regnet_;
   std::int64_t im_size_ = 224;
   std::int64_t num_classes_ = 10;

@@ -21,6 +21,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -73,6 +74,26 @@ struct sample_progress {
   double seconds = 0;
 };
 
+/// @brief What the candidate test removed, rule by rule: setup reports it so no candidate falls silently.
+struct rejection_counts {
+  std::int64_t drawn = 0;       // candidates looked at (records drawn or enumerated)
+  std::int64_t duplicates = 0;  // keys met before (in the chunk, or in an earlier chunk)
+  std::int64_t where = 0;       // refused by the space's own constraints (`where`, `when`)
+  std::vector<std::int64_t> rules;  // refused by the config-level check, per rule (reject_reason - 1)
+
+  void add(const rejection_counts& o) {
+    drawn += o.drawn;
+    duplicates += o.duplicates;
+    where += o.where;
+    if (rules.size() < o.rules.size()) rules.resize(o.rules.size());
+    for (std::size_t i = 0; i < o.rules.size(); ++i) rules[i] += o.rules[i];
+  }
+  void count_rule(std::size_t reason) {
+    if (rules.size() < reason) rules.resize(reason);
+    ++rules[reason - 1];
+  }
+};
+
 /// @brief What sampling found: the configs in their final (shuffled) order.
 template <class Record>
 struct sample_result {
@@ -81,6 +102,7 @@ struct sample_result {
   std::shared_ptr<const std::vector<detail::key_arena>> key_texts;
   std::int64_t sampled = 0;
   std::int64_t found = 0;  // unique valid configs found before the cut to NUM_CONFIGS
+  rejection_counts rejected;
   double seconds = 0;
 };
 
@@ -97,7 +119,19 @@ template <class Record>
 struct chunk_result {
   key_arena keys;
   std::vector<std::pair<hashed_key, Record>> configs;
+  rejection_counts rejected;
 };
+
+/// @brief Which rule of `check` refuses the candidate (1-based), 0 if none: a check that names its rules
+/// (config_checks::reject_reason) says which; any other is one rule.
+template <class Check>
+std::size_t reject_reason_of(const Check& check, const param_list& params) {
+  if constexpr (requires { { check.reject_reason(params) } -> std::convertible_to<std::size_t>; }) {
+    return check.reject_reason(params);
+  } else {
+    return check(params) ? 0 : 1;
+  }
+}
 
 /// @brief The per-chunk candidate test of pycls's sample_cfgs: new key (dedup), then the space's
 /// constraints, then the config-level ones. Rejected keys are remembered only to skip rechecking them.
@@ -108,20 +142,34 @@ class candidate_filter {
   candidate_filter(const Space& space, const Check& check, std::size_t expected)
       : space_(space), check_(check), seen_(std::min<std::size_t>(expected, 1 << 16), hashed_key_hash{}, {}, seen_keys_.resource()) {}
 
-  /// @brief Adds the record to `out` if it is a new valid candidate; true if it did.
+  /// @brief Adds the record to `out` if it is a new valid candidate; true if it did. Counts why not in
+  /// out.rejected; a rejected key drawn again counts again under its rule.
   bool admit(typename Space::record_type&& record, chunk_result<typename Space::record_type>& out) {
+    ++out.rejected.drawn;
     text_.clear();
     space_.append_key_text(text_, record);
     hashed_key key{text_, std::hash<std::string_view>{}(text_)};
-    if (seen_.contains(key)) return false;
+    if (seen_.contains(key)) {
+      ++out.rejected.duplicates;
+      return false;
+    }
+    if (auto known = rejected_.find(key); known != rejected_.end()) {
+      if (known->second == 0) ++out.rejected.where;
+      else out.rejected.count_rule(known->second);
+      return false;
+    }
+    std::size_t reason = 0;
     bool ok = space_.accepts(record);
     if (ok && check_.active()) {
       params_.clear();
       space_.append_params(params_, record);
-      ok = check_(params_);
+      reason = reject_reason_of(check_, params_);
+      ok = reason == 0;
     }
     if (!ok) {
-      seen_.insert(seen_keys_.store(key.text, key.hash));
+      rejected_.emplace(seen_keys_.store(key.text, key.hash), reason);
+      if (reason == 0) ++out.rejected.where;
+      else out.rejected.count_rule(reason);
       return false;
     }
     key = out.keys.store(key.text, key.hash);  // `out` outlives the filter: one copy serves both
@@ -135,6 +183,7 @@ class candidate_filter {
   const Check& check_;
   key_arena seen_keys_;
   std::pmr::unordered_set<hashed_key, hashed_key_hash> seen_;
+  std::pmr::unordered_map<hashed_key, std::size_t, hashed_key_hash> rejected_{seen_keys_.resource()};  // key -> rule (0: where)
   std::string text_;
   param_list params_;
 };
@@ -163,12 +212,15 @@ class merged_configs {
     index_.reserve(n);
   }
   void add(chunk_result<Record>&& chunk) {
+    rejected_.add(chunk.rejected);
     for (auto& [key, record] : chunk.configs) {
       if (index_.insert(key).second) configs_.emplace_back(key, std::move(record));
+      else ++rejected_.duplicates;
     }
     arenas_.push_back(std::move(chunk.keys));  // the merged keys' texts
   }
   [[nodiscard]] std::int64_t size() const noexcept { return static_cast<std::int64_t>(configs_.size()); }
+  [[nodiscard]] const rejection_counts& rejected() const noexcept { return rejected_; }
 
   /// @brief The result's configs: those at `order` (indices in merge order), moved out with their key texts.
   void take(sample_result<Record>& result, const std::vector<std::int64_t>& order) {
@@ -184,6 +236,7 @@ class merged_configs {
 
  private:
   std::vector<key_arena> arenas_;
+  rejection_counts rejected_;
   std::vector<std::pair<hashed_key, Record>> configs_;
   std::pmr::monotonic_buffer_resource index_memory_;  // nodes are never freed one by one
   std::pmr::unordered_set<hashed_key, hashed_key_hash> index_{&index_memory_};
@@ -221,6 +274,7 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
   sample_result<record_type> result;
   result.sampled = sampled;
   result.found = configs.size();
+  result.rejected = configs.rejected();
   configs.take(result, rng.choice(result.found, std::min<std::int64_t>(result.found, target)));
   result.seconds = elapsed();
   return result;
@@ -268,6 +322,7 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   sample_result<record_type> result;
   result.sampled = static_cast<std::int64_t>(next);
   result.found = configs.size();
+  result.rejected = configs.rejected();
   auto n = std::min<std::int64_t>(result.found, target);
   std::vector<std::int64_t> order;
   if (finite && (is_shuffled(space) || n < result.found)) {

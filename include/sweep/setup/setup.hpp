@@ -15,9 +15,11 @@
 #include <sweep/setup/constraints.hpp>
 #include <sweep/setup/job_config.hpp>
 #include <sweep/setup/sample.hpp>
+#include <sweep/setup/saved_setup.hpp>
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -32,6 +34,8 @@ struct setup_summary {
   std::int64_t sampled = 0;  // candidates drawn
   std::int64_t found = 0;    // unique valid configs found (before the cut to NUM_CONFIGS)
   double seconds = 0;
+  rejection_counts rejected;            // what each rule removed
+  std::vector<std::string> rule_names;  // the config-level rules rejected.rules counts, in order
 };
 
 /// @brief How setup reports while it works.
@@ -45,8 +49,69 @@ inline std::string job_config_name(std::int64_t index) { return fmt::format("{:0
 
 /// @brief The setup stage's checks of a config (both routes): the common keys and SETUP's values.
 inline void check_setup(const sweep_config& cfg) {
+  if (cfg.source && cfg.source->find("SETUP.NUM_CONFIGS") == nullptr && cfg.setup.space.is_null() && cfg.setup.num_configs <= 0) {
+    throw error({cfg.file, 0}, "SETUP.NUM_CONFIGS",
+                "missing: expected how many job configs to write (> 0), e.g. `NUM_CONFIGS: 64` under SETUP");
+  }
   check_common_options(cfg);
   check_setup_options(cfg);
+}
+
+/// @brief The names of the rules a check applies (config_checks::rule_names), or one generic name.
+template <class Check>
+std::vector<std::string> check_rule_names(const Check& check) {
+  if constexpr (requires { { check.rule_names() } -> std::convertible_to<std::vector<std::string>>; }) {
+    return check.rule_names();
+  } else {
+    return {"the config-level check"};
+  }
+}
+
+/// @brief One line per rule that removed candidates: "  1200 duplicates (keys drawn before)", ...
+inline std::vector<std::string> describe_rejections(const rejection_counts& r, const std::vector<std::string>& rule_names) {
+  std::vector<std::string> lines;
+  auto line = [&](std::int64_t n, const std::string& what) {
+    if (n > 0) lines.push_back(fmt::format("{:>9} removed by {}", n, what));
+  };
+  line(r.duplicates, "duplicates (a key drawn before)");
+  line(r.where, "the space's `where`/`when` constraints");
+  for (std::size_t i = 0; i < r.rules.size(); ++i) line(r.rules[i], i < rule_names.size() ? rule_names[i] : "a config-level rule");
+  return lines;
+}
+
+/// @brief The rules that removed the most candidates, for the message when none was left ("", if none did).
+inline std::string main_rejections(const rejection_counts& r, const std::vector<std::string>& rule_names) {
+  std::vector<std::pair<std::int64_t, std::string>> all;
+  if (r.where > 0) all.emplace_back(r.where, "the space's `where`/`when` constraints");
+  for (std::size_t i = 0; i < r.rules.size(); ++i) {
+    if (r.rules[i] > 0) all.emplace_back(r.rules[i], i < rule_names.size() ? rule_names[i] : "a config-level rule");
+  }
+  std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  std::string out;
+  for (auto& [n, what] : all) out += fmt::format("{}{} by {}", out.empty() ? "" : ", ", n, what);
+  return out;
+}
+
+/// @brief How many distinct configs SETUP.SAMPLERS can give when each sampler is a value_sampler (the
+/// product of their numbers of distinct values); nullopt for any other space.
+inline std::optional<std::uint64_t> space_distinct_values(const sweep_config& cfg) {
+  if (!cfg.setup.space.is_null() || !cfg.setup.samplers.is_map() || cfg.setup.samplers.as_map().empty()) return std::nullopt;
+  std::uint64_t product = 1;
+  for (auto& [key, spec] : cfg.setup.samplers.as_map()) {
+    auto* type = spec.is_map() ? spec.child("TYPE") : nullptr;
+    auto* values = spec.is_map() ? spec.child("VALUES") : nullptr;
+    if (type == nullptr || !type->is_string() || type->as_string() != "value_sampler" || values == nullptr || !values->is_list()) {
+      return std::nullopt;
+    }
+    std::vector<std::string> distinct;
+    for (auto& v : values->as_list()) {
+      auto text = v.python_str();
+      if (std::find(distinct.begin(), distinct.end(), text) == distinct.end()) distinct.push_back(text);
+    }
+    if (distinct.empty() || product > (std::uint64_t{1} << 40)) return std::nullopt;
+    product *= distinct.size();
+  }
+  return product;
 }
 
 namespace detail {
@@ -213,8 +278,6 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
                             "configs; choose a new NAME or remove that folder",
                             dir.string()));
   }
-  std::filesystem::create_directories(dir);
-  detail::remove_setup_leftovers(dir);
   auto kind = kind_of(space);
   if (kind == space_kind::sequence && cfg.setup.num_configs <= 0) {
     throw error({cfg.file, 0}, "SETUP.NUM_CONFIGS",
@@ -222,15 +285,20 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
                 "set up all their configs with 0)");
   }
   auto sampled = sample_space(space, cfg.setup, cfg.num_proc, check, observer.progress);
+  auto rules = check_rule_names(check);
   if (sampled.found == 0) {
+    // Nothing was written (the folder is made only below), so a failed setup leaves no empty sweep folder.
+    auto why = main_rejections(sampled.rejected, rules);
     throw error({cfg.file, 0}, "SETUP",
-                fmt::format("no valid config found in {} candidates: loosen SETUP.CONSTRAINTS or raise SETUP.NUM_SAMPLES",
-                            sampled.sampled));
+                fmt::format("no valid config found in {} candidates{}: loosen {} or raise SETUP.NUM_SAMPLES",
+                            sampled.rejected.drawn, why.empty() ? "" : " (removed: " + why + ")",
+                            why.empty() ? "the constraints" : "those rules"));
   }
   std::uint64_t size = 0;
   if constexpr (requires { space.size(); }) {
     if (kind == space_kind::finite) size = space.size();
   }
+  bool constrained = sampled.rejected.where > 0 || !sampled.rejected.rules.empty();
   if (kind == space_kind::finite && observer.note) {
     bool all = cfg.setup.num_configs <= 0 || cfg.setup.num_configs >= sampled.found;
     observer.note(fmt::format("the space is finite: {} configs, {} of them unique and valid; setting up {}{}", size, sampled.found,
@@ -239,12 +307,42 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
                                   ? fmt::format(" (fewer than the {} of SETUP.NUM_CONFIGS)", cfg.setup.num_configs)
                                   : std::string()));
   } else if (cfg.setup.num_configs > 0 && sampled.found < cfg.setup.num_configs && observer.note) {
-    observer.note(fmt::format("NUM_SAMPLES ran out: found {} of the {} configs asked for in {} candidates; raise "
-                              "SETUP.NUM_SAMPLES or loosen SETUP.CONSTRAINTS for more",
-                              sampled.found, cfg.setup.num_configs, sampled.sampled));
+    auto distinct = space_distinct_values(cfg);
+    if (!constrained && distinct && *distinct == static_cast<std::uint64_t>(sampled.found)) {
+      observer.note(fmt::format("the space has only {} distinct configs (its samplers' values multiplied), fewer than "
+                                "the {} of SETUP.NUM_CONFIGS: all {} are set up",
+                                sampled.found, cfg.setup.num_configs, sampled.found));
+    } else if (!constrained) {
+      observer.note(fmt::format("found {} of the {} configs asked for in {} candidates, all others duplicates: the space "
+                                "is probably smaller than SETUP.NUM_CONFIGS (raise SETUP.NUM_SAMPLES to look further)",
+                                sampled.found, cfg.setup.num_configs, sampled.sampled));
+    } else {
+      observer.note(fmt::format("NUM_SAMPLES ran out: found {} of the {} configs asked for in {} candidates; raise "
+                                "SETUP.NUM_SAMPLES or loosen {} for more",
+                                sampled.found, cfg.setup.num_configs, sampled.sampled, main_rejections(sampled.rejected, rules)));
+    }
   }
-  write_job_configs(cfg, space, sampled, finish);
-  return {dir, static_cast<std::int64_t>(sampled.records.size()), sampled.sampled, sampled.found, sampled.seconds};
+  bool existed = std::filesystem::exists(dir);
+  auto top = dir;  // the outermost folder this setup creates, removed again if writing fails
+  for (auto p = dir; !p.empty() && p != p.parent_path() && !std::filesystem::exists(p); p = p.parent_path()) top = p;
+  try {
+    std::filesystem::create_directories(dir);
+    detail::remove_setup_leftovers(dir);
+    write_job_configs(cfg, space, sampled, finish);
+  } catch (...) {
+    std::error_code ec;
+    if (!existed) std::filesystem::remove_all(top, ec);
+    throw;
+  }
+  setup_summary summary;
+  summary.dir = dir;
+  summary.configs = static_cast<std::int64_t>(sampled.records.size());
+  summary.sampled = sampled.sampled;
+  summary.found = sampled.found;
+  summary.seconds = sampled.seconds;
+  summary.rejected = sampled.rejected;
+  summary.rule_names = std::move(rules);
+  return summary;
 }
 
 /// @brief Sets up a sweep config's own space (SETUP.SAMPLERS, or SETUP.SPACE) with pycls's constraints and setup step.

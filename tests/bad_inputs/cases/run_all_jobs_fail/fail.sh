@@ -1,0 +1,2 @@
+echo "boom: no data in /nowhere" >&2
+exit 1
