@@ -34,7 +34,10 @@ hr{border:0;border-top:3px solid #555;margin:1.8em 0 .6em}
 h3{font-size:1.2em;margin:.4em 0 .8em}h3 a.top{text-decoration:none;color:#0645ad;font-weight:normal;font-size:.85em}
 details{margin:.3em 0}summary{cursor:pointer}
 pre{background:#f6f6f6;border:1px solid #ddd;padding:8px;overflow:auto;max-height:32em;font-size:12px}
-.figure{overflow-x:auto;margin:0 0 1em}svg.fig{display:block}
+.figure{margin:0 0 1em}svg.fig{display:block;max-width:100%;height:auto}
+details{overflow-x:auto}
+@media (max-width:640px){body{padding:0 8px 24px}nav.toc{columns:1}h1{font-size:1.4em}}
+@media print{body{max-width:none;padding:0}nav.toc,#tip,.pc-controls{display:none}h3{break-after:avoid}.figure,tr,p{break-inside:avoid}hr{break-before:auto}}
 .pts>*{cursor:pointer}.pts>.hl,.pts>:hover{stroke:#000;stroke-width:1.5;fill-opacity:1}
 #tip{position:fixed;display:none;pointer-events:none;z-index:9;background:rgba(255,255,255,.96);border:1px solid #555;border-radius:3px;padding:4px 7px;font-size:12px;max-width:560px;box-shadow:0 2px 6px rgba(0,0,0,.25)}
 #tip b{font-weight:600}#tip div{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
