@@ -69,17 +69,16 @@ sweep::sweep_config load(const fs::path& dir, const std::string& yaml) {
 
 TEST_CASE("backends are registered by name: built-in ones first, then the user's", "[launch][backend]") {
   auto names = sweep::launch_backends().names();
-  REQUIRE(names.size() >= 3);
+  REQUIRE(names.size() >= 4);
   CHECK(names[0] == "local");
-  CHECK(names[1] == "slurm");
-  CHECK(std::find(names.begin(), names.end(), "book") != names.end());
+  for (auto name : {"slurm", "sge", "book"}) CHECK(std::find(names.begin(), names.end(), name) != names.end());
   CHECK_THROWS_WITH(sweep::register_launch_backend<book_backend>(), Catch::Contains("two launch backends are registered as 'book'"));
   CHECK_THAT(sweep::launch_backends().unknown("lcoal"), Catch::Contains("did you mean 'local'?"));
 }
 
 TEST_CASE("a user's backend runs a sweep through sweep::launch, status and cancel", "[launch][backend]") {
   temp_dir tmp;
-  auto cfg = make_sweep(tmp.path, "b", 3, "train --cfg {cfg} --index {index}");
+  auto cfg = make_sweep(tmp.path, "b", 3, "echo --cfg {cfg} --index {index}");
   cfg.launch.backend = "book";
   sweep::set_component_options(cfg.launch.extensions, "book", book_backend::options{});
   sweep::launch_request req;
@@ -89,7 +88,7 @@ TEST_CASE("a user's backend runs a sweep through sweep::launch, status and cance
   CHECK(result.done == 3);
   CHECK(result.selected == 3);
   CHECK(read_file(tmp.path / "b/logs/000002/stdout.log") ==
-        fmt::format("train --cfg {} --index 2\n", fs::absolute(tmp.path / "b/cfgs/000002.yaml").string()));
+        fmt::format("echo --cfg {} --index 2\n", fs::absolute(tmp.path / "b/cfgs/000002.yaml").string()));
   CHECK(sweep::read_launch_status(cfg).count(sweep::job_state::done) == 3);
 
   // Its engine now says job 1 is queued: status shows it, a relaunch leaves it alone, and no other

@@ -15,7 +15,7 @@ TEST_CASE("local fail-fast: no job starts after MAX_FAILURES, and ON_EVENT hears
   write_file(tmp.path / "project/event.sh", "printf '%s\\n' \"$@\" '--' >> \"$3/../events.txt\"\n");
   auto cfg = make_sweep(tmp.path / "root", "ff", 6, "sh job.sh {index}");
   cfg.launch.local_jobs = 1;
-  cfg.launch.max_retry = 1;
+  cfg.launch.max_retry = 0;  // each failure is final, so jobs 0 and 1 reach MAX_FAILURES before job 2 starts
   cfg.launch.max_failures = 2;
   cfg.launch.on_event = "sh event.sh {event} \"{index}\" {sweep_dir}/logs \"it's $(touch pwned)\"";
   sweep::launch_request req;

@@ -206,13 +206,12 @@ TEST_CASE("launch explains what is missing or wrong", "[launch][local]") {
   bad.launch.backend = "slrum";
   CHECK_THROWS_WITH(sweep::launch(bad, req), Catch::Contains("LAUNCH.BACKEND: unknown launch backend 'slrum'") &&
                                                  Catch::Contains("did you mean 'slurm'?"));
-  // A missing program is a failed job, not a crash.
+  // A missing program is refused before any job starts.
   auto missing = make_sweep(tmp.path, "missing", 1, "/nonexistent/program {cfg}");
   missing.launch.max_retry = 0;
   req.backend.reset();
-  auto result = sweep::launch(missing, req);
-  CHECK(result.failed == 1);
-  CHECK_THAT(read_file(tmp.path / "missing/logs/000000/stderr.log"), Catch::Contains("/nonexistent/program"));
+  CHECK_THROWS_WITH(sweep::launch(missing, req), Catch::Contains("LAUNCH.COMMAND: the job program '/nonexistent/program' does not exist"));
+  CHECK_FALSE(fs::exists(tmp.path / "missing/logs/000000"));
 }
 
 TEST_CASE("the progress line counts jobs and estimates the time left from this launch's pace", "[launch][local]") {
