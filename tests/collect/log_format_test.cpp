@@ -114,7 +114,7 @@ std::string lightning_epoch(int epoch, double val_acc, const std::string& val_lo
 
 }  // namespace
 
-TEST_CASE("log formats are registered by name: json_stats (the default) and lightning_csv built in", "[collect][log_format]") {
+TEST_CASE("log formats are registered by name with json_stats (the default) and lightning_csv built in", "[collect][log_format]") {
   auto names = sweep::log_formats().names();
   REQUIRE(names.size() >= 3);
   CHECK(names[0] == "json_stats");
@@ -127,7 +127,7 @@ TEST_CASE("log formats are registered by name: json_stats (the default) and ligh
   CHECK_THROWS_WITH(sweep::register_log_format<tag_format>(), Catch::Contains("COLLECT.TAG is one of COLLECT's own keys"));
 }
 
-TEST_CASE("collect checks COLLECT.FORMAT, the format sections and COLLECT's values, naming file and line",
+TEST_CASE("collect checks COLLECT.FORMAT and the format sections and COLLECT's values naming file and line",
           "[collect][log_format]") {
   temp_dir tmp;
   std::string head = fmt::format("ROOT_DIR: {}\nNAME: s\nSETUP: {{NUM_CONFIGS: 1}}\n", tmp.path.string());
@@ -175,7 +175,7 @@ TEST_CASE("collect checks COLLECT.FORMAT, the format sections and COLLECT's valu
   CHECK_THROWS_WITH(sweep::collect(cfg), Catch::Contains("COLLECT.PLAIN") && Catch::Contains("unknown key"));
 }
 
-TEST_CASE("a user's log format collects through the public concept, and its options key the cache", "[collect][log_format]") {
+TEST_CASE("a user's log format collects through the public concept and its options key the cache", "[collect][log_format]") {
   temp_dir tmp;
   make_sweep(tmp.path, 3, 3);
   write_text(tmp.path / "logs" / "000000" / "errors.csv", "1,30.5\n2,20.25\n3,10\n");
@@ -234,7 +234,7 @@ TEST_CASE("json_stats's fast path writes what its record tree holds", "[collect]
   CHECK(fast.records == tree.records);
 }
 
-TEST_CASE("lightning_csv: Lightning's sparse metrics.csv becomes train_epoch and test_epoch records",
+TEST_CASE("lightning_csv reads Lightning's sparse metrics.csv into train_epoch and test_epoch records",
           "[collect][log_format][lightning]") {
   temp_dir tmp;
   make_sweep(tmp.path, 4, 4);
@@ -306,7 +306,7 @@ TEST_CASE("lightning_csv: Lightning's sparse metrics.csv becomes train_epoch and
   CHECK(read_text(tmp.path / "sweep.json") == bytes);
 }
 
-TEST_CASE("lightning_csv options: the file, the number of epochs, the error column and its kind", "[collect][log_format][lightning]") {
+TEST_CASE("lightning_csv options set the file and the number of epochs and the error column and its kind", "[collect][log_format][lightning]") {
   temp_dir tmp;
   make_sweep(tmp.path, 1, 99);
   auto job = tmp.path / "logs" / "000000";

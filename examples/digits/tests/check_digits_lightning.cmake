@@ -15,10 +15,9 @@ endfunction()
 
 file(REMOVE_RECURSE ${WORK_DIR})
 set(cfg ${CONFIG_DIR}/digits_optim.yaml)
-set(common ROOT_DIR ${WORK_DIR} SETUP.NUM_CONFIGS 3 COLLECT.FORMAT lightning_csv
-    ANALYZE.ERROR test_epoch.min_top1_err)
-run(${DIGITS_SWEEP} setup --sweep-cfg ${cfg} -q ${common}
-    SETUP.BASE_CFG.OPTIM.MAX_EPOCH 3 SETUP.BASE_CFG.DIGITS.LIGHTNING_CSV true)
+set(common ROOT_DIR ${WORK_DIR} SETUP.NUM_CONFIGS 3 SETUP.BASE_CFG.OPTIM.MAX_EPOCH 3
+    SETUP.BASE_CFG.DIGITS.LIGHTNING_CSV true COLLECT.FORMAT lightning_csv ANALYZE.ERROR test_epoch.min_top1_err)
+run(${DIGITS_SWEEP} setup --sweep-cfg ${cfg} -q ${common})
 run(${DIGITS_SWEEP} launch --sweep-cfg ${cfg} -y ${common}
     LAUNCH.COMMAND "${DIGITS_TRAIN} --cfg {cfg} --mode {mode} OUT_DIR {out_dir}")
 set(dir ${WORK_DIR}/digits/digits_optim)

@@ -180,22 +180,34 @@ class log_file_patterns {
   std::vector<bool> wild_;
 };
 
+/// @brief The sweep folder's paths as sweep.json, the status and issues show them: under the folder
+/// as the caller named it (pycls keeps a relative ROOT_DIR relative), not the absolute layout.
+struct shown_paths {
+  std::filesystem::path dir, logs, cfgs;
+  shown_paths(const sweep_layout& layout, const std::filesystem::path& as_given)
+      : dir(as_given), logs(as_given / layout.logs_dir().lexically_relative(layout.dir)),
+        cfgs(as_given / layout.cfgs_dir().lexically_relative(layout.dir)) {}
+  [[nodiscard]] std::filesystem::path of(const std::filesystem::path& in_layout, const sweep_layout& layout) const {
+    return dir / in_layout.lexically_relative(layout.dir);
+  }
+};
+
 /// @brief Parses one job: its log files through the format, plus log_file, err_file and err (the
 /// stderr text), written into the job's sweep.json entry.
 inline void collect_job(collected_job& job, const collect_options& opts, const bound_log_format& format,
-                        const sweep_layout& layout, collect_scratch& scratch) {
+                        const shown_paths& shown, collect_scratch& scratch) {
   auto& st = job.status;
   st.issues.clear();
   st.epoch_ind = 0;
   st.epoch_max = 1;
   job_files files;
   files.name = st.name;
-  files.dir = layout.logs_dir() / st.name;
-  files.cfg_file = layout.cfgs_dir() / (st.name + ".yaml");
+  files.dir = shown.logs / st.name;
+  files.cfg_file = shown.cfgs / (st.name + ".yaml");
   files.collect = &opts;
   if (scratch.buffers.size() < job.files.size()) scratch.buffers.resize(job.files.size());
   if (!scratch.format) scratch.format = format.make_scratch();
-  auto logs_dir = layout.logs_dir().string();
+  auto logs_dir = shown.logs.string();
   for (std::size_t k = 0; k < job.files.size(); ++k) {
     auto path = logs_dir + '/' + job.files[k];
     std::size_t size = 0;
@@ -222,7 +234,7 @@ inline void collect_job(collected_job& job, const collect_options& opts, const b
   };
   // log_file is the job's log as pycls names it (COLLECT.LOG_FILE in its folder, whose name is the
   // job's id for analyze); files of a format that keeps its log elsewhere are listed in log_files.
-  auto stdout_log = (layout.logs_dir() / st.name / opts.log_file).string();
+  auto stdout_log = (shown.logs / st.name / opts.log_file).string();
   std::string err_text = as_json(std::move(err)), err_file = as_json(st.err_file), log_file = as_json(stdout_log);
   std::string log_files;
   if (files.logs.size() != 1 || files.logs.front().file != stdout_log) {
@@ -436,18 +448,19 @@ inline void check_log_format_sections(const sweep_config& cfg) {
 }
 
 /// @brief collect_dir with the format already bound.
-inline collect_result collect_with(const sweep_layout& layout, const collect_options& opts, const bound_log_format& format,
-                                   const collect_run_options& run) {
+inline collect_result collect_with(const std::filesystem::path& dir, const collect_options& opts,
+                                   const bound_log_format& format, const collect_run_options& run) {
+  sweep_layout layout(dir);
+  shown_paths shown(layout, dir);
   if (opts.checkpoints_keep != "all" && opts.checkpoints_keep != "last" && opts.checkpoints_keep != "none") {
     throw error({}, "COLLECT.CHECKPOINTS_KEEP",
                 fmt::format("expected one of all, last, none; got '{}'", opts.checkpoints_keep));
   }
-  const auto& dir = layout.dir;
   collect_result result;
   result.sweep_dir = dir;
-  result.sweep_file = layout.sweep_file();
-  auto cfgs_dir = layout.cfgs_dir();
-  auto logs_dir = layout.logs_dir();
+  result.sweep_file = shown.of(layout.sweep_file(), layout);
+  auto cfgs_dir = shown.cfgs;
+  auto logs_dir = shown.logs;
   if (!std::filesystem::is_directory(cfgs_dir)) throw error({cfgs_dir.string(), 0}, {}, "cfgs folder not found (run setup first)");
   if (!std::filesystem::is_directory(logs_dir)) throw error({logs_dir.string(), 0}, {}, "logs folder not found (launch the sweep first)");
   result.num_configs = count_configs(cfgs_dir);
@@ -538,7 +551,7 @@ inline collect_result collect_with(const sweep_layout& layout, const collect_opt
     }
   }
   parallel_for<collect_scratch>(todo.size(), threads, run.progress, [&](std::size_t t, collect_scratch& scratch) {
-    collect_job(jobs[todo[t]], opts, format, layout, scratch);
+    collect_job(jobs[todo[t]], opts, format, shown, scratch);
     if (writer) writer->ready(todo[t]);
   });
   result.reparsed = todo.size();
@@ -577,7 +590,7 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
   cfg.collect = opts;
   detail::check_log_format_sections(cfg);
   auto format = bind_log_format(opts);
-  return detail::collect_with(sweep_layout(dir), opts, *format, run);
+  return detail::collect_with(dir, opts, *format, run);
 }
 
 /// @brief Collects a sweep (see collect_dir) with the sweep config's COLLECT options and NUM_PROC
@@ -590,7 +603,7 @@ inline collect_result collect(const sweep_config& cfg, collect_run_options run =
   auto format = bind_log_format(cfg.collect, cfg.file, config_checker(cfg).where("COLLECT.FORMAT"));
   if (run.threads == 0) run.threads = static_cast<std::size_t>(std::max<std::int64_t>(1, cfg.num_proc));
   try {
-    return detail::collect_with(sweep_layout(sweep_dir(cfg)), cfg.collect, *format, run);
+    return detail::collect_with(sweep_dir(cfg), cfg.collect, *format, run);
   } catch (const error& e) {
     if (!e.key_path().empty() && e.where().file.empty() && !cfg.file.empty()) {
       throw error(config_checker(cfg).where(e.key_path()), e.key_path(), e.message());
