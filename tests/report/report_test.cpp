@@ -263,7 +263,7 @@ TEST_CASE("analyze names what is missing") {
   auto cfg = sweep::load_sweep_config(data_dir + "/cifar_optim.yaml", {"ROOT_DIR", tmp.path.string()});
   CHECK_THROWS_WITH(sweep::analyze(cfg), Catch::Contains("sweep.json") && Catch::Contains("collect"));
   write_synthetic(tmp.path / "cifar" / "cifar_optim", 0, "anynet", {50}, true);
-  CHECK_THROWS_WITH(sweep::analyze(cfg), Catch::Contains("ANALYZE.ERROR") && Catch::Contains("no jobs left"));
+  CHECK_THROWS_WITH(sweep::analyze(cfg), Catch::Contains("ANALYZE.ERROR") && Catch::Contains("has no job with test_ema_epoch.min_top1_err"));
   cfg.analyze.pre_filters = {{"done", {2, 2, 2}}};
   write_synthetic(tmp.path / "cifar" / "cifar_optim", 4, "anynet", {50}, false);
   CHECK_THROWS_WITH(sweep::analyze(cfg), Catch::Contains("ANALYZE.PRE_FILTERS"));
