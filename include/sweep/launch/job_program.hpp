@@ -47,9 +47,11 @@ inline std::optional<std::filesystem::path> find_on_path(std::string_view name) 
 
 /// @brief Refuses a job program that cannot run: LAUNCH.COMMAND's first word must be an executable file
 /// (a path, relative to `project_dir`) or a program on PATH. Checked before any job starts, so a typo
-/// costs one message instead of every job failing.
+/// costs one message instead of every job failing. With LAUNCH.CONDA_ENV the program is found inside
+/// that environment, which only `conda run` knows: nothing is checked then.
 inline void check_job_program(const sweep_config& cfg, const std::vector<std::string>& words,
                               const std::filesystem::path& project_dir) {
+  if (!cfg.launch.conda_env.empty()) return;
   if (words.empty() || words.front().find_first_of("{}") != std::string::npos) return;
   const auto& program = words.front();
   config_checker checker(cfg);
