@@ -74,6 +74,549 @@ class error : public std::runtime_error {
 }  // namespace sweep
 // ---- end sweep/error.hpp ----
 
+// ---- begin sweep/base.hpp ----
+// Umbrella header of the base layer every stage shares: the sweep folder's layout, reading and
+// atomically writing files, work on threads, registries of named components.
+
+
+// ---- begin sweep/base/files.hpp ----
+// Files as every stage reads and writes them: whole files read in one go (into a
+// buffer reused from file to file where thousands are read), and crash-safe
+// output: write to a temporary name in the same folder, then rename, so a
+// reader never sees half a file.
+
+
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace sweep {
+
+namespace detail {
+
+/// @brief A name next to `target` that no other writer (thread or process) uses at the same time.
+inline std::filesystem::path temporary_sibling(const std::filesystem::path& target) {
+  static std::atomic<unsigned> counter{0};
+  return target.parent_path() / fmt::format(".{}.tmp.{}.{}", target.filename().string(), ::getpid(), counter++);
+}
+
+}  // namespace detail
+
+/// @brief A file written under a temporary name next to `target` and renamed onto it by
+/// commit(), so readers see the old or the new file, never half of one. Dropped without a
+/// commit (an error, an exception), the temporary file is removed.
+class atomic_file {
+ public:
+  explicit atomic_file(std::filesystem::path target)
+      : target_(std::move(target)), temporary_(detail::temporary_sibling(target_)), file_(std::fopen(temporary_.c_str(), "wb")) {
+    if (file_ == nullptr) fail(errno);
+  }
+  atomic_file(const atomic_file&) = delete;
+  atomic_file& operator=(const atomic_file&) = delete;
+  ~atomic_file() {
+    if (file_ != nullptr) std::fclose(file_);
+    if (!committed_) {
+      std::error_code ec;
+      std::filesystem::remove(temporary_, ec);
+    }
+  }
+
+  /// @brief Appends `piece`; throws sweep::error naming the target when the disk refuses it.
+  void write(std::string_view piece) {
+    if (!piece.empty() && std::fwrite(piece.data(), 1, piece.size(), file_) != piece.size()) fail(errno);
+  }
+
+  /// @brief Closes the file and renames it onto the target.
+  void commit() {
+    int closed = std::fclose(file_);
+    file_ = nullptr;
+    if (closed != 0) fail(errno);
+    std::error_code ec;
+    std::filesystem::rename(temporary_, target_, ec);
+    if (ec) throw error({target_.string(), 0}, "", "cannot replace the file: " + ec.message());
+    committed_ = true;
+  }
+
+ private:
+  [[noreturn]] void fail(int saved_errno) const {
+    throw error({target_.string(), 0}, "", fmt::format("cannot write: {}", std::strerror(saved_errno)));
+  }
+
+  std::filesystem::path target_, temporary_;
+  std::FILE* file_;
+  bool committed_ = false;
+};
+
+/// @brief Writes the pieces, in order, to `target` atomically (see atomic_file).
+inline void write_file_atomic(const std::filesystem::path& target, const std::vector<std::string_view>& pieces) {
+  atomic_file file(target);
+  for (auto piece : pieces) file.write(piece);
+  file.commit();
+}
+
+/// @brief Removes the temporary siblings of `target` that writers killed mid-write left behind
+/// (their process is gone); those of a live process may still be renamed into place.
+inline void remove_stale_temporaries(const std::filesystem::path& target) {
+  auto prefix = fmt::format(".{}.tmp.", target.filename().string());
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator(target.parent_path(), ec)) {
+    auto name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
+  }
+}
+
+/// @brief Writes `text` to `target` atomically.
+inline void write_file_atomic(const std::filesystem::path& target, std::string_view text) {
+  write_file_atomic(target, std::vector<std::string_view>{text});
+}
+
+/// @brief Reads a whole file into `storage[0, size)`; false if it cannot be opened or read.
+/// The kernel copies straight into `storage`, sized from fstat (a log may still grow: read to
+/// EOF). `storage` only ever grows, so a buffer reused from file to file is not zeroed again.
+inline bool read_whole_file(const std::string& path, std::string& storage, std::size_t& size) {
+  size = 0;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  std::size_t expected = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
+  bool ok = true;
+  for (;;) {
+    // One spare byte, so a file read to its stat size needs one more read() to see EOF.
+    std::size_t wanted = size + 1 + (size == 0 ? expected : size / 2);
+    if (storage.size() <= size) storage.resize(std::max<std::size_t>(wanted, 1 << 12));
+    auto n = ::read(fd, storage.data() + size, storage.size() - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok = n == 0;
+      break;
+    }
+    size += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return ok;
+}
+
+/// @brief Reads a whole file into `out` (replacing its contents); false if it cannot be opened or read.
+inline bool read_file_into(const std::string& path, std::string& out) {
+  std::size_t size = 0;
+  bool ok = read_whole_file(path, out, size);
+  out.resize(size);
+  return ok;
+}
+
+/// @brief Reads a whole file; a missing, unreadable or non-regular file is a sweep::error naming it.
+inline std::string read_file(const std::filesystem::path& file) {
+  std::string text;
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) throw error({file.string(), 0}, "", "is a folder: expected a readable file");
+  if (!read_file_into(file.string(), text)) {
+    throw error({file.string(), 0}, "", fmt::format("cannot read the file ({}): expected a readable file", std::strerror(errno)));
+  }
+  return text;
+}
+
+/// @brief Appends one line with a single O_APPEND write, so concurrent writers never interleave inside it.
+inline void append_line(const std::filesystem::path& path, std::string_view line) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw error({path.string(), 0}, "", fmt::format("cannot append to the file: {}", std::strerror(errno)));
+  std::string text(line);
+  text += '\n';
+  auto n = ::write(fd, text.data(), text.size());
+  int saved = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(text.size())) {
+    throw error({path.string(), 0}, "", fmt::format("cannot append to the file: {}", std::strerror(saved)));
+  }
+}
+
+/// @brief Whether a path exists (false, not an exception, when it cannot be checked).
+inline bool path_exists(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path, ec);
+}
+
+}  // namespace sweep
+// ---- end sweep/base/files.hpp ----
+
+// ---- begin sweep/base/layout.hpp ----
+// The sweep folder (ROOT_DIR/NAME), the one place its file names are spelled:
+//   sweep_cfg.yaml             the sweep config as setup used it
+//   cfgs/NNNNNN.yaml           job configs (written by setup); job i is the i-th key of cfgs_summary.yaml
+//   cfgs_summary.yaml          every job's sampled keys; written last, so its presence means setup finished
+//   logs/NNNNNN/               one folder per job: its logs and job-state files (launch/job_state.hpp)
+//   logs/.launch.lock          held while a launcher runs the sweep
+//   logs/<backend>/            a launch backend's own files (SLURM's sbatch logs, ...)
+//   bin/, code/                what cluster tasks run: the driver copy, batch scripts; the job's code
+//   sweep.json                 the collected logs (pycls's format), and its cache next to it
+//   analysis.html              the report
+
+
+
+#include <cstdint>
+
+namespace sweep {
+
+namespace fs = std::filesystem;
+
+/// @brief Paths inside one sweep folder (see the comment at the top of base/layout.hpp).
+struct sweep_layout {
+  fs::path dir;  // absolute
+
+  explicit sweep_layout(const fs::path& sweep_dir) : dir(fs::absolute(sweep_dir).lexically_normal()) {}
+
+  [[nodiscard]] fs::path sweep_cfg_file() const { return dir / "sweep_cfg.yaml"; }
+  [[nodiscard]] fs::path cfgs_dir() const { return dir / "cfgs"; }
+  [[nodiscard]] fs::path cfgs_summary_file() const { return dir / "cfgs_summary.yaml"; }
+  [[nodiscard]] fs::path logs_dir() const { return dir / "logs"; }
+  [[nodiscard]] fs::path lock_file() const { return logs_dir() / ".launch.lock"; }
+  /// @brief A launch backend's own folder under logs/ (kept apart from the jobs' NNNNNN folders).
+  [[nodiscard]] fs::path backend_dir(std::string_view name) const { return logs_dir() / name; }
+  [[nodiscard]] fs::path bin_dir() const { return dir / "bin"; }
+  [[nodiscard]] fs::path code_dir() const { return dir / "code"; }
+  [[nodiscard]] fs::path sweep_file() const { return dir / "sweep.json"; }
+  [[nodiscard]] fs::path collect_cache_file() const { return dir / "sweep_collect_cache.json"; }
+  [[nodiscard]] fs::path analysis_file() const { return dir / "analysis.html"; }
+  [[nodiscard]] fs::path job_dir(std::int64_t index) const { return logs_dir() / job_name(index); }
+
+  /// @brief A job's folder name: its config's index, six digits ("000042").
+  [[nodiscard]] static std::string job_name(std::int64_t index) { return fmt::format("{:06d}", index); }
+};
+
+namespace detail {
+
+/// @brief A job config's name as setup writes it: `000042.yaml` (any plain name ending in .yaml).
+inline bool is_job_config_name(std::string_view name) {
+  constexpr std::string_view ext = ".yaml";
+  if (name.size() <= ext.size() || name.substr(name.size() - ext.size()) != ext || name.front() == '.') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-' || c == '.';
+  });
+}
+
+/// @brief The keys of cfgs_summary.yaml in order, read from its lines (`000000.yaml: KEY TEXT`) without a
+/// YAML parse, which for 100,000 jobs would cost more than the rest of `sweep status`.
+inline std::vector<std::string> summary_job_names(std::string_view text, const std::string& file) {
+  std::vector<std::string> names;
+  int line_no = 0;
+  for (std::size_t pos = 0; pos < text.size();) {
+    auto end = std::min(text.find('\n', pos), text.size());
+    auto line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // indented lines continue a value; "{}" is the summary of zero configs
+    if (line.empty() || line.front() == ' ' || line.front() == '\t' || line.front() == '#') continue;
+    if (line == "{}" || line == "---" || line == "...") continue;
+    auto colon = line.find(':');
+    auto name = line.substr(0, colon);
+    if (colon == std::string_view::npos || (colon + 1 < line.size() && line[colon + 1] != ' ') || !is_job_config_name(name)) {
+      throw error({file, line_no}, "",
+                  "expected a line `NNNNNN.yaml: KEY` as setup writes it (the summary lists the sweep's jobs)");
+    }
+    if (!names.empty() && !(names.back() < name)) {
+      throw error({file, line_no}, "",
+                  fmt::format("{} comes after {}: expected job config names in increasing order, each once", name,
+                              names.back()));
+    }
+    names.emplace_back(name);
+  }
+  return names;
+}
+
+}  // namespace detail
+
+/// @brief The job configs of a finished setup: job i is the i-th key of cfgs_summary.yaml (setup's commit
+/// mark), its file cfgs/<key>. Files in cfgs/ that the summary does not list (a sweep nested in this one's
+/// cfgs/, a stray copy) are not jobs; a listed config that is missing is an error naming it, so a deleted
+/// config never shifts the later jobs' indices.
+inline std::vector<fs::path> list_job_configs(const sweep_layout& layout) {
+  std::error_code ec;
+  if (!fs::is_directory(layout.cfgs_dir(), ec)) {
+    throw error({layout.cfgs_dir().string(), 0}, "",
+                "no job configs: expected the folder setup writes; run `sweep setup` first");
+  }
+  // setup writes cfgs_summary.yaml last: without it, cfgs/ may be half-written
+  if (!fs::exists(layout.cfgs_summary_file(), ec)) {
+    throw error({layout.cfgs_summary_file().string(), 0}, "",
+                "missing: setup did not finish (was it interrupted?); expected it next to cfgs/, run `sweep setup` again");
+  }
+  auto summary_file = layout.cfgs_summary_file().string();
+  std::string text;
+  if (!read_file_into(summary_file, text)) {
+    throw error({summary_file, 0}, "", "cannot read: expected the summary setup writes");
+  }
+  auto names = detail::summary_job_names(text, summary_file);
+  std::vector<std::string> present;
+  for (auto& entry : fs::directory_iterator(layout.cfgs_dir())) {
+    if (entry.is_regular_file(ec)) present.push_back(entry.path().filename().string());
+  }
+  std::sort(present.begin(), present.end());
+  std::vector<fs::path> cfgs;
+  cfgs.reserve(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!std::binary_search(present.begin(), present.end(), names[i])) {
+      throw error({(layout.cfgs_dir() / names[i]).string(), 0}, "",
+                  fmt::format("missing: cfgs_summary.yaml lists it as job {}; expected every listed job config "
+                              "(was it deleted? set the sweep up again)", i));
+    }
+    cfgs.push_back(layout.cfgs_dir() / names[i]);
+  }
+  return cfgs;
+}
+
+}  // namespace sweep
+// ---- end sweep/base/layout.hpp ----
+
+// ---- begin sweep/base/parallel.hpp ----
+// Work on threads, as every stage runs it (setup's chunks, collect's logs,
+// analyze's jobs): a fixed set of workers, or a loop over items handed out one
+// at a time with progress reported from the calling thread. The first
+// exception a worker throws stops the others and is rethrown to the caller.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace sweep {
+
+/// @brief Called with (items done, items in all) from the calling thread, about 10 times a second;
+/// the last call is always (n, n).
+using progress_callback = std::function<void(std::size_t done, std::size_t total)>;
+
+/// @brief Runs `work(t)` for t in [0, threads) at once, t = 0 on the calling thread; rethrows the
+/// first failure once all have ended.
+template <class Work>
+void run_on_threads(std::size_t threads, Work&& work) {
+  std::vector<std::exception_ptr> failures(threads);
+  auto guarded = [&](std::size_t t) {
+    try {
+      work(t);
+    } catch (...) {
+      failures[t] = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::jthread> pool;
+    pool.reserve(threads);
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(guarded, t);
+    if (threads > 0) guarded(0);
+  }
+  for (auto& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+}
+
+/// @brief How many threads share work on `n` items: every core, with at least `per_thread` items each.
+inline std::size_t threads_for(std::size_t n, std::size_t per_thread = 64) {
+  return std::min(static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())), n / per_thread + 1);
+}
+
+/// @brief For parallel_for work that keeps nothing from item to item.
+struct no_scratch {};
+
+/// @brief Runs `work(i, scratch)` for i in [0, n) on `threads` threads, handing items out one at a
+/// time; each thread has its own `Scratch` (buffers reused from item to item). `progress`, if set,
+/// is called from this thread while the workers run.
+template <class Scratch = no_scratch, class Work>
+void parallel_for(std::size_t n, std::size_t threads, const progress_callback& progress, Work work) {
+  if (n == 0) return;
+  threads = std::clamp<std::size_t>(threads, 1, n);
+  std::atomic<std::size_t> next{0}, done{0};
+  std::mutex m;
+  std::condition_variable cv;
+  std::exception_ptr failure;
+  auto worker = [&] {
+    Scratch scratch;
+    for (;;) {
+      auto i = next.fetch_add(1);
+      if (i >= n) break;
+      try {
+        work(i, scratch);
+      } catch (...) {
+        std::lock_guard lock(m);
+        if (!failure) failure = std::current_exception();
+        next = n;  // stop the others too
+      }
+      if (done.fetch_add(1) + 1 == n) {
+        std::lock_guard lock(m);
+        cv.notify_all();
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
+    std::unique_lock lock(m);
+    for (;;) {
+      bool finished = cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return done.load() >= n || failure; });
+      if (failure) break;
+      if (progress) {
+        lock.unlock();
+        progress(std::min(done.load(), n), n);
+        lock.lock();
+      }
+      if (finished) break;
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace sweep
+// ---- end sweep/base/parallel.hpp ----
+
+// ---- begin sweep/base/registry.hpp ----
+// Components by name: launch backends, log formats and report sections are kept
+// in registries, so a config or the command line picks one by its name and a
+// user adds their own from their own code, the way Catch2 v2 registers
+// reporters. Built-in parts register through the same call a user has.
+//
+//   SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);   // at namespace scope
+
+
+// ---- begin sweep/base/suggest.hpp ----
+// "Did you mean" for unknown names: config keys, sampler types, and the names of
+// registered components (launch backends, log formats, report sections).
+
+#include <cctype>
+#include <numeric>
+
+namespace sweep {
+
+/// @brief Case-insensitive Levenshtein distance (keys are upper-case; users type either).
+inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  std::iota(row.begin(), row.end(), std::size_t{0});
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      bool same = std::toupper(static_cast<unsigned char>(a[i - 1])) == std::toupper(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+/// @brief " (did you mean 'X'?)" for the nearest candidate within a sensible distance, else "".
+inline std::string did_you_mean(std::string_view key, const std::vector<std::string>& candidates) {
+  const std::string* best = nullptr;
+  std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
+  for (auto& candidate : candidates) {
+    if (auto d = edit_distance(key, candidate); d < best_distance) {
+      best_distance = d;
+      best = &candidate;
+    }
+  }
+  return best != nullptr ? " (did you mean '" + *best + "'?)" : "";
+}
+
+}  // namespace sweep
+// ---- end sweep/base/suggest.hpp ----
+
+
+#include <deque>
+#include <utility>
+
+namespace sweep {
+
+/// @brief Components of one kind by name, in the order they were registered.
+/// Registration happens before main (static registrars) or at any time; lookups are thread-safe.
+template <class Component>
+class registry {
+ public:
+  /// @param kind what the components are, for messages ("launch backend", "log format")
+  /// @param key_path the config key that names one ("LAUNCH.BACKEND"), for messages
+  registry(std::string kind, std::string key_path) : kind_(std::move(kind)), key_path_(std::move(key_path)) {}
+
+  registry(const registry&) = delete;
+  registry& operator=(const registry&) = delete;
+
+  /// @brief Adds `component` under `name`. Two components under one name would make a config
+  /// mean different things in different programs, so a taken name is an error.
+  const Component& add(std::string name, Component component) {
+    std::lock_guard lock(m_);
+    if (name.empty()) throw error(fmt::format("a {} needs a non-empty name", kind_));
+    for (auto& [n, c] : entries_) {
+      if (n == name) throw error(fmt::format("two {}s are registered as '{}': expected each name once", kind_, name));
+    }
+    return entries_.emplace_back(std::move(name), std::move(component)).second;
+  }
+
+  /// @brief The component registered as `name`, or nullptr.
+  [[nodiscard]] const Component* find(std::string_view name) const {
+    std::lock_guard lock(m_);
+    for (auto& [n, c] : entries_) {
+      if (n == name) return &c;
+    }
+    return nullptr;
+  }
+
+  /// @brief The component registered as `name`; an unknown name is a sweep::error at `where` that
+  /// lists the registered names, with a "did you mean".
+  [[nodiscard]] const Component& get(std::string_view name, const source_location& where = {}) const {
+    if (auto* c = find(name)) return *c;
+    throw error(where, key_path_, unknown(name));
+  }
+
+  /// @brief "unknown launch backend 'slrum': expected one of local, slurm (did you mean 'slurm'?)".
+  [[nodiscard]] std::string unknown(std::string_view name) const {
+    auto known = names();
+    return fmt::format("unknown {} '{}': expected one of {}{}", kind_, name, fmt::join(known, ", "),
+                       did_you_mean(name, known));
+  }
+
+  [[nodiscard]] bool contains(std::string_view name) const { return find(name) != nullptr; }
+
+  /// @brief The registered names, in registration order (built-in parts first).
+  [[nodiscard]] std::vector<std::string> names() const {
+    std::lock_guard lock(m_);
+    std::vector<std::string> out;
+    for (auto& [n, c] : entries_) out.push_back(n);
+    return out;
+  }
+
+  [[nodiscard]] const std::string& kind() const noexcept { return kind_; }
+  [[nodiscard]] const std::string& key_path() const noexcept { return key_path_; }
+
+ private:
+  mutable std::mutex m_;
+  std::string kind_, key_path_;
+  std::deque<std::pair<std::string, Component>> entries_;  // a deque: references stay valid as it grows
+};
+
+}  // namespace sweep
+
+#define SWEEP_DETAIL_CAT2(a, b) a##b
+#define SWEEP_DETAIL_CAT(a, b) SWEEP_DETAIL_CAT2(a, b)
+
+/// @brief Calls a registration function before main, e.g.
+/// `SWEEP_REGISTER(sweep::register_log_format<my_format>);` at namespace scope.
+#define SWEEP_REGISTER(...)                                                 \
+  [[maybe_unused]] static const bool SWEEP_DETAIL_CAT(sweep_registered_, __COUNTER__) = \
+      ((__VA_ARGS__)(), true)
+// ---- end sweep/base/registry.hpp ----
+// ---- end sweep/base.hpp ----
+
 // ---- begin sweep/value.hpp ----
 // sweep::value: a YAML-like tree (null, bool, int, float, string, list, ordered
 // map). Job configs, BASE_CFG and the values a sampler draws are all values, so
@@ -82,14 +625,10 @@ class error : public std::runtime_error {
 
 
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <concepts>
-#include <cstdint>
-#include <utility>
 #include <variant>
-#include <vector>
 
 namespace sweep {
 
@@ -407,7 +946,6 @@ class value {
 
 #include <array>
 #include <limits>
-#include <numeric>
 
 namespace sweep {
 
@@ -664,7 +1202,6 @@ inline std::vector<std::int64_t> chunk_seeds(std::int64_t rng_seed, std::int64_t
 // like Python's default Decimal context, then rounded once to the nearest double.
 
 #include <bit>
-#include <system_error>
 
 namespace sweep::detail {
 
@@ -940,6 +1477,16 @@ constexpr T py_min(T a, T b) noexcept { return b < a ? b : a; }
 template <class T>
 constexpr T py_max(T a, T b) noexcept { return b > a ? b : a; }
 
+/// @brief How many times normal and log_normal redraw before giving up: pycls loops until a draw is in
+/// [low, high], which takes about 1.003 draws (sigma is a sixth of the range), but forever when sigma or
+/// mu is not finite. check_rand refuses such ranges; this bound keeps a draw from hanging regardless.
+inline constexpr int max_redraws = 10'000;
+
+[[noreturn]] inline void throw_no_draw(std::string_view what, double low, double high) {
+  throw std::domain_error(fmt::format("{}: no draw in [{}, {}] after {} tries: expected a range with finite "
+                                      "width and midpoint", what, low, high, max_redraws));
+}
+
 }  // namespace detail
 
 namespace draws {
@@ -999,7 +1546,10 @@ struct normal_fn {
     double mu = detail::sum_to_double(low, high) / 2.0;
     double sigma = (std::is_same_v<T, double> ? hi - lo : static_cast<double>(static_cast<detail::int128>(high) - low)) / 6.0;
     double f = std::numeric_limits<double>::infinity();
-    while (!(lo <= f && f <= hi)) f = rng.normal(mu, sigma);
+    for (int tries = 0; !(lo <= f && f <= hi); ++tries) {
+      if (tries == detail::max_redraws) detail::throw_no_draw("normal", lo, hi);
+      f = rng.normal(mu, sigma);
+    }
     return quantize(f, q, rounding::half_even);
   }
 };
@@ -1020,7 +1570,10 @@ struct log_normal_fn {
       throw std::domain_error(fmt::format("log_normal: exp(log({})) is out of the range [{}, {}]", low, low, high));
     }
     double f = std::numeric_limits<double>::infinity();
-    while (!(lo <= f && f <= hi)) f = rng.lognormal(mu, sigma);
+    for (int tries = 0; !(lo <= f && f <= hi); ++tries) {
+      if (tries == detail::max_redraws) detail::throw_no_draw("log_normal", lo, hi);
+      f = rng.lognormal(mu, sigma);
+    }
     return quantize(f, q, rounding::half_even);
   }
 };
@@ -1028,9 +1581,10 @@ inline constexpr log_normal_fn log_normal{};
 
 }  // namespace draws
 
-/// @brief One draw of the given type; the dispatch for types chosen at run time (RAND_TYPE).
+namespace detail {
+
 template <draw_number T>
-T draw(rand_type type, T low, T high, T q, numpy_rng& rng) {
+T draw_unchecked(rand_type type, T low, T high, T q, numpy_rng& rng) {
   switch (type) {
     case rand_type::uniform: return draws::uniform(low, high, q, rng);
     case rand_type::log_uniform: return draws::log_uniform(low, high, q, rng);
@@ -1040,6 +1594,22 @@ T draw(rand_type type, T low, T high, T q, numpy_rng& rng) {
     case rand_type::log_normal: return draws::log_normal(low, high, q, rng);
   }
   throw std::invalid_argument("draw: not a rand_type");
+}
+
+}  // namespace detail
+
+/// @brief One draw of the given type; the dispatch for types chosen at run time (RAND_TYPE).
+/// A float draw that is not finite throws std::domain_error (check_rand refuses ranges that could).
+template <draw_number T>
+T draw(rand_type type, T low, T high, T q, numpy_rng& rng) {
+  T v = detail::draw_unchecked(type, low, high, q, rng);
+  if constexpr (std::is_same_v<T, double>) {
+    if (!std::isfinite(v)) {
+      throw std::domain_error(fmt::format("{}: drew {} from [{}, {}] with quantum {}: expected a range whose draws "
+                                          "are finite", to_string(type), v, low, high, q));
+    }
+  }
+  return v;
 }
 
 }  // namespace sweep
@@ -1079,6 +1649,45 @@ inline bool is_power_of_two(double v) {
   return std::isfinite(l) && l == std::floor(l);
 }
 
+/// @brief The largest magnitude an int range (widened by its quantum) may reach: the draws go through
+/// doubles, and k * q must come back into 64 bits.
+inline constexpr std::int64_t max_int_range_magnitude = std::int64_t{1} << 62;
+
+/// @brief Ranges too wide for the draw's arithmetic: pycls would draw inf or NaN (a uniform float over
+/// [-1e308, 1e308]: high + q - low overflows), redraw forever (a normal whose sigma or mu is inf), or
+/// overflow k * q. Ours refuses them, naming the numbers that overflow.
+inline std::optional<rand_problem> check_rand_magnitude(rand_type type, double low, double high, double q) {
+  auto name = std::string(to_string(type));
+  double top = high + q, bottom = low - q;  // a quantised draw lies within one quantum of the range
+  if (!std::isfinite(top - bottom)) {
+    return rand_problem{"RANGE", fmt::format("{}: the range [{}, {}] widened by QUANTIZE {} is wider than the "
+                                             "largest float: expected a narrower range (draws would be inf or NaN)",
+                                             name, py_number(low), py_number(high), py_number(q))};
+  }
+  if (!std::isfinite(top / q) || !std::isfinite(bottom / q)) {
+    return rand_problem{"QUANTIZE", fmt::format("{}: RANGE [{}, {}] / QUANTIZE {} overflows: expected a larger "
+                                                "QUANTIZE or a narrower range", name, py_number(low),
+                                                py_number(high), py_number(q))};
+  }
+  if (type == rand_type::normal && !std::isfinite(low + high)) {
+    return rand_problem{"RANGE", fmt::format("normal: the midpoint of [{}, {}] overflows: expected a range whose "
+                                             "low + high is finite (the draw would be redrawn forever)",
+                                             py_number(low), py_number(high))};
+  }
+  return std::nullopt;
+}
+inline std::optional<rand_problem> check_rand_magnitude(rand_type type, std::int64_t low, std::int64_t high,
+                                                        std::int64_t q) {
+  auto wide = [&](std::int64_t v) {
+    return static_cast<int128>(v < 0 ? -static_cast<int128>(v) : static_cast<int128>(v)) + q > max_int_range_magnitude;
+  };
+  if (wide(low) || wide(high)) {
+    return rand_problem{"RANGE", fmt::format("{}: the range [{}, {}] widened by QUANTIZE {} reaches beyond "
+                                             "+-2^62: expected a narrower range", to_string(type), low, high, q)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace detail
 
 /// @brief The first of pycls's validate_rand rules that (rand type, low, high, q) break, if any;
@@ -1100,6 +1709,7 @@ std::optional<rand_problem> check_rand(rand_type type, T low, T high, T q) {
   if (!(low > 0) && type != rand_type::uniform && type != rand_type::normal) {
     return rand_problem{"RANGE", fmt::format("{} needs low > 0, got {}", name, py_number(low))};
   }
+  if (auto problem = detail::check_rand_magnitude(type, low, high, q)) return problem;
   if (type != rand_type::power2_or_log_uniform) {
     for (auto [which, v] : {std::pair{"low", low}, std::pair{"high", high}}) {
       if (!detail::is_decimal_multiple(v, q)) {
@@ -1175,78 +1785,23 @@ inline std::optional<rand_problem> check_rand_values(std::string_view type_name,
 // Compile-time keys: "OPTIM.BASE_LR"_k is a value of type param_key<"OPTIM.BASE_LR">,
 // so a space knows its keys in the type system and a misspelt one cannot compile.
 
-#include <cstddef>
 
-namespace sweep {
-
-/// @brief A string usable as a template argument (the text of a key).
-template <std::size_t N>
-struct fixed_string {
-  char data[N]{};
-  constexpr fixed_string(const char (&text)[N]) { std::copy_n(text, N, data); }
-  [[nodiscard]] constexpr std::string_view view() const { return {data, N - 1}; }
-};
-
-namespace detail {
-
-/// @brief Dotted config keys: non-empty parts of letters, digits and '_', separated by single dots.
-constexpr bool is_valid_key(std::string_view text) {
-  if (text.empty() || text.front() == '.' || text.back() == '.') return false;
-  char previous = ' ';
-  for (char c : text) {
-    bool word = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-    if (!word && !(c == '.' && previous != '.')) return false;
-    previous = c;
-  }
-  return true;
-}
-
-}  // namespace detail
-
-template <class Key, class Sampler>
-struct binding;
-
-/// @brief A config key known at compile time; `key = sampler` binds a sampler to it.
-template <fixed_string Text>
-struct param_key {
-  static_assert(detail::is_valid_key(Text.view()),
-                "sweep::param_key: a key is a dotted config path such as \"OPTIM.BASE_LR\" "
-                "(letters, digits and '_' between single dots)");
-  static constexpr std::string_view name = Text.view();
-
-  template <class Sampler>
-  constexpr binding<param_key, Sampler> operator=(Sampler sampler) const {
-    return {std::move(sampler)};
-  }
-};
-
-/// @brief A sampler bound to a key: one entry of a space.
-template <class Key, class Sampler>
-struct binding {
-  using key_type = Key;
-  using sampler_type = Sampler;
-  Sampler sampler;
-};
-
-namespace literals {
-/// @brief "OPTIM.BASE_LR"_k: the compile-time key OPTIM.BASE_LR.
-template <fixed_string Text>
-constexpr param_key<Text> operator""_k() {
-  return {};
-}
-}  // namespace literals
-
-}  // namespace sweep
-// ---- end sweep/space/key.hpp ----
-
-// ---- begin sweep/space/samplers.hpp ----
-// Typed samplers: each knows its value type at compile time and draws exactly
-// what pycls's sampler of the same kind draws from numpy's stream.
-//   uniform / log_uniform / power2_uniform / power2_or_log_uniform / normal /
-//   log_normal (low, high)[.quantize(q)]   -> int_sampler or float_sampler
-//   choice(v1, v2, ...)                      -> value_sampler
-//   list_of(n, sampler)                      -> list_sampler
-//   regnet()[.depth(lo, hi) ...]             -> regnet_sampler (sets six REGNET.* keys)
+// ---- begin sweep/space/sampler.hpp ----
+// The sampler concept: what a type must provide to be bound to a key
+// ("OPTIM.BASE_LR"_k = s). The built-in samplers (uniform, choice, values,
+// int_range, ...) and a user's own are written against the same members:
+//
+//   using value_type = T;                                   the type it draws
+//   void validate(std::string_view key) const;              throws sweep::error for bad parameters
+//   T draw(sweep::numpy_rng& rng) const;                    one value, from the stream it is given
+//   void append_key_text(std::string& out, std::string_view key, const T& v) const;
+//                                                           pycls's key text, usually sweep::append_key_value
+//   void append_params(sweep::param_list& out, std::string_view key, const T& v) const;
+//                                                           the (key, value) pairs merged into BASE_CFG
+//
+// A finite sampler (an axis of grid and zip) also has `size()` and `at(i)`.
+// Binding anything else to a key fails at the `=` with a message naming what is missing.
+// @sa docs/dsl.md, "A custom sampler"
 
 
 #include <type_traits>
@@ -1292,14 +1847,215 @@ inline void append_python_str(std::string& out, const value& v) {
 template <class T>
 void append_python_str(std::string& out, const std::vector<T>& v) { out += to_value(v).python_str(); }
 
-/// @brief "KEY VALUE" appended to a key text, with a space before it unless it is the first.
+}  // namespace detail
+
+/// @brief Appends "KEY VALUE" to a config's key text as pycls writes it (Python's str() of the value),
+/// with a space before it unless it is the first. For int64, double, std::string, sweep::value and
+/// vectors of them: what a sampler's append_key_text usually does.
+/// @sa docs/dsl.md, "A custom sampler"
 template <class T>
 void append_key_value(std::string& out, std::string_view key, const T& v) {
   if (!out.empty()) out += ' ';
   out += key;
   out += ' ';
-  append_python_str(out, v);
+  detail::append_python_str(out, v);
 }
+
+namespace detail {
+
+// Kept for code that still spells it detail::append_key_value.
+using sweep::append_key_value;
+
+template <class S>
+concept has_value_type = requires { typename S::value_type; };
+
+template <class S>
+concept has_validate = requires(const S& s, std::string_view key) { s.validate(key); };
+
+template <class S>
+concept has_draw = has_value_type<S> && requires(const S& s, numpy_rng& rng) {
+  { s.draw(rng) } -> std::convertible_to<typename S::value_type>;
+};
+
+template <class S>
+concept has_append_key_text =
+    has_value_type<S> && requires(const S& s, std::string& out, std::string_view key, const typename S::value_type& v) {
+      s.append_key_text(out, key, v);
+    };
+
+template <class S>
+concept has_append_params =
+    has_value_type<S> && requires(const S& s, param_list& out, std::string_view key, const typename S::value_type& v) {
+      s.append_params(out, key, v);
+    };
+
+/// @brief A value (0.1, "x", a sweep::value) or an object with none of a sampler's members.
+template <class S>
+concept plain_value = !std::is_class_v<S> || std::is_convertible_v<S, std::string_view> || std::is_same_v<S, value> ||
+                      !(has_validate<S> || has_draw<S> || has_append_key_text<S> || has_append_params<S>);
+
+}  // namespace detail
+
+/// @brief What a type bound to a key must provide: value_type, validate(key), draw(rng),
+/// append_key_text(out, key, v) and append_params(out, key, v) (see the top of this header).
+/// @sa docs/dsl.md, "A custom sampler"
+template <class S>
+concept sampler = std::copy_constructible<S> && detail::has_value_type<S> && detail::has_validate<S> &&
+                  detail::has_draw<S> && detail::has_append_key_text<S> && detail::has_append_params<S>;
+
+/// @brief A sampler with a finite list of values, `size()` and `at(i)` for i < size(): an axis of grid and zip.
+/// @sa docs/combinators.md
+template <class S>
+concept finite_sampler = sampler<S> && requires(const S& s, std::uint64_t i) {
+  { s.size() } -> std::convertible_to<std::uint64_t>;
+  { s.at(i) } -> std::convertible_to<typename S::value_type>;
+};
+
+namespace detail {
+
+/// @brief Stands in for what failed check_sampler, so that one error is reported, not a cascade.
+struct not_a_sampler {
+  using value_type = std::int64_t;
+  void validate(std::string_view) const {}
+  [[nodiscard]] std::int64_t draw(numpy_rng&) const { return 0; }
+  void append_key_text(std::string&, std::string_view, std::int64_t) const {}
+  void append_params(param_list&, std::string_view, std::int64_t) const {}
+};
+
+/// @brief False for every key; the failed assertions below name the key through it.
+template <class Key>
+inline constexpr bool bound_to_a_sampler = false;
+
+/// @brief Static assertions with what to write, for a non-sampler `S` bound to `Key` (param_key<"...">).
+template <class Key, class S>
+constexpr bool check_sampler() {
+  if constexpr (sampler<S>) {
+    return true;
+  } else if constexpr (plain_value<S>) {
+    static_assert(bound_to_a_sampler<Key>,
+                  "sweep: the value bound to a key must be a sampler (sweep::sampler): for a constant write "
+                  "\"KEY\"_k = sweep::values(0.1), for a draw e.g. sweep::uniform(lo, hi) or sweep::choice(a, b); "
+                  "to write your own, see docs/dsl.md (the key is named in the 'param_key<...>' below)");
+  } else if constexpr (!has_value_type<S>) {
+    static_assert(bound_to_a_sampler<Key>,
+                  "sweep::sampler: the type bound to this key has no value_type: add 'using value_type = T;' "
+                  "(the type it draws) (the key is named in the 'param_key<...>' below)");
+  } else if constexpr (!has_validate<S>) {
+    static_assert(bound_to_a_sampler<Key>,
+                  "sweep::sampler: the type bound to this key has no validate: add "
+                  "'void validate(std::string_view key) const' (throw sweep::error for bad parameters; an empty body "
+                  "is fine) (the key is named in the 'param_key<...>' below)");
+  } else if constexpr (!has_draw<S>) {
+    static_assert(bound_to_a_sampler<Key>,
+                  "sweep::sampler: the type bound to this key has no draw: add "
+                  "'value_type draw(sweep::numpy_rng& rng) const' (one value, drawn from rng) "
+                  "(the key is named in the 'param_key<...>' below)");
+  } else if constexpr (!has_append_key_text<S>) {
+    static_assert(bound_to_a_sampler<Key>,
+                  "sweep::sampler: the type bound to this key has no append_key_text: add 'void append_key_text("
+                  "std::string& out, std::string_view key, const value_type& v) const' (usually "
+                  "sweep::append_key_value(out, key, v)) (the key is named in the 'param_key<...>' below)");
+  } else if constexpr (!has_append_params<S>) {
+    static_assert(bound_to_a_sampler<Key>,
+                  "sweep::sampler: the type bound to this key has no append_params: add 'void append_params("
+                  "sweep::param_list& out, std::string_view key, const value_type& v) const' (usually "
+                  "out.emplace_back(key, sweep::value{v})) (the key is named in the 'param_key<...>' below)");
+  } else {
+    static_assert(bound_to_a_sampler<Key>,
+                  "sweep::sampler: the type bound to this key must be copyable (the key is named in the "
+                  "'param_key<...>' below)");
+  }
+  return false;
+}
+
+}  // namespace detail
+
+}  // namespace sweep
+// ---- end sweep/space/sampler.hpp ----
+
+
+namespace sweep {
+
+/// @brief A string usable as a template argument (the text of a key).
+template <std::size_t N>
+struct fixed_string {
+  char data[N]{};
+  constexpr fixed_string(const char (&text)[N]) { std::copy_n(text, N, data); }
+  [[nodiscard]] constexpr std::string_view view() const { return {data, N - 1}; }
+};
+
+namespace detail {
+
+/// @brief Dotted config keys: non-empty parts of letters, digits and '_', separated by single dots.
+constexpr bool is_valid_key(std::string_view text) {
+  if (text.empty() || text.front() == '.' || text.back() == '.') return false;
+  char previous = ' ';
+  for (char c : text) {
+    bool word = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (!word && !(c == '.' && previous != '.')) return false;
+    previous = c;
+  }
+  return true;
+}
+
+}  // namespace detail
+
+template <class Key, class Sampler>
+struct binding;
+
+/// @brief A config key known at compile time; `key = sampler` binds a sampler to it.
+template <fixed_string Text>
+struct param_key {
+  static_assert(detail::is_valid_key(Text.view()),
+                "sweep::param_key: a key is a dotted config path such as \"OPTIM.BASE_LR\" "
+                "(letters, digits and '_' between single dots)");
+  static constexpr std::string_view name = Text.view();
+
+  /// @brief Binds a sampler (sweep::sampler) to this key; anything else fails here, saying what to write.
+  template <class Sampler>
+  constexpr auto operator=(Sampler sampler) const {
+    // A deduced return type checks here, at the `=`, before a space is made of the binding.
+    if constexpr (detail::check_sampler<param_key, Sampler>()) {
+      return binding<param_key, Sampler>{std::move(sampler)};
+    } else {
+      return binding<param_key, detail::not_a_sampler>{};  // after the assertion: no second error from the space
+    }
+  }
+};
+
+/// @brief A sampler bound to a key: one entry of a space.
+template <class Key, class Sampler>
+struct binding {
+  using key_type = Key;
+  using sampler_type = Sampler;
+  Sampler sampler;
+};
+
+namespace literals {
+/// @brief "OPTIM.BASE_LR"_k: the compile-time key OPTIM.BASE_LR.
+template <fixed_string Text>
+constexpr param_key<Text> operator""_k() {
+  return {};
+}
+}  // namespace literals
+
+}  // namespace sweep
+// ---- end sweep/space/key.hpp ----
+
+// ---- begin sweep/space/samplers.hpp ----
+// Typed samplers: each knows its value type at compile time and draws exactly
+// what pycls's sampler of the same kind draws from numpy's stream.
+//   uniform / log_uniform / power2_uniform / power2_or_log_uniform / normal /
+//   log_normal (low, high)[.quantize(q)]   -> int_sampler or float_sampler
+//   choice(v1, v2, ...)                      -> value_sampler
+//   list_of(n, sampler)                      -> list_sampler
+//   regnet()[.depth(lo, hi) ...]             -> regnet_sampler (sets six REGNET.* keys)
+
+
+
+namespace sweep {
+
+namespace detail {
 
 template <class T>
 using scalar_of = std::conditional_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, std::int64_t, double>;
@@ -1329,7 +2085,7 @@ struct scalar_sampler {
   /// @brief Throws sweep::error naming key_path when pycls would reject these parameters.
   void validate(std::string_view key_path) const { validate_rand(key_path, type, low, high, q); }
   [[nodiscard]] T draw(numpy_rng& rng) const { return sweep::draw(type, low, high, q, rng); }
-  void append_key_text(std::string& out, std::string_view key, const T& v) const { detail::append_key_value(out, key, v); }
+  void append_key_text(std::string& out, std::string_view key, const T& v) const { append_key_value(out, key, v); }
   void append_params(param_list& out, std::string_view key, const T& v) const { out.emplace_back(key, value{v}); }
 };
 
@@ -1370,7 +2126,10 @@ struct choice_sampler {
   [[nodiscard]] const T& draw(numpy_rng& rng) const {
     return values[static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(values.size())))];
   }
-  void append_key_text(std::string& out, std::string_view key, const T& v) const { detail::append_key_value(out, key, v); }
+  /// @brief A finite sampler: an axis of grid and zip.
+  [[nodiscard]] std::uint64_t size() const noexcept { return values.size(); }
+  [[nodiscard]] const T& at(std::uint64_t i) const { return values[static_cast<std::size_t>(i)]; }
+  void append_key_text(std::string& out, std::string_view key, const T& v) const { append_key_value(out, key, v); }
   void append_params(param_list& out, std::string_view key, const T& v) const { out.emplace_back(key, detail::to_value(v)); }
 };
 
@@ -1408,7 +2167,7 @@ struct list_sampler {
     return out;
   }
   void append_key_text(std::string& out, std::string_view key, const value_type& v) const {
-    detail::append_key_value(out, key, v);
+    append_key_value(out, key, v);
   }
   void append_params(param_list& out, std::string_view key, const value_type& v) const {
     out.emplace_back(key, detail::to_value(v));
@@ -1473,12 +2232,12 @@ struct regnet_sampler {
     return v;
   }
   void append_key_text(std::string& out, std::string_view, const regnet_values& v) const {
-    detail::append_key_value(out, "REGNET.DEPTH", v.depth);
-    detail::append_key_value(out, "REGNET.W0", v.w0);
-    detail::append_key_value(out, "REGNET.WA", v.wa);
-    detail::append_key_value(out, "REGNET.WM", v.wm);
-    detail::append_key_value(out, "REGNET.GROUP_W", v.group_w);
-    detail::append_key_value(out, "REGNET.BOT_MUL", v.bot_mul);
+    append_key_value(out, "REGNET.DEPTH", v.depth);
+    append_key_value(out, "REGNET.W0", v.w0);
+    append_key_value(out, "REGNET.WA", v.wa);
+    append_key_value(out, "REGNET.WM", v.wm);
+    append_key_value(out, "REGNET.GROUP_W", v.group_w);
+    append_key_value(out, "REGNET.BOT_MUL", v.bot_mul);
   }
   void append_params(param_list& out, std::string_view, const regnet_values& v) const {
     out.emplace_back("REGNET.DEPTH", value{v.depth});
@@ -1541,6 +2300,24 @@ constexpr bool keys_unique() {
   return true;
 }
 
+/// @brief Whether key `a` contains key `b` (`OPTIM` contains `OPTIM.BASE_LR`), or they are equal.
+constexpr bool key_contains(std::string_view a, std::string_view b) {
+  return b.size() >= a.size() && b.substr(0, a.size()) == a && (b.size() == a.size() || b[a.size()] == '.');
+}
+
+/// @brief No key contains another: a sampler of OPTIM sets all of OPTIM, so one of OPTIM.BASE_LR
+/// would be overwritten or overwrite it, depending on the order of the writes.
+template <class... Keys>
+constexpr bool keys_disjoint() {
+  std::string_view names[] = {Keys::name..., ""};
+  for (std::size_t i = 0; i < sizeof...(Keys); ++i) {
+    for (std::size_t j = 0; j < sizeof...(Keys); ++j) {
+      if (i != j && names[i] != names[j] && key_contains(names[i], names[j])) return false;
+    }
+  }
+  return true;
+}
+
 template <class>
 inline constexpr bool dependent_false = false;
 
@@ -1564,7 +2341,8 @@ struct record<key_list<Keys...>, Values...> {
     if constexpr (index == detail::no_index) {
       static_assert(detail::dependent_false<param_key<Text>>,
                     "sweep::record::operator[]: the space has no such key (the key is named in the "
-                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling");
+                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling "
+                    "(a sweep::where(pred) may read only the keys of the space it constrains)");
       return std::get<0>(values);
     } else {
       return std::get<index>(values);
@@ -1592,6 +2370,34 @@ struct constraint {
   }
 };
 
+namespace detail {
+
+template <class T>
+struct is_constraint : std::false_type {};
+template <class Pred>
+struct is_constraint<constraint<Pred>> : std::true_type {};
+
+/// @brief What `space | x` takes besides a constraint: nothing (x is most likely a bare predicate).
+template <class T>
+concept not_a_constraint = !is_constraint<std::remove_cvref_t<T>>::value;
+
+template <class F>
+constexpr auto pipe_without_where() {
+  static_assert(dependent_false<F>,
+                "sweep: `space | x` requires a constraint: write space | sweep::where(pred) for a predicate "
+                "over the space's records (or all_of, any_of, not_, in_range of constraints)");
+  return false;
+}
+
+/// @brief Instantiates the constraint on `Record` here, so a predicate over a key the space lacks fails
+/// at `space | where(pred)`, not only when setup first calls it.
+template <class Record, class Pred>
+constexpr void check_constraint() {
+  static_cast<void>(&constraint<Pred>::template operator()<Record>);
+}
+
+}  // namespace detail
+
 /// @brief A space whose records must pass a constraint.
 template <class Space, class Pred>
 class constrained_space {
@@ -1606,7 +2412,13 @@ class constrained_space {
 
   template <class P>
   friend constexpr auto operator|(constrained_space s, constraint<P> c) {
+    detail::check_constraint<record_type, P>();
     return constrained_space<constrained_space, P>(std::move(s), std::move(c));
+  }
+  template <detail::not_a_constraint F>
+  friend auto operator|(constrained_space s, F) {
+    detail::pipe_without_where<F>();
+    return s;  // after the assertion: no second error where the result is used
   }
 
  private:
@@ -1618,6 +2430,8 @@ class constrained_space {
 template <class... Keys, class... Samplers>
 class typed_space<binding<Keys, Samplers>...> {
   static_assert(detail::keys_unique<Keys...>(), "sweep::space: each key may be bound only once");
+  static_assert(detail::keys_disjoint<Keys...>(),
+                "sweep::space: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
 
  public:
   using record_type = record<key_list<Keys...>, typename Samplers::value_type...>;
@@ -1641,9 +2455,16 @@ class typed_space<binding<Keys, Samplers>...> {
     for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_params(out, name, v); });
   }
 
+  /// @brief `space | where(pred)`: the records pred accepts; pred must only read the space's keys.
   template <class Pred>
   friend constexpr auto operator|(typed_space s, constraint<Pred> c) {
+    detail::check_constraint<record_type, Pred>();
     return constrained_space<typed_space, Pred>(std::move(s), std::move(c));
+  }
+  template <detail::not_a_constraint F>
+  friend auto operator|(typed_space s, F) {
+    detail::pipe_without_where<F>();
+    return s;  // after the assertion: no second error where the result is used
   }
 
  private:
@@ -1820,7 +2641,7 @@ class runtime_space {
   }
   [[nodiscard]] bool accepts(const record_type&) const { return true; }
   void append_key_text(std::string& out, const record_type& r) const {
-    for (std::size_t i = 0; i < r.size(); ++i) detail::append_key_value(out, keys_[i], r[i]);
+    for (std::size_t i = 0; i < r.size(); ++i) append_key_value(out, keys_[i], r[i]);
   }
   void append_params(param_list& out, const record_type& r) const {
     for (std::size_t i = 0; i < r.size(); ++i) out.emplace_back(keys_[i], r[i]);
@@ -2019,11 +2840,21 @@ inline double clean_decimal(double x) {
   return out;
 }
 
-/// @brief a * b, or an error naming `what` when it does not fit in 63 bits.
+/// @brief The most configs a finite space may have (sizes and indices stay far from uint64's wrap).
+inline constexpr std::uint64_t max_space_size = std::uint64_t{1} << 62;
+
+/// @brief a * b, or an error naming `what` when it is more than 2^62.
 inline std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view what) {
-  constexpr std::uint64_t limit = std::uint64_t{1} << 62;
-  if (a != 0 && b > limit / a) throw error(fmt::format("{}: more than 2^62 configs: expected a smaller space", what));
+  if (a != 0 && b > max_space_size / a) throw error(fmt::format("{}: more than 2^62 configs: expected a smaller space", what));
   return a * b;
+}
+
+/// @brief a + b, or an error naming `what` when it is more than 2^62.
+inline std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, std::string_view what) {
+  if (a > max_space_size || b > max_space_size - a) {
+    throw error(fmt::format("{}: more than 2^62 configs: expected a smaller space", what));
+  }
+  return a + b;
 }
 
 }  // namespace detail
@@ -2040,7 +2871,7 @@ struct values_sampler {
   [[nodiscard]] const T& at(std::uint64_t i) const { return items[static_cast<std::size_t>(i)]; }
   /// @brief A uniform choice, as choice(...) draws.
   [[nodiscard]] const T& draw(numpy_rng& rng) const { return items[static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(N)))]; }
-  void append_key_text(std::string& out, std::string_view key, const T& v) const { detail::append_key_value(out, key, v); }
+  void append_key_text(std::string& out, std::string_view key, const T& v) const { append_key_value(out, key, v); }
   void append_params(param_list& out, std::string_view key, const T& v) const { out.emplace_back(key, detail::to_value(v)); }
 };
 
@@ -2066,13 +2897,24 @@ struct int_range_sampler {
   void validate(std::string_view key_path) const {
     if (step < 1) throw error({}, std::string(key_path) + ".STEP", fmt::format("expected a step of 1 or more, got {}", step));
     if (low > high) throw error({}, std::string(key_path) + ".RANGE", fmt::format("expected low <= high, got [{}, {}]", low, high));
+    if (size() > detail::max_space_size) {
+      throw error({}, std::string(key_path) + ".RANGE",
+                  fmt::format("[{}, {}] with step {} has more than 2^62 values: expected a smaller range", low, high, step));
+    }
   }
+  /// @brief The number of values; worked out in unsigned arithmetic, since high - low may not fit in int64.
   [[nodiscard]] std::uint64_t size() const noexcept {
-    return low > high || step < 1 ? 0 : static_cast<std::uint64_t>((high - low) / step) + 1;
+    if (low > high || step < 1) return 0;
+    auto span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);  // mod 2^64: exact, as high >= low
+    auto n = span / static_cast<std::uint64_t>(step);
+    return n == UINT64_MAX ? n : n + 1;  // the whole int64 range with step 1 (2^64 values) saturates
   }
-  [[nodiscard]] std::int64_t at(std::uint64_t i) const noexcept { return low + static_cast<std::int64_t>(i) * step; }
+  [[nodiscard]] std::int64_t at(std::uint64_t i) const noexcept {
+    // low + i * step lies in [low, high]; unsigned arithmetic avoids the signed overflow of i * step alone
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + i * static_cast<std::uint64_t>(step));
+  }
   [[nodiscard]] std::int64_t draw(numpy_rng& rng) const { return at(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(size())))); }
-  void append_key_text(std::string& out, std::string_view key, std::int64_t v) const { detail::append_key_value(out, key, v); }
+  void append_key_text(std::string& out, std::string_view key, std::int64_t v) const { append_key_value(out, key, v); }
   void append_params(param_list& out, std::string_view key, std::int64_t v) const { out.emplace_back(key, value{v}); }
 };
 
@@ -2108,6 +2950,14 @@ struct float_range_sampler {
     if (!(low <= high)) throw error({}, path + ".RANGE", fmt::format("expected low <= high, got [{}, {}]", low, high));
     if (space == spacing::log && !(low > 0)) throw error({}, path + ".RANGE", fmt::format("a log range needs low > 0, got {}", low));
     if (q < 0) throw error({}, path + ".QUANTIZE", fmt::format("expected a quantum > 0 (or none), got {}", q));
+    // inf, NaN or a range wider than the largest float would write .inf or .nan into job configs
+    if (!std::isfinite(low) || !std::isfinite(high) || !std::isfinite(high - low)) {
+      throw error({}, path + ".RANGE", fmt::format("expected finite numbers low <= high with a finite width, got [{}, {}]", low, high));
+    }
+    if (!std::isfinite(q) || (q > 0 && (!std::isfinite((std::fabs(low) + q) / q) || !std::isfinite((std::fabs(high) + q) / q) ||
+                                        !std::isfinite(std::fabs(high) + q) || !std::isfinite(std::fabs(low) + q)))) {
+      throw error({}, path + ".QUANTIZE", fmt::format("RANGE [{}, {}] / QUANTIZE {} overflows: expected a larger quantum or a narrower range", low, high, q));
+    }
   }
   [[nodiscard]] std::uint64_t size() const noexcept { return count < 1 ? 0 : static_cast<std::uint64_t>(count); }
   /// @brief Point i as numpy's linspace / geomspace make it (the last one exactly high).
@@ -2122,7 +2972,7 @@ struct float_range_sampler {
     return q > 0 ? sweep::quantize(x, q, rounding::half_even) : detail::clean_decimal(x);
   }
   [[nodiscard]] double draw(numpy_rng& rng) const { return at(static_cast<std::uint64_t>(rng.randint(count))); }
-  void append_key_text(std::string& out, std::string_view key, double v) const { detail::append_key_value(out, key, v); }
+  void append_key_text(std::string& out, std::string_view key, double v) const { append_key_value(out, key, v); }
   void append_params(param_list& out, std::string_view key, double v) const { out.emplace_back(key, value{v}); }
 };
 
@@ -2144,25 +2994,13 @@ inline constexpr geomspace_fn geomspace{};
 
 namespace detail {
 
-/// @brief A sampler with a finite list of values: size() and at(i), or a choice_sampler.
+/// @brief A finite sampler's size() and at(i) (sweep::finite_sampler).
 template <class S>
 struct axis_traits {
-  static constexpr bool is_axis = requires(const S& s, std::uint64_t i) {
-    { s.size() } -> std::convertible_to<std::uint64_t>;
-    s.at(i);
-  };
+  static constexpr bool is_axis = sweep::finite_sampler<S>;
   static std::uint64_t size(const S& s) { return s.size(); }
   static decltype(auto) at(const S& s, std::uint64_t i) { return s.at(i); }
 };
-template <class T>
-struct axis_traits<choice_sampler<T>> {
-  static constexpr bool is_axis = true;
-  static std::uint64_t size(const choice_sampler<T>& s) { return s.values.size(); }
-  static const T& at(const choice_sampler<T>& s, std::uint64_t i) { return s.values[static_cast<std::size_t>(i)]; }
-};
-
-template <class S>
-concept finite_sampler = axis_traits<S>::is_axis;
 
 /// @brief The length of an axis when its type knows it, else 0.
 template <class S>
@@ -2235,15 +3073,6 @@ class filtered_space;
 
 namespace detail {
 
-/// @brief Gives a combinator `space | where(pred)` (and so `| all_of(...)` etc.).
-template <class Derived>
-struct pipeable {
-  template <class Pred>
-  friend auto operator|(Derived s, constraint<Pred> c) {
-    return filtered_space<Derived, Pred>(std::move(s), std::move(c));
-  }
-};
-
 /// @brief A predicate over a record; a concat's variant record is visited (the predicate must take every part).
 template <class Pred, class Record>
 bool holds(const constraint<Pred>& c, const Record& r) {
@@ -2253,6 +3082,22 @@ bool holds(const constraint<Pred>& c, const Record& r) {
     return c(r);
   }
 }
+
+/// @brief Gives a combinator `space | where(pred)` (and so `| all_of(...)` etc.).
+template <class Derived>
+struct pipeable {
+  template <class Pred>
+  friend auto operator|(Derived s, constraint<Pred> c) {
+    // The predicate is instantiated on every record here: a key the space lacks fails at the `|`.
+    static_cast<void>(&holds<Pred, typename Derived::record_type>);
+    return filtered_space<Derived, Pred>(std::move(s), std::move(c));
+  }
+  template <not_a_constraint F>
+  friend auto operator|(Derived s, F) {
+    pipe_without_where<F>();
+    return s;  // after the assertion: no second error where the result is used
+  }
+};
 
 template <class T>
 struct is_variant : std::false_type {};
@@ -2394,6 +3239,8 @@ template <class... Keys, class... Samplers>
 class grid_space<binding<Keys, Samplers>...> : public detail::axes_base<binding<Keys, Samplers>...>,
                                                public detail::pipeable<grid_space<binding<Keys, Samplers>...>> {
   static_assert(detail::keys_unique<Keys...>(), "sweep::grid: each key may be bound only once");
+  static_assert(detail::keys_disjoint<Keys...>(),
+                "sweep::grid: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
   using base = detail::axes_base<binding<Keys, Samplers>...>;
 
  public:
@@ -2431,7 +3278,7 @@ struct grid_fn {
   template <class... Keys, class... Samplers>
   auto operator()(binding<Keys, Samplers>... bindings) const {
     static_assert(sizeof...(Keys) > 0, "sweep::grid(axes...) requires at least one axis");
-    static_assert((detail::finite_sampler<Samplers> && ...),
+    static_assert((finite_sampler<Samplers> && ...),
                   "sweep::grid(axes...) requires finite samplers: values(...), choice(...), int_range(lo, hi, step), "
                   "linspace(lo, hi, count) or geomspace(lo, hi, count)");
     return grid_space<binding<Keys, Samplers>...>(std::move(bindings)...);
@@ -2447,6 +3294,8 @@ template <class... Keys, class... Samplers>
 class zip_space<binding<Keys, Samplers>...> : public detail::axes_base<binding<Keys, Samplers>...>,
                                               public detail::pipeable<zip_space<binding<Keys, Samplers>...>> {
   static_assert(detail::keys_unique<Keys...>(), "sweep::zip: each key may be bound only once");
+  static_assert(detail::keys_disjoint<Keys...>(),
+                "sweep::zip: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
   using base = detail::axes_base<binding<Keys, Samplers>...>;
 
  public:
@@ -2479,7 +3328,7 @@ struct zip_fn {
   template <class... Keys, class... Samplers>
   auto operator()(binding<Keys, Samplers>... bindings) const {
     static_assert(sizeof...(Keys) > 0, "sweep::zip(axes...) requires at least one axis");
-    static_assert((detail::finite_sampler<Samplers> && ...),
+    static_assert((finite_sampler<Samplers> && ...),
                   "sweep::zip(axes...) requires finite samplers: values(...), choice(...), int_range(lo, hi, step), "
                   "linspace(lo, hi, count) or geomspace(lo, hi, count)");
     constexpr std::array<std::size_t, sizeof...(Samplers)> lengths{detail::static_size_of<Samplers>()...};
@@ -2554,7 +3403,8 @@ struct joined_record {
     } else {
       static_assert(detail::dependent_false<param_key<Text>>,
                     "sweep::record::operator[]: the space has no such key (the key is named in the "
-                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling");
+                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling "
+                    "(a sweep::where(pred) may read only the keys of the space it constrains)");
       return 0;
     }
   }
@@ -2623,7 +3473,7 @@ class joined_space : public detail::pipeable<joined_space<First, Second>> {
         offsets_.push_back(0);
         auto n = part::space(second_).size();
         for (std::uint64_t i = 0; i < first_.size(); ++i) {
-          total += part::active(second_, first_.at(i)) ? n : 1;
+          total = detail::checked_add(total, part::active(second_, first_.at(i)) ? n : 1, "sweep::join");
           offsets_.push_back(total);
         }
       }
@@ -2742,7 +3592,7 @@ class concat_space : public detail::pipeable<concat_space<Parts...>> {
     if constexpr (finite) {
       offsets_[0] = 0;
       std::size_t k = 0;
-      std::apply([&](auto&... p) { ((offsets_[k + 1] = offsets_[k] + p.size(), ++k), ...); }, parts_);
+      std::apply([&](auto&... p) { ((offsets_[k + 1] = detail::checked_add(offsets_[k], p.size(), "sweep::concat"), ++k), ...); }, parts_);
     }
   }
 
@@ -2836,7 +3686,7 @@ T from_unit(const scalar_sampler<T>& s, double u) {
 }
 
 /// @brief A finite sampler: the item of u's stratum.
-template <finite_sampler S>
+template <sweep::finite_sampler S>
 auto from_unit(const S& s, double u) {
   auto n = axis_traits<S>::size(s);
   auto i = std::min<std::uint64_t>(n - 1, static_cast<std::uint64_t>(u * static_cast<double>(n)));
@@ -2855,6 +3705,8 @@ class sobol_space;
 template <class... Keys, class... Samplers>
 class sobol_space<binding<Keys, Samplers>...> : public detail::pipeable<sobol_space<binding<Keys, Samplers>...>> {
   static_assert(detail::keys_unique<Keys...>(), "sweep::sobol: each key may be bound only once");
+  static_assert(detail::keys_disjoint<Keys...>(),
+                "sweep::sobol: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
   static constexpr std::size_t dims = sizeof...(Keys);
 
  public:
@@ -2942,7 +3794,6 @@ inline constexpr sobol_fn sobol{};
 
 #include <boost/hana/define_struct.hpp>
 
-#include <thread>
 
 namespace sweep {
 
@@ -2950,6 +3801,12 @@ namespace sweep {
 using filter_range = std::array<double, 3>;
 /// @brief metric -> [min, med, max], in the order written.
 using filter_set = std::vector<std::pair<std::string, filter_range>>;
+
+/// @brief A stage's component sections: LAUNCH.<BACKEND>, COLLECT.<FORMAT>, ANALYZE.<SECTION>, each
+/// a map of that component's own keys, keyed by its upper-cased registered name ("SLURM"). The
+/// loader keeps every map-valued key a stage's schema does not know here; the stage then checks
+/// that each names a registered component, which reads and checks its keys.
+using component_sections = value::map;
 
 /// @brief SETUP.CONSTRAINTS.CX: [low, high] per complexity figure; 0 means no bound on that side.
 struct cx_constraints {
@@ -3002,18 +3859,27 @@ struct launch_options {
     (std::string, partition),
     (std::string, gpu_type),
     (std::int64_t, time_limit),   // minutes
-    (std::string, backend),       // local | slurm
+    (std::string, backend),       // a registered launch backend: local, slurm, or one of the user's
     (std::string, command),       // job command template: {cfg} {out_dir} {index} {mode}
-    (std::int64_t, local_jobs));  // local backend: jobs at once; 0 = min(PARALLEL_JOBS, cores)
+    (std::int64_t, local_jobs),   // local backend: jobs at once; 0 = min(PARALLEL_JOBS, cores)
+    (std::int64_t, nodes),        // cluster: nodes per job (SLURM --nodes)
+    (std::int64_t, tasks_per_node),  // cluster: tasks per node; more than one task in all runs the job under srun
+    (std::string, on_event),      // command template run (argv, no shell) on events: {event} {index} {sweep_dir}
+    (std::int64_t, max_failures));  // fail-fast: no new job starts once this many failed for good; 0 = off
   launch_options()
       : mode("train"), parallel_jobs(128), max_retry(3), num_gpus(1), cpus_per_gpu(10),
         mem_per_gpu(60), time_limit(4200), backend("local"),
-        command("python tools/run_net.py --mode {mode} --cfg {cfg} OUT_DIR {out_dir}"), local_jobs(0) {}
+        command("python tools/run_net.py --mode {mode} --cfg {cfg} OUT_DIR {out_dir}"), local_jobs(0), nodes(1),
+        tasks_per_node(1), max_failures(0) {}
+
+  /// @brief LAUNCH.<BACKEND>: backends' own keys (see component_sections).
+  component_sections extensions;
 };
 
 /// @brief COLLECT.
 struct collect_options {
   BOOST_HANA_DEFINE_STRUCT(collect_options,
+    (std::string, format),            // a registered log format: json_stats (pycls's), lightning_csv, or the user's
     (std::string, checkpoints_keep),  // all | last | none
     // The record names below default to pycls's; change them to collect any program's logs.
     (std::string, log_file),          // a job's log under logs/NNNNNN/
@@ -3026,9 +3892,12 @@ struct collect_options {
     (std::string, checkpoint_dir),    // under logs/NNNNNN/
     (std::string, checkpoint_prefix));  // files named <prefix>... are checkpoints
   collect_options()
-      : checkpoints_keep("last"), log_file("stdout.log"), err_file("stderr.log"), tag("json_stats: "),
+      : format("json_stats"), checkpoints_keep("last"), log_file("stdout.log"), err_file("stderr.log"), tag("json_stats: "),
         type_key("_type"), epoch_key("epoch"), skip_types{"train_iter", "test_iter"},
         progress_type("test_epoch"), checkpoint_dir("checkpoints"), checkpoint_prefix("model_epoch_") {}
+
+  /// @brief COLLECT.<FORMAT>: log formats' own keys (see component_sections).
+  component_sections extensions;
 };
 
 /// @brief ANALYZE: what the report shows.
@@ -3048,12 +3917,17 @@ struct analyze_options {
     (std::vector<std::pair<std::string, filter_set>>, split_filters),
     (std::vector<std::string>, extra_sweep_names),
     (std::string, error),         // dotted key of the error ("record.field"; a list is reduced by min)
-    (std::int64_t, rng_seed));    // seed of the bootstrap, so a report is reproducible
+    (std::int64_t, rng_seed),     // seed of the bootstrap, so a report is reproducible
+    (std::vector<std::string>, sections));  // registered report sections, in page order; empty: pycls's
+
   analyze_options()
       : complexity{"flops", "params", "acts"}, plot_metric_values(true), plot_metric_trends(true),
         plot_complexity_values(true), plot_complexity_trends(true), plot_curves_best(0),
         plot_curves_worst(0), plot_models_best(0), plot_models_worst(0),
         error("test_ema_epoch.min_top1_err"), rng_seed(0) {}
+
+  /// @brief ANALYZE.<SECTION>: report sections' own keys (see component_sections).
+  component_sections extensions;
 };
 
 /// @brief A whole sweep config: top-level keys and the four stages' options.
@@ -3075,6 +3949,9 @@ struct sweep_config {
   std::string file;
   /// @brief The YAML text it was loaded from, copied as sweep_cfg.yaml by setup.
   std::string text;
+  /// @brief The value tree it was loaded from (overrides applied): where each key was written, for
+  /// errors found by the stages' checks (config/check.hpp). Null for a config written as code.
+  std::shared_ptr<const value> source;
 };
 
 }  // namespace sweep
@@ -3089,7 +3966,6 @@ struct sweep_config {
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -3132,10 +4008,57 @@ inline constexpr std::size_t max_yaml_values = std::size_t{1} << 20;
 /// itself (a cycle, which would recurse until the stack overflows) gets here.
 inline constexpr int max_yaml_depth = 1000;
 
+/// @brief The fewest bytes one YAML text may expand to (scalars, keys, and the indentation each value
+/// gets when written back as a job config); beyond it, a text may expand to max_yaml_growth times its
+/// own size. Aliases that repeat anchors are what grows a text, and every job config carries the
+/// expanded copy: under the values budget alone a 613-byte config made 21 MB job configs.
+inline constexpr std::size_t min_yaml_expanded_bytes = std::size_t{1} << 20;
+inline constexpr std::size_t max_yaml_growth = 8;
+
+/// @brief Whether a document stays within max_yaml_values values and max_yaml_depth levels: counted
+/// before the conversion, so those limits keep their own messages however the bytes add up.
+inline bool within_yaml_value_limits(const YAML::Node& node, std::size_t& count, int depth = 0) {
+  if (++count > max_yaml_values || depth > max_yaml_depth) return false;
+  if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      if (!within_yaml_value_limits(node[i], count, depth + 1)) return false;
+    }
+  } else if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!within_yaml_value_limits(it->second, count, depth + 1)) return false;
+    }
+  }
+  return true;
+}
+
+/// @brief What one YAML text may still expand to: values, and bytes (scalars, keys, indentation).
+struct yaml_budget {
+  std::size_t values = max_yaml_values;
+  std::size_t bytes = min_yaml_expanded_bytes;
+  std::size_t max_bytes = min_yaml_expanded_bytes;
+
+  /// @brief The budget of a text of `text_bytes` bytes.
+  static yaml_budget for_text(std::size_t text_bytes) {
+    yaml_budget b;
+    b.bytes = b.max_bytes = std::max(min_yaml_expanded_bytes, text_bytes * max_yaml_growth);
+    return b;
+  }
+};
+
+/// @brief Charges `n` bytes to the budget, or throws naming the file, line and key path.
+inline void spend_yaml_bytes(yaml_budget& budget, std::size_t n, const std::string& file, int line, const std::string& path) {
+  if (n > budget.bytes) {
+    throw error({file, line}, path.substr(0, 200),
+                fmt::format("the YAML expands to more than {} bytes (aliases repeating large anchors?): expected a "
+                            "smaller config", budget.max_bytes));
+  }
+  budget.bytes -= n;
+}
+
 inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path,
-                            std::size_t& budget, int depth = 0) {
+                            yaml_budget& budget, int depth = 0) {
   int line = node.Mark().line + 1;
-  if (budget == 0) {
+  if (budget.values == 0) {
     throw error({file, line}, path,
                 fmt::format("the YAML expands to more than {} values (nested aliases?): expected a smaller config", max_yaml_values));
   }
@@ -3143,13 +4066,16 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
     throw error({file, line}, path.substr(0, 200),
                 fmt::format("nested more than {} levels deep (an alias inside itself?): expected a smaller config", max_yaml_depth));
   }
-  --budget;
+  --budget.values;
+  // what the value costs in a job config written as YAML: its indentation and "- " or ": "
+  spend_yaml_bytes(budget, 2 * static_cast<std::size_t>(depth) + 2, file, line, path);
   auto where = [&] { return source_location{file, line}; };
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
       return value{}.set_line(line);
     case YAML::NodeType::Scalar: {
+      spend_yaml_bytes(budget, node.Scalar().size(), file, line, path);
       // "!" is the tag yaml-cpp gives quoted scalars: they are strings whatever they look like.
       if (node.Tag() == "!") return value{node.Scalar()}.set_line(line);
       return resolve_plain_scalar(node.Scalar()).set_line(line);
@@ -3170,6 +4096,7 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
         if (!it->first.IsScalar()) throw error(where(), path, "map keys must be plain names");
         auto key = it->first.Scalar();
         auto child_path = path.empty() ? key : path + "." + key;
+        spend_yaml_bytes(budget, key.size(), file, it->first.Mark().line + 1, child_path);
         if (std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == key; })) {
           throw error({file, it->first.Mark().line + 1}, child_path, "duplicate key");
         }
@@ -3183,15 +4110,42 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
   return value{};
 }
 
-/// @brief Rejects bytes that are not UTF-8 or are control characters, which YAML does not allow and later stages could not print.
+/// @brief Rejects bytes that are not UTF-8 or are control characters, which YAML does not allow and later
+/// stages could not print. UTF-8 means the shortest form of a Unicode scalar value: overlong encodings
+/// (0xc0 0xaf for '/'), UTF-16 surrogates (U+D800-DFFF) and code points above U+10FFFF are refused too,
+/// as Python's decoder refuses them, so they never reach job configs or the report.
 inline void check_utf8(std::string_view text, const std::string& file) {
   int line = 1;
+  auto bytes = [&](std::size_t i, int n) {
+    std::string out;
+    for (int k = 0; k < n && i + static_cast<std::size_t>(k) < text.size(); ++k) {
+      out += fmt::format("{}0x{:02x}", k ? " " : "", static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]));
+    }
+    return out;
+  };
   for (std::size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
     int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
     bool ok = extra >= 0 && i + static_cast<std::size_t>(extra) < text.size() + (extra == 0 ? 1 : 0);
     for (int k = 1; ok && k <= extra; ++k) ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
     if (!ok) throw error({file, line}, "", fmt::format("invalid UTF-8 byte 0x{:02x}: expected UTF-8 text", c));
+    if (extra > 0) {
+      std::uint32_t cp = c & (0x3fu >> extra);
+      for (int k = 1; k <= extra; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3fu);
+      constexpr std::uint32_t shortest[] = {0, 0x80, 0x800, 0x10000};
+      if (cp < shortest[extra]) {
+        throw error({file, line}, "", fmt::format("overlong UTF-8 encoding of U+{:04X} (bytes {}): expected UTF-8 text "
+                                                  "in its shortest form", cp, bytes(i, extra + 1)));
+      }
+      if (cp >= 0xd800 && cp <= 0xdfff) {
+        throw error({file, line}, "", fmt::format("UTF-16 surrogate U+{:04X} encoded as UTF-8 (bytes {}): expected "
+                                                  "UTF-8 text", cp, bytes(i, extra + 1)));
+      }
+      if (cp > 0x10ffff) {
+        throw error({file, line}, "", fmt::format("code point U+{:X} is above U+10FFFF (bytes {}): expected UTF-8 "
+                                                  "text", cp, bytes(i, extra + 1)));
+      }
+    }
     // YAML (and PyYAML) allow no control characters but tab and line ends.
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
       throw error({file, line}, "", fmt::format("control character 0x{:02x}: expected printable text", c));
@@ -3214,22 +4168,17 @@ inline value load_yaml_text(std::string_view text, const std::string& file = "<y
   } catch (const YAML::Exception& e) {
     throw error({file, e.mark.line + 1}, "", fmt::format("invalid YAML: {}", e.msg));
   }
-  std::size_t budget = detail::max_yaml_values;
+  auto budget = detail::yaml_budget::for_text(text.size());
+  std::size_t count = 0;
+  if (!detail::within_yaml_value_limits(root, count)) {
+    budget.bytes = budget.max_bytes = SIZE_MAX;  // the conversion reports the value or depth limit, with its path
+  }
   return detail::from_yaml_node(root, file, "", budget);
-}
-
-/// @brief Reads a whole file as text; a missing or unreadable file is an error naming it.
-inline std::string read_text_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw error({file.string(), 0}, "", "cannot open file: expected a readable file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return std::move(text).str();
 }
 
 /// @brief Parses a YAML file into a value.
 inline value load_yaml_file(const std::filesystem::path& file) {
-  return load_yaml_text(read_text_file(file), file.string());
+  return load_yaml_text(read_file(file), file.string());
 }
 
 namespace detail {
@@ -3317,45 +4266,151 @@ inline std::string to_yaml(const value& v, bool sort_keys = true) {
 // file, the line, the key path and what was expected.
 
 
-// ---- begin sweep/config/detail/suggest.hpp ----
-// Nearest valid key for "unknown key" errors.
+// ---- begin sweep/config/check.hpp ----
+// Checking a sweep config's values, one function per stage, run on both routes:
+// the YAML loader reads types and keys, and each stage checks the values it
+// uses when it starts (sweep::setup, launch, collect, analyze), so a sweep
+// written as code is held to the same rules and `sweep analyze` never asks for
+// keys only setup reads. Errors name the file, the line the key was written on
+// (when loaded from YAML) and the key path.
 
-#include <cctype>
 
-namespace sweep::detail {
 
-/// @brief Case-insensitive Levenshtein distance (keys are upper-case; users type either).
-inline std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  std::iota(row.begin(), row.end(), std::size_t{0});
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      bool same = std::toupper(static_cast<unsigned char>(a[i - 1])) == std::toupper(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
-      diagonal = above;
+
+namespace sweep {
+
+/// @brief Raises sweep::error for a key of a config: `file:line: KEY.PATH: message`.
+class config_checker {
+ public:
+  explicit config_checker(const sweep_config& cfg) : cfg_(cfg) {}
+
+  /// @brief Where `key_path` ("LAUNCH.SLURM.SBATCH_ARGS[1]") was written (line 0 when it was not, or
+  /// the config is code).
+  [[nodiscard]] source_location where(std::string_view key_path) const {
+    int line = 0;
+    const value* node = cfg_.source.get();
+    for (std::size_t at = 0; node != nullptr && at < key_path.size();) {
+      auto end = key_path.find_first_of(".[", at);
+      auto part = key_path.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+      if (!part.empty()) node = node->is_map() ? node->find(part) : nullptr;
+      if (node != nullptr && end != std::string_view::npos && key_path[end] == '[') {
+        std::size_t index = 0;
+        auto close = key_path.find(']', end);
+        for (auto i = end + 1; i < close && i < key_path.size(); ++i) index = index * 10 + static_cast<std::size_t>(key_path[i] - '0');
+        node = node->is_list() && index < node->as_list().size() ? &node->as_list()[index] : nullptr;
+        end = close == std::string_view::npos ? close : close + 1;
+      }
+      at = end == std::string_view::npos ? key_path.size() : end + (end < key_path.size() && key_path[end] == '.' ? 1 : 0);
     }
+    if (node != nullptr && node != cfg_.source.get()) line = node->line();
+    return {cfg_.file, line};
   }
-  return row[b.size()];
+
+  [[noreturn]] void fail(const std::string& key_path, std::string message) const {
+    throw error(where(key_path), key_path, std::move(message));
+  }
+
+  void require(bool ok, const std::string& key_path, std::string_view message) const {
+    if (!ok) fail(key_path, std::string(message));
+  }
+
+  [[nodiscard]] const sweep_config& config() const noexcept { return cfg_; }
+
+ private:
+  const sweep_config& cfg_;
+};
+
+/// @brief The most threads NUM_PROC may ask for.
+inline constexpr std::int64_t max_num_proc = 1024;
+
+/// @brief ROOT_DIR, NAME (stays inside ROOT_DIR: relative, no "..", no control characters), NUM_PROC.
+inline void check_common_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  c.require(!cfg.root_dir.empty(), "ROOT_DIR", "must not be empty: expected the folder sweeps go in");
+  const auto& name = cfg.name;
+  c.require(!name.empty(), "NAME", "is required: expected the sweep's name, e.g. cifar/cifar_optim");
+  bool control = std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
+  c.require(!control, "NAME", "must not contain control characters (newlines, tabs, ...)");
+  std::filesystem::path p(name);
+  c.require(!p.is_absolute() && name.front() != '/', "NAME",
+            fmt::format("'{}' is absolute: expected a relative name inside ROOT_DIR", name));
+  for (auto& part : p) {
+    c.require(part != ".." && part != ".", "NAME",
+              fmt::format("'{}' has a '{}' part: expected a name that stays inside ROOT_DIR", name, part.string()));
+  }
+  c.require(name.find("//") == std::string::npos && name.back() != '/', "NAME",
+            fmt::format("'{}' has an empty part: expected parts separated by single '/'", name));
+  c.require(cfg.num_proc >= 1, "NUM_PROC", fmt::format("expected at least 1, got {}", cfg.num_proc));
+  // NUM_PROC is a number of threads (setup, collect); NUM_PROC x CHUNK_SIZE must also stay far from int64's end
+  c.require(cfg.num_proc <= max_num_proc, "NUM_PROC",
+            fmt::format("expected at most {} (a number of threads), got {}", max_num_proc, cfg.num_proc));
 }
 
-/// @brief " (did you mean 'X'?)" for the nearest candidate within a sensible distance, else "".
-inline std::string did_you_mean(std::string_view key, const std::vector<std::string>& candidates) {
-  const std::string* best = nullptr;
-  std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
-  for (auto& candidate : candidates) {
-    if (auto d = edit_distance(key, candidate); d < best_distance) {
-      best_distance = d;
-      best = &candidate;
-    }
-  }
-  return best != nullptr ? " (did you mean '" + *best + "'?)" : "";
+/// @brief SETUP: counts, seed, BASE_CFG and SAMPLERS shapes, constraints.
+inline void check_setup_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  const auto& s = cfg.setup;
+  bool finite_space = !s.space.is_null();
+  c.require(s.num_configs > 0 || (finite_space && s.num_configs == 0), "SETUP.NUM_CONFIGS",
+            fmt::format("expected a number of configs > 0, got {}", s.num_configs));
+  c.require(s.num_samples >= 1, "SETUP.NUM_SAMPLES", fmt::format("expected at least 1, got {}", s.num_samples));
+  c.require(s.chunk_size >= 1, "SETUP.CHUNK_SIZE", fmt::format("expected at least 1, got {}", s.chunk_size));
+  c.require(s.rng_seed >= 0 && s.rng_seed <= 0xFFFFFFFFLL, "SETUP.RNG_SEED",
+            fmt::format("expected a seed in [0, 2**32 - 1], got {}", s.rng_seed));
+  c.require(s.base_cfg.is_null() || s.base_cfg.is_map(), "SETUP.BASE_CFG", "expected a map (the job's config)");
+  c.require(s.samplers.is_null() || s.samplers.is_map(), "SETUP.SAMPLERS", "expected a map: dotted key -> sampler");
+  auto check_cx = [&](const char* key, const std::array<double, 2>& range) {
+    auto path = std::string("SETUP.CONSTRAINTS.CX.") + key;
+    c.require(range[0] >= 0 && range[1] >= 0, path, "expected [low, high] with bounds >= 0 (0: no bound)");
+    c.require(range[1] == 0 || range[0] <= range[1], path,
+              fmt::format("low {} is greater than high {}: expected [low, high]", range[0], range[1]));
+  };
+  check_cx("FLOPS", s.constraints.cx.flops);
+  check_cx("PARAMS", s.constraints.cx.params);
+  check_cx("ACTS", s.constraints.cx.acts);
+  auto& stages = s.constraints.regnet.num_stages;
+  c.require(stages[0] >= 1 && stages[0] <= stages[1], "SETUP.CONSTRAINTS.REGNET.NUM_STAGES",
+            fmt::format("expected [low, high] with 1 <= low <= high, got [{}, {}]", stages[0], stages[1]));
 }
 
-}  // namespace sweep::detail
-// ---- end sweep/config/detail/suggest.hpp ----
+/// @brief LAUNCH's keys every backend uses (the backend's own keys are its own check: launch/backend.hpp).
+inline void check_launch_common_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  const auto& l = cfg.launch;
+  c.require(l.parallel_jobs >= 1, "LAUNCH.PARALLEL_JOBS", fmt::format("expected at least 1, got {}", l.parallel_jobs));
+  c.require(l.max_retry >= 0, "LAUNCH.MAX_RETRY", fmt::format("expected 0 or more, got {}", l.max_retry));
+  c.require(l.time_limit >= 1, "LAUNCH.TIME_LIMIT", fmt::format("expected at least 1 minute, got {}", l.time_limit));
+  c.require(!l.backend.empty(), "LAUNCH.BACKEND", "is empty: expected the name of a launch backend");
+}
+
+/// @brief COLLECT's keys (the log format's name is checked against its registry by collect).
+inline void check_collect_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  const auto& keep = cfg.collect.checkpoints_keep;
+  c.require(keep == "all" || keep == "last" || keep == "none", "COLLECT.CHECKPOINTS_KEEP",
+            fmt::format("expected one of all, last, none; got '{}'", keep));
+}
+
+/// @brief ANALYZE's keys (section names are checked against their registry by analyze).
+inline void check_analyze_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  const auto& a = cfg.analyze;
+  for (auto [key, count] : {std::pair{"PLOT_CURVES_BEST", a.plot_curves_best}, {"PLOT_CURVES_WORST", a.plot_curves_worst},
+                            {"PLOT_MODELS_BEST", a.plot_models_best}, {"PLOT_MODELS_WORST", a.plot_models_worst}}) {
+    c.require(count >= 0, std::string("ANALYZE.") + key, fmt::format("expected 0 or more, got {}", count));
+  }
+  auto check_filters = [&](const std::string& path, const filter_set& filters) {
+    for (auto& [metric, range] : filters) {
+      c.require(range[0] <= range[2], path + "." + metric,
+                fmt::format("min {} is greater than max {}: expected [min, med, max]", range[0], range[2]));
+    }
+  };
+  check_filters("ANALYZE.PRE_FILTERS", a.pre_filters);
+  for (auto& [name, filters] : a.split_filters) check_filters("ANALYZE.SPLIT_FILTERS." + name, filters);
+}
+
+}  // namespace sweep
+// ---- end sweep/config/check.hpp ----
 
 #include <boost/hana/accessors.hpp>
 #include <boost/hana/for_each.hpp>
@@ -3458,10 +4513,16 @@ class schema_reader {
     if (!node.is_map()) fail(node, path, "a map of keys");
     auto keys = field_keys<T>();
     for (auto& [key, child] : node.as_map()) {
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-        auto full = path.empty() ? key : path + "." + key;
-        throw error({file_, child.line()}, full, "unknown key" + did_you_mean(key, keys));
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+      // A stage's component section (LAUNCH.SLURM, ...): its stage checks it names a registered component.
+      if constexpr (requires { out.extensions; }) {
+        if (child.is_map()) {
+          out.extensions.emplace_back(key, child);
+          continue;
+        }
       }
+      auto full = path.empty() ? key : path + "." + key;
+      throw error({file_, child.line()}, full, "unknown key" + did_you_mean(key, keys));
     }
     boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
       auto key = upper(boost::hana::to<char const*>(boost::hana::first(pair)));
@@ -3483,6 +4544,7 @@ value schema_to_value(const T& x) {
       out.emplace_back(upper(boost::hana::to<char const*>(boost::hana::first(pair))),
                        schema_to_value(boost::hana::second(pair)(x)));
     });
+    if constexpr (requires { x.extensions; }) out.insert(out.end(), x.extensions.begin(), x.extensions.end());
     return value{std::move(out)};
   } else if constexpr (std::is_same_v<T, value> || std::is_same_v<T, bool> || std::is_same_v<T, std::int64_t> ||
                        std::is_same_v<T, double> || std::is_same_v<T, std::string>) {
@@ -3498,127 +4560,172 @@ value schema_to_value(const T& x) {
   }
 }
 
-/// @brief The line of the node at a dotted path of the loaded tree (0 when it was not written).
-inline int line_of(const value& root, std::string_view path) {
-  auto* node = root.find(path);
-  return node != nullptr ? node->line() : 0;
-}
+}  // namespace detail
 
-/// @brief Applies yacs-style overrides "KEY VALUE ..." to the loaded tree; values are YAML scalars or flow lists.
-inline void apply_overrides(value& root, const std::vector<std::string>& overrides) {
-  if (overrides.size() % 2 != 0) {
-    throw error({"command line", 0}, overrides.back(), "override has no value: expected KEY VALUE pairs");
-  }
-  for (std::size_t i = 0; i < overrides.size(); i += 2) {
-    const auto& key = overrides[i];
-    if (key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos) {
-      throw error({"command line", 0}, key, "expected a dotted key such as SETUP.NUM_CONFIGS");
+namespace detail {
+
+/// @brief The segments of an override key: dots separate them, except inside "double quotes" or
+/// [brackets], which make one literal segment (`SETUP.SAMPLERS[OPTIM.MOMENTUM]` names a new sampler).
+/// Returns false for an empty segment or an unclosed quote or bracket.
+inline bool split_override_key(std::string_view key, std::vector<std::pair<std::string, bool>>& out) {
+  out.clear();
+  std::string part;
+  bool literal = false, had = false;
+  for (std::size_t i = 0; i <= key.size(); ++i) {
+    if (i == key.size() || key[i] == '.') {
+      if (!had && part.empty()) return false;
+      out.emplace_back(std::move(part), literal);
+      part.clear();
+      literal = had = false;
+      continue;
     }
-    value parsed = load_yaml_text(overrides[i + 1], "command line");
-    parsed.set_line(0);  // a line of the override's text is no line of the config file
-    try {
-      root.at_path(key) = std::move(parsed);
-    } catch (const error&) {
-      throw error({"command line", 0}, key, "a parent of this key is not a map");
+    if (key[i] == '"' || key[i] == '[') {
+      auto close = key.find(key[i] == '"' ? '"' : ']', i + 1);
+      if (key[i] == '[' && !part.empty() && !had) {  // SAMPLERS[OPTIM.BASE_LR]: a word, then a literal
+        out.emplace_back(std::move(part), false);
+        part.clear();
+      }
+      if (close == std::string_view::npos || !part.empty() || had) return false;
+      part = std::string(key.substr(i + 1, close - i - 1));
+      literal = had = true;
+      i = close;
+      if (i + 1 < key.size() && key[i + 1] != '.') return false;
+      continue;
     }
+    if (had) return false;
+    part += key[i];
   }
+  return !out.empty();
 }
 
-inline void require(bool ok, const value& root, const std::string& file, const std::string& path,
-                    std::string_view expected) {
-  if (!ok) throw error({file, line_of(root, path)}, path, std::string(expected));
-}
-
-/// @brief NAME must stay inside ROOT_DIR: relative, no "..", no empty or control characters.
-inline void validate_name(const std::string& name, const value& root, const std::string& file) {
-  require(!name.empty(), root, file, "NAME", "is required: expected the sweep's name, e.g. cifar/cifar_optim");
-  bool control = std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-  require(!control, root, file, "NAME", "must not contain control characters (newlines, tabs, ...)");
-  std::filesystem::path p(name);
-  require(!p.is_absolute() && name.front() != '/', root, file, "NAME",
-          fmt::format("'{}' is absolute: expected a relative name inside ROOT_DIR", name));
-  for (auto& part : p) {
-    require(part != ".." && part != ".", root, file, "NAME",
-            fmt::format("'{}' has a '{}' part: expected a name that stays inside ROOT_DIR", name, part.string()));
-  }
-  require(name.find("//") == std::string::npos && name.back() != '/', root, file, "NAME",
-          fmt::format("'{}' has an empty part: expected parts separated by single '/'", name));
-}
-
-inline void validate(const sweep_config& cfg, const value& root) {
-  const auto& f = cfg.file;
-  require(!cfg.root_dir.empty(), root, f, "ROOT_DIR", "must not be empty: expected the folder sweeps go in");
-  validate_name(cfg.name, root, f);
-  require(cfg.num_proc >= 1, root, f, "NUM_PROC", fmt::format("expected at least 1, got {}", cfg.num_proc));
-  const auto& s = cfg.setup;
-  bool finite_space = !s.space.is_null();
-  require(s.num_configs > 0 || (finite_space && s.num_configs == 0), root, f, "SETUP.NUM_CONFIGS",
-          fmt::format("expected a number of configs > 0, got {}", s.num_configs));
-  require(s.num_samples >= 1, root, f, "SETUP.NUM_SAMPLES", fmt::format("expected at least 1, got {}", s.num_samples));
-  require(s.chunk_size >= 1, root, f, "SETUP.CHUNK_SIZE", fmt::format("expected at least 1, got {}", s.chunk_size));
-  require(s.rng_seed >= 0 && s.rng_seed <= 0xFFFFFFFFLL, root, f, "SETUP.RNG_SEED",
-          fmt::format("expected a seed in [0, 2**32 - 1], got {}", s.rng_seed));
-  require(s.base_cfg.is_null() || s.base_cfg.is_map(), root, f, "SETUP.BASE_CFG", "expected a map (the job's config)");
-  require(s.samplers.is_null() || s.samplers.is_map(), root, f, "SETUP.SAMPLERS", "expected a map: dotted key -> sampler");
-  auto check_cx = [&](const char* key, const std::array<double, 2>& range) {
-    auto path = std::string("SETUP.CONSTRAINTS.CX.") + key;
-    require(range[0] >= 0 && range[1] >= 0, root, f, path, "expected [low, high] with bounds >= 0 (0: no bound)");
-    require(range[1] == 0 || range[0] <= range[1], root, f, path,
-            fmt::format("low {} is greater than high {}: expected [low, high]", range[0], range[1]));
-  };
-  check_cx("FLOPS", s.constraints.cx.flops);
-  check_cx("PARAMS", s.constraints.cx.params);
-  check_cx("ACTS", s.constraints.cx.acts);
-  auto& stages = s.constraints.regnet.num_stages;
-  require(stages[0] >= 1 && stages[0] <= stages[1], root, f, "SETUP.CONSTRAINTS.REGNET.NUM_STAGES",
-          fmt::format("expected [low, high] with 1 <= low <= high, got [{}, {}]", stages[0], stages[1]));
-  const auto& l = cfg.launch;
-  require(l.backend == "local" || l.backend == "slurm", root, f, "LAUNCH.BACKEND",
-          fmt::format("expected local or slurm, got '{}'", l.backend));
-  require(l.parallel_jobs >= 1, root, f, "LAUNCH.PARALLEL_JOBS", fmt::format("expected at least 1, got {}", l.parallel_jobs));
-  require(l.max_retry >= 0, root, f, "LAUNCH.MAX_RETRY", fmt::format("expected 0 or more, got {}", l.max_retry));
-  require(l.num_gpus >= 0, root, f, "LAUNCH.NUM_GPUS", fmt::format("expected 0 or more, got {}", l.num_gpus));
-  require(l.cpus_per_gpu >= 1, root, f, "LAUNCH.CPUS_PER_GPU", fmt::format("expected at least 1, got {}", l.cpus_per_gpu));
-  require(l.mem_per_gpu >= 0, root, f, "LAUNCH.MEM_PER_GPU", fmt::format("expected 0 or more GB, got {}", l.mem_per_gpu));
-  require(l.time_limit >= 1, root, f, "LAUNCH.TIME_LIMIT", fmt::format("expected at least 1 minute, got {}", l.time_limit));
-  const auto& keep = cfg.collect.checkpoints_keep;
-  require(keep == "all" || keep == "last" || keep == "none", root, f, "COLLECT.CHECKPOINTS_KEEP",
-          fmt::format("expected one of all, last, none; got '{}'", keep));
-  const auto& a = cfg.analyze;
-  for (auto [key, count] : {std::pair{"PLOT_CURVES_BEST", a.plot_curves_best}, {"PLOT_CURVES_WORST", a.plot_curves_worst},
-                            {"PLOT_MODELS_BEST", a.plot_models_best}, {"PLOT_MODELS_WORST", a.plot_models_worst}}) {
-    require(count >= 0, root, f, std::string("ANALYZE.") + key, fmt::format("expected 0 or more, got {}", count));
-  }
-  auto check_filters = [&](const std::string& path, const filter_set& filters) {
-    for (auto& [metric, range] : filters) {
-      require(range[0] <= range[2], root, f, path + "." + metric,
-              fmt::format("min {} is greater than max {}: expected [min, med, max]", range[0], range[2]));
+/// @brief The node an override key names, created (with the maps above it) if missing. Where a map
+/// already holds a dotted key (a sampler's `OPTIM.BASE_LR` under SETUP.SAMPLERS), the longest run of
+/// segments that spells one of its keys is taken as that key, so `SETUP.SAMPLERS.OPTIM.BASE_LR.RANGE`
+/// reaches one field of one sampler. Null when a parent is not a map.
+inline value* override_target(value& root, const std::vector<std::pair<std::string, bool>>& parts) {
+  value* node = &root;
+  for (std::size_t i = 0; i < parts.size();) {
+    if (node->is_null()) *node = value{value::map{}};
+    if (!node->is_map()) return nullptr;
+    std::size_t used = 1;
+    std::string key = parts[i].first;
+    if (!parts[i].second) {
+      std::string joined = parts[i].first;
+      for (std::size_t j = i + 1; j < parts.size() && !parts[j].second; ++j) {
+        joined += "." + parts[j].first;
+        if (node->child(joined) != nullptr) {
+          key = joined;
+          used = j - i + 1;
+        }
+      }
     }
-  };
-  check_filters("ANALYZE.PRE_FILTERS", a.pre_filters);
-  for (auto& [name, filters] : a.split_filters) check_filters("ANALYZE.SPLIT_FILTERS." + name, filters);
+    value* next = node->child(key);
+    if (next == nullptr) next = &node->as_map().emplace_back(key, value{}).second;
+    node = next;
+    i += used;
+  }
+  return node;
+}
+
+/// @brief An override key as error messages spell it: its segments joined by dots.
+inline std::string override_key_path(const std::vector<std::pair<std::string, bool>>& parts) {
+  std::string out;
+  for (auto& [part, literal] : parts) out += (out.empty() ? "" : ".") + part;
+  return out;
 }
 
 }  // namespace detail
 
+/// @brief Overrides as KEY VALUE pairs: a `KEY=VALUE` word where a key is expected is split in two
+/// (a value is never split: `LAUNCH.COMMAND "prog --a=b"` keeps its `=`).
+inline std::vector<std::string> normalize_overrides(const std::vector<std::string>& overrides) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < overrides.size(); ++i) {
+    const auto& word = overrides[i];
+    auto eq = word.find('=');
+    bool key_position = out.size() % 2 == 0;
+    if (key_position && eq != std::string::npos && eq > 0 && word.find_first_of(" \t") > eq) {
+      out.push_back(word.substr(0, eq));
+      out.push_back(word.substr(eq + 1));
+    } else {
+      out.push_back(word);
+    }
+  }
+  return out;
+}
+
+/// @brief Applies yacs-style overrides "KEY VALUE ..." (or `KEY=VALUE`) to a loaded tree (a sweep or job
+/// config), as load_sweep_config and `sweep complexity` do; values are YAML scalars or flow lists. A key
+/// reaches one field of a sampler whose key has dots (`SETUP.SAMPLERS.OPTIM.BASE_LR.RANGE`, or
+/// `SETUP.SAMPLERS[OPTIM.BASE_LR].RANGE`). Throws sweep::error at `command line: KEY` for an odd count,
+/// a bad key, or a key below a non-map.
+/// @sa docs/yaml.md
+inline void apply_overrides(value& root, const std::vector<std::string>& given) {
+  auto overrides = normalize_overrides(given);
+  if (overrides.size() % 2 != 0) {
+    throw error({"command line", 0}, overrides.back(),
+                fmt::format("override has no value: expected KEY VALUE pairs, e.g. `{0} VALUE` or `{0}=VALUE`", overrides.back()));
+  }
+  std::vector<std::pair<std::string, bool>> parts;
+  for (std::size_t i = 0; i < overrides.size(); i += 2) {
+    const auto& key = overrides[i];
+    if (!detail::split_override_key(key, parts)) {
+      throw error({"command line", 0}, key,
+                  "expected a dotted key such as SETUP.NUM_CONFIGS (a sampler's field: "
+                  "SETUP.SAMPLERS.OPTIM.BASE_LR.RANGE or SETUP.SAMPLERS[OPTIM.BASE_LR].RANGE)");
+    }
+    value parsed = load_yaml_text(overrides[i + 1], "command line: " + key);
+    parsed.set_line(0);  // a line of the override's text is no line of the config file
+    auto* target = detail::override_target(root, parts);
+    if (target == nullptr) throw error({"command line", 0}, key, "a parent of this key is not a map");
+    *target = std::move(parsed);
+  }
+}
+
+/// @brief An error about a key that an override set, blamed on the command line (`command line: KEY: ...`)
+/// rather than on the config file, whose text does not hold that value; nullopt for other errors.
+inline std::optional<error> blame_override(const error& e, const std::vector<std::string>& given) {
+  if (e.key_path().empty() || e.where().file == "command line") return std::nullopt;
+  auto overrides = normalize_overrides(given);
+  std::vector<std::pair<std::string, bool>> parts;
+  for (std::size_t i = 0; i + 1 < overrides.size(); i += 2) {
+    if (!detail::split_override_key(overrides[i], parts)) continue;
+    auto key = detail::override_key_path(parts);
+    const auto& path = e.key_path();
+    if (path == key || (path.starts_with(key) && (path[key.size()] == '.' || path[key.size()] == '['))) {
+      return error({"command line", 0}, path, e.message());
+    }
+  }
+  return std::nullopt;
+}
+
 /// @brief A sweep config from a YAML value tree (already loaded); `file` names it in errors.
+/// Keys and types are checked here, values by each stage as it starts (config/check.hpp); the
+/// top-level keys every stage uses (ROOT_DIR, NAME, NUM_PROC) are checked here too.
 inline sweep_config sweep_config_from_value(const value& root, const std::string& file) {
   sweep_config cfg;
   cfg.file = file;
   detail::schema_reader reader(file);
   if (!root.is_map()) reader.fail(root, "", "a sweep config (a map with NAME, SETUP, ...)");
   reader.read(root, "", cfg);
-  detail::validate(cfg, root);
+  cfg.source = std::make_shared<const value>(root);
+  check_common_options(cfg);
   return cfg;
 }
 
 /// @brief Loads and checks a sweep config file, with yacs-style overrides "KEY VALUE ..." applied on top.
 inline sweep_config load_sweep_config(const std::filesystem::path& file, const std::vector<std::string>& overrides = {}) {
-  auto text = read_text_file(file);
+  auto text = read_file(file);
   auto root = load_yaml_text(text, file.string());
   if (root.is_null()) root = value::map{};
-  detail::apply_overrides(root, overrides);
-  auto cfg = sweep_config_from_value(root, file.string());
+  apply_overrides(root, overrides);
+  sweep_config cfg;
+  try {
+    cfg = sweep_config_from_value(root, file.string());
+  } catch (const error& e) {
+    if (auto blamed = blame_override(e, overrides)) throw *blamed;
+    throw;
+  }
   cfg.text = overrides.empty() ? text : "# " + file.string() + " with overrides applied\n" + to_yaml(root, false);
   return cfg;
 }
@@ -3653,6 +4760,7 @@ inline std::filesystem::path sweep_dir(const sweep_config& cfg) {
 
 
 
+
 namespace sweep {
 
 /// @brief A model's complexity at TRAIN.IM_SIZE: multiply-adds, parameters and activations.
@@ -3671,14 +4779,43 @@ inline std::string to_json(const complexity& cx) {
 
 namespace detail {
 
-/// @brief The running state of a complexity count: feature-map size and the three sums.
+/// @brief The running state of a complexity count: feature-map size and the three sums. Every
+/// product and sum is checked: huge widths or image sizes set `overflow` instead of wrapping
+/// (signed overflow is undefined), and the family's count then fails with checked_sum.
 struct cx_state {
   std::int64_t h = 0;
   std::int64_t w = 0;
   complexity sum;
+  bool overflow = false;
 
   explicit constexpr cx_state(std::int64_t im_size) noexcept : h(im_size), w(im_size) {}
+
+  /// @brief a * b, or 0 with `overflow` set.
+  constexpr std::int64_t mul(std::int64_t a, std::int64_t b) noexcept {
+    std::int64_t r = 0;
+    if (__builtin_mul_overflow(a, b, &r)) overflow = true;
+    return overflow ? 0 : r;
+  }
+  /// @brief A width computed in floating point (w x bot_mul), or 0 with `overflow` set when it is no int64.
+  constexpr std::int64_t to_int(double x) noexcept {
+    if (!(x > -9.2e18 && x < 9.2e18)) overflow = true;
+    return overflow ? 0 : static_cast<std::int64_t>(x);
+  }
+  /// @brief total += v, or `overflow` set.
+  constexpr void add(std::int64_t& total, std::int64_t v) noexcept {
+    if (__builtin_add_overflow(total, v, &total)) overflow = true;
+  }
 };
+
+/// @brief The sums of a count, or sweep::error naming `key` (the family's section) when one overflowed.
+inline complexity checked_sum(const cx_state& cx, std::string_view key) {
+  if (cx.overflow) {
+    throw error({}, std::string(key),
+                "the model's flops, params or acts do not fit in a 64-bit integer: expected smaller widths, depths "
+                "or image size");
+  }
+  return cx.sum;
+}
 
 /// @brief A k x k convolution (odd k, padding (k-1)/2), as pycls's conv2d_cx.
 inline constexpr void conv2d_cx(cx_state& cx, std::int64_t w_in, std::int64_t w_out, std::int64_t k,
@@ -3688,21 +4825,23 @@ inline constexpr void conv2d_cx(cx_state& cx, std::int64_t w_in, std::int64_t w_
     cx.h = (cx.h - 1) / stride + 1;
     cx.w = (cx.w - 1) / stride + 1;
   }
-  const std::int64_t hw = cx.h * cx.w;
-  const std::int64_t kk = k * k * w_in * w_out;
-  cx.sum.flops += (groups == 1 ? kk * hw : kk * hw / groups) + (bias ? w_out * hw : 0);
-  cx.sum.params += (groups == 1 ? kk : kk / groups) + (bias ? w_out : 0);
-  cx.sum.acts += w_out * hw;
+  const std::int64_t hw = cx.mul(cx.h, cx.w);
+  const std::int64_t kk = cx.mul(cx.mul(cx.mul(k, k), w_in), w_out);
+  const std::int64_t kk_hw = cx.mul(kk, hw);
+  cx.add(cx.sum.flops, groups == 1 ? kk_hw : kk_hw / groups);
+  if (bias) cx.add(cx.sum.flops, cx.mul(w_out, hw));
+  cx.add(cx.sum.params, (groups == 1 ? kk : kk / groups) + (bias ? w_out : 0));
+  cx.add(cx.sum.acts, cx.mul(w_out, hw));
 }
 
 /// @brief Batch norm: two parameters per channel.
-inline constexpr void norm2d_cx(cx_state& cx, std::int64_t w_in) noexcept { cx.sum.params += 2 * w_in; }
+inline constexpr void norm2d_cx(cx_state& cx, std::int64_t w_in) noexcept { cx.add(cx.sum.params, cx.mul(2, w_in)); }
 
 /// @brief Max pooling (odd k): shrinks the map, counts its activations.
 inline constexpr void pool2d_cx(cx_state& cx, std::int64_t w_in, std::int64_t stride) noexcept {
   cx.h = (cx.h - 1) / stride + 1;
   cx.w = (cx.w - 1) / stride + 1;
-  cx.sum.acts += w_in * cx.h * cx.w;
+  cx.add(cx.sum.acts, cx.mul(cx.mul(w_in, cx.h), cx.w));
 }
 
 /// @brief Global average pooling: free, but the map becomes 1 x 1.
@@ -3710,9 +4849,14 @@ inline constexpr void gap2d_cx(cx_state& cx) noexcept { cx.h = cx.w = 1; }
 
 /// @brief A fully connected layer.
 inline constexpr void linear_cx(cx_state& cx, std::int64_t w_in, std::int64_t w_out, bool bias) noexcept {
-  cx.sum.flops += w_in * w_out + (bias ? w_out : 0);
-  cx.sum.params += w_in * w_out + (bias ? w_out : 0);
-  cx.sum.acts += w_out;
+  const std::int64_t weights = cx.mul(w_in, w_out);
+  cx.add(cx.sum.flops, weights);
+  cx.add(cx.sum.params, weights);
+  if (bias) {
+    cx.add(cx.sum.flops, w_out);
+    cx.add(cx.sum.params, w_out);
+  }
+  cx.add(cx.sum.acts, w_out);
 }
 
 /// @brief Squeeze-and-excitation: pool, 1x1 down, 1x1 up (with bias); the map size is kept.
@@ -4092,8 +5236,9 @@ inline void anynet_block_cx(cx_state& cx, block_type block, std::int64_t w_in, s
     norm2d_cx(cx, w_out);
     return;
   }
-  const auto w_b = static_cast<std::int64_t>(py_round(static_cast<double>(w_out) * s.bot_mul));
-  const auto w_se = static_cast<std::int64_t>(py_round(static_cast<double>(w_in) * se_r));
+  const auto w_b = cx.to_int(py_round(static_cast<double>(w_out) * s.bot_mul));
+  const auto w_se = cx.to_int(py_round(static_cast<double>(w_in) * se_r));
+  if (cx.overflow) return;  // checked_sum reports it
   const auto groups = s.group_w > 0 ? w_b / s.group_w : 0;
   if (groups <= 0) {
     throw sweep::error(fmt::format("bottleneck width {} (width {} x bottleneck multiplier {}) is below group width {}",
@@ -4111,8 +5256,9 @@ inline void anynet_block_cx(cx_state& cx, block_type block, std::int64_t w_in, s
 }  // namespace detail
 
 /// @brief AnyNet's complexity at image size `im_size` (pycls's AnyNet.complexity).
+/// `key` names the section an overflow is blamed on (REGNET for a RegNet's AnyNet form).
 inline complexity anynet_complexity(const anynet_head& net, std::span<const anynet_stage> stages,
-                                    std::int64_t im_size) {
+                                    std::int64_t im_size, std::string_view key = "ANYNET") {
   detail::cx_state cx(im_size);
   switch (net.stem) {
     case stem_type::res_stem_cifar:
@@ -4146,7 +5292,7 @@ inline complexity anynet_complexity(const anynet_head& net, std::span<const anyn
   }
   detail::gap2d_cx(cx);
   detail::linear_cx(cx, prev_w, net.num_classes, true);
-  return cx.sum;
+  return detail::checked_sum(cx, key);
 }
 
 namespace detail {
@@ -4383,7 +5529,8 @@ inline complexity effnet_complexity(const effnet_params& p, std::int64_t im_size
     std::int64_t stride = s.stride, w_in = prev_w;
     for (std::int64_t i = 0; i < s.depth; ++i) {
       // int(), not round(): pycls truncates the expanded and SE widths.
-      const auto w_exp = static_cast<std::int64_t>(static_cast<double>(w_in) * s.exp_ratio);
+      const auto w_exp = cx.to_int(static_cast<double>(w_in) * s.exp_ratio);
+      if (cx.overflow) break;  // checked_sum reports it
       if (w_exp <= 0) {
         throw sweep::error({}, "EN.EXP_RATIOS", fmt::format("width {} x ratio {} expands to no channels", w_in, s.exp_ratio));
       }
@@ -4393,7 +5540,7 @@ inline complexity effnet_complexity(const effnet_params& p, std::int64_t im_size
       }
       detail::conv2d_cx(cx, w_exp, w_exp, s.kernel, stride, w_exp);
       detail::norm2d_cx(cx, w_exp);
-      detail::se_cx(cx, w_exp, static_cast<std::int64_t>(static_cast<double>(w_in) * p.se_r));
+      detail::se_cx(cx, w_exp, cx.to_int(static_cast<double>(w_in) * p.se_r));
       detail::conv2d_cx(cx, w_exp, s.width, 1);
       detail::norm2d_cx(cx, s.width);
       stride = 1;
@@ -4405,7 +5552,7 @@ inline complexity effnet_complexity(const effnet_params& p, std::int64_t im_size
   detail::norm2d_cx(cx, p.head_w);
   detail::gap2d_cx(cx);
   detail::linear_cx(cx, p.head_w, p.num_classes, true);
-  return cx.sum;
+  return detail::checked_sum(cx, "EN");
 }
 
 /// @brief pycls's EfficientNet complexity for a job config as written (no scaler).
@@ -4484,6 +5631,9 @@ struct mlp_params {
   std::int64_t depth = 1;
   std::int64_t num_classes = 10;
 
+  /// @brief The most hidden layers: the count walks the layers, and more would be a hang, not a model.
+  static constexpr std::int64_t max_depth = 1'000'000;
+
   /// @brief Reads MODEL.INPUT_DIM, WIDTH, DEPTH and NUM_CLASSES (checked, errors name the key).
   static mlp_params from(const value& job_cfg) {
     detail::section_reader model(job_cfg, "MODEL");
@@ -4494,24 +5644,31 @@ struct mlp_params {
     p.num_classes = model.get_int("NUM_CLASSES", p.num_classes);
     if (p.input_dim < 1) model.fail(nullptr, "INPUT_DIM", fmt::format("expected at least 1, got {}", p.input_dim));
     if (p.width < 1) model.fail(nullptr, "WIDTH", fmt::format("expected at least 1, got {}", p.width));
-    if (p.depth < 0) model.fail(nullptr, "DEPTH", fmt::format("expected 0 or more hidden layers, got {}", p.depth));
+    if (p.depth < 0 || p.depth > max_depth) {
+      model.fail(nullptr, "DEPTH", fmt::format("expected 0 to {} hidden layers, got {}", max_depth, p.depth));
+    }
     if (p.num_classes < 1) model.fail(nullptr, "NUM_CLASSES", fmt::format("expected at least 1, got {}", p.num_classes));
     return p;
   }
 };
 
 /// @brief flops, params and acts per input: each linear layer adds in*out + out flops and params and out acts.
+/// Counts beyond int64 are sweep::error naming MODEL (not a wrapped, negative count).
 inline complexity mlp_complexity(const mlp_params& p) {
-  complexity cx{0, 0, 0};
+  detail::cx_state cx(1);
   std::int64_t w_in = p.input_dim;
-  for (std::int64_t layer = 0; layer <= p.depth; ++layer) {
+  for (std::int64_t layer = 0; layer <= p.depth && !cx.overflow; ++layer) {
     std::int64_t w_out = layer == p.depth ? p.num_classes : p.width;
-    cx.flops += w_in * w_out + w_out;
-    cx.params += w_in * w_out + w_out;
-    cx.acts += w_out;
+    detail::linear_cx(cx, w_in, w_out, true);
     w_in = w_out;
   }
-  return cx;
+  if (cx.overflow) {
+    throw error({}, "MODEL",
+                fmt::format("an mlp with INPUT_DIM {}, WIDTH {}, DEPTH {} and NUM_CLASSES {} has more flops or params "
+                            "than a 64-bit integer holds: expected a smaller MODEL.WIDTH, INPUT_DIM or DEPTH",
+                            p.input_dim, p.width, p.depth, p.num_classes));
+  }
+  return cx.sum;
 }
 
 /// @brief The complexity of a MODEL.TYPE mlp job config.
@@ -4700,7 +5857,7 @@ inline complexity regnet_complexity(const regnet_params& p, const regnet_stages&
   }
   auto a = detail::regnet_to_stages(p, stages, true);
   return anynet_complexity(detail::regnet_head(p, num_classes), std::span(a.stages.data(), a.n),
-                           detail::scale_im_size(im_size, p.scaling.r));
+                           detail::scale_im_size(im_size, p.scaling.r), "REGNET");
 }
 
 /// @brief The complexity pycls's sweep setup checks for a RegNet: its AnyNet form after the
@@ -4714,7 +5871,7 @@ inline complexity regnet_complexity(const value& job_cfg) {
   auto p = regnet_params::from(job_cfg);
   auto a = detail::regnet_to_stages(p, false);
   return anynet_complexity(detail::regnet_head(p, detail::read_num_classes(job_cfg)), std::span(a.stages.data(), a.n),
-                           detail::read_im_size(job_cfg));
+                           detail::read_im_size(job_cfg), "REGNET");
 }
 
 /// @brief The complexity of a regnet config after pycls's setup step (what setup checks).
@@ -4865,7 +6022,7 @@ inline complexity resnet_complexity(const resnet_params& p, std::int64_t im_size
     detail::resnet_stage_cx(cx, p, 32, 64, 2, d, 0, 1);
     detail::gap2d_cx(cx);
     detail::linear_cx(cx, 64, p.num_classes, true);
-    return cx.sum;
+    return detail::checked_sum(cx, "RESNET");
   }
   std::array<std::int64_t, 4> ds{3, 4, p.depth == 50 ? 6 : p.depth == 101 ? 23 : 36, 3};
   if (p.depth == 152) ds[1] = 8;
@@ -4879,7 +6036,7 @@ inline complexity resnet_complexity(const resnet_params& p, std::int64_t im_size
   detail::resnet_stage_cx(cx, p, 1024, 2048, 2, ds[3], w_b * 8, g);
   detail::gap2d_cx(cx);
   detail::linear_cx(cx, 2048, p.num_classes, true);
-  return cx.sum;
+  return detail::checked_sum(cx, "RESNET");
 }
 
 /// @brief pycls's ResNet complexity for a job config (ResNets have no setup standardisation).
@@ -4891,9 +6048,7 @@ inline complexity resnet_complexity(const value& job_cfg) {
 // ---- end sweep/models/resnet.hpp ----
 
 
-#include <functional>
 #include <map>
-#include <mutex>
 #include <shared_mutex>
 
 namespace sweep {
@@ -5086,17 +6241,39 @@ class config_checks {
   /// @brief False when no constraint can reject anything (then candidates are not even looked at).
   [[nodiscard]] bool active() const noexcept { return cx_active_ || may_be_regnet_; }
 
-  /// @brief True when the candidate BASE_CFG + params passes the RegNet rule and the CX ranges.
-  [[nodiscard]] bool operator()(const param_list& params) const {
-    if (base_is_regnet_ && only_regnet_keys(params)) return check_regnet_fast(params);
-    value job = merge_params(base_, params);
-    auto* type = job.find("MODEL.TYPE");
-    if (type != nullptr && type->is_string() && type->as_string() == "regnet") {
-      auto p = regnet_params::from(job);
-      if (!stages_ok(regnet_generate(p.wa, p.w0, p.wm, p.depth))) return false;
-    }
-    return !cx_active_ || cx_ok(standardized_complexity(job));
+  /// @brief The rules a candidate can fail, in the order of reject_reason's codes (1, 2, ...): for
+  /// setup's report of what each rule removed. Defaults are named as such.
+  [[nodiscard]] std::vector<std::string> rule_names() const {
+    bool default_stages = stages_[0] == 4 && stages_[1] == 4;
+    auto range = [](const char* key, const std::array<double, 2>& r) { return fmt::format("SETUP.CONSTRAINTS.CX.{} [{}, {}]", key, r[0], r[1]); };
+    return {fmt::format("SETUP.CONSTRAINTS.REGNET.NUM_STAGES [{}, {}]{}", stages_[0], stages_[1], default_stages ? " (the default)" : ""),
+            fmt::format("SETUP.CONSTRAINTS.REGNET.NUM_STAGES [{}, {}]{} on a RegNet whose REGNET.DEPTH, W0, WA or WM is "
+                        "neither in BASE_CFG nor sampled (pycls's defaults were used)",
+                        stages_[0], stages_[1], default_stages ? " (the default)" : ""),
+            range("FLOPS", cx_.flops), range("PARAMS", cx_.params), range("ACTS", cx_.acts),
+            "the model family could not read the config's keys" + unreadable_note()};
   }
+
+  /// @brief 0 when the candidate BASE_CFG + params passes the RegNet rule and the CX ranges, else the
+  /// 1-based index of the first rule it fails in rule_names().
+  [[nodiscard]] std::size_t reject_reason(const param_list& params) const {
+    try {
+      if (base_is_regnet_ && only_regnet_keys(params)) return check_regnet_fast(params);
+      value job = merge_params(base_, params);
+      auto* type = job.find("MODEL.TYPE");
+      if (type != nullptr && type->is_string() && type->as_string() == "regnet") {
+        auto p = regnet_params::from(job);
+        if (!stages_ok(regnet_generate(p.wa, p.w0, p.wm, p.depth))) return regnet_keys_given(job) ? 1 : 2;
+      }
+      return cx_active_ ? cx_reason(standardized_complexity(job)) : 0;
+    } catch (const error& e) {
+      remember_unreadable(e.what());
+      return 6;
+    }
+  }
+
+  /// @brief True when the candidate BASE_CFG + params passes the RegNet rule and the CX ranges.
+  [[nodiscard]] bool operator()(const param_list& params) const { return reject_reason(params) == 0; }
 
   /// @brief The written form of a kept config: pycls's scaler step for the families that have one.
   [[nodiscard]] static value finish(value job) {
@@ -5130,12 +6307,35 @@ class config_checks {
     return low <= v && v <= high;
   }
 
-  bool cx_ok(const complexity& cx) const {
-    return in_bounds(static_cast<double>(cx.flops), cx_.flops) && in_bounds(static_cast<double>(cx.params), cx_.params) &&
-           in_bounds(static_cast<double>(cx.acts), cx_.acts);
+  std::size_t cx_reason(const complexity& cx) const {
+    if (!in_bounds(static_cast<double>(cx.flops), cx_.flops)) return 3;
+    if (!in_bounds(static_cast<double>(cx.params), cx_.params)) return 4;
+    if (!in_bounds(static_cast<double>(cx.acts), cx_.acts)) return 5;
+    return 0;
   }
 
-  bool check_regnet_fast(const param_list& params) const {
+  static bool regnet_keys_given(const value& job) {
+    for (const char* key : {"REGNET.DEPTH", "REGNET.W0", "REGNET.WA", "REGNET.WM"}) {
+      if (job.find(key) == nullptr) return false;
+    }
+    return true;
+  }
+
+  // The first message of a model family that could not read a candidate, for the report (shared by threads).
+  struct unreadable_message {
+    std::mutex mutex;
+    std::string text;
+  };
+  void remember_unreadable(const std::string& text) const {
+    std::lock_guard lock(unreadable_->mutex);
+    if (unreadable_->text.empty()) unreadable_->text = text;
+  }
+  std::string unreadable_note() const {
+    std::lock_guard lock(unreadable_->mutex);
+    return unreadable_->text.empty() ? std::string() : " (first: " + unreadable_->text + ")";
+  }
+
+  std::size_t check_regnet_fast(const param_list& params) const {
     regnet_params p = base_regnet_;
     for (auto& [key, v] : params) {
       auto name = std::string_view(key).substr(7);
@@ -5147,8 +6347,15 @@ class config_checks {
       else p.bot_mul = v.as_float();
     }
     auto stages = regnet_generate(p.wa, p.w0, p.wm, p.depth);
-    if (!stages_ok(stages)) return false;
-    return !cx_active_ || cx_ok(regnet_complexity(p, stages, im_size_, num_classes_));
+    if (!stages_ok(stages)) {
+      bool given = true;
+      for (const char* key : {"REGNET.DEPTH", "REGNET.W0", "REGNET.WA", "REGNET.WM"}) {
+        bool sampled = std::any_of(params.begin(), params.end(), [&](auto& kv) { return kv.first == key; });
+        given = given && (sampled || base_.find(key) != nullptr);
+      }
+      return given ? 1 : 2;
+    }
+    return cx_active_ ? cx_reason(regnet_complexity(p, stages, im_size_, num_classes_)) : 0;
   }
 
   value base_;
@@ -5157,6 +6364,7 @@ class config_checks {
   bool cx_active_ = false;
   bool base_is_regnet_ = false;
   bool may_be_regnet_ = false;
+  std::shared_ptr<unreadable_message> unreadable_ = std::make_shared<unreadable_message>();
   regnet_params base_regnet_;
   std::int64_t im_size_ = 224;
   std::int64_t num_classes_ = 10;
@@ -5174,9 +6382,8 @@ class config_checks {
 // only built for what survives.
 
 
-#include <chrono>
 #include <memory_resource>
-#include <exception>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace sweep {
@@ -5227,6 +6434,26 @@ struct sample_progress {
   double seconds = 0;
 };
 
+/// @brief What the candidate test removed, rule by rule: setup reports it so no candidate falls silently.
+struct rejection_counts {
+  std::int64_t drawn = 0;       // candidates looked at (records drawn or enumerated)
+  std::int64_t duplicates = 0;  // keys met before (in the chunk, or in an earlier chunk)
+  std::int64_t where = 0;       // refused by the space's own constraints (`where`, `when`)
+  std::vector<std::int64_t> rules;  // refused by the config-level check, per rule (reject_reason - 1)
+
+  void add(const rejection_counts& o) {
+    drawn += o.drawn;
+    duplicates += o.duplicates;
+    where += o.where;
+    if (rules.size() < o.rules.size()) rules.resize(o.rules.size());
+    for (std::size_t i = 0; i < o.rules.size(); ++i) rules[i] += o.rules[i];
+  }
+  void count_rule(std::size_t reason) {
+    if (rules.size() < reason) rules.resize(reason);
+    ++rules[reason - 1];
+  }
+};
+
 /// @brief What sampling found: the configs in their final (shuffled) order.
 template <class Record>
 struct sample_result {
@@ -5235,6 +6462,7 @@ struct sample_result {
   std::shared_ptr<const std::vector<detail::key_arena>> key_texts;
   std::int64_t sampled = 0;
   std::int64_t found = 0;  // unique valid configs found before the cut to NUM_CONFIGS
+  rejection_counts rejected;
   double seconds = 0;
 };
 
@@ -5251,27 +6479,17 @@ template <class Record>
 struct chunk_result {
   key_arena keys;
   std::vector<std::pair<hashed_key, Record>> configs;
+  rejection_counts rejected;
 };
 
-/// @brief Runs work(0) ... work(n - 1) on n threads; the first exception any of them threw is rethrown.
-template <class Work>
-void run_parallel(std::size_t n, Work&& work) {
-  std::vector<std::exception_ptr> failures(n);
-  {
-    std::vector<std::jthread> threads;
-    threads.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      threads.emplace_back([&, i] {
-        try {
-          work(i);
-        } catch (...) {
-          failures[i] = std::current_exception();
-        }
-      });
-    }
-  }
-  for (auto& failure : failures) {
-    if (failure) std::rethrow_exception(failure);
+/// @brief Which rule of `check` refuses the candidate (1-based), 0 if none: a check that names its rules
+/// (config_checks::reject_reason) says which; any other is one rule.
+template <class Check>
+std::size_t reject_reason_of(const Check& check, const param_list& params) {
+  if constexpr (requires { { check.reject_reason(params) } -> std::convertible_to<std::size_t>; }) {
+    return check.reject_reason(params);
+  } else {
+    return check(params) ? 0 : 1;
   }
 }
 
@@ -5284,20 +6502,34 @@ class candidate_filter {
   candidate_filter(const Space& space, const Check& check, std::size_t expected)
       : space_(space), check_(check), seen_(std::min<std::size_t>(expected, 1 << 16), hashed_key_hash{}, {}, seen_keys_.resource()) {}
 
-  /// @brief Adds the record to `out` if it is a new valid candidate; true if it did.
+  /// @brief Adds the record to `out` if it is a new valid candidate; true if it did. Counts why not in
+  /// out.rejected; a rejected key drawn again counts again under its rule.
   bool admit(typename Space::record_type&& record, chunk_result<typename Space::record_type>& out) {
+    ++out.rejected.drawn;
     text_.clear();
     space_.append_key_text(text_, record);
     hashed_key key{text_, std::hash<std::string_view>{}(text_)};
-    if (seen_.contains(key)) return false;
+    if (seen_.contains(key)) {
+      ++out.rejected.duplicates;
+      return false;
+    }
+    if (auto known = rejected_.find(key); known != rejected_.end()) {
+      if (known->second == 0) ++out.rejected.where;
+      else out.rejected.count_rule(known->second);
+      return false;
+    }
+    std::size_t reason = 0;
     bool ok = space_.accepts(record);
     if (ok && check_.active()) {
       params_.clear();
       space_.append_params(params_, record);
-      ok = check_(params_);
+      reason = reject_reason_of(check_, params_);
+      ok = reason == 0;
     }
     if (!ok) {
-      seen_.insert(seen_keys_.store(key.text, key.hash));
+      rejected_.emplace(seen_keys_.store(key.text, key.hash), reason);
+      if (reason == 0) ++out.rejected.where;
+      else out.rejected.count_rule(reason);
       return false;
     }
     key = out.keys.store(key.text, key.hash);  // `out` outlives the filter: one copy serves both
@@ -5311,6 +6543,7 @@ class candidate_filter {
   const Check& check_;
   key_arena seen_keys_;
   std::pmr::unordered_set<hashed_key, hashed_key_hash> seen_;
+  std::pmr::unordered_map<hashed_key, std::size_t, hashed_key_hash> rejected_{seen_keys_.resource()};  // key -> rule (0: where)
   std::string text_;
   param_list params_;
 };
@@ -5339,12 +6572,15 @@ class merged_configs {
     index_.reserve(n);
   }
   void add(chunk_result<Record>&& chunk) {
+    rejected_.add(chunk.rejected);
     for (auto& [key, record] : chunk.configs) {
       if (index_.insert(key).second) configs_.emplace_back(key, std::move(record));
+      else ++rejected_.duplicates;
     }
     arenas_.push_back(std::move(chunk.keys));  // the merged keys' texts
   }
   [[nodiscard]] std::int64_t size() const noexcept { return static_cast<std::int64_t>(configs_.size()); }
+  [[nodiscard]] const rejection_counts& rejected() const noexcept { return rejected_; }
 
   /// @brief The result's configs: those at `order` (indices in merge order), moved out with their key texts.
   void take(sample_result<Record>& result, const std::vector<std::int64_t>& order) {
@@ -5360,6 +6596,7 @@ class merged_configs {
 
  private:
   std::vector<key_arena> arenas_;
+  rejection_counts rejected_;
   std::vector<std::pair<hashed_key, Record>> configs_;
   std::pmr::monotonic_buffer_resource index_memory_;  // nodes are never freed one by one
   std::pmr::unordered_set<hashed_key, hashed_key_hash> index_{&index_memory_};
@@ -5386,7 +6623,7 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
     std::size_t first = std::min(seeds.size(), round * static_cast<std::size_t>(num_proc));
     std::size_t last = std::min(seeds.size(), first + static_cast<std::size_t>(num_proc));
     std::vector<detail::chunk_result<record_type>> chunks(last - first);
-    detail::run_parallel(last - first, [&](std::size_t c) {
+    run_on_threads(last - first, [&](std::size_t c) {
       chunks[c] = detail::sample_chunk(space, check, static_cast<std::uint32_t>(seeds[first + c]), setup.chunk_size, target);
     });
     for (auto& chunk : chunks) configs.add(std::move(chunk));
@@ -5397,6 +6634,7 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
   sample_result<record_type> result;
   result.sampled = sampled;
   result.found = configs.size();
+  result.rejected = configs.rejected();
   configs.take(result, rng.choice(result.found, std::min<std::int64_t>(result.found, target)));
   result.seconds = elapsed();
   return result;
@@ -5431,7 +6669,7 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   while (next < total && (finite || configs.size() < target)) {
     std::uint64_t blocks = std::min<std::uint64_t>(workers, (total - next + block - 1) / block);
     std::vector<detail::chunk_result<record_type>> found(blocks);
-    detail::run_parallel(blocks, [&](std::size_t b) {
+    run_on_threads(blocks, [&](std::size_t b) {
       std::uint64_t first = next + b * block, last = std::min(total, first + block);
       detail::candidate_filter filter(space, check, static_cast<std::size_t>(last - first));
       for (std::uint64_t i = first; i < last; ++i) filter.admit(space.at(i), found[b]);
@@ -5444,6 +6682,7 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   sample_result<record_type> result;
   result.sampled = static_cast<std::int64_t>(next);
   result.found = configs.size();
+  result.rejected = configs.rejected();
   auto n = std::min<std::int64_t>(result.found, target);
   std::vector<std::int64_t> order;
   if (finite && (is_shuffled(space) || n < result.found)) {
@@ -5480,101 +6719,6 @@ sample_result<typename Space::record_type> sample_space(const Space& space, cons
 // It may be re-run until the sweep is launched; the new cfgs replace the old
 // ones whole, so no stale file is ever left.
 
-
-// ---- begin sweep/detail/files.hpp ----
-// Crash-safe file output shared by every stage: write to a temporary name in
-// the same folder, then rename, so a reader never sees half a file.
-
-
-
-#include <atomic>
-#include <cstdio>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <signal.h>
-#include <unistd.h>
-
-namespace sweep::detail {
-
-/// @brief A name next to `target` that no other writer (thread or process) uses at the same time.
-inline std::filesystem::path temporary_sibling(const std::filesystem::path& target) {
-  static std::atomic<unsigned> counter{0};
-  return target.parent_path() / fmt::format(".{}.tmp.{}.{}", target.filename().string(), ::getpid(), counter++);
-}
-
-/// @brief A file written under a temporary name next to `target` and renamed onto it by
-/// commit(), so readers see the old or the new file, never half of one. Dropped without a
-/// commit (an error, an exception), the temporary file is removed.
-class atomic_file {
- public:
-  explicit atomic_file(std::filesystem::path target)
-      : target_(std::move(target)), temporary_(temporary_sibling(target_)), file_(std::fopen(temporary_.c_str(), "wb")) {
-    if (file_ == nullptr) fail(errno);
-  }
-  atomic_file(const atomic_file&) = delete;
-  atomic_file& operator=(const atomic_file&) = delete;
-  ~atomic_file() {
-    if (file_ != nullptr) std::fclose(file_);
-    if (!committed_) {
-      std::error_code ec;
-      std::filesystem::remove(temporary_, ec);
-    }
-  }
-
-  /// @brief Appends `piece`; throws sweep::error naming the target when the disk refuses it.
-  void write(std::string_view piece) {
-    if (!piece.empty() && std::fwrite(piece.data(), 1, piece.size(), file_) != piece.size()) fail(errno);
-  }
-
-  /// @brief Closes the file and renames it onto the target.
-  void commit() {
-    int closed = std::fclose(file_);
-    file_ = nullptr;
-    if (closed != 0) fail(errno);
-    std::error_code ec;
-    std::filesystem::rename(temporary_, target_, ec);
-    if (ec) throw error({target_.string(), 0}, "", "cannot replace the file: " + ec.message());
-    committed_ = true;
-  }
-
- private:
-  [[noreturn]] void fail(int saved_errno) const {
-    throw error({target_.string(), 0}, "", fmt::format("cannot write: {}", std::strerror(saved_errno)));
-  }
-
-  std::filesystem::path target_, temporary_;
-  std::FILE* file_;
-  bool committed_ = false;
-};
-
-/// @brief Writes the pieces, in order, to `target` atomically (see atomic_file).
-inline void write_file_atomic(const std::filesystem::path& target, const std::vector<std::string_view>& pieces) {
-  atomic_file file(target);
-  for (auto piece : pieces) file.write(piece);
-  file.commit();
-}
-
-/// @brief Removes the temporary siblings of `target` that writers killed mid-write left behind
-/// (their process is gone); those of a live process may still be renamed into place.
-inline void remove_stale_temporaries(const std::filesystem::path& target) {
-  auto prefix = fmt::format(".{}.tmp.", target.filename().string());
-  std::error_code ec;
-  for (auto& entry : std::filesystem::directory_iterator(target.parent_path(), ec)) {
-    auto name = entry.path().filename().string();
-    if (!name.starts_with(prefix)) continue;
-    long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
-  }
-}
-
-/// @brief Writes `text` to `target` atomically.
-inline void write_file_atomic(const std::filesystem::path& target, std::string_view text) {
-  write_file_atomic(target, std::vector<std::string_view>{text});
-}
-
-}  // namespace sweep::detail
-// ---- end sweep/detail/files.hpp ----
 
 // ---- begin sweep/config/space_spec.hpp ----
 // SETUP.SPACE -> dyn_space: sweep's combinator spaces written in YAML, the
@@ -5675,8 +6819,12 @@ class sampler_reader {
   template <class T>
   T number(const value& node, const std::string& path) const {
     if constexpr (std::is_same_v<T, double>) {
-      // A float sampler takes integers too: RANGE [1, 5] means [1.0, 5.0].
       if (!node.is_number()) fail(node, path, fmt::format("expected a number, got {} ({})", node.kind(), node.python_repr()));
+      // pycls's validate_rand asserts type(q) == type(low) == type(high): a float range is floats only.
+      if (node.is_int()) {
+        fail(node, path, fmt::format("expected a float, got an int ({0}): write {0}.0 (pycls's validate_rand needs "
+                                     "RANGE and QUANTIZE all floats here, all ints for an int_sampler)", node.python_repr()));
+      }
       return node.as_float();
     } else {
       if (!node.is_int()) fail(node, path, fmt::format("expected an integer, got {} ({})", node.kind(), node.python_repr()));
@@ -5732,6 +6880,28 @@ class sampler_reader {
   int depth_ = 0;
 };
 
+/// @brief Throws when one key of a SAMPLERS (or AXES) map contains another (OPTIM and OPTIM.BASE_LR), naming
+/// both: a sampler of OPTIM writes all of OPTIM, so the other would be dropped or overwrite part of it,
+/// depending on the order. A regnet_sampler's REGNET counts as containing REGNET.DEPTH and the rest.
+inline void check_keys_disjoint(const value& map, const std::string& path, const std::string& file) {
+  if (!map.is_map()) return;
+  std::vector<std::string_view> keys;
+  for (auto& [key, spec] : map.as_map()) keys.emplace_back(key);
+  std::sort(keys.begin(), keys.end());
+  for (auto& [key, spec] : map.as_map()) {
+    // every proper prefix of `key` that ends before a '.' is a key that would contain it
+    for (auto dot = key.find('.'); dot != std::string::npos; dot = key.find('.', dot + 1)) {
+      auto outer = std::string_view(key).substr(0, dot);
+      if (std::binary_search(keys.begin(), keys.end(), outer)) {
+        throw error({file, spec.line()}, path + "." + key,
+                    fmt::format("overlaps {}.{}: a sampler of {} sets all of it: expected keys of which none contains "
+                                "another (sample {} or its parts, not both)",
+                                path, outer, outer, outer));
+      }
+    }
+  }
+}
+
 }  // namespace detail
 
 /// @brief One sampler spec (e.g. from `sweep sample --sampler FILE`), checked; `key` is the key it samples.
@@ -5751,6 +6921,7 @@ inline runtime_space load_space(const value& samplers, const std::string& file) 
     }
     out.emplace_back(key, reader.read(spec, "SETUP.SAMPLERS." + key, key));
   }
+  detail::check_keys_disjoint(samplers, "SETUP.SAMPLERS", file);
   return runtime_space(std::move(out));
 }
 
@@ -5904,7 +7075,7 @@ class dyn_space {
                      kind_ = finite ? space_kind::finite : space_kind::random;
                      if (!finite) return;
                      auto offsets = std::make_shared<std::vector<std::uint64_t>>(1, 0);
-                     for (auto& p : c.parts) offsets->push_back(offsets->back() + p.size_);
+                     for (auto& p : c.parts) offsets->push_back(detail::checked_add(offsets->back(), p.size_, "concat"));
                      size_ = offsets->back();
                      offsets_ = std::move(offsets);
                    },
@@ -5920,7 +7091,7 @@ class dyn_space {
                      auto offsets = std::make_shared<std::vector<std::uint64_t>>(1, 0);
                      offsets->reserve(j.first->size_ + 1);
                      for (std::uint64_t i = 0; i < j.first->size_; ++i) {
-                       offsets->push_back(offsets->back() + (active(*when, j.first->at(i)) ? j.second->size_ : 1));
+                       offsets->push_back(detail::checked_add(offsets->back(), active(*when, j.first->at(i)) ? j.second->size_ : 1, "join"));
                      }
                      size_ = offsets->back();
                      offsets_ = std::move(offsets);
@@ -6058,6 +7229,7 @@ class space_spec_reader {
       if (axes == nullptr || !axes->is_map() || axes->as_map().empty()) {
         fail(axes ? *axes : spec, path + ".AXES", "expected a map: dotted key -> axis ([values], {VALUES}, {RANGE, STEP} or {RANGE, COUNT})");
       }
+      check_keys_disjoint(*axes, path + ".AXES", file_);
       dyn_space::axis_list list;
       for (auto& [key, axis_spec] : axes->as_map()) {
         check_key(key, axis_spec, path + ".AXES." + key);
@@ -6093,7 +7265,14 @@ class space_spec_reader {
         }
       }
       bool shuffled = shuffle(spec, path);
-      auto space = t == "concat" ? dyn_space(dyn_space::concat_node{std::move(list)}, shuffled) : dyn_space::join(std::move(list), shuffled);
+      auto space = [&] {
+        try {
+          return t == "concat" ? dyn_space(dyn_space::concat_node{std::move(list)}, shuffled) : dyn_space::join(std::move(list), shuffled);
+        } catch (const error& e) {
+          if (!e.where().file.empty()) throw;
+          throw error({file_, parts->line()}, path + ".PARTS", e.message());  // e.g. sizes adding up to more than 2^62
+        }
+      }();
       if (shuffled && space.kind() != space_kind::finite) {
         fail(*spec.child("SHUFFLE"), path + ".SHUFFLE", "only a finite space (all parts grid, zip or finite) can be shuffled");
       }
@@ -6126,6 +7305,7 @@ class space_spec_reader {
       if (samplers == nullptr || !samplers->is_map() || samplers->as_map().empty()) {
         fail(samplers ? *samplers : spec, path + ".SAMPLERS", "expected a map: dotted key -> sampler (as in SETUP.SAMPLERS)");
       }
+      check_keys_disjoint(*samplers, path + ".SAMPLERS", file_);
       std::vector<std::pair<std::string, dyn_sampler>> list;
       for (auto& [key, sampler_spec] : samplers->as_map()) {
         auto key_path = path + ".SAMPLERS." + key;
@@ -6272,6 +7452,76 @@ inline dyn_space load_setup_space(const sweep_config& cfg) {
 }  // namespace sweep
 // ---- end sweep/config/space_spec.hpp ----
 
+// ---- begin sweep/setup/saved_setup.hpp ----
+// A sweep set up from one SETUP must not be launched or resumed with another:
+// the jobs were sampled from the saved one (sweep_cfg.yaml in the sweep folder),
+// while the report would show the new one. check_saved_setup compares the two
+// key by key (defaults filled in, key order ignored) and refuses with the list.
+
+
+
+
+namespace sweep {
+
+namespace detail {
+
+inline std::string short_repr(const value& v) {
+  if (v.is_null()) return "(not set)";
+  auto text = v.python_repr();
+  return text.size() > 120 ? text.substr(0, 117) + "..." : text;
+}
+
+/// @brief The keys where `saved` and `given` differ, one line each; maps compared key by key.
+inline void diff_values(const value& saved, const value& given, const std::string& path, std::vector<std::string>& out) {
+  if (saved.is_map() && given.is_map()) {
+    for (auto& [key, a] : saved.as_map()) {
+      auto* b = given.child(key);
+      diff_values(a, b ? *b : value{}, path + "." + key, out);
+    }
+    for (auto& [key, b] : given.as_map()) {
+      if (saved.child(key) == nullptr) diff_values(value{}, b, path + "." + key, out);
+    }
+    return;
+  }
+  if (saved == given) return;
+  out.push_back(fmt::format("{}: set up with {}, given {}", path, short_repr(saved), short_repr(given)));
+}
+
+}  // namespace detail
+
+/// @brief The differences between the SETUP a sweep folder was set up with and cfg's (empty when equal,
+/// or when the folder holds no sweep_cfg.yaml yet).
+inline std::vector<std::string> saved_setup_differences(const sweep_config& cfg) {
+  sweep_layout layout(sweep_dir(cfg));
+  std::error_code ec;
+  if (!std::filesystem::exists(layout.sweep_cfg_file(), ec)) return {};
+  auto saved_root = load_yaml_text(read_file(layout.sweep_cfg_file()), layout.sweep_cfg_file().string());
+  auto saved = sweep_config_from_value(saved_root.is_null() ? value{value::map{}} : saved_root, layout.sweep_cfg_file().string());
+  auto a = detail::schema_to_value(saved.setup);
+  auto b = detail::schema_to_value(cfg.setup);
+  std::vector<std::string> out;
+  detail::diff_values(a, b, "SETUP", out);
+  return out;
+}
+
+/// @brief Refuses to go on with a sweep whose saved SETUP differs from cfg's, listing the differences.
+/// `sweep launch` and `sweep run` call it before launching or resuming.
+inline void check_saved_setup(const sweep_config& cfg) {
+  auto diffs = saved_setup_differences(cfg);
+  if (diffs.empty()) return;
+  std::string list;
+  for (auto& d : diffs) list += "\n  " + d;
+  auto saved = sweep_layout(sweep_dir(cfg)).sweep_cfg_file().string();
+  throw error({cfg.file, 0}, "SETUP",
+              fmt::format("differs from the SETUP the sweep in {} was set up with ({}):{}\nexpected the same SETUP: "
+                          "undo the change (or pass the same overrides), use `--sweep-cfg {}`, or give the new SETUP a "
+                          "new NAME",
+                          sweep_dir(cfg).string(), saved, list, saved));
+}
+
+}  // namespace sweep
+// ---- end sweep/setup/saved_setup.hpp ----
+
 
 namespace sweep {
 
@@ -6282,6 +7532,8 @@ struct setup_summary {
   std::int64_t sampled = 0;  // candidates drawn
   std::int64_t found = 0;    // unique valid configs found (before the cut to NUM_CONFIGS)
   double seconds = 0;
+  rejection_counts rejected;            // what each rule removed
+  std::vector<std::string> rule_names;  // the config-level rules rejected.rules counts, in order
 };
 
 /// @brief How setup reports while it works.
@@ -6293,6 +7545,73 @@ struct setup_observer {
 /// @brief The file name of job config `index`: 000000.yaml, ...
 inline std::string job_config_name(std::int64_t index) { return fmt::format("{:06}.yaml", index); }
 
+/// @brief The setup stage's checks of a config (both routes): the common keys and SETUP's values.
+inline void check_setup(const sweep_config& cfg) {
+  if (cfg.source && cfg.source->find("SETUP.NUM_CONFIGS") == nullptr && cfg.setup.space.is_null() && cfg.setup.num_configs <= 0) {
+    throw error({cfg.file, 0}, "SETUP.NUM_CONFIGS",
+                "missing: expected how many job configs to write (> 0), e.g. `NUM_CONFIGS: 64` under SETUP");
+  }
+  check_common_options(cfg);
+  check_setup_options(cfg);
+}
+
+/// @brief The names of the rules a check applies (config_checks::rule_names), or one generic name.
+template <class Check>
+std::vector<std::string> check_rule_names(const Check& check) {
+  if constexpr (requires { { check.rule_names() } -> std::convertible_to<std::vector<std::string>>; }) {
+    return check.rule_names();
+  } else {
+    return {"the config-level check"};
+  }
+}
+
+/// @brief One line per rule that removed candidates: "  1200 duplicates (keys drawn before)", ...
+inline std::vector<std::string> describe_rejections(const rejection_counts& r, const std::vector<std::string>& rule_names) {
+  std::vector<std::string> lines;
+  auto line = [&](std::int64_t n, const std::string& what) {
+    if (n > 0) lines.push_back(fmt::format("{:>9} removed by {}", n, what));
+  };
+  line(r.duplicates, "duplicates (a key drawn before)");
+  line(r.where, "the space's `where`/`when` constraints");
+  for (std::size_t i = 0; i < r.rules.size(); ++i) line(r.rules[i], i < rule_names.size() ? rule_names[i] : "a config-level rule");
+  return lines;
+}
+
+/// @brief The rules that removed the most candidates, for the message when none was left ("", if none did).
+inline std::string main_rejections(const rejection_counts& r, const std::vector<std::string>& rule_names) {
+  std::vector<std::pair<std::int64_t, std::string>> all;
+  if (r.where > 0) all.emplace_back(r.where, "the space's `where`/`when` constraints");
+  for (std::size_t i = 0; i < r.rules.size(); ++i) {
+    if (r.rules[i] > 0) all.emplace_back(r.rules[i], i < rule_names.size() ? rule_names[i] : "a config-level rule");
+  }
+  std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  std::string out;
+  for (auto& [n, what] : all) out += fmt::format("{}{} by {}", out.empty() ? "" : ", ", n, what);
+  return out;
+}
+
+/// @brief How many distinct configs SETUP.SAMPLERS can give when each sampler is a value_sampler (the
+/// product of their numbers of distinct values); nullopt for any other space.
+inline std::optional<std::uint64_t> space_distinct_values(const sweep_config& cfg) {
+  if (!cfg.setup.space.is_null() || !cfg.setup.samplers.is_map() || cfg.setup.samplers.as_map().empty()) return std::nullopt;
+  std::uint64_t product = 1;
+  for (auto& [key, spec] : cfg.setup.samplers.as_map()) {
+    auto* type = spec.is_map() ? spec.child("TYPE") : nullptr;
+    auto* values = spec.is_map() ? spec.child("VALUES") : nullptr;
+    if (type == nullptr || !type->is_string() || type->as_string() != "value_sampler" || values == nullptr || !values->is_list()) {
+      return std::nullopt;
+    }
+    std::vector<std::string> distinct;
+    for (auto& v : values->as_list()) {
+      auto text = v.python_str();
+      if (std::find(distinct.begin(), distinct.end(), text) == distinct.end()) distinct.push_back(text);
+    }
+    if (distinct.empty() || product > (std::uint64_t{1} << 40)) return std::nullopt;
+    product *= distinct.size();
+  }
+  return product;
+}
+
 namespace detail {
 
 /// @brief Removes what an interrupted setup may have left (temporary cfgs folders).
@@ -6302,7 +7621,8 @@ inline void remove_setup_leftovers(const std::filesystem::path& dir) {
     auto name = entry.path().filename().string();
     if (name.starts_with(".cfgs.")) std::filesystem::remove_all(entry.path(), ec);
   }
-  for (auto file : {"sweep_cfg.yaml", "cfgs_summary.yaml"}) remove_stale_temporaries(dir / file);
+  sweep_layout layout(dir);
+  for (auto& file : {layout.sweep_cfg_file(), layout.cfgs_summary_file()}) remove_stale_temporaries(file);
 }
 
 /// @brief Swaps a finished folder into place: old `target` out, `fresh` in, old removed.
@@ -6418,7 +7738,7 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   std::vector<std::string> emitted(batch), writing(batch);
   try {
     for (std::size_t first = 0; first < n + batch; first += batch) {
-      detail::run_parallel(workers + 1, [&](std::size_t w) {
+      run_on_threads(workers + 1, [&](std::size_t w) {
         if (w == workers) {
           for (std::size_t i = first - std::min(first, batch); i < std::min(first, n); ++i) write(i, writing[i % batch]);
           return;
@@ -6437,25 +7757,25 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   auto summary_text = n == 0 ? std::string("{}\n") : to_yaml(value{std::move(summary)});
   // cfgs_summary.yaml is the commit mark: it is removed before cfgs/ changes and written last, so
   // a folder that has it is consistent even if setup is killed; one without it is an unfinished setup.
-  detail::write_file_atomic(dir / "sweep_cfg.yaml", sweep_config_yaml(cfg));
-  std::filesystem::remove(dir / "cfgs_summary.yaml");
-  detail::replace_folder(fresh, dir / "cfgs");
-  detail::write_file_atomic(dir / "cfgs_summary.yaml", summary_text);
+  sweep_layout layout(dir);
+  write_file_atomic(layout.sweep_cfg_file(), sweep_config_yaml(cfg));
+  std::filesystem::remove(layout.cfgs_summary_file());
+  detail::replace_folder(fresh, layout.cfgs_dir());
+  write_file_atomic(layout.cfgs_summary_file(), summary_text);
 }
 
 /// @brief Sets up a sweep from a space: samples, then writes the files. Refuses once the sweep was launched.
 template <sampleable_space Space, class Check, class Finish>
 setup_summary setup_space(const sweep_config& cfg, const Space& space, const Check& check, Finish&& finish,
                           const setup_observer& observer = {}) {
+  check_setup(cfg);
   auto dir = sweep_dir(cfg);
-  if (std::filesystem::exists(dir / "logs")) {
+  if (std::filesystem::exists(sweep_layout(dir).logs_dir())) {
     throw error({cfg.file, 0}, "NAME",
                 fmt::format("the sweep in {} was already launched (logs/ exists): setup refuses to replace its "
                             "configs; choose a new NAME or remove that folder",
                             dir.string()));
   }
-  std::filesystem::create_directories(dir);
-  detail::remove_setup_leftovers(dir);
   auto kind = kind_of(space);
   if (kind == space_kind::sequence && cfg.setup.num_configs <= 0) {
     throw error({cfg.file, 0}, "SETUP.NUM_CONFIGS",
@@ -6463,15 +7783,20 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
                 "set up all their configs with 0)");
   }
   auto sampled = sample_space(space, cfg.setup, cfg.num_proc, check, observer.progress);
+  auto rules = check_rule_names(check);
   if (sampled.found == 0) {
+    // Nothing was written (the folder is made only below), so a failed setup leaves no empty sweep folder.
+    auto why = main_rejections(sampled.rejected, rules);
     throw error({cfg.file, 0}, "SETUP",
-                fmt::format("no valid config found in {} candidates: loosen SETUP.CONSTRAINTS or raise SETUP.NUM_SAMPLES",
-                            sampled.sampled));
+                fmt::format("no valid config found in {} candidates{}: loosen {} or raise SETUP.NUM_SAMPLES",
+                            sampled.rejected.drawn, why.empty() ? "" : " (removed: " + why + ")",
+                            why.empty() ? "the constraints" : "those rules"));
   }
   std::uint64_t size = 0;
   if constexpr (requires { space.size(); }) {
     if (kind == space_kind::finite) size = space.size();
   }
+  bool constrained = sampled.rejected.where > 0 || !sampled.rejected.rules.empty();
   if (kind == space_kind::finite && observer.note) {
     bool all = cfg.setup.num_configs <= 0 || cfg.setup.num_configs >= sampled.found;
     observer.note(fmt::format("the space is finite: {} configs, {} of them unique and valid; setting up {}{}", size, sampled.found,
@@ -6480,16 +7805,47 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
                                   ? fmt::format(" (fewer than the {} of SETUP.NUM_CONFIGS)", cfg.setup.num_configs)
                                   : std::string()));
   } else if (cfg.setup.num_configs > 0 && sampled.found < cfg.setup.num_configs && observer.note) {
-    observer.note(fmt::format("NUM_SAMPLES ran out: found {} of the {} configs asked for in {} candidates; raise "
-                              "SETUP.NUM_SAMPLES or loosen SETUP.CONSTRAINTS for more",
-                              sampled.found, cfg.setup.num_configs, sampled.sampled));
+    auto distinct = space_distinct_values(cfg);
+    if (!constrained && distinct && *distinct == static_cast<std::uint64_t>(sampled.found)) {
+      observer.note(fmt::format("the space has only {} distinct configs (its samplers' values multiplied), fewer than "
+                                "the {} of SETUP.NUM_CONFIGS: all {} are set up",
+                                sampled.found, cfg.setup.num_configs, sampled.found));
+    } else if (!constrained) {
+      observer.note(fmt::format("found {} of the {} configs asked for in {} candidates, all others duplicates: the space "
+                                "is probably smaller than SETUP.NUM_CONFIGS (raise SETUP.NUM_SAMPLES to look further)",
+                                sampled.found, cfg.setup.num_configs, sampled.sampled));
+    } else {
+      observer.note(fmt::format("NUM_SAMPLES ran out: found {} of the {} configs asked for in {} candidates; raise "
+                                "SETUP.NUM_SAMPLES or loosen {} for more",
+                                sampled.found, cfg.setup.num_configs, sampled.sampled, main_rejections(sampled.rejected, rules)));
+    }
   }
-  write_job_configs(cfg, space, sampled, finish);
-  return {dir, static_cast<std::int64_t>(sampled.records.size()), sampled.sampled, sampled.found, sampled.seconds};
+  bool existed = std::filesystem::exists(dir);
+  auto top = dir;  // the outermost folder this setup creates, removed again if writing fails
+  for (auto p = dir; !p.empty() && p != p.parent_path() && !std::filesystem::exists(p); p = p.parent_path()) top = p;
+  try {
+    std::filesystem::create_directories(dir);
+    detail::remove_setup_leftovers(dir);
+    write_job_configs(cfg, space, sampled, finish);
+  } catch (...) {
+    std::error_code ec;
+    if (!existed) std::filesystem::remove_all(top, ec);
+    throw;
+  }
+  setup_summary summary;
+  summary.dir = dir;
+  summary.configs = static_cast<std::int64_t>(sampled.records.size());
+  summary.sampled = sampled.sampled;
+  summary.found = sampled.found;
+  summary.seconds = sampled.seconds;
+  summary.rejected = sampled.rejected;
+  summary.rule_names = std::move(rules);
+  return summary;
 }
 
 /// @brief Sets up a sweep config's own space (SETUP.SAMPLERS, or SETUP.SPACE) with pycls's constraints and setup step.
 inline setup_summary setup(const sweep_config& cfg, const setup_observer& observer = {}) {
+  check_setup(cfg);
   auto space = load_setup_space(cfg);
   if (!cfg.setup.space.is_null()) {
     // sweep's combinator spaces (grid, zip, concat, join, sobol)
@@ -6590,17 +7946,60 @@ inline std::string shell_join(const std::vector<std::string>& words) {
   return out;
 }
 
+/// @brief The longest argument a command word may expand to (Linux allows 128 KiB per argument; a
+/// longer one is a typo such as {index:>999999999}, which would build a 1 GB string per job).
+inline constexpr std::size_t max_word_bytes = 64 * 1024;
+
+namespace detail {
+
+/// @brief Refuses a width or precision above max_word_bytes inside a word's placeholders, before
+/// fmt builds the string.
+inline void check_placeholder_numbers(const std::string& word, const std::string& file) {
+  int depth = 0;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    char c = word[i];
+    if (depth == 0 && (c == '{' || c == '}') && i + 1 < word.size() && word[i + 1] == c) {
+      ++i;  // {{ or }}: a literal brace
+    } else if (c == '{') {
+      ++depth;
+    } else if (c == '}') {
+      depth -= depth > 0 ? 1 : 0;
+    } else if (depth > 0 && c >= '0' && c <= '9') {
+      std::size_t j = i;
+      std::uint64_t n = 0;
+      for (; j < word.size() && word[j] >= '0' && word[j] <= '9'; ++j) n = std::min<std::uint64_t>(n * 10 + static_cast<std::uint64_t>(word[j] - '0'), UINT32_MAX);
+      if (n > max_word_bytes) {
+        throw error({file, 0}, "LAUNCH.COMMAND",
+                    fmt::format("width {} in '{}' is too large: expected a width or precision of at most {} "
+                                "(the bytes of one argument)", word.substr(i, j - i), word, max_word_bytes));
+      }
+      i = j - 1;
+    }
+  }
+}
+
+}  // namespace detail
+
 /// @brief Substitutes the job's values into one word (fmt syntax: {index:06d} works, {{ is a literal brace).
+/// A word that would expand to more than max_word_bytes is an error (key LAUNCH.COMMAND).
 inline std::string expand_word(const std::string& word, const job_vars& vars, const std::string& file = {}) {
   if (word.find_first_of("{}") == std::string::npos) return word;
+  detail::check_placeholder_numbers(word, file);
+  std::string out;
   try {
-    return fmt::format(fmt::runtime(word), fmt::arg("cfg", vars.cfg), fmt::arg("out_dir", vars.out_dir),
-                       fmt::arg("index", vars.index), fmt::arg("mode", vars.mode));
+    out = fmt::format(fmt::runtime(word), fmt::arg("cfg", vars.cfg), fmt::arg("out_dir", vars.out_dir),
+                      fmt::arg("index", vars.index), fmt::arg("mode", vars.mode));
   } catch (const fmt::format_error& e) {
     throw error({file, 0}, "LAUNCH.COMMAND",
                 fmt::format("bad placeholder in '{}' ({}): expected {{cfg}}, {{out_dir}}, {{index}} or {{mode}}; "
                             "write {{{{ and }}}} for literal braces", word, e.what()));
   }
+  if (out.size() > max_word_bytes) {
+    throw error({file, 0}, "LAUNCH.COMMAND",
+                fmt::format("'{}' expands to {} bytes for job {}: expected at most {} bytes per argument", word,
+                            out.size(), vars.index, max_word_bytes));
+  }
+  return out;
 }
 
 /// @brief The job's argv: the template's words with the job's values substituted in each.
@@ -6620,89 +8019,20 @@ inline std::vector<std::string> job_command(std::string_view command, const job_
 }  // namespace sweep
 // ---- end sweep/launch/command.hpp ----
 
-// ---- begin sweep/launch/layout.hpp ----
-// The files launch reads and writes in a sweep folder (ROOT_DIR/NAME):
-//   cfgs/NNNNNN.yaml           job configs (written by setup); job i is the i-th in sorted order
-//   logs/NNNNNN/stdout.log     the job's output (appended across attempts), stderr.log likewise
-//   logs/NNNNNN/RETRY.txt      one line per failed attempt (pycls's format)
-//   logs/NNNNNN/DONE|FAILED    completion records, written atomically (exit 0 / out of retries)
-//   logs/NNNNNN/RUNNING        the local launcher's pid while the job runs
-//   logs/NNNNNN/SLURM.txt      SLURM_* variables of each SLURM attempt
-//   logs/sbatch/%A_%a.out      the SLURM wrapper's own log; logs/sbatch/jobs.txt: "<array job id> <offset>"
-//   bin/sweep, bin/job.sh      the driver copy and batch script SLURM tasks run
-//   code/                      copies of the files the job command names (jobs run in there)
+// ---- begin sweep/launch/job_state.hpp ----
+// The job-state files in logs/NNNNNN/, written by this shared code whatever
+// backend runs the job, so `sweep status`, a relaunch and `--only-failed` read
+// one truth:
+//   stdout.log, stderr.log     the job's output (appended across attempts)
+//   RETRY.txt                  one line per failed attempt (pycls's format); RETRY.N.txt: archived by a rerun
+//   DONE | FAILED              completion records, written atomically (exit 0 / out of retries)
+//   RUNNING                    the pid of the process running the job, while it runs
 
 
 
 #include <iterator>
 
-#include <fcntl.h>
-
 namespace sweep {
-
-namespace fs = std::filesystem;
-
-/// @brief Paths inside one sweep folder (see the comment at the top of launch/layout.hpp).
-struct sweep_layout {
-  fs::path dir;  // absolute
-
-  explicit sweep_layout(const fs::path& sweep_dir) : dir(fs::absolute(sweep_dir).lexically_normal()) {}
-
-  [[nodiscard]] fs::path cfgs_dir() const { return dir / "cfgs"; }
-  [[nodiscard]] fs::path cfgs_summary_file() const { return dir / "cfgs_summary.yaml"; }
-  [[nodiscard]] fs::path logs_dir() const { return dir / "logs"; }
-  [[nodiscard]] fs::path sbatch_dir() const { return logs_dir() / "sbatch"; }
-  [[nodiscard]] fs::path slurm_jobs_file() const { return sbatch_dir() / "jobs.txt"; }
-  [[nodiscard]] fs::path lock_file() const { return logs_dir() / ".launch.lock"; }
-  [[nodiscard]] fs::path bin_dir() const { return dir / "bin"; }
-  [[nodiscard]] fs::path code_dir() const { return dir / "code"; }
-  [[nodiscard]] fs::path job_dir(std::int64_t index) const { return logs_dir() / fmt::format("{:06d}", index); }
-};
-
-/// @brief Completion records and logs inside logs/NNNNNN/.
-namespace job_files {
-inline constexpr std::string_view stdout_log = "stdout.log";
-inline constexpr std::string_view stderr_log = "stderr.log";
-inline constexpr std::string_view retry = "RETRY.txt";
-inline constexpr std::string_view done = "DONE";
-inline constexpr std::string_view failed = "FAILED";
-inline constexpr std::string_view running = "RUNNING";
-inline constexpr std::string_view slurm = "SLURM.txt";
-}  // namespace job_files
-
-/// @brief The job configs of a finished setup: cfgs/*.yaml sorted by name (job i is the i-th, as in pycls).
-inline std::vector<fs::path> list_job_configs(const fs::path& sweep_dir) {
-  sweep_layout layout(sweep_dir);
-  std::error_code ec;
-  if (!fs::is_directory(layout.cfgs_dir(), ec)) {
-    throw error({layout.cfgs_dir().string(), 0}, "",
-                "no job configs: expected the folder setup writes; run `sweep setup` first");
-  }
-  // setup writes cfgs_summary.yaml last: without it, cfgs/ may be half-written
-  if (!fs::exists(layout.cfgs_summary_file(), ec)) {
-    throw error({layout.cfgs_summary_file().string(), 0}, "",
-                "missing: setup did not finish (was it interrupted?); expected it next to cfgs/, run `sweep setup` again");
-  }
-  std::vector<fs::path> cfgs;
-  for (auto& entry : fs::directory_iterator(layout.cfgs_dir())) {
-    if (entry.path().extension() == ".yaml" && entry.is_regular_file()) cfgs.push_back(entry.path());
-  }
-  std::sort(cfgs.begin(), cfgs.end());
-  return cfgs;
-}
-
-namespace detail {
-
-/// @brief Appends one line with a single O_APPEND write, so concurrent writers never interleave inside it.
-inline void append_line(const fs::path& path, std::string_view line) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) throw error({path.string(), 0}, "", "cannot append to the file");
-  std::string text(line);
-  text += '\n';
-  auto n = ::write(fd, text.data(), text.size());
-  ::close(fd);
-  if (n != static_cast<ssize_t>(text.size())) throw error({path.string(), 0}, "", "cannot append to the file");
-}
 
 /// @brief The number of lines of a text file (0 when it does not exist).
 inline std::size_t count_lines(const fs::path& path) {
@@ -6711,236 +8041,81 @@ inline std::size_t count_lines(const fs::path& path) {
   return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
 }
 
-/// @brief Reads a small text file whole ("" when missing).
-inline std::string read_small_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-inline bool path_exists(const fs::path& path) {
-  std::error_code ec;
-  return fs::exists(path, ec);
-}
-
-/// @brief Records the outcome of a job's last attempt: DONE (exit 0) or FAILED (no retries left).
-inline void mark_job(const fs::path& job_dir, std::string_view marker, std::string_view text) {
-  write_file_atomic(job_dir / marker, text);
-}
-
-/// @brief Before a failed job runs again: its RETRY.txt moves to RETRY.N.txt so it gets MAX_RETRY retries anew.
-inline void reset_failed_job(const fs::path& job_dir) {
-  std::error_code ec;
-  fs::remove(job_dir / job_files::failed, ec);
-  auto retry = job_dir / job_files::retry;
-  if (!fs::exists(retry, ec)) return;
-  for (int n = 1;; ++n) {
-    auto archived = job_dir / fmt::format("RETRY.{}.txt", n);
-    if (!fs::exists(archived, ec)) {
-      fs::rename(retry, archived, ec);
-      return;
-    }
-  }
-}
-
-/// @brief Appends a failed attempt to RETRY.txt; true when pycls would retry (lines - 1 < MAX_RETRY).
-inline bool record_failure(const fs::path& job_dir, std::string_view reason, std::int64_t max_retry) {
-  auto retry = job_dir / job_files::retry;
-  append_line(retry, reason);
-  auto retries = static_cast<std::int64_t>(count_lines(retry)) - 1;
-  return retries < max_retry;
-}
-
-}  // namespace detail
-
-}  // namespace sweep
-// ---- end sweep/launch/layout.hpp ----
-
-// ---- begin sweep/launch/request.hpp ----
-// What a caller asks of sweep::launch (backend, confirmation, resume mode) and
-// what it gets back, plus the preparation both backends share: listing the
-// job configs, choosing which jobs run, and copying the code jobs use.
-
-
-
-
-namespace sweep {
-
-/// @brief How to launch: everything here has a default that suits the driver.
-struct launch_request {
-  std::optional<std::string> backend;    // overrides LAUNCH.BACKEND (local | slurm)
-  bool yes = false;                      // submit without asking
-  bool only_failed = false;              // rerun just the jobs that ran out of retries
-  /// Asked before submitting to SLURM with the command(s) to run; none and !yes = refuse.
-  std::function<bool(const std::string& plan)> confirm;
-  std::FILE* out = stdout;               // messages (the sbatch command, summaries)
-  std::FILE* progress = stderr;          // the live progress line of the local launcher; nullptr: none
-  std::filesystem::path project_dir;     // relative words of the command resolve here; default: current folder
-  std::filesystem::path driver = "/proc/self/exe";  // the program SLURM tasks run as `<driver> job`
-  std::optional<std::chrono::milliseconds> time_limit;  // overrides TIME_LIMIT (minutes) for local jobs
-  std::chrono::milliseconds kill_grace{5000};            // SIGTERM -> SIGKILL delay when stopping a job
-  std::optional<std::int64_t> max_array_size;            // default: MaxArraySize of `scontrol show config`
-};
-
-/// @brief What a launch did.
-struct launch_result {
-  std::string backend;
-  std::size_t jobs = 0;        // configs in the sweep
-  std::size_t selected = 0;    // jobs this launch ran or submitted
-  std::size_t skipped = 0;     // already done (or still queued on SLURM)
-  std::size_t done = 0;        // local: finished with exit 0 in this launch
-  std::size_t failed = 0;      // local: out of retries in this launch
-  std::size_t unfinished = 0;  // local: stopped by a signal before they ended
-  bool interrupted = false;    // local: SIGINT/SIGTERM stopped the launch
-  bool declined = false;       // SLURM: the confirmation was refused
-  std::vector<std::string> slurm_job_ids;  // one per sbatch call
-};
-
-namespace detail {
-
-/// @brief Jobs at once on this machine: LOCAL_JOBS if set, else min(PARALLEL_JOBS, cores).
-inline std::int64_t local_parallelism(const launch_options& l) {
-  if (l.local_jobs > 0) return l.local_jobs;
-  auto cores = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::thread::hardware_concurrency()));
-  return std::max<std::int64_t>(1, std::min(l.parallel_jobs, cores));
-}
-
-/// @brief The job command's words: LAUNCH.COMMAND split, behind `conda run` when CONDA_ENV is set.
-inline std::vector<std::string> command_words(const sweep_config& cfg) {
-  auto words = split_command(cfg.launch.command, cfg.file);
-  if (!cfg.launch.conda_env.empty()) {
-    std::vector<std::string> conda = {"conda", "run", "--no-capture-output", "-n", cfg.launch.conda_env};
-    words.insert(words.begin(), conda.begin(), conda.end());
-  }
-  return words;
-}
-
-/// @brief Which jobs to run: not DONE (or, with only_failed, FAILED) and not in `exclude`.
-inline std::vector<std::int64_t> select_jobs(const sweep_layout& layout, std::size_t count, bool only_failed,
-                                             const std::vector<bool>& exclude = {}) {
-  std::vector<std::int64_t> jobs;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i < exclude.size() && exclude[i]) continue;
-    auto dir = layout.job_dir(static_cast<std::int64_t>(i));
-    if (path_exists(dir / job_files::done)) continue;
-    if (only_failed && !path_exists(dir / job_files::failed)) continue;
-    jobs.push_back(static_cast<std::int64_t>(i));
-  }
-  return jobs;
-}
-
-/// @brief Copies a file or folder via temporary names and renames, so a running job never sees half a file.
-inline void copy_atomic(const fs::path& from, const fs::path& to) {
-  if (fs::is_directory(from)) {
-    fs::create_directories(to);
-    for (auto& entry : fs::directory_iterator(from)) copy_atomic(entry.path(), to / entry.path().filename());
-    return;
-  }
-  if (!fs::is_regular_file(from)) return;
-  fs::create_directories(to.parent_path());
-  auto tmp = to;
-  tmp += fmt::format(".tmp.{}", ::getpid());
-  fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
-  fs::permissions(tmp, fs::status(from).permissions());
-  fs::rename(tmp, to);
-}
-
-/// @brief Copies into code/ every file or folder that a template word names by a relative path inside the
-/// project (words with placeholders, options and paths leaving the project are left alone). Warns on `out`
-/// about relative words with a '/' that name nothing: jobs run in code/ and would not find them.
-inline std::vector<std::string> copy_named_code(const std::vector<std::string>& words, const fs::path& project_dir,
-                                                const fs::path& code_dir, std::FILE* out = nullptr) {
-  std::vector<std::string> copied;
-  fs::create_directories(code_dir);
-  for (auto& w : words) {
-    if (w.empty() || w.front() == '-' || w.find_first_of("{}") != std::string::npos) continue;
-    fs::path p(w);
-    if (p.is_absolute()) continue;
-    auto norm = p.lexically_normal();
-    if (norm.empty() || *norm.begin() == ".." || norm == ".") continue;
-    std::error_code ec;
-    auto source = project_dir / norm;
-    if (!fs::exists(source, ec)) {
-      if (out != nullptr && w.find('/') != std::string::npos) {
-        fmt::print(out, "launch: warning: LAUNCH.COMMAND names '{}', which is not in {}; jobs run in {} and "
-                        "will not find it\n", w, project_dir.string(), code_dir.string());
-      }
-      continue;
-    }
-    copy_atomic(source, code_dir / norm);
-    copied.push_back(norm.string());
-  }
-  return copied;
-}
-
-/// @brief The checks the YAML loader also makes, for configs written as code.
-inline void check_launch_options(const sweep_config& cfg, const std::string& backend) {
-  const auto& l = cfg.launch;
-  auto where = source_location{cfg.file, 0};
-  if (backend != "local" && backend != "slurm") {
-    throw error(where, "LAUNCH.BACKEND", fmt::format("expected local or slurm, got '{}'", backend));
-  }
-  if (l.parallel_jobs < 1) throw error(where, "LAUNCH.PARALLEL_JOBS", fmt::format("expected at least 1, got {}", l.parallel_jobs));
-  if (l.max_retry < 0) throw error(where, "LAUNCH.MAX_RETRY", fmt::format("expected 0 or more, got {}", l.max_retry));
-  if (l.local_jobs < 0) throw error(where, "LAUNCH.LOCAL_JOBS", fmt::format("expected 0 (automatic) or more, got {}", l.local_jobs));
-  if (l.time_limit < 1) throw error(where, "LAUNCH.TIME_LIMIT", fmt::format("expected at least 1 minute, got {}", l.time_limit));
-  if (l.num_gpus < 0) throw error(where, "LAUNCH.NUM_GPUS", fmt::format("expected 0 or more, got {}", l.num_gpus));
-  if (cfg.name.empty()) throw error(where, "NAME", "is required: expected the sweep's name");
-}
-
-}  // namespace detail
-
-}  // namespace sweep
-// ---- end sweep/launch/request.hpp ----
-
-// ---- begin sweep/launch/local.hpp ----
-// The local backend: a process pool on this machine with the folders,
-// retries and resume of the SLURM backend. Each job runs without a shell in
-// its own process group, so a time limit or Ctrl-C stops its whole tree.
-
-
-// ---- begin sweep/launch/detail/lock.hpp ----
-// The launch lock (logs/.launch.lock): a local launcher holds it exclusively
-// while it runs, so two launchers never run one sweep, and `status` can tell
-// whether a launcher is alive without trusting pid files.
-
-
-
-#include <sys/file.h>
-
-namespace sweep::detail {
-
-/// @brief An flock on a file, released when this object ends (or the process dies).
-class file_lock {
+/// @brief One job's folder (logs/NNNNNN/): its logs and state files, for backends and `sweep status`.
+class job_folder {
  public:
-  file_lock(const std::filesystem::path& path, bool exclusive) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw error({path.string(), 0}, "", "cannot open the launch lock");
-    locked_ = ::flock(fd_, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0;
+  // The names of the files in it.
+  static constexpr std::string_view stdout_log = "stdout.log";
+  static constexpr std::string_view stderr_log = "stderr.log";
+  static constexpr std::string_view retry_file = "RETRY.txt";
+  static constexpr std::string_view done_file = "DONE";
+  static constexpr std::string_view failed_file = "FAILED";
+  static constexpr std::string_view running_file = "RUNNING";
+
+  job_folder(const sweep_layout& layout, std::int64_t index) : index_(index), dir_(layout.job_dir(index)) {}
+
+  [[nodiscard]] std::int64_t index() const noexcept { return index_; }
+  [[nodiscard]] const fs::path& dir() const noexcept { return dir_; }
+  [[nodiscard]] fs::path file(std::string_view name) const { return dir_ / name; }
+
+  [[nodiscard]] bool started() const { return path_exists(dir_); }
+  [[nodiscard]] bool done() const { return path_exists(file(done_file)); }
+  [[nodiscard]] bool failed() const { return path_exists(file(failed_file)); }
+  [[nodiscard]] bool running() const { return path_exists(file(running_file)); }
+  /// @brief Failed attempts so far (lines of RETRY.txt).
+  [[nodiscard]] std::size_t retries() const { return count_lines(file(retry_file)); }
+
+  /// @brief Creates the job's folder (before its first attempt writes logs there).
+  void prepare() const { fs::create_directories(dir_); }
+
+  /// @brief An attempt started in process `pid` (a hint for status; it needs no atomicity).
+  void mark_running(long pid) const { append_line(file(running_file), fmt::format("{}", pid)); }
+  void clear_running() const {
+    std::error_code ec;
+    fs::remove(file(running_file), ec);
   }
-  file_lock(const file_lock&) = delete;
-  file_lock& operator=(const file_lock&) = delete;
-  ~file_lock() {
-    if (fd_ >= 0) ::close(fd_);
+
+  /// @brief The job ended with exit 0.
+  void mark_done() const { write_file_atomic(file(done_file), std::string_view("exit code 0\n")); }
+
+  /// @brief An attempt failed for `reason`: appended to RETRY.txt. Returns true when the job gets
+  /// another attempt (pycls's rule: retries so far - 1 < MAX_RETRY); otherwise it is marked FAILED.
+  bool record_failure(std::string_view reason, std::int64_t max_retry) const {
+    append_line(file(retry_file), reason);
+    auto retries_so_far = static_cast<std::int64_t>(retries()) - 1;
+    if (retries_so_far < max_retry) return true;
+    write_file_atomic(file(failed_file), fmt::format("{}\n", reason));
+    return false;
   }
-  [[nodiscard]] bool locked() const noexcept { return locked_; }
+
+  /// @brief Before a failed job runs again: FAILED goes, and RETRY.txt moves to RETRY.N.txt so the job
+  /// gets MAX_RETRY retries anew.
+  void reset_failed() const {
+    std::error_code ec;
+    fs::remove(file(failed_file), ec);
+    auto retry = file(retry_file);
+    if (!fs::exists(retry, ec)) return;
+    for (int n = 1;; ++n) {
+      auto archived = dir_ / fmt::format("RETRY.{}.txt", n);
+      if (!fs::exists(archived, ec)) {
+        fs::rename(retry, archived, ec);
+        return;
+      }
+    }
+  }
+
+  /// @brief Appends a note to the job's stderr.log (e.g. why the launcher stopped it).
+  void note(std::string_view text) const { append_line(file(stderr_log), fmt::format("sweep: {}", text)); }
 
  private:
-  int fd_ = -1;
-  bool locked_ = false;
+  std::int64_t index_;
+  fs::path dir_;
 };
 
-/// @brief True while some process holds the sweep's launch lock (a local launch is running).
-inline bool launcher_active(const std::filesystem::path& lock_path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(lock_path, ec)) return false;
-  file_lock probe(lock_path, false);
-  return !probe.locked();
-}
+}  // namespace sweep
+// ---- end sweep/launch/job_state.hpp ----
 
-}  // namespace sweep::detail
-// ---- end sweep/launch/detail/lock.hpp ----
-
-// ---- begin sweep/launch/detail/process.hpp ----
+// ---- begin sweep/launch/process.hpp ----
 // POSIX process plumbing for the launchers: spawning without a shell (each job
 // in its own process group), waiting on pidfds, capturing a tool's output, and
 // turning signals into bytes on a pipe so the wait loops can poll for them.
@@ -6955,7 +8130,7 @@ inline bool launcher_active(const std::filesystem::path& lock_path) {
 
 extern char** environ;
 
-namespace sweep::detail {
+namespace sweep {
 
 /// @brief How to start a child: argv (argv[0] searched on PATH), where its output goes, where it runs.
 struct spawn_options {
@@ -7166,385 +8341,646 @@ class signal_pipe {
   std::vector<std::pair<int, struct sigaction>> saved_;
 };
 
-}  // namespace sweep::detail
-// ---- end sweep/launch/detail/process.hpp ----
+}  // namespace sweep
+// ---- end sweep/launch/process.hpp ----
 
-// ---- begin sweep/launch/slurm.hpp ----
-// The SLURM backend: the sweep becomes one sbatch job array (several when it is
-// larger than the cluster's MaxArraySize), whose tasks run `sweep job` — the
-// wrapper below — from a copy of the driver in the sweep folder. No shell sees
-// a config value: sbatch and srun get argument vectors, and the one script
-// (bin/job.sh) holds only shell-quoted paths and passes "$@" on.
+// ---- begin sweep/launch/lock.hpp ----
+// The launch lock (logs/.launch.lock): whoever launches a sweep holds it
+// exclusively while it does (a local launcher for the whole run, a cluster
+// submission while it submits), so two launches never run one sweep at once,
+// and `status` can tell whether a launcher is alive without trusting pid
+// files. The holder writes its pid into the file, for `sweep cancel`.
+
+
+
+
+#include <sys/file.h>
+
+namespace sweep {
+
+/// @brief An flock on a file, released when this object ends (or the process dies).
+class file_lock {
+ public:
+  file_lock(const std::filesystem::path& path, bool exclusive) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw error({path.string(), 0}, "", "cannot open the launch lock");
+    locked_ = ::flock(fd_, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0;
+    if (locked_ && exclusive) {  // the holder's pid, for `sweep cancel`
+      auto pid = fmt::format("{}\n", ::getpid());
+      if (::ftruncate(fd_, 0) == 0) {
+        auto n = ::pwrite(fd_, pid.data(), pid.size(), 0);
+        (void)n;  // only a hint: cancel checks the lock is held before it signals
+      }
+    }
+  }
+  file_lock(const file_lock&) = delete;
+  file_lock& operator=(const file_lock&) = delete;
+  ~file_lock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  [[nodiscard]] bool locked() const noexcept { return locked_; }
+
+ private:
+  int fd_ = -1;
+  bool locked_ = false;
+};
+
+/// @brief True while some process holds the sweep's launch lock (a launch is running).
+/// Only probes: the file is opened read-only and never created, so `sweep status` works on another
+/// user's readable sweep; a lock file that cannot be opened counts as no launcher (nothing to tell).
+inline bool launcher_active(const std::filesystem::path& lock_path) {
+  int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return false;
+  bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // also drops the shared lock if we got it
+  return held;
+}
+
+/// @brief The pid of the process holding the launch lock, if one does.
+inline std::optional<pid_t> launcher_pid(const std::filesystem::path& lock_path) {
+  if (!launcher_active(lock_path)) return std::nullopt;
+  int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[32] = {};
+  auto n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  long pid = std::strtol(buf, nullptr, 10);
+  if (pid <= 0) return std::nullopt;
+  return static_cast<pid_t>(pid);
+}
+
+}  // namespace sweep
+// ---- end sweep/launch/lock.hpp ----
+
+// ---- begin sweep/launch/request.hpp ----
+// What a caller asks of sweep::launch (backend, confirmation, resume mode) and
+// what it gets back, plus copying the code jobs use, which every backend shares.
+
+
+
+
+namespace sweep {
+
+/// @brief How to launch: everything here has a default that suits the driver.
+struct launch_request {
+  std::optional<std::string> backend;    // overrides LAUNCH.BACKEND: a registered backend's name
+  bool yes = false;                      // submit without asking
+  bool only_failed = false;              // rerun just the jobs that ran out of retries
+  /// Asked before submitting to a cluster with the command(s) to run; none and !yes = refuse.
+  std::function<bool(const std::string& plan)> confirm;
+  std::FILE* out = stdout;               // messages (the sbatch command, summaries)
+  std::FILE* progress = stderr;          // the live progress line of the local launcher; nullptr: none
+  std::filesystem::path project_dir;     // relative words of the command resolve here; default: current folder
+  std::filesystem::path driver = "/proc/self/exe";  // the program cluster tasks run as `<driver> job`
+  std::optional<std::chrono::milliseconds> time_limit;  // overrides TIME_LIMIT (minutes) for local jobs
+  std::chrono::milliseconds kill_grace{5000};            // SIGTERM -> SIGKILL delay when stopping a job
+  std::optional<std::int64_t> max_array_size;            // cluster arrays; default: the cluster's own limit
+};
+
+/// @brief What a launch did.
+struct launch_result {
+  std::string backend;
+  std::size_t jobs = 0;        // configs in the sweep
+  std::size_t selected = 0;    // jobs this launch ran or submitted
+  std::size_t skipped = 0;     // already done (or still held by a backend's queue)
+  std::size_t done = 0;        // jobs that ran here: finished with exit 0 in this launch
+  std::size_t failed = 0;      // jobs that ran here: out of retries in this launch
+  std::size_t unfinished = 0;  // jobs that ran here: stopped by a signal before they ended
+  std::size_t not_started = 0; // jobs that ran here: left unstarted by fail-fast (LAUNCH.MAX_FAILURES)
+  bool failed_fast = false;    // LAUNCH.MAX_FAILURES was reached: no new attempt started after it
+  bool interrupted = false;    // a SIGINT/SIGTERM stopped the launch
+  bool declined = false;       // cluster: the confirmation was refused
+  bool waits = true;           // the jobs ended before launch returned (false: submitted to a queue)
+  std::vector<std::string> submitted;  // cluster: the engine's id of each submission (array job ids)
+};
+
+namespace detail {
+
+/// @brief Copies a file or folder via temporary names and renames, so a running job never sees half a file.
+inline void copy_atomic(const fs::path& from, const fs::path& to) {
+  if (fs::is_directory(from)) {
+    fs::create_directories(to);
+    for (auto& entry : fs::directory_iterator(from)) copy_atomic(entry.path(), to / entry.path().filename());
+    return;
+  }
+  if (!fs::is_regular_file(from)) return;
+  fs::create_directories(to.parent_path());
+  auto tmp = to;
+  tmp += fmt::format(".tmp.{}", ::getpid());
+  fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
+  fs::permissions(tmp, fs::status(from).permissions());
+  fs::rename(tmp, to);
+}
+
+/// @brief A cluster launch copies the running driver to bin/sweep (tasks run that copy, so a rebuild does not
+/// change them) and writes `script` (a batch script holding only shell-quoted paths) into bin/.
+inline void install_driver(const launch_request& req, const sweep_layout& layout, const std::string& script_name,
+                           const std::string& script_text) {
+  auto exec_perms = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                    fs::perms::others_exec;
+  fs::create_directories(layout.bin_dir());
+  copy_atomic(req.driver, layout.bin_dir() / "sweep");
+  fs::permissions(layout.bin_dir() / "sweep", exec_perms);
+  write_file_atomic(layout.bin_dir() / script_name, script_text);
+  fs::permissions(layout.bin_dir() / script_name, exec_perms);
+}
+
+/// @brief Copies into code/ every file or folder that a template word names by a relative path inside the
+/// project (words with placeholders, options and paths leaving the project are left alone). Warns on `out`
+/// about relative words with a '/' that name nothing: jobs run in code/ and would not find them.
+inline std::vector<std::string> copy_named_code(const std::vector<std::string>& words, const fs::path& project_dir,
+                                                const fs::path& code_dir, std::FILE* out = nullptr) {
+  std::vector<std::string> copied;
+  fs::create_directories(code_dir);
+  for (auto& w : words) {
+    if (w.empty() || w.front() == '-' || w.find_first_of("{}") != std::string::npos) continue;
+    fs::path p(w);
+    if (p.is_absolute()) continue;
+    auto norm = p.lexically_normal();
+    if (norm.empty() || *norm.begin() == ".." || norm == ".") continue;
+    std::error_code ec;
+    auto source = project_dir / norm;
+    if (!fs::exists(source, ec)) {
+      if (out != nullptr && w.find('/') != std::string::npos) {
+        fmt::print(out, "launch: warning: LAUNCH.COMMAND names '{}', which is not in {}; jobs run in {} and "
+                        "will not find it\n", w, project_dir.string(), code_dir.string());
+      }
+      continue;
+    }
+    copy_atomic(source, code_dir / norm);
+    copied.push_back(norm.string());
+  }
+  return copied;
+}
+
+}  // namespace detail
+
+}  // namespace sweep
+// ---- end sweep/launch/request.hpp ----
+
+// ---- begin sweep/launch/backend.hpp ----
+// Launch backends: what runs a sweep's jobs (this machine, SLURM, the user's
+// own engine) is a type that satisfies sweep::launch_backend, registered by
+// name. sweep::launch does everything backends share (checks, choosing the
+// jobs, the launch lock, copying code, the job-state files through
+// job_folder); a backend only runs or submits the jobs it is given, reports
+// which of them its engine still holds, and cancels them.
+//
+//   struct my_backend {
+//     static constexpr std::string_view name = "mine";     // LAUNCH.BACKEND: mine
+//     struct options { BOOST_HANA_DEFINE_STRUCT(options, (std::int64_t, slots)); };  // LAUNCH.MINE.SLOTS
+//     my_backend(const sweep::sweep_config&, options);
+//     void check(const sweep::launch_context&) const;                   // bad values: throw ctx.fail(...)
+//     sweep::launch_result launch(const sweep::launch_context&, const std::vector<std::int64_t>& jobs) const;
+//     std::optional<sweep::queue_states> queue(const sweep::sweep_layout&) const;  // nullopt: cannot tell
+//     std::size_t cancel(const sweep::sweep_layout&) const;              // jobs it stopped or dequeued
+//   };
+//   SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);
+
+
+// ---- begin sweep/config/components.hpp ----
+// A stage's components and their config sections: LAUNCH.<BACKEND>, COLLECT.<FORMAT>,
+// ANALYZE.<SECTION> hold a registered component's own keys (see component_sections in
+// sweep_config.hpp). Each stage checks its sections name registered components, and reads
+// a component's keys into its options struct with the same reader as every other key, so
+// errors name the file, line and key path.
+
+
+
+
+namespace sweep {
+
+/// @brief The options of a component without keys of its own (its section, if written, must be empty).
+struct no_options {
+  BOOST_HANA_DEFINE_STRUCT(no_options);
+};
+
+namespace detail {
+
+/// @brief A component's section of a stage (e.g. LAUNCH.SLURM), or null.
+inline const value* component_section(const component_sections& sections, std::string_view name) {
+  auto key = upper(name);
+  for (auto& [k, v] : sections) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+/// @brief Each section of a stage must name a registered component: "LAUNCH.SLRUM: unknown key (did you mean ...)".
+template <class Registry>
+void check_component_sections(const sweep_config& cfg, const component_sections& sections, std::string_view stage,
+                              const Registry& components) {
+  std::vector<std::string> known;
+  for (auto& n : components.names()) known.push_back(upper(n));
+  for (auto& [key, node] : sections) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    throw error({cfg.file, node.line()}, fmt::format("{}.{}", stage, key),
+                fmt::format("unknown key: not a key of {} nor the section of a registered {} ({}){}", stage,
+                            components.kind(), fmt::join(components.names(), ", "), did_you_mean(key, known)));
+  }
+}
+
+/// @brief Reads a component's options from its section (defaults when the section is not written).
+template <class Options>
+Options read_component_options(const sweep_config& cfg, const component_sections& sections, std::string_view stage,
+                               std::string_view name) {
+  Options o{};
+  if (auto* section = component_section(sections, name)) {
+    schema_reader(cfg.file).read(*section, fmt::format("{}.{}", stage, upper(name)), o);
+  }
+  return o;
+}
+
+}  // namespace detail
+
+/// @brief Sets a component's own keys on a config written as code, e.g.
+/// `set_component_options(cfg.launch.extensions, my_backend::name, my_backend::options{...})`.
+template <class Options>
+void set_component_options(component_sections& sections, std::string_view name, const Options& o) {
+  auto key = detail::upper(name);
+  std::erase_if(sections, [&](auto& entry) { return entry.first == key; });
+  sections.emplace_back(key, detail::schema_to_value(o));
+}
+
+}  // namespace sweep
+// ---- end sweep/config/components.hpp ----
+
+
+
+namespace sweep {
+
+/// @brief Where a backend's engine holds a job: waiting for resources, or running.
+struct queued_job {
+  bool pending = false;  // waiting (queued, requeued); false: running
+  std::string state;     // the engine's own word (PENDING, RUNNING, qw, r, ...), shown by `sweep status`
+};
+
+/// @brief Job index -> where the engine holds it; jobs it does not hold are absent.
+using queue_states = std::map<std::int64_t, queued_job>;
+
+/// @brief What a backend is given to launch a sweep's jobs: the config, the request, the sweep folder,
+/// the job configs, and each job's command line, environment and state files.
+class launch_context {
+ public:
+  launch_context(const sweep_config& cfg, const launch_request& request, std::string backend)
+      : cfg_(cfg), request_(request), backend_(std::move(backend)), layout_(sweep_dir(cfg)),
+        project_dir_(request.project_dir.empty() ? fs::current_path() : fs::absolute(request.project_dir)) {
+    command_ = split_command(cfg.launch.command, cfg.file);
+    if (!cfg.launch.conda_env.empty()) {
+      std::vector<std::string> conda = {"conda", "run", "--no-capture-output", "-n", cfg.launch.conda_env};
+      command_.insert(command_.begin(), conda.begin(), conda.end());
+    }
+  }
+
+  [[nodiscard]] const sweep_config& config() const noexcept { return cfg_; }
+  [[nodiscard]] const launch_request& request() const noexcept { return request_; }
+  /// @brief The backend's registered name.
+  [[nodiscard]] const std::string& backend() const noexcept { return backend_; }
+  [[nodiscard]] const sweep_layout& layout() const noexcept { return layout_; }
+  /// @brief Where relative words of LAUNCH.COMMAND were found (their copies are in layout().code_dir()).
+  [[nodiscard]] const fs::path& project_dir() const noexcept { return project_dir_; }
+
+  /// @brief The job configs (job i's is the i-th); read on first use (setup must have finished).
+  [[nodiscard]] const std::vector<fs::path>& job_configs() const {
+    if (!cfgs_) cfgs_ = list_job_configs(layout_);
+    return *cfgs_;
+  }
+
+  /// @brief LAUNCH.COMMAND's words (behind `conda run` when LAUNCH.CONDA_ENV is set), placeholders unexpanded.
+  [[nodiscard]] const std::vector<std::string>& command_template() const noexcept { return command_; }
+
+  /// @brief The values a job's command is made from.
+  [[nodiscard]] job_vars vars(std::int64_t index) const {
+    return {job_configs().at(static_cast<std::size_t>(index)).string(), layout_.job_dir(index).string(), index,
+            cfg_.launch.mode};
+  }
+
+  /// @brief Job `index`'s argv: the template with its values in (no shell ever sees it).
+  [[nodiscard]] std::vector<std::string> job_argv(std::int64_t index) const {
+    return expand_command(command_, vars(index), cfg_.file);
+  }
+
+  /// @brief The variables every job gets: SWEEP_JOB_INDEX, SWEEP_OUT_DIR, SWEEP_CFG ("KEY=VALUE").
+  [[nodiscard]] std::vector<std::string> job_env(std::int64_t index) const {
+    auto v = vars(index);
+    return {fmt::format("SWEEP_JOB_INDEX={}", index), "SWEEP_OUT_DIR=" + v.out_dir, "SWEEP_CFG=" + v.cfg};
+  }
+
+  /// @brief Job `index`'s state files (DONE, FAILED, RETRY.txt, RUNNING) and logs.
+  [[nodiscard]] job_folder job(std::int64_t index) const { return {layout_, index}; }
+
+  /// @brief A bad value of the config: `file:line: KEY.PATH: message`.
+  [[noreturn]] void fail(const std::string& key_path, std::string message) const {
+    config_checker(cfg_).fail(key_path, std::move(message));
+  }
+
+  /// @brief The section of this backend's own keys, LAUNCH.<NAME>.
+  [[nodiscard]] std::string section() const { return "LAUNCH." + detail::upper(backend_); }
+
+  /// @brief Prints a message to the request's output (nothing when it is null).
+  template <class... Args>
+  void print(fmt::format_string<Args...> format, Args&&... args) const {
+    if (request_.out == nullptr) return;
+    fmt::print(request_.out, format, std::forward<Args>(args)...);
+    std::fflush(request_.out);
+  }
+
+ private:
+  const sweep_config& cfg_;
+  const launch_request& request_;
+  std::string backend_;
+  sweep_layout layout_;
+  fs::path project_dir_;
+  std::vector<std::string> command_;
+  mutable std::optional<std::vector<fs::path>> cfgs_;
+};
+
+/// @brief What a launch backend provides; see the comment at the top of launch/backend.hpp.
+template <class B>
+concept launch_backend =
+    requires {
+      { B::name } -> std::convertible_to<std::string_view>;
+      typename B::options;
+    } && boost::hana::Struct<typename B::options>::value &&
+    std::constructible_from<B, const sweep_config&, typename B::options> &&
+    requires(const B& b, const launch_context& ctx, const std::vector<std::int64_t>& jobs, const sweep_layout& layout) {
+      b.check(ctx);
+      { b.launch(ctx, jobs) } -> std::same_as<launch_result>;
+      { b.queue(layout) } -> std::same_as<std::optional<queue_states>>;
+      { b.cancel(layout) } -> std::same_as<std::size_t>;
+    };
+
+/// @brief A registered backend, its type erased.
+class any_launch_backend {
+ public:
+  virtual ~any_launch_backend() = default;
+  virtual void check(const launch_context& ctx) const = 0;
+  virtual launch_result launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const = 0;
+  [[nodiscard]] virtual std::optional<queue_states> queue(const sweep_layout& layout) const = 0;
+  virtual std::size_t cancel(const sweep_layout& layout) const = 0;
+};
+
+/// @brief How the registry makes a backend for a config: reads LAUNCH.<NAME> into its options.
+using launch_backend_factory = std::function<std::unique_ptr<any_launch_backend>(const sweep_config&)>;
+
+/// @brief Every launch backend by name (LAUNCH.BACKEND, `--backend`): local and slurm, and the user's.
+inline registry<launch_backend_factory>& launch_backends() {
+  static registry<launch_backend_factory> backends("launch backend", "LAUNCH.BACKEND");
+  return backends;
+}
+
+namespace detail {
+
+template <class B>
+class launch_backend_model final : public any_launch_backend {
+ public:
+  launch_backend_model(const sweep_config& cfg, typename B::options o) : backend_(cfg, std::move(o)) {}
+  void check(const launch_context& ctx) const override { backend_.check(ctx); }
+  launch_result launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const override {
+    return backend_.launch(ctx, jobs);
+  }
+  [[nodiscard]] std::optional<queue_states> queue(const sweep_layout& layout) const override { return backend_.queue(layout); }
+  std::size_t cancel(const sweep_layout& layout) const override { return backend_.cancel(layout); }
+
+ private:
+  B backend_;
+};
+
+}  // namespace detail
+
+/// @brief Registers backend B under B::name; use `SWEEP_REGISTER(sweep::register_launch_backend<B>);`.
+template <class B>
+void register_launch_backend() {
+  static_assert(requires { { B::name } -> std::convertible_to<std::string_view>; },
+                "sweep::launch_backend: the backend needs `static constexpr std::string_view name` (its LAUNCH.BACKEND name)");
+  static_assert(requires { typename B::options; },
+                "sweep::launch_backend: the backend needs a nested type `options` (its LAUNCH.<NAME> keys, a "
+                "BOOST_HANA_DEFINE_STRUCT; sweep::no_options when it has none)");
+  static_assert(std::constructible_from<B, const sweep_config&, typename B::options>,
+                "sweep::launch_backend: the backend needs a constructor B(const sweep::sweep_config&, B::options)");
+  static_assert(requires(const B& b, const launch_context& ctx) { b.check(ctx); },
+                "sweep::launch_backend: the backend needs `void check(const sweep::launch_context&) const`");
+  static_assert(requires(const B& b, const launch_context& ctx, const std::vector<std::int64_t>& jobs) {
+                  { b.launch(ctx, jobs) } -> std::same_as<launch_result>;
+                },
+                "sweep::launch_backend: the backend needs `sweep::launch_result launch(const sweep::launch_context&, "
+                "const std::vector<std::int64_t>& jobs) const`");
+  static_assert(requires(const B& b, const sweep_layout& layout) {
+                  { b.queue(layout) } -> std::same_as<std::optional<queue_states>>;
+                },
+                "sweep::launch_backend: the backend needs `std::optional<sweep::queue_states> queue(const "
+                "sweep::sweep_layout&) const` (nullopt: the queue cannot be read)");
+  static_assert(requires(const B& b, const sweep_layout& layout) { { b.cancel(layout) } -> std::same_as<std::size_t>; },
+                "sweep::launch_backend: the backend needs `std::size_t cancel(const sweep::sweep_layout&) const`");
+  static_assert(requires { requires boost::hana::Struct<typename B::options>::value; },
+                "sweep::launch_backend: B::options must be a BOOST_HANA_DEFINE_STRUCT (its fields are the keys of LAUNCH.<NAME>)");
+  if constexpr (launch_backend<B>) {  // else the messages above say what is missing, and nothing more
+    launch_backends().add(std::string(B::name), [](const sweep_config& cfg) -> std::unique_ptr<any_launch_backend> {
+      auto o = detail::read_component_options<typename B::options>(cfg, cfg.launch.extensions, "LAUNCH", B::name);
+      return std::make_unique<detail::launch_backend_model<B>>(cfg, std::move(o));
+    });
+  }
+}
+
+/// @brief The backend registered as `name`, made for `cfg` (its LAUNCH.<NAME> keys read); an unknown
+/// name is an error listing the registered ones.
+inline std::unique_ptr<any_launch_backend> make_launch_backend(const sweep_config& cfg, const std::string& name) {
+  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
+  auto& factory = launch_backends().get(name, config_checker(cfg).where("LAUNCH.BACKEND"));
+  return factory(cfg);
+}
+
+}  // namespace sweep
+// ---- end sweep/launch/backend.hpp ----
+
+// ---- begin sweep/launch/local.hpp ----
+// The local backend: a process pool on this machine with the folders,
+// retries and resume of the cluster backends. Each job runs without a shell in
+// its own process group, so a time limit or Ctrl-C stops its whole tree.
+
+
+// ---- begin sweep/launch/events.hpp ----
+// Launch events and fail-fast, shared by every backend and by the cluster task
+// wrappers, through files in logs/events/ (so a task on a cluster node and the
+// local launcher count the same way):
+//   expected      how many jobs this launch handed over (written by sweep::launch)
+//   ended.txt     "<index> done|failed|skipped" per job that ended for good
+//   failed.txt    the index of each job that failed for good (out of retries)
+//   FAIL_FAST     created once failed.txt reaches LAUNCH.MAX_FAILURES: no new attempt starts
+//   FINISHED      created once ended.txt reaches expected
+//   events.log    one line per event, with the exit code of LAUNCH.ON_EVENT when it ran
+//   on_event.log  LAUNCH.ON_EVENT's own output
+// LAUNCH.ON_EVENT is a command template like LAUNCH.COMMAND (split into words, then
+// {event}, {index}, {sweep_dir} substituted per word; argv, never a shell), run for
+// job_failed, max_failures and sweep_finished.
 
 
 #include <fmt/chrono.h>
-#include <nlohmann/json.hpp>
 
 #include <ctime>
 
 
 namespace sweep {
 
-/// @brief One sbatch call: an array whose task t runs job offset + t.
-struct sbatch_call {
-  std::int64_t offset = 0;
-  std::vector<std::int64_t> tasks;
+/// @brief How a job ended for good: exit 0, out of retries, or never (re)started because of fail-fast.
+enum class job_outcome { done, failed, skipped };
+
+inline std::string_view to_string(job_outcome o) {
+  return o == job_outcome::done ? "done" : o == job_outcome::failed ? "failed" : "skipped";
+}
+
+/// @brief The events LAUNCH.ON_EVENT hears about ({event}).
+namespace launch_event {
+inline constexpr std::string_view job_failed = "job_failed";          // a job is out of retries ({index}: the job)
+inline constexpr std::string_view max_failures = "max_failures";      // LAUNCH.MAX_FAILURES reached ({index}: the last failed job)
+inline constexpr std::string_view sweep_finished = "sweep_finished";  // every job of the launch ended ({index} empty)
+}  // namespace launch_event
+
+/// @brief LAUNCH.ON_EVENT's words with one event's values in: {event}, {index} (empty when no job), {sweep_dir}.
+inline std::vector<std::string> event_command(const std::vector<std::string>& words, std::string_view event,
+                                              const std::string& index, const std::string& sweep_dir,
+                                              const std::string& file = {}) {
   std::vector<std::string> argv;
-};
-
-/// @brief One submitted array, as remembered in logs/sbatch/jobs.txt.
-struct slurm_array {
-  std::string job_id;
-  std::int64_t offset = 0;
-};
-
-namespace detail {
-
-/// @brief Seconds before the time limit at which SLURM sends USR1 (the task then requeues itself).
-inline constexpr int usr1_lead_seconds = 300;
-
-inline std::int64_t parse_int(std::string_view s, std::int64_t fallback) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  std::int64_t v = fallback;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc() ? v : fallback;
-}
-
-}  // namespace detail
-
-/// @brief "0-9,12,15-20%4": sorted task ids as SLURM's --array ranges, at most `parallel` at once.
-inline std::string array_spec(const std::vector<std::int64_t>& tasks, std::int64_t parallel) {
-  std::string out;
-  for (std::size_t i = 0; i < tasks.size();) {
-    std::size_t j = i;
-    while (j + 1 < tasks.size() && tasks[j + 1] == tasks[j] + 1) ++j;
-    if (!out.empty()) out += ',';
-    out += j == i ? fmt::format("{}", tasks[i]) : fmt::format("{}-{}", tasks[i], tasks[j]);
-    i = j + 1;
+  for (auto& w : words) {
+    if (w.find_first_of("{}") == std::string::npos) {
+      argv.push_back(w);
+      continue;
+    }
+    try {
+      argv.push_back(fmt::format(fmt::runtime(w), fmt::arg("event", event), fmt::arg("index", index),
+                                 fmt::arg("sweep_dir", sweep_dir)));
+    } catch (const fmt::format_error& e) {
+      throw error({file, 0}, "LAUNCH.ON_EVENT",
+                  fmt::format("bad placeholder in '{}' ({}): expected {{event}}, {{index}} or {{sweep_dir}}; write "
+                              "{{{{ and }}}} for literal braces", w, e.what()));
+    }
   }
-  return fmt::format("{}%{}", out, parallel);
+  return argv;
 }
 
-/// @brief The cluster's MaxArraySize (task ids must stay below it); SLURM's default 1001 when unknown.
-inline std::int64_t slurm_max_array_size() {
+/// @brief LAUNCH.ON_EVENT split into words (empty: no command); a bad quote or placeholder is an error now.
+inline std::vector<std::string> split_on_event(const std::string& text, const std::string& file = {}) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return {};
+  std::vector<std::string> words;
   try {
-    auto c = detail::run_capture({"scontrol", "show", "config"});
-    std::istringstream in(c.out);
-    for (std::string line; std::getline(in, line);) {
-      if (line.rfind("MaxArraySize", 0) == 0) {
-        auto eq = line.find('=');
-        if (eq != std::string::npos) return detail::parse_int(std::string_view(line).substr(eq + 1), 1001);
+    words = split_command(text, file);
+  } catch (const error& e) {
+    throw error({file, 0}, "LAUNCH.ON_EVENT", e.message());
+  }
+  event_command(words, "check", "0", "dir", file);
+  return words;
+}
+
+/// @brief The events of one sweep folder: counts job ends and failures, decides fail-fast, runs ON_EVENT.
+class launch_events {
+ public:
+  /// How long an ON_EVENT command may run before it is killed (it must not hold up the jobs).
+  static constexpr std::chrono::seconds event_timeout{60};
+
+  launch_events(const sweep_layout& layout, std::string on_event, std::int64_t max_failures)
+      : layout_(layout), words_(split_on_event(on_event)), max_failures_(max_failures) {}
+  launch_events(const sweep_layout& layout, const launch_options& l)
+      : launch_events(layout, l.on_event, l.max_failures) {}
+
+  [[nodiscard]] fs::path dir() const { return layout_.backend_dir("events"); }
+  [[nodiscard]] fs::path file(std::string_view name) const { return dir() / name; }
+
+  /// @brief A launch hands `expected` jobs to its backend: the counts start anew.
+  void begin(std::size_t expected) const {
+    fs::create_directories(dir());
+    std::error_code ec;
+    for (auto name : {"ended.txt", "failed.txt", "FAIL_FAST", "FINISHED"}) fs::remove(file(name), ec);
+    write_file_atomic(file("expected"), fmt::format("{}\n", expected));
+  }
+
+  /// @brief Fail-fast: LAUNCH.MAX_FAILURES jobs failed for good in this launch, so no new attempt starts.
+  [[nodiscard]] bool fail_fast() const { return max_failures_ > 0 && path_exists(file("FAIL_FAST")); }
+
+  /// @brief Jobs that failed for good in this launch.
+  [[nodiscard]] std::size_t failures() const { return count_lines(file("failed.txt")); }
+
+  /// @brief A job ended for good: counts it, runs job_failed / max_failures / sweep_finished as they come due.
+  /// Returns true for the one call whose failure reached LAUNCH.MAX_FAILURES (that caller stops the rest).
+  bool job_ended(std::int64_t index, job_outcome outcome) const {
+    bool reached = false;
+    fs::create_directories(dir());
+    auto idx = fmt::format("{}", index);
+    if (outcome == job_outcome::failed) {
+      append_line(file("failed.txt"), idx);
+      fire(launch_event::job_failed, idx);
+      if (max_failures_ > 0 && static_cast<std::int64_t>(failures()) >= max_failures_ && create_once("FAIL_FAST")) {
+        fire(launch_event::max_failures, idx);
+        reached = true;
       }
     }
-  } catch (const std::exception&) {
-  }
-  return 1001;
-}
-
-/// @brief sbatch's options for a sweep (pycls's set; docs/slurm.md), then the batch script and its arguments.
-inline std::vector<std::string> sbatch_arguments(const sweep_config& cfg, const sweep_layout& layout,
-                                                 const std::string& array, const std::vector<std::string>& script_args) {
-  const auto& l = cfg.launch;
-  auto gpus = std::max<std::int64_t>(1, l.num_gpus);  // memory and cpus are per GPU; a CPU job counts as one
-  std::vector<std::string> a = {"sbatch", "--parsable", "--job-name=" + cfg.name};
-  if (!l.partition.empty()) a.push_back("--partition=" + l.partition);
-  if (l.num_gpus > 0) a.push_back(fmt::format("--gpus={}", l.num_gpus));
-  if (!l.gpu_type.empty()) a.push_back("--constraint=" + l.gpu_type);
-  a.push_back(fmt::format("--mem={}G", l.mem_per_gpu * gpus));
-  a.push_back(fmt::format("--cpus-per-task={}", l.cpus_per_gpu * gpus));
-  a.push_back("--array=" + array);
-  // Relative to --chdir, so no character of ROOT_DIR/NAME is read as a %-pattern.
-  a.push_back("--chdir=" + layout.dir.string());
-  a.push_back("--output=logs/sbatch/%A_%a.out");
-  a.push_back("--error=logs/sbatch/%A_%a.out");
-  a.push_back(fmt::format("--time={}", l.time_limit));
-  if (!l.comment.empty()) a.push_back("--comment=" + l.comment);
-  a.push_back(fmt::format("--signal=B:USR1@{}", detail::usr1_lead_seconds));
-  a.push_back("--nodes=1");
-  a.push_back("--ntasks-per-node=1");
-  a.push_back("--open-mode=append");
-  a.push_back((layout.bin_dir() / "job.sh").string());
-  a.insert(a.end(), script_args.begin(), script_args.end());
-  return a;
-}
-
-/// @brief The sbatch calls that submit `jobs` (sorted indices): one array per MaxArraySize block of indices.
-inline std::vector<sbatch_call> plan_sbatch(const sweep_config& cfg, const sweep_layout& layout,
-                                            const std::vector<std::int64_t>& jobs, std::int64_t max_array_size) {
-  std::vector<sbatch_call> calls;
-  max_array_size = std::max<std::int64_t>(1, max_array_size);
-  for (auto i : jobs) {
-    auto offset = i / max_array_size * max_array_size;
-    if (calls.empty() || calls.back().offset != offset) calls.push_back({offset, {}, {}});
-    calls.back().tasks.push_back(i - offset);
-  }
-  for (auto& c : calls) {
-    std::vector<std::string> script_args = {"--offset", fmt::format("{}", c.offset), "--max-retry",
-                                            fmt::format("{}", cfg.launch.max_retry), "--mode", cfg.launch.mode,
-                                            "--command", cfg.launch.command};
-    if (!cfg.launch.conda_env.empty()) script_args.insert(script_args.end(), {"--conda-env", cfg.launch.conda_env});
-    c.argv = sbatch_arguments(cfg, layout, array_spec(c.tasks, cfg.launch.parallel_jobs), script_args);
-  }
-  return calls;
-}
-
-/// @brief The arrays submitted for this sweep so far (logs/sbatch/jobs.txt).
-inline std::vector<slurm_array> read_slurm_arrays(const sweep_layout& layout) {
-  std::vector<slurm_array> arrays;
-  std::istringstream in(detail::read_small_file(layout.slurm_jobs_file()));
-  slurm_array a;
-  while (in >> a.job_id >> a.offset) arrays.push_back(a);
-  return arrays;
-}
-
-/// @brief Job index -> squeue state (PENDING, RUNNING, ...) of this sweep's tasks that SLURM still holds.
-/// Reads squeue only (no accounting database); nullopt when squeue cannot be run.
-inline std::optional<std::map<std::int64_t, std::string>> slurm_queue_states(const sweep_layout& layout) {
-  auto arrays = read_slurm_arrays(layout);
-  std::map<std::int64_t, std::string> states;
-  if (arrays.empty()) return states;
-  detail::captured c;
-  try {
-    c = detail::run_capture({"squeue", "--noheader", "--array", "--format=%F %K %T"});
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  if (c.code != 0) return std::nullopt;
-  std::map<std::string, std::int64_t> offsets;
-  for (auto& a : arrays) offsets[a.job_id] = a.offset;
-  std::istringstream in(c.out);
-  std::string job, task, state;
-  while (in >> job >> task >> state) {
-    auto it = offsets.find(job);
-    if (it == offsets.end()) continue;
-    auto t = detail::parse_int(task, -1);
-    if (t >= 0) states[it->second + t] = state;
-  }
-  return states;
-}
-
-/// @brief Submits the sweep's unfinished jobs as SLURM array(s); see docs/slurm.md.
-inline launch_result launch_slurm(const sweep_config& cfg, const launch_request& req = {}) {
-  detail::check_launch_options(cfg, "slurm");
-  if (cfg.launch.time_limit * 60 <= detail::usr1_lead_seconds) {
-    throw error({cfg.file, 0}, "LAUNCH.TIME_LIMIT",
-                fmt::format("{} minutes is too short for SLURM: tasks requeue themselves {} s before their limit; "
-                            "expected more than {} minutes", cfg.launch.time_limit, detail::usr1_lead_seconds,
-                            detail::usr1_lead_seconds / 60));
-  }
-  sweep_layout layout(sweep_dir(cfg));
-  auto cfgs = list_job_configs(layout.dir);
-  auto words = detail::command_words(cfg);
-  expand_command(words, {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail here, not in a task
-
-  launch_result result;
-  result.backend = "slurm";
-  result.jobs = cfgs.size();
-  std::vector<bool> in_queue(cfgs.size(), false);
-  auto states = slurm_queue_states(layout);
-  if (!states) {  // without squeue a relaunch could submit tasks that still run
-    throw error({layout.slurm_jobs_file().string(), 0}, "",
-                "this sweep was submitted before and squeue cannot be read: expected a working squeue to relaunch");
-  }
-  for (auto& [index, state] : *states) {
-    if (index >= 0 && static_cast<std::size_t>(index) < in_queue.size()) in_queue[static_cast<std::size_t>(index)] = true;
-  }
-  auto jobs = detail::select_jobs(layout, cfgs.size(), req.only_failed, in_queue);
-  result.selected = jobs.size();
-  result.skipped = cfgs.size() - jobs.size();
-  auto out = req.out;
-  if (jobs.empty()) {
-    if (out != nullptr) fmt::print(out, "launch: nothing to submit: every job is done or still queued\n");
-    return result;
-  }
-  auto calls = plan_sbatch(cfg, layout, jobs, req.max_array_size ? *req.max_array_size : slurm_max_array_size());
-
-  std::string plan = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
-                                 (layout.bin_dir() / "sweep").string(), jobs.size(), cfgs.size(), result.skipped, calls.size());
-  for (auto& c : calls) plan += "\n" + shell_join(c.argv) + "\n";
-  if (out != nullptr) fmt::print(out, "{}\n", plan);
-  if (!req.yes) {
-    if (!req.confirm) {
-      throw error({layout.dir.string(), 0}, "", "not submitting without confirmation: expected --yes (stdin is not a terminal)");
+    append_line(file("ended.txt"), fmt::format("{} {}", index, to_string(outcome)));
+    std::string expected;
+    if (!read_file_into(file("expected").string(), expected)) return reached;  // launched before events existed
+    auto want = std::strtoll(expected.c_str(), nullptr, 10);
+    if (static_cast<std::int64_t>(count_lines(file("ended.txt"))) >= want && create_once("FINISHED")) {
+      fire(launch_event::sweep_finished, "");
     }
-    if (!req.confirm(plan)) {
-      result.declined = true;
-      return result;
+    return reached;
+  }
+
+  /// @brief Records an event in events.log and runs LAUNCH.ON_EVENT for it (if set), waiting at most event_timeout.
+  void fire(std::string_view event, const std::string& index) const {
+    auto when = fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::localtime(std::time(nullptr)));
+    if (words_.empty()) {
+      append_line(file("events.log"), fmt::format("{} {} {}", when, event, index.empty() ? "-" : index));
+      return;
     }
-  }
-
-  fs::create_directories(layout.sbatch_dir());
-  fs::create_directories(layout.bin_dir());
-  detail::copy_atomic(req.driver, layout.bin_dir() / "sweep");
-  fs::permissions(layout.bin_dir() / "sweep", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                                  fs::perms::others_read | fs::perms::others_exec);
-  auto script = layout.bin_dir() / "job.sh";
-  detail::write_file_atomic(script, fmt::format("#!/bin/sh\n# Written by `sweep launch`: a SLURM array task of this sweep "
-                                                "(see docs/slurm.md).\nexec {} job --sweep-dir {} \"$@\"\n",
-                                                shell_quote((layout.bin_dir() / "sweep").string()), shell_quote(layout.dir.string())));
-  fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                              fs::perms::others_read | fs::perms::others_exec);
-  auto project = req.project_dir.empty() ? fs::current_path() : fs::absolute(req.project_dir);
-  detail::copy_named_code(words, project, layout.code_dir(), req.out);
-  for (auto i : jobs) {
-    if (detail::path_exists(layout.job_dir(i) / job_files::failed)) detail::reset_failed_job(layout.job_dir(i));
-  }
-
-  for (auto& c : calls) {
-    auto r = detail::run_capture(c.argv);
-    if (r.code != 0) {
-      throw error({layout.dir.string(), 0}, "", fmt::format("sbatch failed (exit {}): {}", r.code, r.err + r.out));
+    auto argv = event_command(words_, event, index, layout_.dir.string());
+    spawn_options o;
+    o.argv = argv;
+    o.cwd = path_exists(layout_.code_dir()) ? layout_.code_dir() : layout_.dir;
+    o.stdout_file = file("on_event.log");
+    o.stderr_file = file("on_event.log");
+    o.stdin_null = true;
+    o.env = {fmt::format("SWEEP_EVENT={}", event), "SWEEP_EVENT_INDEX=" + index, "SWEEP_DIR=" + layout_.dir.string()};
+    int code = 127;
+    try {
+      auto pid = spawn(o);
+      code = wait_bounded(pid);
+    } catch (const std::system_error& e) {
+      append_line(file("on_event.log"), fmt::format("sweep: {}", e.what()));
     }
-    auto id = r.out.substr(0, r.out.find_first_of(";\n"));
-    result.slurm_job_ids.push_back(id);
-    auto jobs_file = detail::read_small_file(layout.slurm_jobs_file());
-    detail::write_file_atomic(layout.slurm_jobs_file(), jobs_file + fmt::format("{} {}\n", id, c.offset));
-    if (out != nullptr) {
-      fmt::print(out, "launch: submitted array job {} ({} tasks, jobs from {})\n", id, c.tasks.size(), c.offset);
-    }
-  }
-  if (out != nullptr) std::fflush(out);
-  return result;
-}
-
-/// @brief What `sweep job` (the SLURM array task) needs; the values come from bin/job.sh's arguments.
-struct slurm_task_options {
-  fs::path sweep_dir;
-  std::int64_t offset = 0;
-  std::int64_t max_retry = 3;
-  std::string mode = "train";
-  std::string command;
-  std::string conda_env;
-  std::string srun = "srun";
-  std::string scontrol = "scontrol";
-  std::FILE* log = stdout;  // the task's sbatch output file
-};
-
-namespace detail {
-
-inline void task_log(std::FILE* log, std::string_view text) {
-  if (log == nullptr) return;
-  fmt::print(log, "[{:%Y-%m-%d %H:%M:%S}] {}\n", fmt::localtime(std::time(nullptr)), text);
-  std::fflush(log);
-}
-
-inline std::string env_or_empty(const char* name) {
-  const char* v = std::getenv(name);
-  return v != nullptr ? v : "";
-}
-
-/// @brief `scontrol requeue <array job>_<task>`: the task goes back to the queue with the same index.
-inline void requeue_task(const slurm_task_options& o, const std::string& task) {
-  task_log(o.log, fmt::format("requeuing: {} requeue {}", o.scontrol, task));
-  try {
-    auto r = run_capture({o.scontrol, "requeue", task});
-    if (r.code != 0) task_log(o.log, fmt::format("requeue failed (exit {}): {}", r.code, r.err));
-  } catch (const std::exception& e) {
-    task_log(o.log, fmt::format("requeue failed: {}", e.what()));
-  }
-}
-
-}  // namespace detail
-
-/// @brief Runs one SLURM array task: the job with index offset + SLURM_ARRAY_TASK_ID, through srun, as a child
-/// it waits on. USR1 requeues at once; SIGTERM is ignored; a failure is counted in RETRY.txt and requeued while
-/// retries < MAX_RETRY. Returns the exit code for the task (0 when requeued or done).
-inline int run_slurm_task(const slurm_task_options& o) {
-  auto task_id = detail::env_or_empty("SLURM_ARRAY_TASK_ID");
-  auto array_id = detail::env_or_empty("SLURM_ARRAY_JOB_ID");
-  if (task_id.empty() || array_id.empty()) {
-    throw error("`sweep job` runs inside a SLURM array task: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_JOB_ID are not set");
-  }
-  // Installed first, so a USR1 that arrives while we prepare is not lost.
-  detail::signal_pipe signals({SIGUSR1}, {SIGTERM});
-  sweep_layout layout(o.sweep_dir);
-  auto cfgs = list_job_configs(layout.dir);
-  auto index = o.offset + detail::parse_int(task_id, -1);
-  if (index < 0 || static_cast<std::size_t>(index) >= cfgs.size()) {
-    throw error({layout.cfgs_dir().string(), 0}, "", fmt::format("no job config {} (the sweep has {})", index, cfgs.size()));
-  }
-  auto task = array_id + "_" + task_id;
-  auto dir = layout.job_dir(index);
-  fs::create_directories(dir);
-  detail::task_log(o.log, fmt::format("array task {} runs job {} in {}", task, index, dir.string()));
-
-  nlohmann::json slurm = nlohmann::json::object();
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string_view kv(*e);
-    auto eq = kv.find('=');
-    if (kv.rfind("SLURM_", 0) == 0 && eq != std::string_view::npos) slurm[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
-  }
-  {
-    std::ofstream f(dir / job_files::slurm, std::ios::app);
-    f << "SLURM env variables for the job writing to this directory:\n" << slurm.dump(4, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    append_line(file("events.log"),
+                fmt::format("{} {} {} -> exit {}: {}", when, event, index.empty() ? "-" : index, code, shell_join(argv)));
   }
 
-  auto words = split_command(o.command);
-  if (!o.conda_env.empty()) {
-    std::vector<std::string> conda = {"conda", "run", "--no-capture-output", "-n", o.conda_env};
-    words.insert(words.begin(), conda.begin(), conda.end());
+ private:
+  /// True for the one caller that creates the marker (O_EXCL), so an event fires once among many tasks.
+  bool create_once(std::string_view name) const {
+    int fd = ::open(file(name).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    ::close(fd);
+    return true;
   }
-  job_vars vars{cfgs[static_cast<std::size_t>(index)].string(), dir.string(), index, o.mode};
-  detail::spawn_options s;
-  s.argv = {o.srun};
-  auto job_argv = expand_command(words, vars);
-  s.argv.insert(s.argv.end(), job_argv.begin(), job_argv.end());
-  s.cwd = layout.code_dir();
-  s.stdout_file = dir / job_files::stdout_log;
-  s.stderr_file = dir / job_files::stderr_log;
-  s.stdin_null = true;
-  s.env = {fmt::format("SWEEP_JOB_INDEX={}", index), "SWEEP_OUT_DIR=" + vars.out_dir, "SWEEP_CFG=" + vars.cfg};
-  detail::task_log(o.log, "running: " + shell_join(s.argv));
-  pid_t pid = -1;
-  try {
-    pid = detail::spawn(s);
-  } catch (const std::system_error& e) {
-    detail::append_line(dir / job_files::stderr_log, fmt::format("sweep: {}", e.what()));
-  }
-  int code = 127;
-  if (pid > 0) {
-    int pidfd = detail::open_pidfd(pid);
+
+  int wait_bounded(pid_t pid) const {
+    auto deadline = std::chrono::steady_clock::now() + event_timeout;
     for (;;) {
-      pollfd fds[2] = {{signals.read_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
-      ::poll(fds, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 50);
-      if (fds[0].revents != 0) {
-        auto got = signals.drain();
-        if (std::find(got.begin(), got.end(), SIGUSR1) != got.end()) {
-          detail::task_log(o.log, "caught USR1 (time limit near)");
-          detail::requeue_task(o, task);
-          ::kill(-pid, SIGTERM);
-          return 0;  // exit right away: SLURM's SIGTERM/SIGKILL of the requeue follow
-        }
-      }
       int status = 0;
-      if (::waitpid(pid, &status, WNOHANG) == pid) {
-        code = detail::exit_code(status);
-        break;
+      if (::waitpid(pid, &status, WNOHANG) == pid) return exit_code(status);
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ::kill(-pid, SIGKILL);
+        return wait_exit_code(pid);
       }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (pidfd >= 0) ::close(pidfd);
   }
-  detail::task_log(o.log, fmt::format("job {} exited with code {}", index, code));
-  if (code == 0) {
-    detail::mark_job(dir, job_files::done, "exit code 0\n");
-    return 0;
-  }
-  auto reason = fmt::format("Encountered non-zero exit code {}", code);
-  if (detail::record_failure(dir, reason, o.max_retry)) {
-    detail::task_log(o.log, fmt::format("retry {} of {}", detail::count_lines(dir / job_files::retry), o.max_retry));
-    detail::requeue_task(o, task);
-    return 0;
-  }
-  detail::mark_job(dir, job_files::failed, reason + "\n");
-  detail::task_log(o.log, fmt::format("out of retries (MAX_RETRY {}): job {} failed", o.max_retry, index));
-  return 1;
-}
+
+  sweep_layout layout_;
+  std::vector<std::string> words_;
+  std::int64_t max_failures_;
+};
 
 }  // namespace sweep
-// ---- end sweep/launch/slurm.hpp ----
+// ---- end sweep/launch/events.hpp ----
 
 
-#include <deque>
 
 
 namespace sweep {
@@ -7613,62 +9049,72 @@ struct running_job {
 
 }  // namespace detail
 
-/// @brief Runs the sweep's jobs on this machine; see docs/launch.md. Blocks until every selected job is done,
-/// out of retries, or a SIGINT/SIGTERM stopped the launch (then result.interrupted is set).
-inline launch_result launch_local(const sweep_config& cfg, const launch_request& req = {}) {
+/// @brief The local backend (LAUNCH.BACKEND local): runs the jobs on this machine, LOCAL_JOBS (or
+/// min(PARALLEL_JOBS, cores)) at a time, and blocks until they end; see docs/launch.md.
+class local_backend {
+ public:
+  static constexpr std::string_view name = "local";
+  using options = no_options;
+
+  local_backend(const sweep_config&, options) {}
+
+  void check(const launch_context& ctx) const {
+    auto jobs = ctx.config().launch.local_jobs;
+    if (jobs < 0) ctx.fail("LAUNCH.LOCAL_JOBS", fmt::format("expected 0 (automatic) or more, got {}", jobs));
+  }
+
+  /// @brief Jobs at once: LOCAL_JOBS if set, else min(PARALLEL_JOBS, cores).
+  static std::int64_t parallelism(const launch_options& l) {
+    if (l.local_jobs > 0) return l.local_jobs;
+    auto cores = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::thread::hardware_concurrency()));
+    return std::max<std::int64_t>(1, std::min(l.parallel_jobs, cores));
+  }
+
+  /// @brief Runs `jobs` until each is done, out of retries, or a SIGINT/SIGTERM stopped the launch
+  /// (then result.interrupted is set). The caller holds the launch lock.
+  launch_result launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const;
+
+  /// @brief Nothing queues here: a running local launcher is seen through the launch lock.
+  std::optional<queue_states> queue(const sweep_layout&) const { return queue_states{}; }
+
+  /// @brief Asks the launcher holding the lock to stop (SIGTERM: it stops its jobs and records them
+  /// as unfinished); returns how many jobs were running.
+  std::size_t cancel(const sweep_layout& layout) const {
+    auto pid = launcher_pid(layout.lock_file());
+    if (!pid || *pid == ::getpid()) return 0;
+    std::size_t running = 0;
+    std::error_code ec;
+    for (auto& entry : fs::directory_iterator(layout.logs_dir(), ec)) {
+      running += path_exists(entry.path() / job_folder::running_file) ? 1 : 0;
+    }
+    ::kill(*pid, SIGTERM);
+    return running;
+  }
+};
+
+inline launch_result local_backend::launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const {
   using namespace std::chrono;
   using detail::launch_clock;
-  detail::check_launch_options(cfg, "local");
-  sweep_layout layout(sweep_dir(cfg));
-  auto cfgs = list_job_configs(layout.dir);
-  auto words = detail::command_words(cfg);
-  expand_command(words, {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail before any job runs
-  fs::create_directories(layout.logs_dir());
-  detail::file_lock lock(layout.lock_file(), true);
-  if (!lock.locked()) {
-    throw error({layout.dir.string(), 0}, "", "another `sweep launch` is running this sweep: expected it to end first");
-  }
-
-  if (detail::path_exists(layout.slurm_jobs_file())) {  // the same jobs must not run here and on SLURM at once
-    auto states = slurm_queue_states(layout);
-    if (states && !states->empty()) {
-      throw error({layout.slurm_jobs_file().string(), 0}, "",
-                  fmt::format("{} task(s) of this sweep are queued or running on SLURM: expected them to end "
-                              "(or scancel them) before launching locally", states->size()));
-    }
-  }
-
+  const auto& cfg = ctx.config();
+  const auto& req = ctx.request();
+  const auto& layout = ctx.layout();
+  auto total = ctx.job_configs().size();
   launch_result result;
-  result.backend = "local";
-  result.jobs = cfgs.size();
-  auto jobs = detail::select_jobs(layout, cfgs.size(), req.only_failed);
-  result.selected = jobs.size();
-  result.skipped = cfgs.size() - jobs.size();
-  auto parallel = static_cast<std::size_t>(detail::local_parallelism(cfg.launch));
-  auto project = req.project_dir.empty() ? fs::current_path() : fs::absolute(req.project_dir);
-  detail::copy_named_code(words, project, layout.code_dir(), req.out);
-  if (req.out != nullptr) {
-    fmt::print(req.out, "launch: {} of {} jobs to run ({} skipped), {} at a time, in {}\n", jobs.size(), cfgs.size(),
-               result.skipped, parallel, layout.dir.string());
-    std::fflush(req.out);
-  }
+  auto parallel = static_cast<std::size_t>(parallelism(cfg.launch));
+  ctx.print("launch: {} of {} jobs to run ({} skipped), {} at a time, in {}\n", jobs.size(), total,
+            total - jobs.size(), parallel, layout.dir.string());
   if (jobs.empty()) return result;
 
   auto time_limit = req.time_limit ? duration_cast<launch_clock::duration>(*req.time_limit)
                                    : duration_cast<launch_clock::duration>(minutes(cfg.launch.time_limit));
-  for (auto i : jobs) {
-    if (req.only_failed || detail::path_exists(layout.job_dir(i) / job_files::failed)) detail::reset_failed_job(layout.job_dir(i));
-  }
-
   std::deque<std::int64_t> queue(jobs.begin(), jobs.end());
   std::vector<detail::running_job> active;
-  detail::signal_pipe signals({SIGINT, SIGTERM});
+  signal_pipe signals({SIGINT, SIGTERM});
   std::size_t done_before = 0;
-  for (std::size_t i = 0; i < cfgs.size(); ++i) {
-    done_before += detail::path_exists(layout.job_dir(static_cast<std::int64_t>(i)) / job_files::done) ? 1 : 0;
-  }
-  detail::progress_line progress(req.progress, cfgs.size(), done_before);
+  for (std::size_t i = 0; i < total; ++i) done_before += ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
+  detail::progress_line progress(req.progress, total, done_before);
   bool stopping = false;
+  launch_events events(layout, cfg.launch);
 
   auto stop_all = [&](int signo) {
     for (auto& r : active) {
@@ -7681,64 +9127,74 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
     ~kill_on_throw() {
       for (auto& r : active) {
         ::kill(-r.pid, SIGKILL);
-        detail::wait_exit_code(r.pid);
+        wait_exit_code(r.pid);
         if (r.pidfd >= 0) ::close(r.pidfd);
       }
     }
   } guard{active};
 
   auto start_job = [&](std::int64_t i) {
-    auto dir = layout.job_dir(i);
-    fs::create_directories(dir);
-    job_vars vars{cfgs[static_cast<std::size_t>(i)].string(), dir.string(), i, cfg.launch.mode};
-    detail::spawn_options o;
-    o.argv = expand_command(words, vars, cfg.file);
+    auto job = ctx.job(i);
+    job.prepare();
+    spawn_options o;
+    o.argv = ctx.job_argv(i);
     o.cwd = layout.code_dir();
-    o.stdout_file = dir / job_files::stdout_log;
-    o.stderr_file = dir / job_files::stderr_log;
+    o.stdout_file = job.file(job_folder::stdout_log);
+    o.stderr_file = job.file(job_folder::stderr_log);
     o.stdin_null = true;
-    o.env = {fmt::format("SWEEP_JOB_INDEX={}", i), "SWEEP_OUT_DIR=" + vars.out_dir, "SWEEP_CFG=" + vars.cfg};
+    o.env = ctx.job_env(i);
     detail::running_job r;
     r.index = i;
     try {
-      r.pid = detail::spawn(o);
+      r.pid = spawn(o);
     } catch (const std::system_error& e) {
-      detail::append_line(dir / job_files::stderr_log, fmt::format("sweep: {}", e.what()));
+      job.note(e.what());
       return false;
     }
-    r.pidfd = detail::open_pidfd(r.pid);
+    r.pidfd = open_pidfd(r.pid);
     r.deadline = launch_clock::now() + time_limit;
-    detail::append_line(dir / job_files::running, fmt::format("{}", r.pid));  // a hint for status; needs no atomicity
+    job.mark_running(r.pid);
     active.push_back(r);
     return true;
   };
 
   auto finish_job = [&](std::int64_t i, int code, bool timed_out) {
-    auto dir = layout.job_dir(i);
-    std::error_code ec;
-    fs::remove(dir / job_files::running, ec);
+    auto job = ctx.job(i);
+    job.clear_running();
     if (stopping) {
-      detail::append_line(dir / job_files::stderr_log, "sweep: stopped by a signal to the launcher; relaunch to rerun");
+      job.note("stopped by a signal to the launcher; relaunch to rerun");
       ++result.unfinished;
       return;
     }
     if (code == 0 && !timed_out) {
-      detail::mark_job(dir, job_files::done, "exit code 0\n");
+      job.mark_done();
       ++result.done;
+      events.job_ended(i, job_outcome::done);
       return;
     }
     auto reason = timed_out ? fmt::format("Exceeded TIME_LIMIT ({})", detail::format_duration(time_limit))
                             : fmt::format("Encountered non-zero exit code {}", code);
-    if (timed_out) detail::append_line(dir / job_files::stderr_log, "sweep: killed: " + reason);
-    if (detail::record_failure(dir, reason, cfg.launch.max_retry)) {
+    if (timed_out) job.note("killed: " + reason);
+    if (job.record_failure(reason, cfg.launch.max_retry)) {
       queue.push_back(i);
     } else {
-      detail::mark_job(dir, job_files::failed, reason + "\n");
       ++result.failed;
+      events.job_ended(i, job_outcome::failed);
     }
   };
-
+  // Fail-fast: once LAUNCH.MAX_FAILURES jobs failed, queued jobs and retries do not start; running ones finish.
+  auto drop_queue_if_failing_fast = [&] {
+    if (queue.empty() || !events.fail_fast()) return;
+    result.failed_fast = true;
+    for (auto i : queue) {
+      if (auto job = ctx.job(i); job.started()) job.note("not restarted: LAUNCH.MAX_FAILURES reached (fail-fast)");
+      ++result.not_started;
+      events.job_ended(i, job_outcome::skipped);
+    }
+    queue.clear();
+  };
   while (!queue.empty() || !active.empty()) {
+    drop_queue_if_failing_fast();
     while (!stopping && active.size() < parallel && !queue.empty()) {
       auto i = queue.front();
       queue.pop_front();
@@ -7778,7 +9234,7 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
         if (r.pidfd >= 0) ::close(r.pidfd);
         auto finished = r;
         active.erase(active.begin() + static_cast<std::ptrdiff_t>(k));
-        finish_job(finished.index, detail::exit_code(status), finished.timed_out);
+        finish_job(finished.index, exit_code(status), finished.timed_out);
         continue;
       }
       if (r.deadline && !r.timed_out && now >= *r.deadline) {
@@ -7794,21 +9250,1271 @@ inline launch_result launch_local(const sweep_config& cfg, const launch_request&
   }
   progress.update(done_before + result.done, 0, result.failed, 0, true);
   progress.finish();
-  if (req.out != nullptr) {
-    fmt::print(req.out, "launch: {} done, {} failed, {} unfinished{}\n", result.done, result.failed, result.unfinished,
-               result.interrupted ? " (stopped by a signal; launch again to resume)" : "");
-    std::fflush(req.out);
+  if (events.fail_fast()) result.failed_fast = true;
+  ctx.print("launch: {} done, {} failed, {} unfinished{}{}\n", result.done, result.failed, result.unfinished,
+            result.failed_fast ? fmt::format(", {} not started (LAUNCH.MAX_FAILURES {} reached)", result.not_started,
+                                             cfg.launch.max_failures)
+                               : std::string(),
+            result.interrupted ? " (stopped by a signal; launch again to resume)" : "");
+  return result;
+}
+
+namespace detail {
+inline const bool local_backend_registered = (register_launch_backend<local_backend>(), true);
+}  // namespace detail
+
+}  // namespace sweep
+// ---- end sweep/launch/local.hpp ----
+
+// ---- begin sweep/launch/task.hpp ----
+// What every cluster task wrapper (`sweep job` for SLURM, `sweep sge-task` for
+// Grid Engine) does the same way: build the job's argv from the submitted
+// template, refuse to start under fail-fast, run one attempt as a child it waits
+// on with poll (so a signal is handled at once), and settle the attempt in the
+// job's state files and the launch events.
+
+
+
+
+
+namespace sweep {
+
+/// @brief What a cluster task needs to run its job, as the launch submitted it (LAUNCH's values).
+struct task_settings {
+  std::int64_t max_retry = 3;
+  std::string mode = "train";
+  std::string command;          // LAUNCH.COMMAND, the template
+  std::string conda_env;
+  std::string on_event;         // LAUNCH.ON_EVENT
+  std::int64_t max_failures = 0;  // LAUNCH.MAX_FAILURES
+};
+
+/// @brief How one attempt ended: the job's exit code, or a signal to the wrapper that cut it short.
+struct task_attempt {
+  int code = 127;
+  int signal = 0;  // one of the `interrupt` signals arrived first (the job got SIGTERM)
+};
+
+/// @brief What happens after an attempt: the job is done, gets another attempt (requeue), or failed for good
+/// (failed_fast: and its failure reached LAUNCH.MAX_FAILURES, so the wrapper stops the sweep's pending tasks).
+enum class task_next { done, retry, failed, failed_fast };
+
+namespace detail {
+
+inline void task_log(std::FILE* log, std::string_view text) {
+  if (log == nullptr) return;
+  fmt::print(log, "[{:%Y-%m-%d %H:%M:%S}] {}\n", fmt::localtime(std::time(nullptr)), text);
+  std::fflush(log);
+}
+
+}  // namespace detail
+
+/// @brief Job `index`'s spawn options: `prefix` (e.g. srun and its options) then the template's words with the
+/// job's values in; output appended to its logs, working folder code/, SWEEP_* variables set.
+inline spawn_options task_spawn_options(const sweep_layout& layout, const std::vector<fs::path>& cfgs, std::int64_t index,
+                                        const task_settings& s, const std::vector<std::string>& prefix = {}) {
+  auto words = split_command(s.command);
+  if (!s.conda_env.empty()) {
+    std::vector<std::string> conda = {"conda", "run", "--no-capture-output", "-n", s.conda_env};
+    words.insert(words.begin(), conda.begin(), conda.end());
+  }
+  job_folder job(layout, index);
+  job_vars vars{cfgs.at(static_cast<std::size_t>(index)).string(), job.dir().string(), index, s.mode};
+  spawn_options o;
+  o.argv = prefix;
+  auto argv = expand_command(words, vars);
+  o.argv.insert(o.argv.end(), argv.begin(), argv.end());
+  o.cwd = layout.code_dir();
+  o.stdout_file = job.file(job_folder::stdout_log);
+  o.stderr_file = job.file(job_folder::stderr_log);
+  o.stdin_null = true;
+  o.env = {fmt::format("SWEEP_JOB_INDEX={}", index), "SWEEP_OUT_DIR=" + vars.out_dir, "SWEEP_CFG=" + vars.cfg};
+  return o;
+}
+
+/// @brief Fail-fast for a task: true (and the job counted as skipped) when LAUNCH.MAX_FAILURES was reached.
+inline bool task_refused_by_fail_fast(const launch_events& events, const job_folder& job, std::FILE* log) {
+  if (!events.fail_fast()) return false;
+  detail::task_log(log, fmt::format("not starting job {}: LAUNCH.MAX_FAILURES reached (fail-fast)", job.index()));
+  if (job.started()) job.note("not restarted: LAUNCH.MAX_FAILURES reached (fail-fast)");
+  events.job_ended(job.index(), job_outcome::skipped);
+  return true;
+}
+
+/// @brief Fail-fast on a cluster: the pending tasks of `queue` are counted as skipped (the caller then dequeues them).
+inline std::size_t skip_pending_tasks(const launch_events& events, const std::optional<queue_states>& queue,
+                                      std::int64_t self, std::FILE* log) {
+  if (!queue) return 0;
+  std::size_t n = 0;
+  for (auto& [index, state] : *queue) {
+    if (!state.pending || index == self) continue;
+    events.job_ended(index, job_outcome::skipped);
+    ++n;
+  }
+  detail::task_log(log, fmt::format("fail-fast: LAUNCH.MAX_FAILURES reached, dequeuing {} pending task(s)", n));
+  return n;
+}
+
+/// @brief Runs one attempt and waits for it; when a signal of `interrupt` reaches the wrapper first, the job's
+/// process group gets SIGTERM and the signal is returned at once (the wrapper then requeues itself).
+inline task_attempt run_task_attempt(const spawn_options& o, const signal_pipe& signals, const std::vector<int>& interrupt,
+                                     const job_folder& job, std::FILE* log) {
+  task_attempt a;
+  detail::task_log(log, "running: " + shell_join(o.argv));
+  pid_t pid = -1;
+  try {
+    pid = spawn(o);
+  } catch (const std::system_error& e) {
+    job.note(e.what());
+    return a;
+  }
+  int pidfd = open_pidfd(pid);
+  for (;;) {
+    pollfd fds[2] = {{signals.read_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
+    ::poll(fds, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 50);
+    if (fds[0].revents != 0) {
+      for (int got : signals.drain()) {
+        if (std::find(interrupt.begin(), interrupt.end(), got) != interrupt.end()) {
+          ::kill(-pid, SIGTERM);
+          if (pidfd >= 0) ::close(pidfd);
+          a.signal = got;
+          return a;
+        }
+      }
+    }
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      a.code = exit_code(status);
+      break;
+    }
+  }
+  if (pidfd >= 0) ::close(pidfd);
+  detail::task_log(log, fmt::format("job {} exited with code {}", job.index(), a.code));
+  return a;
+}
+
+/// @brief Records an attempt's exit code: DONE, or a RETRY.txt line and another attempt while retries last, else
+/// FAILED; the launch events hear of the job's end.
+inline task_next settle_task_attempt(int code, const job_folder& job, const task_settings& s,
+                                     const launch_events& events, std::FILE* log) {
+  if (code == 0) {
+    job.mark_done();
+    events.job_ended(job.index(), job_outcome::done);
+    return task_next::done;
+  }
+  if (job.record_failure(fmt::format("Encountered non-zero exit code {}", code), s.max_retry)) {
+    detail::task_log(log, fmt::format("retry {} of {}", job.retries(), s.max_retry));
+    return task_next::retry;
+  }
+  detail::task_log(log, fmt::format("out of retries (MAX_RETRY {}): job {} failed", s.max_retry, job.index()));
+  return events.job_ended(job.index(), job_outcome::failed) ? task_next::failed_fast : task_next::failed;
+}
+
+}  // namespace sweep
+// ---- end sweep/launch/task.hpp ----
+
+// ---- begin sweep/launch/sge.hpp ----
+// The Grid Engine backend (Son of Grid Engine, Univa/Altair GE): the jobs to run
+// become `qsub -t 1-M -tc PARALLEL_JOBS` array job(s), split at the cluster's
+// max_aj_tasks, whose tasks run `sweep sge-task` (run_sge_task below) from a copy
+// of the driver. Task t of array n runs the t-th job of logs/sge/array.<n>.json,
+// which also holds LAUNCH's values for the task: no config value is ever a job
+// argument or reaches a shell (qsub gets an argv; bin/sge_task.sh holds only
+// shell-quoted paths and passes on the array's number). A task requeues through
+// SGE's convention: exit 99 reschedules it (a failure with retries left, or
+// SIGUSR1 from the soft time limit s_rt, SGE's counterpart of SLURM's USR1).
+
+
+#include <nlohmann/json.hpp>
+
+
+namespace sweep {
+
+/// @brief Grid Engine's files in the sweep folder: logs/sge/jobs.txt ("<job id> <array number>" per qsub),
+/// logs/sge/array.<n>.json (the jobs and LAUNCH values of array n), logs/sge/<job>.<task>.out (the task logs).
+struct sge_files {
+  explicit sge_files(const sweep_layout& layout) : dir(layout.backend_dir("sge")) {}
+  fs::path dir;
+  [[nodiscard]] fs::path jobs_file() const { return dir / "jobs.txt"; }
+  [[nodiscard]] fs::path array_file(std::int64_t n) const { return dir / fmt::format("array.{}.json", n); }
+};
+
+/// @brief One qsub call: an array whose task t (from 1) runs jobs[t - 1].
+struct qsub_call {
+  std::int64_t array = 0;  // its number (logs/sge/array.<n>.json)
+  std::vector<std::int64_t> jobs;
+  std::vector<std::string> argv;
+};
+
+/// @brief One submitted array, as remembered in logs/sge/jobs.txt.
+struct sge_array {
+  std::string job_id;
+  std::int64_t array = 0;
+};
+
+namespace detail {
+
+/// @brief Seconds between the soft (SIGUSR1: requeue) and the hard time limit.
+inline constexpr int sge_soft_lead_seconds = 300;
+
+inline std::int64_t sge_parse_int(std::string_view s, std::int64_t fallback) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  std::int64_t v = fallback;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() ? v : fallback;
+}
+
+}  // namespace detail
+
+/// @brief A job name qsub -N accepts: it refuses blanks, ':', '@', '*', '?', '/', '\' and a leading digit.
+inline std::string sge_job_name(std::string_view name) {
+  std::string out;
+  for (unsigned char c : name) out += (std::isspace(c) != 0 || std::iscntrl(c) != 0 || std::string_view(":@*?/\\").find(static_cast<char>(c)) != std::string_view::npos) ? '_' : static_cast<char>(c);
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out.front())) != 0) out.insert(0, "s_");
+  return out;
+}
+
+/// @brief The cluster's max_aj_tasks (tasks per array; `qconf -sconf`); 0 means no limit; 75000 (SGE's default)
+/// when it cannot be read.
+inline std::int64_t sge_max_array_tasks() {
+  try {
+    auto c = run_capture({"qconf", "-sconf"});
+    std::istringstream in(c.out);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("max_aj_tasks", 0) == 0) return detail::sge_parse_int(std::string_view(line).substr(12), 75000);
+    }
+  } catch (const std::exception&) {
+  }
+  return 75000;
+}
+
+/// @brief The arrays submitted for this sweep so far (logs/sge/jobs.txt).
+inline std::vector<sge_array> read_sge_arrays(const sweep_layout& layout) {
+  std::vector<sge_array> arrays;
+  std::string text;
+  read_file_into(sge_files(layout).jobs_file().string(), text);
+  std::istringstream in(text);
+  sge_array a;
+  while (in >> a.job_id >> a.array) arrays.push_back(a);
+  return arrays;
+}
+
+/// @brief Array n's file: its jobs (task t runs jobs[t - 1]) and the LAUNCH values its tasks need.
+inline void write_sge_array(const sweep_layout& layout, std::int64_t n, const std::vector<std::int64_t>& jobs,
+                            const task_settings& s) {
+  nlohmann::json j = {{"jobs", jobs},           {"max_retry", s.max_retry}, {"mode", s.mode},
+                      {"command", s.command},   {"conda_env", s.conda_env}, {"on_event", s.on_event},
+                      {"max_failures", s.max_failures}};
+  write_file_atomic(sge_files(layout).array_file(n), j.dump(1));
+}
+
+/// @brief Reads array n's file back: its jobs and settings.
+inline std::pair<std::vector<std::int64_t>, task_settings> read_sge_array(const sweep_layout& layout, std::int64_t n) {
+  auto path = sge_files(layout).array_file(n);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_file(path));
+    task_settings s;
+    s.max_retry = j.at("max_retry").get<std::int64_t>();
+    s.mode = j.at("mode").get<std::string>();
+    s.command = j.at("command").get<std::string>();
+    s.conda_env = j.at("conda_env").get<std::string>();
+    s.on_event = j.at("on_event").get<std::string>();
+    s.max_failures = j.at("max_failures").get<std::int64_t>();
+    return {j.at("jobs").get<std::vector<std::int64_t>>(), s};
+  } catch (const nlohmann::json::exception& e) {
+    throw error({path.string(), 0}, "", fmt::format("not an array file of `sweep launch` ({})", e.what()));
+  }
+}
+
+/// @brief Job index -> qstat state (qw, r, Rq, Eqw, ...) of this sweep's tasks that Grid Engine still holds,
+/// per task (`qstat -g d` lists pending tasks one by one). nullopt when qstat cannot be run.
+inline std::optional<queue_states> sge_queue_states(const sweep_layout& layout) {
+  auto arrays = read_sge_arrays(layout);
+  queue_states states;
+  if (arrays.empty()) return states;
+  captured c;
+  try {
+    c = run_capture({"qstat", "-g", "d", "-u", "*"});
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (c.code != 0) return std::nullopt;
+  std::map<std::string, std::int64_t> numbers;
+  for (auto& a : arrays) numbers[a.job_id] = a.array;
+  std::map<std::int64_t, std::vector<std::int64_t>> jobs;  // array number -> its jobs, read when first needed
+  std::istringstream in(c.out);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> w{std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
+    if (w.size() < 6) continue;
+    auto it = numbers.find(w[0]);
+    if (it == numbers.end()) continue;
+    auto task = detail::sge_parse_int(w.back(), -1);
+    if (task < 1) continue;
+    if (!jobs.count(it->second)) {
+      try {
+        jobs[it->second] = read_sge_array(layout, it->second).first;
+      } catch (const error&) {
+        jobs[it->second] = {};
+      }
+    }
+    auto& list = jobs[it->second];
+    if (static_cast<std::size_t>(task) > list.size()) continue;
+    const auto& state = w[4];
+    states[list[static_cast<std::size_t>(task - 1)]] = {state.find('q') != std::string::npos, state};
+  }
+  return states;
+}
+
+/// @brief The Grid Engine backend (LAUNCH.BACKEND sge): the jobs become qsub array(s) whose tasks run
+/// `sweep sge-task`; see docs/sge.md. Its own keys are under LAUNCH.SGE.
+class sge_backend {
+ public:
+  static constexpr std::string_view name = "sge";
+  struct options {
+    BOOST_HANA_DEFINE_STRUCT(options,
+      (std::string, queue),                     // qsub -q (empty: the cluster chooses)
+      (std::string, pe),                        // parallel environment, qsub -pe PE SLOTS (e.g. smp)
+      (std::int64_t, slots),                    // slots per job in PE
+      (std::vector<std::string>, extra_args));  // more qsub arguments, e.g. [-P, my-project, -l, h_vmem=4G]
+    options() : slots(0) {}
+  };
+
+  /// @brief The qsub options sweep sets itself, and what to use instead.
+  static constexpr std::pair<std::string_view, std::string_view> own_options[] = {
+      {"-t", "sweep sets it from the jobs to run"},
+      {"-tc", "sweep sets it from LAUNCH.PARALLEL_JOBS"},
+      {"-N", "sweep sets it from NAME"},
+      {"-o", "sweep sets it to logs/sge/$JOB_ID.$TASK_ID.out"},
+      {"-e", "sweep joins the task's errors to its output (-j y)"},
+      {"-j", "sweep sets it to y"},
+      {"-wd", "sweep sets it to the sweep folder"},
+      {"-cwd", "sweep sets -wd to the sweep folder"},
+      {"-S", "sweep sets it to /bin/sh for bin/sge_task.sh"},
+      {"-b", "sweep submits bin/sge_task.sh as a script"},
+      {"-terse", "sweep reads the job id from it"},
+      {"-sync", "sweep launch does not wait for the jobs"},
+      {"-q", "use LAUNCH.SGE.QUEUE"},
+      {"-pe", "use LAUNCH.SGE.PE and LAUNCH.SGE.SLOTS"},
+  };
+
+  sge_backend(const sweep_config&, options o) : options_(std::move(o)) {}
+
+  void check(const launch_context& ctx) const {
+    const auto& l = ctx.config().launch;
+    auto section = ctx.section();
+    if (l.time_limit * 60 <= detail::sge_soft_lead_seconds) {
+      ctx.fail("LAUNCH.TIME_LIMIT",
+               fmt::format("{} minutes is too short for Grid Engine: tasks requeue themselves at the soft limit, {} s "
+                           "before the hard one; expected more than {} minutes", l.time_limit,
+                           detail::sge_soft_lead_seconds, detail::sge_soft_lead_seconds / 60));
+    }
+    if (options_.queue.starts_with("-")) ctx.fail(section + ".QUEUE", fmt::format("'{}' is not a queue name", options_.queue));
+    if (options_.pe.starts_with("-")) ctx.fail(section + ".PE", fmt::format("'{}' is not a parallel environment", options_.pe));
+    if (options_.slots < 0) ctx.fail(section + ".SLOTS", fmt::format("expected 0 or more, got {}", options_.slots));
+    if (!options_.pe.empty() && options_.slots < 1) {
+      ctx.fail(section + ".SLOTS", fmt::format("expected at least 1 slot per job in parallel environment '{}'", options_.pe));
+    }
+    if (options_.pe.empty() && options_.slots > 0) {
+      ctx.fail(section + ".PE", fmt::format("is empty but SLOTS is {}: expected a parallel environment (e.g. smp) for the slots", options_.slots));
+    }
+    const auto& extra = options_.extra_args;
+    for (std::size_t i = 0; i < extra.size(); ++i) {
+      auto key = fmt::format("{}.EXTRA_ARGS[{}]", section, i);
+      const auto& arg = extra[i];
+      if (i == 0 && !arg.starts_with("-")) {
+        ctx.fail(key, fmt::format("'{}' is not an option: expected qsub options, each followed by its values, such as "
+                                  "[-P, my-project]", arg));
+      }
+      for (auto& [option, instead] : own_options) {
+        if (arg == option) ctx.fail(key, fmt::format("'{}' is an option sweep sets itself: {}", arg, instead));
+      }
+      bool resource = i > 0 && extra[i - 1] == "-l";
+      if (resource && (arg.find("h_rt") != std::string::npos || arg.find("s_rt") != std::string::npos)) {
+        ctx.fail(key, fmt::format("'{}' sets a time limit, which sweep sets itself from LAUNCH.TIME_LIMIT", arg));
+      }
+    }
+  }
+
+  /// @brief The qsub calls that submit `jobs` (sorted): one array per `max_tasks` jobs (0: no limit), numbered
+  /// from `first_array`.
+  [[nodiscard]] std::vector<qsub_call> plan(const sweep_config& cfg, const sweep_layout& layout,
+                                            const std::vector<std::int64_t>& jobs, std::int64_t max_tasks,
+                                            std::int64_t first_array) const {
+    std::vector<qsub_call> calls;
+    auto block = max_tasks > 0 ? static_cast<std::size_t>(max_tasks) : std::max<std::size_t>(1, jobs.size());
+    const auto& l = cfg.launch;
+    auto seconds = l.time_limit * 60;
+    for (std::size_t from = 0; from < jobs.size(); from += block) {
+      qsub_call c;
+      c.array = first_array + static_cast<std::int64_t>(calls.size());
+      c.jobs.assign(jobs.begin() + static_cast<std::ptrdiff_t>(from),
+                    jobs.begin() + static_cast<std::ptrdiff_t>(std::min(jobs.size(), from + block)));
+      c.argv = {"qsub", "-terse", "-N", sge_job_name(cfg.name), "-t", fmt::format("1-{}", c.jobs.size()), "-tc",
+                fmt::format("{}", l.parallel_jobs), "-wd", layout.dir.string(),
+                // Relative to -wd, so no character of ROOT_DIR/NAME is read as a $-pattern or host:path.
+                "-o", "logs/sge/$JOB_ID.$TASK_ID.out", "-j", "y", "-S", "/bin/sh", "-r", "y", "-l",
+                fmt::format("h_rt={},s_rt={}", seconds, seconds - detail::sge_soft_lead_seconds)};
+      if (!options_.queue.empty()) c.argv.insert(c.argv.end(), {"-q", options_.queue});
+      if (!options_.pe.empty()) c.argv.insert(c.argv.end(), {"-pe", options_.pe, fmt::format("{}", options_.slots)});
+      c.argv.insert(c.argv.end(), options_.extra_args.begin(), options_.extra_args.end());
+      c.argv.push_back((layout.bin_dir() / "sge_task.sh").string());
+      c.argv.push_back(fmt::format("{}", c.array));
+      calls.push_back(std::move(c));
+    }
+    return calls;
+  }
+
+  /// @brief Submits `jobs` as array(s), after the plan is confirmed (request.yes or request.confirm).
+  launch_result launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const;
+
+  std::optional<queue_states> queue(const sweep_layout& layout) const { return sge_queue_states(layout); }
+
+  /// @brief qdel of every array of this sweep that Grid Engine still holds tasks of.
+  std::size_t cancel(const sweep_layout& layout) const {
+    auto states = sge_queue_states(layout);
+    if (!states || states->empty()) return 0;
+    std::vector<std::string> argv = {"qdel"};
+    for (auto& a : read_sge_arrays(layout)) argv.push_back(a.job_id);
+    run_capture(argv);
+    return states->size();
+  }
+
+ private:
+  options options_;
+};
+
+inline launch_result sge_backend::launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const {
+  const auto& cfg = ctx.config();
+  const auto& req = ctx.request();
+  const auto& layout = ctx.layout();
+  auto total = ctx.job_configs().size();
+  launch_result result;
+  result.waits = false;
+  if (jobs.empty()) {
+    ctx.print("launch: nothing to submit: every job is done or still queued\n");
+    return result;
+  }
+  auto first = static_cast<std::int64_t>(read_sge_arrays(layout).size());
+  sge_files files(layout);
+  // Arrays whose file exists but that were never submitted (a failed qsub) are numbered past.
+  while (path_exists(files.array_file(first))) ++first;
+  auto calls = plan(cfg, layout, jobs, req.max_array_size ? *req.max_array_size : sge_max_array_tasks(), first);
+  std::string plan_text = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
+                                      (layout.bin_dir() / "sweep").string(), jobs.size(), total, total - jobs.size(),
+                                      calls.size());
+  for (auto& c : calls) plan_text += "\n" + shell_join(c.argv) + "\n";
+  ctx.print("{}\n", plan_text);
+  if (!req.yes) {
+    if (!req.confirm) {
+      throw error({layout.dir.string(), 0}, "", "not submitting without confirmation: expected --yes (stdin is not a terminal)");
+    }
+    if (!req.confirm(plan_text)) {
+      result.declined = true;
+      return result;
+    }
+  }
+
+  fs::create_directories(files.dir);
+  detail::install_driver(req, layout, "sge_task.sh",
+                         fmt::format("#!/bin/sh\n# Written by `sweep launch`: a Grid Engine array task of this sweep "
+                                     "(see docs/sge.md); $1 is the array's number.\nexec {} sge-task --sweep-dir {} "
+                                     "--array \"$1\"\n",
+                                     shell_quote((layout.bin_dir() / "sweep").string()), shell_quote(layout.dir.string())));
+  task_settings s;
+  s.max_retry = cfg.launch.max_retry;
+  s.mode = cfg.launch.mode;
+  s.command = cfg.launch.command;
+  s.conda_env = cfg.launch.conda_env;
+  s.on_event = cfg.launch.on_event;
+  s.max_failures = cfg.launch.max_failures;
+  for (auto& c : calls) {
+    write_sge_array(layout, c.array, c.jobs, s);
+    auto r = run_capture(c.argv);
+    if (r.code != 0) {
+      throw error({layout.dir.string(), 0}, "", fmt::format("qsub failed (exit {}): {}", r.code, r.err + r.out));
+    }
+    auto id = r.out.substr(0, r.out.find_first_of(".\n"));
+    result.submitted.push_back(id);
+    append_line(files.jobs_file(), fmt::format("{} {}", id, c.array));
+    ctx.print("launch: submitted array job {} ({} tasks, array {})\n", id, c.jobs.size(), c.array);
+  }
+  return result;
+}
+
+/// @brief What `sweep sge-task` (the Grid Engine array task) needs: the sweep folder and the array's number; the
+/// rest comes from the array's file.
+struct sge_task_options {
+  fs::path sweep_dir;
+  std::int64_t array = 0;
+  std::string qstat = "qstat";
+  std::string qdel = "qdel";
+  std::FILE* log = stdout;  // the task's output file (logs/sge/<job>.<task>.out)
+};
+
+/// @brief The exit code that makes Grid Engine reschedule a task (it runs again later, RESTARTED=1).
+inline constexpr int sge_requeue_exit = 99;
+
+namespace detail {
+
+/// @brief Fail-fast: the sweep's pending tasks are deleted (running ones finish).
+inline void sge_dequeue_pending(const sge_task_options& o, const sweep_layout& layout, const launch_events& events,
+                                std::int64_t self, const std::string& job_id, std::int64_t task_id) {
+  auto states = sge_queue_states(layout);
+  skip_pending_tasks(events, states, self, o.log);
+  if (!states) return;
+  // qdel JOB.TASK for each pending task of each array: find which (array, task) holds each pending job.
+  std::vector<std::string> argv = {o.qdel};
+  for (auto& a : read_sge_arrays(layout)) {
+    std::vector<std::int64_t> jobs;
+    try {
+      jobs = read_sge_array(layout, a.array).first;
+    } catch (const error&) {
+      continue;
+    }
+    for (std::size_t t = 0; t < jobs.size(); ++t) {
+      auto q = states->find(jobs[t]);
+      bool self_task = a.job_id == job_id && static_cast<std::int64_t>(t + 1) == task_id;
+      if (q != states->end() && q->second.pending && !self_task) argv.push_back(fmt::format("{}.{}", a.job_id, t + 1));
+    }
+  }
+  if (argv.size() == 1) return;
+  try {
+    run_capture(argv);
+  } catch (const std::exception& e) {
+    task_log(o.log, fmt::format("qdel failed: {}", e.what()));
+  }
+}
+
+}  // namespace detail
+
+/// @brief Runs one Grid Engine array task: job jobs[SGE_TASK_ID - 1] of the array's file, as a child it waits on.
+/// SIGUSR1 (the soft time limit s_rt) requeues at once; a failure is counted in RETRY.txt and requeued while
+/// retries < MAX_RETRY. Both requeue by returning 99, Grid Engine's "reschedule me". Under fail-fast it starts
+/// nothing, and the task whose failure reached LAUNCH.MAX_FAILURES deletes the sweep's pending tasks.
+inline int run_sge_task(const sge_task_options& o) {
+  const char* task_env = std::getenv("SGE_TASK_ID");
+  const char* job_env = std::getenv("JOB_ID");
+  auto task_id = task_env != nullptr ? detail::sge_parse_int(task_env, -1) : -1;
+  if (task_id < 1 || job_env == nullptr) {
+    throw error("`sweep sge-task` runs inside a Grid Engine array task: SGE_TASK_ID and JOB_ID are not set");
+  }
+  std::string job_id = job_env;
+  signal_pipe signals({SIGUSR1}, {SIGUSR2});  // USR2: the -notify warning before a kill, if the user asked for one
+  sweep_layout layout(o.sweep_dir);
+  auto cfgs = list_job_configs(layout);
+  auto [jobs, settings] = read_sge_array(layout, o.array);
+  if (static_cast<std::size_t>(task_id) > jobs.size()) {
+    throw error({sge_files(layout).array_file(o.array).string(), 0}, "",
+                fmt::format("no task {} (array {} has {})", task_id, o.array, jobs.size()));
+  }
+  auto index = jobs[static_cast<std::size_t>(task_id - 1)];
+  if (index < 0 || static_cast<std::size_t>(index) >= cfgs.size()) {
+    throw error({layout.cfgs_dir().string(), 0}, "", fmt::format("no job config {} (the sweep has {})", index, cfgs.size()));
+  }
+  job_folder job(layout, index);
+  launch_events events(layout, settings.on_event, settings.max_failures);
+  const char* restarted = std::getenv("RESTARTED");
+  detail::task_log(o.log, fmt::format("array task {}.{} (pid {}) runs job {} in {}{}", job_id, task_id, ::getpid(), index,
+                                      job.dir().string(), restarted != nullptr && std::string_view(restarted) == "1" ? " (restarted)" : ""));
+  if (task_refused_by_fail_fast(events, job, o.log)) return 0;
+  job.prepare();
+  auto attempt = run_task_attempt(task_spawn_options(layout, cfgs, index, settings), signals, {SIGUSR1}, job, o.log);
+  if (attempt.signal == SIGUSR1) {
+    detail::task_log(o.log, "caught USR1 (soft time limit): requeuing with exit 99");
+    return sge_requeue_exit;
+  }
+  switch (settle_task_attempt(attempt.code, job, settings, events, o.log)) {
+    case task_next::done: return 0;
+    case task_next::retry: detail::task_log(o.log, "requeuing with exit 99"); return sge_requeue_exit;
+    case task_next::failed_fast: detail::sge_dequeue_pending(o, layout, events, index, job_id, task_id); return 1;
+    case task_next::failed: return 1;
+  }
+  return 1;
+}
+
+namespace detail {
+inline const bool sge_backend_registered = (register_launch_backend<sge_backend>(), true);
+}  // namespace detail
+
+}  // namespace sweep
+// ---- end sweep/launch/sge.hpp ----
+
+// ---- begin sweep/launch/slurm.hpp ----
+// The SLURM backend: the sweep becomes one sbatch job array (several when it is
+// larger than the cluster's MaxArraySize), whose tasks run `sweep job` — the
+// wrapper below — from a copy of the driver in the sweep folder. No shell sees
+// a config value: sbatch and srun get argument vectors, and the one script
+// (bin/job.sh) holds only shell-quoted paths and passes "$@" on.
+
+
+
+
+
+namespace sweep {
+
+/// @brief One sbatch call: an array whose task t runs job offset + t.
+struct sbatch_call {
+  std::int64_t offset = 0;
+  std::vector<std::int64_t> tasks;
+  std::vector<std::string> argv;
+};
+
+/// @brief One submitted array, as remembered in logs/sbatch/jobs.txt.
+struct slurm_array {
+  std::string job_id;
+  std::int64_t offset = 0;
+};
+
+/// @brief SLURM's own files in the sweep folder: logs/sbatch/%A_%a.out (the tasks' wrapper logs) and
+/// logs/sbatch/jobs.txt ("<array job id> <offset>" per submitted array); SLURM.txt in each job's folder.
+struct slurm_files {
+  explicit slurm_files(const sweep_layout& layout) : dir(layout.backend_dir("sbatch")) {}
+  fs::path dir;
+  [[nodiscard]] fs::path jobs_file() const { return dir / "jobs.txt"; }
+  static constexpr std::string_view job_env_file = "SLURM.txt";
+};
+
+namespace detail {
+
+/// @brief Seconds before the time limit at which SLURM sends USR1 (the task then requeues itself).
+inline constexpr int usr1_lead_seconds = 300;
+
+inline std::int64_t parse_int(std::string_view s, std::int64_t fallback) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  std::int64_t v = fallback;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() ? v : fallback;
+}
+
+}  // namespace detail
+
+/// @brief "0-9,12,15-20%4": sorted task ids as SLURM's --array ranges, at most `parallel` at once.
+inline std::string array_spec(const std::vector<std::int64_t>& tasks, std::int64_t parallel) {
+  std::string out;
+  for (std::size_t i = 0; i < tasks.size();) {
+    std::size_t j = i;
+    while (j + 1 < tasks.size() && tasks[j + 1] == tasks[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    out += j == i ? fmt::format("{}", tasks[i]) : fmt::format("{}-{}", tasks[i], tasks[j]);
+    i = j + 1;
+  }
+  return fmt::format("{}%{}", out, parallel);
+}
+
+/// @brief The cluster's MaxArraySize (task ids must stay below it); SLURM's default 1001 when unknown.
+inline std::int64_t slurm_max_array_size() {
+  try {
+    auto c = run_capture({"scontrol", "show", "config"});
+    std::istringstream in(c.out);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("MaxArraySize", 0) == 0) {
+        auto eq = line.find('=');
+        if (eq != std::string::npos) return detail::parse_int(std::string_view(line).substr(eq + 1), 1001);
+      }
+    }
+  } catch (const std::exception&) {
+  }
+  return 1001;
+}
+
+/// @brief sbatch's options for a sweep (pycls's set; docs/slurm.md), then the batch script and its arguments.
+/// `extra`: LAUNCH.SLURM.EXTRA_ARGS, passed on as they are, before the script.
+inline std::vector<std::string> sbatch_arguments(const sweep_config& cfg, const sweep_layout& layout,
+                                                 const std::string& array, const std::vector<std::string>& script_args,
+                                                 const std::vector<std::string>& extra = {}) {
+  const auto& l = cfg.launch;
+  auto gpus = std::max<std::int64_t>(1, l.num_gpus);  // memory and cpus are per GPU; a CPU job counts as one
+  std::vector<std::string> a = {"sbatch", "--parsable", "--job-name=" + cfg.name};
+  if (!l.partition.empty()) a.push_back("--partition=" + l.partition);
+  if (l.num_gpus > 0) a.push_back(fmt::format("--gpus={}", l.num_gpus));
+  if (!l.gpu_type.empty()) a.push_back("--constraint=" + l.gpu_type);
+  a.push_back(fmt::format("--mem={}G", l.mem_per_gpu * gpus));
+  a.push_back(fmt::format("--cpus-per-task={}", l.cpus_per_gpu * gpus));
+  a.push_back("--array=" + array);
+  // Relative to --chdir, so no character of ROOT_DIR/NAME is read as a %-pattern.
+  a.push_back("--chdir=" + layout.dir.string());
+  a.push_back("--output=logs/sbatch/%A_%a.out");
+  a.push_back("--error=logs/sbatch/%A_%a.out");
+  a.push_back(fmt::format("--time={}", l.time_limit));
+  if (!l.comment.empty()) a.push_back("--comment=" + l.comment);
+  a.push_back(fmt::format("--signal=B:USR1@{}", detail::usr1_lead_seconds));
+  a.push_back(fmt::format("--nodes={}", l.nodes));
+  a.push_back(fmt::format("--ntasks-per-node={}", l.tasks_per_node));
+  a.push_back("--open-mode=append");
+  a.insert(a.end(), extra.begin(), extra.end());
+  a.push_back((layout.bin_dir() / "job.sh").string());
+  a.insert(a.end(), script_args.begin(), script_args.end());
+  return a;
+}
+
+/// @brief The sbatch calls that submit `jobs` (sorted indices): one array per MaxArraySize block of indices.
+inline std::vector<sbatch_call> plan_sbatch(const sweep_config& cfg, const sweep_layout& layout,
+                                            const std::vector<std::int64_t>& jobs, std::int64_t max_array_size,
+                                            const std::vector<std::string>& extra = {}) {
+  std::vector<sbatch_call> calls;
+  max_array_size = std::max<std::int64_t>(1, max_array_size);
+  for (auto i : jobs) {
+    auto offset = i / max_array_size * max_array_size;
+    if (calls.empty() || calls.back().offset != offset) calls.push_back({offset, {}, {}});
+    calls.back().tasks.push_back(i - offset);
+  }
+  for (auto& c : calls) {
+    std::vector<std::string> script_args = {"--offset", fmt::format("{}", c.offset), "--max-retry",
+                                            fmt::format("{}", cfg.launch.max_retry), "--mode", cfg.launch.mode,
+                                            "--command", cfg.launch.command};
+    if (!cfg.launch.conda_env.empty()) script_args.insert(script_args.end(), {"--conda-env", cfg.launch.conda_env});
+    if (cfg.launch.nodes * cfg.launch.tasks_per_node > 1) {
+      script_args.insert(script_args.end(), {"--nodes", fmt::format("{}", cfg.launch.nodes), "--tasks-per-node",
+                                             fmt::format("{}", cfg.launch.tasks_per_node)});
+    }
+    if (!cfg.launch.on_event.empty()) script_args.insert(script_args.end(), {"--on-event", cfg.launch.on_event});
+    if (cfg.launch.max_failures > 0) {
+      script_args.insert(script_args.end(), {"--max-failures", fmt::format("{}", cfg.launch.max_failures)});
+    }
+    c.argv = sbatch_arguments(cfg, layout, array_spec(c.tasks, cfg.launch.parallel_jobs), script_args, extra);
+  }
+  return calls;
+}
+
+/// @brief The arrays submitted for this sweep so far (logs/sbatch/jobs.txt).
+inline std::vector<slurm_array> read_slurm_arrays(const sweep_layout& layout) {
+  std::vector<slurm_array> arrays;
+  std::string text;
+  read_file_into(slurm_files(layout).jobs_file().string(), text);  // none yet: nothing submitted
+  std::istringstream in(text);
+  slurm_array a;
+  while (in >> a.job_id >> a.offset) arrays.push_back(a);
+  return arrays;
+}
+
+/// @brief Job index -> squeue state (PENDING, RUNNING, ...) of this sweep's tasks that SLURM still holds.
+/// Reads squeue only (no accounting database); nullopt when squeue cannot be run.
+inline std::optional<queue_states> slurm_queue_states(const sweep_layout& layout) {
+  auto arrays = read_slurm_arrays(layout);
+  queue_states states;
+  if (arrays.empty()) return states;
+  captured c;
+  try {
+    c = run_capture({"squeue", "--noheader", "--array", "--format=%F %K %T"});
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (c.code != 0) return std::nullopt;
+  std::map<std::string, std::int64_t> offsets;
+  for (auto& a : arrays) offsets[a.job_id] = a.offset;
+  std::istringstream in(c.out);
+  std::string job, task, state;
+  while (in >> job >> task >> state) {
+    auto it = offsets.find(job);
+    if (it == offsets.end()) continue;
+    auto t = detail::parse_int(task, -1);
+    bool pending = state == "PENDING" || state.rfind("REQUEUE", 0) == 0;
+    if (t >= 0) states[it->second + t] = {pending, state};
+  }
+  return states;
+}
+
+/// @brief The SLURM backend (LAUNCH.BACKEND slurm): the jobs become sbatch array(s) whose tasks run
+/// `sweep job`; see docs/slurm.md. Its own keys: LAUNCH.SLURM.EXTRA_ARGS; pycls's flat keys
+/// (PARTITION, NUM_GPUS, CPUS_PER_GPU, MEM_PER_GPU, GPU_TYPE, COMMENT) stay where pycls has them.
+class slurm_backend {
+ public:
+  static constexpr std::string_view name = "slurm";
+  struct options {
+    BOOST_HANA_DEFINE_STRUCT(options,
+      (std::vector<std::string>, extra_args));  // extra sbatch options, e.g. [--qos=high, --account=lab]
+  };
+
+  /// @brief The sbatch options sweep sets itself (long name, short letter or 0, and where the value comes from):
+  /// EXTRA_ARGS may not repeat them.
+  struct own_option {
+    std::string_view name;
+    char letter;
+    std::string_view from;
+  };
+  static constexpr own_option own_options[] = {
+      {"array", 'a', "sweep sets it from the jobs to run and LAUNCH.PARALLEL_JOBS"},
+      {"job-name", 'J', "sweep sets it from NAME"},
+      {"output", 'o', "sweep sets it to logs/sbatch/%A_%a.out"},
+      {"error", 'e', "sweep sets it to logs/sbatch/%A_%a.out"},
+      {"chdir", 'D', "sweep sets it to the sweep folder"},
+      {"open-mode", 0, "sweep sets it to append"},
+      {"signal", 0, "sweep sets it to B:USR1@300 for the requeue before the time limit"},
+      {"parsable", 0, "sweep reads the array job id from it"},
+      {"wrap", 0, "sweep submits bin/job.sh"},
+      {"nodes", 'N', "use LAUNCH.NODES"},
+      {"ntasks-per-node", 0, "use LAUNCH.TASKS_PER_NODE"},
+      {"ntasks", 'n', "use LAUNCH.NODES and LAUNCH.TASKS_PER_NODE"},
+      {"partition", 'p', "use LAUNCH.PARTITION"},
+      {"gpus", 'G', "use LAUNCH.NUM_GPUS"},
+      {"constraint", 'C', "use LAUNCH.GPU_TYPE"},
+      {"mem", 0, "use LAUNCH.MEM_PER_GPU"},
+      {"cpus-per-task", 'c', "use LAUNCH.CPUS_PER_GPU"},
+      {"time", 't', "use LAUNCH.TIME_LIMIT"},
+      {"comment", 0, "use LAUNCH.COMMENT"},
+  };
+
+  /// @brief The option of `own_options` that an EXTRA_ARGS word sets, if any ("--array=1", "-J", "-Jname").
+  static const own_option* own_option_of(std::string_view arg) {
+    for (auto& o : own_options) {
+      if (arg.starts_with("--")) {
+        auto name = arg.substr(2, arg.find('=') == std::string_view::npos ? std::string_view::npos : arg.find('=') - 2);
+        if (name == o.name) return &o;
+      } else if (o.letter != 0 && arg.size() >= 2 && arg[0] == '-' && arg[1] == o.letter) {
+        return &o;
+      }
+    }
+    return nullptr;
+  }
+
+  slurm_backend(const sweep_config&, options o) : options_(std::move(o)) {}
+
+  void check(const launch_context& ctx) const {
+    const auto& l = ctx.config().launch;
+    if (l.num_gpus < 0) ctx.fail("LAUNCH.NUM_GPUS", fmt::format("expected 0 or more, got {}", l.num_gpus));
+    if (l.cpus_per_gpu < 1) ctx.fail("LAUNCH.CPUS_PER_GPU", fmt::format("expected at least 1, got {}", l.cpus_per_gpu));
+    if (l.mem_per_gpu < 0) ctx.fail("LAUNCH.MEM_PER_GPU", fmt::format("expected 0 or more GB, got {}", l.mem_per_gpu));
+    if (l.time_limit * 60 <= detail::usr1_lead_seconds) {
+      ctx.fail("LAUNCH.TIME_LIMIT",
+               fmt::format("{} minutes is too short for SLURM: tasks requeue themselves {} s before their limit; "
+                           "expected more than {} minutes", l.time_limit, detail::usr1_lead_seconds,
+                           detail::usr1_lead_seconds / 60));
+    }
+    for (std::size_t i = 0; i < options_.extra_args.size(); ++i) {
+      auto& arg = options_.extra_args[i];
+      auto key = fmt::format("{}.EXTRA_ARGS[{}]", ctx.section(), i);
+      if (!arg.starts_with("-")) {
+        ctx.fail(key, fmt::format("'{}' is not an option: expected sbatch options such as --qos=high (an option's "
+                                  "value goes with it: --account=my-lab)", arg));
+      }
+      if (auto* own = own_option_of(arg)) {
+        ctx.fail(key, fmt::format("'{}' is an option sweep sets itself (--{}): {}", arg, own->name, own->from));
+      }
+    }
+  }
+
+  /// @brief Submits `jobs` as array(s), after the plan is confirmed (request.yes or request.confirm).
+  launch_result launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const;
+
+  std::optional<queue_states> queue(const sweep_layout& layout) const { return slurm_queue_states(layout); }
+
+  /// @brief scancel of every array this sweep submitted that SLURM still holds tasks of.
+  std::size_t cancel(const sweep_layout& layout) const {
+    auto states = slurm_queue_states(layout);
+    if (!states || states->empty()) return 0;
+    for (auto& a : read_slurm_arrays(layout)) run_capture({"scancel", a.job_id});
+    return states->size();
+  }
+
+ private:
+  options options_;
+};
+
+inline launch_result slurm_backend::launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const {
+  const auto& cfg = ctx.config();
+  const auto& req = ctx.request();
+  const auto& layout = ctx.layout();
+  auto total = ctx.job_configs().size();
+  launch_result result;
+  result.waits = false;
+  if (jobs.empty()) {
+    ctx.print("launch: nothing to submit: every job is done or still queued\n");
+    return result;
+  }
+  auto calls = plan_sbatch(cfg, layout, jobs, req.max_array_size ? *req.max_array_size : slurm_max_array_size(),
+                           options_.extra_args);
+  std::string plan = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
+                                 (layout.bin_dir() / "sweep").string(), jobs.size(), total, total - jobs.size(), calls.size());
+  for (auto& c : calls) plan += "\n" + shell_join(c.argv) + "\n";
+  ctx.print("{}\n", plan);
+  if (!req.yes) {
+    if (!req.confirm) {
+      throw error({layout.dir.string(), 0}, "", "not submitting without confirmation: expected --yes (stdin is not a terminal)");
+    }
+    if (!req.confirm(plan)) {
+      result.declined = true;
+      return result;
+    }
+  }
+
+  slurm_files files(layout);
+  fs::create_directories(files.dir);
+  detail::install_driver(req, layout, "job.sh",
+                         fmt::format("#!/bin/sh\n# Written by `sweep launch`: a SLURM array task of this sweep "
+                                     "(see docs/slurm.md).\nexec {} job --sweep-dir {} \"$@\"\n",
+                                     shell_quote((layout.bin_dir() / "sweep").string()), shell_quote(layout.dir.string())));
+
+  for (auto& c : calls) {
+    auto r = run_capture(c.argv);
+    if (r.code != 0) {
+      throw error({layout.dir.string(), 0}, "", fmt::format("sbatch failed (exit {}): {}", r.code, r.err + r.out));
+    }
+    auto id = r.out.substr(0, r.out.find_first_of(";\n"));
+    result.submitted.push_back(id);
+    append_line(files.jobs_file(), fmt::format("{} {}", id, c.offset));
+    ctx.print("launch: submitted array job {} ({} tasks, jobs from {})\n", id, c.tasks.size(), c.offset);
+  }
+  return result;
+}
+
+/// @brief What `sweep job` (the SLURM array task) needs; the values come from bin/job.sh's arguments.
+struct slurm_task_options {
+  fs::path sweep_dir;
+  std::int64_t offset = 0;
+  task_settings job;            // MAX_RETRY, MODE, COMMAND, CONDA_ENV, ON_EVENT, MAX_FAILURES
+  std::int64_t nodes = 1;       // LAUNCH.NODES, LAUNCH.TASKS_PER_NODE: srun gets them when more than one task
+  std::int64_t tasks_per_node = 1;
+  std::string srun = "srun";
+  std::string scontrol = "scontrol";
+  std::string scancel = "scancel";
+  std::FILE* log = stdout;  // the task's sbatch output file
+};
+
+namespace detail {
+
+inline std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
+
+/// @brief `scontrol requeue <array job>_<task>`: the task goes back to the queue with the same index.
+inline void requeue_task(const slurm_task_options& o, const std::string& task) {
+  task_log(o.log, fmt::format("requeuing: {} requeue {}", o.scontrol, task));
+  try {
+    auto r = run_capture({o.scontrol, "requeue", task});
+    if (r.code != 0) task_log(o.log, fmt::format("requeue failed (exit {}): {}", r.code, r.err));
+  } catch (const std::exception& e) {
+    task_log(o.log, fmt::format("requeue failed: {}", e.what()));
+  }
+}
+
+/// @brief Fail-fast: the sweep's pending tasks are cancelled (running ones finish).
+inline void cancel_pending_tasks(const slurm_task_options& o, const sweep_layout& layout, const launch_events& events,
+                                 std::int64_t self) {
+  skip_pending_tasks(events, slurm_queue_states(layout), self, o.log);
+  std::vector<std::string> argv = {o.scancel, "--state=PENDING"};
+  for (auto& a : read_slurm_arrays(layout)) argv.push_back(a.job_id);
+  try {
+    run_capture(argv);
+  } catch (const std::exception& e) {
+    task_log(o.log, fmt::format("scancel failed: {}", e.what()));
+  }
+}
+
+}  // namespace detail
+
+/// @brief Runs one SLURM array task: the job with index offset + SLURM_ARRAY_TASK_ID, through srun, as a child
+/// it waits on. USR1 requeues at once; SIGTERM is ignored; a failure is counted in RETRY.txt and requeued while
+/// retries < MAX_RETRY. Under fail-fast (LAUNCH.MAX_FAILURES reached) it starts nothing, and the task whose
+/// failure reached the limit cancels the sweep's pending tasks. Returns the exit code for the task (0 when
+/// requeued, done or refused).
+inline int run_slurm_task(const slurm_task_options& o) {
+  auto task_id = detail::env_or_empty("SLURM_ARRAY_TASK_ID");
+  auto array_id = detail::env_or_empty("SLURM_ARRAY_JOB_ID");
+  if (task_id.empty() || array_id.empty()) {
+    throw error("`sweep job` runs inside a SLURM array task: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_JOB_ID are not set");
+  }
+  // Installed first, so a USR1 that arrives while we prepare is not lost.
+  signal_pipe signals({SIGUSR1}, {SIGTERM});
+  sweep_layout layout(o.sweep_dir);
+  auto cfgs = list_job_configs(layout);
+  auto index = o.offset + detail::parse_int(task_id, -1);
+  if (index < 0 || static_cast<std::size_t>(index) >= cfgs.size()) {
+    throw error({layout.cfgs_dir().string(), 0}, "", fmt::format("no job config {} (the sweep has {})", index, cfgs.size()));
+  }
+  auto task = array_id + "_" + task_id;
+  job_folder job(layout, index);
+  launch_events events(layout, o.job.on_event, o.job.max_failures);
+  detail::task_log(o.log, fmt::format("array task {} runs job {} in {}", task, index, job.dir().string()));
+  if (task_refused_by_fail_fast(events, job, o.log)) return 0;
+  job.prepare();
+
+  nlohmann::json slurm = nlohmann::json::object();
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (kv.rfind("SLURM_", 0) == 0 && eq != std::string_view::npos) slurm[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+  }
+  {
+    std::ofstream f(job.dir() / slurm_files::job_env_file, std::ios::app);
+    f << "SLURM env variables for the job writing to this directory:\n" << slurm.dump(4, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
+
+  std::vector<std::string> prefix = {o.srun};
+  if (o.nodes * o.tasks_per_node > 1) {
+    prefix.push_back(fmt::format("--nodes={}", o.nodes));
+    prefix.push_back(fmt::format("--ntasks-per-node={}", o.tasks_per_node));
+  }
+  auto attempt = run_task_attempt(task_spawn_options(layout, cfgs, index, o.job, prefix), signals, {SIGUSR1}, job, o.log);
+  if (attempt.signal == SIGUSR1) {
+    detail::task_log(o.log, "caught USR1 (time limit near)");
+    detail::requeue_task(o, task);
+    return 0;  // exit right away: SLURM's SIGTERM/SIGKILL of the requeue follow
+  }
+  switch (settle_task_attempt(attempt.code, job, o.job, events, o.log)) {
+    case task_next::done: return 0;
+    case task_next::retry: detail::requeue_task(o, task); return 0;
+    case task_next::failed_fast: detail::cancel_pending_tasks(o, layout, events, index); return 1;
+    case task_next::failed: return 1;
+  }
+  return 1;
+}
+
+namespace detail {
+inline const bool slurm_backend_registered = (register_launch_backend<slurm_backend>(), true);
+}  // namespace detail
+
+}  // namespace sweep
+// ---- end sweep/launch/slurm.hpp ----
+
+// ---- begin sweep/launch/launch.hpp ----
+// sweep::launch: the one entry point of the launch stage, for the driver and for
+// programs. It does what every backend shares, in this order: check the config
+// (the keys every backend uses, then the chosen backend's own), take the launch
+// lock, refuse while another backend still holds jobs of the sweep, choose the
+// jobs (not done, not queued; only the failed ones on request), copy the code
+// the command names, give failed jobs their retries anew; then the backend runs
+// or submits the chosen jobs. sweep::cancel stops what any backend holds.
+
+
+// ---- begin sweep/launch/job_program.hpp ----
+// Checks a launch shares before and after its backend runs: the job program
+// exists before any job starts, and the first failed job's stderr.log is
+// pointed at (with its last lines) when jobs failed.
+
+
+
+
+
+namespace sweep {
+
+namespace detail {
+
+inline bool is_executable_file(const std::filesystem::path& p) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+}
+
+/// @brief `name` found on PATH as an executable file, as execvp would find it.
+inline std::optional<std::filesystem::path> find_on_path(std::string_view name) {
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  for (std::size_t at = 0; at <= dirs.size();) {
+    auto end = dirs.find(':', at);
+    if (end == std::string_view::npos) end = dirs.size();
+    auto dir = dirs.substr(at, end - at);
+    auto candidate = std::filesystem::path(dir.empty() ? "." : std::string(dir)) / std::string(name);
+    if (is_executable_file(candidate)) return candidate;
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
+}  // namespace detail
+
+/// @brief Refuses a job program that cannot run: LAUNCH.COMMAND's first word must be an executable file
+/// (a path, relative to `project_dir`) or a program on PATH. Checked before any job starts, so a typo
+/// costs one message instead of every job failing. With LAUNCH.CONDA_ENV the program is found inside
+/// that environment, which only `conda run` knows: nothing is checked then.
+inline void check_job_program(const sweep_config& cfg, const std::vector<std::string>& words,
+                              const std::filesystem::path& project_dir) {
+  if (!cfg.launch.conda_env.empty()) return;
+  if (words.empty() || words.front().find_first_of("{}") != std::string::npos) return;
+  const auto& program = words.front();
+  config_checker checker(cfg);
+  if (program.find('/') == std::string::npos) {
+    if (detail::find_on_path(program)) return;
+    if (detail::is_executable_file(project_dir / program)) return;
+    checker.fail("LAUNCH.COMMAND",
+                 fmt::format("the job program '{}' is not on PATH nor a file in {}: expected an executable file "
+                             "(a path such as build/bin/{} relative to the folder sweep runs in) or a program on PATH",
+                             program, project_dir.string(), program));
+  }
+  std::filesystem::path p(program);
+  auto full = p.is_absolute() ? p : project_dir / p;
+  std::error_code ec;
+  if (!std::filesystem::exists(full, ec)) {
+    checker.fail("LAUNCH.COMMAND",
+                 fmt::format("the job program '{}' does not exist ({}): expected an executable file; build it, or "
+                             "fix the path (relative paths are relative to the folder sweep runs in)",
+                             program, full.lexically_normal().string()));
+  }
+  if (!detail::is_executable_file(full)) {
+    checker.fail("LAUNCH.COMMAND",
+                 fmt::format("the job program '{}' is not an executable file ({}): expected a program with execute "
+                             "permission (chmod +x), or name its interpreter first, e.g. `sh {}`",
+                             program, full.lexically_normal().string(), program));
+  }
+}
+
+/// @brief The last `n` non-empty lines of a text file (empty if it cannot be read).
+inline std::vector<std::string> last_lines(const std::filesystem::path& file, std::size_t n) {
+  std::string text;
+  if (!read_file_into(file.string(), text)) return {};
+  std::vector<std::string> lines;
+  std::size_t end = text.size();
+  while (end > 0 && lines.size() < n) {
+    auto start = text.rfind('\n', end - 1);
+    auto begin = start == std::string::npos ? 0 : start + 1;
+    if (end > begin) lines.insert(lines.begin(), text.substr(begin, std::min<std::size_t>(end - begin, 300)));
+    if (start == std::string::npos) break;
+    end = start;
+  }
+  return lines;
+}
+
+/// @brief A note on the first failed job of `jobs`: its stderr.log and that log's last lines; empty if none failed.
+inline std::string failed_job_note(const sweep_layout& layout, const std::vector<std::int64_t>& jobs, std::size_t lines = 5) {
+  for (auto i : jobs) {
+    job_folder job(layout, i);
+    if (!job.failed()) continue;
+    auto log = job.file(job_folder::stderr_log);
+    std::string note = fmt::format("launch: job {:06} failed; its error log is {}", i, log.string());
+    auto tail = last_lines(log, lines);
+    if (tail.empty()) return note + " (empty)\n";
+    note += fmt::format(", ending:\n");
+    for (auto& line : tail) note += "    " + line + "\n";
+    return note;
+  }
+  return {};
+}
+
+}  // namespace sweep
+// ---- end sweep/launch/job_program.hpp ----
+
+
+
+namespace sweep {
+
+/// @brief LAUNCH's keys every backend shares that config/check.hpp leaves to the launch stage: NODES,
+/// TASKS_PER_NODE, MAX_FAILURES, ON_EVENT (its words and placeholders).
+inline void check_launch_shared_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  const auto& l = cfg.launch;
+  c.require(l.nodes >= 1, "LAUNCH.NODES", fmt::format("expected at least 1, got {}", l.nodes));
+  c.require(l.tasks_per_node >= 1, "LAUNCH.TASKS_PER_NODE", fmt::format("expected at least 1, got {}", l.tasks_per_node));
+  c.require(l.max_failures >= 0, "LAUNCH.MAX_FAILURES", fmt::format("expected 0 (off) or more, got {}", l.max_failures));
+  try {
+    split_on_event(l.on_event, cfg.file);
+  } catch (const error& e) {
+    c.fail("LAUNCH.ON_EVENT", e.message());
+  }
+}
+
+/// @brief The launch stage's checks of a config: the common keys, LAUNCH's shared keys, the backend's
+/// name and every LAUNCH.<NAME> section, then the backend's own check. Returns the backend.
+inline std::unique_ptr<any_launch_backend> check_launch(const sweep_config& cfg, const launch_request& request = {}) {
+  check_common_options(cfg);
+  check_launch_common_options(cfg);
+  check_launch_shared_options(cfg);
+  auto name = request.backend ? *request.backend : cfg.launch.backend;
+  std::unique_ptr<any_launch_backend> backend;
+  try {
+    backend = make_launch_backend(cfg, name);
+  } catch (const error& e) {
+    if (!request.backend || e.key_path() != "LAUNCH.BACKEND") throw;
+    throw error({"command line", 0}, "--backend", e.message());
+  }
+  backend->check(launch_context(cfg, request, name));
+  return backend;
+}
+
+/// @brief Launches the sweep's jobs (setup must have written cfgs/) with the backend named by
+/// request.backend or else LAUNCH.BACKEND. Finished jobs are skipped, so launching again resumes.
+inline launch_result launch(const sweep_config& cfg, const launch_request& request = {}) {
+  auto name = request.backend ? *request.backend : cfg.launch.backend;
+  auto backend = check_launch(cfg, request);
+  launch_context ctx(cfg, request, name);
+  const auto& layout = ctx.layout();
+  const auto& cfgs = ctx.job_configs();
+  expand_command(ctx.command_template(), {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail now
+  check_job_program(cfg, ctx.command_template(), ctx.project_dir());                          // a missing program too
+
+  fs::create_directories(layout.logs_dir());
+  file_lock lock(layout.lock_file(), true);
+  if (!lock.locked()) {
+    throw error({layout.dir.string(), 0}, "", "another `sweep launch` is running this sweep: expected it to end first");
+  }
+
+  // A job some engine still holds must not run twice: the chosen backend skips its own queued jobs,
+  // and no other backend may hold any.
+  std::vector<bool> held(cfgs.size(), false);
+  for (auto& other : launch_backends().names()) {
+    auto states = other == name ? backend->queue(layout) : make_launch_backend(cfg, other)->queue(layout);
+    if (!states) {
+      throw error({layout.dir.string(), 0}, "",
+                  fmt::format("this sweep was launched with the {} backend before and its queue cannot be read now: "
+                              "expected a working queue before launching again", other));
+    }
+    if (other != name && !states->empty()) {
+      throw error({layout.dir.string(), 0}, "",
+                  fmt::format("{} job(s) of this sweep are queued or running on the {} backend: expected them to end "
+                              "(or `sweep cancel`) before launching with {}", states->size(), other, name));
+    }
+    for (auto& [index, state] : *states) {
+      if (index >= 0 && static_cast<std::size_t>(index) < held.size()) held[static_cast<std::size_t>(index)] = true;
+    }
+  }
+
+  std::vector<std::int64_t> jobs;
+  for (std::size_t i = 0; i < cfgs.size(); ++i) {
+    auto job = ctx.job(static_cast<std::int64_t>(i));
+    if (held[i] || job.done() || (request.only_failed && !job.failed())) continue;
+    jobs.push_back(static_cast<std::int64_t>(i));
+  }
+  detail::copy_named_code(ctx.command_template(), ctx.project_dir(), layout.code_dir(), request.out);
+  detail::copy_named_code(split_on_event(cfg.launch.on_event), ctx.project_dir(), layout.code_dir(), request.out);
+  for (auto i : jobs) {
+    if (auto job = ctx.job(i); job.failed()) job.reset_failed();
+  }
+  // Events count the jobs this launch hands over plus those an engine still runs for an earlier one.
+  std::size_t still_held = 0;
+  for (std::size_t i = 0; i < cfgs.size(); ++i) still_held += held[i] && !ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
+  if (!jobs.empty()) launch_events(layout, cfg.launch).begin(jobs.size() + still_held);
+
+  auto result = backend->launch(ctx, jobs);
+  result.backend = name;
+  result.jobs = cfgs.size();
+  result.selected = jobs.size();
+  result.skipped = cfgs.size() - jobs.size();
+  if (result.failed > 0 && request.out != nullptr) fmt::print(request.out, "{}", failed_job_note(layout, jobs));
+  return result;
+}
+
+/// @brief What sweep::cancel stopped, per backend.
+struct cancel_result {
+  std::vector<std::pair<std::string, std::size_t>> cancelled;  // backend name, jobs stopped or dequeued
+  [[nodiscard]] std::size_t total() const {
+    std::size_t n = 0;
+    for (auto& [name, count] : cancelled) n += count;
+    return n;
+  }
+};
+
+/// @brief Cancels every job of the sweep that a backend runs or holds in its queue (a local launcher is
+/// asked to stop; cluster jobs are dequeued). Jobs keep their logs; launching again resumes them.
+inline cancel_result cancel(const sweep_config& cfg) {
+  check_common_options(cfg);
+  sweep_layout layout(sweep_dir(cfg));
+  list_job_configs(layout);  // a sweep that was set up
+  cancel_result result;
+  for (auto& name : launch_backends().names()) {
+    auto n = make_launch_backend(cfg, name)->cancel(layout);
+    if (n > 0) result.cancelled.emplace_back(name, n);
   }
   return result;
 }
 
 }  // namespace sweep
-// ---- end sweep/launch/local.hpp ----
+// ---- end sweep/launch/launch.hpp ----
 
 // ---- begin sweep/launch/status.hpp ----
 // Where each job of a sweep stands, read from the sweep folder (DONE, FAILED,
-// RETRY.txt, RUNNING + the launch lock) and, for SLURM, from squeue — never
-// from SLURM accounting, which many clusters (and ours in CI) do not run.
+// RETRY.txt, RUNNING, the launch lock) and from the queue of every registered
+// backend (squeue for SLURM, ...), never from a cluster's accounting, which many
+// clusters (and ours in CI) do not run.
 
 
 
@@ -7831,16 +10537,16 @@ struct launch_job_status {
   fs::path cfg;
   job_state state = job_state::new_job;
   std::size_t retries = 0;    // lines of RETRY.txt
-  std::string slurm_state;    // squeue's state, when SLURM still holds the task
+  std::string queue_state;    // the engine's word for it (squeue's PENDING, ...), while a backend holds it
+  std::string backend;        // which backend holds it
 };
 
 /// @brief The whole sweep's status.
 struct launch_status {
   std::vector<launch_job_status> jobs;
   std::array<std::size_t, 6> counts{};  // by job_state
-  bool launcher_active = false;         // a local launch holds the lock
-  bool slurm = false;                   // arrays were submitted
-  bool squeue_failed = false;           // SLURM arrays exist but squeue could not be read
+  bool launcher_active = false;         // a launch holds the lock
+  std::vector<std::string> unreadable;  // backends whose queue could not be read (their jobs show as stopped)
 
   [[nodiscard]] std::size_t count(job_state s) const { return counts[static_cast<std::size_t>(s)]; }
 
@@ -7854,38 +10560,44 @@ struct launch_status {
   }
 };
 
-/// @brief Reads the status of every job of the sweep in `sweep_dir` (which must hold cfgs/).
-inline launch_status read_launch_status(const fs::path& sweep_dir) {
-  sweep_layout layout(sweep_dir);
-  auto cfgs = list_job_configs(layout.dir);
+/// @brief Reads the status of every job of the sweep of `cfg` (which must have been set up), asking
+/// every registered backend which jobs it still holds.
+inline launch_status read_launch_status(const sweep_config& cfg) {
+  check_common_options(cfg);
+  sweep_layout layout(sweep_dir(cfg));
+  auto cfgs = list_job_configs(layout);
   launch_status st;
-  st.launcher_active = detail::launcher_active(layout.lock_file());
-  st.slurm = detail::path_exists(layout.slurm_jobs_file());
-  std::map<std::int64_t, std::string> queue;
-  if (st.slurm) {
-    auto states = slurm_queue_states(layout);
-    st.squeue_failed = !states.has_value();
-    if (states) queue = std::move(*states);
+  st.launcher_active = launcher_active(layout.lock_file());
+  std::map<std::int64_t, std::pair<std::string, queued_job>> queue;  // job -> (backend, state)
+  for (auto& name : launch_backends().names()) {
+    auto states = make_launch_backend(cfg, name)->queue(layout);
+    if (!states) {
+      st.unreadable.push_back(name);
+      continue;
+    }
+    for (auto& [index, state] : *states) queue.emplace(index, std::pair{name, state});
   }
   for (std::size_t k = 0; k < cfgs.size(); ++k) {
     launch_job_status j;
     j.index = static_cast<std::int64_t>(k);
     j.cfg = cfgs[k];
-    auto dir = layout.job_dir(j.index);
-    j.retries = detail::count_lines(dir / job_files::retry);
+    job_folder job(layout, j.index);
+    j.retries = job.retries();
     auto q = queue.find(j.index);
-    if (q != queue.end()) j.slurm_state = q->second;
-    if (detail::path_exists(dir / job_files::done)) {
+    if (q != queue.end()) {
+      j.backend = q->second.first;
+      j.queue_state = q->second.second.state;
+    }
+    if (job.done()) {
       j.state = job_state::done;
-    } else if (detail::path_exists(dir / job_files::failed)) {
+    } else if (job.failed()) {
       j.state = job_state::failed;
     } else if (q != queue.end()) {
-      bool pending = q->second == "PENDING" || q->second.rfind("REQUEUE", 0) == 0;
-      j.state = pending ? job_state::queued : job_state::running;
+      j.state = q->second.second.pending ? job_state::queued : job_state::running;
     } else if (st.launcher_active) {
-      j.state = detail::path_exists(dir / job_files::running) ? job_state::running : job_state::queued;
+      j.state = job.running() ? job_state::running : job_state::queued;
     } else {
-      j.state = detail::path_exists(dir) ? job_state::stopped : job_state::new_job;
+      j.state = job.started() ? job_state::stopped : job_state::new_job;
     }
     ++st.counts[static_cast<std::size_t>(j.state)];
     st.jobs.push_back(std::move(j));
@@ -7895,26 +10607,6 @@ inline launch_status read_launch_status(const fs::path& sweep_dir) {
 
 }  // namespace sweep
 // ---- end sweep/launch/status.hpp ----
-
-// ---- begin sweep/launch/launch.hpp ----
-// sweep::launch: the one entry point of the launch stage, for the driver and
-// for programs (the lead's `sweep run`): picks the backend and runs it.
-
-
-
-namespace sweep {
-
-/// @brief Launches the sweep's jobs (setup must have written cfgs/): on this machine or as SLURM arrays,
-/// by request.backend or else LAUNCH.BACKEND. Finished jobs are skipped, so launching again resumes.
-inline launch_result launch(const sweep_config& cfg, const launch_request& request = {}) {
-  std::string backend = request.backend ? *request.backend : cfg.launch.backend;
-  detail::check_launch_options(cfg, backend);
-  if (backend == "slurm") return launch_slurm(cfg, request);
-  return launch_local(cfg, request);
-}
-
-}  // namespace sweep
-// ---- end sweep/launch/launch.hpp ----
 // ---- end sweep/launch.hpp ----
 
 // ---- begin sweep/collect.hpp ----
@@ -7929,12 +10621,11 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
 
 
 // ---- begin sweep/collect/detail/files.hpp ----
-// File helpers for collect: one stat per file (size + mtime), whole-file reads
-// into a reused buffer, and atomic writes (temporary name, then rename).
+// File stamps for collect: one stat per file (size + mtime), relative to an open
+// folder, so re-collecting can tell which logs changed.
 
 
 
-#include <sys/stat.h>
 
 
 namespace sweep::detail {
@@ -7977,42 +10668,26 @@ class folder_fd {
   int fd_;
 };
 
-/// @brief Reads a whole file into `storage[0, size)`; false if it cannot be opened or read.
-/// The kernel copies straight into `storage`, sized from fstat (a log may still grow: read to
-/// EOF). `storage` only ever grows, so a buffer reused from file to file is not zeroed again.
-inline bool read_whole_file(const std::string& path, std::string& storage, std::size_t& size) {
-  size = 0;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st {};
-  std::size_t expected = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
-  bool ok = true;
-  for (;;) {
-    // One spare byte, so a file read to its stat size needs one more read() to see EOF.
-    std::size_t wanted = size + 1 + (size == 0 ? expected : size / 2);
-    if (storage.size() <= size) storage.resize(std::max<std::size_t>(wanted, 1 << 12));
-    auto n = ::read(fd, storage.data() + size, storage.size() - size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = n == 0;
-      break;
-    }
-    size += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  return ok;
-}
-
-/// @brief Reads a whole file into `out` (replacing its contents); false if it cannot be opened.
-inline bool read_file_into(const std::string& path, std::string& out) {
-  std::size_t size = 0;
-  bool ok = read_whole_file(path, out, size);
-  out.resize(size);
-  return ok;
-}
-
 }  // namespace sweep::detail
 // ---- end sweep/collect/detail/files.hpp ----
+
+// ---- begin sweep/collect/log_format.hpp ----
+// Log formats: what turns a job's log files into its entry of sweep.json. A
+// format is a type that satisfies sweep::log_format, registered by name
+// (collect/log_formats.hpp); COLLECT.FORMAT picks one, and COLLECT.<NAME> holds
+// its own keys. collect does what every format shares (finding the started
+// jobs, file stamps for the incremental cache, reading the files, stderr, the
+// status, writing sweep.json); a format names its files and reads them.
+//
+//   struct my_format {
+//     static constexpr std::string_view name = "my_csv";                 // COLLECT.FORMAT: my_csv
+//     struct options { BOOST_HANA_DEFINE_STRUCT(options, (std::string, file)); options() : file("log.csv") {} };
+//                                                     // COLLECT.MY_CSV.FILE; or sweep::no_options
+//     std::vector<std::string> log_files(const options& o, const sweep::collect_options&) const { return {o.file}; }
+//     void read(const options&, const sweep::job_files& job, sweep::job_record& out) const;  // out.add_epoch(...)
+//   };
+//   SWEEP_REGISTER(sweep::register_log_format<my_format>);
+
 
 // ---- begin sweep/collect/log_parser.hpp ----
 // Parsing one job's log (pycls's logging.load_log_data + sort_log_data): the
@@ -8264,6 +10939,13 @@ struct parsed_log {
   std::size_t records_seen = 0;
 };
 
+/// @brief A member collect writes next to a job's record types in its sweep.json entry
+/// (log_file, err_file, err): its key and its value as JSON text.
+struct json_member {
+  std::string_view key;
+  std::string_view text;
+};
+
 namespace detail {
 
 /// @brief "i/max" -> (i, max), or false.
@@ -8316,11 +10998,7 @@ inline std::string join_keys(std::span<const std::string> keys) {
   return fmt::format("[{}]", fmt::join(keys, ", "));
 }
 
-/// @brief A JSON member written by the caller next to a job's record types (log_file, err, ...).
-struct json_member {
-  std::string_view key;
-  std::string_view text;  // the value as JSON text
-};
+using sweep::json_member;
 
 /// @brief One job's log read into columns of JSON text, one per metric of each epoch type, and
 /// written straight into the job's sweep.json entry: no DOM is built or freed for the records.
@@ -8669,6 +11347,683 @@ inline parsed_log parse_job_log(std::string_view text, const collect_options& op
 }  // namespace sweep
 // ---- end sweep/collect/log_parser.hpp ----
 
+
+
+namespace sweep {
+
+/// @brief One of a job's log files, read whole.
+struct log_text {
+  std::string file;       // its path, as issues and sweep.json name it
+  std::string_view text;  // its contents
+};
+
+/// @brief A started job as a log format sees it: its folder, its config and its log files' texts.
+struct job_files {
+  std::string name;                          // the folder name, NNNNNN (the config's index)
+  std::filesystem::path dir;                 // ROOT_DIR/NAME/logs/NNNNNN
+  std::filesystem::path cfg_file;            // the job's config as setup wrote it (cfgs/NNNNNN.yaml)
+  const collect_options* collect = nullptr;  // COLLECT's keys
+  std::vector<log_text> logs;                // the files of log_files() that exist, in their order
+};
+
+/// @brief What a log format makes of a job's log: its records by type, its progress and the
+/// problems found. Epoch series are added record by record (add_epoch) and become, in
+/// sweep.json, `type: {field: [value per epoch], epoch: ["i/max"...], epoch_ind: [...],
+/// epoch_max: [...]}` sorted by epoch, as pycls's collect makes them; other types are set
+/// in `data` directly (`data["complexity"] = {...}`: pycls keeps a type's first record).
+class job_record {
+ public:
+  /// @brief type -> record (non-epoch types); epoch series join it when collect finishes the job.
+  nlohmann::json data = nlohmann::json::object();
+  /// @brief The job's progress, last epoch i of max (0/1: no epoch yet); see progress_from.
+  std::int64_t epoch_ind = 0, epoch_max = 1;
+  /// @brief Records seen in the log (including skipped ones), shown by nothing but tests.
+  std::size_t records = 0;
+  std::vector<log_issue> issues;
+
+  /// @brief One epoch's record of an epoch type: `epoch` is 1-based, of `max`. A field some
+  /// records lack is null in theirs; an epoch logged twice (a requeued job) keeps both, in order.
+  void add_epoch(std::string_view type, std::int64_t epoch, std::int64_t max, nlohmann::json fields) {
+    auto it = series_.find(type);
+    if (it == series_.end()) it = series_.emplace(std::string(type), std::vector<epoch_entry>{}).first;
+    if (!fields.is_object()) fields = nlohmann::json::object();
+    it->second.push_back({epoch, max, std::move(fields)});
+  }
+
+  /// @brief Reports a problem at file:line (line 0: the whole file); the job still counts.
+  void issue(std::string file, int line, std::string message) {
+    issues.push_back({{std::move(file), line}, std::move(message)});
+  }
+
+  /// @brief The last epoch (the largest; the latest of equals) of an epoch type: false if it has none.
+  bool last_epoch(std::string_view type, std::int64_t& ind, std::int64_t& max) const {
+    auto it = series_.find(type);
+    if (it == series_.end() || it->second.empty()) return false;
+    const epoch_entry* last = &it->second.front();
+    for (auto& e : it->second) {
+      if (e.epoch >= last->epoch) last = &e;
+    }
+    ind = last->epoch;
+    max = last->max;
+    return true;
+  }
+
+  /// @brief Sets the job's progress to the last epoch of `type` (pycls: test_epoch); false if it has none.
+  bool progress_from(std::string_view type) { return last_epoch(type, epoch_ind, epoch_max); }
+
+  /// @brief Whether an epoch type has records.
+  [[nodiscard]] bool has_epochs(std::string_view type) const { return series_.contains(type); }
+
+  /// @brief Moves the epoch series into `data` as sweep.json holds them (collect calls this).
+  void finish() {
+    for (auto& [type, entries] : series_) {
+      std::stable_sort(entries.begin(), entries.end(), [](auto& a, auto& b) { return a.epoch < b.epoch; });
+      std::vector<std::string> fields;
+      for (auto& e : entries) {
+        for (auto& [k, v] : e.fields.items()) {
+          if (std::find(fields.begin(), fields.end(), k) == fields.end()) fields.push_back(k);
+        }
+      }
+      nlohmann::json columns = nlohmann::json::object();
+      for (auto& f : fields) {
+        auto& column = columns[f] = nlohmann::json::array();
+        for (auto& e : entries) {
+          auto v = e.fields.find(f);
+          column.push_back(v == e.fields.end() ? nlohmann::json() : std::move(*v));
+        }
+      }
+      auto& epoch = columns["epoch"] = nlohmann::json::array();
+      auto& ind = columns["epoch_ind"] = nlohmann::json::array();
+      auto& max = columns["epoch_max"] = nlohmann::json::array();
+      for (auto& e : entries) {
+        epoch.push_back(fmt::format("{}/{}", e.epoch, e.max));
+        ind.push_back(e.epoch);
+        max.push_back(e.max);
+      }
+      data[type] = std::move(columns);
+    }
+    series_.clear();
+  }
+
+ private:
+  struct epoch_entry {
+    std::int64_t epoch, max;
+    nlohmann::json fields;
+  };
+  std::map<std::string, std::vector<epoch_entry>, std::less<>> series_;
+};
+
+namespace detail {
+
+/// @brief A config value as JSON (for a job's `cfg` record).
+inline nlohmann::json value_to_json(const value& v) {
+  if (v.is_null()) return nullptr;
+  if (v.is_bool()) return v.as_bool();
+  if (v.is_int()) return v.as_int();
+  if (v.is_float()) return v.as_float();
+  if (v.is_string()) return v.as_string();
+  nlohmann::json out;
+  if (v.is_list()) {
+    out = nlohmann::json::array();
+    for (auto& item : v.as_list()) out.push_back(value_to_json(item));
+  } else {
+    out = nlohmann::json::object();
+    for (auto& [key, child] : v.as_map()) out[key] = value_to_json(child);
+  }
+  return out;
+}
+
+}  // namespace detail
+
+/// @brief The job's config (what setup wrote for it) as JSON, for its `cfg` record; null, and an
+/// issue in `out`, when it cannot be read.
+inline nlohmann::json read_job_config(const job_files& job, job_record& out) {
+  try {
+    return detail::value_to_json(load_yaml_file(job.cfg_file));
+  } catch (const error& e) {
+    out.issue(job.cfg_file.string(), 0, fmt::format("job config not read ({}): no cfg record", e.message()));
+    return nullptr;
+  }
+}
+
+// The parts of a log format, each checked on its own so a misuse names what is missing.
+namespace detail {
+
+template <class F>
+concept log_format_has_name = requires {
+  { F::name } -> std::convertible_to<std::string_view>;
+};
+
+template <class F>
+concept log_format_has_options = requires { typename F::options; } && std::default_initializable<typename F::options>;
+
+template <class F>
+concept log_format_has_log_files = requires(const F& f, const typename F::options& o, const collect_options& c) {
+  { f.log_files(o, c) } -> std::convertible_to<std::vector<std::string>>;
+};
+
+template <class F>
+concept log_format_has_read = requires(const F& f, const typename F::options& o, const job_files& j, job_record& r) {
+  f.read(o, j, r);
+};
+
+/// @brief The optional fast path (json_stats has it): the job's sweep.json entry written straight
+/// from the log, with per-thread scratch, instead of through read's JSON tree.
+template <class F>
+concept log_format_writes_entries =
+    requires { typename F::scratch; } && std::default_initializable<typename F::scratch> &&
+    requires(const F& f, const typename F::options& o, const job_files& j, typename F::scratch& s, job_record& r,
+             std::string& entry, std::span<const json_member> extra) { f.write_entry(o, j, s, r, entry, extra); };
+
+}  // namespace detail
+
+/// @brief A log format: `name` (what COLLECT.FORMAT says), `options` (its COLLECT.<NAME> keys: a
+/// struct reflected with BOOST_HANA_DEFINE_STRUCT, or sweep::no_options), `log_files` (its files
+/// in a job's folder: paths relative to it, `*` matching within one part, e.g.
+/// `lightning_logs/version_*/metrics.csv`; the last one that exists is the job's log in the status)
+/// and `read` (the files' texts -> the job's record). Optional: `void check(const options&) const`
+/// (values the types cannot check: throw sweep::error with the key, collect adds file and line) and
+/// `scratch` + `write_entry`, the fast path that writes the job's sweep.json entry itself (see
+/// json_stats_format).
+template <class F>
+concept log_format = std::default_initializable<F> && detail::log_format_has_name<F> &&
+                     detail::log_format_has_options<F> && detail::log_format_has_log_files<F> &&
+                     detail::log_format_has_read<F>;
+
+}  // namespace sweep
+// ---- end sweep/collect/log_format.hpp ----
+
+// ---- begin sweep/collect/log_formats.hpp ----
+// The registry of log formats (COLLECT.FORMAT): json_stats (pycls's, the
+// default) and lightning_csv are registered on first use, through the same
+// call a user's format has:
+//
+//   SWEEP_REGISTER(sweep::register_log_format<my_format>);   // at namespace scope
+
+
+// ---- begin sweep/collect/json_stats_format.hpp ----
+// The json_stats log format (pycls's, the default of COLLECT.FORMAT): lines
+// `json_stats: {...}` in the job's stdout.log. Its keys are COLLECT's own
+// (LOG_FILE, TAG, TYPE_KEY, EPOCH_KEY, SKIP_TYPES, PROGRESS_TYPE), as in pycls.
+// Besides `read` it has the fast path: the job's sweep.json entry is written
+// straight from the log's columns (detail::job_log), with no JSON tree.
+
+
+
+
+namespace sweep {
+
+/// @brief pycls's `json_stats: {...}` lines (see docs/collect.md).
+struct json_stats_format {
+  static constexpr std::string_view name = "json_stats";
+  /// @brief No COLLECT.JSON_STATS keys: the format reads COLLECT's own.
+  using options = no_options;
+  /// @brief The parser's buffers, kept from job to job on each thread.
+  struct scratch {
+    detail::job_log log;
+    std::size_t entry_capacity = 0;
+  };
+
+  std::vector<std::string> log_files(const options&, const collect_options& collect) const { return {collect.log_file}; }
+
+  void read(const options&, const job_files& job, job_record& out) const {
+    for (auto& log : job.logs) {
+      auto parsed = parse_job_log(log.text, *job.collect, log.file);
+      for (auto& [type, record] : parsed.data.items()) out.data[type] = std::move(record);
+      out.issues.insert(out.issues.end(), std::make_move_iterator(parsed.issues.begin()),
+                        std::make_move_iterator(parsed.issues.end()));
+      out.records += parsed.records_seen;
+      auto* progress = parsed.data.contains(job.collect->progress_type) ? &out.data[job.collect->progress_type] : nullptr;
+      if (progress != nullptr && progress->contains("epoch_ind") && !(*progress)["epoch_ind"].empty()) {
+        out.epoch_ind = (*progress)["epoch_ind"].back().get<std::int64_t>();
+        out.epoch_max = (*progress)["epoch_max"].back().get<std::int64_t>();
+      }
+    }
+  }
+
+  void write_entry(const options&, const job_files& job, scratch& s, job_record& out, std::string& entry,
+                   std::span<const json_member> extra) const {
+    std::string_view text = job.logs.empty() ? std::string_view{} : job.logs.front().text;
+    const std::string& file = job.logs.empty() ? job.collect->log_file : job.logs.front().file;
+    s.log.read(text, *job.collect, file);
+    out.records = s.log.records_seen();
+    out.issues.insert(out.issues.end(), std::make_move_iterator(s.log.issues().begin()),
+                      std::make_move_iterator(s.log.issues().end()));
+    s.log.last_epoch(job.collect->progress_type, out.epoch_ind, out.epoch_max);
+    // Written into a buffer sized like the last job's (entry_writer frees it once written).
+    entry.reserve(s.entry_capacity);
+    s.log.write(entry, extra);
+    s.entry_capacity = entry.size() + entry.size() / 8;
+  }
+};
+
+}  // namespace sweep
+// ---- end sweep/collect/json_stats_format.hpp ----
+
+// ---- begin sweep/collect/lightning_csv.hpp ----
+// The lightning_csv log format: PyTorch Lightning's CSVLogger file,
+// <save_dir>/lightning_logs/version_N/metrics.csv. Its header is `epoch`,
+// `step` and one column per logged metric (sorted by name); its rows are
+// sparse: each holds the metrics logged at one point (a training step, the end
+// of validation, the end of a training epoch) and leaves the others empty.
+// Mapping onto pycls's record (docs/collect.md#lightning_csv):
+//   validation columns (val_, val/, valid_, validation_) -> test_epoch, prefix dropped
+//   training columns (train_, train/) and any other     -> train_epoch (train prefix dropped)
+//   a name's _epoch suffix is dropped; _step columns (per step, like pycls's train_iter) are left out
+//   an epoch's value of a metric is the last one logged in that epoch (Lightning's epoch + 1 = "i/max")
+//   ERROR_METRIC -> top1_err (percent) in its record, plus min_top1_err (the running minimum)
+//   the job's config (cfgs/NNNNNN.yaml) -> cfg
+
+
+
+
+namespace sweep {
+
+namespace detail {
+
+/// @brief Splits one CSV line (RFC 4180 quoting, as Python's csv module writes it) into cells.
+inline std::vector<std::string> split_csv_line(std::string_view line) {
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cells.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cells.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  return cells;
+}
+
+/// @brief A CSV cell as a number: Python's float text, nan and inf included; false if it is not one.
+inline bool parse_csv_number(std::string_view cell, double& out) {
+  while (!cell.empty() && cell.front() == ' ') cell.remove_prefix(1);
+  while (!cell.empty() && cell.back() == ' ') cell.remove_suffix(1);
+  if (!cell.empty() && cell.front() == '+') cell.remove_prefix(1);
+  auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), out);
+  return ec == std::errc{} && end == cell.data() + cell.size() && !cell.empty();
+}
+
+}  // namespace detail
+
+/// @brief PyTorch Lightning's CSVLogger metrics.csv (see the top of collect/lightning_csv.hpp).
+struct lightning_csv_format {
+  static constexpr std::string_view name = "lightning_csv";
+
+  /// @brief COLLECT.LIGHTNING_CSV.
+  struct options {
+    BOOST_HANA_DEFINE_STRUCT(options,
+      (std::string, metrics_file),    // in the job's folder; `*` matches within one part (every version, in order)
+      (std::int64_t, max_epochs),     // epochs a job runs; 0: its config's MAX_EPOCHS_KEY, else the last logged
+      (std::string, max_epochs_key),  // dotted key of the job config holding the number of epochs
+      (std::string, error_metric),    // the column that measures the error ("" for none)
+      (std::string, error_from),      // accuracy (a fraction), accuracy_percent, or error (already percent)
+      (std::vector<std::string>, test_prefixes),    // columns of validation metrics -> test_epoch
+      (std::vector<std::string>, train_prefixes));  // columns of training metrics -> train_epoch
+    options()
+        : metrics_file("lightning_logs/version_*/metrics.csv"), max_epochs(0), max_epochs_key("OPTIM.MAX_EPOCH"),
+          error_metric("val_acc"), error_from("accuracy"), test_prefixes{"val_", "val/", "valid_", "validation_"},
+          train_prefixes{"train_", "train/"} {}
+  };
+
+  std::vector<std::string> log_files(const options& o, const collect_options&) const { return {o.metrics_file}; }
+
+  /// @brief Values collect checks when it starts (thrown with the key, it adds file and line).
+  void check(const options& o) const {
+    if (o.metrics_file.empty()) throw error({}, "COLLECT.LIGHTNING_CSV.METRICS_FILE", "is empty: expected a path in the job's folder");
+    if (o.max_epochs < 0) {
+      throw error({}, "COLLECT.LIGHTNING_CSV.MAX_EPOCHS", fmt::format("expected 0 (from the job config) or more, got {}", o.max_epochs));
+    }
+    if (o.error_from != "accuracy" && o.error_from != "accuracy_percent" && o.error_from != "error") {
+      throw error({}, "COLLECT.LIGHTNING_CSV.ERROR_FROM",
+                  fmt::format("expected one of accuracy, accuracy_percent, error; got '{}'", o.error_from));
+    }
+  }
+
+  void read(const options& o, const job_files& job, job_record& out) const {
+    static constexpr const char* types[] = {"test_epoch", "train_epoch"};
+    auto cfg = read_job_config(job, out);
+    // epoch (Lightning's, 0-based) -> metric -> value, for test_epoch [0] and train_epoch [1]
+    std::map<std::int64_t, nlohmann::json> by_epoch[2];
+    column error_column;
+    bool error_seen = false;
+    for (auto& log : job.logs) read_file(o, log, out, by_epoch, error_column, error_seen);
+
+    std::int64_t last = -1;
+    for (auto& series : by_epoch) {
+      if (!series.empty()) last = std::max(last, series.rbegin()->first);
+    }
+    std::int64_t max = o.max_epochs;
+    if (max == 0 && cfg.is_object()) {
+      const nlohmann::json* node = &cfg;
+      for (auto part : split(o.max_epochs_key)) {
+        node = node->is_object() && node->contains(part) ? &(*node)[std::string(part)] : nullptr;
+        if (node == nullptr) break;
+      }
+      if (node != nullptr && node->is_number_integer()) max = node->get<std::int64_t>();
+    }
+    max = std::max(max, last + 1);
+    if (!cfg.is_null()) out.data["cfg"] = std::move(cfg);
+
+    if (!error_seen && !o.error_metric.empty() && last >= 0) {
+      out.issue(job.logs.back().file, 0,
+                fmt::format("no column '{}' (COLLECT.LIGHTNING_CSV.ERROR_METRIC): no top1_err", o.error_metric));
+    }
+    for (int t = 0; t < 2; ++t) {
+      double min_err = std::numeric_limits<double>::infinity();
+      bool error_type = error_seen && error_column.type == t;
+      for (auto& [epoch, fields] : by_epoch[t]) {
+        if (error_seen) {
+          auto it = fields.find(error_column.name);
+          if (it != fields.end() && it->is_number()) {
+            double err = to_error(o, it->get<double>());
+            fields["top1_err"] = err;
+            if (!std::isnan(err)) min_err = std::min(min_err, err);
+          } else if (error_type) {
+            fields["top1_err"] = nullptr;
+          }
+          if (error_type) fields["min_top1_err"] = std::isinf(min_err) ? nlohmann::json() : nlohmann::json(min_err);
+        }
+        out.add_epoch(types[t], epoch + 1, max, std::move(fields));
+      }
+    }
+    if (!out.progress_from("test_epoch")) out.progress_from("train_epoch");
+  }
+
+ private:
+  /// @brief Where a column goes: record 0 (test_epoch) or 1 (train_epoch), under `name`; -1: left out.
+  struct column {
+    int type = -1;
+    std::string name;
+  };
+
+  static std::vector<std::string_view> split(std::string_view dotted) {
+    std::vector<std::string_view> parts;
+    for (std::size_t start = 0;;) {
+      auto dot = dotted.find('.', start);
+      parts.push_back(dotted.substr(start, dot == std::string_view::npos ? dotted.npos : dot - start));
+      if (dot == std::string_view::npos) return parts;
+      start = dot + 1;
+    }
+  }
+
+  static double to_error(const options& o, double v) {
+    if (o.error_from == "accuracy") return 100.0 * (1.0 - v);
+    if (o.error_from == "accuracy_percent") return 100.0 - v;
+    return v;
+  }
+
+  static column map_column(const options& o, std::string_view header) {
+    if (header == "epoch" || header == "step" || header.ends_with("_step")) return {};
+    std::string_view name = header;
+    if (name.size() > 6 && name.ends_with("_epoch")) name.remove_suffix(6);
+    for (auto& p : o.test_prefixes) {
+      if (name.size() > p.size() && name.starts_with(p)) return {0, std::string(name.substr(p.size()))};
+    }
+    for (auto& p : o.train_prefixes) {
+      if (name.size() > p.size() && name.starts_with(p)) return {1, std::string(name.substr(p.size()))};
+    }
+    return {1, std::string(name)};
+  }
+
+  static void read_file(const options& o, const log_text& log, job_record& out, std::map<std::int64_t, nlohmann::json> (&by_epoch)[2],
+                        column& error_column, bool& error_seen) {
+    std::string_view text = log.text;
+    std::vector<column> columns;
+    std::vector<std::string> header;
+    std::size_t epoch_at = std::string::npos;
+    int line_no = 0;
+    for (std::size_t pos = 0; pos < text.size();) {
+      auto eol = text.find('\n', pos);
+      bool terminated = eol != std::string_view::npos;
+      auto line = text.substr(pos, terminated ? eol - pos : std::string_view::npos);
+      pos = terminated ? eol + 1 : text.size();
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty()) continue;
+      if (!terminated) {
+        out.issue(log.file, line_no, "truncated last line skipped (job still writing?)");
+        break;
+      }
+      auto cells = detail::split_csv_line(line);
+      if (columns.empty()) {  // the header
+        header = cells;
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+          auto& col = columns.emplace_back(map_column(o, cells[c]));
+          if (cells[c] == "epoch") epoch_at = c;
+          // Two columns onto one name (val_loss and val/loss): the later keeps its own name.
+          for (std::size_t d = 0; d + 1 < columns.size() && col.type >= 0; ++d) {
+            if (columns[d].type == col.type && columns[d].name == col.name) col.name = cells[c];
+          }
+          if (!o.error_metric.empty() && cells[c] == o.error_metric && col.type >= 0) {
+            error_column = col;
+            error_seen = true;
+          }
+        }
+        if (epoch_at == std::string::npos) {
+          out.issue(log.file, line_no, "no 'epoch' column in the header: file skipped (expected Lightning's CSVLogger metrics.csv)");
+          return;
+        }
+        continue;
+      }
+      ++out.records;
+      if (cells.size() != columns.size()) {
+        out.issue(log.file, line_no, fmt::format("row skipped: {} cells, the header has {}", cells.size(), columns.size()));
+        continue;
+      }
+      double epoch_value = 0;
+      if (!detail::parse_csv_number(cells[epoch_at], epoch_value) || epoch_value < 0 ||
+          epoch_value != std::floor(epoch_value) || epoch_value > 1e9) {
+        if (!cells[epoch_at].empty()) {
+          out.issue(log.file, line_no, fmt::format("row skipped: expected an epoch number >= 0, got '{}'", cells[epoch_at]));
+        }
+        continue;  // a row without an epoch (Lightning writes one on every row) has nowhere to go
+      }
+      auto epoch = static_cast<std::int64_t>(epoch_value);
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        auto& col = columns[c];
+        if (col.type < 0 || cells[c].empty()) continue;  // sparse rows: empty cells were not logged here
+        double v = 0;
+        if (!detail::parse_csv_number(cells[c], v)) {
+          out.issue(log.file, line_no, fmt::format("cell of '{}' skipped: expected a number, got '{}'", header[c], cells[c]));
+          continue;
+        }
+        auto& fields = by_epoch[col.type][epoch];
+        if (fields.is_null()) fields = nlohmann::json::object();
+        fields[col.name] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();  // a diverged run's nan: null
+      }
+    }
+  }
+};
+
+}  // namespace sweep
+// ---- end sweep/collect/lightning_csv.hpp ----
+
+
+
+namespace sweep {
+
+/// @brief Per-thread buffers of a bound format (what its `scratch` type holds), reused from job to job.
+struct log_format_scratch {
+  virtual ~log_format_scratch() = default;
+};
+
+/// @brief A registered log format with its options read: what collect runs on each job.
+class bound_log_format {
+ public:
+  virtual ~bound_log_format() = default;
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  /// @brief Its log files in a job's folder (relative; `*` matches within one part).
+  [[nodiscard]] virtual std::vector<std::string> log_files(const collect_options& collect) const = 0;
+  /// @brief Its options as text: part of the incremental cache's key (other options, other data).
+  [[nodiscard]] virtual std::string options_text() const = 0;
+  [[nodiscard]] virtual std::unique_ptr<log_format_scratch> make_scratch() const = 0;
+  /// @brief The job's record (read, then finished: epoch series in `data`).
+  virtual void read(const job_files& job, job_record& out) const = 0;
+  /// @brief The job's sweep.json entry: its record's types and `extra` (which win over a type of
+  /// the same name), keys sorted, compact, as nlohmann's dump() writes them.
+  virtual void write_entry(const job_files& job, log_format_scratch& scratch, job_record& out, std::string& entry,
+                           std::span<const json_member> extra) const = 0;
+};
+
+namespace detail {
+
+template <class F>
+struct bound_format final : bound_log_format {
+  struct scratch_box final : log_format_scratch {
+    typename F::scratch value;
+  };
+
+  F format;
+  typename F::options options;
+
+  explicit bound_format(typename F::options o) : options(std::move(o)) {}
+
+  [[nodiscard]] std::string_view name() const override { return F::name; }
+  [[nodiscard]] std::vector<std::string> log_files(const collect_options& collect) const override {
+    return format.log_files(options, collect);
+  }
+  [[nodiscard]] std::string options_text() const override {
+    if constexpr (reflected_struct<typename F::options>) {
+      return schema_to_value(options).python_repr();
+    } else {
+      return "{}";
+    }
+  }
+  [[nodiscard]] std::unique_ptr<log_format_scratch> make_scratch() const override {
+    if constexpr (log_format_writes_entries<F>) {
+      return std::make_unique<scratch_box>();
+    } else {
+      return std::make_unique<log_format_scratch>();
+    }
+  }
+  void read(const job_files& job, job_record& out) const override {
+    format.read(options, job, out);
+    out.finish();
+  }
+  void write_entry(const job_files& job, log_format_scratch& scratch, job_record& out, std::string& entry,
+                   std::span<const json_member> extra) const override {
+    if constexpr (log_format_writes_entries<F>) {
+      format.write_entry(options, job, static_cast<scratch_box&>(scratch).value, out, entry, extra);
+    } else {
+      read(job, out);
+      for (auto& member : extra) out.data[std::string(member.key)] = nlohmann::json::parse(member.text);
+      entry += out.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+  }
+};
+
+}  // namespace detail
+
+/// @brief A registry entry: binds the format to its options, read from COLLECT.<NAME>.
+struct log_format_entry {
+  /// @brief (COLLECT's keys, the config file for errors) -> the bound format; a bad key of
+  /// COLLECT.<NAME> is a sweep::error naming file, line and key.
+  std::function<std::shared_ptr<const bound_log_format>(const collect_options&, const std::string&)> bind;
+};
+
+namespace detail {
+
+template <class F>
+concept log_format_has_check = requires(const F& f, const typename F::options& o) { f.check(o); };
+
+template <class F>
+log_format_entry log_format_entry_for() {
+  return {[](const collect_options& collect, const std::string& file) -> std::shared_ptr<const bound_log_format> {
+    typename F::options o{};
+    if (auto* section = component_section(collect.extensions, F::name)) {
+      auto path = "COLLECT." + upper(F::name);
+      if constexpr (reflected_struct<typename F::options>) {
+        schema_reader(file).read(*section, path, o);
+      } else if (section->is_map() && !section->as_map().empty()) {
+        auto& [key, child] = section->as_map().front();
+        throw error({file, child.line()}, path + "." + key,
+                    fmt::format("unknown key: the log format {} has no keys of its own", F::name));
+      }
+    }
+    if constexpr (log_format_has_check<F>) {
+      try {
+        F{}.check(o);
+      } catch (const error& e) {
+        if (!e.where().file.empty()) throw;
+        // The format names the key; the line it was written on is in its section.
+        auto prefix = "COLLECT." + upper(F::name) + ".";
+        const value* node = nullptr;
+        if (auto* section = component_section(collect.extensions, F::name); section && e.key_path().starts_with(prefix)) {
+          node = section->find(e.key_path().substr(prefix.size()));
+        }
+        throw error({file, node != nullptr ? node->line() : 0}, e.key_path(), e.message());
+      }
+    }
+    return std::make_shared<bound_format<F>>(std::move(o));
+  }};
+}
+
+/// @brief The built-in formats, added when the registry is first used.
+struct log_format_registry : registry<log_format_entry> {
+  log_format_registry() : registry("log format", "COLLECT.FORMAT") {
+    add(std::string(json_stats_format::name), log_format_entry_for<json_stats_format>());
+    add(std::string(lightning_csv_format::name), log_format_entry_for<lightning_csv_format>());
+  }
+};
+
+}  // namespace detail
+
+/// @brief The log formats by name: json_stats, lightning_csv, then the user's in registration order.
+inline registry<log_format_entry>& log_formats() {
+  static detail::log_format_registry formats;
+  return formats;
+}
+
+/// @brief Registers the log format F under F::name, e.g. `SWEEP_REGISTER(sweep::register_log_format<my_format>);`.
+template <class F>
+void register_log_format() {
+  static_assert(detail::log_format_has_name<F>,
+                "sweep::register_log_format<F>: F needs `static constexpr std::string_view name = \"...\";` "
+                "(what COLLECT.FORMAT calls it)");
+  static_assert(detail::log_format_has_options<F>,
+                "sweep::register_log_format<F>: F needs a default-constructible type `options` (its COLLECT.<NAME> "
+                "keys: a struct with BOOST_HANA_DEFINE_STRUCT, or `using options = sweep::no_options;`)");
+  static_assert(detail::log_format_has_log_files<F>,
+                "sweep::register_log_format<F>: F needs `std::vector<std::string> log_files(const options&, const "
+                "sweep::collect_options&) const` (its log files in a job's folder)");
+  static_assert(detail::log_format_has_read<F>,
+                "sweep::register_log_format<F>: F needs `void read(const options&, const sweep::job_files&, "
+                "sweep::job_record&) const` (a job's log files -> its record)");
+  static_assert(std::is_default_constructible_v<F>, "sweep::register_log_format<F>: F needs a default constructor");
+  if constexpr (log_format<F>) {
+    // COLLECT.<NAME> must not be one of COLLECT's own keys (a format named "tag" could have no section).
+    auto keys = detail::field_keys<collect_options>();
+    if (std::find(keys.begin(), keys.end(), detail::upper(F::name)) != keys.end()) {
+      throw error(fmt::format("a log format cannot be named '{}': COLLECT.{} is one of COLLECT's own keys", F::name,
+                              detail::upper(F::name)));
+    }
+    log_formats().add(std::string(F::name), detail::log_format_entry_for<F>());
+  }
+}
+
+/// @brief The format COLLECT.FORMAT names, bound to its COLLECT.<NAME> keys; `file` names the config in
+/// errors (an unknown name lists the registered ones, with a "did you mean").
+inline std::shared_ptr<const bound_log_format> bind_log_format(const collect_options& collect, const std::string& file = {},
+                                                              const source_location& where = {}) {
+  return log_formats().get(collect.format, where.file.empty() ? source_location{file, 0} : where).bind(collect, file);
+}
+
+}  // namespace sweep
+// ---- end sweep/collect/log_formats.hpp ----
+
 // ---- begin sweep/collect/status.hpp ----
 // What collect found: per-job progress and the sweep's status line, printed
 // exactly as pycls's sweep_collect prints them (so `sweep status` can reuse it).
@@ -8753,13 +12108,11 @@ inline std::string format_status_table(const collect_result& r) {
 // ---- end sweep/collect/status.hpp ----
 
 
-#include <condition_variable>
-#include <unordered_map>
 
 namespace sweep {
 
 /// @brief Called with (jobs parsed so far, jobs to parse), from the calling thread, at most ~10 times a second.
-using collect_progress = std::function<void(std::size_t done, std::size_t total)>;
+using collect_progress = progress_callback;
 
 /// @brief How to run a collect (the sweep config says what to collect).
 struct collect_run_options {
@@ -8769,51 +12122,181 @@ struct collect_run_options {
   collect_progress progress;  // optional
 };
 
-/// @brief The name of the cache file kept next to sweep.json.
-inline constexpr std::string_view collect_cache_name = "sweep_collect_cache.json";
-
 namespace detail {
 
 /// @brief A job's entry in sweep.json and what the status needs, made from its log and stderr.
 struct collected_job {
   job_status status;
-  file_stamp log_stamp, err_stamp;
-  std::string entry;          // its JSON text in sweep.json (when parsed now)
-  std::string_view old_entry;  // or its text in the previous sweep.json (when cached)
+  file_stamp log_stamp, err_stamp;  // log_stamp: of all its log files together
+  std::vector<std::string> files;   // its log files that exist, relative to logs/
+  std::string entry;                // its JSON text in sweep.json (when parsed now)
+  std::string_view old_entry;       // or its text in the previous sweep.json (when cached)
 };
 
-/// @brief What a worker thread reuses from job to job: the log text and the parser's buffers.
+/// @brief What a worker thread reuses from job to job: the log texts and the format's buffers.
 struct collect_scratch {
-  std::string buffer;  // the log text, at its front (see read_whole_file)
-  job_log log;
-  std::size_t entry_capacity = 0;
+  std::vector<std::string> buffers;  // each log file's text, at its front (see read_whole_file)
+  std::unique_ptr<log_format_scratch> format;
 };
 
-/// @brief Parses one job: the log's records plus log_file, err_file and err (the stderr text),
-/// written straight into the job's sweep.json entry.
-inline void collect_job(collected_job& job, const collect_options& opts, collect_scratch& scratch) {
+/// @brief A log format's file names, which `*` in them match, and where they are.
+class log_file_patterns {
+ public:
+  log_file_patterns(std::vector<std::string> patterns, const std::string& key_path) : patterns_(std::move(patterns)) {
+    if (patterns_.empty()) throw error({}, key_path, "the log format names no log files");
+    for (auto& p : patterns_) {
+      if (p.empty() || p.front() == '/' || p.find("..") != std::string::npos) {
+        throw error({}, key_path, fmt::format("log file '{}': expected a path inside the job's folder", p));
+      }
+      wild_.push_back(p.find('*') != std::string::npos);
+    }
+  }
+
+  [[nodiscard]] const std::vector<std::string>& patterns() const noexcept { return patterns_; }
+
+  /// @brief The job's log files that exist (relative to logs/, in pattern order, matches in natural
+  /// order: version_2 before version_10) and their stamps together.
+  file_stamp find(const std::string& job, const std::filesystem::path& logs_dir, int logs_fd,
+                  std::vector<std::string>& files) const {
+    files.clear();
+    file_stamp all;
+    std::uint64_t mix = 0;
+    auto stamp_in_logs = [&](const std::string& rel) {
+      return logs_fd >= 0 ? stamp_of(rel, logs_fd) : stamp_of((logs_dir / rel).string());
+    };
+    for (std::size_t p = 0; p < patterns_.size(); ++p) {
+      std::vector<std::string> candidates;
+      if (wild_[p]) {
+        expand(logs_dir, job, patterns_[p], candidates);
+      } else {
+        candidates.push_back(job + '/' + patterns_[p]);
+      }
+      for (auto& rel : candidates) {
+        auto st = stamp_in_logs(rel);
+        if (!st.exists) continue;
+        if (!all.exists) {
+          all = st;
+        } else {
+          all.size += st.size;
+        }
+        mix = mix * 1000003u ^ static_cast<std::uint64_t>(st.mtime_ns) ^ (static_cast<std::uint64_t>(st.size) << 20) ^
+              std::hash<std::string>{}(rel);
+        files.push_back(std::move(rel));
+      }
+    }
+    if (files.size() > 1) all.mtime_ns = static_cast<std::int64_t>(mix);
+    return all;
+  }
+
+ private:
+  static bool matches(std::string_view pattern, std::string_view name) {
+    auto star = pattern.find('*');
+    if (star == std::string_view::npos) return pattern == name;
+    if (!name.starts_with(pattern.substr(0, star))) return false;
+    auto rest = pattern.substr(star + 1);
+    for (std::size_t at = star; at <= name.size(); ++at) {
+      if (matches(rest, name.substr(at))) return true;
+    }
+    return false;
+  }
+
+  /// @brief a < b with digit runs compared as numbers.
+  static bool natural_less(const std::string& a, const std::string& b) {
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+      if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+        std::size_t i2 = i, j2 = j;
+        while (i2 < a.size() && std::isdigit(static_cast<unsigned char>(a[i2]))) ++i2;
+        while (j2 < b.size() && std::isdigit(static_cast<unsigned char>(b[j2]))) ++j2;
+        auto x = a.substr(i, i2 - i), y = b.substr(j, j2 - j);
+        x.erase(0, std::min(x.find_first_not_of('0'), x.size()));
+        y.erase(0, std::min(y.find_first_not_of('0'), y.size()));
+        if (x.size() != y.size()) return x.size() < y.size();
+        if (x != y) return x < y;
+        i = i2, j = j2;
+      } else {
+        if (a[i] != b[j]) return a[i] < b[j];
+        ++i, ++j;
+      }
+    }
+    return a.size() - i < b.size() - j;
+  }
+
+  static void expand(const std::filesystem::path& logs_dir, const std::string& prefix, std::string_view pattern,
+                     std::vector<std::string>& out) {
+    auto slash = pattern.find('/');
+    auto part = pattern.substr(0, slash);
+    auto rest = slash == std::string_view::npos ? std::string_view{} : pattern.substr(slash + 1);
+    std::vector<std::string> names;
+    if (part.find('*') == std::string_view::npos) {
+      names.emplace_back(part);
+    } else {
+      std::error_code ec;
+      for (auto& entry : std::filesystem::directory_iterator(logs_dir / prefix, ec)) {
+        auto name = entry.path().filename().string();
+        if (matches(part, name)) names.push_back(std::move(name));
+      }
+      std::sort(names.begin(), names.end(), natural_less);
+    }
+    for (auto& name : names) {
+      auto rel = prefix + '/' + name;
+      if (slash == std::string_view::npos) {
+        out.push_back(std::move(rel));
+      } else {
+        expand(logs_dir, rel, rest, out);
+      }
+    }
+  }
+
+  std::vector<std::string> patterns_;
+  std::vector<bool> wild_;
+};
+
+/// @brief The sweep folder's paths as sweep.json, the status and issues show them: under the folder
+/// as the caller named it (pycls keeps a relative ROOT_DIR relative), not the absolute layout.
+struct shown_paths {
+  std::filesystem::path dir, logs, cfgs;
+  shown_paths(const sweep_layout& layout, const std::filesystem::path& as_given)
+      : dir(as_given), logs(as_given / layout.logs_dir().lexically_relative(layout.dir)),
+        cfgs(as_given / layout.cfgs_dir().lexically_relative(layout.dir)) {}
+  [[nodiscard]] std::filesystem::path of(const std::filesystem::path& in_layout, const sweep_layout& layout) const {
+    return dir / in_layout.lexically_relative(layout.dir);
+  }
+};
+
+/// @brief Parses one job: its log files through the format, plus log_file, err_file and err (the
+/// stderr text), written into the job's sweep.json entry.
+inline void collect_job(collected_job& job, const collect_options& opts, const bound_log_format& format,
+                        const shown_paths& shown, collect_scratch& scratch) {
   auto& st = job.status;
   st.issues.clear();
   st.epoch_ind = 0;
   st.epoch_max = 1;
-  std::size_t size = 0;
-  if (!read_whole_file(st.log_file, scratch.buffer, size)) {
-    st.issues.push_back({{st.log_file, 0}, "cannot read the log; job counted with no records"});
-    size = 0;
-  } else if (size == 0) {
-    st.issues.push_back({{st.log_file, 0}, "empty log (job started, nothing written yet)"});
+  job_files files;
+  files.name = st.name;
+  files.dir = shown.logs / st.name;
+  files.cfg_file = shown.cfgs / (st.name + ".yaml");
+  files.collect = &opts;
+  if (scratch.buffers.size() < job.files.size()) scratch.buffers.resize(job.files.size());
+  if (!scratch.format) scratch.format = format.make_scratch();
+  auto logs_dir = shown.logs.string();
+  for (std::size_t k = 0; k < job.files.size(); ++k) {
+    auto path = logs_dir + '/' + job.files[k];
+    std::size_t size = 0;
+    if (!read_whole_file(path, scratch.buffers[k], size)) {
+      st.issues.push_back({{path, 0}, "cannot read the log; job counted with no records"});
+      size = 0;
+    } else if (size == 0) {
+      st.issues.push_back({{path, 0}, "empty log (job started, nothing written yet)"});
+    }
+    files.logs.push_back({std::move(path), {scratch.buffers[k].data(), size}});
   }
-  auto& log = scratch.log;
-  log.read({scratch.buffer.data(), size}, opts, st.log_file);
-  st.records = log.records_seen();
-  st.issues.insert(st.issues.end(), std::make_move_iterator(log.issues().begin()),
-                   std::make_move_iterator(log.issues().end()));
-  log.last_epoch(opts.progress_type, st.epoch_ind, st.epoch_max);
   std::string err;
+  std::vector<log_issue> err_issues;
   if (!job.err_stamp.exists) {
-    st.issues.push_back({{st.err_file, 0}, "missing (err left empty)"});
+    err_issues.push_back({{st.err_file, 0}, "missing (err left empty)"});
   } else if (!read_file_into(st.err_file, err)) {
-    st.issues.push_back({{st.err_file, 0}, "cannot read (err left empty)"});
+    err_issues.push_back({{st.err_file, 0}, "cannot read (err left empty)"});
     err.clear();
   }
   st.has_err = !err.empty();
@@ -8821,21 +12304,37 @@ inline void collect_job(collected_job& job, const collect_options& opts, collect
   auto as_json = [](std::string text) {
     return nlohmann::json(std::move(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   };
-  std::string err_text = as_json(std::move(err)), err_file = as_json(st.err_file), log_file = as_json(st.log_file);
-  const json_member extra[] = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}};
-  // Written into a buffer sized like the last job's, handed over whole (entry_writer frees it once written).
+  // log_file is the job's log as pycls names it (COLLECT.LOG_FILE in its folder, whose name is the
+  // job's id for analyze); files of a format that keeps its log elsewhere are listed in log_files.
+  auto stdout_log = (shown.logs / st.name / opts.log_file).string();
+  std::string err_text = as_json(std::move(err)), err_file = as_json(st.err_file), log_file = as_json(stdout_log);
+  std::string log_files;
+  if (files.logs.size() != 1 || files.logs.front().file != stdout_log) {
+    nlohmann::json paths = nlohmann::json::array();
+    for (auto& log : files.logs) paths.push_back(log.file);
+    log_files = paths.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  const json_member extra[] = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}, {"log_files", log_files}};
+  job_record record;
   job.entry.clear();
-  job.entry.reserve(scratch.entry_capacity);
-  log.write(job.entry, extra);
-  scratch.entry_capacity = job.entry.size() + job.entry.size() / 8;
+  format.write_entry(files, *scratch.format, record, job.entry, std::span(extra, log_files.empty() ? 3 : 4));
+  st.records = record.records;
+  st.epoch_ind = record.epoch_ind;
+  st.epoch_max = record.epoch_max;
+  st.issues.insert(st.issues.end(), std::make_move_iterator(record.issues.begin()),
+                   std::make_move_iterator(record.issues.end()));
+  st.issues.insert(st.issues.end(), std::make_move_iterator(err_issues.begin()), std::make_move_iterator(err_issues.end()));
 }
 
 /// @brief The parts of COLLECT and the folder that shape sweep.json: a cache made under others is stale.
-inline std::string cache_key(const std::filesystem::path& dir, const collect_options& o) {
+inline std::string cache_key(const std::filesystem::path& dir, const collect_options& o, const bound_log_format& format,
+                             const log_file_patterns& files) {
   nlohmann::json k = {{"dir", dir.string()},      {"log_file", o.log_file},   {"err_file", o.err_file},
                       {"tag", o.tag},             {"type_key", o.type_key},   {"epoch_key", o.epoch_key},
-                      {"skip", o.skip_types},     {"progress", o.progress_type}};
-  return k.dump();
+                      {"skip", o.skip_types},     {"progress", o.progress_type},
+                      {"format", format.name()},  {"format_options", format.options_text()},
+                      {"log_files", files.patterns()}};
+  return k.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 /// @brief A cached job: its stamps, status and the byte range of its entry in sweep.json.
@@ -8968,60 +12467,6 @@ class entry_writer {
   std::size_t next_ = 0, offset_ = 1;  // the next entry to write, and where it goes
 };
 
-/// @brief For parallel_for work that keeps nothing from item to item.
-struct no_scratch {};
-
-/// @brief Runs `work(i, scratch)` for i in [0, n) on `threads` threads, each with its own `Scratch`,
-/// reporting progress from this thread.
-template <class Scratch, class Work>
-void parallel_for(std::size_t n, std::size_t threads, const collect_progress& progress, Work work) {
-  if (n == 0) return;
-  threads = std::clamp<std::size_t>(threads, 1, n);
-  std::atomic<std::size_t> next{0}, done{0};
-  std::mutex m;
-  std::condition_variable cv;
-  std::exception_ptr failure;
-  auto worker = [&] {
-    Scratch scratch;
-    for (;;) {
-      auto i = next.fetch_add(1);
-      if (i >= n) break;
-      try {
-        work(i, scratch);
-      } catch (...) {
-        std::lock_guard lock(m);
-        if (!failure) failure = std::current_exception();
-        next = n;  // stop the others too
-      }
-      if (done.fetch_add(1) + 1 == n) {
-        std::lock_guard lock(m);
-        cv.notify_all();
-      }
-    }
-  };
-  {
-    std::vector<std::jthread> pool;
-    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
-    std::unique_lock lock(m);
-    for (;;) {
-      bool finished = cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return done.load() >= n || failure; });
-      if (failure) break;
-      if (progress) {
-        lock.unlock();
-        progress(std::min(done.load(), n), n);  // the last call is always (n, n)
-        lock.lock();
-      }
-      if (finished) break;
-    }
-  }
-  if (failure) std::rethrow_exception(failure);
-}
-
-/// @brief The sweep's folder, ROOT_DIR/NAME (as config/load.hpp's sweep_dir, without needing YAML here).
-inline std::filesystem::path sweep_folder(const sweep_config& cfg) {
-  return std::filesystem::path(cfg.root_dir) / cfg.name;
-}
-
 /// @brief The started jobs: folders of logs/ holding the log file, sorted by name like pycls.
 inline std::vector<std::string> job_names(const std::filesystem::path& logs_dir) {
   std::vector<std::string> names;
@@ -9060,43 +12505,57 @@ inline std::size_t delete_checkpoints(const std::filesystem::path& dir, std::str
   return n;
 }
 
-/// @brief Collects the sweep in `dir` (ROOT_DIR/NAME): parses logs/*/LOG_FILE on `run.threads`
-/// threads, writes dir/sweep.json and the cache atomically, then deletes checkpoints per
-/// opts.checkpoints_keep. Bad records are reported in the result, never fatal.
-inline collect_result collect_dir(const std::filesystem::path& dir, const collect_options& opts,
-                                  const collect_run_options& run = {}) {
+namespace detail {
+
+/// @brief Each COLLECT.<NAME> section names a registered log format, whose keys it checks
+/// (bound, even when COLLECT.FORMAT picks another, so a typo there is found now).
+inline void check_log_format_sections(const sweep_config& cfg) {
+  check_component_sections(cfg, cfg.collect.extensions, "COLLECT", log_formats());
+  for (auto& name : log_formats().names()) {
+    if (component_section(cfg.collect.extensions, name) == nullptr) continue;
+    auto probe = cfg.collect;
+    probe.format = name;
+    (void)bind_log_format(probe, cfg.file);
+  }
+}
+
+/// @brief collect_dir with the format already bound.
+inline collect_result collect_with(const std::filesystem::path& dir, const collect_options& opts,
+                                   const bound_log_format& format, const collect_run_options& run) {
+  sweep_layout layout(dir);
+  shown_paths shown(layout, dir);
   if (opts.checkpoints_keep != "all" && opts.checkpoints_keep != "last" && opts.checkpoints_keep != "none") {
     throw error({}, "COLLECT.CHECKPOINTS_KEEP",
                 fmt::format("expected one of all, last, none; got '{}'", opts.checkpoints_keep));
   }
   collect_result result;
   result.sweep_dir = dir;
-  result.sweep_file = dir / "sweep.json";
-  auto cfgs_dir = dir / "cfgs";
-  auto logs_dir = dir / "logs";
+  result.sweep_file = shown.of(layout.sweep_file(), layout);
+  auto cfgs_dir = shown.cfgs;
+  auto logs_dir = shown.logs;
   if (!std::filesystem::is_directory(cfgs_dir)) throw error({cfgs_dir.string(), 0}, {}, "cfgs folder not found (run setup first)");
   if (!std::filesystem::is_directory(logs_dir)) throw error({logs_dir.string(), 0}, {}, "logs folder not found (launch the sweep first)");
-  result.num_configs = detail::count_configs(cfgs_dir);
+  result.num_configs = count_configs(cfgs_dir);
+  log_file_patterns patterns(format.log_files(opts), fmt::format("COLLECT.FORMAT ({})", format.name()));
 
-  std::vector<detail::collected_job> jobs;
-  detail::folder_fd logs_fd(logs_dir);
+  std::vector<collected_job> jobs;
+  folder_fd logs_fd(logs_dir);
   auto stamp_in_logs = [&](const std::string& name, const std::string& file) {
-    return logs_fd.get() >= 0 ? detail::stamp_of(name + '/' + file, logs_fd.get())
-                              : detail::stamp_of((logs_dir / name / file).string());
+    return logs_fd.get() >= 0 ? stamp_of(name + '/' + file, logs_fd.get()) : stamp_of((logs_dir / name / file).string());
   };
   std::size_t threads = run.threads;
   if (threads == 0) threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
-  auto names = detail::job_names(logs_dir);
-  std::vector<detail::collected_job> found(names.size());
-  detail::parallel_for<detail::no_scratch>(names.size(), threads, {}, [&](std::size_t i, detail::no_scratch&) {
+  auto names = job_names(logs_dir);
+  std::vector<collected_job> found(names.size());
+  parallel_for(names.size(), threads, {}, [&](std::size_t i, no_scratch&) {
     auto& job = found[i];
     job.status.name = std::move(names[i]);
-    job.log_stamp = stamp_in_logs(job.status.name, opts.log_file);
+    job.log_stamp = patterns.find(job.status.name, logs_dir, logs_fd.get(), job.files);
     if (job.log_stamp.exists) job.err_stamp = stamp_in_logs(job.status.name, opts.err_file);
   });
   for (auto& job : found) {
     auto& name = job.status.name;
-    job.status.log_file = (logs_dir / name / opts.log_file).string();
+    job.status.log_file = (logs_dir / (job.files.empty() ? name + '/' + patterns.patterns().front() : job.files.back())).string();
     job.status.err_file = (logs_dir / name / opts.err_file).string();
     if (!job.log_stamp.exists) {
       // Not started (pycls leaves it out too); a cfg-index folder without its log is worth a word.
@@ -9108,11 +12567,11 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
   }
 
   // Reuse what the cache knows about unchanged logs.
-  auto cache_file = dir / collect_cache_name;
-  auto key = detail::cache_key(dir, opts);
-  auto sweep_stamp = detail::stamp_of(result.sweep_file.string());
-  std::unordered_map<std::string, detail::cached_job> cache;
-  if (run.incremental) cache = detail::load_cache(cache_file, key, sweep_stamp);
+  auto cache_file = layout.collect_cache_file();
+  auto key = cache_key(dir, opts, format, patterns);
+  auto sweep_stamp = stamp_of(result.sweep_file.string());
+  std::unordered_map<std::string, cached_job> cache;
+  if (run.incremental) cache = load_cache(cache_file, key, sweep_stamp);
   std::vector<std::size_t> todo;
   std::string old_sweep;
   bool old_loaded = false;
@@ -9133,7 +12592,7 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
   // Unchanged job list and logs: sweep.json is already right.
   bool unchanged = todo.empty() && cache.size() == jobs.size() && sweep_stamp.exists;
   if (run.write && !unchanged && todo.size() < jobs.size()) {
-    old_loaded = detail::read_file_into(result.sweep_file.string(), old_sweep) &&
+    old_loaded = read_file_into(result.sweep_file.string(), old_sweep) &&
                  static_cast<std::int64_t>(old_sweep.size()) == sweep_stamp.size;
     for (std::size_t i = 0, t = 0; i < jobs.size(); ++i) {
       if (t < todo.size() && todo[t] == i) {
@@ -9150,10 +12609,10 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
     }
   }
 
-  std::optional<detail::entry_writer> writer;
+  std::optional<entry_writer> writer;
   if (run.write && !unchanged) {
-    detail::remove_stale_temporaries(result.sweep_file);  // left by a collect that was killed
-    detail::remove_stale_temporaries(cache_file);
+    remove_stale_temporaries(result.sweep_file);  // left by a collect that was killed
+    remove_stale_temporaries(cache_file);
     writer.emplace(result.sweep_file, jobs);
     for (std::size_t i = 0, t = 0; i < jobs.size(); ++i) {
       if (t < todo.size() && todo[t] == i) {
@@ -9163,26 +12622,25 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
       }
     }
   }
-  detail::parallel_for<detail::collect_scratch>(
-      todo.size(), threads, run.progress, [&](std::size_t t, detail::collect_scratch& scratch) {
-        detail::collect_job(jobs[todo[t]], opts, scratch);
-        if (writer) writer->ready(todo[t]);
-      });
+  parallel_for<collect_scratch>(todo.size(), threads, run.progress, [&](std::size_t t, collect_scratch& scratch) {
+    collect_job(jobs[todo[t]], opts, format, shown, scratch);
+    if (writer) writer->ready(todo[t]);
+  });
   result.reparsed = todo.size();
 
   if (writer) {
     auto& ranges = writer->commit();
     result.written = true;
-    auto new_stamp = detail::stamp_of(result.sweep_file.string());
-    auto text = detail::cache_text(key, new_stamp, jobs, ranges);
-    detail::write_file_atomic(cache_file, std::string_view(text));
+    auto new_stamp = stamp_of(result.sweep_file.string());
+    auto text = cache_text(key, new_stamp, jobs, ranges);
+    write_file_atomic(cache_file, std::string_view(text));
   }
   if (run.write && opts.checkpoints_keep != "all") {
     // After sweep.json is safe, like pycls.
     std::atomic<std::size_t> deleted{0};
-    detail::parallel_for<detail::no_scratch>(jobs.size(), threads, {}, [&](std::size_t i, detail::no_scratch&) {
+    parallel_for(jobs.size(), threads, {}, [&](std::size_t i, no_scratch&) {
       auto dir_name = jobs[i].status.name + '/' + opts.checkpoint_dir;
-      if (logs_fd.get() >= 0 && !detail::is_folder(dir_name, logs_fd.get())) return;
+      if (logs_fd.get() >= 0 && !is_folder(dir_name, logs_fd.get())) return;
       deleted += delete_checkpoints(logs_dir / dir_name, opts.checkpoints_keep, opts.checkpoint_prefix);
     });
     result.checkpoints_deleted = deleted;
@@ -9192,14 +12650,35 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
   return result;
 }
 
-/// @brief Collects a sweep (see collect_dir) with the sweep config's COLLECT options and NUM_PROC threads.
+}  // namespace detail
+
+/// @brief Collects the sweep in `dir` (ROOT_DIR/NAME): reads each job's log files (logs/*/...,
+/// as the log format COLLECT.FORMAT names them) on `run.threads` threads, writes sweep.json and
+/// the cache atomically, then deletes checkpoints per opts.checkpoints_keep. Bad records are
+/// reported in the result, never fatal.
+inline collect_result collect_dir(const std::filesystem::path& dir, const collect_options& opts,
+                                  const collect_run_options& run = {}) {
+  sweep_config cfg;
+  cfg.collect = opts;
+  detail::check_log_format_sections(cfg);
+  auto format = bind_log_format(opts);
+  return detail::collect_with(dir, opts, *format, run);
+}
+
+/// @brief Collects a sweep (see collect_dir) with the sweep config's COLLECT options and NUM_PROC
+/// threads, after checking the values it uses (ROOT_DIR, NAME, NUM_PROC, COLLECT, the log format
+/// and its section): errors name the config's file, line and key.
 inline collect_result collect(const sweep_config& cfg, collect_run_options run = {}) {
+  check_common_options(cfg);
+  check_collect_options(cfg);
+  detail::check_log_format_sections(cfg);
+  auto format = bind_log_format(cfg.collect, cfg.file, config_checker(cfg).where("COLLECT.FORMAT"));
   if (run.threads == 0) run.threads = static_cast<std::size_t>(std::max<std::int64_t>(1, cfg.num_proc));
   try {
-    return collect_dir(detail::sweep_folder(cfg), cfg.collect, run);
+    return detail::collect_with(sweep_dir(cfg), cfg.collect, *format, run);
   } catch (const error& e) {
     if (!e.key_path().empty() && e.where().file.empty() && !cfg.file.empty()) {
-      throw error({cfg.file, 0}, e.key_path(), e.message());
+      throw error(config_checker(cfg).where(e.key_path()), e.key_path(), e.message());
     }
     throw;
   }
@@ -9371,6 +12850,20 @@ class json_stats_writer {
 
 // ---- begin sweep/analyze.hpp ----
 // Umbrella header of the analyze stage: includes every public header of include/sweep/analyze/.
+
+
+// ---- begin sweep/analyze/analyze.hpp ----
+// `sweep analyze` as a function (pycls's tools/sweep_analyze.py): loads
+// ROOT_DIR/NAME/sweep.json (and the EXTRA_SWEEP_NAMES' ones), then writes
+// analysis.html with the report sections ANALYZE.SECTIONS names, in its order
+// (by default pycls's sections in pycls's order, then the job table).
+
+
+// ---- begin sweep/analyze/check_inputs.hpp ----
+// What analyze checks once the sweeps are loaded, so a wrong name fails with a
+// message that says what exists: a sweep none of whose jobs has ANALYZE.ERROR
+// (naming the record types and fields its jobs do have, with a did-you-mean), and
+// ANALYZE.METRICS or filter names that are neither a shortcut nor a field any job has.
 
 
 // ---- begin sweep/analyze/metrics.hpp ----
@@ -9561,12 +13054,6 @@ inline double metric_number(const nlohmann::json& record, const metric_info& inf
 }  // namespace sweep
 // ---- end sweep/analyze/metrics.hpp ----
 
-// ---- begin sweep/analyze/statistics.hpp ----
-// Statistics over a sweep: empirical-bootstrap "good ranges" (pycls's
-// get_filters) and range filters (pycls's apply_filters). The bootstrap is
-// seeded so the same sweep.json and seed give the same report.
-
-
 // ---- begin sweep/analyze/sweep_data.hpp ----
 // A sweep's jobs as the analysis sees them: sweep.json (written by pycls's
 // collect or ours, same format) loaded with nlohmann::json, the jobs without
@@ -9693,15 +13180,6 @@ inline int line_of(std::string_view text, std::size_t byte) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(byte), '\n'));
 }
 
-inline std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary | std::ios::ate);
-  if (!in) throw error({file.string(), 0}, "", "cannot open the file for reading");
-  std::string text(static_cast<std::size_t>(in.tellg()), '\0');
-  in.seekg(0);
-  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) throw error({file.string(), 0}, "", "cannot read the file");
-  return text;
-}
-
 }  // namespace detail
 
 namespace detail {
@@ -9749,31 +13227,6 @@ bool scan_list(std::string_view text, OnElement element) {
     }
   }
   return depth == 0 && text.substr(std::min(i + 1, text.size())).find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
-/// @brief Runs `work(t)` for t in [0, threads), t = 0 on the calling thread; rethrows the first failure.
-template <class Work>
-void on_threads(std::size_t threads, Work work) {
-  std::vector<std::exception_ptr> errors(threads);
-  auto guarded = [&](std::size_t t) {
-    try {
-      work(t);
-    } catch (...) {
-      errors[t] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(guarded, t);
-  guarded(0);
-  for (auto& th : pool) th.join();
-  for (auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-}
-
-/// @brief How many threads share work on `n` items: every core, with at least `per_thread` items each.
-inline std::size_t threads_for(std::size_t n, std::size_t per_thread = 64) {
-  return std::min(static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())), n / per_thread + 1);
 }
 
 /// @brief nlohmann SAX handler that builds a job's JSON tree as nlohmann::json::parse does, but
@@ -9940,7 +13393,7 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
   bool balanced = false;
   auto threads = threads_for(text.size(), std::size_t{1} << 20);  // one thread below 1 MB
   std::vector<std::pair<std::size_t, std::exception_ptr>> failures(threads, {SIZE_MAX, nullptr});
-  on_threads(threads, [&](std::size_t t) {
+  run_on_threads(threads, [&](std::size_t t) {
     if (t == 0) {
       struct closer {
         element_feed& feed;
@@ -9992,7 +13445,7 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
 /// @brief Drops the jobs' trees on every core (freeing 10,000 of them takes ~0.3 s on one).
 inline void release_trees(std::vector<std::shared_ptr<const nlohmann::json>>& trees) {
   auto threads = threads_for(trees.size());
-  on_threads(threads, [&](std::size_t t) {
+  run_on_threads(threads, [&](std::size_t t) {
     for (std::size_t k = t; k < trees.size(); k += threads) trees[k].reset();
   });
   trees.clear();
@@ -10031,7 +13484,7 @@ inline sweep_data parse_sweep(std::string_view text, std::string file_name, std:
 /// @brief Loads a sweep.json file (see parse_sweep).
 inline sweep_data load_sweep(const std::filesystem::path& file, std::string name,
                              std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
-  return parse_sweep(detail::read_text(file), file.string(), std::move(name), error_key, opts);
+  return parse_sweep(read_file(file), file.string(), std::move(name), error_key, opts);
 }
 
 /// @brief A metric's number for one job, looked up once (see job::memo).
@@ -10081,6 +13534,166 @@ inline std::string describe_sweep(const sweep_data& sweep) {
 
 }  // namespace sweep
 // ---- end sweep/analyze/sweep_data.hpp ----
+
+#include <fmt/ranges.h>
+
+
+namespace sweep {
+
+namespace detail {
+
+/// @brief Up to `n` raw job records of a sweep.json (for messages only: the whole file is parsed again).
+inline std::vector<nlohmann::json> sample_raw_records(const std::filesystem::path& file, std::size_t n, std::size_t& total) {
+  std::vector<nlohmann::json> out;
+  total = 0;
+  std::string text;
+  if (!read_file_into(file.string(), text)) return out;
+  auto all = nlohmann::json::parse(text, nullptr, false);
+  if (!all.is_array()) return out;
+  total = all.size();
+  for (auto& r : all) {
+    if (out.size() >= n) break;
+    if (r.is_object()) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+/// @brief The record types of some jobs (top-level maps other than cfg) and their fields, sorted.
+inline std::vector<std::pair<std::string, std::vector<std::string>>> record_types(const std::vector<nlohmann::json>& records) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> types;
+  for (auto& r : records) {
+    for (auto& [type, body] : r.items()) {
+      if (!body.is_object() || type == "cfg" || type == "aug") continue;
+      auto it = std::find_if(types.begin(), types.end(), [&](auto& t) { return t.first == type; });
+      if (it == types.end()) {
+        types.emplace_back(type, std::vector<std::string>{});
+        it = types.end() - 1;
+      }
+      for (auto& [field, v] : body.items()) {
+        if (std::find(it->second.begin(), it->second.end(), field) == it->second.end()) it->second.push_back(field);
+      }
+    }
+  }
+  std::sort(types.begin(), types.end());
+  for (auto& t : types) std::sort(t.second.begin(), t.second.end());
+  return types;
+}
+
+/// @brief Every dotted field of a record, maps walked `depth` levels down (cfg.OPTIM.BASE_LR, test_epoch.top1_err).
+inline void record_fields(const nlohmann::json& node, const std::string& prefix, int depth, std::vector<std::string>& out) {
+  if (!node.is_object() || depth == 0) return;
+  for (auto& [key, v] : node.items()) {
+    auto path = prefix.empty() ? key : prefix + "." + key;
+    out.push_back(path);
+    record_fields(v, path, depth - 1, out);
+  }
+}
+
+}  // namespace detail
+
+/// @brief Refuses, with what the jobs do have, a sweep that has no job with the error (ANALYZE.ERROR).
+/// `file` is the sweep's sweep.json, `name` the sweep's name.
+inline void check_sweep_has_error(const sweep_config& cfg, const sweep_data& sweep, const std::filesystem::path& file,
+                                  const std::string& name) {
+  if (!sweep.jobs.empty()) return;
+  std::size_t total = 0;
+  auto records = detail::sample_raw_records(file, 64, total);
+  config_checker checker(cfg);
+  if (total == 0) {
+    throw error({file.string(), 0}, "",
+                fmt::format("the sweep {} has no jobs in its sweep.json yet: expected jobs that ran and logged "
+                            "(see `sweep status`), then `sweep collect`", name));
+  }
+  auto types = detail::record_types(records);
+  std::vector<std::string> fields, listed;
+  for (auto& [type, names] : types) {
+    listed.push_back(fmt::format("{} ({})", type, fmt::join(names, ", ")));
+    for (auto& f : names) fields.push_back(type + "." + f);
+  }
+  auto error_key = cfg.analyze.error;
+  auto suggestion = did_you_mean(error_key, fields);
+  // The same field under another record type (test_ema_epoch.min_top1_err -> test_epoch.min_top1_err).
+  if (suggestion.empty()) {
+    auto field = error_key.substr(error_key.find('.') + 1);
+    for (auto& f : fields) {
+      if (f.ends_with("." + field)) {
+        suggestion = " (did you mean '" + f + "'?)";
+        break;
+      }
+    }
+  }
+  checker.fail("ANALYZE.ERROR",
+               fmt::format("the sweep {} ({}, {} jobs) has no job with {}{}; its jobs' records are: {}",
+                           name, file.string(), total, error_key, suggestion,
+                           listed.empty() ? std::string("none") : fmt::format("{}", fmt::join(listed, "; "))));
+}
+
+/// @brief Refuses metric and filter names (ANALYZE.METRICS, PRE_FILTERS, SPLIT_FILTERS) that are neither a
+/// shortcut nor a field any loaded job has, with a did-you-mean from the shortcuts and the jobs' fields.
+inline void check_metric_names(const sweep_config& cfg, const std::vector<sweep_data>& sweeps) {
+  const nlohmann::json* example = nullptr;
+  for (auto& s : sweeps) {
+    if (!s.jobs.empty() && s.jobs.front().record) example = s.jobs.front().record.get();
+  }
+  if (example == nullptr) return;
+  auto shortcuts = metric_shortcut_names();
+  auto known = [&](const std::string& name) {
+    if (std::find(shortcuts.begin(), shortcuts.end(), name) != shortcuts.end()) return true;
+    auto info = get_metric_info(name, cfg.analyze.error);
+    for (auto& s : sweeps) {
+      for (auto& j : s.jobs) {
+        if (j.record && find_field(*j.record, info.key) != nullptr) return true;
+      }
+    }
+    return false;
+  };
+  auto candidates = shortcuts;
+  detail::record_fields(*example, "", 3, candidates);
+  config_checker checker(cfg);
+  auto refuse = [&](const std::string& key_path, const std::string& name, const char* what) {
+    auto hint = did_you_mean(name, candidates);
+    checker.fail(key_path, fmt::format("'{}' is neither a metric shortcut nor a field of any job: expected {}{}{}", name, what,
+                                       hint, hint.empty() ? fmt::format(" (shortcuts: {})", fmt::join(shortcuts, ", ")) : ""));
+  };
+  const auto& a = cfg.analyze;
+  for (std::size_t i = 0; i < a.metrics.size(); ++i) {
+    if (!known(a.metrics[i])) refuse(fmt::format("ANALYZE.METRICS[{}]", i), a.metrics[i], "a metric to plot");
+  }
+  for (auto& [name, range] : a.pre_filters) {
+    if (!known(name)) refuse("ANALYZE.PRE_FILTERS." + name, name, "a metric to filter on");
+  }
+  for (auto& [set, filters] : a.split_filters) {
+    for (auto& [name, range] : filters) {
+      if (!known(name)) refuse("ANALYZE.SPLIT_FILTERS." + set + "." + name, name, "a metric to filter on");
+    }
+  }
+}
+
+}  // namespace sweep
+// ---- end sweep/analyze/check_inputs.hpp ----
+
+// ---- begin sweep/report/analysis_json.hpp ----
+// analysis.json, written beside analysis.html: the numbers the page states,
+// for scripts and notebooks. Every page gets one, whichever sections it shows:
+// the EDF summary and good ranges of pycls's sections, parameter importance
+// (overall and within the good range) and, with several sweeps, their
+// comparisons, computed with the page's seed and the sections' options
+// (ANALYZE.IMPORTANCE, ANALYZE.COMPARE), so the numbers equal the page's.
+
+
+// ---- begin sweep/analyze/compare.hpp ----
+// Comparing two design spaces by their error distributions (pycls compares
+// EDFs by eye): the two-sample Kolmogorov-Smirnov test (asymptotic p-value,
+// Stephens 1970 / Numerical Recipes' probks) and percentile-bootstrap
+// intervals of the difference of error quantiles (each sweep resampled on its
+// own), stated in plain words.
+
+
+// ---- begin sweep/analyze/statistics.hpp ----
+// Statistics over a sweep: empirical-bootstrap "good ranges" (pycls's
+// get_filters) and range filters (pycls's apply_filters). The bootstrap is
+// seeded so the same sweep.json and seed give the same report.
+
 
 
 #include <random>
@@ -10171,17 +13784,495 @@ inline sweep_data apply_filters(const sweep_data& sweep, const filter_set& filte
 
 }  // namespace sweep
 // ---- end sweep/analyze/statistics.hpp ----
-// ---- end sweep/analyze.hpp ----
-
-// ---- begin sweep/report.hpp ----
-// Umbrella header of the report stage: includes every public header of include/sweep/report/.
 
 
-// ---- begin sweep/report/analysis.hpp ----
-// The analysis report of a sweep (pycls's tools/sweep_analyze.py): loads
-// ROOT_DIR/NAME/sweep.json (and the EXTRA_SWEEP_NAMES' ones), then writes
-// analysis.html with pycls's sections in pycls's order, plus a sortable job
-// table whose rows the plots' points link to.
+
+namespace sweep {
+
+/// @brief Options of a comparison.
+struct compare_options {
+  std::vector<double> quantiles = {10, 50};  // percentiles of the error compared
+  int resamples = 1000;
+  double alpha = 5;  // percent outside each interval
+  std::uint64_t seed = 0;
+};
+
+/// @brief The difference a - b of one error percentile, with its bootstrap interval.
+struct quantile_difference {
+  double percentile = 0;
+  double a = 0, b = 0;            // each sweep's percentile of the error
+  double diff = 0, low = 0, high = 0;
+};
+
+/// @brief Two sweeps compared: the KS test and the quantile differences.
+struct comparison {
+  std::string a, b;
+  std::size_t n_a = 0, n_b = 0;
+  double ks_statistic = 0, p_value = 1;
+  std::vector<quantile_difference> quantiles;
+};
+
+/// @brief Kolmogorov's Q(lambda) = 2 sum_k (-1)^(k-1) exp(-2 k^2 lambda^2), the KS tail probability.
+inline double kolmogorov_q(double lambda) {
+  if (lambda < 1e-3) return 1;
+  double sum = 0, sign = 1, previous = 0;
+  for (int k = 1; k <= 100; ++k) {
+    double term = sign * 2 * std::exp(-2.0 * k * k * lambda * lambda);
+    sum += term;
+    if (std::abs(term) <= 1e-10 * std::abs(previous) || std::abs(term) <= 1e-16 * sum) return std::clamp(sum, 0.0, 1.0);
+    sign = -sign;
+    previous = term;
+  }
+  return 1;  // did not converge: lambda is tiny
+}
+
+/// @brief The two-sample KS statistic D = sup |F_a - F_b| and its asymptotic p-value.
+inline std::pair<double, double> ks_test(std::vector<double> a, std::vector<double> b) {
+  if (a.empty() || b.empty()) return {0, 1};
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  double na = static_cast<double>(a.size()), nb = static_cast<double>(b.size()), d = 0;
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    double x = std::min(a[i], b[j]);
+    while (i < a.size() && a[i] <= x) ++i;
+    while (j < b.size() && b[j] <= x) ++j;
+    d = std::max(d, std::abs(static_cast<double>(i) / na - static_cast<double>(j) / nb));
+  }
+  double en = std::sqrt(na * nb / (na + nb));
+  return {d, kolmogorov_q((en + 0.12 + 0.11 / en) * d)};
+}
+
+/// @brief Compares the errors of two sweeps (see compare_options).
+inline comparison compare_errors(const std::string& name_a, const std::vector<double>& a, const std::string& name_b,
+                                 const std::vector<double>& b, const compare_options& opt = {}) {
+  comparison out{name_a, name_b, a.size(), b.size(), 0, 1, {}};
+  std::tie(out.ks_statistic, out.p_value) = ks_test(a, b);
+  if (a.empty() || b.empty()) return out;
+  std::mt19937_64 engine(opt.seed);
+  auto resample = [&](const std::vector<double>& from, std::vector<double>& into) {
+    into.resize(from.size());
+    for (auto& v : into) v = from[static_cast<std::size_t>((static_cast<unsigned __int128>(engine()) * from.size()) >> 64)];
+    std::sort(into.begin(), into.end());
+  };
+  auto sorted_percentile = [](const std::vector<double>& s, double p) {
+    double h = (static_cast<double>(s.size()) - 1) * p / 100.0;
+    auto lo = static_cast<std::size_t>(std::floor(h));
+    auto hi = std::min(lo + 1, s.size() - 1);
+    return s[lo] + (h - static_cast<double>(lo)) * (s[hi] - s[lo]);
+  };
+  std::vector<std::vector<double>> diffs(opt.quantiles.size());
+  std::vector<double> ra, rb;
+  for (int r = 0; r < opt.resamples; ++r) {
+    resample(a, ra);
+    resample(b, rb);
+    for (std::size_t q = 0; q < opt.quantiles.size(); ++q) {
+      diffs[q].push_back(sorted_percentile(ra, opt.quantiles[q]) - sorted_percentile(rb, opt.quantiles[q]));
+    }
+  }
+  for (std::size_t q = 0; q < opt.quantiles.size(); ++q) {
+    quantile_difference d;
+    d.percentile = opt.quantiles[q];
+    d.a = percentile(a, d.percentile);
+    d.b = percentile(b, d.percentile);
+    d.diff = d.a - d.b;
+    d.low = diffs[q].empty() ? d.diff : percentile(diffs[q], opt.alpha / 2);
+    d.high = diffs[q].empty() ? d.diff : percentile(diffs[q], 100 - opt.alpha / 2);
+    out.quantiles.push_back(d);
+  }
+  return out;
+}
+
+/// @brief Compares two sweeps' errors.
+inline comparison compare_sweeps(const sweep_data& a, const sweep_data& b, const compare_options& opt = {}) {
+  std::vector<double> ea, eb;
+  for (auto& j : a.jobs) ea.push_back(j.error);
+  for (auto& j : b.jobs) eb.push_back(j.error);
+  return compare_errors(a.name, ea, b.name, eb, opt);
+}
+
+/// @brief "10th" for 10, "50th" for 50, "1st", "2nd", "3rd".
+inline std::string ordinal(double p) {
+  if (p != std::floor(p)) return fmt::format("{}th", p);
+  auto n = static_cast<long>(p);
+  const char* suffix = (n % 100 >= 11 && n % 100 <= 13) ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+  return fmt::format("{}{}", n, suffix);
+}
+
+/// @brief One quantile difference in plain words (lower error is better), e.g. "optim_a is better
+/// than optim_b at the 10th percentile of the error by 0.8 to 1.4 points (5.2 versus 6.3)".
+inline std::string describe_difference(const comparison& c, const quantile_difference& d) {
+  auto at = fmt::format("at the {} percentile of the error", ordinal(d.percentile));
+  auto values = fmt::format("({:.2f} versus {:.2f})", d.a, d.b);
+  if (d.high < 0) return fmt::format("{} is better than {} {} by {:.2f} to {:.2f} points {}", c.a, c.b, at, -d.high, -d.low, values);
+  if (d.low > 0) return fmt::format("{} is better than {} {} by {:.2f} to {:.2f} points {}", c.b, c.a, at, d.low, d.high, values);
+  return fmt::format("{} and {} do not differ clearly {}: {} minus {} is {:.2f} to {:.2f} points, which includes 0 {}", c.a, c.b, at,
+                     c.a, c.b, d.low, d.high, values);
+}
+
+/// @brief The KS test in plain words.
+inline std::string describe_ks(const comparison& c) {
+  auto numbers = fmt::format("Kolmogorov-Smirnov D = {:.3f}, p = {:.3g}, {} and {} jobs", c.ks_statistic, c.p_value, c.n_a, c.n_b);
+  if (c.p_value < 0.05) return fmt::format("The error distributions of {} and {} differ ({}).", c.a, c.b, numbers);
+  return fmt::format("The error distributions of {} and {} may be the same: the test finds no difference at the 5 % level ({}).", c.a, c.b,
+                     numbers);
+}
+
+}  // namespace sweep
+// ---- end sweep/analyze/compare.hpp ----
+
+// ---- begin sweep/analyze/importance.hpp ----
+// Parameter importance: the share of the error's variance each parameter
+// explains on its own, i.e. its functional-ANOVA main effect (the first-order
+// Sobol' index, Var(E[error | x]) / Var(error)); Hooker 2007, Hutter, Hoos &
+// Leyton-Brown 2014 (fANOVA). Estimated without a surrogate model: each
+// parameter's values are cut into equal-count bins and the share is the
+// bias-corrected correlation ratio omega^2 (Hays 1963) of the error over the
+// bins, so a parameter with no effect scores about 0 rather than (bins-1)/n.
+// Percentile-bootstrap intervals (Efron & Tibshirani 1993) resample the jobs.
+
+
+// ---- begin sweep/analyze/parameters.hpp ----
+// The parameters of a sweep as the analysis sections see them: each sampled
+// key of SETUP.SAMPLERS (a regnet_sampler counts as its six keys), then the
+// derived metrics of ANALYZE.METRICS; a metric that reads a sampled key stands
+// for it (lr for OPTIM.BASE_LR). Values that are not numbers (MODEL.TYPE: mlp)
+// become category codes, so every parameter is a column of doubles.
+
+
+
+
+namespace sweep {
+
+/// @brief A parameter of the sweep: the metric it is read by, and whether its sampler is logarithmic.
+struct sweep_parameter {
+  metric_info info;
+  bool log = false;  // log_uniform, log_normal or power2 sampler (and not already a log10 metric)
+};
+
+/// @brief A parameter's values over some jobs: numbers, or codes 0, 1, ... of `categories`.
+struct parameter_column {
+  std::vector<double> values;           // NaN where a job lacks it
+  std::vector<std::string> categories;  // non-empty: values are indices into it
+};
+
+namespace detail {
+
+inline bool log_rand_type(const value& sampler) {
+  auto* t = sampler.child("RAND_TYPE");
+  if (t == nullptr || !t->is_string()) return false;
+  auto& s = t->as_string();
+  return s == "log_uniform" || s == "log_normal" || s.starts_with("power2");
+}
+
+}  // namespace detail
+
+/// @brief The parameters of `cfg`'s sweep (see the top of this file). `names`, when not empty, lists
+/// them instead (metric names or dotted keys; a key under cfg. is logarithmic when its sampler is).
+inline std::vector<sweep_parameter> sweep_parameters(const sweep_config& cfg, const std::vector<std::string>& names = {}) {
+  std::vector<std::pair<std::string, bool>> sampled;  // "cfg.KEY", log
+  const auto& samplers = cfg.setup.samplers;
+  if (samplers.is_map()) {
+    for (auto& [key, spec] : samplers.as_map()) {
+      auto* type = spec.child("TYPE");
+      if (key == "REGNET" && type && type->is_string() && type->as_string() == "regnet_sampler") {
+        for (auto* k : {"DEPTH", "W0", "WA", "WM", "GROUP_W", "BOT_MUL"}) {
+          sampled.emplace_back(std::string("cfg.REGNET.") + k, std::string_view(k) != "DEPTH" && std::string_view(k) != "BOT_MUL");
+        }
+      } else {
+        sampled.emplace_back("cfg." + key, detail::log_rand_type(spec));
+      }
+    }
+  }
+  std::vector<sweep_parameter> out;
+  auto add = [&](metric_info info, bool log) {
+    if (std::any_of(out.begin(), out.end(), [&](auto& p) { return p.info.key == info.key && p.info.transform.map == info.transform.map; })) return;
+    out.push_back({std::move(info), log});
+  };
+  auto log_of = [&](const metric_info& info) {
+    if (info.transform.map != metric_map::none) return false;  // already on a log scale
+    for (auto& [key, log] : sampled) {
+      if (key == info.key) return log;
+    }
+    return false;
+  };
+  if (!names.empty()) {
+    for (auto& n : names) {
+      auto info = get_metric_info(n, cfg.analyze.error);
+      bool log = log_of(info);
+      add(std::move(info), log);
+    }
+    return out;
+  }
+  std::vector<metric_info> derived;
+  for (auto& m : cfg.analyze.metrics) derived.push_back(get_metric_info(m, cfg.analyze.error));
+  for (auto& [key, log] : sampled) {
+    auto by = std::find_if(derived.begin(), derived.end(), [&](auto& d) { return d.key == key; });
+    if (by != derived.end()) {
+      add(*by, false);
+    } else {
+      add(get_metric_info(key, cfg.analyze.error), log);
+    }
+  }
+  for (auto& d : derived) add(d, false);
+  return out;
+}
+
+/// @brief The values of parameter `p` over `jobs` (numbers; else category codes in sorted order).
+inline parameter_column parameter_values(const std::vector<job>& jobs, const sweep_parameter& p) {
+  parameter_column out;
+  out.values.reserve(jobs.size());
+  bool categorical = false;
+  for (auto& j : jobs) {
+    double v = job_number(j, p.info);
+    if (std::isnan(v) && p.info.transform.map == metric_map::none && p.info.transform.reduce == metric_reduce::none) {
+      auto* f = find_field(*j.record, p.info.key);
+      if (f != nullptr && !f->is_null() && !f->is_number()) categorical = true;
+    }
+    out.values.push_back(v);
+  }
+  if (!categorical) return out;
+  std::map<std::string, double> codes;
+  std::vector<std::string> text(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    auto* f = find_field(*jobs[i].record, p.info.key);
+    if (f == nullptr || f->is_null()) continue;
+    text[i] = f->is_string() ? f->get<std::string>() : f->dump();
+    codes.emplace(text[i], 0);
+  }
+  for (auto& [name, code] : codes) {
+    code = static_cast<double>(out.categories.size());
+    out.categories.push_back(name);
+  }
+  for (std::size_t i = 0; i < jobs.size(); ++i) out.values[i] = text[i].empty() && !codes.count("") ? std::nan("") : codes[text[i]];
+  return out;
+}
+
+}  // namespace sweep
+// ---- end sweep/analyze/parameters.hpp ----
+
+
+namespace sweep {
+
+/// @brief Options of parameter importance.
+struct importance_options {
+  int bins = 10;          // bins per parameter (fewer when it takes fewer distinct values)
+  int resamples = 200;    // bootstrap resamples for the intervals
+  double alpha = 5;       // percent outside each interval
+  std::uint64_t seed = 0;
+};
+
+/// @brief One parameter's main effect: its share of the error's variance and a bootstrap interval.
+struct importance_share {
+  std::string key;  // the metric name (e.g. "lr") or dotted key
+  double share = 0, low = 0, high = 0;
+};
+
+/// @brief The main effects of several parameters over one set of jobs.
+struct importance_result {
+  std::vector<importance_share> shares;  // in the order the parameters were given
+  /// @brief 1 - the sum of the shares: interactions between parameters and noise.
+  importance_share rest{"interactions and noise", 0, 0, 0};
+  std::size_t jobs = 0;
+};
+
+namespace detail {
+
+/// @brief Equal-count bins of `values`: one per distinct value when there are at most `bins`,
+/// else cut at the sorted values' quantiles (ties stay in one bin). NaN gets a bin of its own.
+inline std::vector<std::uint32_t> importance_bins(const std::vector<double>& values, int bins, std::uint32_t& count) {
+  std::vector<double> sorted;
+  sorted.reserve(values.size());
+  for (double v : values) {
+    if (!std::isnan(v)) sorted.push_back(v);
+  }
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<double> distinct = sorted;
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  std::vector<double> edges;  // bin k holds edges[k-1] <= v < edges[k]
+  if (distinct.size() <= static_cast<std::size_t>(bins)) {
+    if (!distinct.empty()) edges.assign(distinct.begin() + 1, distinct.end());
+  } else {
+    for (int k = 1; k < bins; ++k) edges.push_back(sorted[sorted.size() * static_cast<std::size_t>(k) / static_cast<std::size_t>(bins)]);
+    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+  }
+  auto nan_bin = static_cast<std::uint32_t>(edges.size() + 1);
+  count = nan_bin + 1;
+  std::vector<std::uint32_t> out(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out[i] = std::isnan(values[i]) ? nan_bin
+                                   : static_cast<std::uint32_t>(std::upper_bound(edges.begin(), edges.end(), values[i]) - edges.begin());
+  }
+  return out;
+}
+
+/// @brief omega^2 of the error over bins from per-bin counts, sums and the total sum of squares.
+inline double omega_squared(const std::vector<double>& n, const std::vector<double>& sum, double total_n, double total_sum,
+                            double total_sq) {
+  double mean = total_sum / total_n;
+  double sst = total_sq - total_sum * mean;
+  if (!(sst > 1e-12 * std::max(1.0, total_sq))) return 0;  // a constant error: nothing to explain
+  double ssb = 0;
+  int groups = 0;
+  for (std::size_t b = 0; b < n.size(); ++b) {
+    if (n[b] == 0) continue;
+    ++groups;
+    ssb += sum[b] * sum[b] / n[b];
+  }
+  ssb -= total_sum * mean;
+  if (groups < 2 || total_n <= groups) return 0;
+  double msw = (sst - ssb) / (total_n - groups);
+  return std::clamp((ssb - (groups - 1) * msw) / (sst + msw), 0.0, 1.0);
+}
+
+}  // namespace detail
+
+/// @brief The main effect of each column of `params` (one value per job, NaN when missing) on
+/// `errors`: omega^2 over equal-count bins, with percentile-bootstrap intervals over resampled jobs.
+/// @sa docs/report.md#importance
+inline importance_result main_effects(const std::vector<double>& errors, const std::vector<std::vector<double>>& params,
+                                      const std::vector<std::string>& keys, const importance_options& opt = {}) {
+  if (params.size() != keys.size()) throw error("main_effects: one key per parameter column expected");
+  std::size_t n = errors.size();
+  importance_result out;
+  out.jobs = n;
+  std::size_t p = params.size();
+  std::vector<std::vector<std::uint32_t>> bins(p);
+  std::vector<std::uint32_t> counts(p);
+  for (std::size_t k = 0; k < p; ++k) {
+    if (params[k].size() != n) throw error("main_effects: every parameter column needs one value per job");
+    bins[k] = detail::importance_bins(params[k], std::max(opt.bins, 2), counts[k]);
+  }
+  // One pass over a (re)sample: weights w[i] = how often job i was drawn.
+  std::vector<std::vector<double>> bn(p), bs(p);
+  auto shares_of = [&](const std::vector<double>* w, std::vector<double>& into) {
+    double tn = 0, ts = 0, tq = 0;
+    for (std::size_t k = 0; k < p; ++k) {
+      bn[k].assign(counts[k], 0.0);
+      bs[k].assign(counts[k], 0.0);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      double wi = w ? (*w)[i] : 1.0;
+      if (wi == 0) continue;
+      double e = errors[i];
+      tn += wi;
+      ts += wi * e;
+      tq += wi * e * e;
+      for (std::size_t k = 0; k < p; ++k) {
+        bn[k][bins[k][i]] += wi;
+        bs[k][bins[k][i]] += wi * e;
+      }
+    }
+    into.resize(p);
+    for (std::size_t k = 0; k < p; ++k) into[k] = n < 3 ? 0.0 : detail::omega_squared(bn[k], bs[k], tn, ts, tq);
+  };
+  std::vector<double> point;
+  shares_of(nullptr, point);
+  double point_sum = 0;
+  for (double s : point) point_sum += s;
+
+  std::vector<std::vector<double>> draws(p + 1);
+  if (n >= 3 && opt.resamples > 0) {
+    std::mt19937_64 engine(opt.seed);
+    std::vector<double> w(n), shares;
+    for (int r = 0; r < opt.resamples; ++r) {
+      std::fill(w.begin(), w.end(), 0.0);
+      for (std::size_t i = 0; i < n; ++i) w[static_cast<std::size_t>((static_cast<unsigned __int128>(engine()) * n) >> 64)] += 1;
+      shares_of(&w, shares);
+      double sum = 0;
+      for (std::size_t k = 0; k < p; ++k) {
+        draws[k].push_back(shares[k]);
+        sum += shares[k];
+      }
+      draws[p].push_back(std::max(0.0, 1 - sum));
+    }
+  }
+  auto interval = [&](std::size_t k, double at) -> std::pair<double, double> {
+    if (draws[k].empty()) return {at, at};
+    return {percentile(draws[k], opt.alpha / 2), percentile(draws[k], 100 - opt.alpha / 2)};
+  };
+  for (std::size_t k = 0; k < p; ++k) {
+    auto [lo, hi] = interval(k, point[k]);
+    out.shares.push_back({keys[k], point[k], lo, hi});
+  }
+  out.rest.share = std::max(0.0, 1 - point_sum);
+  std::tie(out.rest.low, out.rest.high) = interval(p, out.rest.share);
+  return out;
+}
+
+/// @brief A sweep's parameter importance: over all its jobs, and over the jobs inside every
+/// parameter's bootstrap good range (the region the best jobs come from; optuna #4985).
+struct sweep_importance {
+  importance_result overall;
+  importance_result good;                 // empty shares when fewer than `min_jobs` jobs are inside
+  std::vector<std::array<double, 2>> ranges;  // each parameter's good range [2.5 %, 97.5 %]
+  std::size_t good_jobs = 0;
+};
+
+/// @brief Importance of `params` for `sweep` (see main_effects); the good range is the bootstrap's
+/// (good_ranges' resamples of the best jobs, `boot`), as the Metrics section draws it.
+inline sweep_importance importance_of(const sweep_data& sweep, const std::vector<sweep_parameter>& params,
+                                      const importance_options& opt = {}, const bootstrap_options& boot = {},
+                                      std::size_t min_jobs = 20) {
+  sweep_importance out;
+  std::vector<double> errors;
+  errors.reserve(sweep.jobs.size());
+  for (auto& j : sweep.jobs) errors.push_back(j.error);
+  std::vector<std::vector<double>> columns;
+  std::vector<std::string> keys;
+  for (auto& p : params) {
+    columns.push_back(parameter_values(sweep.jobs, p).values);
+    keys.push_back(p.info.name);
+  }
+  out.overall = main_effects(errors, columns, keys, opt);
+  if (errors.empty()) return out;
+  auto best = bootstrap_best(errors, boot);
+  for (auto& c : columns) {
+    auto r = good_range_of(c, best, boot.alpha);
+    out.ranges.push_back({r[0], r[2]});
+  }
+  std::vector<std::size_t> inside;
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    bool in = true;
+    for (std::size_t k = 0; k < columns.size() && in; ++k) {
+      auto [lo, hi] = out.ranges[k];
+      if (!std::isnan(lo)) in = lo <= columns[k][i] && columns[k][i] <= hi;
+    }
+    if (in) inside.push_back(i);
+  }
+  out.good_jobs = inside.size();
+  out.good.jobs = inside.size();
+  if (inside.size() < min_jobs) return out;
+  std::vector<double> e2;
+  std::vector<std::vector<double>> c2(columns.size());
+  for (auto i : inside) {
+    e2.push_back(errors[i]);
+    for (std::size_t k = 0; k < columns.size(); ++k) c2[k].push_back(columns[k][i]);
+  }
+  out.good = main_effects(e2, c2, keys, opt);
+  return out;
+}
+
+}  // namespace sweep
+// ---- end sweep/analyze/importance.hpp ----
+
+// ---- begin sweep/report/section.hpp ----
+// A report section: one numbered part of analysis.html (pycls's "EDF",
+// "Metrics", ... and the user's own). A section is a small type with a name
+// (what ANALYZE.SECTIONS calls it), a title (its heading), its own options
+// (read from ANALYZE.<NAME>) and a render function that adds plots and text to
+// the page from the analysis context: the loaded sweeps, the sweeps after
+// PRE_FILTERS and SPLIT_FILTERS, the job rows the plots' points link to.
+//
+//   struct my_section {
+//     static constexpr std::string_view name = "my_section";   // ANALYZE.SECTIONS: [..., my_section]
+//     static constexpr std::string_view title = "My Section";  // the heading
+//     using options = sweep::no_options;                       // or a BOOST_HANA_DEFINE_STRUCT struct
+//     void render(const sweep::analysis_context& ctx, const options& opts, sweep::html_book& book) const;
+//     bool shown(const sweep::analysis_context& ctx, const options& opts) const;  // optional: true
+//     std::vector<std::string> reads(const options& opts) const;  // optional: epoch columns it reads
+//   };
+//   SWEEP_REGISTER(sweep::register_report_section<my_section>);   // report/sections.hpp
 
 
 // ---- begin sweep/report/html_book.hpp ----
@@ -10887,7 +14978,10 @@ hr{border:0;border-top:3px solid #555;margin:1.8em 0 .6em}
 h3{font-size:1.2em;margin:.4em 0 .8em}h3 a.top{text-decoration:none;color:#0645ad;font-weight:normal;font-size:.85em}
 details{margin:.3em 0}summary{cursor:pointer}
 pre{background:#f6f6f6;border:1px solid #ddd;padding:8px;overflow:auto;max-height:32em;font-size:12px}
-.figure{overflow-x:auto;margin:0 0 1em}svg.fig{display:block}
+.figure{margin:0 0 1em}svg.fig{display:block;max-width:100%;height:auto}
+details{overflow-x:auto}
+@media (max-width:640px){body{padding:0 8px 24px}nav.toc{columns:1}h1{font-size:1.4em}}
+@media print{body{max-width:none;padding:0}nav.toc,#tip,.pc-controls{display:none}h3{break-after:avoid}.figure,tr,p{break-inside:avoid}hr{break-before:auto}}
 .pts>*{cursor:pointer}.pts>.hl,.pts>:hover{stroke:#000;stroke-width:1.5;fill-opacity:1}
 #tip{position:fixed;display:none;pointer-events:none;z-index:9;background:rgba(255,255,255,.96);border:1px solid #555;border-radius:3px;padding:4px 7px;font-size:12px;max-width:560px;box-shadow:0 2px 6px rgba(0,0,0,.25)}
 #tip b{font-weight:600}#tip div{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
@@ -10983,7 +15077,7 @@ class html_book {
   void add_header_html(std::string_view html) { head_ += html; }
 
   /// @brief Writes the page atomically: to a temporary file in the same folder, then renamed.
-  void write(const std::filesystem::path& file) const { detail::write_file_atomic(file, to_html()); }
+  void write(const std::filesystem::path& file) const { write_file_atomic(file, to_html()); }
 
  private:
   std::string title_, toc_, body_, head_;
@@ -11469,6 +15563,596 @@ namespace sweep {
 
 namespace detail {
 
+inline void require_jobs(const std::vector<sweep_data>& sweeps, std::string_view key, std::string_view what) {
+  for (auto& s : sweeps) {
+    if (s.jobs.empty()) throw error({s.file, 0}, std::string(key), fmt::format("{} '{}' has no jobs left to analyse", what, s.name));
+  }
+}
+
+}  // namespace detail
+
+/// @brief What every report section reads: the config, the sweeps at each stage of pycls's
+/// filtering, and the rows of the job table that plotted points name. Built once per page.
+/// @sa docs/report.md#sections
+struct analysis_context {
+  /// @brief Filters the sweeps as pycls's sweep_analyze does: PRE_FILTERS on every sweep, then,
+  /// with a single sweep, one part per SPLIT_FILTERS set. A sweep left without jobs at any stage is
+  /// a sweep::error naming the key that emptied it (ANALYZE.ERROR, PRE_FILTERS, SPLIT_FILTERS).
+  analysis_context(const sweep_config& cfg, std::vector<sweep_data> sweeps)
+      : config(cfg), analyze(cfg.analyze), loaded(std::move(sweeps)) {
+    bootstrap.seed = static_cast<std::uint64_t>(analyze.rng_seed);
+    error_record = analyze.error.substr(0, analyze.error.find('.'));
+    for (auto& s : loaded) {
+      analysed += s.jobs.size();
+      skipped += s.skipped.size();
+    }
+    detail::require_jobs(loaded, "ANALYZE.ERROR", fmt::format("sweep (no job has a {} record yet)", error_record));
+    for (auto& s : loaded) {
+      for (auto& j : s.jobs) rows.add(j);  // file order: a scatter's points are then consecutive rows
+    }
+    filtered = loaded;
+    if (!analyze.pre_filters.empty()) {
+      for (auto& s : filtered) s = apply_filters(s, analyze.pre_filters, analyze.error);
+      detail::require_jobs(filtered, "ANALYZE.PRE_FILTERS", "filtered sweep");
+    }
+    if (is_split()) {
+      for (auto& [name, filters] : analyze.split_filters) {
+        split.push_back(apply_filters(filtered[0], filters, analyze.error));
+        split.back().name = name;
+      }
+      detail::require_jobs(split, "ANALYZE.SPLIT_FILTERS", "split");
+    } else {
+      split = filtered;
+    }
+  }
+
+  analysis_context(const analysis_context&) = delete;
+  analysis_context& operator=(const analysis_context&) = delete;
+
+  const sweep_config& config;     ///< the whole sweep config
+  const analyze_options& analyze; ///< config.analyze
+  bootstrap_options bootstrap;    ///< good ranges' bootstrap, seeded by ANALYZE.RNG_SEED
+  std::string error_record;       ///< the record a job needs to be analysed: ANALYZE.ERROR's first part
+  std::size_t analysed = 0;       ///< jobs with that record, over all loaded sweeps
+  std::size_t skipped = 0;        ///< jobs without it (listed in each sweep_data::skipped)
+
+  /// @brief The sweeps as loaded: the config's own, then ANALYZE.EXTRA_SWEEP_NAMES' in order.
+  std::vector<sweep_data> loaded;
+  /// @brief `loaded` after ANALYZE.PRE_FILTERS (the same jobs when there are none).
+  std::vector<sweep_data> filtered;
+  /// @brief With one sweep and ANALYZE.SPLIT_FILTERS: one part per split set, named after it;
+  /// otherwise `filtered`. pycls's later sections (Metrics on) plot these: see current().
+  std::vector<sweep_data> split;
+  /// @brief Each loaded job's row in the job table (file order over the loaded sweeps); pass it to
+  /// the plots (plot_edf, plot_values, ...) so hovering a point shows its job.
+  job_rows rows;
+
+  /// @brief The sweeps pycls's later sections plot: after the pre-filters and the split.
+  [[nodiscard]] const std::vector<sweep_data>& current() const noexcept { return split; }
+  /// @brief Whether the SPLIT_FILTERS apply (set, and a single sweep loaded).
+  [[nodiscard]] bool is_split() const noexcept { return !analyze.split_filters.empty() && loaded.size() == 1; }
+  /// @brief A metric by name (a shortcut or a dotted key), "error" meaning ANALYZE.ERROR.
+  [[nodiscard]] metric_info metric(std::string_view name) const { return get_metric_info(name, analyze.error); }
+  [[nodiscard]] std::vector<metric_info> metrics(const std::vector<std::string>& names) const {
+    std::vector<metric_info> out;
+    out.reserve(names.size());
+    for (auto& n : names) out.push_back(metric(n));
+    return out;
+  }
+};
+
+namespace detail {
+
+template <class T>
+concept section_has_name = requires {
+  { T::name } -> std::convertible_to<std::string_view>;
+  requires std::is_const_v<decltype(T::name)>;
+};
+template <class T>
+concept section_has_title = requires {
+  { T::title } -> std::convertible_to<std::string_view>;
+};
+template <class T>
+concept section_has_options = requires { typename T::options; } && std::default_initializable<typename T::options>;
+
+template <class T>
+concept section_renders = section_has_options<T> &&
+    requires(const T& s, const analysis_context& ctx, const typename T::options& opts, html_book& book) {
+      { s.render(ctx, opts, book) } -> std::same_as<void>;
+    };
+template <class T>
+concept section_has_render_member = requires { &T::render; } || requires(T& s) { s.render; };
+
+/// @brief The optional `shown`: when present, it must take (context, options) and return bool.
+template <class T>
+concept section_shown_ok = !requires { &T::shown; } ||
+    requires(const T& s, const analysis_context& ctx, const typename T::options& opts) {
+      { s.shown(ctx, opts) } -> std::same_as<bool>;
+    };
+
+/// @brief The optional `reads`: the metrics or dotted keys whose epoch columns the section reads
+/// beyond pycls's sections' (`sweep analyze` loads only those: see analysis_reads).
+template <class T>
+concept section_reads_ok = !requires { &T::reads; } || requires(const T& s, const typename T::options& opts) {
+  { s.reads(opts) } -> std::convertible_to<std::vector<std::string>>;
+};
+
+/// @brief A section's name is what ANALYZE.SECTIONS lists and ANALYZE.<NAME> (upper-cased) keys:
+/// lower-case letters, digits and '_', starting with a letter.
+constexpr bool valid_section_name(std::string_view name) {
+  if (name.empty() || name.front() < 'a' || name.front() > 'z') return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace detail
+
+/// @brief A report section: `static constexpr std::string_view name` and `title`, an `options`
+/// type (sweep::no_options, or a Hana-reflected struct read from ANALYZE.<NAME>), and
+/// `void render(const analysis_context&, const options&, html_book&) const`; optionally
+/// `bool shown(const analysis_context&, const options&) const` (false: no heading, no render) and
+/// `std::vector<std::string> reads(const options&) const` (metrics or dotted keys whose epoch
+/// columns it reads beyond pycls's sections': `sweep analyze` loads no others).
+/// @sa register_report_section, docs/report.md#sections
+template <class T>
+concept report_section = detail::section_has_name<T> && detail::section_has_title<T> && detail::section_has_options<T> &&
+                         std::default_initializable<T> && detail::section_renders<T> && detail::section_shown_ok<T> &&
+                         detail::section_reads_ok<T>;
+
+/// @brief Whether section `s` adds to the page for `ctx` (its `shown`, or always).
+template <report_section T>
+bool section_shown(const T& s, const analysis_context& ctx, const typename T::options& opts) {
+  if constexpr (requires { s.shown(ctx, opts); }) {
+    return s.shown(ctx, opts);
+  } else {
+    return true;
+  }
+}
+
+/// @brief What section `s` reads beyond pycls's sections (its `reads`, or nothing).
+template <report_section T>
+std::vector<std::string> section_reads(const T& s, const typename T::options& opts) {
+  if constexpr (requires { s.reads(opts); }) {
+    return s.reads(opts);
+  } else {
+    return {};
+  }
+}
+
+}  // namespace sweep
+// ---- end sweep/report/section.hpp ----
+
+// ---- begin sweep/report/sections/compare.hpp ----
+// Report section "compare" (ours): with several sweeps on the page
+// (ANALYZE.EXTRA_SWEEP_NAMES), whether each pair's errors differ: a
+// Kolmogorov-Smirnov test and bootstrap intervals of the difference of error
+// quantiles, in plain words (analyze/compare.hpp).
+
+
+
+
+namespace sweep::sections {
+
+/// @brief ANALYZE.COMPARE: {QUANTILES: [10, 50], RESAMPLES: 1000}.
+struct compare_options {
+  BOOST_HANA_DEFINE_STRUCT(compare_options,
+    (value, quantiles),                // error percentiles compared: a list of numbers
+    (std::int64_t, resamples));        // bootstrap resamples of each sweep
+  compare_options() : quantiles(value::list{value(10), value(50)}), resamples(1000) {}
+};
+
+}  // namespace sweep::sections
+
+namespace sweep::detail {
+
+inline sweep::compare_options comparison_settings(const analysis_context& ctx, const sections::compare_options& o) {
+  sweep::compare_options opt;
+  opt.quantiles.clear();
+  auto bad = [&](std::string got) {
+    config_checker(ctx.config).fail("ANALYZE.COMPARE.QUANTILES", "expected a list of percentiles from 0 to 100, got " + got);
+  };
+  if (!o.quantiles.is_list() || o.quantiles.as_list().empty()) bad(std::string(o.quantiles.kind()));
+  for (auto& q : o.quantiles.as_list()) {
+    if (!q.is_number()) bad(std::string(q.kind()));
+    double p = q.as_float();
+    if (!(p >= 0 && p <= 100)) bad(fmt::format("{}", p));
+    opt.quantiles.push_back(p);
+  }
+  if (o.resamples < 1 || o.resamples > 100000) {
+    config_checker(ctx.config).fail("ANALYZE.COMPARE.RESAMPLES", fmt::format("expected 1 to 100000 resamples, got {}", o.resamples));
+  }
+  opt.resamples = static_cast<int>(o.resamples);
+  opt.seed = ctx.bootstrap.seed;
+  return opt;
+}
+
+/// @brief Every pair (i < j) of the current sweeps, compared.
+inline std::vector<comparison> compare_all(const std::vector<sweep_data>& sweeps, const sweep::compare_options& opt) {
+  std::vector<comparison> out;
+  for (std::size_t i = 0; i < sweeps.size(); ++i) {
+    for (std::size_t j = i + 1; j < sweeps.size(); ++j) out.push_back(compare_sweeps(sweeps[i], sweeps[j], opt));
+  }
+  return out;
+}
+
+}  // namespace sweep::detail
+
+namespace sweep::sections {
+
+/// @brief With two or more sweeps: for each pair, the KS test and the quantile differences with
+/// 95 % bootstrap intervals, as sentences and a table.
+struct compare {
+  static constexpr std::string_view name = "compare";
+  static constexpr std::string_view title = "Comparison";
+  using options = compare_options;
+
+  bool shown(const analysis_context& ctx, const options&) const { return ctx.current().size() > 1; }
+  void render(const analysis_context& ctx, const options& opts, html_book& book) const {
+    auto settings = detail::comparison_settings(ctx, opts);
+    book.add_text(fmt::format(
+        "Lower error is better. For each pair of sweeps: the two-sample Kolmogorov-Smirnov test of their error distributions, and "
+        "the difference of their error percentiles with a 95 % percentile-bootstrap interval ({} resamples of each sweep). An "
+        "interval that excludes 0 says which is better there.",
+        settings.resamples));
+    for (auto& c : detail::compare_all(ctx.current(), settings)) {
+      std::string html = "<div class=\"comparison\"><p><b>" + plot::escape_xml(c.a + " versus " + c.b) + ".</b> " + plot::escape_xml(describe_ks(c));
+      for (auto& d : c.quantiles) html += " " + plot::escape_xml(describe_difference(c, d)) + ".";
+      html += "</p>\n<table class=\"jobs\"><thead><tr><th class=\"t\">percentile</th><th>" + plot::escape_xml(c.a) + "</th><th>" + plot::escape_xml(c.b) +
+              "</th><th>difference</th><th class=\"t\">95 % interval</th></tr></thead><tbody>\n";
+      for (auto& d : c.quantiles) {
+        fmt::format_to(std::back_inserter(html), "<tr><td class=\"t\">{}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td><td class=\"t\">[{:.2f}, {:.2f}]</td></tr>\n",
+                       ordinal(d.percentile), d.a, d.b, d.diff, d.low, d.high);
+      }
+      book.add_html(html + "</tbody></table></div>\n");
+    }
+  }
+};
+
+}  // namespace sweep::sections
+// ---- end sweep/report/sections/compare.hpp ----
+
+// ---- begin sweep/report/sections/importance.hpp ----
+// Report section "importance" (ours): which parameters matter. For each
+// sampled key and derived metric, the share of the error's variance it
+// explains on its own (functional-ANOVA main effect, analyze/importance.hpp),
+// over all jobs and within the bootstrap good range, with bootstrap intervals.
+
+
+
+
+namespace sweep::sections {
+
+/// @brief ANALYZE.IMPORTANCE: {KEYS: [...], BINS: 10, RESAMPLES: 200}.
+struct importance_options {
+  BOOST_HANA_DEFINE_STRUCT(importance_options,
+    (std::vector<std::string>, keys),  // parameters (metric names or dotted keys); empty: sampled keys + METRICS
+    (std::int64_t, bins),              // equal-count bins per parameter
+    (std::int64_t, resamples));        // bootstrap resamples of the intervals
+  importance_options() : bins(10), resamples(200) {}
+};
+
+}  // namespace sweep::sections
+
+namespace sweep::detail {
+
+/// @brief The importance options of a section's options and the page's seed.
+inline importance_options importance_settings(const analysis_context& ctx, const sections::importance_options& o) {
+  importance_options opt;
+  opt.bins = static_cast<int>(o.bins);
+  opt.resamples = static_cast<int>(o.resamples);
+  opt.seed = ctx.bootstrap.seed;
+  return opt;
+}
+
+inline void check_importance_options(const analysis_context& ctx, const sections::importance_options& o) {
+  if (o.bins < 2) config_checker(ctx.config).fail("ANALYZE.IMPORTANCE.BINS", fmt::format("expected at least 2 bins, got {}", o.bins));
+  if (o.resamples < 0 || o.resamples > 100000) {
+    config_checker(ctx.config).fail("ANALYZE.IMPORTANCE.RESAMPLES", fmt::format("expected 0 to 100000 resamples, got {}", o.resamples));
+  }
+}
+
+inline std::string share_cell(const importance_share& s, bool bar) {
+  std::string out = "<td>";
+  if (bar) {
+    fmt::format_to(std::back_inserter(out),
+                   "<span style=\"display:inline-block;vertical-align:middle;height:10px;width:{:.0f}px;background:#1f77b4;margin-right:6px\"></span>",
+                   120 * s.share);
+  }
+  fmt::format_to(std::back_inserter(out), "{:.2f} [{:.2f}, {:.2f}]</td>", s.share, s.low, s.high);
+  return out;
+}
+
+/// @brief The importance table of one sweep: one row per parameter, then interactions and noise.
+inline std::string importance_table(const std::vector<sweep_parameter>& params, const sweep_importance& imp) {
+  bool good = !imp.good.shares.empty();
+  std::string out = "<table class=\"jobs importance\"><thead><tr><th class=\"t\">parameter</th><th class=\"t\">share of variance, all jobs [95 % interval]</th>";
+  out += fmt::format("<th class=\"t\">within the good range ({} jobs)</th><th class=\"t\">good range</th></tr></thead><tbody>\n", imp.good_jobs);
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    out += "<tr><td class=\"t\">" + plot::escape_xml(params[k].info.label) + "</td>" + share_cell(imp.overall.shares[k], true);
+    out += good ? share_cell(imp.good.shares[k], true) : std::string("<td>-</td>");
+    out += k < imp.ranges.size() ? fmt::format("<td>[{}, {}]</td>", short_number(imp.ranges[k][0]), short_number(imp.ranges[k][1])) : "<td></td>";
+    out += "</tr>\n";
+  }
+  out += "<tr><td class=\"t\"><i>interactions and noise</i></td>" + share_cell(imp.overall.rest, false);
+  out += good ? share_cell(imp.good.rest, false) : std::string("<td>-</td>");
+  return out + "<td></td></tr>\n</tbody></table>\n";
+}
+
+}  // namespace sweep::detail
+
+namespace sweep::sections {
+
+/// @brief Parameter importance: each parameter's share of the error's variance (its main effect),
+/// over all jobs and within the good range, with 95 % bootstrap intervals; one table per sweep.
+struct importance {
+  static constexpr std::string_view name = "importance";
+  static constexpr std::string_view title = "Importance";
+  using options = importance_options;
+
+  void render(const analysis_context& ctx, const options& opts, html_book& book) const {
+    detail::check_importance_options(ctx, opts);
+    auto params = sweep_parameters(ctx.config, opts.keys);
+    if (params.empty()) {
+      book.add_text("No parameters: SETUP.SAMPLERS, ANALYZE.METRICS and ANALYZE.IMPORTANCE.KEYS are all empty.");
+      return;
+    }
+    auto settings = detail::importance_settings(ctx, opts);
+    book.add_text(fmt::format(
+        "The share of the error's variance each parameter explains on its own: its functional-ANOVA main effect "
+        "Var(E[error | parameter]) / Var(error), estimated as the bias-corrected correlation ratio (omega squared) over "
+        "{} equal-count bins of the parameter, so a parameter without effect scores about 0. Intervals: 95 % percentile "
+        "bootstrap over {} resamples of the jobs. What the main effects leave is interactions and noise. The good range "
+        "column repeats it for the jobs inside every parameter's bootstrap good range.",
+        settings.bins, settings.resamples));
+    for (auto& s : ctx.current()) {
+      auto imp = importance_of(s, params, settings, ctx.bootstrap);
+      if (ctx.current().size() > 1) book.add_html("<h4>" + plot::escape_xml(s.name) + "</h4>\n");
+      book.add_html(detail::importance_table(params, imp));
+      if (imp.good.shares.empty()) {
+        book.add_text(fmt::format("Only {} jobs lie inside every good range: too few (20 or more needed) to split the variance there.",
+                                  imp.good_jobs));
+      }
+    }
+  }
+};
+
+}  // namespace sweep::sections
+// ---- end sweep/report/sections/importance.hpp ----
+
+
+
+namespace sweep {
+
+namespace detail {
+
+/// @brief A section's options as the page reads them (its defaults without ANALYZE.<NAME>).
+template <class Options>
+Options section_options(const sweep_config& cfg, std::string_view name) {
+  Options opts;
+  if (auto* node = component_section(cfg.analyze.extensions, name)) schema_reader(cfg.file).read(*node, "ANALYZE." + upper(name), opts);
+  return opts;
+}
+
+inline nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+
+inline nlohmann::json shares_json(const importance_result& r) {
+  auto out = nlohmann::json::array();
+  for (auto& s : r.shares) out.push_back({{"key", s.key}, {"share", s.share}, {"interval", {s.low, s.high}}});
+  return out;
+}
+
+inline nlohmann::json edf_summary(const sweep_data& s) {
+  std::vector<double> e;
+  for (auto& j : s.jobs) e.push_back(j.error);
+  double sum = 0;
+  for (double v : e) sum += v;
+  nlohmann::json out = {{"n", e.size()}};
+  if (e.empty()) return out;
+  out["min"] = *std::min_element(e.begin(), e.end());
+  out["mean"] = sum / static_cast<double>(e.size());
+  auto& p = out["percentiles"] = nlohmann::json::object();
+  for (int q : {5, 10, 25, 50, 75, 90}) p[std::to_string(q)] = percentile(e, q);
+  return out;
+}
+
+}  // namespace detail
+
+/// @brief The numbers of a page as JSON (see the top of this file and docs/report.md#analysisjson).
+inline nlohmann::json analysis_facts(const analysis_context& ctx) {
+  const auto& a = ctx.analyze;
+  nlohmann::json out = {{"name", ctx.config.name}, {"error", a.error}, {"rng_seed", a.rng_seed},
+                        {"jobs_analysed", ctx.analysed}, {"jobs_skipped", ctx.skipped}};
+  auto imp_opts = detail::section_options<sections::importance_options>(ctx.config, "importance");
+  auto cmp_opts = detail::section_options<sections::compare_options>(ctx.config, "compare");
+  auto params = sweep_parameters(ctx.config, imp_opts.keys);
+  auto imp_settings = detail::importance_settings(ctx, imp_opts);
+  std::vector<std::string> names = a.metrics;
+  names.insert(names.end(), a.complexity.begin(), a.complexity.end());
+  auto infos = ctx.metrics(names);
+
+  auto& sweeps = out["sweeps"] = nlohmann::json::array();
+  for (auto& s : ctx.current()) {
+    nlohmann::json one = {{"name", s.name}, {"edf", detail::edf_summary(s)}};
+    auto& ranges = one["good_ranges"] = nlohmann::json::array();
+    auto gr = good_ranges(s, infos, ctx.bootstrap);
+    for (std::size_t k = 0; k < infos.size(); ++k) {
+      ranges.push_back({{"metric", infos[k].name}, {"label", infos[k].label}, {"low", detail::json_number(gr[k][0])},
+                        {"best", detail::json_number(gr[k][1])}, {"high", detail::json_number(gr[k][2])}});
+    }
+    auto imp = importance_of(s, params, imp_settings, ctx.bootstrap);
+    one["importance"] = detail::shares_json(imp.overall);
+    one["importance_rest"] = {{"share", imp.overall.rest.share}, {"interval", {imp.overall.rest.low, imp.overall.rest.high}}};
+    one["importance_good_range"] = {{"jobs", imp.good_jobs}, {"shares", detail::shares_json(imp.good)}};
+    sweeps.push_back(std::move(one));
+  }
+  // The first sweep's importance at the top, as the issue's scripts read it.
+  out["importance"] = sweeps.empty() ? nlohmann::json::array() : sweeps[0]["importance"];
+  out["importance_good_range"] = sweeps.empty() ? nlohmann::json::object() : sweeps[0]["importance_good_range"];
+  auto& comps = out["comparisons"] = nlohmann::json::array();
+  if (ctx.current().size() > 1) {
+    for (auto& c : detail::compare_all(ctx.current(), detail::comparison_settings(ctx, cmp_opts))) {
+      nlohmann::json one = {{"a", c.a}, {"b", c.b}, {"n_a", c.n_a}, {"n_b", c.n_b}, {"ks_statistic", c.ks_statistic}, {"p_value", c.p_value}};
+      auto& qs = one["quantiles"] = nlohmann::json::array();
+      auto& words = one["summary"] = nlohmann::json::array({describe_ks(c)});
+      for (auto& d : c.quantiles) {
+        qs.push_back({{"percentile", d.percentile}, {"a", d.a}, {"b", d.b}, {"difference", d.diff}, {"interval", {d.low, d.high}}});
+        words.push_back(describe_difference(c, d));
+      }
+      comps.push_back(std::move(one));
+    }
+  }
+  return out;
+}
+
+}  // namespace sweep
+// ---- end sweep/report/analysis_json.hpp ----
+
+// ---- begin sweep/report/sections.hpp ----
+// The registry of report sections: pycls's sections (registered first, through
+// the same call a user has) and the user's own. ANALYZE.SECTIONS lists the
+// sections of a page by name, in order; left empty, a page has pycls's sections
+// in pycls's order and the job table. ANALYZE.<NAME> holds a section's options.
+//
+//   SWEEP_REGISTER(sweep::register_report_section<my_section>);   // at namespace scope
+
+
+// ---- begin sweep/report/sections/config.hpp ----
+// Report section "config" (pycls's "Config"): the sweep config as it was
+// written, and every key with its value, defaults included.
+
+
+
+namespace sweep::sections {
+
+/// @brief Collapsible `sweep_cfg` (the text the config was loaded from) and `sweep_cfg_full`
+/// (every key with its value, keys sorted).
+struct config {
+  static constexpr std::string_view name = "config";
+  static constexpr std::string_view title = "Config";
+  using options = no_options;
+
+  void render(const analysis_context& ctx, const options&, html_book& book) const {
+    book.add_details("sweep_cfg", sweep_config_yaml(ctx.config));
+    book.add_details("sweep_cfg_full", to_yaml(sweep::detail::schema_to_value(ctx.config)));
+  }
+};
+
+}  // namespace sweep::sections
+// ---- end sweep/report/sections/config.hpp ----
+
+// ---- begin sweep/report/sections/curves.hpp ----
+// Report sections "best_errors" and "worst_errors" (pycls's "Best Errors" and
+// "Worst Errors"): train, test and ema error curves of the best and worst jobs.
+
+
+
+namespace sweep {
+
+/// @brief The metric whose curves the Best/Worst Errors sections draw (pycls's).
+inline constexpr std::string_view curves_metric = "top1_err";
+
+}  // namespace sweep
+
+namespace sweep::sections {
+
+/// @brief Error curves of the ANALYZE.PLOT_CURVES_BEST best jobs of each current sweep (shown when > 0).
+struct best_errors {
+  static constexpr std::string_view name = "best_errors";
+  static constexpr std::string_view title = "Best Errors";
+  using options = no_options;
+
+  bool shown(const analysis_context& ctx, const options&) const { return ctx.analyze.plot_curves_best > 0; }
+  void render(const analysis_context& ctx, const options&, html_book& book) const {
+    book.add_plot(plot_curves(ctx.current(), std::string(curves_metric), ctx.analyze.plot_curves_best, false, ctx.rows));
+  }
+};
+
+/// @brief The same for the ANALYZE.PLOT_CURVES_WORST worst jobs.
+struct worst_errors {
+  static constexpr std::string_view name = "worst_errors";
+  static constexpr std::string_view title = "Worst Errors";
+  using options = no_options;
+
+  bool shown(const analysis_context& ctx, const options&) const { return ctx.analyze.plot_curves_worst > 0; }
+  void render(const analysis_context& ctx, const options&, html_book& book) const {
+    book.add_plot(plot_curves(ctx.current(), std::string(curves_metric), ctx.analyze.plot_curves_worst, true, ctx.rows));
+  }
+};
+
+}  // namespace sweep::sections
+// ---- end sweep/report/sections/curves.hpp ----
+
+// ---- begin sweep/report/sections/edf.hpp ----
+// Report sections "edf", "edf_filtered" and "edf_split" (pycls's "EDF", "EDF
+// Filtered", "EDF Split"): the error's EDF per sweep, and one line per job.
+
+
+
+
+namespace sweep::detail {
+
+/// @brief An EDF of `sweeps` and pycls's describe_sweep of each, collapsible.
+inline void edf_and_jobs(const analysis_context& ctx, const std::vector<sweep_data>& sweeps, html_book& book) {
+  book.add_plot(plot_edf(sweeps, ctx.rows));
+  for (auto& s : sweeps) book.add_details(s.name, describe_sweep(s));
+}
+
+}  // namespace sweep::detail
+
+namespace sweep::sections {
+
+/// @brief The error EDF of each loaded sweep, `n|min|mean` in the legend; then its jobs (best
+/// first), and the jobs without the error record, which are not analysed.
+struct edf {
+  static constexpr std::string_view name = "edf";
+  static constexpr std::string_view title = "EDF";
+  using options = no_options;
+
+  void render(const analysis_context& ctx, const options&, html_book& book) const {
+    detail::edf_and_jobs(ctx, ctx.loaded, book);
+    for (auto& s : ctx.loaded) {
+      if (s.skipped.empty()) continue;
+      std::string ids;
+      for (auto& id : s.skipped) ids += (ids.empty() ? "" : " ") + id;
+      book.add_details(fmt::format("{}: {} jobs not analysed (no {} record)", s.name, s.skipped.size(), ctx.error_record), ids);
+    }
+  }
+};
+
+/// @brief The EDF after ANALYZE.PRE_FILTERS (shown when there are some).
+struct edf_filtered {
+  static constexpr std::string_view name = "edf_filtered";
+  static constexpr std::string_view title = "EDF Filtered";
+  using options = no_options;
+
+  bool shown(const analysis_context& ctx, const options&) const { return !ctx.analyze.pre_filters.empty(); }
+  void render(const analysis_context& ctx, const options&, html_book& book) const { detail::edf_and_jobs(ctx, ctx.filtered, book); }
+};
+
+/// @brief One EDF curve per ANALYZE.SPLIT_FILTERS set (shown with split filters and one sweep).
+struct edf_split {
+  static constexpr std::string_view name = "edf_split";
+  static constexpr std::string_view title = "EDF Split";
+  using options = no_options;
+
+  bool shown(const analysis_context& ctx, const options&) const { return ctx.is_split(); }
+  void render(const analysis_context& ctx, const options&, html_book& book) const { detail::edf_and_jobs(ctx, ctx.split, book); }
+};
+
+}  // namespace sweep::sections
+// ---- end sweep/report/sections/edf.hpp ----
+
+// ---- begin sweep/report/sections/jobs.hpp ----
+// Report section "jobs" (ours): every job in one sortable table, the target
+// of the plots' points (hover shows a point's row, click opens it).
+
+
+
+
+namespace sweep::detail {
+
 inline void cell_number(std::string& out, double v) {
   out += "<td>";
   if (!std::isnan(v)) out += short_number(v);
@@ -11498,27 +16182,612 @@ inline std::string job_table(const std::vector<sweep_data>& sweeps, const std::v
   return out + "</tbody></table>\n";
 }
 
-inline std::vector<metric_info> metric_infos(const std::vector<std::string>& names, const std::string& error_key) {
-  std::vector<metric_info> out;
-  for (auto& n : names) out.push_back(get_metric_info(n, error_key));
+}  // namespace sweep::detail
+
+namespace sweep::sections {
+
+/// @brief Every loaded job: sweep (with several), job, error, done, ANALYZE's metrics and
+/// complexity, DESC; a click on a header sorts by it. Without this section, hovering a point
+/// shows nothing (its row is what the tooltip shows).
+struct jobs {
+  static constexpr std::string_view name = "jobs";
+  static constexpr std::string_view title = "Jobs";
+  using options = no_options;
+
+  void render(const analysis_context& ctx, const options&, html_book& book) const {
+    std::vector<std::string> columns = {"done"};
+    for (auto* list : {&ctx.analyze.metrics, &ctx.analyze.complexity}) {
+      for (auto& m : *list) {
+        if (std::find(columns.begin(), columns.end(), m) == columns.end()) columns.push_back(m);
+      }
+    }
+    book.add_html(fmt::format("<details><summary>job table ({} jobs; click a header to sort)</summary>\n{}</details>\n", ctx.analysed,
+                              sweep::detail::job_table(ctx.loaded, ctx.metrics(columns), ctx.rows)));
+  }
+};
+
+}  // namespace sweep::sections
+// ---- end sweep/report/sections/jobs.hpp ----
+
+// ---- begin sweep/report/sections/models.hpp ----
+// Report sections "best_models" and "worst_models" (pycls's "Best Models" and
+// "Worst Models"): per-block widths of the best and worst models.
+
+
+
+namespace sweep::sections {
+
+/// @brief Block diagrams of the ANALYZE.PLOT_MODELS_BEST best models of each current sweep (shown when > 0).
+struct best_models {
+  static constexpr std::string_view name = "best_models";
+  static constexpr std::string_view title = "Best Models";
+  using options = no_options;
+
+  bool shown(const analysis_context& ctx, const options&) const { return ctx.analyze.plot_models_best > 0; }
+  void render(const analysis_context& ctx, const options&, html_book& book) const {
+    book.add_plot(plot_models(ctx.current(), ctx.analyze.plot_models_best, false, ctx.rows));
+  }
+};
+
+/// @brief The same for the ANALYZE.PLOT_MODELS_WORST worst models.
+struct worst_models {
+  static constexpr std::string_view name = "worst_models";
+  static constexpr std::string_view title = "Worst Models";
+  using options = no_options;
+
+  bool shown(const analysis_context& ctx, const options&) const { return ctx.analyze.plot_models_worst > 0; }
+  void render(const analysis_context& ctx, const options&, html_book& book) const {
+    book.add_plot(plot_models(ctx.current(), ctx.analyze.plot_models_worst, true, ctx.rows));
+  }
+};
+
+}  // namespace sweep::sections
+// ---- end sweep/report/sections/models.hpp ----
+
+// ---- begin sweep/report/sections/parallel.hpp ----
+// Report section "parallel" (ours): parallel coordinates of the jobs, one
+// vertical axis per parameter (logarithmic where its sampler is) and one for
+// the error, each job a line coloured by its error. Dragging along an axis
+// brushes a range; brushes and the "top k %" box select jobs, and the page
+// shows only those: lines here, points in every other plot, rows of the job
+// table, and an EDF of the selection drawn next to the full one. Plain inline
+// script and SVG, nothing external; past MAX_LINES jobs a sample is drawn as
+// lines (the page says so) while selecting still counts every job.
+
+
+
+
+namespace sweep::sections {
+
+/// @brief ANALYZE.PARALLEL: {KEYS: [...], MAX_LINES: 2000}.
+struct parallel_options {
+  BOOST_HANA_DEFINE_STRUCT(parallel_options,
+    (std::vector<std::string>, keys),  // axes (metric names or dotted keys); empty: sampled keys + METRICS
+    (std::int64_t, max_lines));        // jobs drawn as lines at most (a sample beyond)
+  parallel_options() : max_lines(2000) {}
+};
+
+}  // namespace sweep::sections
+
+namespace sweep::detail {
+
+// Brushing: each axis has a hit area (.pc-hit, data-a = its index); a drag there sets that axis's
+// brush (positions 0 = bottom .. 1 = top), a click without a drag clears it. Selected: inside every
+// brush and among the top k % by error. The selection hides other lines, points of every plot
+// (data-j, or g[data-j0] children) and job-table rows, and redraws the selection's EDF.
+inline constexpr std::string_view parallel_script = R"js(
+(function(){
+var D=JSON.parse(document.getElementById('pc-data').textContent),svg=document.getElementById('pc-svg');
+var N=D.rows.length,A=D.axes.length,brush=[],top=100,sel=new Uint8Array(D.n_rows);
+var status=document.getElementById('pc-status'),topk=document.getElementById('pc-topk');
+var order=D.rows.map(function(r,i){return i;}).sort(function(a,b){return D.rows[a].e-D.rows[b].e;});
+function ypx(p){return D.y0+(1-p)*D.h;}function pOf(y){return Math.max(0,Math.min(1,1-(y-D.y0)/D.h));}
+function ns(t){return document.createElementNS('http://www.w3.org/2000/svg',t);}
+function brushRect(a){var r=svg.querySelector('rect.pc-brush[data-a="'+a+'"]');if(!r){r=ns('rect');r.setAttribute('class','pc-brush');
+ r.setAttribute('data-a',a);r.setAttribute('x',D.xs[a]-9);r.setAttribute('width',18);r.setAttribute('fill','rgba(255,160,0,.3)');
+ r.setAttribute('stroke','#c60');r.setAttribute('pointer-events','none');svg.appendChild(r);}return r;}
+function value(a,p){var ax=D.axes[a],v=ax.lo+p*(ax.hi-ax.lo);return ax.log?Math.pow(10,v):v;}
+function apply(){
+ sel.fill(0);var keep=Math.ceil(N*top/100),best=new Uint8Array(N),n=0;for(var k=0;k<keep&&k<N;k++)best[order[k]]=1;
+ for(var i=0;i<N;i++){if(!best[i])continue;var r=D.rows[i],ok=true;
+  for(var a=0;a<A&&ok;a++){var b=brush[a];if(!b)continue;var p=r.p[a];ok=p!==null&&p>=b[0]&&p<=b[1];}
+  if(ok){sel[r.j]=1;n++;}}
+ var all=!brush.some(function(b){return b;})&&top>=100;
+ document.querySelectorAll('[data-j]').forEach(function(e){var j=+e.getAttribute('data-j');if(j>=0)e.style.display=all||sel[j]?'':'none';});
+ document.querySelectorAll('g[data-j0]').forEach(function(g){var j0=+g.getAttribute('data-j0');
+  Array.prototype.forEach.call(g.children,function(c,k){c.style.display=all||sel[j0+k]?'':'none';});});
+ document.querySelectorAll('table.jobs tbody tr[id^="job"]').forEach(function(t){t.style.display=all||sel[+t.id.slice(3)]?'':'none';});
+ status.textContent=n+' of '+N+' jobs selected'+(all?'':' (the other plots and the job table show only these)');
+ svg.setAttribute('data-selected',n);edf();}
+function edf(){var es=[];for(var i=0;i<N;i++)if(sel[D.rows[i].j])es.push(D.rows[i].e);es.sort(function(a,b){return a-b;});
+ var d='',W=D.edf,e0=D.e_lo,e1=D.e_hi;function X(e){return W.x+(e-e0)/(e1-e0||1)*W.w;}function Y(q){return W.y+(1-q)*W.h;}
+ for(var k=0;k<es.length;k++){d+=(k?'L':'M')+X(es[k]).toFixed(1)+' '+Y(k/es.length).toFixed(1)+'L'+X(es[k]).toFixed(1)+' '+Y((k+1)/es.length).toFixed(1);}
+ document.getElementById('pc-edf-sel').setAttribute('d',d);}
+var drag=null;
+svg.addEventListener('mousedown',function(ev){var h=ev.target.closest?ev.target.closest('.pc-hit'):null;if(!h)return;ev.preventDefault();
+ var m=svg.getScreenCTM().inverse(),pt=svg.createSVGPoint();pt.x=ev.clientX;pt.y=ev.clientY;drag={a:+h.getAttribute('data-a'),y:pt.matrixTransform(m).y,m:m};});
+function dragTo(ev,done){if(!drag)return;var pt=svg.createSVGPoint();pt.x=ev.clientX;pt.y=ev.clientY;var y=pt.matrixTransform(drag.m).y;
+ var a=drag.a,y0=Math.min(y,drag.y),y1=Math.max(y,drag.y),r=brushRect(a);
+ if(y1-y0<3){if(done){brush[a]=null;r.remove();drag=null;apply();}return;}
+ y0=Math.max(y0,D.y0);y1=Math.min(y1,D.y0+D.h);r.setAttribute('y',y0);r.setAttribute('height',y1-y0);
+ brush[a]=[pOf(y1),pOf(y0)];r.setAttribute('data-lo',value(a,brush[a][0]));r.setAttribute('data-hi',value(a,brush[a][1]));
+ apply();if(done)drag=null;}
+document.addEventListener('mousemove',function(ev){dragTo(ev,false);});
+document.addEventListener('mouseup',function(ev){dragTo(ev,true);});
+topk.addEventListener('input',function(){var v=parseFloat(topk.value);top=isNaN(v)?100:Math.max(0,Math.min(100,v));apply();});
+document.getElementById('pc-reset').addEventListener('click',function(){brush=[];svg.querySelectorAll('rect.pc-brush').forEach(function(r){r.remove();});
+ topk.value=100;top=100;apply();});
+if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',apply);else apply();
+})();
+)js";
+
+/// @brief Blue (good) through pale yellow to red (bad), t in [0, 1].
+inline std::string error_color(double t) {
+  static constexpr double stops[3][3] = {{44, 123, 182}, {230, 220, 120}, {215, 25, 28}};
+  t = std::clamp(std::isnan(t) ? 1.0 : t, 0.0, 1.0);
+  int k = t < 0.5 ? 0 : 1;
+  double u = t < 0.5 ? t * 2 : (t - 0.5) * 2;
+  auto c = [&](int i) { return static_cast<int>(stops[k][i] + u * (stops[k + 1][i] - stops[k][i]) + 0.5); };
+  return fmt::format("#{:02x}{:02x}{:02x}", c(0), c(1), c(2));
+}
+
+/// @brief Short text of a number for JSON (NaN -> null).
+inline std::string js_number(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : "null"; }
+
+}  // namespace sweep::detail
+
+namespace sweep::sections {
+
+/// @brief Parallel coordinates with brushing (see the top of this file). With several sweeps the
+/// lines of all loaded jobs share the axes.
+struct parallel {
+  static constexpr std::string_view name = "parallel";
+  static constexpr std::string_view title = "Parallel Coordinates";
+  using options = parallel_options;
+
+  void render(const analysis_context& ctx, const options& opts, html_book& book) const {
+    if (opts.max_lines < 1) config_checker(ctx.config).fail("ANALYZE.PARALLEL.MAX_LINES", fmt::format("expected at least 1, got {}", opts.max_lines));
+    auto params = sweep_parameters(ctx.config, opts.keys);
+    std::vector<job> jobs;
+    for (auto& s : ctx.loaded) jobs.insert(jobs.end(), s.jobs.begin(), s.jobs.end());
+    std::sort(jobs.begin(), jobs.end(), [](auto& a, auto& b) { return a.error < b.error; });
+    std::size_t n = jobs.size(), a_count = params.size() + 1;
+
+    struct axis_info {
+      std::string label;
+      bool log = false;
+      double lo = 0, hi = 1;
+      std::vector<double> pos;  // per job, 0..1 (NaN: missing)
+      std::vector<std::string> categories;
+      std::vector<double> raw;
+    };
+    std::vector<axis_info> axes(a_count);
+    for (std::size_t k = 0; k <= params.size(); ++k) {
+      auto& ax = axes[k];
+      if (k < params.size()) {
+        auto col = parameter_values(jobs, params[k]);
+        ax.label = params[k].info.label;
+        ax.categories = col.categories;
+        ax.log = params[k].log && col.categories.empty();
+        ax.raw = col.values;
+      } else {
+        ax.label = "error";
+        for (auto& j : jobs) ax.raw.push_back(j.error);
+      }
+      std::vector<double> t;
+      for (double v : ax.raw) t.push_back(ax.log ? (v > 0 ? std::log10(v) : std::nan("")) : v);
+      double lo = INFINITY, hi = -INFINITY;
+      for (double v : t) {
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+      }
+      if (!std::isfinite(lo)) lo = 0, hi = 1;
+      if (!ax.categories.empty()) lo = -0.5, hi = static_cast<double>(ax.categories.size()) - 0.5;
+      if (hi <= lo) lo -= 0.5, hi += 0.5;
+      ax.lo = lo;
+      ax.hi = hi;
+      for (double v : t) ax.pos.push_back(std::isfinite(v) ? (v - lo) / (hi - lo) : std::nan(""));
+    }
+
+    // Geometry (SVG units; the figure scales to the page's width).
+    double width = std::clamp(150.0 * static_cast<double>(a_count), 600.0, 1180.0), left = 60, right = 60, y0 = 40, h = 300;
+    double edf_w = 260, total_w = width + edf_w + 40;
+    std::vector<double> xs;
+    for (std::size_t k = 0; k < a_count; ++k) {
+      xs.push_back(a_count == 1 ? left : left + (width - left - right) * static_cast<double>(k) / static_cast<double>(a_count - 1));
+    }
+    auto px = [&](double p) { return y0 + (1 - p) * h; };
+
+    std::size_t max_lines = static_cast<std::size_t>(opts.max_lines), step = 1;
+    if (n > max_lines) step = (n + max_lines - 1) / max_lines;
+    double e_lo = axes.back().lo, e_hi = axes.back().hi;
+
+    std::string svg = fmt::format(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"fig pc\" id=\"pc-svg\" viewBox=\"0 0 {0:.0f} {1:.0f}\" width=\"{0:.0f}\" "
+        "style=\"max-width:100%;height:auto\" role=\"img\" aria-label=\"parallel coordinates\" font-family=\"DejaVu Sans,Verdana,Arial,sans-serif\" font-size=\"11\">\n",
+        total_w, y0 + h + 60);
+    svg += "<g class=\"pc-lines\" fill=\"none\" stroke-width=\"1\" stroke-opacity=\"0.55\">\n";
+    // Worst first, so the best lines are drawn on top.
+    for (std::size_t i = n; i-- > 0;) {
+      if (i % step != 0) continue;
+      std::string points;
+      for (std::size_t k = 0; k < a_count; ++k) {
+        double p = axes[k].pos[i];
+        if (std::isnan(p)) continue;
+        fmt::format_to(std::back_inserter(points), "{}{:.1f},{:.1f}", points.empty() ? "" : " ", xs[k], px(p));
+      }
+      double t = axes.back().pos[i];
+      fmt::format_to(std::back_inserter(svg), "<polyline data-j=\"{}\" points=\"{}\" stroke=\"{}\"/>\n", ctx.rows(jobs[i]), points,
+                     detail::error_color(t));
+    }
+    svg += "</g>\n";
+    for (std::size_t k = 0; k < a_count; ++k) {
+      auto& ax = axes[k];
+      fmt::format_to(std::back_inserter(svg),
+                     "<g class=\"pc-axis\" data-a=\"{}\" data-lo=\"{:.17g}\" data-hi=\"{:.17g}\" data-log=\"{}\">"
+                     "<line x1=\"{x:.1f}\" x2=\"{x:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#333\"/>"
+                     "<text x=\"{x:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>",
+                     k, ax.lo, ax.hi, ax.log ? 1 : 0, y0, y0 + h, y0 + h + 28, plot::escape_xml(ax.label + (ax.log ? " (log)" : "")),
+                     fmt::arg("x", xs[k]));
+      auto tick = [&](double p, const std::string& text) {
+        fmt::format_to(std::back_inserter(svg),
+                       "<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{y:.1f}\" y2=\"{y:.1f}\" stroke=\"#333\"/><text x=\"{:.1f}\" y=\"{:.1f}\" "
+                       "text-anchor=\"end\">{}</text>",
+                       xs[k] - 4, xs[k], xs[k] - 6, px(p) + 4, plot::escape_xml(text), fmt::arg("y", px(p)));
+      };
+      if (!ax.categories.empty()) {
+        for (std::size_t c = 0; c < ax.categories.size(); ++c) tick((static_cast<double>(c) + 0.5) / static_cast<double>(ax.categories.size()), ax.categories[c]);
+      } else {
+        for (double p : {0.0, 0.5, 1.0}) {
+          double v = ax.lo + p * (ax.hi - ax.lo);
+          tick(p, detail::short_number(ax.log ? std::pow(10, v) : v));
+        }
+      }
+      fmt::format_to(std::back_inserter(svg),
+                     "<rect class=\"pc-hit\" data-a=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"24\" height=\"{:.1f}\" fill=\"transparent\" "
+                     "style=\"cursor:ns-resize\"/></g>\n",
+                     k, xs[k] - 12, y0, h);
+    }
+    // The EDF of the selection (redrawn by the script) over the EDF of every job.
+    double ex = width + 20, ew = edf_w - 20;
+    std::string all_edf;
+    for (std::size_t i = 0; i < n; ++i) {
+      double x = ex + axes.back().pos[i] * ew;
+      fmt::format_to(std::back_inserter(all_edf), "{}{:.1f} {:.1f}L{:.1f} {:.1f}", i ? "L" : "M", x, y0 + h * (1 - static_cast<double>(i) / static_cast<double>(n)), x,
+                     y0 + h * (1 - static_cast<double>(i + 1) / static_cast<double>(n)));
+    }
+    fmt::format_to(std::back_inserter(svg),
+                   "<g class=\"pc-edf\"><rect x=\"{ex:.1f}\" y=\"{y0:.1f}\" width=\"{ew:.1f}\" height=\"{h:.1f}\" fill=\"none\" stroke=\"#999\"/>"
+                   "<path d=\"{all}\" fill=\"none\" stroke=\"#aaa\" stroke-width=\"1.5\"/>"
+                   "<path id=\"pc-edf-sel\" d=\"\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\"/>"
+                   "<text x=\"{ex:.1f}\" y=\"{lab:.1f}\">{elo}</text><text x=\"{ex2:.1f}\" y=\"{lab:.1f}\" text-anchor=\"end\">{ehi}</text>"
+                   "<text x=\"{mid:.1f}\" y=\"{lab2:.1f}\" text-anchor=\"middle\" font-weight=\"bold\">error EDF: all (grey), selected (red)</text></g>\n",
+                   fmt::arg("ex", ex), fmt::arg("y0", y0), fmt::arg("ew", ew), fmt::arg("h", h), fmt::arg("all", all_edf),
+                   fmt::arg("lab", y0 + h + 14), fmt::arg("elo", detail::short_number(e_lo)), fmt::arg("ex2", ex + ew),
+                   fmt::arg("ehi", detail::short_number(e_hi)), fmt::arg("mid", ex + ew / 2), fmt::arg("lab2", y0 + h + 28));
+    svg += "</svg>\n";
+
+    // Every job's positions, for selecting (lines may be a sample).
+    std::string data = "{\"rows\":[";
+    for (std::size_t i = 0; i < n; ++i) {
+      fmt::format_to(std::back_inserter(data), "{}{{\"j\":{},\"e\":{},\"p\":[", i ? "," : "", ctx.rows(jobs[i]), detail::js_number(jobs[i].error));
+      for (std::size_t k = 0; k < a_count; ++k) {
+        double p = axes[k].pos[i];
+        fmt::format_to(std::back_inserter(data), "{}{}", k ? "," : "", std::isnan(p) ? std::string("null") : fmt::format("{:.6f}", p));
+      }
+      data += "]}";
+    }
+    data += "],\"axes\":[";
+    for (std::size_t k = 0; k < a_count; ++k) {
+      fmt::format_to(std::back_inserter(data), "{}{{\"lo\":{:.17g},\"hi\":{:.17g},\"log\":{}}}", k ? "," : "", axes[k].lo, axes[k].hi,
+                     axes[k].log ? "true" : "false");
+    }
+    data += "],\"xs\":[";
+    for (std::size_t k = 0; k < a_count; ++k) fmt::format_to(std::back_inserter(data), "{}{:.1f}", k ? "," : "", xs[k]);
+    int n_rows = 0;
+    for (auto& s : ctx.loaded) n_rows += static_cast<int>(s.jobs.size());
+    fmt::format_to(std::back_inserter(data), "],\"y0\":{},\"h\":{},\"n_rows\":{},\"e_lo\":{:.17g},\"e_hi\":{:.17g},\"edf\":{{\"x\":{},\"y\":{},\"w\":{},\"h\":{}}}}}",
+                   y0, h, n_rows + 1, e_lo, e_hi, ex, y0, ew, h);
+
+    book.add_text(fmt::format(
+        "One line per job across {} parameters and the error, coloured by error (blue: low, red: high); an axis marked (log) is "
+        "logarithmic, as its sampler. Drag along an axis to select a range (a click on it clears it); several ranges combine. "
+        "The selection, and the top k % box, filter every plot's points, the job table and the EDF on the right.",
+        params.size()));
+    if (step > 1) {
+      book.add_text(fmt::format("{} jobs: every {}th job by error is drawn as a line ({} lines, ANALYZE.PARALLEL.MAX_LINES {}); selecting counts all {}.",
+                                n, step, (n + step - 1) / step, max_lines, n));
+    }
+    book.add_html(
+        "<p class=\"pc-controls\">top <input id=\"pc-topk\" type=\"number\" min=\"0\" max=\"100\" step=\"1\" value=\"100\" style=\"width:4em\"> % by error "
+        "<button id=\"pc-reset\" type=\"button\">reset</button> <span id=\"pc-status\"></span></p>\n");
+    book.add_html("<div class=\"figure\">" + svg + "</div>\n<script type=\"application/json\" id=\"pc-data\">" + data + "</script>\n<script>" +
+                  std::string(detail::parallel_script) + "</script>\n");
+  }
+};
+
+}  // namespace sweep::sections
+// ---- end sweep/report/sections/parallel.hpp ----
+
+// ---- begin sweep/report/sections/values.hpp ----
+// Report sections "metrics" and "complexity" (pycls's "Metrics" and
+// "Complexity"): the error versus each metric with its bootstrap good range,
+// and the ranges' trends across sweeps.
+
+
+
+namespace sweep::detail {
+
+/// @brief What a values-and-trends section plots: metric names, and whether values and trends are on.
+struct values_and_trends {
+  const std::vector<std::string>& names;
+  bool values, trends;
+
+  [[nodiscard]] bool shown(const analysis_context& ctx) const {
+    return !names.empty() && (values || (trends && ctx.current().size() > 1));
+  }
+
+  void render(const analysis_context& ctx, html_book& book) const {
+    auto& sweeps = ctx.current();
+    auto infos = ctx.metrics(names);
+    std::vector<std::vector<good_range>> ranges;
+    for (auto& s : sweeps) ranges.push_back(good_ranges(s, infos, ctx.bootstrap));
+    if (values) book.add_plot(plot_values(sweeps, infos, ranges, ctx.rows));
+    if (trends && sweeps.size() > 1) book.add_plot(plot_trends(sweeps, infos, ranges));
+  }
+};
+
+}  // namespace sweep::detail
+
+namespace sweep::sections {
+
+/// @brief Error versus each of ANALYZE.METRICS (PLOT_METRIC_VALUES) and their trends across
+/// sweeps (PLOT_METRIC_TRENDS, with several sweeps), for the current (filtered, split) sweeps.
+struct metrics {
+  static constexpr std::string_view name = "metrics";
+  static constexpr std::string_view title = "Metrics";
+  using options = no_options;
+
+  static detail::values_and_trends plots(const analysis_context& ctx) {
+    return {ctx.analyze.metrics, ctx.analyze.plot_metric_values, ctx.analyze.plot_metric_trends};
+  }
+  bool shown(const analysis_context& ctx, const options&) const { return plots(ctx).shown(ctx); }
+  void render(const analysis_context& ctx, const options&, html_book& book) const { plots(ctx).render(ctx, book); }
+};
+
+/// @brief The same for ANALYZE.COMPLEXITY (PLOT_COMPLEXITY_VALUES, PLOT_COMPLEXITY_TRENDS).
+struct complexity {
+  static constexpr std::string_view name = "complexity";
+  static constexpr std::string_view title = "Complexity";
+  using options = no_options;
+
+  static detail::values_and_trends plots(const analysis_context& ctx) {
+    return {ctx.analyze.complexity, ctx.analyze.plot_complexity_values, ctx.analyze.plot_complexity_trends};
+  }
+  bool shown(const analysis_context& ctx, const options&) const { return plots(ctx).shown(ctx); }
+  void render(const analysis_context& ctx, const options&, html_book& book) const { plots(ctx).render(ctx, book); }
+};
+
+}  // namespace sweep::sections
+// ---- end sweep/report/sections/values.hpp ----
+
+
+
+namespace sweep {
+
+/// @brief A section with its options read, ready to add to a page.
+struct prepared_section {
+  std::string name, title;
+  std::vector<std::string> reads;  // see report_section: metrics or dotted keys of epoch columns
+  std::function<bool(const analysis_context&)> shown;
+  std::function<void(const analysis_context&, html_book&)> render;
+};
+
+/// @brief A registered report section, as the registry keeps it (type-erased).
+struct registered_section {
+  std::string title;
+  bool has_options = false;
+  /// @brief Reads the section's options from ANALYZE.<NAME> (its defaults when that key is absent;
+  /// a sweep::error naming `file`, the line and the key path when a value is wrong).
+  std::function<prepared_section(const analyze_options&, const std::string& file)> prepare;
+};
+
+namespace detail {
+
+template <class T>
+registered_section make_registered_section() {
+  using options = typename T::options;
+  registered_section out;
+  out.title = std::string(T::title);
+  out.has_options = !std::is_same_v<options, no_options>;
+  out.prepare = [](const analyze_options& a, const std::string& file) {
+    auto opts = std::make_shared<options>();
+    if (auto* node = component_section(a.extensions, T::name)) {
+      auto path = "ANALYZE." + upper(T::name);
+      if constexpr (std::is_same_v<options, no_options>) {
+        throw error({file, node->line()}, path,
+                    fmt::format("report section '{}' has no options: expected no {} key", T::name, path));
+      } else {
+        schema_reader(file).read(*node, path, *opts);
+      }
+    }
+    auto section = std::make_shared<const T>();
+    prepared_section p;
+    p.name = std::string(T::name);
+    p.title = std::string(T::title);
+    p.reads = section_reads(*section, *opts);
+    p.shown = [section, opts](const analysis_context& ctx) { return section_shown(*section, ctx, *opts); };
+    p.render = [section, opts](const analysis_context& ctx, html_book& book) { section->render(ctx, *opts, book); };
+    return p;
+  };
   return out;
 }
 
-inline void require_jobs(const std::vector<sweep_data>& sweeps, std::string_view key, std::string_view what) {
-  for (auto& s : sweeps) {
-    if (s.jobs.empty()) throw error({s.file, 0}, std::string(key), fmt::format("{} '{}' has no jobs left to analyse", what, s.name));
+/// @brief Checks T against report_section, one message at a time: the first thing missing.
+template <class T>
+constexpr bool check_report_section() {
+  constexpr std::string_view render_signature =
+      "void render(const sweep::analysis_context&, const options&, sweep::html_book&) const";
+  if constexpr (!section_has_name<T>) {
+    static_assert(section_has_name<T>,
+                  "sweep::register_report_section<T>: T has no name; add `static constexpr std::string_view name = "
+                  "\"my_section\";` (what ANALYZE.SECTIONS lists)");
+    return false;
+  } else if constexpr (!section_has_title<T>) {
+    static_assert(section_has_title<T>,
+                  "sweep::register_report_section<T>: T has no title; add `static constexpr std::string_view title = "
+                  "\"My Section\";` (its heading on the page)");
+    return false;
+  } else if constexpr (!section_has_options<T>) {
+    static_assert(section_has_options<T>,
+                  "sweep::register_report_section<T>: T has no options type; add `using options = sweep::no_options;` "
+                  "or name a BOOST_HANA_DEFINE_STRUCT struct, read from ANALYZE.<NAME>");
+    return false;
+  } else if constexpr (!section_has_render_member<T>) {
+    static_assert(section_has_render_member<T>,
+                  "sweep::register_report_section<T>: T has no render; add `void render(const sweep::analysis_context&, "
+                  "const options&, sweep::html_book&) const`");
+    return false;
+  } else if constexpr (!section_renders<T>) {
+    static_assert(section_renders<T>,
+                  "sweep::register_report_section<T>: T::render has the wrong signature; expected `void render(const "
+                  "sweep::analysis_context&, const options&, sweep::html_book&) const`");
+    return false;
+  } else if constexpr (!section_shown_ok<T>) {
+    static_assert(section_shown_ok<T>,
+                  "sweep::register_report_section<T>: T::shown has the wrong signature; expected `bool shown(const "
+                  "sweep::analysis_context&, const options&) const` (or no shown: always shown)");
+    return false;
+  } else if constexpr (!section_reads_ok<T>) {
+    static_assert(section_reads_ok<T>,
+                  "sweep::register_report_section<T>: T::reads has the wrong signature; expected "
+                  "`std::vector<std::string> reads(const options&) const` (or no reads: nothing beyond pycls's)");
+    return false;
+  } else if constexpr (!std::default_initializable<T>) {
+    static_assert(std::default_initializable<T>, "sweep::register_report_section<T>: T must be default-constructible");
+    return false;
+  } else {
+    static_assert(std::is_same_v<typename T::options, no_options> || reflected_struct<typename T::options>,
+                  "sweep::register_report_section<T>: T::options must be sweep::no_options or a struct declared with "
+                  "BOOST_HANA_DEFINE_STRUCT (its fields are the keys of ANALYZE.<NAME>)");
+    static_assert(valid_section_name(T::name),
+                  "sweep::register_report_section<T>: T::name must be lower-case letters, digits and '_', starting "
+                  "with a letter (ANALYZE.<NAME> is its upper-cased form)");
+    (void)render_signature;
+    return report_section<T>;
+  }
+}
+
+template <class T>
+void add_report_section(registry<registered_section>& to) {
+  if constexpr (check_report_section<T>()) {
+    // ANALYZE.<NAME> must not be one of ANALYZE's own keys, or the section's options could not be written.
+    if (!std::is_same_v<typename T::options, no_options>) {
+      auto keys = field_keys<analyze_options>();
+      if (std::find(keys.begin(), keys.end(), upper(T::name)) != keys.end()) {
+        throw error(fmt::format("report section '{}' has options, but ANALYZE.{} is a key of ANALYZE: expected another name",
+                                T::name, upper(T::name)));
+      }
+    }
+    to.add(std::string(T::name), make_registered_section<T>());
   }
 }
 
 }  // namespace detail
 
-/// @brief The metric whose curves the Best/Worst Errors sections draw (pycls's).
-inline constexpr std::string_view curves_metric = "top1_err";
+/// @brief The sections of a page when ANALYZE.SECTIONS is empty: pycls's, in pycls's order, then
+/// the job table. A section that has nothing to show for a config (EDF Filtered without
+/// PRE_FILTERS, Best Models with PLOT_MODELS_BEST 0, ...) adds nothing.
+inline std::vector<std::string> default_report_sections() {
+  return {"config",  "edf",         "edf_filtered", "edf_split",   "metrics", "complexity",
+          "best_errors", "worst_errors", "best_models", "worst_models", "jobs"};
+}
+
+/// @brief Report sections by name: pycls's first (see default_report_sections), then the user's
+/// in the order they were registered.
+inline registry<registered_section>& report_sections() {
+  static registry<registered_section> sections("report section", "ANALYZE.SECTIONS");
+  static const bool built_in = [] {
+    detail::add_report_section<sections::config>(sections);
+    detail::add_report_section<sections::edf>(sections);
+    detail::add_report_section<sections::edf_filtered>(sections);
+    detail::add_report_section<sections::edf_split>(sections);
+    detail::add_report_section<sections::metrics>(sections);
+    detail::add_report_section<sections::complexity>(sections);
+    detail::add_report_section<sections::best_errors>(sections);
+    detail::add_report_section<sections::worst_errors>(sections);
+    detail::add_report_section<sections::best_models>(sections);
+    detail::add_report_section<sections::worst_models>(sections);
+    detail::add_report_section<sections::jobs>(sections);
+    // Ours beyond pycls: on a page only when ANALYZE.SECTIONS lists them.
+    detail::add_report_section<sections::importance>(sections);
+    detail::add_report_section<sections::parallel>(sections);
+    detail::add_report_section<sections::compare>(sections);
+    return true;
+  }();
+  (void)built_in;
+  return sections;
+}
+
+/// @brief Registers report section T (see the report_section concept) under T::name, e.g.
+/// `SWEEP_REGISTER(sweep::register_report_section<my_section>);` at namespace scope. A misfit T
+/// meets a static_assert naming what is missing.
+/// @sa docs/extend.md#a-report-section
+template <class T>
+void register_report_section() {
+  detail::add_report_section<T>(report_sections());
+}
+
+/// @brief The sections of `cfg`'s page, in order, with their options read: checks that each name of
+/// ANALYZE.SECTIONS is registered and listed once, and that each ANALYZE.<NAME> map names a
+/// registered section (whose keys are then read and checked, chosen or not). Errors name the
+/// file, the line and the key path.
+inline std::vector<prepared_section> page_sections(const sweep_config& cfg) {
+  const auto& reg = report_sections();
+  const auto& listed = cfg.analyze.sections;
+  const value* listed_node = cfg.source ? cfg.source->find("ANALYZE.SECTIONS") : nullptr;
+  auto where = [&](std::size_t i) -> source_location {
+    bool known = listed_node != nullptr && listed_node->is_list() && i < listed_node->as_list().size();
+    return {cfg.file, known ? listed_node->as_list()[i].line() : 0};
+  };
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    auto key = fmt::format("ANALYZE.SECTIONS[{}]", i);
+    if (!reg.contains(listed[i])) throw error(where(i), key, reg.unknown(listed[i]));
+    for (std::size_t k = 0; k < i; ++k) {
+      if (listed[k] == listed[i]) {
+        throw error(where(i), key, fmt::format("'{}' is listed twice (also ANALYZE.SECTIONS[{}]): expected each section once", listed[i], k));
+      }
+    }
+  }
+  auto names = reg.names();
+  for (auto& [key, node] : cfg.analyze.extensions) {
+    auto owner = std::find_if(names.begin(), names.end(), [&](auto& n) { return detail::upper(n) == key; });
+    auto path = "ANALYZE." + key;
+    if (owner == names.end()) {
+      auto candidates = detail::field_keys<analyze_options>();
+      for (auto& n : names) candidates.push_back(detail::upper(n));
+      throw error({cfg.file, node.line()}, path,
+                  fmt::format("unknown key: expected a key of ANALYZE, or the options of a report section "
+                              "(ANALYZE.<NAME> of one of {}){}",
+                              fmt::join(names, ", "), did_you_mean(key, candidates)));
+    }
+    (void)reg.find(*owner)->prepare(cfg.analyze, cfg.file);  // reads and checks its keys, whether the page shows it or not
+  }
+  std::vector<prepared_section> out;
+  for (auto& name : listed.empty() ? default_report_sections() : listed) out.push_back(reg.find(name)->prepare(cfg.analyze, cfg.file));
+  return out;
+}
+
+}  // namespace sweep
+// ---- end sweep/report/sections.hpp ----
+
+
+
+namespace sweep {
 
 /// @brief What the analysis of `a` reads of each job: the metrics looked up for every job
 /// (ANALYZE's metrics and filters, the job list's and table's), looked up while loading; and the
 /// epoch columns of every metric shortcut and of the curves (a load keeps the error's and the
-/// looked-up metrics' columns itself).
+/// looked-up metrics' columns itself); and what the page's other sections read (their `reads`).
 inline load_options analysis_reads(const analyze_options& a) {
   std::vector<std::string> looked_up = {"done", "error_ema", "error_tst"};
   for (auto* list : {&a.metrics, &a.complexity}) looked_up.insert(looked_up.end(), list->begin(), list->end());
@@ -11535,151 +16804,95 @@ inline load_options analysis_reads(const analyze_options& a) {
   std::vector<std::string> keys;
   for (auto& name : metric_shortcut_names()) keys.push_back(get_metric_info(name, a.error).key);
   for (auto record : curve_records) keys.push_back(fmt::format("{}.{}", record, curves_metric));
+  const auto& registered = report_sections();
+  for (auto& name : a.sections.empty() ? default_report_sections() : a.sections) {
+    if (auto* section = registered.find(name)) {  // unknown names: analyze's check says so
+      for (auto& read : section->prepare(a, "").reads) keys.push_back(get_metric_info(read, a.error).key);
+    }
+  }
   out.columns = epoch_columns(keys);
   return out;
 }
 
 namespace detail {
 
-inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data> sweeps) {
+inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data> sweeps, const std::vector<prepared_section>& sections,
+                                 nlohmann::json* facts = nullptr) {
+  analysis_context ctx(cfg, std::move(sweeps));
+  if (facts != nullptr) *facts = analysis_facts(ctx);  // analysis.json: the page's numbers
   const auto& a = cfg.analyze;
   html_book book(cfg.name);
-  bootstrap_options boot;
-  boot.seed = static_cast<std::uint64_t>(a.rng_seed);
-
-  std::size_t analysed = 0, skipped = 0;
-  for (auto& s : sweeps) {
-    analysed += s.jobs.size();
-    skipped += s.skipped.size();
-  }
-  auto record = a.error.substr(0, a.error.find('.'));
   book.add_text(fmt::format("{} jobs analysed{}; error = min of {}; bootstrap seed {}. Hover a point to see its job, click it to find it in the job table.",
-                            analysed,
-                            skipped ? fmt::format(", {} without a {} record not analysed", skipped, record) : std::string(),
+                            ctx.analysed,
+                            ctx.skipped ? fmt::format(", {} without a {} record not analysed", ctx.skipped, ctx.error_record) : std::string(),
                             a.error, a.rng_seed),
                 "summary");
-
-  book.add_section("Config");
-  auto full = detail::schema_to_value(cfg);
-  book.add_details("sweep_cfg", sweep_config_yaml(cfg));
-  book.add_details("sweep_cfg_full", to_yaml(full));
-
-  detail::require_jobs(sweeps, "ANALYZE.ERROR", fmt::format("sweep (no job has a {} record yet)", record));
-  job_rows rows;
-  for (auto& s : sweeps) {
-    for (auto& j : s.jobs) rows.add(j);  // file order: a scatter's points are then consecutive rows
+  for (auto& section : sections) {
+    if (!section.shown(ctx)) continue;
+    book.add_section(section.title);
+    section.render(ctx, book);
   }
-  auto loaded = sweeps;
-
-  book.add_section("EDF");
-  book.add_plot(plot_edf(sweeps, rows));
-  for (auto& s : sweeps) book.add_details(s.name, describe_sweep(s));
-  for (auto& s : sweeps) {
-    if (!s.skipped.empty()) {
-      std::string ids;
-      for (auto& id : s.skipped) ids += (ids.empty() ? "" : " ") + id;
-      book.add_details(fmt::format("{}: {} jobs not analysed (no {} record)", s.name, s.skipped.size(), record), ids);
-    }
-  }
-
-  if (!a.pre_filters.empty()) {
-    for (auto& s : sweeps) s = apply_filters(s, a.pre_filters, a.error);
-    detail::require_jobs(sweeps, "ANALYZE.PRE_FILTERS", "filtered sweep");
-    book.add_section("EDF Filtered");
-    book.add_plot(plot_edf(sweeps, rows));
-    for (auto& s : sweeps) book.add_details(s.name, describe_sweep(s));
-  }
-
-  if (!a.split_filters.empty() && sweeps.size() == 1) {
-    std::vector<sweep_data> parts;
-    for (auto& [name, filters] : a.split_filters) {
-      parts.push_back(apply_filters(sweeps[0], filters, a.error));
-      parts.back().name = name;
-    }
-    sweeps = std::move(parts);
-    detail::require_jobs(sweeps, "ANALYZE.SPLIT_FILTERS", "split");
-    book.add_section("EDF Split");
-    book.add_plot(plot_edf(sweeps, rows));
-    for (auto& s : sweeps) book.add_details(s.name, describe_sweep(s));
-  }
-
-  auto values_and_trends = [&](const char* section, const std::vector<std::string>& names, bool values, bool trends) {
-    trends = trends && sweeps.size() > 1;
-    if (names.empty() || !(values || trends)) return;
-    book.add_section(section);
-    auto infos = detail::metric_infos(names, a.error);
-    std::vector<std::vector<good_range>> ranges;
-    for (auto& s : sweeps) ranges.push_back(good_ranges(s, infos, boot));
-    if (values) book.add_plot(plot_values(sweeps, infos, ranges, rows));
-    if (trends) book.add_plot(plot_trends(sweeps, infos, ranges));
-  };
-  values_and_trends("Metrics", a.metrics, a.plot_metric_values, a.plot_metric_trends);
-  values_and_trends("Complexity", a.complexity, a.plot_complexity_values, a.plot_complexity_trends);
-
-  if (a.plot_curves_best > 0) {
-    book.add_section("Best Errors");
-    book.add_plot(plot_curves(sweeps, std::string(curves_metric), a.plot_curves_best, false, rows));
-  }
-  if (a.plot_curves_worst > 0) {
-    book.add_section("Worst Errors");
-    book.add_plot(plot_curves(sweeps, std::string(curves_metric), a.plot_curves_worst, true, rows));
-  }
-  if (a.plot_models_best > 0) {
-    book.add_section("Best Models");
-    book.add_plot(plot_models(sweeps, a.plot_models_best, false, rows));
-  }
-  if (a.plot_models_worst > 0) {
-    book.add_section("Worst Models");
-    book.add_plot(plot_models(sweeps, a.plot_models_worst, true, rows));
-  }
-
-  // Beyond pycls: every job in one sortable table, the target of the plots' points.
-  book.add_section("Jobs");
-  std::vector<std::string> columns = {"done"};
-  for (auto* list : {&a.metrics, &a.complexity}) {
-    for (auto& m : *list) {
-      if (std::find(columns.begin(), columns.end(), m) == columns.end()) columns.push_back(m);
-    }
-  }
-  book.add_html(fmt::format("<details><summary>job table ({} jobs; click a header to sort)</summary>\n{}</details>\n", analysed,
-                            detail::job_table(loaded, detail::metric_infos(columns, a.error), rows)));
   return book.to_html();
 }
 
-}  // namespace detail
-
-/// @brief The analysis page of loaded sweeps (the first is the sweep of `cfg`, then its extra sweeps).
-inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data> sweeps) {
+inline std::string analysis_page_released(const sweep_config& cfg, std::vector<sweep_data> sweeps,
+                                          const std::vector<prepared_section>& sections, nlohmann::json* facts = nullptr) {
   std::vector<std::shared_ptr<const nlohmann::json>> trees;
   for (auto& s : sweeps) {
     for (auto& j : s.jobs) trees.push_back(j.record);
   }
-  auto html = detail::analysis_page(cfg, std::move(sweeps));
-  detail::release_trees(trees);  // the page's copies are gone: these are the last owners
+  auto html = analysis_page(cfg, std::move(sweeps), sections, facts);
+  release_trees(trees);  // the page's copies are gone: these are the last owners
   return html;
 }
 
+}  // namespace detail
+
+/// @brief The analysis page of loaded sweeps (the first is the sweep of `cfg`, then its extra
+/// sweeps): ANALYZE's values and its sections (ANALYZE.SECTIONS, ANALYZE.<NAME>) are checked first.
+inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data> sweeps) {
+  check_analyze_options(cfg);
+  auto sections = page_sections(cfg);
+  return detail::analysis_page_released(cfg, std::move(sweeps), sections);
+}
+
 /// @brief Analyses the sweep of `cfg` (ROOT_DIR/NAME/sweep.json and the extra sweeps') and writes
-/// ROOT_DIR/NAME/analysis.html; returns its path.
+/// ROOT_DIR/NAME/analysis.html atomically, and beside it analysis.json (the page's numbers, see
+/// analysis_facts); returns the page's path. Checks what analyze uses (ROOT_DIR,
+/// NAME, NUM_PROC, ANALYZE and its sections) before loading anything; SETUP, LAUNCH and COLLECT
+/// are not read, so a sweep.json made elsewhere needs no SETUP.
 inline std::filesystem::path analyze(const sweep_config& cfg) {
+  check_common_options(cfg);
+  check_analyze_options(cfg);
+  auto sections = page_sections(cfg);
   std::vector<std::string> names = {cfg.name};
   names.insert(names.end(), cfg.analyze.extra_sweep_names.begin(), cfg.analyze.extra_sweep_names.end());
   std::vector<sweep_data> sweeps;
   auto reads = analysis_reads(cfg.analyze);
   for (auto& name : names) {
-    auto file = std::filesystem::path(cfg.root_dir) / name / "sweep.json";
-    if (!std::filesystem::exists(file)) {
+    auto file = sweep_layout(std::filesystem::path(cfg.root_dir) / name).sweep_file();
+    if (!path_exists(file)) {
       throw error({cfg.file, 0}, name == cfg.name ? "NAME" : "ANALYZE.EXTRA_SWEEP_NAMES",
                   fmt::format("no {} (run collect first)", file.string()));
     }
     sweeps.push_back(load_sweep(file, std::filesystem::path(name).filename().string(), cfg.analyze.error, reads));
+    check_sweep_has_error(cfg, sweeps.back(), file, name);  // names what the jobs have instead
   }
-  auto out = sweep_dir(cfg) / "analysis.html";
-  detail::write_file_atomic(out, analysis_html(cfg, std::move(sweeps)));
+  check_metric_names(cfg, sweeps);
+  auto out = sweep_layout(sweep_dir(cfg)).analysis_file();
+  nlohmann::json facts;
+  auto html = detail::analysis_page_released(cfg, std::move(sweeps), sections, &facts);
+  write_file_atomic(std::filesystem::path(out).replace_extension(".json"), facts.dump(2) + "\n");
+  write_file_atomic(out, html);
   return out;
 }
 
 }  // namespace sweep
-// ---- end sweep/report/analysis.hpp ----
+// ---- end sweep/analyze/analyze.hpp ----
+// ---- end sweep/analyze.hpp ----
+
+// ---- begin sweep/report.hpp ----
+// Umbrella header of the report stage: includes every public header of include/sweep/report/.
+
 // ---- end sweep/report.hpp ----
 // ---- end sweep/sweep.hpp ----
