@@ -70,9 +70,10 @@ if(CHECK STREQUAL "setup")
 
 elseif(CHECK STREQUAL "pipeline")
   set(cfg ${CONFIG_DIR}/digits_optim.yaml)
-  set(common ROOT_DIR ${WORK_DIR} SETUP.NUM_CONFIGS 4)
-  run(${DIGITS_SWEEP} setup --sweep-cfg ${cfg} -q ${common}
+  # Every verb gets the same SETUP overrides: launch refuses a SETUP that differs from the one set up.
+  set(common ROOT_DIR ${WORK_DIR} SETUP.NUM_CONFIGS 4
       SETUP.BASE_CFG.OPTIM.MAX_EPOCH 3 SETUP.BASE_CFG.TRAIN.CHECKPOINT_PERIOD 1)
+  run(${DIGITS_SWEEP} setup --sweep-cfg ${cfg} -q ${common})
   run(${DIGITS_SWEEP} launch --sweep-cfg ${cfg} -y ${common}
       LAUNCH.COMMAND "${DIGITS_TRAIN} --cfg {cfg} --mode {mode} OUT_DIR {out_dir}")
   run(${DIGITS_SWEEP} collect --sweep-cfg ${cfg} ${common})
