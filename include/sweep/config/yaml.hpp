@@ -21,6 +21,8 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <vector>
 
 namespace sweep {
 
@@ -68,25 +70,49 @@ inline constexpr int max_yaml_depth = 1000;
 inline constexpr std::size_t min_yaml_expanded_bytes = std::size_t{1} << 20;
 inline constexpr std::size_t max_yaml_growth = 8;
 
+/// @brief Where a document first breaks max_yaml_values or max_yaml_depth: the key path (built only
+/// along the failing chain, as the walk unwinds) and the line.
+struct yaml_limit_breach {
+  bool too_deep = false;
+  int line = 0;
+  std::vector<std::string> reversed_path;  // "[i]" and ".KEY", innermost first
+
+  std::string path() const {
+    std::string out;
+    for (auto it = reversed_path.rbegin(); it != reversed_path.rend(); ++it) out += *it;
+    return out.starts_with('.') ? out.substr(1) : out;
+  }
+};
+
 /// @brief Whether a document stays within max_yaml_values values and max_yaml_depth levels: counted
-/// before the conversion, so those limits keep their own messages however the bytes add up.
-inline bool within_yaml_value_limits(const YAML::Node& node, std::size_t& count, int depth = 0) {
-  if (++count > max_yaml_values || depth > max_yaml_depth) return false;
+/// before the conversion, so those limits keep their own messages however the bytes add up, and
+/// without building a key path per value (an alias inside itself made that walk quadratic).
+inline bool within_yaml_value_limits(const YAML::Node& node, std::size_t& count, yaml_limit_breach& breach, int depth = 0) {
+  if (++count > max_yaml_values || depth > max_yaml_depth) {
+    breach.too_deep = depth > max_yaml_depth;
+    breach.line = node.Mark().line + 1;
+    return false;
+  }
   if (node.IsSequence()) {
     for (std::size_t i = 0; i < node.size(); ++i) {
-      if (!within_yaml_value_limits(node[i], count, depth + 1)) return false;
+      if (!within_yaml_value_limits(node[i], count, breach, depth + 1)) {
+        breach.reversed_path.push_back(fmt::format("[{}]", i));
+        return false;
+      }
     }
   } else if (node.IsMap()) {
     for (auto it = node.begin(); it != node.end(); ++it) {
-      if (!within_yaml_value_limits(it->second, count, depth + 1)) return false;
+      if (!within_yaml_value_limits(it->second, count, breach, depth + 1)) {
+        breach.reversed_path.push_back("." + (it->first.IsScalar() ? it->first.Scalar() : std::string("?")));
+        return false;
+      }
     }
   }
   return true;
 }
 
-/// @brief What one YAML text may still expand to: values, and bytes (scalars, keys, indentation).
+/// @brief What one YAML text may still expand to in bytes (scalars, keys, indentation).
 struct yaml_budget {
-  std::size_t values = max_yaml_values;
   std::size_t bytes = min_yaml_expanded_bytes;
   std::size_t max_bytes = min_yaml_expanded_bytes;
 
@@ -110,16 +136,7 @@ inline void spend_yaml_bytes(yaml_budget& budget, std::size_t n, const std::stri
 
 inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path,
                             yaml_budget& budget, int depth = 0) {
-  int line = node.Mark().line + 1;
-  if (budget.values == 0) {
-    throw error({file, line}, path,
-                fmt::format("the YAML expands to more than {} values (nested aliases?): expected a smaller config", max_yaml_values));
-  }
-  if (depth > max_yaml_depth) {
-    throw error({file, line}, path.substr(0, 200),
-                fmt::format("nested more than {} levels deep (an alias inside itself?): expected a smaller config", max_yaml_depth));
-  }
-  --budget.values;
+  int line = node.Mark().line + 1;  // within_yaml_value_limits has bounded the values and the depth
   // what the value costs in a job config written as YAML: its indentation and "- " or ": "
   spend_yaml_bytes(budget, 2 * static_cast<std::size_t>(depth) + 2, file, line, path);
   auto where = [&] { return source_location{file, line}; };
@@ -145,12 +162,13 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
     }
     case YAML::NodeType::Map: {
       value::map entries;
+      std::unordered_set<std::string> keys;  // a linear scan per key made a 10,000-key map quadratic
       for (auto it = node.begin(); it != node.end(); ++it) {
         if (!it->first.IsScalar()) throw error(where(), path, "map keys must be plain names");
         auto key = it->first.Scalar();
         auto child_path = path.empty() ? key : path + "." + key;
         spend_yaml_bytes(budget, key.size(), file, it->first.Mark().line + 1, child_path);
-        if (std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == key; })) {
+        if (!keys.insert(key).second) {
           throw error({file, it->first.Mark().line + 1}, child_path, "duplicate key");
         }
         entries.emplace_back(key, from_yaml_node(it->second, file, child_path, budget, depth + 1));
@@ -221,11 +239,20 @@ inline value load_yaml_text(std::string_view text, const std::string& file = "<y
   } catch (const YAML::Exception& e) {
     throw error({file, e.mark.line + 1}, "", fmt::format("invalid YAML: {}", e.msg));
   }
-  auto budget = detail::yaml_budget::for_text(text.size());
   std::size_t count = 0;
-  if (!detail::within_yaml_value_limits(root, count)) {
-    budget.bytes = budget.max_bytes = SIZE_MAX;  // the conversion reports the value or depth limit, with its path
+  detail::yaml_limit_breach breach;
+  if (!detail::within_yaml_value_limits(root, count, breach)) {
+    auto path = breach.path().substr(0, 200);
+    if (breach.too_deep) {
+      throw error({file, breach.line}, path,
+                  fmt::format("nested more than {} levels deep (an alias inside itself?): expected a smaller config",
+                              detail::max_yaml_depth));
+    }
+    throw error({file, breach.line}, path,
+                fmt::format("the YAML expands to more than {} values (nested aliases?): expected a smaller config",
+                            detail::max_yaml_values));
   }
+  auto budget = detail::yaml_budget::for_text(text.size());
   return detail::from_yaml_node(root, file, "", budget);
 }
 
