@@ -3968,6 +3968,7 @@ struct sweep_config {
 
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
 namespace sweep {
 
@@ -4015,25 +4016,49 @@ inline constexpr int max_yaml_depth = 1000;
 inline constexpr std::size_t min_yaml_expanded_bytes = std::size_t{1} << 20;
 inline constexpr std::size_t max_yaml_growth = 8;
 
+/// @brief Where a document first breaks max_yaml_values or max_yaml_depth: the key path (built only
+/// along the failing chain, as the walk unwinds) and the line.
+struct yaml_limit_breach {
+  bool too_deep = false;
+  int line = 0;
+  std::vector<std::string> reversed_path;  // "[i]" and ".KEY", innermost first
+
+  std::string path() const {
+    std::string out;
+    for (auto it = reversed_path.rbegin(); it != reversed_path.rend(); ++it) out += *it;
+    return out.starts_with('.') ? out.substr(1) : out;
+  }
+};
+
 /// @brief Whether a document stays within max_yaml_values values and max_yaml_depth levels: counted
-/// before the conversion, so those limits keep their own messages however the bytes add up.
-inline bool within_yaml_value_limits(const YAML::Node& node, std::size_t& count, int depth = 0) {
-  if (++count > max_yaml_values || depth > max_yaml_depth) return false;
+/// before the conversion, so those limits keep their own messages however the bytes add up, and
+/// without building a key path per value (an alias inside itself made that walk quadratic).
+inline bool within_yaml_value_limits(const YAML::Node& node, std::size_t& count, yaml_limit_breach& breach, int depth = 0) {
+  if (++count > max_yaml_values || depth > max_yaml_depth) {
+    breach.too_deep = depth > max_yaml_depth;
+    breach.line = node.Mark().line + 1;
+    return false;
+  }
   if (node.IsSequence()) {
     for (std::size_t i = 0; i < node.size(); ++i) {
-      if (!within_yaml_value_limits(node[i], count, depth + 1)) return false;
+      if (!within_yaml_value_limits(node[i], count, breach, depth + 1)) {
+        breach.reversed_path.push_back(fmt::format("[{}]", i));
+        return false;
+      }
     }
   } else if (node.IsMap()) {
     for (auto it = node.begin(); it != node.end(); ++it) {
-      if (!within_yaml_value_limits(it->second, count, depth + 1)) return false;
+      if (!within_yaml_value_limits(it->second, count, breach, depth + 1)) {
+        breach.reversed_path.push_back("." + (it->first.IsScalar() ? it->first.Scalar() : std::string("?")));
+        return false;
+      }
     }
   }
   return true;
 }
 
-/// @brief What one YAML text may still expand to: values, and bytes (scalars, keys, indentation).
+/// @brief What one YAML text may still expand to in bytes (scalars, keys, indentation).
 struct yaml_budget {
-  std::size_t values = max_yaml_values;
   std::size_t bytes = min_yaml_expanded_bytes;
   std::size_t max_bytes = min_yaml_expanded_bytes;
 
@@ -4057,16 +4082,7 @@ inline void spend_yaml_bytes(yaml_budget& budget, std::size_t n, const std::stri
 
 inline value from_yaml_node(const YAML::Node& node, const std::string& file, const std::string& path,
                             yaml_budget& budget, int depth = 0) {
-  int line = node.Mark().line + 1;
-  if (budget.values == 0) {
-    throw error({file, line}, path,
-                fmt::format("the YAML expands to more than {} values (nested aliases?): expected a smaller config", max_yaml_values));
-  }
-  if (depth > max_yaml_depth) {
-    throw error({file, line}, path.substr(0, 200),
-                fmt::format("nested more than {} levels deep (an alias inside itself?): expected a smaller config", max_yaml_depth));
-  }
-  --budget.values;
+  int line = node.Mark().line + 1;  // within_yaml_value_limits has bounded the values and the depth
   // what the value costs in a job config written as YAML: its indentation and "- " or ": "
   spend_yaml_bytes(budget, 2 * static_cast<std::size_t>(depth) + 2, file, line, path);
   auto where = [&] { return source_location{file, line}; };
@@ -4092,12 +4108,13 @@ inline value from_yaml_node(const YAML::Node& node, const std::string& file, con
     }
     case YAML::NodeType::Map: {
       value::map entries;
+      std::unordered_set<std::string> keys;  // a linear scan per key made a 10,000-key map quadratic
       for (auto it = node.begin(); it != node.end(); ++it) {
         if (!it->first.IsScalar()) throw error(where(), path, "map keys must be plain names");
         auto key = it->first.Scalar();
         auto child_path = path.empty() ? key : path + "." + key;
         spend_yaml_bytes(budget, key.size(), file, it->first.Mark().line + 1, child_path);
-        if (std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == key; })) {
+        if (!keys.insert(key).second) {
           throw error({file, it->first.Mark().line + 1}, child_path, "duplicate key");
         }
         entries.emplace_back(key, from_yaml_node(it->second, file, child_path, budget, depth + 1));
@@ -4168,11 +4185,20 @@ inline value load_yaml_text(std::string_view text, const std::string& file = "<y
   } catch (const YAML::Exception& e) {
     throw error({file, e.mark.line + 1}, "", fmt::format("invalid YAML: {}", e.msg));
   }
-  auto budget = detail::yaml_budget::for_text(text.size());
   std::size_t count = 0;
-  if (!detail::within_yaml_value_limits(root, count)) {
-    budget.bytes = budget.max_bytes = SIZE_MAX;  // the conversion reports the value or depth limit, with its path
+  detail::yaml_limit_breach breach;
+  if (!detail::within_yaml_value_limits(root, count, breach)) {
+    auto path = breach.path().substr(0, 200);
+    if (breach.too_deep) {
+      throw error({file, breach.line}, path,
+                  fmt::format("nested more than {} levels deep (an alias inside itself?): expected a smaller config",
+                              detail::max_yaml_depth));
+    }
+    throw error({file, breach.line}, path,
+                fmt::format("the YAML expands to more than {} values (nested aliases?): expected a smaller config",
+                            detail::max_yaml_values));
   }
+  auto budget = detail::yaml_budget::for_text(text.size());
   return detail::from_yaml_node(root, file, "", budget);
 }
 
@@ -6384,7 +6410,6 @@ class config_checks {
 
 #include <memory_resource>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace sweep {
 
@@ -8783,12 +8808,29 @@ void register_launch_backend() {
   }
 }
 
-/// @brief The backend registered as `name`, made for `cfg` (its LAUNCH.<NAME> keys read); an unknown
-/// name is an error listing the registered ones.
-inline std::unique_ptr<any_launch_backend> make_launch_backend(const sweep_config& cfg, const std::string& name) {
-  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
+namespace detail {
+
+/// @brief make_launch_backend without the check of the LAUNCH.<NAME> sections, for loops over every
+/// registered backend that have checked them once.
+inline std::unique_ptr<any_launch_backend> make_unchecked_launch_backend(const sweep_config& cfg, const std::string& name) {
   auto& factory = launch_backends().get(name, config_checker(cfg).where("LAUNCH.BACKEND"));
   return factory(cfg);
+}
+
+}  // namespace detail
+
+/// @brief The backend registered as `name`, made for `cfg` (its LAUNCH.<NAME> keys read); an unknown
+/// name, or a LAUNCH.<NAME> section no backend reads, is an error listing the registered ones.
+inline std::unique_ptr<any_launch_backend> make_launch_backend(const sweep_config& cfg, const std::string& name) {
+  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
+  return detail::make_unchecked_launch_backend(cfg, name);
+}
+
+/// @brief Calls `f(name, backend)` for every registered backend made for `cfg`, the sections checked once.
+template <class F>
+void for_each_launch_backend(const sweep_config& cfg, F&& f) {
+  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
+  for (auto& name : launch_backends().names()) f(name, *detail::make_unchecked_launch_backend(cfg, name));
 }
 
 }  // namespace sweep
@@ -10371,7 +10413,9 @@ inline std::string failed_job_note(const sweep_layout& layout, const std::vector
     job_folder job(layout, i);
     if (!job.failed()) continue;
     auto log = job.file(job_folder::stderr_log);
-    std::string note = fmt::format("launch: job {:06} failed; its error log is {}", i, log.string());
+    auto attempts = job.retries();
+    std::string note = fmt::format("launch: job {:06} failed{}; its error log is {}", i,
+                                   attempts > 1 ? fmt::format(" {} times (LAUNCH.MAX_RETRY retries)", attempts) : "", log.string());
     auto tail = last_lines(log, lines);
     if (tail.empty()) return note + " (empty)\n";
     note += fmt::format(", ending:\n");
@@ -10383,6 +10427,7 @@ inline std::string failed_job_note(const sweep_layout& layout, const std::vector
 
 }  // namespace sweep
 // ---- end sweep/launch/job_program.hpp ----
+
 
 
 
@@ -10441,8 +10486,8 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   // A job some engine still holds must not run twice: the chosen backend skips its own queued jobs,
   // and no other backend may hold any.
   std::vector<bool> held(cfgs.size(), false);
-  for (auto& other : launch_backends().names()) {
-    auto states = other == name ? backend->queue(layout) : make_launch_backend(cfg, other)->queue(layout);
+  for (auto& other : launch_backends().names()) {  // check_launch has checked every LAUNCH.<NAME>
+    auto states = other == name ? backend->queue(layout) : detail::make_unchecked_launch_backend(cfg, other)->queue(layout);
     if (!states) {
       throw error({layout.dir.string(), 0}, "",
                   fmt::format("this sweep was launched with the {} backend before and its queue cannot be read now: "
@@ -10479,7 +10524,10 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   result.jobs = cfgs.size();
   result.selected = jobs.size();
   result.skipped = cfgs.size() - jobs.size();
-  if (result.failed > 0 && request.out != nullptr) fmt::print(request.out, "{}", failed_job_note(layout, jobs));
+  if (result.failed > 0 && request.out != nullptr) {
+    fmt::print(request.out, "{}", failed_job_note(layout, jobs));
+    std::fflush(request.out);  // before any error the caller prints on stderr
+  }
   return result;
 }
 
@@ -10500,10 +10548,10 @@ inline cancel_result cancel(const sweep_config& cfg) {
   sweep_layout layout(sweep_dir(cfg));
   list_job_configs(layout);  // a sweep that was set up
   cancel_result result;
-  for (auto& name : launch_backends().names()) {
-    auto n = make_launch_backend(cfg, name)->cancel(layout);
+  for_each_launch_backend(cfg, [&](const std::string& name, const any_launch_backend& backend) {
+    auto n = backend.cancel(layout);
     if (n > 0) result.cancelled.emplace_back(name, n);
-  }
+  });
   return result;
 }
 
@@ -10569,14 +10617,14 @@ inline launch_status read_launch_status(const sweep_config& cfg) {
   launch_status st;
   st.launcher_active = launcher_active(layout.lock_file());
   std::map<std::int64_t, std::pair<std::string, queued_job>> queue;  // job -> (backend, state)
-  for (auto& name : launch_backends().names()) {
-    auto states = make_launch_backend(cfg, name)->queue(layout);
+  for_each_launch_backend(cfg, [&](const std::string& name, const any_launch_backend& backend) {
+    auto states = backend.queue(layout);
     if (!states) {
       st.unreadable.push_back(name);
-      continue;
+      return;
     }
     for (auto& [index, state] : *states) queue.emplace(index, std::pair{name, state});
-  }
+  });
   for (std::size_t k = 0; k < cfgs.size(); ++k) {
     launch_job_status j;
     j.index = static_cast<std::int64_t>(k);
@@ -15563,9 +15611,10 @@ namespace sweep {
 
 namespace detail {
 
-inline void require_jobs(const std::vector<sweep_data>& sweeps, std::string_view key, std::string_view what) {
+/// @brief Refuses a sweep (or split) without jobs: `why` says what removed them.
+inline void require_jobs(const std::vector<sweep_data>& sweeps, std::string_view key, std::string_view what, std::string_view why) {
   for (auto& s : sweeps) {
-    if (s.jobs.empty()) throw error({s.file, 0}, std::string(key), fmt::format("{} '{}' has no jobs left to analyse", what, s.name));
+    if (s.jobs.empty()) throw error({s.file, 0}, std::string(key), fmt::format("the {} '{}' has no jobs left to analyse: {}", what, s.name, why));
   }
 }
 
@@ -15586,21 +15635,21 @@ struct analysis_context {
       analysed += s.jobs.size();
       skipped += s.skipped.size();
     }
-    detail::require_jobs(loaded, "ANALYZE.ERROR", fmt::format("sweep (no job has a {} record yet)", error_record));
+    detail::require_jobs(loaded, "ANALYZE.ERROR", "sweep", fmt::format("no job has a {} record yet", error_record));
     for (auto& s : loaded) {
       for (auto& j : s.jobs) rows.add(j);  // file order: a scatter's points are then consecutive rows
     }
     filtered = loaded;
     if (!analyze.pre_filters.empty()) {
       for (auto& s : filtered) s = apply_filters(s, analyze.pre_filters, analyze.error);
-      detail::require_jobs(filtered, "ANALYZE.PRE_FILTERS", "filtered sweep");
+      detail::require_jobs(filtered, "ANALYZE.PRE_FILTERS", "sweep", "ANALYZE.PRE_FILTERS removed every job");
     }
     if (is_split()) {
       for (auto& [name, filters] : analyze.split_filters) {
         split.push_back(apply_filters(filtered[0], filters, analyze.error));
         split.back().name = name;
       }
-      detail::require_jobs(split, "ANALYZE.SPLIT_FILTERS", "split");
+      detail::require_jobs(split, "ANALYZE.SPLIT_FILTERS", "split", "its ANALYZE.SPLIT_FILTERS set removed every job");
     } else {
       split = filtered;
     }

@@ -21,7 +21,15 @@ const bool registered = sweep::driver::register_command(60, [](CLI::App& app) {
     auto cfg = args->load(cmd);
     fmt::print("Generating sweepbook for {}... ", sweep::sweep_dir(cfg).string());
     std::fflush(stdout);
-    auto file = sweep::analyze(cfg);
+    auto file = [&] {
+      try {
+        return sweep::analyze(cfg);
+      } catch (...) {
+        fmt::print("failed\n");  // ends the line, so the error that follows stands on its own
+        std::fflush(stdout);
+        throw;
+      }
+    }();
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     fmt::print("Done [t={:.1f}s]\n{}\n", took.count(), file.string());
   });

@@ -219,12 +219,29 @@ void register_launch_backend() {
   }
 }
 
-/// @brief The backend registered as `name`, made for `cfg` (its LAUNCH.<NAME> keys read); an unknown
-/// name is an error listing the registered ones.
-inline std::unique_ptr<any_launch_backend> make_launch_backend(const sweep_config& cfg, const std::string& name) {
-  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
+namespace detail {
+
+/// @brief make_launch_backend without the check of the LAUNCH.<NAME> sections, for loops over every
+/// registered backend that have checked them once.
+inline std::unique_ptr<any_launch_backend> make_unchecked_launch_backend(const sweep_config& cfg, const std::string& name) {
   auto& factory = launch_backends().get(name, config_checker(cfg).where("LAUNCH.BACKEND"));
   return factory(cfg);
+}
+
+}  // namespace detail
+
+/// @brief The backend registered as `name`, made for `cfg` (its LAUNCH.<NAME> keys read); an unknown
+/// name, or a LAUNCH.<NAME> section no backend reads, is an error listing the registered ones.
+inline std::unique_ptr<any_launch_backend> make_launch_backend(const sweep_config& cfg, const std::string& name) {
+  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
+  return detail::make_unchecked_launch_backend(cfg, name);
+}
+
+/// @brief Calls `f(name, backend)` for every registered backend made for `cfg`, the sections checked once.
+template <class F>
+void for_each_launch_backend(const sweep_config& cfg, F&& f) {
+  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
+  for (auto& name : launch_backends().names()) f(name, *detail::make_unchecked_launch_backend(cfg, name));
 }
 
 }  // namespace sweep

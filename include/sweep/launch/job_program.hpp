@@ -102,7 +102,9 @@ inline std::string failed_job_note(const sweep_layout& layout, const std::vector
     job_folder job(layout, i);
     if (!job.failed()) continue;
     auto log = job.file(job_folder::stderr_log);
-    std::string note = fmt::format("launch: job {:06} failed; its error log is {}", i, log.string());
+    auto attempts = job.retries();
+    std::string note = fmt::format("launch: job {:06} failed{}; its error log is {}", i,
+                                   attempts > 1 ? fmt::format(" {} times (LAUNCH.MAX_RETRY retries)", attempts) : "", log.string());
     auto tail = last_lines(log, lines);
     if (tail.empty()) return note + " (empty)\n";
     note += fmt::format(", ending:\n");

@@ -21,6 +21,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include <string>
 #include <vector>
 
@@ -79,8 +81,8 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   // A job some engine still holds must not run twice: the chosen backend skips its own queued jobs,
   // and no other backend may hold any.
   std::vector<bool> held(cfgs.size(), false);
-  for (auto& other : launch_backends().names()) {
-    auto states = other == name ? backend->queue(layout) : make_launch_backend(cfg, other)->queue(layout);
+  for (auto& other : launch_backends().names()) {  // check_launch has checked every LAUNCH.<NAME>
+    auto states = other == name ? backend->queue(layout) : detail::make_unchecked_launch_backend(cfg, other)->queue(layout);
     if (!states) {
       throw error({layout.dir.string(), 0}, "",
                   fmt::format("this sweep was launched with the {} backend before and its queue cannot be read now: "
@@ -117,7 +119,10 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   result.jobs = cfgs.size();
   result.selected = jobs.size();
   result.skipped = cfgs.size() - jobs.size();
-  if (result.failed > 0 && request.out != nullptr) fmt::print(request.out, "{}", failed_job_note(layout, jobs));
+  if (result.failed > 0 && request.out != nullptr) {
+    fmt::print(request.out, "{}", failed_job_note(layout, jobs));
+    std::fflush(request.out);  // before any error the caller prints on stderr
+  }
   return result;
 }
 
@@ -138,10 +143,10 @@ inline cancel_result cancel(const sweep_config& cfg) {
   sweep_layout layout(sweep_dir(cfg));
   list_job_configs(layout);  // a sweep that was set up
   cancel_result result;
-  for (auto& name : launch_backends().names()) {
-    auto n = make_launch_backend(cfg, name)->cancel(layout);
+  for_each_launch_backend(cfg, [&](const std::string& name, const any_launch_backend& backend) {
+    auto n = backend.cancel(layout);
     if (n > 0) result.cancelled.emplace_back(name, n);
-  }
+  });
   return result;
 }
 

@@ -70,14 +70,14 @@ inline launch_status read_launch_status(const sweep_config& cfg) {
   launch_status st;
   st.launcher_active = launcher_active(layout.lock_file());
   std::map<std::int64_t, std::pair<std::string, queued_job>> queue;  // job -> (backend, state)
-  for (auto& name : launch_backends().names()) {
-    auto states = make_launch_backend(cfg, name)->queue(layout);
+  for_each_launch_backend(cfg, [&](const std::string& name, const any_launch_backend& backend) {
+    auto states = backend.queue(layout);
     if (!states) {
       st.unreadable.push_back(name);
-      continue;
+      return;
     }
     for (auto& [index, state] : *states) queue.emplace(index, std::pair{name, state});
-  }
+  });
   for (std::size_t k = 0; k < cfgs.size(); ++k) {
     launch_job_status j;
     j.index = static_cast<std::int64_t>(k);

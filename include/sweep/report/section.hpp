@@ -40,9 +40,10 @@ namespace sweep {
 
 namespace detail {
 
-inline void require_jobs(const std::vector<sweep_data>& sweeps, std::string_view key, std::string_view what) {
+/// @brief Refuses a sweep (or split) without jobs: `why` says what removed them.
+inline void require_jobs(const std::vector<sweep_data>& sweeps, std::string_view key, std::string_view what, std::string_view why) {
   for (auto& s : sweeps) {
-    if (s.jobs.empty()) throw error({s.file, 0}, std::string(key), fmt::format("{} '{}' has no jobs left to analyse", what, s.name));
+    if (s.jobs.empty()) throw error({s.file, 0}, std::string(key), fmt::format("the {} '{}' has no jobs left to analyse: {}", what, s.name, why));
   }
 }
 
@@ -63,21 +64,21 @@ struct analysis_context {
       analysed += s.jobs.size();
       skipped += s.skipped.size();
     }
-    detail::require_jobs(loaded, "ANALYZE.ERROR", fmt::format("sweep (no job has a {} record yet)", error_record));
+    detail::require_jobs(loaded, "ANALYZE.ERROR", "sweep", fmt::format("no job has a {} record yet", error_record));
     for (auto& s : loaded) {
       for (auto& j : s.jobs) rows.add(j);  // file order: a scatter's points are then consecutive rows
     }
     filtered = loaded;
     if (!analyze.pre_filters.empty()) {
       for (auto& s : filtered) s = apply_filters(s, analyze.pre_filters, analyze.error);
-      detail::require_jobs(filtered, "ANALYZE.PRE_FILTERS", "filtered sweep");
+      detail::require_jobs(filtered, "ANALYZE.PRE_FILTERS", "sweep", "ANALYZE.PRE_FILTERS removed every job");
     }
     if (is_split()) {
       for (auto& [name, filters] : analyze.split_filters) {
         split.push_back(apply_filters(filtered[0], filters, analyze.error));
         split.back().name = name;
       }
-      detail::require_jobs(split, "ANALYZE.SPLIT_FILTERS", "split");
+      detail::require_jobs(split, "ANALYZE.SPLIT_FILTERS", "split", "its ANALYZE.SPLIT_FILTERS set removed every job");
     } else {
       split = filtered;
     }
