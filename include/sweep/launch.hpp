@@ -12,5 +12,6 @@
 #include <sweep/launch/task.hpp>
 #include <sweep/launch/sge.hpp>
 #include <sweep/launch/slurm.hpp>
+#include <sweep/launch/backends.hpp>
 #include <sweep/launch/launch.hpp>
 #include <sweep/launch/status.hpp>

@@ -486,7 +486,9 @@ void parallel_for(std::size_t n, std::size_t threads, const progress_callback& p
 // Components by name: launch backends, log formats and report sections are kept
 // in registries, so a config or the command line picks one by its name and a
 // user adds their own from their own code, the way Catch2 v2 registers
-// reporters. Built-in parts register through the same call a user has.
+// reporters. Built-in parts are added by the registry's accessor the first time it
+// is asked for (never by a variable in each part's header, which every translation
+// unit would initialise, compiling every part again); a user's parts follow.
 //
 //   SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);   // at namespace scope
 
@@ -8561,7 +8563,7 @@ inline std::vector<std::string> copy_named_code(const std::vector<std::string>& 
 //     std::optional<sweep::queue_states> queue(const sweep::sweep_layout&) const;  // nullopt: cannot tell
 //     std::size_t cancel(const sweep::sweep_layout&) const;              // jobs it stopped or dequeued
 //   };
-//   SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);
+//   SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);   // launch/backends.hpp
 
 
 // ---- begin sweep/config/components.hpp ----
@@ -8711,6 +8713,22 @@ class launch_context {
     std::fflush(request_.out);
   }
 
+  /// @brief A cluster backend's plan: prints the driver copy and each submit command for the `selected`
+  /// jobs, then asks for confirmation (request.yes, else request.confirm). False if the user declined;
+  /// an error without a way to confirm (stdin not a terminal and no --yes).
+  [[nodiscard]] bool confirm_submission(std::size_t selected, const std::vector<std::vector<std::string>>& commands) const {
+    auto total = job_configs().size();
+    auto plan = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
+                            (layout_.bin_dir() / "sweep").string(), selected, total, total - selected, commands.size());
+    for (auto& argv : commands) plan += "\n" + shell_join(argv) + "\n";
+    print("{}\n", plan);
+    if (request_.yes) return true;
+    if (!request_.confirm) {
+      throw error({layout_.dir.string(), 0}, "", "not submitting without confirmation: expected --yes (stdin is not a terminal)");
+    }
+    return request_.confirm(plan);
+  }
+
  private:
   const sweep_config& cfg_;
   const launch_request& request_;
@@ -8749,12 +8767,6 @@ class any_launch_backend {
 /// @brief How the registry makes a backend for a config: reads LAUNCH.<NAME> into its options.
 using launch_backend_factory = std::function<std::unique_ptr<any_launch_backend>(const sweep_config&)>;
 
-/// @brief Every launch backend by name (LAUNCH.BACKEND, `--backend`): local and slurm, and the user's.
-inline registry<launch_backend_factory>& launch_backends() {
-  static registry<launch_backend_factory> backends("launch backend", "LAUNCH.BACKEND");
-  return backends;
-}
-
 namespace detail {
 
 template <class B>
@@ -8774,9 +8786,12 @@ class launch_backend_model final : public any_launch_backend {
 
 }  // namespace detail
 
-/// @brief Registers backend B under B::name; use `SWEEP_REGISTER(sweep::register_launch_backend<B>);`.
+namespace detail {
+
+/// @brief Adds backend B to `backends` under B::name (register_launch_backend, launch/backends.hpp): a
+/// misfit B gets one message per missing part.
 template <class B>
-void register_launch_backend() {
+void add_launch_backend(registry<launch_backend_factory>& backends) {
   static_assert(requires { { B::name } -> std::convertible_to<std::string_view>; },
                 "sweep::launch_backend: the backend needs `static constexpr std::string_view name` (its LAUNCH.BACKEND name)");
   static_assert(requires { typename B::options; },
@@ -8801,37 +8816,15 @@ void register_launch_backend() {
   static_assert(requires { requires boost::hana::Struct<typename B::options>::value; },
                 "sweep::launch_backend: B::options must be a BOOST_HANA_DEFINE_STRUCT (its fields are the keys of LAUNCH.<NAME>)");
   if constexpr (launch_backend<B>) {  // else the messages above say what is missing, and nothing more
-    launch_backends().add(std::string(B::name), [](const sweep_config& cfg) -> std::unique_ptr<any_launch_backend> {
-      auto o = detail::read_component_options<typename B::options>(cfg, cfg.launch.extensions, "LAUNCH", B::name);
-      return std::make_unique<detail::launch_backend_model<B>>(cfg, std::move(o));
+    backends.add(std::string(B::name), [](const sweep_config& cfg) -> std::unique_ptr<any_launch_backend> {
+      auto o = read_component_options<typename B::options>(cfg, cfg.launch.extensions, "LAUNCH", B::name);
+      return std::make_unique<launch_backend_model<B>>(cfg, std::move(o));
     });
   }
 }
 
-namespace detail {
-
-/// @brief make_launch_backend without the check of the LAUNCH.<NAME> sections, for loops over every
-/// registered backend that have checked them once.
-inline std::unique_ptr<any_launch_backend> make_unchecked_launch_backend(const sweep_config& cfg, const std::string& name) {
-  auto& factory = launch_backends().get(name, config_checker(cfg).where("LAUNCH.BACKEND"));
-  return factory(cfg);
-}
-
 }  // namespace detail
 
-/// @brief The backend registered as `name`, made for `cfg` (its LAUNCH.<NAME> keys read); an unknown
-/// name, or a LAUNCH.<NAME> section no backend reads, is an error listing the registered ones.
-inline std::unique_ptr<any_launch_backend> make_launch_backend(const sweep_config& cfg, const std::string& name) {
-  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
-  return detail::make_unchecked_launch_backend(cfg, name);
-}
-
-/// @brief Calls `f(name, backend)` for every registered backend made for `cfg`, the sections checked once.
-template <class F>
-void for_each_launch_backend(const sweep_config& cfg, F&& f) {
-  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
-  for (auto& name : launch_backends().names()) f(name, *detail::make_unchecked_launch_backend(cfg, name));
-}
 
 }  // namespace sweep
 // ---- end sweep/launch/backend.hpp ----
@@ -9301,10 +9294,6 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
   return result;
 }
 
-namespace detail {
-inline const bool local_backend_registered = (register_launch_backend<local_backend>(), true);
-}  // namespace detail
-
 }  // namespace sweep
 // ---- end sweep/launch/local.hpp ----
 
@@ -9731,7 +9720,6 @@ inline launch_result sge_backend::launch(const launch_context& ctx, const std::v
   const auto& cfg = ctx.config();
   const auto& req = ctx.request();
   const auto& layout = ctx.layout();
-  auto total = ctx.job_configs().size();
   launch_result result;
   result.waits = false;
   if (jobs.empty()) {
@@ -9743,19 +9731,11 @@ inline launch_result sge_backend::launch(const launch_context& ctx, const std::v
   // Arrays whose file exists but that were never submitted (a failed qsub) are numbered past.
   while (path_exists(files.array_file(first))) ++first;
   auto calls = plan(cfg, layout, jobs, req.max_array_size ? *req.max_array_size : sge_max_array_tasks(), first);
-  std::string plan_text = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
-                                      (layout.bin_dir() / "sweep").string(), jobs.size(), total, total - jobs.size(),
-                                      calls.size());
-  for (auto& c : calls) plan_text += "\n" + shell_join(c.argv) + "\n";
-  ctx.print("{}\n", plan_text);
-  if (!req.yes) {
-    if (!req.confirm) {
-      throw error({layout.dir.string(), 0}, "", "not submitting without confirmation: expected --yes (stdin is not a terminal)");
-    }
-    if (!req.confirm(plan_text)) {
-      result.declined = true;
-      return result;
-    }
+  std::vector<std::vector<std::string>> commands;
+  for (auto& c : calls) commands.push_back(c.argv);
+  if (!ctx.confirm_submission(jobs.size(), commands)) {
+    result.declined = true;
+    return result;
   }
 
   fs::create_directories(files.dir);
@@ -9875,10 +9855,6 @@ inline int run_sge_task(const sge_task_options& o) {
   }
   return 1;
 }
-
-namespace detail {
-inline const bool sge_backend_registered = (register_launch_backend<sge_backend>(), true);
-}  // namespace detail
 
 }  // namespace sweep
 // ---- end sweep/launch/sge.hpp ----
@@ -10158,7 +10134,6 @@ inline launch_result slurm_backend::launch(const launch_context& ctx, const std:
   const auto& cfg = ctx.config();
   const auto& req = ctx.request();
   const auto& layout = ctx.layout();
-  auto total = ctx.job_configs().size();
   launch_result result;
   result.waits = false;
   if (jobs.empty()) {
@@ -10167,18 +10142,11 @@ inline launch_result slurm_backend::launch(const launch_context& ctx, const std:
   }
   auto calls = plan_sbatch(cfg, layout, jobs, req.max_array_size ? *req.max_array_size : slurm_max_array_size(),
                            options_.extra_args);
-  std::string plan = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
-                                 (layout.bin_dir() / "sweep").string(), jobs.size(), total, total - jobs.size(), calls.size());
-  for (auto& c : calls) plan += "\n" + shell_join(c.argv) + "\n";
-  ctx.print("{}\n", plan);
-  if (!req.yes) {
-    if (!req.confirm) {
-      throw error({layout.dir.string(), 0}, "", "not submitting without confirmation: expected --yes (stdin is not a terminal)");
-    }
-    if (!req.confirm(plan)) {
-      result.declined = true;
-      return result;
-    }
+  std::vector<std::vector<std::string>> commands;
+  for (auto& c : calls) commands.push_back(c.argv);
+  if (!ctx.confirm_submission(jobs.size(), commands)) {
+    result.declined = true;
+    return result;
   }
 
   slurm_files files(layout);
@@ -10304,12 +10272,68 @@ inline int run_slurm_task(const slurm_task_options& o) {
   return 1;
 }
 
-namespace detail {
-inline const bool slurm_backend_registered = (register_launch_backend<slurm_backend>(), true);
-}  // namespace detail
-
 }  // namespace sweep
 // ---- end sweep/launch/slurm.hpp ----
+
+// ---- begin sweep/launch/backends.hpp ----
+// The launch backends by name: the built-in ones (local, slurm, sge), added the
+// first time the registry is asked for, then the user's, registered with
+//   SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);   // at namespace scope
+// (the concept is in launch/backend.hpp). Built-ins are added inside the
+// accessor, not by a variable of each backend's header: such a variable is
+// initialised in every translation unit that includes it, which compiled every
+// backend in each of them.
+
+
+
+namespace sweep {
+
+/// @brief Every launch backend by name (LAUNCH.BACKEND, `--backend`): local, slurm and sge, then the user's.
+inline registry<launch_backend_factory>& launch_backends() {
+  static registry<launch_backend_factory> backends("launch backend", "LAUNCH.BACKEND");
+  static const bool built_in = [] {
+    detail::add_launch_backend<local_backend>(backends);
+    detail::add_launch_backend<slurm_backend>(backends);
+    detail::add_launch_backend<sge_backend>(backends);
+    return true;
+  }();
+  (void)built_in;
+  return backends;
+}
+
+/// @brief Registers backend B under B::name; use `SWEEP_REGISTER(sweep::register_launch_backend<B>);`.
+template <class B>
+void register_launch_backend() {
+  detail::add_launch_backend<B>(launch_backends());
+}
+
+namespace detail {
+
+/// @brief make_launch_backend without the check of the LAUNCH.<NAME> sections, for loops over every
+/// registered backend that have checked them once.
+inline std::unique_ptr<any_launch_backend> make_unchecked_launch_backend(const sweep_config& cfg, const std::string& name) {
+  auto& factory = launch_backends().get(name, config_checker(cfg).where("LAUNCH.BACKEND"));
+  return factory(cfg);
+}
+
+}  // namespace detail
+
+/// @brief The backend registered as `name`, made for `cfg` (its LAUNCH.<NAME> keys read); an unknown
+/// name, or a LAUNCH.<NAME> section no backend reads, is an error listing the registered ones.
+inline std::unique_ptr<any_launch_backend> make_launch_backend(const sweep_config& cfg, const std::string& name) {
+  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
+  return detail::make_unchecked_launch_backend(cfg, name);
+}
+
+/// @brief Calls `f(name, backend)` for every registered backend made for `cfg`, the sections checked once.
+template <class F>
+void for_each_launch_backend(const sweep_config& cfg, F&& f) {
+  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
+  for (auto& name : launch_backends().names()) f(name, *detail::make_unchecked_launch_backend(cfg, name));
+}
+
+}  // namespace sweep
+// ---- end sweep/launch/backends.hpp ----
 
 // ---- begin sweep/launch/launch.hpp ----
 // sweep::launch: the one entry point of the launch stage, for the driver and for

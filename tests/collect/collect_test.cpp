@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/files.hpp"
+
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -13,33 +15,13 @@ using nlohmann::json;
 
 namespace {
 
-/// @brief A fresh folder under the system temp dir, removed at the end of the test.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("sweep_collect_test_" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
+using sweep_test::read_text;
+using sweep_test::write_text;
+
+/// @brief A fresh folder for one test, removed at its end.
+struct temp_dir : sweep_test::temp_dir {
+  temp_dir() : sweep_test::temp_dir("sweep_collect_test") {}
 };
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_text(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
 
 /// @brief A copy of pycls-reference/fake_optim_64 (cfgs + logs) to collect in.
 void copy_fixture(const fs::path& to) {

@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/files.hpp"
+
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -18,32 +20,13 @@ using nlohmann::json;
 
 namespace {
 
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("sweep_log_format_test_" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
+using sweep_test::read_text;
+using sweep_test::write_text;
+
+/// @brief A fresh folder for one test, removed at its end.
+struct temp_dir : sweep_test::temp_dir {
+  temp_dir() : sweep_test::temp_dir("sweep_log_format_test") {}
 };
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_text(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
 
 sweep::sweep_config config_from_yaml(const std::string& text) {
   return sweep::sweep_config_from_value(sweep::load_yaml_text(text, "sweep.yaml"), "sweep.yaml");

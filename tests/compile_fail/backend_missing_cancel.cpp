@@ -1,5 +1,5 @@
 // A launch backend without cancel: registering it names the member and its signature.
-#include <sweep/launch/backend.hpp>
+#include <sweep/launch/backends.hpp>
 
 struct my_backend {
   static constexpr std::string_view name = "mine";

@@ -1,5 +1,5 @@
 // A launch backend without a name: registering it asks for one.
-#include <sweep/launch/backend.hpp>
+#include <sweep/launch/backends.hpp>
 
 struct my_backend {
   using options = sweep::no_options;

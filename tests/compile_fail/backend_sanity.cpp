@@ -1,5 +1,5 @@
 // A whole launch backend registers: the harness compiles this one.
-#include <sweep/launch/backend.hpp>
+#include <sweep/launch/backends.hpp>
 
 struct my_backend {
   static constexpr std::string_view name = "mine";

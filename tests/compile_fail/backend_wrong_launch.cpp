@@ -1,5 +1,5 @@
 // A launch backend whose launch returns nothing: registering it says which signature is expected.
-#include <sweep/launch/backend.hpp>
+#include <sweep/launch/backends.hpp>
 
 struct my_backend {
   static constexpr std::string_view name = "mine";

@@ -4,6 +4,8 @@
 
 #include <sweep/config/sweep_config.hpp>
 
+#include "../support/files.hpp"
+
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -20,22 +22,8 @@ namespace launch_test {
 namespace fs = std::filesystem;
 
 /// @brief A fresh temporary folder, removed at the end of the test.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    auto base = fs::temp_directory_path() / fmt::format("sweep-launch-test-{}-{}", ::getpid(), counter()++);
-    fs::remove_all(base);
-    fs::create_directories(base);
-    path = base;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
+struct temp_dir : sweep_test::temp_dir {
+  temp_dir() : sweep_test::temp_dir("sweep-launch-test") {}
 };
 
 inline void write_file(const fs::path& p, const std::string& text, bool executable = false) {

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "page.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -29,32 +31,14 @@ std::size_t count(const std::string& text, const std::string& what) {
   return n;
 }
 
-std::string read(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using sweep_test::section_titles;
 
-/// A fresh folder under the system's temp dir, removed at the end of the test.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    path = fs::temp_directory_path() / ("sweep_report_test_" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+std::string read(const fs::path& file) { return sweep_test::read_text(file); }
+
+/// A fresh folder for one test, removed at its end.
+struct temp_dir : sweep_test::temp_dir {
+  temp_dir() : sweep_test::temp_dir("sweep_report_test") {}
 };
-
-std::vector<std::string> section_titles(const std::string& html) {
-  std::vector<std::string> out;
-  std::regex h3(R"(<h3 id="section\d{3}">\d+ ([^<]*) <a class="top" href="#top">\[top\]</a></h3>)");
-  for (std::sregex_iterator it(html.begin(), html.end(), h3), end; it != end; ++it) out.push_back((*it)[1]);
-  return out;
-}
 
 /// Every hovered point names a row of the job table, no path has NaN coordinates, nothing is left half-written.
 void check_page(const std::string& html, const fs::path& dir) {

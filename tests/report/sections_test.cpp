@@ -10,6 +10,8 @@
 #include <boost/hana/define_struct.hpp>
 #include <catch2/catch.hpp>
 
+#include "page.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -25,31 +27,14 @@ namespace {
 
 const std::string data_dir = std::string(SWEEP_TEST_DATA_DIR) + "/analyze";
 
-std::string read(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using sweep_test::section_titles;
 
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    path = fs::temp_directory_path() / ("sweep_sections_test_" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+std::string read(const fs::path& file) { return sweep_test::read_text(file); }
+
+/// A fresh folder for one test, removed at its end.
+struct temp_dir : sweep_test::temp_dir {
+  temp_dir() : sweep_test::temp_dir("sweep_sections_test") {}
 };
-
-std::vector<std::string> section_titles(const std::string& html) {
-  std::vector<std::string> out;
-  std::regex h3(R"(<h3 id="section\d{3}">\d+ ([^<]*) <a class="top" href="#top">\[top\]</a></h3>)");
-  for (std::sregex_iterator it(html.begin(), html.end(), h3), end; it != end; ++it) out.push_back((*it)[1]);
-  return out;
-}
 
 /// A sweep config file with just what analyze reads (no SETUP, no LAUNCH).
 sweep::sweep_config write_config(const fs::path& dir, const std::string& analyze_yaml) {

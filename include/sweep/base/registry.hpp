@@ -1,7 +1,9 @@
 // Components by name: launch backends, log formats and report sections are kept
 // in registries, so a config or the command line picks one by its name and a
 // user adds their own from their own code, the way Catch2 v2 registers
-// reporters. Built-in parts register through the same call a user has.
+// reporters. Built-in parts are added by the registry's accessor the first time it
+// is asked for (never by a variable in each part's header, which every translation
+// unit would initialise, compiling every part again); a user's parts follow.
 //
 //   SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);   // at namespace scope
 #pragma once

@@ -14,7 +14,7 @@
 //     std::optional<sweep::queue_states> queue(const sweep::sweep_layout&) const;  // nullopt: cannot tell
 //     std::size_t cancel(const sweep::sweep_layout&) const;              // jobs it stopped or dequeued
 //   };
-//   SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);
+//   SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);   // launch/backends.hpp
 #pragma once
 
 #include <sweep/base/layout.hpp>
@@ -122,6 +122,22 @@ class launch_context {
     std::fflush(request_.out);
   }
 
+  /// @brief A cluster backend's plan: prints the driver copy and each submit command for the `selected`
+  /// jobs, then asks for confirmation (request.yes, else request.confirm). False if the user declined;
+  /// an error without a way to confirm (stdin not a terminal and no --yes).
+  [[nodiscard]] bool confirm_submission(std::size_t selected, const std::vector<std::vector<std::string>>& commands) const {
+    auto total = job_configs().size();
+    auto plan = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
+                            (layout_.bin_dir() / "sweep").string(), selected, total, total - selected, commands.size());
+    for (auto& argv : commands) plan += "\n" + shell_join(argv) + "\n";
+    print("{}\n", plan);
+    if (request_.yes) return true;
+    if (!request_.confirm) {
+      throw error({layout_.dir.string(), 0}, "", "not submitting without confirmation: expected --yes (stdin is not a terminal)");
+    }
+    return request_.confirm(plan);
+  }
+
  private:
   const sweep_config& cfg_;
   const launch_request& request_;
@@ -160,12 +176,6 @@ class any_launch_backend {
 /// @brief How the registry makes a backend for a config: reads LAUNCH.<NAME> into its options.
 using launch_backend_factory = std::function<std::unique_ptr<any_launch_backend>(const sweep_config&)>;
 
-/// @brief Every launch backend by name (LAUNCH.BACKEND, `--backend`): local and slurm, and the user's.
-inline registry<launch_backend_factory>& launch_backends() {
-  static registry<launch_backend_factory> backends("launch backend", "LAUNCH.BACKEND");
-  return backends;
-}
-
 namespace detail {
 
 template <class B>
@@ -185,9 +195,12 @@ class launch_backend_model final : public any_launch_backend {
 
 }  // namespace detail
 
-/// @brief Registers backend B under B::name; use `SWEEP_REGISTER(sweep::register_launch_backend<B>);`.
+namespace detail {
+
+/// @brief Adds backend B to `backends` under B::name (register_launch_backend, launch/backends.hpp): a
+/// misfit B gets one message per missing part.
 template <class B>
-void register_launch_backend() {
+void add_launch_backend(registry<launch_backend_factory>& backends) {
   static_assert(requires { { B::name } -> std::convertible_to<std::string_view>; },
                 "sweep::launch_backend: the backend needs `static constexpr std::string_view name` (its LAUNCH.BACKEND name)");
   static_assert(requires { typename B::options; },
@@ -212,36 +225,14 @@ void register_launch_backend() {
   static_assert(requires { requires boost::hana::Struct<typename B::options>::value; },
                 "sweep::launch_backend: B::options must be a BOOST_HANA_DEFINE_STRUCT (its fields are the keys of LAUNCH.<NAME>)");
   if constexpr (launch_backend<B>) {  // else the messages above say what is missing, and nothing more
-    launch_backends().add(std::string(B::name), [](const sweep_config& cfg) -> std::unique_ptr<any_launch_backend> {
-      auto o = detail::read_component_options<typename B::options>(cfg, cfg.launch.extensions, "LAUNCH", B::name);
-      return std::make_unique<detail::launch_backend_model<B>>(cfg, std::move(o));
+    backends.add(std::string(B::name), [](const sweep_config& cfg) -> std::unique_ptr<any_launch_backend> {
+      auto o = read_component_options<typename B::options>(cfg, cfg.launch.extensions, "LAUNCH", B::name);
+      return std::make_unique<launch_backend_model<B>>(cfg, std::move(o));
     });
   }
 }
 
-namespace detail {
-
-/// @brief make_launch_backend without the check of the LAUNCH.<NAME> sections, for loops over every
-/// registered backend that have checked them once.
-inline std::unique_ptr<any_launch_backend> make_unchecked_launch_backend(const sweep_config& cfg, const std::string& name) {
-  auto& factory = launch_backends().get(name, config_checker(cfg).where("LAUNCH.BACKEND"));
-  return factory(cfg);
-}
-
 }  // namespace detail
 
-/// @brief The backend registered as `name`, made for `cfg` (its LAUNCH.<NAME> keys read); an unknown
-/// name, or a LAUNCH.<NAME> section no backend reads, is an error listing the registered ones.
-inline std::unique_ptr<any_launch_backend> make_launch_backend(const sweep_config& cfg, const std::string& name) {
-  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
-  return detail::make_unchecked_launch_backend(cfg, name);
-}
-
-/// @brief Calls `f(name, backend)` for every registered backend made for `cfg`, the sections checked once.
-template <class F>
-void for_each_launch_backend(const sweep_config& cfg, F&& f) {
-  detail::check_component_sections(cfg, cfg.launch.extensions, "LAUNCH", launch_backends());
-  for (auto& name : launch_backends().names()) f(name, *detail::make_unchecked_launch_backend(cfg, name));
-}
 
 }  // namespace sweep

@@ -10,6 +10,7 @@
 #include <sweep/config/check.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/launch/backend.hpp>
+#include <sweep/launch/backends.hpp>
 #include <sweep/launch/events.hpp>
 #include <sweep/launch/job_program.hpp>
 #include <sweep/launch/job_state.hpp>

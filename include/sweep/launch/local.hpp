@@ -305,8 +305,4 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
   return result;
 }
 
-namespace detail {
-inline const bool local_backend_registered = (register_launch_backend<local_backend>(), true);
-}  // namespace detail
-
 }  // namespace sweep

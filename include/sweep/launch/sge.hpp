@@ -299,7 +299,6 @@ inline launch_result sge_backend::launch(const launch_context& ctx, const std::v
   const auto& cfg = ctx.config();
   const auto& req = ctx.request();
   const auto& layout = ctx.layout();
-  auto total = ctx.job_configs().size();
   launch_result result;
   result.waits = false;
   if (jobs.empty()) {
@@ -311,19 +310,11 @@ inline launch_result sge_backend::launch(const launch_context& ctx, const std::v
   // Arrays whose file exists but that were never submitted (a failed qsub) are numbered past.
   while (path_exists(files.array_file(first))) ++first;
   auto calls = plan(cfg, layout, jobs, req.max_array_size ? *req.max_array_size : sge_max_array_tasks(), first);
-  std::string plan_text = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
-                                      (layout.bin_dir() / "sweep").string(), jobs.size(), total, total - jobs.size(),
-                                      calls.size());
-  for (auto& c : calls) plan_text += "\n" + shell_join(c.argv) + "\n";
-  ctx.print("{}\n", plan_text);
-  if (!req.yes) {
-    if (!req.confirm) {
-      throw error({layout.dir.string(), 0}, "", "not submitting without confirmation: expected --yes (stdin is not a terminal)");
-    }
-    if (!req.confirm(plan_text)) {
-      result.declined = true;
-      return result;
-    }
+  std::vector<std::vector<std::string>> commands;
+  for (auto& c : calls) commands.push_back(c.argv);
+  if (!ctx.confirm_submission(jobs.size(), commands)) {
+    result.declined = true;
+    return result;
   }
 
   fs::create_directories(files.dir);
@@ -443,9 +434,5 @@ inline int run_sge_task(const sge_task_options& o) {
   }
   return 1;
 }
-
-namespace detail {
-inline const bool sge_backend_registered = (register_launch_backend<sge_backend>(), true);
-}  // namespace detail
 
 }  // namespace sweep

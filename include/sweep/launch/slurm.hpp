@@ -301,7 +301,6 @@ inline launch_result slurm_backend::launch(const launch_context& ctx, const std:
   const auto& cfg = ctx.config();
   const auto& req = ctx.request();
   const auto& layout = ctx.layout();
-  auto total = ctx.job_configs().size();
   launch_result result;
   result.waits = false;
   if (jobs.empty()) {
@@ -310,18 +309,11 @@ inline launch_result slurm_backend::launch(const launch_context& ctx, const std:
   }
   auto calls = plan_sbatch(cfg, layout, jobs, req.max_array_size ? *req.max_array_size : slurm_max_array_size(),
                            options_.extra_args);
-  std::string plan = fmt::format("Copy the driver to {} and submit {} of {} jobs ({} done or queued) in {} array(s):\n",
-                                 (layout.bin_dir() / "sweep").string(), jobs.size(), total, total - jobs.size(), calls.size());
-  for (auto& c : calls) plan += "\n" + shell_join(c.argv) + "\n";
-  ctx.print("{}\n", plan);
-  if (!req.yes) {
-    if (!req.confirm) {
-      throw error({layout.dir.string(), 0}, "", "not submitting without confirmation: expected --yes (stdin is not a terminal)");
-    }
-    if (!req.confirm(plan)) {
-      result.declined = true;
-      return result;
-    }
+  std::vector<std::vector<std::string>> commands;
+  for (auto& c : calls) commands.push_back(c.argv);
+  if (!ctx.confirm_submission(jobs.size(), commands)) {
+    result.declined = true;
+    return result;
   }
 
   slurm_files files(layout);
@@ -446,9 +438,5 @@ inline int run_slurm_task(const slurm_task_options& o) {
   }
   return 1;
 }
-
-namespace detail {
-inline const bool slurm_backend_registered = (register_launch_backend<slurm_backend>(), true);
-}  // namespace detail
 
 }  // namespace sweep

@@ -7,6 +7,7 @@
 #include <sweep/base/layout.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/launch/backend.hpp>
+#include <sweep/launch/backends.hpp>
 #include <sweep/launch/job_state.hpp>
 #include <sweep/launch/launch.hpp>
 #include <sweep/launch/lock.hpp>

@@ -1,6 +1,8 @@
-// The one translation unit that includes everything, so the package's whole
-// include tree and every dependency (yaml-cpp is linked, not header-only) work.
-#include <sweep/sweep.hpp>
+// The translation unit that needs a linked dependency: yaml-cpp (and fmt) through
+// sweep::sweep's link interface. cmake_import's consumer includes the whole
+// umbrella header; here, with the same targets, one header is enough and
+// keeps this test from compiling the library a third time.
+#include <sweep/config/yaml.hpp>
 
 #include <string>
 
