@@ -5,6 +5,7 @@
 
 #include <sweep/base/files.hpp>
 #include <sweep/base/layout.hpp>
+#include <sweep/base/limits.hpp>
 #include <sweep/base/parallel.hpp>
 #include <sweep/base/paths.hpp>
 #include <sweep/base/registry.hpp>

@@ -385,6 +385,31 @@ TEST_CASE("collect reads and deletes nothing outside a job's folder, symlinks re
   CHECK(fs::exists(outside / "secret.txt"));
 }
 
+TEST_CASE("a log record nested deeper than sweep.json may hold is a corrupt line, the job still collected", "[collect]") {
+  temp_dir tmp;
+  write_text(tmp.path / "cfgs" / "000000.yaml", "{}\n");
+  auto log = tmp.path / "logs" / "000000" / "stdout.log";
+  auto nested = [](int depth) {
+    std::string v;
+    for (int d = 0; d < depth; ++d) v += "{\"b\": 1, \"a\": ";  // keys out of order: sorted through a DOM
+    v += "1";
+    v.append(static_cast<std::size_t>(depth), '}');
+    return "json_stats: {\"_type\": \"x\", \"v\": " + v + "}\n";
+  };
+  // The record is one level, so its value may nest 998 more; the job's entry adds one: 1000 in sweep.json.
+  write_text(log, epoch_line("test_epoch", 1, 1, 3.0) + "\n" + nested(100000) + nested(998));
+  write_text(tmp.path / "logs" / "000000" / "stderr.log", "");
+  auto result = sweep::collect_dir(tmp.path, {}, threads(1));
+  CHECK(has_issue(result.all_issues(), log, 2, "corrupt record skipped: nested more than 999 levels deep"));
+  CHECK(result.all_issues().size() == 1);
+  auto sweep_json = json::parse(read_text(tmp.path / "sweep.json"));
+  CHECK(sweep_json[0]["test_epoch"]["top1_err"] == json{3.0});
+  CHECK(sweep_json[0]["x"]["v"]["b"] == 1);  // the record at the limit is kept
+  write_text(log, epoch_line("test_epoch", 1, 1, 3.0) + "\n" + nested(999));
+  result = sweep::collect_dir(tmp.path, {}, threads(1));
+  CHECK(has_issue(result.all_issues(), log, 2, "nested more than 999 levels deep"));
+}
+
 TEST_CASE("collect of a sweep config: ROOT_DIR/NAME, NUM_PROC threads, progress reported", "[collect]") {
   temp_dir tmp;
   sweep::sweep_config cfg;
