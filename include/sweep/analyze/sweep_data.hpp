@@ -267,8 +267,8 @@ class job_tree_builder {
     // The tree's copies, dumps and comparisons recurse once per level: refuse what would overflow the stack.
     if (open_.size() + static_cast<std::size_t>(skipping_) >= static_cast<std::size_t>(max_depth)) {
       too_deep = true;
-      error_message = fmt::format("nested more than {} levels deep: expected job records at most {} levels deep",
-                                  max_depth, max_json_depth);
+      error_message = fmt::format("a job record nested more than {} levels deep: expected at most {} levels",
+                                  max_json_depth, max_json_depth);
       return false;  // nlohmann's sax_parse stops here and returns false (error_byte is not known)
     }
     if (skipping_ > 0 || std::exchange(skip_next_, false)) {
@@ -393,7 +393,8 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
         job_tree_builder builder(columns);
         if (!nlohmann::json::sax_parse(text.data() + element->begin, text.data() + element->end, &builder)) {
           if (builder.too_deep) {
-            throw error({file_name, line_of(text, element->begin)}, fmt::format("[{}]", k), builder.error_message);
+            auto start = std::min(text.find_first_not_of(" \t\r\n", element->begin), element->end);  // the job's first byte
+            throw error({file_name, line_of(text, start)}, fmt::format("[{}]", k), builder.error_message);
           }
           throw error({file_name, line_of(text, element->begin + builder.error_byte - 1)}, fmt::format("[{}]", k),
                       fmt::format("not valid JSON: {}", builder.error_message));
