@@ -76,7 +76,8 @@ class error : public std::runtime_error {
 
 // ---- begin sweep/base.hpp ----
 // Umbrella header of the base layer every stage shares: the sweep folder's layout, reading and
-// atomically writing files, work on threads, registries of named components.
+// atomically writing files, paths that must stay inside their folder, work on threads, registries of
+// named components.
 
 
 // ---- begin sweep/base/files.hpp ----
@@ -243,6 +244,14 @@ inline void append_line(const std::filesystem::path& path, std::string_view line
   }
 }
 
+/// @brief Writes `text` to `stream` and flushes it; false, never an exception, when it cannot (a closed
+/// or full stderr). For messages and progress lines: losing them must not stop the work they describe.
+inline bool write_message(std::FILE* stream, std::string_view text) noexcept {
+  if (stream == nullptr) return false;
+  bool written = text.empty() || std::fwrite(text.data(), 1, text.size(), stream) == text.size();
+  return std::fflush(stream) == 0 && written;
+}
+
 /// @brief Whether a path exists (false, not an exception, when it cannot be checked).
 inline bool path_exists(const std::filesystem::path& path) {
   std::error_code ec;
@@ -381,6 +390,21 @@ inline std::vector<fs::path> list_job_configs(const sweep_layout& layout) {
 }  // namespace sweep
 // ---- end sweep/base/layout.hpp ----
 
+// ---- begin sweep/base/limits.hpp ----
+// Limits that more than one stage holds text we do not control to (job logs, sweep.json).
+
+namespace sweep {
+
+/// @brief How deep a sweep.json may nest its lists and objects (a job's entry is 1 deep, its records 2,
+/// a cfg section 3, ...). Deeper text is refused while it is read: the JSON library's tree functions
+/// (copy, dump, compare) recurse once per level, and 100,000 levels overflow the stack. Job configs stay
+/// far below (yaml-cpp's parser stops at about 500 levels); collect refuses a log record that would
+/// nest its job's entry deeper than this.
+inline constexpr int max_json_depth = 1000;
+
+}  // namespace sweep
+// ---- end sweep/base/limits.hpp ----
+
 // ---- begin sweep/base/parallel.hpp ----
 // Work on threads, as every stage runs it (setup's chunks, collect's logs,
 // analyze's jobs): a fixed set of workers, or a loop over items handed out one
@@ -481,6 +505,92 @@ void parallel_for(std::size_t n, std::size_t threads, const progress_callback& p
 
 }  // namespace sweep
 // ---- end sweep/base/parallel.hpp ----
+
+// ---- begin sweep/base/paths.hpp ----
+// Paths that come from a config or the command line and are joined onto a folder of the sweep
+// (NAME and ANALYZE.EXTRA_SWEEP_NAMES under ROOT_DIR; COLLECT.LOG_FILE, ERR_FILE and
+// CHECKPOINT_DIR under a job's folder logs/NNNNNN/): each must name something inside the folder
+// it is meant for. Checked twice: on the text when the config is checked (no absolute path, no
+// '.' or '..' part, no empty part), and again where the path is read or deleted, with symlinks
+// resolved, so a symlink in the sweep that points outside it is never followed.
+
+
+
+
+namespace sweep {
+
+/// @brief Why `rel`, joined onto a folder (`folder` names it in the message: "ROOT_DIR", "the job's
+/// folder"), would name something outside it or the folder itself; empty when it names something
+/// inside. Judged on the text alone: relative, parts separated by single '/', none of them '.' or
+/// '..', no control characters. Symlinks are stays_inside's business.
+[[nodiscard]] inline std::string relative_path_problem(std::string_view rel, std::string_view folder) {
+  if (rel.empty()) return fmt::format("is empty: expected a name inside {}", folder);
+  if (std::any_of(rel.begin(), rel.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    return "must not contain control characters (newlines, tabs, ...)";
+  }
+  if (rel.front() == '/') return fmt::format("'{}' is absolute: expected a relative name inside {}", rel, folder);
+  bool empty_part = false;
+  for (std::size_t at = 0; at <= rel.size();) {
+    auto end = std::min(rel.find('/', at), rel.size());
+    auto part = rel.substr(at, end - at);
+    if (part == ".." || part == ".") {
+      return fmt::format("'{}' has a '{}' part: expected a name that stays inside {}", rel, part, folder);
+    }
+    empty_part = empty_part || part.empty();
+    at = end + 1;
+  }
+  if (empty_part) return fmt::format("'{}' has an empty part: expected parts separated by single '/'", rel);
+  return {};
+}
+
+namespace detail {
+
+/// @brief `p` without a trailing empty part ("/a/b/" -> "/a/b"), to compare parts.
+inline std::filesystem::path without_trailing_slash(std::filesystem::path p) {
+  while (!p.has_filename() && p.has_relative_path()) p = p.parent_path();
+  return p;
+}
+
+/// @brief Whether `inner` is `outer` or below it, part by part (both resolved).
+inline bool is_within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+  auto o = without_trailing_slash(outer), i = without_trailing_slash(inner);
+  return std::mismatch(o.begin(), o.end(), i.begin(), i.end()).first == o.end();
+}
+
+}  // namespace detail
+
+/// @brief Whether `base / rel` stays inside `base` once every symlink and '..' is resolved (`base`
+/// resolved too, so a sweep folder that is itself a symlink is fine): what to check right before
+/// reading or deleting what a config named there. `rel` must pass relative_path_problem. A path
+/// that does not exist (yet) stays inside as far as it exists: nothing outside can be reached
+/// through it. Cheap when no part of `rel` is a symlink (one lstat per part); only a symlink
+/// makes it resolve the whole path.
+[[nodiscard]] inline bool stays_inside(const std::filesystem::path& base, std::string_view rel) {
+  namespace fs = std::filesystem;
+  if (!relative_path_problem(rel, "").empty()) return false;
+  fs::path at = base;
+  bool symlink = false;
+  for (std::size_t from = 0; from <= rel.size() && !symlink;) {
+    auto end = std::min(rel.find('/', from), rel.size());
+    at /= std::string(rel.substr(from, end - from));
+    from = end + 1;
+    struct stat st {};
+    if (::lstat(at.c_str(), &st) != 0) {
+      // Missing: nothing below it to reach. Any other failure: the path cannot be checked, so it is not used.
+      return errno == ENOENT || errno == ENOTDIR;
+    }
+    symlink = S_ISLNK(st.st_mode);
+  }
+  if (!symlink) return true;  // no '..' (checked above) and no symlink below base: inside it
+  std::error_code ec;
+  auto real_base = fs::weakly_canonical(base, ec);
+  if (ec) return false;
+  auto real = fs::weakly_canonical(base / fs::path(std::string(rel)), ec);
+  return !ec && detail::is_within(real, real_base);
+}
+
+}  // namespace sweep
+// ---- end sweep/base/paths.hpp ----
 
 // ---- begin sweep/base/registry.hpp ----
 // Components by name: launch backends, log formats and report sections are kept
@@ -4357,17 +4467,8 @@ inline void check_common_options(const sweep_config& cfg) {
   c.require(!cfg.root_dir.empty(), "ROOT_DIR", "must not be empty: expected the folder sweeps go in");
   const auto& name = cfg.name;
   c.require(!name.empty(), "NAME", "is required: expected the sweep's name, e.g. cifar/cifar_optim");
-  bool control = std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
-  c.require(!control, "NAME", "must not contain control characters (newlines, tabs, ...)");
-  std::filesystem::path p(name);
-  c.require(!p.is_absolute() && name.front() != '/', "NAME",
-            fmt::format("'{}' is absolute: expected a relative name inside ROOT_DIR", name));
-  for (auto& part : p) {
-    c.require(part != ".." && part != ".", "NAME",
-              fmt::format("'{}' has a '{}' part: expected a name that stays inside ROOT_DIR", name, part.string()));
-  }
-  c.require(name.find("//") == std::string::npos && name.back() != '/', "NAME",
-            fmt::format("'{}' has an empty part: expected parts separated by single '/'", name));
+  auto why = relative_path_problem(name, "ROOT_DIR");
+  c.require(why.empty(), "NAME", why);
   c.require(cfg.num_proc >= 1, "NUM_PROC", fmt::format("expected at least 1, got {}", cfg.num_proc));
   // NUM_PROC is a number of threads (setup, collect); NUM_PROC x CHUNK_SIZE must also stay far from int64's end
   c.require(cfg.num_proc <= max_num_proc, "NUM_PROC",
@@ -4411,12 +4512,28 @@ inline void check_launch_common_options(const sweep_config& cfg) {
   c.require(!l.backend.empty(), "LAUNCH.BACKEND", "is empty: expected the name of a launch backend");
 }
 
-/// @brief COLLECT's keys (the log format's name is checked against its registry by collect).
+/// @brief COLLECT's keys (the log format's name is checked against its registry by collect). The file and
+/// folder names are joined onto each job's folder, so they must stay inside it (relative_path_problem):
+/// collect reads them and deletes checkpoints there.
 inline void check_collect_options(const sweep_config& cfg) {
   config_checker c(cfg);
-  const auto& keep = cfg.collect.checkpoints_keep;
+  const auto& o = cfg.collect;
+  const auto& keep = o.checkpoints_keep;
   c.require(keep == "all" || keep == "last" || keep == "none", "COLLECT.CHECKPOINTS_KEEP",
             fmt::format("expected one of all, last, none; got '{}'", keep));
+  for (auto [key, rel] : {std::pair{"COLLECT.LOG_FILE", &o.log_file}, {"COLLECT.ERR_FILE", &o.err_file},
+                          {"COLLECT.CHECKPOINT_DIR", &o.checkpoint_dir}}) {
+    auto why = relative_path_problem(*rel, "the job's folder");
+    c.require(why.empty(), key, why);
+  }
+  const auto& prefix = o.checkpoint_prefix;
+  c.require(!prefix.empty(), "COLLECT.CHECKPOINT_PREFIX",
+            "is empty: expected the part of a checkpoint's file name that marks it, e.g. model_epoch_ (empty would "
+            "name every file)");
+  bool bad = std::any_of(prefix.begin(), prefix.end(),
+                         [](char ch) { return ch == '/' || static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
+  c.require(!bad, "COLLECT.CHECKPOINT_PREFIX",
+            fmt::format("'{}' has a '/' or a control character: expected part of a file name, e.g. model_epoch_", prefix));
 }
 
 /// @brief ANALYZE's keys (section names are checked against their registry by analyze).
@@ -4433,6 +4550,11 @@ inline void check_analyze_options(const sweep_config& cfg) {
                 fmt::format("min {} is greater than max {}: expected [min, med, max]", range[0], range[2]));
     }
   };
+  // Other sweeps under ROOT_DIR, as NAME names this one: subfolders are fine, leaving ROOT_DIR is not.
+  for (std::size_t i = 0; i < a.extra_sweep_names.size(); ++i) {
+    auto why = relative_path_problem(a.extra_sweep_names[i], "ROOT_DIR");
+    c.require(why.empty(), fmt::format("ANALYZE.EXTRA_SWEEP_NAMES[{}]", i), why);
+  }
   check_filters("ANALYZE.PRE_FILTERS", a.pre_filters);
   for (auto& [name, filters] : a.split_filters) check_filters("ANALYZE.SPLIT_FILTERS." + name, filters);
 }
@@ -9035,9 +9157,11 @@ inline std::string format_duration(launch_clock::duration d) {
 /// @brief The live progress line: done / running / failed / queued, elapsed time and an estimate of what is left.
 class progress_line {
  public:
-  /// `done_before`: jobs done by earlier launches, which say nothing about this launch's pace.
-  progress_line(std::FILE* stream, std::size_t total, std::size_t done_before)
-      : stream_(stream), total_(total), done_before_(done_before),
+  /// `done_before`: jobs done by earlier launches, which say nothing about this launch's pace. A line that
+  /// cannot be written (stderr closed or full) ends the progress lines, with a warning on `warn`: the jobs
+  /// run on, since stopping them for a lost progress line would leave the sweep half-run.
+  progress_line(std::FILE* stream, std::size_t total, std::size_t done_before, std::FILE* warn = nullptr)
+      : stream_(stream), warn_(warn), total_(total), done_before_(done_before),
         tty_(stream != nullptr && ::isatty(::fileno(stream)) == 1), start_(launch_clock::now()) {}
 
   void update(std::size_t done, std::size_t running, std::size_t failed, std::size_t queued, bool force = false) {
@@ -9052,18 +9176,26 @@ class progress_line {
     if (finished > 0) eta = format_duration(elapsed * static_cast<long>(running + queued) / static_cast<long>(finished));
     auto text = fmt::format("launch: {}/{} done, {} running, {} failed, {} queued | {} elapsed, ETA {}", done, total_,
                             running, failed, queued, format_duration(elapsed), eta);
-    if (tty_) fmt::print(stream_, "\r{}\x1b[K", text);
-    else fmt::print(stream_, "{}\n", text);
-    std::fflush(stream_);
     shown_ = true;
+    write(tty_ ? fmt::format("\r{}\x1b[K", text) : text + '\n');
   }
 
   void finish() {
-    if (stream_ != nullptr && tty_ && shown_) fmt::print(stream_, "\n");
+    if (stream_ != nullptr && tty_ && shown_) write("\n");
   }
 
  private:
+  void write(const std::string& text) {
+    errno = 0;
+    if (write_message(stream_, text)) return;
+    int saved = errno;
+    stream_ = nullptr;
+    write_message(warn_, fmt::format("launch: warning: cannot write the progress line ({}); the jobs run on without it\n",
+                                     saved != 0 ? std::strerror(saved) : "write error"));
+  }
+
   std::FILE* stream_;
+  std::FILE* warn_;
   std::size_t total_;
   std::size_t done_before_;
   bool tty_;
@@ -9147,7 +9279,7 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
   signal_pipe signals({SIGINT, SIGTERM});
   std::size_t done_before = 0;
   for (std::size_t i = 0; i < total; ++i) done_before += ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
-  detail::progress_line progress(req.progress, total, done_before);
+  detail::progress_line progress(req.progress, total, done_before, req.out);
   bool stopping = false;
   launch_events events(layout, cfg.launch);
 
@@ -9157,16 +9289,23 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
       if (signo != SIGKILL && !r.kill_at) r.kill_at = launch_clock::now() + req.kill_grace;
     }
   };
-  struct kill_on_throw {  // a failure of the launcher itself must not leave jobs behind
+  struct kill_on_throw {  // a failure of the launcher itself must not leave jobs behind, nor marked RUNNING
     std::vector<detail::running_job>& active;
+    const launch_context& ctx;
     ~kill_on_throw() {
       for (auto& r : active) {
         ::kill(-r.pid, SIGKILL);
         wait_exit_code(r.pid);
         if (r.pidfd >= 0) ::close(r.pidfd);
+        try {
+          auto job = ctx.job(r.index);
+          job.clear_running();
+          job.note("stopped: the launcher failed; relaunch to rerun");
+        } catch (...) {  // the launcher's own error is the one to report
+        }
       }
     }
-  } guard{active};
+  } guard{active, ctx};
 
   auto start_job = [&](std::int64_t i) {
     auto job = ctx.job(i);
@@ -10690,6 +10829,9 @@ inline launch_status read_launch_status(const sweep_config& cfg) {
 // in parallel, write sweep.json atomically, delete old checkpoints. Re-collecting
 // reparses only the logs that changed: a cache next to sweep.json keeps each
 // job's file stamps, status and the byte range of its entry in sweep.json.
+// What a config names in a job's folder (its log files, COLLECT.ERR_FILE,
+// COLLECT.CHECKPOINT_DIR) is read or deleted only when, symlinks resolved, it
+// is inside that folder (base/paths.hpp).
 
 
 // ---- begin sweep/collect/detail/files.hpp ----
@@ -10773,7 +10915,9 @@ class folder_fd {
 // top-level fields come out as JSON text ready to be copied into sweep.json, so
 // no DOM is built for the records that make up a log. Nested values (a cfg
 // section) are written as they are read too; only one whose keys are not in
-// order (pycls writes them sorted) goes through a DOM to sort them.
+// order (pycls writes them sorted) goes through a DOM to sort them. A record
+// nested deeper than its job's entry in sweep.json may be (max_json_depth) is
+// refused as it is read, like any corrupt record.
 
 
 
@@ -10915,6 +11059,13 @@ class record_reader {
   }
 
   bool open(json::value_t kind) {
+    // nlohmann's parser is iterative, but the DOM that sorts a nested value's keys (and every reader
+    // of sweep.json) recurses once per level: its entry wraps the record in one more level.
+    if (depth_ >= max_record_depth) {
+      error_ = fmt::format("nested more than {} levels deep: expected a record its sweep.json entry can hold "
+                           "(at most {} levels)", max_record_depth, max_json_depth);
+      return false;  // nlohmann's sax_parse stops here and returns false
+    }
     if (depth_ == 0) {
       top_ = kind;
       skip_ = kind != json::value_t::object;  // an array is read to its end only to tell it from bad JSON
@@ -10964,6 +11115,8 @@ class record_reader {
     }
     count_ = kept;
   }
+
+  static constexpr int max_record_depth = max_json_depth - 1;  // the job's entry adds a level
 
   std::vector<record_field> fields_;  // reused from record to record: no allocation once warm
   std::size_t count_ = 0;
@@ -11755,6 +11908,9 @@ struct lightning_csv_format {
   /// @brief Values collect checks when it starts (thrown with the key, it adds file and line).
   void check(const options& o) const {
     if (o.metrics_file.empty()) throw error({}, "COLLECT.LIGHTNING_CSV.METRICS_FILE", "is empty: expected a path in the job's folder");
+    if (auto why = relative_path_problem(o.metrics_file, "the job's folder"); !why.empty()) {
+      throw error({}, "COLLECT.LIGHTNING_CSV.METRICS_FILE", why);
+    }
     if (o.max_epochs < 0) {
       throw error({}, "COLLECT.LIGHTNING_CSV.MAX_EPOCHS", fmt::format("expected 0 (from the job config) or more, got {}", o.max_epochs));
     }
@@ -12217,8 +12373,8 @@ class log_file_patterns {
   log_file_patterns(std::vector<std::string> patterns, const std::string& key_path) : patterns_(std::move(patterns)) {
     if (patterns_.empty()) throw error({}, key_path, "the log format names no log files");
     for (auto& p : patterns_) {
-      if (p.empty() || p.front() == '/' || p.find("..") != std::string::npos) {
-        throw error({}, key_path, fmt::format("log file '{}': expected a path inside the job's folder", p));
+      if (auto why = relative_path_problem(p, "the job's folder"); !why.empty()) {
+        throw error({}, key_path, fmt::format("log file '{}': {}", p, why));
       }
       wild_.push_back(p.find('*') != std::string::npos);
     }
@@ -12336,6 +12492,14 @@ struct shown_paths {
   }
 };
 
+/// @brief Whether `rel` in job `name`'s folder (logs/<name>/) is inside it with symlinks resolved, and the
+/// folder inside logs/: what collect reads or deletes there must be.
+inline bool in_job_folder(const std::filesystem::path& logs_dir, const std::string& name, std::string_view rel) {
+  return stays_inside(logs_dir, name) && stays_inside(logs_dir / name, rel);
+}
+
+inline constexpr std::string_view outside_job_folder = "resolves outside the job's folder (a symlink?)";
+
 /// @brief Parses one job: its log files through the format, plus log_file, err_file and err (the
 /// stderr text), written into the job's sweep.json entry.
 inline void collect_job(collected_job& job, const collect_options& opts, const bound_log_format& format,
@@ -12355,7 +12519,9 @@ inline void collect_job(collected_job& job, const collect_options& opts, const b
   for (std::size_t k = 0; k < job.files.size(); ++k) {
     auto path = logs_dir + '/' + job.files[k];
     std::size_t size = 0;
-    if (!read_whole_file(path, scratch.buffers[k], size)) {
+    if (!in_job_folder(shown.logs, st.name, std::string_view(job.files[k]).substr(st.name.size() + 1))) {
+      st.issues.push_back({{path, 0}, fmt::format("{}: not read; job counted with no records", outside_job_folder)});
+    } else if (!read_whole_file(path, scratch.buffers[k], size)) {
       st.issues.push_back({{path, 0}, "cannot read the log; job counted with no records"});
       size = 0;
     } else if (size == 0) {
@@ -12367,6 +12533,8 @@ inline void collect_job(collected_job& job, const collect_options& opts, const b
   std::vector<log_issue> err_issues;
   if (!job.err_stamp.exists) {
     err_issues.push_back({{st.err_file, 0}, "missing (err left empty)"});
+  } else if (!in_job_folder(shown.logs, st.name, opts.err_file)) {
+    err_issues.push_back({{st.err_file, 0}, fmt::format("{}: not read (err left empty)", outside_job_folder)});
   } else if (!read_file_into(st.err_file, err)) {
     err_issues.push_back({{st.err_file, 0}, "cannot read (err left empty)"});
     err.clear();
@@ -12560,21 +12728,39 @@ inline std::size_t count_configs(const std::filesystem::path& cfgs_dir) {
 
 }  // namespace detail
 
-/// @brief pycls's checkpoint.delete_checkpoints: in `dir`, removes the files whose name contains
-/// `prefix`, all of them (keep "none") or all but the last by name (keep "last"); returns how many.
-inline std::size_t delete_checkpoints(const std::filesystem::path& dir, std::string_view keep,
-                                      std::string_view prefix = "model_epoch_") {
+/// @brief What delete_checkpoints did in one job's folder.
+struct checkpoint_cleanup {
+  std::size_t deleted = 0;
+  bool outside = false;  // the checkpoint folder resolves outside the job's folder: nothing deleted
+};
+
+/// @brief pycls's checkpoint.delete_checkpoints, in job folder `job_dir`'s `checkpoint_dir`: removes the files
+/// whose name contains `prefix`, all of them (keep "none") or all but the last by name (keep "last").
+/// Deletes nothing outside `job_dir`: the folder must pass relative_path_problem and, symlinks resolved, lie
+/// inside `job_dir` (else `outside`); folders in it are left alone, and a symlink in it is removed itself,
+/// never what it points to. An empty prefix, which would name every file, deletes nothing.
+inline checkpoint_cleanup delete_checkpoints(const std::filesystem::path& job_dir, std::string_view checkpoint_dir,
+                                             std::string_view keep, std::string_view prefix = "model_epoch_") {
+  namespace fs = std::filesystem;
+  checkpoint_cleanup out;
+  if (keep == "all" || prefix.empty()) return out;
+  if (!stays_inside(job_dir, checkpoint_dir)) {
+    out.outside = true;
+    return out;
+  }
+  auto dir = job_dir / fs::path(std::string(checkpoint_dir));
   std::error_code ec;
-  if (keep == "all" || !std::filesystem::is_directory(dir, ec)) return 0;
-  std::vector<std::filesystem::path> files;
-  for (auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.path().filename().string().find(prefix) != std::string::npos) files.push_back(entry.path());
+  if (!fs::is_directory(dir, ec)) return out;
+  std::vector<fs::path> files;
+  for (auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().find(prefix) == std::string::npos) continue;
+    if (entry.is_directory(ec) && !entry.is_symlink(ec)) continue;  // pycls's os.remove refuses folders too
+    files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   if (keep == "last" && !files.empty()) files.pop_back();
-  std::size_t n = 0;
-  for (auto& f : files) n += std::filesystem::remove(f, ec) ? 1 : 0;
-  return n;
+  for (auto& f : files) out.deleted += fs::remove(f, ec) ? 1 : 0;  // a symlink: the link, not its target
+  return out;
 }
 
 namespace detail {
@@ -12710,12 +12896,25 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
   if (run.write && opts.checkpoints_keep != "all") {
     // After sweep.json is safe, like pycls.
     std::atomic<std::size_t> deleted{0};
+    std::vector<char> outside(jobs.size(), 0);
     parallel_for(jobs.size(), threads, {}, [&](std::size_t i, no_scratch&) {
-      auto dir_name = jobs[i].status.name + '/' + opts.checkpoint_dir;
-      if (logs_fd.get() >= 0 && !is_folder(dir_name, logs_fd.get())) return;
-      deleted += delete_checkpoints(logs_dir / dir_name, opts.checkpoints_keep, opts.checkpoint_prefix);
+      auto& name = jobs[i].status.name;
+      auto dir_name = name + '/' + opts.checkpoint_dir;
+      if (logs_fd.get() >= 0 && !is_folder(dir_name, logs_fd.get())) return;  // the common case: no checkpoints
+      if (!stays_inside(logs_dir, name)) {
+        outside[i] = 1;
+        return;
+      }
+      auto done = delete_checkpoints(logs_dir / name, opts.checkpoint_dir, opts.checkpoints_keep, opts.checkpoint_prefix);
+      deleted += done.deleted;
+      outside[i] = done.outside ? 1 : 0;
     });
     result.checkpoints_deleted = deleted;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      if (outside[i] == 0) continue;
+      result.issues.push_back({{(logs_dir / jobs[i].status.name / opts.checkpoint_dir).string(), 0},
+                               fmt::format("{}: no checkpoints deleted there", outside_job_folder)});
+    }
   }
   result.jobs.reserve(jobs.size());
   for (auto& job : jobs) result.jobs.push_back(std::move(job.status));
@@ -12732,6 +12931,7 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
                                   const collect_run_options& run = {}) {
   sweep_config cfg;
   cfg.collect = opts;
+  check_collect_options(cfg);
   detail::check_log_format_sections(cfg);
   auto format = bind_log_format(opts);
   return detail::collect_with(dir, opts, *format, run);
@@ -13313,6 +13513,8 @@ class job_tree_builder {
   json tree;
   std::size_t error_byte = 0;  // where nlohmann stopped, and why
   std::string error_message;
+  bool too_deep = false;       // stopped at max_depth (no error_byte)
+  int max_depth = max_json_depth;  // of what is parsed: one job (a whole sweep.json list: one more)
 
   bool null() { return add(json(nullptr)); }
   bool boolean(bool b) { return add(json(b)); }
@@ -13365,6 +13567,13 @@ class job_tree_builder {
   }
 
   bool open(json::value_t kind) {
+    // The tree's copies, dumps and comparisons recurse once per level: refuse what would overflow the stack.
+    if (open_.size() + static_cast<std::size_t>(skipping_) >= static_cast<std::size_t>(max_depth)) {
+      too_deep = true;
+      error_message = fmt::format("a job record nested more than {} levels deep: expected at most {} levels",
+                                  max_json_depth, max_json_depth);
+      return false;  // nlohmann's sax_parse stops here and returns false (error_byte is not known)
+    }
     if (skipping_ > 0 || std::exchange(skip_next_, false)) {
       ++skipping_;
     } else {
@@ -13486,6 +13695,10 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
       try {
         job_tree_builder builder(columns);
         if (!nlohmann::json::sax_parse(text.data() + element->begin, text.data() + element->end, &builder)) {
+          if (builder.too_deep) {
+            auto start = std::min(text.find_first_not_of(" \t\r\n", element->begin), element->end);  // the job's first byte
+            throw error({file_name, line_of(text, start)}, fmt::format("[{}]", k), builder.error_message);
+          }
           throw error({file_name, line_of(text, element->begin + builder.error_byte - 1)}, fmt::format("[{}]", k),
                       fmt::format("not valid JSON: {}", builder.error_message));
         }
@@ -13536,7 +13749,9 @@ inline sweep_data parse_sweep(std::string_view text, std::string file_name, std:
     // Not one balanced list: let nlohmann say what is wrong (bad syntax, a number out of range), and where.
     const epoch_columns every_column;
     detail::job_tree_builder whole(every_column);
+    whole.max_depth = max_json_depth + 1;  // the list around the jobs
     if (!nlohmann::json::sax_parse(text.data(), text.data() + text.size(), &whole)) {
+      if (whole.too_deep) throw error({file_name, 0}, "", whole.error_message);
       throw error({file_name, detail::line_of(text, whole.error_byte)}, "", fmt::format("not valid JSON: {}", whole.error_message));
     }
     throw error({file_name, 1}, "", fmt::format("expected a JSON list of job records, got {}", whole.tree.type_name()));
@@ -16943,10 +17158,14 @@ inline std::filesystem::path analyze(const sweep_config& cfg) {
   std::vector<sweep_data> sweeps;
   auto reads = analysis_reads(cfg.analyze);
   for (auto& name : names) {
-    auto file = sweep_layout(std::filesystem::path(cfg.root_dir) / name).sweep_file();
-    if (!path_exists(file)) {
-      throw error({cfg.file, 0}, name == cfg.name ? "NAME" : "ANALYZE.EXTRA_SWEEP_NAMES",
-                  fmt::format("no {} (run collect first)", file.string()));
+    sweep_layout layout(std::filesystem::path(cfg.root_dir) / name);
+    auto file = layout.sweep_file();
+    auto key = name == cfg.name ? "NAME" : "ANALYZE.EXTRA_SWEEP_NAMES";
+    if (!path_exists(file)) throw error({cfg.file, 0}, key, fmt::format("no {} (run collect first)", file.string()));
+    // NAME and EXTRA_SWEEP_NAMES stay inside ROOT_DIR (checked above); nor may the file lead out of its folder.
+    if (!stays_inside(layout.dir, file.filename().string())) {
+      throw error({cfg.file, 0}, key, fmt::format("{} resolves outside its sweep's folder (a symlink?): expected the "
+                                                  "sweep.json collect writes there", file.string()));
     }
     sweeps.push_back(load_sweep(file, std::filesystem::path(name).filename().string(), cfg.analyze.error, reads));
     check_sweep_has_error(cfg, sweeps.back(), file, name);  // names what the jobs have instead

@@ -198,6 +198,28 @@ TEST_CASE("bad sweep.json names the file and line") {
   CHECK_THROWS_WITH(sweep::load_sweep("/nonexistent/sweep.json", "s"), Catch::Contains("/nonexistent/sweep.json"));
 }
 
+TEST_CASE("a sweep.json nested deeper than max_json_depth is an error, not a stack overflow") {
+  auto job = [](int depth, const char* open, const char* close) {
+    std::string v;
+    for (int d = 0; d < depth; ++d) v += open;
+    v += "1";
+    for (int d = 0; d < depth; ++d) v += close;
+    // the job is one level and its record a second: the value may nest max_json_depth - 2 more
+    return "{\"test_ema_epoch\": {\"min_top1_err\": " + v + "}}";
+  };
+  auto at_limit = job(sweep::max_json_depth - 2, "{\"a\": ", "}");
+  CHECK(sweep::parse_sweep("[" + at_limit + "]", "ok.json", "s").skipped.size() == 1);  // no number: not analysed
+  for (auto [open, close] : {std::pair{"{\"a\": ", "}"}, {"[", "]"}}) {
+    for (int depth : {sweep::max_json_depth - 1, 100000}) {
+      CHECK_THROWS_WITH(sweep::parse_sweep("[\n" + at_limit + ",\n" + job(depth, open, close) + "]", "deep.json", "s"),
+                        Catch::Contains("deep.json:3: [1]: a job record nested more than 1000 levels deep"));
+    }
+  }
+  // Not a balanced list: the whole text is parsed to say why, with the same bound.
+  CHECK_THROWS_WITH(sweep::parse_sweep("[" + job(100000, "[", "]"), "cut.json", "s"),
+                    Catch::Contains("cut.json: a job record nested more than 1000 levels deep"));
+}
+
 TEST_CASE("percentile interpolates like numpy") {
   std::vector<double> v = {4, 1, 3, 2};
   CHECK(sweep::percentile(v, 2.5) == Approx(1.075));

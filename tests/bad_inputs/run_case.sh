@@ -42,7 +42,12 @@ while IFS= read -r planted; do
 done < <(field planted)
 
 eval "set -- $args"
-timeout 60 "$driver" "$@" >"$run/out" 2>&1 </dev/null
+# stderr: closed (2>&-) or full (/dev/full); by default it goes into the output with stdout.
+case "$(field stderr)" in
+  closed) timeout 60 "$driver" "$@" >"$run/out" 2>&- </dev/null ;;
+  full) timeout 60 "$driver" "$@" >"$run/out" 2>/dev/full </dev/null ;;
+  *) timeout 60 "$driver" "$@" >"$run/out" 2>&1 </dev/null ;;
+esac
 code=$?
 [[ "$code" == "$want_exit" ]] || fail "exit code $code, expected $want_exit"
 grep -Eq -- "$want_message" "$run/out" || fail "no line of the output matches /$want_message/"

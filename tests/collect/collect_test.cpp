@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -303,6 +304,92 @@ TEST_CASE("checkpoints are deleted per COLLECT.CHECKPOINTS_KEEP after sweep.json
   look.write = false;
   CHECK(sweep::collect_dir(tmp.path, opts, look).checkpoints_deleted == 0);
   CHECK(left().size() == 4);
+}
+
+TEST_CASE("collect reads and deletes nothing outside a job's folder, symlinks resolved", "[collect]") {
+  temp_dir tmp;
+  auto sweep_dir = tmp.path / "root" / "s";
+  auto outside = tmp.path / "outside";
+  write_text(outside / "model_epoch_0001.pyth", "x");
+  write_text(outside / "model_epoch_0002.pyth", "x");
+  write_text(outside / "secret.txt", "TOPSECRET\n");
+  write_text(outside / "stdout.log", sweep::json_stats_writer::format_line("secret", {{"v", "TOPSECRET"}}) + "\n");
+  write_text(outside / "checkpoints" / "model_epoch_0003.pyth", "x");
+  for (int i = 0; i < 4; ++i) write_text(sweep_dir / "cfgs" / fmt::format("{:06d}.yaml", i), "{}\n");
+  auto job = [&](int i) { return sweep_dir / "logs" / fmt::format("{:06d}", i); };
+  for (int i = 0; i < 3; ++i) {
+    write_text(job(i) / "stdout.log", epoch_line("test_epoch", 1, 1, 3.0) + "\n");
+    write_text(job(i) / "stderr.log", "");
+  }
+  // 0: checkpoints/ is a symlink out of the job's folder; 1: stderr.log and a checkpoint are symlinks out;
+  // 2: a checkpoint folder that is a symlink inside the job's folder (followed); 3: the job folder itself leads out.
+  fs::create_directory_symlink(outside, job(0) / "checkpoints");
+  fs::remove(job(1) / "stderr.log");
+  fs::create_symlink(outside / "secret.txt", job(1) / "stderr.log");
+  write_text(job(1) / "checkpoints" / "model_epoch_0001.pyth", "x");
+  fs::create_symlink(outside / "model_epoch_0002.pyth", job(1) / "checkpoints" / "model_epoch_0002.pyth");
+  write_text(job(2) / "real" / "model_epoch_0001.pyth", "x");
+  fs::create_directory_symlink("real", job(2) / "checkpoints");
+  fs::create_directory_symlink(outside, job(3));
+
+  sweep::collect_options opts;
+  opts.checkpoints_keep = "none";
+  auto result = sweep::collect_dir(sweep_dir, opts, threads(2));
+  auto issues = result.all_issues();
+  CHECK(has_issue(issues, job(0) / "checkpoints", 0, "resolves outside the job's folder (a symlink?): no checkpoints deleted"));
+  CHECK(has_issue(issues, job(1) / "stderr.log", 0, "resolves outside the job's folder (a symlink?): not read"));
+  CHECK(has_issue(issues, job(3) / "stdout.log", 0, "resolves outside the job's folder (a symlink?): not read"));
+  CHECK(has_issue(issues, job(3) / "checkpoints", 0, "no checkpoints deleted"));
+  CHECK(result.checkpoints_deleted == 3);  // job 1's file and the link (not its target), job 2's file
+  CHECK(fs::exists(outside / "model_epoch_0001.pyth"));
+  CHECK(fs::exists(outside / "model_epoch_0002.pyth"));
+  CHECK(fs::exists(outside / "checkpoints" / "model_epoch_0003.pyth"));
+  CHECK(fs::is_empty(job(1) / "checkpoints"));
+  CHECK(fs::is_empty(job(2) / "real"));
+  auto text = read_text(sweep_dir / "sweep.json");
+  CHECK(text.find("TOPSECRET") == std::string::npos);
+  CHECK(json::parse(text).size() == 4);
+
+  // The config check refuses the names before anything is read.
+  for (auto [field, value, message] :
+       {std::tuple{&sweep::collect_options::checkpoint_dir, "../../../..", "COLLECT.CHECKPOINT_DIR: '../../../..' has a '..' part"},
+        {&sweep::collect_options::checkpoint_dir, "", "COLLECT.CHECKPOINT_DIR: is empty"},
+        {&sweep::collect_options::checkpoint_dir, ".", "COLLECT.CHECKPOINT_DIR: '.' has a '.' part"},
+        {&sweep::collect_options::err_file, "../../secret", "COLLECT.ERR_FILE: '../../secret' has a '..' part"},
+        {&sweep::collect_options::log_file, "/etc/passwd", "COLLECT.LOG_FILE: '/etc/passwd' is absolute"},
+        {&sweep::collect_options::log_file, "a//b.log", "COLLECT.LOG_FILE: 'a//b.log' has an empty part"},
+        {&sweep::collect_options::checkpoint_prefix, "", "COLLECT.CHECKPOINT_PREFIX: is empty"},
+        {&sweep::collect_options::checkpoint_prefix, "../x", "COLLECT.CHECKPOINT_PREFIX: '../x' has a '/'"}}) {
+    auto bad = opts;
+    bad.*field = value;
+    CHECK_THROWS_WITH(sweep::collect_dir(sweep_dir, bad), Catch::Contains(message));
+  }
+  CHECK(fs::exists(outside / "secret.txt"));
+}
+
+TEST_CASE("a log record nested deeper than sweep.json may hold is a corrupt line, the job still collected", "[collect]") {
+  temp_dir tmp;
+  write_text(tmp.path / "cfgs" / "000000.yaml", "{}\n");
+  auto log = tmp.path / "logs" / "000000" / "stdout.log";
+  auto nested = [](int depth) {
+    std::string v;
+    for (int d = 0; d < depth; ++d) v += "{\"b\": 1, \"a\": ";  // keys out of order: sorted through a DOM
+    v += "1";
+    v.append(static_cast<std::size_t>(depth), '}');
+    return "json_stats: {\"_type\": \"x\", \"v\": " + v + "}\n";
+  };
+  // The record is one level, so its value may nest 998 more; the job's entry adds one: 1000 in sweep.json.
+  write_text(log, epoch_line("test_epoch", 1, 1, 3.0) + "\n" + nested(100000) + nested(998));
+  write_text(tmp.path / "logs" / "000000" / "stderr.log", "");
+  auto result = sweep::collect_dir(tmp.path, {}, threads(1));
+  CHECK(has_issue(result.all_issues(), log, 2, "corrupt record skipped: nested more than 999 levels deep"));
+  CHECK(result.all_issues().size() == 1);
+  auto sweep_json = json::parse(read_text(tmp.path / "sweep.json"));
+  CHECK(sweep_json[0]["test_epoch"]["top1_err"] == json{3.0});
+  CHECK(sweep_json[0]["x"]["v"]["b"] == 1);  // the record at the limit is kept
+  write_text(log, epoch_line("test_epoch", 1, 1, 3.0) + "\n" + nested(999));
+  result = sweep::collect_dir(tmp.path, {}, threads(1));
+  CHECK(has_issue(result.all_issues(), log, 2, "nested more than 999 levels deep"));
 }
 
 TEST_CASE("collect of a sweep config: ROOT_DIR/NAME, NUM_PROC threads, progress reported", "[collect]") {

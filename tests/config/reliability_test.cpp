@@ -1,9 +1,11 @@
 // Issue 15's input classes on the config side and the pieces that take config values as they are:
 // UTF-8 beyond byte checks, YAML that expands under the alias budget, sampler keys that overlap,
 // sampler ranges whose draws are not finite, NUM_PROC, the job list from cfgs_summary.yaml
-// (base/layout.hpp), COMMAND words that expand without bound (launch/command.hpp) and the launch
-// lock probed read-only (launch/lock.hpp).
+// (base/layout.hpp), COMMAND words that expand without bound (launch/command.hpp), the launch
+// lock probed read-only (launch/lock.hpp), and paths from a config that must stay inside their
+// folder (base/paths.hpp).
 #include <sweep/base/layout.hpp>
+#include <sweep/base/paths.hpp>
 #include <sweep/config.hpp>
 #include <sweep/config/space_yaml.hpp>
 #include <sweep/launch/command.hpp>
@@ -225,4 +227,66 @@ TEST_CASE("the launch lock is probed read-only: never created, unreadable means 
   ::chmod(lock.c_str(), 0000);  // unreadable (root reads it anyway): no error either way
   CHECK_NOTHROW(sweep::launcher_active(lock));
   ::chmod(lock.c_str(), 0644);
+}
+
+TEST_CASE("paths from a config stay inside their folder: on the text at check time", "[config]") {
+  using sweep::relative_path_problem;
+  for (auto ok : {"s", "cifar/cifar_optim", "a/b/c", "stdout.log", "lightning_logs/version_*/metrics.csv", "..x", "x.."}) {
+    CHECK(relative_path_problem(ok, "ROOT_DIR").empty());
+  }
+  CHECK(relative_path_problem("", "the job's folder") == "is empty: expected a name inside the job's folder");
+  CHECK(relative_path_problem("/etc/passwd", "ROOT_DIR") == "'/etc/passwd' is absolute: expected a relative name inside ROOT_DIR");
+  CHECK(relative_path_problem("a/../../up", "ROOT_DIR") == "'a/../../up' has a '..' part: expected a name that stays inside ROOT_DIR");
+  CHECK(relative_path_problem("..", "ROOT_DIR") == "'..' has a '..' part: expected a name that stays inside ROOT_DIR");
+  CHECK(relative_path_problem(".", "ROOT_DIR") == "'.' has a '.' part: expected a name that stays inside ROOT_DIR");
+  CHECK(relative_path_problem("a//b", "ROOT_DIR") == "'a//b' has an empty part: expected parts separated by single '/'");
+  CHECK(relative_path_problem("a/", "ROOT_DIR") == "'a/' has an empty part: expected parts separated by single '/'");
+  CHECK(relative_path_problem("a\nb", "ROOT_DIR") == "must not contain control characters (newlines, tabs, ...)");
+
+  // Every config key that is joined onto a folder is checked with its file, line and key path.
+  auto error_of = [](const std::string& text) {
+    try {
+      auto cfg = sweep::sweep_config_from_value(sweep::load_yaml_text(text, "cfg.yaml"), "cfg.yaml");
+      sweep::check_collect_options(cfg);
+      sweep::check_analyze_options(cfg);
+    } catch (const sweep::error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string head = "NAME: s\nSETUP:\n  NUM_CONFIGS: 1\n";
+  CHECK(error_of(head + "COLLECT:\n  CHECKPOINT_DIR: ../../../..\n") ==
+        "cfg.yaml:5: COLLECT.CHECKPOINT_DIR: '../../../..' has a '..' part: expected a name that stays inside the job's folder");
+  CHECK(error_of(head + "COLLECT:\n  CHECKPOINT_PREFIX: \"\"\n") ==
+        "cfg.yaml:5: COLLECT.CHECKPOINT_PREFIX: is empty: expected the part of a checkpoint's file name that marks it, "
+        "e.g. model_epoch_ (empty would name every file)");
+  CHECK(error_of(head + "COLLECT:\n  ERR_FILE: ../../secret\n") ==
+        "cfg.yaml:5: COLLECT.ERR_FILE: '../../secret' has a '..' part: expected a name that stays inside the job's folder");
+  CHECK(error_of(head + "COLLECT:\n  LOG_FILE: /tmp/x.log\n") ==
+        "cfg.yaml:5: COLLECT.LOG_FILE: '/tmp/x.log' is absolute: expected a relative name inside the job's folder");
+  CHECK(error_of(head + "ANALYZE:\n  EXTRA_SWEEP_NAMES: [other, ../up]\n") ==
+        "cfg.yaml:5: ANALYZE.EXTRA_SWEEP_NAMES[1]: '../up' has a '..' part: expected a name that stays inside ROOT_DIR");
+  CHECK(error_of(head + "ANALYZE:\n  EXTRA_SWEEP_NAMES: [group/other]\n") == "no error");  // a sweep in a subfolder
+  CHECK(error_of("NAME: group/s\nSETUP:\n  NUM_CONFIGS: 1\n") == "no error");
+}
+
+TEST_CASE("paths from a config stay inside their folder: symlinks resolved where they are used", "[config]") {
+  scratch tmp("paths");
+  auto base = tmp.path / "root" / "s";
+  write(base / "logs" / "000000" / "stdout.log", "x");
+  write(tmp.path / "secret.txt", "x");
+  fs::create_symlink(tmp.path / "secret.txt", base / "logs" / "000000" / "stderr.log");
+  fs::create_directory_symlink(tmp.path, base / "logs" / "000000" / "out");
+  fs::create_directory_symlink("000000", base / "logs" / "alias");  // stays inside logs/
+  CHECK(sweep::stays_inside(base, "logs/000000/stdout.log"));
+  CHECK(sweep::stays_inside(base, "logs/000000/checkpoints/model_epoch_1.pyth"));  // missing: nothing to reach
+  CHECK_FALSE(sweep::stays_inside(base, "logs/000000/stderr.log"));
+  CHECK_FALSE(sweep::stays_inside(base, "logs/000000/out"));
+  CHECK_FALSE(sweep::stays_inside(base, "logs/000000/out/secret.txt"));
+  CHECK(sweep::stays_inside(base / "logs", "alias/stdout.log"));
+  CHECK_FALSE(sweep::stays_inside(base / "logs" / "alias", "../000000"));  // refused on the text already
+  // The folder itself may be a symlink (a sweep kept on another disk): only what is below it counts.
+  fs::create_directory_symlink(base, tmp.path / "link_to_s");
+  CHECK(sweep::stays_inside(tmp.path / "link_to_s", "logs/000000/stdout.log"));
+  CHECK_FALSE(sweep::stays_inside(tmp.path / "link_to_s", "logs/000000/stderr.log"));
 }

@@ -1,16 +1,34 @@
 // sweep: the driver over the library. `sweep <verb> --help` describes each verb.
 #include "command.hpp"
 
+#include <sweep/base/files.hpp>
 #include <sweep/version.hpp>
 
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <exception>
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+
 namespace {
+
+/// @brief Opens /dev/null on fds 0-2 that were closed (`sweep launch 2>&-`): else the first file sweep
+/// opens (the launch lock, a job's log) would become "stderr" and take the messages meant for it.
+void keep_standard_fds_open() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    int opened = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);  // the lowest free fd: this one
+    if (opened != fd && opened >= 0) ::close(opened);
+  }
+}
+
+/// @brief An error message on stderr; a stderr that cannot be written (full, a closed pipe) changes
+/// nothing: the exit code still says it failed.
+void print_error(const std::string& text) { sweep::write_message(stderr, "sweep: " + text + "\n"); }
 
 /// @brief What a newcomer probably meant when the command line did not parse: a config given without
 /// --sweep-cfg (as a word, or with pycls's --cfg), or options written before the verb. Empty if nothing fits.
@@ -55,6 +73,7 @@ std::string hint(CLI::App& app, const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_standard_fds_open();
   CLI::App app{"sweep: sample, launch, collect and analyse populations of experiment configs"};
   app.set_version_flag("--version", std::string{sweep::version});
   app.require_subcommand(1);
@@ -66,19 +85,22 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     auto code = app.exit(e);
     if (code != 0) {
-      if (auto h = hint(app, std::vector<std::string>(argv + 1, argv + argc)); !h.empty()) fmt::print(stderr, "sweep: {}\n", h);
+      if (auto h = hint(app, std::vector<std::string>(argv + 1, argv + argc)); !h.empty()) print_error(h);
     }
     return code;
   } catch (const sweep::driver::exit_error& e) {
-    if (!e.message.empty()) fmt::print(stderr, "sweep: {}\n", e.message);
+    if (!e.message.empty()) print_error(e.message);
     return e.code;
   } catch (const sweep::error& e) {
     // A value an override set is the command line's, not the config file's.
     auto blamed = sweep::blame_override(e, sweep::driver::current_overrides());
-    fmt::print(stderr, "sweep: error: {}\n", blamed ? blamed->what() : e.what());
+    print_error(fmt::format("error: {}", blamed ? blamed->what() : e.what()));
     return 1;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "sweep: error: {}\n", e.what());
+    print_error(fmt::format("error: {}", e.what()));
+    return 1;
+  } catch (...) {
+    print_error("error: unknown exception");
     return 1;
   }
   return 0;

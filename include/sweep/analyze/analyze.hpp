@@ -9,6 +9,7 @@
 #include <sweep/analyze/sweep_data.hpp>
 #include <sweep/base/files.hpp>
 #include <sweep/base/layout.hpp>
+#include <sweep/base/paths.hpp>
 #include <sweep/config/check.hpp>
 #include <sweep/config/load.hpp>
 #include <sweep/config/sweep_config.hpp>
@@ -116,10 +117,14 @@ inline std::filesystem::path analyze(const sweep_config& cfg) {
   std::vector<sweep_data> sweeps;
   auto reads = analysis_reads(cfg.analyze);
   for (auto& name : names) {
-    auto file = sweep_layout(std::filesystem::path(cfg.root_dir) / name).sweep_file();
-    if (!path_exists(file)) {
-      throw error({cfg.file, 0}, name == cfg.name ? "NAME" : "ANALYZE.EXTRA_SWEEP_NAMES",
-                  fmt::format("no {} (run collect first)", file.string()));
+    sweep_layout layout(std::filesystem::path(cfg.root_dir) / name);
+    auto file = layout.sweep_file();
+    auto key = name == cfg.name ? "NAME" : "ANALYZE.EXTRA_SWEEP_NAMES";
+    if (!path_exists(file)) throw error({cfg.file, 0}, key, fmt::format("no {} (run collect first)", file.string()));
+    // NAME and EXTRA_SWEEP_NAMES stay inside ROOT_DIR (checked above); nor may the file lead out of its folder.
+    if (!stays_inside(layout.dir, file.filename().string())) {
+      throw error({cfg.file, 0}, key, fmt::format("{} resolves outside its sweep's folder (a symlink?): expected the "
+                                                  "sweep.json collect writes there", file.string()));
     }
     sweeps.push_back(load_sweep(file, std::filesystem::path(name).filename().string(), cfg.analyze.error, reads));
     check_sweep_has_error(cfg, sweeps.back(), file, name);  // names what the jobs have instead

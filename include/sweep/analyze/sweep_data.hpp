@@ -6,6 +6,7 @@
 
 #include <sweep/analyze/metrics.hpp>
 #include <sweep/base/files.hpp>
+#include <sweep/base/limits.hpp>
 #include <sweep/base/parallel.hpp>
 #include <sweep/error.hpp>
 
@@ -209,6 +210,8 @@ class job_tree_builder {
   json tree;
   std::size_t error_byte = 0;  // where nlohmann stopped, and why
   std::string error_message;
+  bool too_deep = false;       // stopped at max_depth (no error_byte)
+  int max_depth = max_json_depth;  // of what is parsed: one job (a whole sweep.json list: one more)
 
   bool null() { return add(json(nullptr)); }
   bool boolean(bool b) { return add(json(b)); }
@@ -261,6 +264,13 @@ class job_tree_builder {
   }
 
   bool open(json::value_t kind) {
+    // The tree's copies, dumps and comparisons recurse once per level: refuse what would overflow the stack.
+    if (open_.size() + static_cast<std::size_t>(skipping_) >= static_cast<std::size_t>(max_depth)) {
+      too_deep = true;
+      error_message = fmt::format("a job record nested more than {} levels deep: expected at most {} levels",
+                                  max_json_depth, max_json_depth);
+      return false;  // nlohmann's sax_parse stops here and returns false (error_byte is not known)
+    }
     if (skipping_ > 0 || std::exchange(skip_next_, false)) {
       ++skipping_;
     } else {
@@ -382,6 +392,10 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
       try {
         job_tree_builder builder(columns);
         if (!nlohmann::json::sax_parse(text.data() + element->begin, text.data() + element->end, &builder)) {
+          if (builder.too_deep) {
+            auto start = std::min(text.find_first_not_of(" \t\r\n", element->begin), element->end);  // the job's first byte
+            throw error({file_name, line_of(text, start)}, fmt::format("[{}]", k), builder.error_message);
+          }
           throw error({file_name, line_of(text, element->begin + builder.error_byte - 1)}, fmt::format("[{}]", k),
                       fmt::format("not valid JSON: {}", builder.error_message));
         }
@@ -432,7 +446,9 @@ inline sweep_data parse_sweep(std::string_view text, std::string file_name, std:
     // Not one balanced list: let nlohmann say what is wrong (bad syntax, a number out of range), and where.
     const epoch_columns every_column;
     detail::job_tree_builder whole(every_column);
+    whole.max_depth = max_json_depth + 1;  // the list around the jobs
     if (!nlohmann::json::sax_parse(text.data(), text.data() + text.size(), &whole)) {
+      if (whole.too_deep) throw error({file_name, 0}, "", whole.error_message);
       throw error({file_name, detail::line_of(text, whole.error_byte)}, "", fmt::format("not valid JSON: {}", whole.error_message));
     }
     throw error({file_name, 1}, "", fmt::format("expected a JSON list of job records, got {}", whole.tree.type_name()));

@@ -166,6 +166,14 @@ inline void append_line(const std::filesystem::path& path, std::string_view line
   }
 }
 
+/// @brief Writes `text` to `stream` and flushes it; false, never an exception, when it cannot (a closed
+/// or full stderr). For messages and progress lines: losing them must not stop the work they describe.
+inline bool write_message(std::FILE* stream, std::string_view text) noexcept {
+  if (stream == nullptr) return false;
+  bool written = text.empty() || std::fwrite(text.data(), 1, text.size(), stream) == text.size();
+  return std::fflush(stream) == 0 && written;
+}
+
 /// @brief Whether a path exists (false, not an exception, when it cannot be checked).
 inline bool path_exists(const std::filesystem::path& path) {
   std::error_code ec;

@@ -2,11 +2,15 @@
 // in parallel, write sweep.json atomically, delete old checkpoints. Re-collecting
 // reparses only the logs that changed: a cache next to sweep.json keeps each
 // job's file stamps, status and the byte range of its entry in sweep.json.
+// What a config names in a job's folder (its log files, COLLECT.ERR_FILE,
+// COLLECT.CHECKPOINT_DIR) is read or deleted only when, symlinks resolved, it
+// is inside that folder (base/paths.hpp).
 #pragma once
 
 #include <sweep/base/files.hpp>
 #include <sweep/base/layout.hpp>
 #include <sweep/base/parallel.hpp>
+#include <sweep/base/paths.hpp>
 #include <sweep/collect/detail/files.hpp>
 #include <sweep/collect/log_format.hpp>
 #include <sweep/collect/log_formats.hpp>
@@ -73,8 +77,8 @@ class log_file_patterns {
   log_file_patterns(std::vector<std::string> patterns, const std::string& key_path) : patterns_(std::move(patterns)) {
     if (patterns_.empty()) throw error({}, key_path, "the log format names no log files");
     for (auto& p : patterns_) {
-      if (p.empty() || p.front() == '/' || p.find("..") != std::string::npos) {
-        throw error({}, key_path, fmt::format("log file '{}': expected a path inside the job's folder", p));
+      if (auto why = relative_path_problem(p, "the job's folder"); !why.empty()) {
+        throw error({}, key_path, fmt::format("log file '{}': {}", p, why));
       }
       wild_.push_back(p.find('*') != std::string::npos);
     }
@@ -192,6 +196,14 @@ struct shown_paths {
   }
 };
 
+/// @brief Whether `rel` in job `name`'s folder (logs/<name>/) is inside it with symlinks resolved, and the
+/// folder inside logs/: what collect reads or deletes there must be.
+inline bool in_job_folder(const std::filesystem::path& logs_dir, const std::string& name, std::string_view rel) {
+  return stays_inside(logs_dir, name) && stays_inside(logs_dir / name, rel);
+}
+
+inline constexpr std::string_view outside_job_folder = "resolves outside the job's folder (a symlink?)";
+
 /// @brief Parses one job: its log files through the format, plus log_file, err_file and err (the
 /// stderr text), written into the job's sweep.json entry.
 inline void collect_job(collected_job& job, const collect_options& opts, const bound_log_format& format,
@@ -211,7 +223,9 @@ inline void collect_job(collected_job& job, const collect_options& opts, const b
   for (std::size_t k = 0; k < job.files.size(); ++k) {
     auto path = logs_dir + '/' + job.files[k];
     std::size_t size = 0;
-    if (!read_whole_file(path, scratch.buffers[k], size)) {
+    if (!in_job_folder(shown.logs, st.name, std::string_view(job.files[k]).substr(st.name.size() + 1))) {
+      st.issues.push_back({{path, 0}, fmt::format("{}: not read; job counted with no records", outside_job_folder)});
+    } else if (!read_whole_file(path, scratch.buffers[k], size)) {
       st.issues.push_back({{path, 0}, "cannot read the log; job counted with no records"});
       size = 0;
     } else if (size == 0) {
@@ -223,6 +237,8 @@ inline void collect_job(collected_job& job, const collect_options& opts, const b
   std::vector<log_issue> err_issues;
   if (!job.err_stamp.exists) {
     err_issues.push_back({{st.err_file, 0}, "missing (err left empty)"});
+  } else if (!in_job_folder(shown.logs, st.name, opts.err_file)) {
+    err_issues.push_back({{st.err_file, 0}, fmt::format("{}: not read (err left empty)", outside_job_folder)});
   } else if (!read_file_into(st.err_file, err)) {
     err_issues.push_back({{st.err_file, 0}, "cannot read (err left empty)"});
     err.clear();
@@ -416,21 +432,39 @@ inline std::size_t count_configs(const std::filesystem::path& cfgs_dir) {
 
 }  // namespace detail
 
-/// @brief pycls's checkpoint.delete_checkpoints: in `dir`, removes the files whose name contains
-/// `prefix`, all of them (keep "none") or all but the last by name (keep "last"); returns how many.
-inline std::size_t delete_checkpoints(const std::filesystem::path& dir, std::string_view keep,
-                                      std::string_view prefix = "model_epoch_") {
+/// @brief What delete_checkpoints did in one job's folder.
+struct checkpoint_cleanup {
+  std::size_t deleted = 0;
+  bool outside = false;  // the checkpoint folder resolves outside the job's folder: nothing deleted
+};
+
+/// @brief pycls's checkpoint.delete_checkpoints, in job folder `job_dir`'s `checkpoint_dir`: removes the files
+/// whose name contains `prefix`, all of them (keep "none") or all but the last by name (keep "last").
+/// Deletes nothing outside `job_dir`: the folder must pass relative_path_problem and, symlinks resolved, lie
+/// inside `job_dir` (else `outside`); folders in it are left alone, and a symlink in it is removed itself,
+/// never what it points to. An empty prefix, which would name every file, deletes nothing.
+inline checkpoint_cleanup delete_checkpoints(const std::filesystem::path& job_dir, std::string_view checkpoint_dir,
+                                             std::string_view keep, std::string_view prefix = "model_epoch_") {
+  namespace fs = std::filesystem;
+  checkpoint_cleanup out;
+  if (keep == "all" || prefix.empty()) return out;
+  if (!stays_inside(job_dir, checkpoint_dir)) {
+    out.outside = true;
+    return out;
+  }
+  auto dir = job_dir / fs::path(std::string(checkpoint_dir));
   std::error_code ec;
-  if (keep == "all" || !std::filesystem::is_directory(dir, ec)) return 0;
-  std::vector<std::filesystem::path> files;
-  for (auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.path().filename().string().find(prefix) != std::string::npos) files.push_back(entry.path());
+  if (!fs::is_directory(dir, ec)) return out;
+  std::vector<fs::path> files;
+  for (auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().find(prefix) == std::string::npos) continue;
+    if (entry.is_directory(ec) && !entry.is_symlink(ec)) continue;  // pycls's os.remove refuses folders too
+    files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   if (keep == "last" && !files.empty()) files.pop_back();
-  std::size_t n = 0;
-  for (auto& f : files) n += std::filesystem::remove(f, ec) ? 1 : 0;
-  return n;
+  for (auto& f : files) out.deleted += fs::remove(f, ec) ? 1 : 0;  // a symlink: the link, not its target
+  return out;
 }
 
 namespace detail {
@@ -566,12 +600,25 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
   if (run.write && opts.checkpoints_keep != "all") {
     // After sweep.json is safe, like pycls.
     std::atomic<std::size_t> deleted{0};
+    std::vector<char> outside(jobs.size(), 0);
     parallel_for(jobs.size(), threads, {}, [&](std::size_t i, no_scratch&) {
-      auto dir_name = jobs[i].status.name + '/' + opts.checkpoint_dir;
-      if (logs_fd.get() >= 0 && !is_folder(dir_name, logs_fd.get())) return;
-      deleted += delete_checkpoints(logs_dir / dir_name, opts.checkpoints_keep, opts.checkpoint_prefix);
+      auto& name = jobs[i].status.name;
+      auto dir_name = name + '/' + opts.checkpoint_dir;
+      if (logs_fd.get() >= 0 && !is_folder(dir_name, logs_fd.get())) return;  // the common case: no checkpoints
+      if (!stays_inside(logs_dir, name)) {
+        outside[i] = 1;
+        return;
+      }
+      auto done = delete_checkpoints(logs_dir / name, opts.checkpoint_dir, opts.checkpoints_keep, opts.checkpoint_prefix);
+      deleted += done.deleted;
+      outside[i] = done.outside ? 1 : 0;
     });
     result.checkpoints_deleted = deleted;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      if (outside[i] == 0) continue;
+      result.issues.push_back({{(logs_dir / jobs[i].status.name / opts.checkpoint_dir).string(), 0},
+                               fmt::format("{}: no checkpoints deleted there", outside_job_folder)});
+    }
   }
   result.jobs.reserve(jobs.size());
   for (auto& job : jobs) result.jobs.push_back(std::move(job.status));
@@ -588,6 +635,7 @@ inline collect_result collect_dir(const std::filesystem::path& dir, const collec
                                   const collect_run_options& run = {}) {
   sweep_config cfg;
   cfg.collect = opts;
+  check_collect_options(cfg);
   detail::check_log_format_sections(cfg);
   auto format = bind_log_format(opts);
   return detail::collect_with(dir, opts, *format, run);

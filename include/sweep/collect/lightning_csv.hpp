@@ -12,6 +12,7 @@
 //   the job's config (cfgs/NNNNNN.yaml) -> cfg
 #pragma once
 
+#include <sweep/base/paths.hpp>
 #include <sweep/collect/log_format.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
@@ -97,6 +98,9 @@ struct lightning_csv_format {
   /// @brief Values collect checks when it starts (thrown with the key, it adds file and line).
   void check(const options& o) const {
     if (o.metrics_file.empty()) throw error({}, "COLLECT.LIGHTNING_CSV.METRICS_FILE", "is empty: expected a path in the job's folder");
+    if (auto why = relative_path_problem(o.metrics_file, "the job's folder"); !why.empty()) {
+      throw error({}, "COLLECT.LIGHTNING_CSV.METRICS_FILE", why);
+    }
     if (o.max_epochs < 0) {
       throw error({}, "COLLECT.LIGHTNING_CSV.MAX_EPOCHS", fmt::format("expected 0 (from the job config) or more, got {}", o.max_epochs));
     }

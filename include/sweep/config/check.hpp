@@ -6,6 +6,7 @@
 // (when loaded from YAML) and the key path.
 #pragma once
 
+#include <sweep/base/paths.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
 #include <sweep/value.hpp>
@@ -14,7 +15,6 @@
 
 #include <algorithm>
 #include <array>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -71,17 +71,8 @@ inline void check_common_options(const sweep_config& cfg) {
   c.require(!cfg.root_dir.empty(), "ROOT_DIR", "must not be empty: expected the folder sweeps go in");
   const auto& name = cfg.name;
   c.require(!name.empty(), "NAME", "is required: expected the sweep's name, e.g. cifar/cifar_optim");
-  bool control = std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
-  c.require(!control, "NAME", "must not contain control characters (newlines, tabs, ...)");
-  std::filesystem::path p(name);
-  c.require(!p.is_absolute() && name.front() != '/', "NAME",
-            fmt::format("'{}' is absolute: expected a relative name inside ROOT_DIR", name));
-  for (auto& part : p) {
-    c.require(part != ".." && part != ".", "NAME",
-              fmt::format("'{}' has a '{}' part: expected a name that stays inside ROOT_DIR", name, part.string()));
-  }
-  c.require(name.find("//") == std::string::npos && name.back() != '/', "NAME",
-            fmt::format("'{}' has an empty part: expected parts separated by single '/'", name));
+  auto why = relative_path_problem(name, "ROOT_DIR");
+  c.require(why.empty(), "NAME", why);
   c.require(cfg.num_proc >= 1, "NUM_PROC", fmt::format("expected at least 1, got {}", cfg.num_proc));
   // NUM_PROC is a number of threads (setup, collect); NUM_PROC x CHUNK_SIZE must also stay far from int64's end
   c.require(cfg.num_proc <= max_num_proc, "NUM_PROC",
@@ -125,12 +116,28 @@ inline void check_launch_common_options(const sweep_config& cfg) {
   c.require(!l.backend.empty(), "LAUNCH.BACKEND", "is empty: expected the name of a launch backend");
 }
 
-/// @brief COLLECT's keys (the log format's name is checked against its registry by collect).
+/// @brief COLLECT's keys (the log format's name is checked against its registry by collect). The file and
+/// folder names are joined onto each job's folder, so they must stay inside it (relative_path_problem):
+/// collect reads them and deletes checkpoints there.
 inline void check_collect_options(const sweep_config& cfg) {
   config_checker c(cfg);
-  const auto& keep = cfg.collect.checkpoints_keep;
+  const auto& o = cfg.collect;
+  const auto& keep = o.checkpoints_keep;
   c.require(keep == "all" || keep == "last" || keep == "none", "COLLECT.CHECKPOINTS_KEEP",
             fmt::format("expected one of all, last, none; got '{}'", keep));
+  for (auto [key, rel] : {std::pair{"COLLECT.LOG_FILE", &o.log_file}, {"COLLECT.ERR_FILE", &o.err_file},
+                          {"COLLECT.CHECKPOINT_DIR", &o.checkpoint_dir}}) {
+    auto why = relative_path_problem(*rel, "the job's folder");
+    c.require(why.empty(), key, why);
+  }
+  const auto& prefix = o.checkpoint_prefix;
+  c.require(!prefix.empty(), "COLLECT.CHECKPOINT_PREFIX",
+            "is empty: expected the part of a checkpoint's file name that marks it, e.g. model_epoch_ (empty would "
+            "name every file)");
+  bool bad = std::any_of(prefix.begin(), prefix.end(),
+                         [](char ch) { return ch == '/' || static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
+  c.require(!bad, "COLLECT.CHECKPOINT_PREFIX",
+            fmt::format("'{}' has a '/' or a control character: expected part of a file name, e.g. model_epoch_", prefix));
 }
 
 /// @brief ANALYZE's keys (section names are checked against their registry by analyze).
@@ -147,6 +154,11 @@ inline void check_analyze_options(const sweep_config& cfg) {
                 fmt::format("min {} is greater than max {}: expected [min, med, max]", range[0], range[2]));
     }
   };
+  // Other sweeps under ROOT_DIR, as NAME names this one: subfolders are fine, leaving ROOT_DIR is not.
+  for (std::size_t i = 0; i < a.extra_sweep_names.size(); ++i) {
+    auto why = relative_path_problem(a.extra_sweep_names[i], "ROOT_DIR");
+    c.require(why.empty(), fmt::format("ANALYZE.EXTRA_SWEEP_NAMES[{}]", i), why);
+  }
   check_filters("ANALYZE.PRE_FILTERS", a.pre_filters);
   for (auto& [name, filters] : a.split_filters) check_filters("ANALYZE.SPLIT_FILTERS." + name, filters);
 }

@@ -3,6 +3,7 @@
 // its own process group, so a time limit or Ctrl-C stops its whole tree.
 #pragma once
 
+#include <sweep/base/files.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/launch/backend.hpp>
 #include <sweep/launch/command.hpp>
@@ -15,9 +16,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <optional>
 #include <string>
@@ -46,9 +49,11 @@ inline std::string format_duration(launch_clock::duration d) {
 /// @brief The live progress line: done / running / failed / queued, elapsed time and an estimate of what is left.
 class progress_line {
  public:
-  /// `done_before`: jobs done by earlier launches, which say nothing about this launch's pace.
-  progress_line(std::FILE* stream, std::size_t total, std::size_t done_before)
-      : stream_(stream), total_(total), done_before_(done_before),
+  /// `done_before`: jobs done by earlier launches, which say nothing about this launch's pace. A line that
+  /// cannot be written (stderr closed or full) ends the progress lines, with a warning on `warn`: the jobs
+  /// run on, since stopping them for a lost progress line would leave the sweep half-run.
+  progress_line(std::FILE* stream, std::size_t total, std::size_t done_before, std::FILE* warn = nullptr)
+      : stream_(stream), warn_(warn), total_(total), done_before_(done_before),
         tty_(stream != nullptr && ::isatty(::fileno(stream)) == 1), start_(launch_clock::now()) {}
 
   void update(std::size_t done, std::size_t running, std::size_t failed, std::size_t queued, bool force = false) {
@@ -63,18 +68,26 @@ class progress_line {
     if (finished > 0) eta = format_duration(elapsed * static_cast<long>(running + queued) / static_cast<long>(finished));
     auto text = fmt::format("launch: {}/{} done, {} running, {} failed, {} queued | {} elapsed, ETA {}", done, total_,
                             running, failed, queued, format_duration(elapsed), eta);
-    if (tty_) fmt::print(stream_, "\r{}\x1b[K", text);
-    else fmt::print(stream_, "{}\n", text);
-    std::fflush(stream_);
     shown_ = true;
+    write(tty_ ? fmt::format("\r{}\x1b[K", text) : text + '\n');
   }
 
   void finish() {
-    if (stream_ != nullptr && tty_ && shown_) fmt::print(stream_, "\n");
+    if (stream_ != nullptr && tty_ && shown_) write("\n");
   }
 
  private:
+  void write(const std::string& text) {
+    errno = 0;
+    if (write_message(stream_, text)) return;
+    int saved = errno;
+    stream_ = nullptr;
+    write_message(warn_, fmt::format("launch: warning: cannot write the progress line ({}); the jobs run on without it\n",
+                                     saved != 0 ? std::strerror(saved) : "write error"));
+  }
+
   std::FILE* stream_;
+  std::FILE* warn_;
   std::size_t total_;
   std::size_t done_before_;
   bool tty_;
@@ -158,7 +171,7 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
   signal_pipe signals({SIGINT, SIGTERM});
   std::size_t done_before = 0;
   for (std::size_t i = 0; i < total; ++i) done_before += ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
-  detail::progress_line progress(req.progress, total, done_before);
+  detail::progress_line progress(req.progress, total, done_before, req.out);
   bool stopping = false;
   launch_events events(layout, cfg.launch);
 
@@ -168,16 +181,23 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
       if (signo != SIGKILL && !r.kill_at) r.kill_at = launch_clock::now() + req.kill_grace;
     }
   };
-  struct kill_on_throw {  // a failure of the launcher itself must not leave jobs behind
+  struct kill_on_throw {  // a failure of the launcher itself must not leave jobs behind, nor marked RUNNING
     std::vector<detail::running_job>& active;
+    const launch_context& ctx;
     ~kill_on_throw() {
       for (auto& r : active) {
         ::kill(-r.pid, SIGKILL);
         wait_exit_code(r.pid);
         if (r.pidfd >= 0) ::close(r.pidfd);
+        try {
+          auto job = ctx.job(r.index);
+          job.clear_running();
+          job.note("stopped: the launcher failed; relaunch to rerun");
+        } catch (...) {  // the launcher's own error is the one to report
+        }
       }
     }
-  } guard{active};
+  } guard{active, ctx};
 
   auto start_job = [&](std::int64_t i) {
     auto job = ctx.job(i);

@@ -2,11 +2,15 @@
 // top-level fields come out as JSON text ready to be copied into sweep.json, so
 // no DOM is built for the records that make up a log. Nested values (a cfg
 // section) are written as they are read too; only one whose keys are not in
-// order (pycls writes them sorted) goes through a DOM to sort them.
+// order (pycls writes them sorted) goes through a DOM to sort them. A record
+// nested deeper than its job's entry in sweep.json may be (max_json_depth) is
+// refused as it is read, like any corrupt record.
 #pragma once
 
+#include <sweep/base/limits.hpp>
 #include <sweep/value.hpp>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -156,6 +160,13 @@ class record_reader {
   }
 
   bool open(json::value_t kind) {
+    // nlohmann's parser is iterative, but the DOM that sorts a nested value's keys (and every reader
+    // of sweep.json) recurses once per level: its entry wraps the record in one more level.
+    if (depth_ >= max_record_depth) {
+      error_ = fmt::format("nested more than {} levels deep: expected a record its sweep.json entry can hold "
+                           "(at most {} levels)", max_record_depth, max_json_depth);
+      return false;  // nlohmann's sax_parse stops here and returns false
+    }
     if (depth_ == 0) {
       top_ = kind;
       skip_ = kind != json::value_t::object;  // an array is read to its end only to tell it from bad JSON
@@ -205,6 +216,8 @@ class record_reader {
     }
     count_ = kept;
   }
+
+  static constexpr int max_record_depth = max_json_depth - 1;  // the job's entry adds a level
 
   std::vector<record_field> fields_;  // reused from record to record: no allocation once warm
   std::size_t count_ = 0;
