@@ -4,7 +4,7 @@
 
 #include <sweep/base/layout.hpp>
 #include <sweep/config/load.hpp>
-#include <sweep/launch/backend.hpp>
+#include <sweep/launch/backends.hpp>
 #include <sweep/setup/saved_setup.hpp>
 
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// The launch backends by name: the built-in ones (local, slurm, sge), added the
+// The launch backends by name: the built-in ones (local, sge, slurm), added the
 // first time the registry is asked for, then the user's, registered with
 //   SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);   // at namespace scope
 // (the concept is in launch/backend.hpp). Built-ins are added inside the
@@ -21,13 +21,13 @@
 
 namespace sweep {
 
-/// @brief Every launch backend by name (LAUNCH.BACKEND, `--backend`): local, slurm and sge, then the user's.
+/// @brief Every launch backend by name (LAUNCH.BACKEND, `--backend`): local, sge and slurm, then the user's.
 inline registry<launch_backend_factory>& launch_backends() {
   static registry<launch_backend_factory> backends("launch backend", "LAUNCH.BACKEND");
   static const bool built_in = [] {
     detail::add_launch_backend<local_backend>(backends);
-    detail::add_launch_backend<slurm_backend>(backends);
     detail::add_launch_backend<sge_backend>(backends);
+    detail::add_launch_backend<slurm_backend>(backends);
     return true;
   }();
   (void)built_in;
