@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <exception>
 #include <string>
 #include <vector>
@@ -26,9 +27,13 @@ void keep_standard_fds_open() {
   }
 }
 
-/// @brief An error message on stderr; a stderr that cannot be written (full, a closed pipe) changes
-/// nothing: the exit code still says it failed.
-void print_error(const std::string& text) { sweep::write_message(stderr, "sweep: " + text + "\n"); }
+/// @brief An error message on stderr, after whatever stdout still buffers (so a piped run reads in the
+/// order it happened); a stderr that cannot be written (full, a closed pipe) changes nothing: the exit
+/// code still says it failed.
+void print_error(const std::string& text) {
+  std::fflush(stdout);
+  sweep::write_message(stderr, "sweep: " + text + "\n");
+}
 
 /// @brief What a newcomer probably meant when the command line did not parse: a config given without
 /// --sweep-cfg (as a word, or with pycls's --cfg), or options written before the verb. Empty if nothing fits.
