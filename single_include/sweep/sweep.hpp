@@ -12492,12 +12492,6 @@ struct shown_paths {
   }
 };
 
-/// @brief Whether `rel` in job `name`'s folder (logs/<name>/) is inside it with symlinks resolved, and the
-/// folder inside logs/: what collect reads or deletes there must be.
-inline bool in_job_folder(const std::filesystem::path& logs_dir, const std::string& name, std::string_view rel) {
-  return stays_inside(logs_dir, name) && stays_inside(logs_dir / name, rel);
-}
-
 inline constexpr std::string_view outside_job_folder = "resolves outside the job's folder (a symlink?)";
 
 /// @brief Parses one job: its log files through the format, plus log_file, err_file and err (the
@@ -12515,11 +12509,15 @@ inline void collect_job(collected_job& job, const collect_options& opts, const b
   files.collect = &opts;
   if (scratch.buffers.size() < job.files.size()) scratch.buffers.resize(job.files.size());
   if (!scratch.format) scratch.format = format.make_scratch();
+  // What collect reads here must be inside the job's folder, and that folder inside logs/, symlinks
+  // resolved; the folder is checked once per job, each file as it is read.
+  bool folder_inside = stays_inside(shown.logs, st.name);
+  auto inside = [&](std::string_view rel) { return folder_inside && stays_inside(files.dir, rel); };
   auto logs_dir = shown.logs.string();
   for (std::size_t k = 0; k < job.files.size(); ++k) {
     auto path = logs_dir + '/' + job.files[k];
     std::size_t size = 0;
-    if (!in_job_folder(shown.logs, st.name, std::string_view(job.files[k]).substr(st.name.size() + 1))) {
+    if (!inside(std::string_view(job.files[k]).substr(st.name.size() + 1))) {
       st.issues.push_back({{path, 0}, fmt::format("{}: not read; job counted with no records", outside_job_folder)});
     } else if (!read_whole_file(path, scratch.buffers[k], size)) {
       st.issues.push_back({{path, 0}, "cannot read the log; job counted with no records"});
@@ -12533,7 +12531,7 @@ inline void collect_job(collected_job& job, const collect_options& opts, const b
   std::vector<log_issue> err_issues;
   if (!job.err_stamp.exists) {
     err_issues.push_back({{st.err_file, 0}, "missing (err left empty)"});
-  } else if (!in_job_folder(shown.logs, st.name, opts.err_file)) {
+  } else if (!inside(opts.err_file)) {
     err_issues.push_back({{st.err_file, 0}, fmt::format("{}: not read (err left empty)", outside_job_folder)});
   } else if (!read_file_into(st.err_file, err)) {
     err_issues.push_back({{st.err_file, 0}, "cannot read (err left empty)"});
@@ -12780,12 +12778,8 @@ inline void check_log_format_sections(const sweep_config& cfg) {
 /// @brief collect_dir with the format already bound.
 inline collect_result collect_with(const std::filesystem::path& dir, const collect_options& opts,
                                    const bound_log_format& format, const collect_run_options& run) {
-  sweep_layout layout(dir);
+  sweep_layout layout(dir);  // COLLECT's values were checked by the caller (check_collect_options)
   shown_paths shown(layout, dir);
-  if (opts.checkpoints_keep != "all" && opts.checkpoints_keep != "last" && opts.checkpoints_keep != "none") {
-    throw error({}, "COLLECT.CHECKPOINTS_KEEP",
-                fmt::format("expected one of all, last, none; got '{}'", opts.checkpoints_keep));
-  }
   collect_result result;
   result.sweep_dir = dir;
   result.sweep_file = shown.of(layout.sweep_file(), layout);
