@@ -75,9 +75,9 @@ class error : public std::runtime_error {
 // ---- end sweep/error.hpp ----
 
 // ---- begin sweep/base.hpp ----
-// Umbrella header of the base layer every stage shares: the sweep folder's layout, reading and
-// atomically writing files, paths that must stay inside their folder, work on threads, registries of
-// named components.
+// Umbrella header of the base layer every stage shares: the sweep folder's layout and its lock,
+// reading and atomically writing files, paths that must stay inside their folder, work on threads,
+// registries of named components.
 
 
 // ---- begin sweep/base/files.hpp ----
@@ -219,6 +219,17 @@ inline bool read_file_into(const std::string& path, std::string& out) {
   return ok;
 }
 
+/// @brief The first line of a small file ("" when it cannot be read).
+inline std::string first_line_of(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return {};
+  char buf[256] = {};
+  auto n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  std::string text(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  return text.substr(0, text.find('\n'));
+}
+
 /// @brief Reads a whole file; a missing, unreadable or non-regular file is a sweep::error naming it.
 inline std::string read_file(const std::filesystem::path& file) {
   std::string text;
@@ -267,6 +278,7 @@ inline bool path_exists(const std::filesystem::path& path) {
 //   cfgs/NNNNNN.yaml           job configs (written by setup); job i is the i-th key of cfgs_summary.yaml
 //   cfgs_summary.yaml          every job's sampled keys; written last, so its presence means setup finished
 //   logs/NNNNNN/               one folder per job: its logs and job-state files (launch/job_state.hpp)
+//   .sweep.lock                held by setup (exclusive), launch and collect (shared): base/lock.hpp
 //   logs/.launch.lock          held while a launcher runs the sweep
 //   logs/<backend>/            a launch backend's own files (SLURM's sbatch logs, ...)
 //   bin/, code/                what cluster tasks run: the driver copy, batch scripts; the job's code
@@ -292,6 +304,7 @@ struct sweep_layout {
   [[nodiscard]] fs::path cfgs_summary_file() const { return dir / "cfgs_summary.yaml"; }
   [[nodiscard]] fs::path logs_dir() const { return dir / "logs"; }
   [[nodiscard]] fs::path lock_file() const { return logs_dir() / ".launch.lock"; }
+  [[nodiscard]] fs::path sweep_lock_file() const { return dir / ".sweep.lock"; }
   /// @brief A launch backend's own folder under logs/ (kept apart from the jobs' NNNNNN folders).
   [[nodiscard]] fs::path backend_dir(std::string_view name) const { return logs_dir() / name; }
   [[nodiscard]] fs::path bin_dir() const { return dir / "bin"; }
@@ -404,6 +417,103 @@ inline constexpr int max_json_depth = 1000;
 
 }  // namespace sweep
 // ---- end sweep/base/limits.hpp ----
+
+// ---- begin sweep/base/lock.hpp ----
+// Locks on files (flock), released when their owner ends or its process dies:
+// - the sweep lock (NAME/.sweep.lock): `sweep setup` holds it exclusively while it
+//   samples and writes cfgs/; `launch` and `collect` hold it shared while they
+//   read the configs and logs. So setup never replaces cfgs/ under a running
+//   launch or collect, two setups never write one sweep, and launches and
+//   collects still run side by side. Nobody waits: a sweep in use is an error
+//   that says which verb holds it.
+// - the launch lock (logs/.launch.lock, launch/lock.hpp): one launcher per sweep.
+
+
+
+#include <optional>
+
+#include <sys/file.h>
+
+namespace sweep {
+
+/// @brief An flock on a file, released when this object ends (or the process dies). An exclusive
+/// holder writes `note` (default: its pid) into the file, for whoever finds the lock taken.
+class file_lock {
+ public:
+  file_lock(const std::filesystem::path& path, bool exclusive, std::string_view note = {}) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+    if (fd_ < 0) {
+      throw error({path.string(), 0}, "", fmt::format("cannot open the lock file: {}", std::strerror(errno)));
+    }
+    locked_ = ::flock(fd_, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0;
+    if (locked_ && exclusive) {
+      auto text = note.empty() ? fmt::format("{}\n", ::getpid()) : fmt::format("{}\n", note);
+      if (::ftruncate(fd_, 0) == 0) {
+        auto n = ::pwrite(fd_, text.data(), text.size(), 0);
+        (void)n;  // only a hint: readers check the lock is held before they trust it
+      }
+    }
+  }
+  file_lock(const file_lock&) = delete;
+  file_lock& operator=(const file_lock&) = delete;
+  ~file_lock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  [[nodiscard]] bool locked() const noexcept { return locked_; }
+
+ private:
+  int fd_ = -1;
+  bool locked_ = false;
+};
+
+/// @brief True while some process holds a lock on the file. Only probes: the file is opened read-only
+/// and never created, so `sweep status` works on another user's readable sweep; a file that cannot be
+/// opened counts as not held (nothing to tell).
+inline bool lock_held(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return false;
+  bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // also drops the shared lock if we got it
+  return held;
+}
+
+/// @brief How a verb uses a sweep folder: reads its configs (launch, collect) or writes them (setup).
+enum class sweep_access { shared, exclusive };
+
+/// @brief Holds the sweep lock (see the top of base/lock.hpp) for one verb, or throws an error that
+/// names the verb holding it. A shared lock on a folder that does not exist yet is not taken: the verb
+/// then fails on its own (no configs), with the message that says why.
+class sweep_lock {
+ public:
+  sweep_lock(const sweep_layout& layout, sweep_access access, std::string_view verb) {
+    bool exclusive = access == sweep_access::exclusive;
+    std::error_code ec;
+    if (!exclusive && !std::filesystem::is_directory(layout.dir, ec)) return;
+    auto path = layout.sweep_lock_file();
+    lock_.emplace(path, exclusive, fmt::format("{} {}", verb, ::getpid()));
+    if (lock_->locked()) return;
+    // An exclusive holder wrote "VERB PID"; shared holders write nothing (a launch shows in its own lock).
+    auto holder = first_line_of(path);
+    std::string who = "another `sweep setup`, `launch` or `collect`";
+    if (!exclusive && !holder.empty()) {
+      auto blank = holder.find(' ');
+      who = fmt::format("`sweep {}` (pid {})", holder.substr(0, blank), holder.substr(blank + 1));
+    } else if (lock_held(layout.lock_file())) {
+      who = fmt::format("`sweep launch` (pid {})", first_line_of(layout.lock_file()));
+    } else if (exclusive) {
+      who = "`sweep collect` or a `sweep launch` starting";
+    }
+    throw error({layout.dir.string(), 0}, "",
+                fmt::format("the sweep is in use by {}: `sweep {}` expected it to end first (nothing was changed)", who,
+                            verb));
+  }
+
+ private:
+  std::optional<file_lock> lock_;
+};
+
+}  // namespace sweep
+// ---- end sweep/base/lock.hpp ----
 
 // ---- begin sweep/base/parallel.hpp ----
 // Work on threads, as every stage runs it (setup's chunks, collect's logs,
@@ -1549,7 +1659,6 @@ inline constexpr quantize_fn quantize{};
 // ---- end sweep/random/quantize.hpp ----
 
 
-#include <optional>
 
 namespace sweep {
 
@@ -7774,6 +7883,26 @@ inline void remove_setup_leftovers(const std::filesystem::path& dir) {
   for (auto& file : {layout.sweep_cfg_file(), layout.cfgs_summary_file()}) remove_stale_temporaries(file);
 }
 
+/// @brief Creates `dir` and the folders above it that are missing; returns the outermost one it created
+/// (empty when `dir` existed), for remove_made_folder.
+inline std::filesystem::path make_folder(const std::filesystem::path& dir) {
+  std::filesystem::path top;
+  for (auto p = dir; !p.empty() && p != p.parent_path() && !std::filesystem::exists(p); p = p.parent_path()) top = p;
+  std::filesystem::create_directories(dir);
+  return top;
+}
+
+/// @brief Undoes make_folder: `dir` goes with what it holds, then each folder above it up to `top`
+/// that is empty (another sweep may have been made beside it meanwhile).
+inline void remove_made_folder(const std::filesystem::path& dir, const std::filesystem::path& top) {
+  if (top.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  for (auto p = dir.parent_path(); p != top.parent_path() && !p.empty(); p = p.parent_path()) {
+    if (!std::filesystem::remove(p, ec)) break;
+  }
+}
+
 /// @brief Swaps a finished folder into place: old `target` out, `fresh` in, old removed.
 inline void replace_folder(const std::filesystem::path& fresh, const std::filesystem::path& target) {
   auto old = target.parent_path() / fmt::format(".cfgs.old.{}", ::getpid());
@@ -7913,12 +8042,12 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   write_file_atomic(layout.cfgs_summary_file(), summary_text);
 }
 
-/// @brief Sets up a sweep from a space: samples, then writes the files. Refuses once the sweep was launched.
+namespace detail {
+
+/// @brief setup_space's work, while it holds the sweep lock.
 template <sampleable_space Space, class Check, class Finish>
-setup_summary setup_space(const sweep_config& cfg, const Space& space, const Check& check, Finish&& finish,
-                          const setup_observer& observer = {}) {
-  check_setup(cfg);
-  auto dir = sweep_dir(cfg);
+setup_summary setup_locked(const sweep_config& cfg, const std::filesystem::path& dir, const Space& space,
+                           const Check& check, Finish&& finish, const setup_observer& observer) {
   if (std::filesystem::exists(sweep_layout(dir).logs_dir())) {
     throw error({cfg.file, 0}, "NAME",
                 fmt::format("the sweep in {} was already launched (logs/ exists): setup refuses to replace its "
@@ -7934,7 +8063,6 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
   auto sampled = sample_space(space, cfg.setup, cfg.num_proc, check, observer.progress);
   auto rules = check_rule_names(check);
   if (sampled.found == 0) {
-    // Nothing was written (the folder is made only below), so a failed setup leaves no empty sweep folder.
     auto why = main_rejections(sampled.rejected, rules);
     throw error({cfg.file, 0}, "SETUP",
                 fmt::format("no valid config found in {} candidates{}: loosen {} or raise SETUP.NUM_SAMPLES",
@@ -7969,18 +8097,8 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
                                 sampled.found, cfg.setup.num_configs, sampled.sampled, main_rejections(sampled.rejected, rules)));
     }
   }
-  bool existed = std::filesystem::exists(dir);
-  auto top = dir;  // the outermost folder this setup creates, removed again if writing fails
-  for (auto p = dir; !p.empty() && p != p.parent_path() && !std::filesystem::exists(p); p = p.parent_path()) top = p;
-  try {
-    std::filesystem::create_directories(dir);
-    detail::remove_setup_leftovers(dir);
-    write_job_configs(cfg, space, sampled, finish);
-  } catch (...) {
-    std::error_code ec;
-    if (!existed) std::filesystem::remove_all(top, ec);
-    throw;
-  }
+  detail::remove_setup_leftovers(dir);
+  write_job_configs(cfg, space, sampled, finish);
   setup_summary summary;
   summary.dir = dir;
   summary.configs = static_cast<std::int64_t>(sampled.records.size());
@@ -7990,6 +8108,27 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
   summary.rejected = sampled.rejected;
   summary.rule_names = std::move(rules);
   return summary;
+}
+
+}  // namespace detail
+
+/// @brief Sets up a sweep from a space: samples, then writes the files. Refuses once the sweep was launched.
+template <sampleable_space Space, class Check, class Finish>
+setup_summary setup_space(const sweep_config& cfg, const Space& space, const Check& check, Finish&& finish,
+                          const setup_observer& observer = {}) {
+  check_setup(cfg);
+  auto dir = sweep_dir(cfg);
+  // The folder is made first, for the sweep lock; a setup that fails removes what it made, so no
+  // empty sweep folder stays behind.
+  auto made = detail::make_folder(dir);
+  std::optional<sweep_lock> lock;
+  try {
+    lock.emplace(sweep_layout(dir), sweep_access::exclusive, "setup");
+    return detail::setup_locked(cfg, dir, space, check, std::forward<Finish>(finish), observer);
+  } catch (...) {
+    if (lock) detail::remove_made_folder(dir, made);
+    throw;
+  }
 }
 
 /// @brief Sets up a sweep config's own space (SETUP.SAMPLERS, or SETUP.SPACE) with pycls's constraints and setup step.
@@ -8175,105 +8314,21 @@ inline std::vector<std::string> job_command(std::string_view command, const job_
 //   stdout.log, stderr.log     the job's output (appended across attempts)
 //   RETRY.txt                  one line per failed attempt (pycls's format); RETRY.N.txt: archived by a rerun
 //   DONE | FAILED              completion records, written atomically (exit 0 / out of retries)
-//   RUNNING                    the pid of the process running the job, while it runs
+//   RUNNING                    "PID START HOST" of the process running the job, while it runs
 
-
-
-#include <iterator>
-
-namespace sweep {
-
-/// @brief The number of lines of a text file (0 when it does not exist).
-inline std::size_t count_lines(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return 0;
-  return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
-}
-
-/// @brief One job's folder (logs/NNNNNN/): its logs and state files, for backends and `sweep status`.
-class job_folder {
- public:
-  // The names of the files in it.
-  static constexpr std::string_view stdout_log = "stdout.log";
-  static constexpr std::string_view stderr_log = "stderr.log";
-  static constexpr std::string_view retry_file = "RETRY.txt";
-  static constexpr std::string_view done_file = "DONE";
-  static constexpr std::string_view failed_file = "FAILED";
-  static constexpr std::string_view running_file = "RUNNING";
-
-  job_folder(const sweep_layout& layout, std::int64_t index) : index_(index), dir_(layout.job_dir(index)) {}
-
-  [[nodiscard]] std::int64_t index() const noexcept { return index_; }
-  [[nodiscard]] const fs::path& dir() const noexcept { return dir_; }
-  [[nodiscard]] fs::path file(std::string_view name) const { return dir_ / name; }
-
-  [[nodiscard]] bool started() const { return path_exists(dir_); }
-  [[nodiscard]] bool done() const { return path_exists(file(done_file)); }
-  [[nodiscard]] bool failed() const { return path_exists(file(failed_file)); }
-  [[nodiscard]] bool running() const { return path_exists(file(running_file)); }
-  /// @brief Failed attempts so far (lines of RETRY.txt).
-  [[nodiscard]] std::size_t retries() const { return count_lines(file(retry_file)); }
-
-  /// @brief Creates the job's folder (before its first attempt writes logs there).
-  void prepare() const { fs::create_directories(dir_); }
-
-  /// @brief An attempt started in process `pid` (a hint for status; it needs no atomicity).
-  void mark_running(long pid) const { append_line(file(running_file), fmt::format("{}", pid)); }
-  void clear_running() const {
-    std::error_code ec;
-    fs::remove(file(running_file), ec);
-  }
-
-  /// @brief The job ended with exit 0.
-  void mark_done() const { write_file_atomic(file(done_file), std::string_view("exit code 0\n")); }
-
-  /// @brief An attempt failed for `reason`: appended to RETRY.txt. Returns true when the job gets
-  /// another attempt (pycls's rule: retries so far - 1 < MAX_RETRY); otherwise it is marked FAILED.
-  bool record_failure(std::string_view reason, std::int64_t max_retry) const {
-    append_line(file(retry_file), reason);
-    auto retries_so_far = static_cast<std::int64_t>(retries()) - 1;
-    if (retries_so_far < max_retry) return true;
-    write_file_atomic(file(failed_file), fmt::format("{}\n", reason));
-    return false;
-  }
-
-  /// @brief Before a failed job runs again: FAILED goes, and RETRY.txt moves to RETRY.N.txt so the job
-  /// gets MAX_RETRY retries anew.
-  void reset_failed() const {
-    std::error_code ec;
-    fs::remove(file(failed_file), ec);
-    auto retry = file(retry_file);
-    if (!fs::exists(retry, ec)) return;
-    for (int n = 1;; ++n) {
-      auto archived = dir_ / fmt::format("RETRY.{}.txt", n);
-      if (!fs::exists(archived, ec)) {
-        fs::rename(retry, archived, ec);
-        return;
-      }
-    }
-  }
-
-  /// @brief Appends a note to the job's stderr.log (e.g. why the launcher stopped it).
-  void note(std::string_view text) const { append_line(file(stderr_log), fmt::format("sweep: {}", text)); }
-
- private:
-  std::int64_t index_;
-  fs::path dir_;
-};
-
-}  // namespace sweep
-// ---- end sweep/launch/job_state.hpp ----
 
 // ---- begin sweep/launch/process.hpp ----
 // POSIX process plumbing for the launchers: spawning without a shell (each job
-// in its own process group), waiting on pidfds, capturing a tool's output, and
-// turning signals into bytes on a pipe so the wait loops can poll for them.
+// in its own process group, dying with its launcher), waiting on pidfds,
+// capturing a tool's output, and turning signals into bytes on a pipe so the
+// wait loops can poll for them.
+
 
 
 #include <csignal>
 
 #include <poll.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -8291,60 +8346,110 @@ struct spawn_options {
   int stderr_fd = -1;
   bool stdin_null = false;
   bool new_process_group = true;      // so the whole job tree can be signalled at once
+  bool die_with_parent = false;       // SIGKILLed when this process dies (a launcher's jobs)
   std::vector<std::string> env;       // extra "KEY=VALUE" entries
 };
 
-/// @brief Throws std::system_error for a failed POSIX call.
-inline void check_errno(int rc, const char* what) {
-  if (rc != 0) throw std::system_error(rc, std::generic_category(), what);
+/// @brief A wait status as a shell reports it: the exit code, or 128 + the signal.
+inline int exit_code(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
 }
 
-/// @brief Starts a child with posix_spawnp (no shell); signals the launcher handles are reset to default in it.
-inline pid_t spawn(const spawn_options& o) {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  check_errno(posix_spawn_file_actions_init(&actions), "posix_spawn_file_actions_init");
-  check_errno(posix_spawnattr_init(&attr), "posix_spawnattr_init");
-  struct cleanup {
-    posix_spawn_file_actions_t* a;
-    posix_spawnattr_t* b;
-    ~cleanup() { posix_spawn_file_actions_destroy(a), posix_spawnattr_destroy(b); }
-  } guard{&actions, &attr};
-  constexpr int log_flags = O_WRONLY | O_CREAT | O_APPEND;
-  if (o.stdin_null) check_errno(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
-  if (!o.stdout_file.empty()) {
-    check_errno(posix_spawn_file_actions_addopen(&actions, 1, o.stdout_file.c_str(), log_flags, 0644), "addopen");
-  } else if (o.stdout_fd >= 0) {
-    check_errno(posix_spawn_file_actions_adddup2(&actions, o.stdout_fd, 1), "adddup2");
+/// @brief Waits for a child, retrying on EINTR; returns its wait status (255 << 8, exit 255, if it cannot).
+inline int wait_status(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return 255 << 8;
   }
-  if (!o.stderr_file.empty()) {
-    check_errno(posix_spawn_file_actions_addopen(&actions, 2, o.stderr_file.c_str(), log_flags, 0644), "addopen");
-  } else if (o.stderr_fd >= 0) {
-    check_errno(posix_spawn_file_actions_adddup2(&actions, o.stderr_fd, 2), "adddup2");
-  }
-  if (!o.cwd.empty()) check_errno(posix_spawn_file_actions_addchdir_np(&actions, o.cwd.c_str()), "addchdir");
-  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  if (o.new_process_group) flags |= POSIX_SPAWN_SETPGROUP;
-  check_errno(posix_spawnattr_setflags(&attr, flags), "posix_spawnattr_setflags");
-  check_errno(posix_spawnattr_setpgroup(&attr, 0), "posix_spawnattr_setpgroup");
-  sigset_t mask, defaults;
-  sigemptyset(&mask);
-  check_errno(posix_spawnattr_setsigmask(&attr, &mask), "posix_spawnattr_setsigmask");
-  sigemptyset(&defaults);
-  // The job wrapper ignores SIGTERM and the launcher catches INT/TERM/USR1: jobs must not inherit that.
-  for (int s : {SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD}) sigaddset(&defaults, s);
-  check_errno(posix_spawnattr_setsigdefault(&attr, &defaults), "posix_spawnattr_setsigdefault");
+  return status;
+}
 
+/// @brief Waits for a child, retrying on EINTR; returns its exit code.
+inline int wait_exit_code(pid_t pid) { return exit_code(wait_status(pid)); }
+
+namespace detail {
+
+/// @brief In a forked child, before exec: only async-signal-safe calls. Returns the errno of what failed.
+inline int prepare_child(const spawn_options& o, pid_t parent, const char* argv0, char* const* argv, char* const* envp) {
+  if (o.new_process_group && ::setpgid(0, 0) != 0) return errno;
+  if (o.die_with_parent) {
+    // SIGKILL when the launcher dies, however it dies (SIGKILL included); a launcher that died before
+    // this line is no longer our parent, and the child must not run unsupervised either.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return errno;
+    if (::getppid() != parent) return ESRCH;
+  }
+  // The launcher catches INT/TERM/HUP and ignores PIPE; a job starts with the default actions, nothing blocked.
+  struct sigaction action {};
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  for (int s : {SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD}) ::sigaction(s, &action, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  auto redirect = [](int target, const char* file, int flags, int fd) {  // file: null or empty for none
+    if (file != nullptr && *file != '\0') {
+      fd = ::open(file, flags | O_CLOEXEC, 0644);
+      if (fd < 0) return errno;
+    }
+    if (fd >= 0 && ::dup2(fd, target) < 0) return errno;  // dup2 clears FD_CLOEXEC on the copy
+    return 0;
+  };
+  constexpr int log_flags = O_WRONLY | O_CREAT | O_APPEND;
+  if (int e = o.stdin_null ? redirect(0, "/dev/null", O_RDONLY, -1) : 0; e != 0) return e;
+  if (int e = redirect(1, o.stdout_file.c_str(), log_flags, o.stdout_fd); e != 0) return e;
+  if (int e = redirect(2, o.stderr_file.c_str(), log_flags, o.stderr_fd); e != 0) return e;
+  if (!o.cwd.empty() && ::chdir(o.cwd.c_str()) != 0) return errno;
+  ::execvpe(argv0, argv, envp);
+  return errno;
+}
+
+}  // namespace detail
+
+/// @brief Starts a child (argv[0] searched on PATH, no shell) with fork and exec, so that it can be tied
+/// to this process's life (die_with_parent), which posix_spawn cannot do. The child's failure to start
+/// (program missing, a log file it cannot open) is reported here, as an exception.
+inline pid_t spawn(const spawn_options& o) {
+  // Everything the child needs is made before the fork: after it, the child may not allocate.
   std::vector<char*> argv;
   for (auto& a : o.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  // Ours replace inherited ones of the same name (programs disagree on which of two entries counts).
   std::vector<char*> envp;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) envp.push_back(*e);
+  auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    bool replaced = std::any_of(o.env.begin(), o.env.end(), [&](auto& ours) { return name_of(ours) == name_of(*e); });
+    if (!replaced) envp.push_back(*e);
+  }
   for (auto& e : o.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
-  if (rc != 0) throw std::system_error(rc, std::generic_category(), fmt::format("cannot run '{}'", o.argv[0]));
+  int report[2];  // the child's errno if it cannot exec; closed by a successful exec
+  if (::pipe2(report, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int e = detail::prepare_child(o, parent, argv[0], argv.data(), envp.data());
+    auto n = ::write(report[1], &e, sizeof e);
+    (void)n;
+    ::_exit(127);
+  }
+  int fork_errno = errno;
+  ::close(report[1]);
+  if (pid < 0) {
+    ::close(report[0]);
+    throw std::system_error(fork_errno, std::generic_category(), fmt::format("cannot run '{}'", o.argv[0]));
+  }
+  if (o.new_process_group) ::setpgid(pid, pid);  // also here, so the group exists before anyone signals it
+  int child_errno = 0;
+  ssize_t n;
+  while ((n = ::read(report[0], &child_errno, sizeof child_errno)) < 0 && errno == EINTR) {
+  }
+  ::close(report[0]);
+  if (n > 0) {
+    wait_exit_code(pid);
+    throw std::system_error(child_errno, std::generic_category(), fmt::format("cannot run '{}'", o.argv[0]));
+  }
   return pid;
 }
 
@@ -8358,21 +8463,71 @@ inline int open_pidfd(pid_t pid) {
 #endif
 }
 
-/// @brief A wait status as a shell reports it: the exit code, or 128 + the signal.
-inline int exit_code(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 255;
+/// @brief What /proc/PID/stat says of a live process: its state letter, process group, and start time in
+/// clock ticks after boot (with the pid, the start time names one process: a pid is reused only later).
+struct process_stat {
+  char state = '?';
+  long group = 0;
+  unsigned long long start = 0;
+};
+
+/// @brief Process `pid`'s stat line; empty when there is no such process.
+inline std::optional<process_stat> read_process_stat(long pid) {
+  std::string text;
+  if (pid <= 0 || !read_file_into(fmt::format("/proc/{}/stat", pid), text)) return std::nullopt;
+  auto paren = text.rfind(')');  // the command name before it may hold spaces and parentheses
+  if (paren == std::string::npos) return std::nullopt;
+  std::istringstream fields(text.substr(paren + 1));
+  process_stat st;
+  long skip = 0;
+  if (!(fields >> st.state >> skip >> st.group)) return std::nullopt;  // fields 3-5
+  for (int i = 6; i < 22; ++i) fields >> skip;
+  if (!(fields >> st.start)) return std::nullopt;  // field 22
+  return st;
 }
 
-/// @brief Waits for a child, retrying on EINTR; returns its exit code.
-inline int wait_exit_code(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return 255;
+/// @brief Whether any process of group `group` still runs here. Zombies do not count: a launcher's
+/// orphaned children are reaped by whoever adopts them, which may be late or never in a container.
+inline bool group_has_live_members(long group) {
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    auto name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto st = read_process_stat(std::strtol(name.c_str(), nullptr, 10));
+    if (st && st->group == group && st->state != 'Z' && st->state != 'X') return true;
   }
-  return exit_code(status);
+  return false;
 }
+
+/// @brief This machine's host name.
+inline std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
+}
+
+/// @brief A process as a launcher records it (a job's RUNNING file): enough to find it again, and to
+/// tell it from a later process that got its pid.
+struct process_identity {
+  long pid = 0;
+  unsigned long long start = 0;  // process_stat::start
+  std::string host;
+
+  /// @brief This process's child `pid`, just started.
+  static process_identity of(long pid) {
+    auto st = read_process_stat(pid);
+    return {pid, st ? st->start : 0, host_name()};
+  }
+
+  /// @brief Whether processes of its group (its own or those it started) still run on this machine
+  /// (false for another host's: no way to tell). Its pid alive with another start time is a later
+  /// process, so the group is gone: a group's id is never given to a new process while a member lives.
+  [[nodiscard]] bool group_alive() const {
+    if (pid <= 1 || host != host_name()) return false;
+    if (auto st = read_process_stat(pid); st && st->start != start) return false;
+    return group_has_live_members(pid);
+  }
+};
 
 /// @brief What a finished tool printed and how it ended.
 struct captured {
@@ -8493,6 +8648,131 @@ class signal_pipe {
 }  // namespace sweep
 // ---- end sweep/launch/process.hpp ----
 
+
+#include <iterator>
+
+namespace sweep {
+
+/// @brief The number of lines of a text file (0 when it does not exist).
+inline std::size_t count_lines(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return 0;
+  return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+}
+
+/// @brief One job's folder (logs/NNNNNN/): its logs and state files, for backends and `sweep status`.
+class job_folder {
+ public:
+  // The names of the files in it.
+  static constexpr std::string_view stdout_log = "stdout.log";
+  static constexpr std::string_view stderr_log = "stderr.log";
+  static constexpr std::string_view retry_file = "RETRY.txt";
+  static constexpr std::string_view done_file = "DONE";
+  static constexpr std::string_view failed_file = "FAILED";
+  static constexpr std::string_view running_file = "RUNNING";
+
+  job_folder(const sweep_layout& layout, std::int64_t index) : index_(index), dir_(layout.job_dir(index)) {}
+
+  [[nodiscard]] std::int64_t index() const noexcept { return index_; }
+  [[nodiscard]] const fs::path& dir() const noexcept { return dir_; }
+  [[nodiscard]] fs::path file(std::string_view name) const { return dir_ / name; }
+
+  [[nodiscard]] bool started() const { return path_exists(dir_); }
+  [[nodiscard]] bool done() const { return path_exists(file(done_file)); }
+  [[nodiscard]] bool failed() const { return path_exists(file(failed_file)); }
+  [[nodiscard]] bool running() const { return path_exists(file(running_file)); }
+  /// @brief Failed attempts so far (lines of RETRY.txt).
+  [[nodiscard]] std::size_t retries() const { return count_lines(file(retry_file)); }
+
+  /// @brief Creates the job's folder (before its first attempt writes logs there).
+  void prepare() const { fs::create_directories(dir_); }
+
+  /// @brief An attempt started in process `pid` (this launcher's child, the leader of its group): RUNNING
+  /// holds "PID START HOST", so a later launch finds what a dead launcher left running (process_identity).
+  void mark_running(long pid) const {
+    auto p = process_identity::of(pid);
+    write_file_atomic(file(running_file), fmt::format("{} {} {}\n", p.pid, p.start, p.host));
+  }
+  /// @brief The process RUNNING names, if the file holds one ("PID" alone, from older launchers, names none).
+  [[nodiscard]] std::optional<process_identity> running_process() const {
+    std::istringstream in(first_line_of(file(running_file)));
+    process_identity p;
+    if (!(in >> p.pid >> p.start >> p.host)) return std::nullopt;
+    return p;
+  }
+  void clear_running() const {
+    std::error_code ec;
+    fs::remove(file(running_file), ec);
+  }
+
+  /// @brief The job ended with exit 0.
+  void mark_done() const { write_file_atomic(file(done_file), std::string_view("exit code 0\n")); }
+
+  /// @brief An attempt failed for `reason`: appended to RETRY.txt. Returns true when the job gets
+  /// another attempt (pycls's rule: retries so far - 1 < MAX_RETRY); otherwise it is marked FAILED.
+  bool record_failure(std::string_view reason, std::int64_t max_retry) const {
+    append_line(file(retry_file), reason);
+    auto retries_so_far = static_cast<std::int64_t>(retries()) - 1;
+    if (retries_so_far < max_retry) return true;
+    write_file_atomic(file(failed_file), fmt::format("{}\n", reason));
+    return false;
+  }
+
+  /// @brief Before a failed job runs again: FAILED goes, and RETRY.txt moves to RETRY.N.txt so the job
+  /// gets MAX_RETRY retries anew.
+  void reset_failed() const {
+    std::error_code ec;
+    fs::remove(file(failed_file), ec);
+    auto retry = file(retry_file);
+    if (!fs::exists(retry, ec)) return;
+    for (int n = 1;; ++n) {
+      auto archived = dir_ / fmt::format("RETRY.{}.txt", n);
+      if (!fs::exists(archived, ec)) {
+        fs::rename(retry, archived, ec);
+        return;
+      }
+    }
+  }
+
+  /// @brief Whether processes of the attempt RUNNING names still run here (with no launcher alive: left
+  /// behind by one that died).
+  [[nodiscard]] bool left_running() const {
+    auto p = running_process();
+    return p && p->group_alive();
+  }
+
+  /// @brief Stops what a dead launcher left running of this job, before it runs again: its own process
+  /// died with the launcher (die_with_parent), but processes it started may live on, writing to its logs.
+  /// SIGTERM to the group, SIGKILL after `grace`; RUNNING goes. Returns how it went, for a note.
+  bool stop_left_processes(std::chrono::milliseconds grace) const {
+    auto p = running_process();
+    if (!p || !p->group_alive()) return false;
+    auto group = static_cast<pid_t>(-p->pid);
+    ::kill(group, SIGTERM);
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    while (p->group_alive() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    for (int tries = 0; p->group_alive() && tries < 250; ++tries) {  // SIGKILL ends them within moments
+      ::kill(group, SIGKILL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    note(fmt::format("stopped the processes (group {}) that a launcher which died had left running", p->pid));
+    clear_running();
+    return true;
+  }
+
+  /// @brief Appends a note to the job's stderr.log (e.g. why the launcher stopped it).
+  void note(std::string_view text) const { append_line(file(stderr_log), fmt::format("sweep: {}", text)); }
+
+ private:
+  std::int64_t index_;
+  fs::path dir_;
+};
+
+}  // namespace sweep
+// ---- end sweep/launch/job_state.hpp ----
+
 // ---- begin sweep/launch/lock.hpp ----
 // The launch lock (logs/.launch.lock): whoever launches a sweep holds it
 // exclusively while it does (a local launcher for the whole run, a cluster
@@ -8503,58 +8783,15 @@ class signal_pipe {
 
 
 
-#include <sys/file.h>
-
 namespace sweep {
 
-/// @brief An flock on a file, released when this object ends (or the process dies).
-class file_lock {
- public:
-  file_lock(const std::filesystem::path& path, bool exclusive) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw error({path.string(), 0}, "", "cannot open the launch lock");
-    locked_ = ::flock(fd_, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0;
-    if (locked_ && exclusive) {  // the holder's pid, for `sweep cancel`
-      auto pid = fmt::format("{}\n", ::getpid());
-      if (::ftruncate(fd_, 0) == 0) {
-        auto n = ::pwrite(fd_, pid.data(), pid.size(), 0);
-        (void)n;  // only a hint: cancel checks the lock is held before it signals
-      }
-    }
-  }
-  file_lock(const file_lock&) = delete;
-  file_lock& operator=(const file_lock&) = delete;
-  ~file_lock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] bool locked() const noexcept { return locked_; }
-
- private:
-  int fd_ = -1;
-  bool locked_ = false;
-};
-
-/// @brief True while some process holds the sweep's launch lock (a launch is running).
-/// Only probes: the file is opened read-only and never created, so `sweep status` works on another
-/// user's readable sweep; a lock file that cannot be opened counts as no launcher (nothing to tell).
-inline bool launcher_active(const std::filesystem::path& lock_path) {
-  int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return false;
-  bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-  ::close(fd);  // also drops the shared lock if we got it
-  return held;
-}
+/// @brief True while some process holds the sweep's launch lock (a launch is running); see lock_held.
+inline bool launcher_active(const std::filesystem::path& lock_path) { return lock_held(lock_path); }
 
 /// @brief The pid of the process holding the launch lock, if one does.
 inline std::optional<pid_t> launcher_pid(const std::filesystem::path& lock_path) {
   if (!launcher_active(lock_path)) return std::nullopt;
-  int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  char buf[32] = {};
-  auto n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  if (n <= 0) return std::nullopt;
-  long pid = std::strtol(buf, nullptr, 10);
+  long pid = std::strtol(first_line_of(lock_path).c_str(), nullptr, 10);
   if (pid <= 0) return std::nullopt;
   return static_cast<pid_t>(pid);
 }
@@ -8831,8 +9068,8 @@ class launch_context {
   template <class... Args>
   void print(fmt::format_string<Args...> format, Args&&... args) const {
     if (request_.out == nullptr) return;
-    fmt::print(request_.out, format, std::forward<Args>(args)...);
-    std::fflush(request_.out);
+    // Output that cannot be written (a closed pipe, a full disk) is lost, not a reason to drop the jobs.
+    write_message(request_.out, fmt::format(format, std::forward<Args>(args)...));
   }
 
   /// @brief A cluster backend's plan: prints the driver copy and each submit command for the `selected`
@@ -8954,7 +9191,8 @@ void add_launch_backend(registry<launch_backend_factory>& backends) {
 // ---- begin sweep/launch/local.hpp ----
 // The local backend: a process pool on this machine with the folders,
 // retries and resume of the cluster backends. Each job runs without a shell in
-// its own process group, so a time limit or Ctrl-C stops its whole tree.
+// its own process group, so a time limit or Ctrl-C stops its whole tree, and
+// what a job leaves running in its group ends with it.
 
 
 // ---- begin sweep/launch/events.hpp ----
@@ -9237,7 +9475,7 @@ class local_backend {
     return std::max<std::int64_t>(1, std::min(l.parallel_jobs, cores));
   }
 
-  /// @brief Runs `jobs` until each is done, out of retries, or a SIGINT/SIGTERM stopped the launch
+  /// @brief Runs `jobs` until each is done, out of retries, or a SIGINT/SIGTERM/SIGHUP stopped the launch
   /// (then result.interrupted is set). The caller holds the launch lock.
   launch_result launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const;
 
@@ -9245,16 +9483,22 @@ class local_backend {
   std::optional<queue_states> queue(const sweep_layout&) const { return queue_states{}; }
 
   /// @brief Asks the launcher holding the lock to stop (SIGTERM: it stops its jobs and records them
-  /// as unfinished); returns how many jobs were running.
+  /// as unfinished); with no launcher, stops what a dead one left running. Returns how many jobs ran.
   std::size_t cancel(const sweep_layout& layout) const {
     auto pid = launcher_pid(layout.lock_file());
-    if (!pid || *pid == ::getpid()) return 0;
+    if (pid && *pid == ::getpid()) return 0;
     std::size_t running = 0;
     std::error_code ec;
     for (auto& entry : fs::directory_iterator(layout.logs_dir(), ec)) {
-      running += path_exists(entry.path() / job_folder::running_file) ? 1 : 0;
+      auto name = entry.path().filename().string();
+      std::int64_t index = -1;
+      auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), index);
+      if (err != std::errc() || end != name.data() + name.size() || name != sweep_layout::job_name(index)) continue;
+      job_folder job(layout, index);
+      if (!job.running()) continue;
+      if (pid || job.stop_left_processes(std::chrono::seconds(5))) ++running;
     }
-    ::kill(*pid, SIGTERM);
+    if (pid) ::kill(*pid, SIGTERM);
     return running;
   }
 };
@@ -9276,7 +9520,9 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
                                    : duration_cast<launch_clock::duration>(minutes(cfg.launch.time_limit));
   std::deque<std::int64_t> queue(jobs.begin(), jobs.end());
   std::vector<detail::running_job> active;
-  signal_pipe signals({SIGINT, SIGTERM});
+  // A closed terminal (SIGHUP) stops the jobs as Ctrl-C does; a reader of our output that went away
+  // (SIGPIPE, `sweep launch | head -1`) costs only that output: the jobs run on under this launcher.
+  signal_pipe signals({SIGINT, SIGTERM, SIGHUP}, {SIGPIPE});
   std::size_t done_before = 0;
   for (std::size_t i = 0; i < total; ++i) done_before += ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
   detail::progress_line progress(req.progress, total, done_before, req.out);
@@ -9317,6 +9563,7 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
     o.stderr_file = job.file(job_folder::stderr_log);
     o.stdin_null = true;
     o.env = ctx.job_env(i);
+    o.die_with_parent = true;  // no job runs on unsupervised after a launcher's death, however it dies
     detail::running_job r;
     r.index = i;
     try {
@@ -9327,8 +9574,8 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
     }
     r.pidfd = open_pidfd(r.pid);
     r.deadline = launch_clock::now() + time_limit;
+    active.push_back(r);  // first: if RUNNING cannot be written (a full disk), kill_on_throw stops the job
     job.mark_running(r.pid);
-    active.push_back(r);
     return true;
   };
 
@@ -9403,8 +9650,12 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
     now = launch_clock::now();
     for (std::size_t k = 0; k < active.size();) {
       auto& r = active[k];
-      int status = 0;
-      if (::waitpid(r.pid, &status, WNOHANG) == r.pid) {
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(r.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == r.pid) {
+        // What the job left of its group goes with it, as SLURM ends a step; its unreaped leader keeps the
+        // group's id from being reused until then.
+        ::kill(-r.pid, SIGKILL);
+        int status = wait_status(r.pid);
         if (r.pidfd >= 0) ::close(r.pidfd);
         auto finished = r;
         active.erase(active.begin() + static_cast<std::ptrdiff_t>(k));
@@ -10636,6 +10887,7 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   auto backend = check_launch(cfg, request);
   launch_context ctx(cfg, request, name);
   const auto& layout = ctx.layout();
+  sweep_lock in_use(layout, sweep_access::shared, "launch");  // no setup replaces cfgs/ under the jobs
   const auto& cfgs = ctx.job_configs();
   expand_command(ctx.command_template(), {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail now
   check_job_program(cfg, ctx.command_template(), ctx.project_dir());                          // a missing program too
@@ -10674,8 +10926,15 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   }
   detail::copy_named_code(ctx.command_template(), ctx.project_dir(), layout.code_dir(), request.out);
   detail::copy_named_code(split_on_event(cfg.launch.on_event), ctx.project_dir(), layout.code_dir(), request.out);
+  std::size_t left_running = 0;
   for (auto i : jobs) {
-    if (auto job = ctx.job(i); job.failed()) job.reset_failed();
+    auto job = ctx.job(i);
+    if (job.failed()) job.reset_failed();
+    if (job.running() && job.stop_left_processes(request.kill_grace)) ++left_running;  // never two copies of a job
+  }
+  if (left_running > 0) {
+    write_message(request.out, fmt::format("launch: stopped what {} job(s) of a launcher that died had left running; "
+                                           "they run again\n", left_running));
   }
   // Events count the jobs this launch hands over plus those an engine still runs for an earlier one.
   std::size_t still_held = 0;
@@ -10687,10 +10946,7 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   result.jobs = cfgs.size();
   result.selected = jobs.size();
   result.skipped = cfgs.size() - jobs.size();
-  if (result.failed > 0 && request.out != nullptr) {
-    fmt::print(request.out, "{}", failed_job_note(layout, jobs));
-    std::fflush(request.out);  // before any error the caller prints on stderr
-  }
+  if (result.failed > 0) write_message(request.out, failed_job_note(layout, jobs));  // flushed before any error on stderr
   return result;
 }
 
@@ -10732,8 +10988,9 @@ inline cancel_result cancel(const sweep_config& cfg) {
 
 namespace sweep {
 
-/// @brief A job's state: new (never started), queued, running, done, failed (out of retries), stopped
-/// (started, not finished, and nothing is running or queueing it now: launch again to resume).
+/// @brief A job's state: new (never started), queued, running (also when a launcher that died left its
+/// processes running), done, failed (out of retries), stopped (started, not finished, and nothing is
+/// running or queueing it now: launch again to resume).
 enum class job_state { new_job, queued, running, done, failed, stopped };
 
 /// @brief The word `sweep status` prints for a state.
@@ -10750,6 +11007,7 @@ struct launch_job_status {
   std::size_t retries = 0;    // lines of RETRY.txt
   std::string queue_state;    // the engine's word for it (squeue's PENDING, ...), while a backend holds it
   std::string backend;        // which backend holds it
+  bool orphaned = false;      // running, but left by a launcher that died (nothing supervises it)
 };
 
 /// @brief The whole sweep's status.
@@ -10757,6 +11015,7 @@ struct launch_status {
   std::vector<launch_job_status> jobs;
   std::array<std::size_t, 6> counts{};  // by job_state
   bool launcher_active = false;         // a launch holds the lock
+  std::size_t orphaned = 0;             // running jobs a launcher that died left behind
   std::vector<std::string> unreadable;  // backends whose queue could not be read (their jobs show as stopped)
 
   [[nodiscard]] std::size_t count(job_state s) const { return counts[static_cast<std::size_t>(s)]; }
@@ -10767,7 +11026,11 @@ struct launch_status {
     for (auto& j : jobs) retries += j.retries;
     return fmt::format("{} jobs: {} done, {} running, {} failed, {} queued, {} stopped, {} new ({} retries)", jobs.size(),
                        count(job_state::done), count(job_state::running), count(job_state::failed),
-                       count(job_state::queued), count(job_state::stopped), count(job_state::new_job), retries);
+                       count(job_state::queued), count(job_state::stopped), count(job_state::new_job), retries) +
+           (orphaned == 0 ? std::string()
+                          : fmt::format("; {} of the running jobs were left by a launcher that died: `sweep launch` "
+                                        "or `sweep cancel` stops them",
+                                        orphaned));
   }
 };
 
@@ -10807,6 +11070,10 @@ inline launch_status read_launch_status(const sweep_config& cfg) {
       j.state = q->second.second.pending ? job_state::queued : job_state::running;
     } else if (st.launcher_active) {
       j.state = job.running() ? job_state::running : job_state::queued;
+    } else if (job.running() && job.left_running()) {
+      j.state = job_state::running;
+      j.orphaned = true;
+      ++st.orphaned;
     } else {
       j.state = job.started() ? job_state::stopped : job_state::new_job;
     }
@@ -12779,6 +13046,8 @@ inline void check_log_format_sections(const sweep_config& cfg) {
 inline collect_result collect_with(const std::filesystem::path& dir, const collect_options& opts,
                                    const bound_log_format& format, const collect_run_options& run) {
   sweep_layout layout(dir);  // COLLECT's values were checked by the caller (check_collect_options)
+  std::optional<sweep_lock> in_use;  // a setup must not replace the configs while they are counted
+  if (run.write) in_use.emplace(layout, sweep_access::shared, "collect");
   shown_paths shown(layout, dir);
   collect_result result;
   result.sweep_dir = dir;

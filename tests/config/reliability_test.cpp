@@ -5,6 +5,7 @@
 // lock probed read-only (launch/lock.hpp), and paths from a config that must stay inside their
 // folder (base/paths.hpp).
 #include <sweep/base/layout.hpp>
+#include <sweep/base/lock.hpp>
 #include <sweep/base/paths.hpp>
 #include <sweep/config.hpp>
 #include <sweep/config/space_yaml.hpp>
@@ -227,6 +228,34 @@ TEST_CASE("the launch lock is probed read-only: never created, unreadable means 
   ::chmod(lock.c_str(), 0000);  // unreadable (root reads it anyway): no error either way
   CHECK_NOTHROW(sweep::launcher_active(lock));
   ::chmod(lock.c_str(), 0644);
+}
+
+TEST_CASE("the sweep lock: setup alone, launches and collects together, a clear refusal otherwise", "[config]") {
+  using sweep::sweep_access, sweep::sweep_lock;
+  scratch tmp("sweep_lock");
+  sweep::sweep_layout layout(tmp.path / "s");
+  CHECK_NOTHROW(sweep_lock(layout, sweep_access::shared, "collect"));  // no sweep yet: nothing to lock, nothing made
+  CHECK_FALSE(fs::exists(layout.dir));
+  fs::create_directories(layout.dir);
+  {
+    sweep_lock setup(layout, sweep_access::exclusive, "setup");
+    CHECK_THROWS_WITH(sweep_lock(layout, sweep_access::shared, "launch"),
+                      Catch::StartsWith(layout.dir.string() + ": the sweep is in use by `sweep setup` (pid " +
+                                        std::to_string(::getpid()) + "): `sweep launch` expected it to end first"));
+    CHECK_THROWS_WITH(sweep_lock(layout, sweep_access::exclusive, "setup"), Catch::Contains("in use by"));
+  }
+  {
+    sweep_lock launch(layout, sweep_access::shared, "launch");
+    CHECK_NOTHROW(sweep_lock(layout, sweep_access::shared, "collect"));  // collect while jobs run
+    CHECK_THROWS_WITH(sweep_lock(layout, sweep_access::exclusive, "setup"),
+                      Catch::Contains("the sweep is in use by `sweep collect` or a `sweep launch` starting: `sweep setup` "
+                                      "expected it to end first (nothing was changed)"));
+    fs::create_directories(layout.logs_dir());
+    sweep::file_lock launcher(layout.lock_file(), true);
+    CHECK_THROWS_WITH(sweep_lock(layout, sweep_access::exclusive, "setup"),
+                      Catch::Contains("in use by `sweep launch` (pid " + std::to_string(::getpid()) + ")"));
+  }
+  CHECK_NOTHROW(sweep_lock(layout, sweep_access::exclusive, "setup"));  // released with their holders
 }
 
 TEST_CASE("paths from a config stay inside their folder: on the text at check time", "[config]") {

@@ -229,3 +229,117 @@ TEST_CASE("the progress line counts jobs and estimates the time left from this l
   CHECK(sweep::detail::format_duration(std::chrono::seconds(3725)) == "1:02:05");
   CHECK(sweep::detail::format_duration(std::chrono::seconds(65)) == "01:05");
 }
+
+namespace {
+
+/// @brief Whether process `pid` has ended (gone, or a zombie nobody reaped yet).
+bool ended(long pid) {
+  auto st = sweep::read_process_stat(pid);
+  return !st || st->state == 'Z';
+}
+
+/// @brief Polls `done` for up to 5 s.
+template <class F>
+bool within_5s(F done) {
+  for (int i = 0; i < 250; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a job started to die with its launcher is killed when the launcher dies, however it dies", "[launch][local]") {
+  int report[2];
+  REQUIRE(::pipe(report) == 0);
+  pid_t launcher = ::fork();  // a stand-in launcher, SIGKILLed below
+  REQUIRE(launcher >= 0);
+  if (launcher == 0) {
+    sweep::spawn_options o;
+    o.argv = {"sleep", "30"};
+    o.die_with_parent = true;
+    pid_t job = sweep::spawn(o);
+    auto n = ::write(report[1], &job, sizeof job);
+    (void)n;
+    ::pause();
+    ::_exit(0);
+  }
+  ::close(report[1]);
+  pid_t job = -1;
+  REQUIRE(::read(report[0], &job, sizeof job) == static_cast<ssize_t>(sizeof job));
+  ::close(report[0]);
+  CHECK_FALSE(ended(job));
+  ::kill(launcher, SIGKILL);
+  sweep::wait_exit_code(launcher);
+  CHECK(within_5s([&] { return ended(job); }));
+  ::kill(job, SIGKILL);  // in case the check failed
+}
+
+TEST_CASE("spawn reports a child that cannot start, and puts the job's variables first", "[launch][local]") {
+  temp_dir tmp;
+  sweep::spawn_options missing;
+  missing.argv = {"/nonexistent/program"};
+  CHECK_THROWS_WITH(sweep::spawn(missing), Catch::Contains("cannot run '/nonexistent/program'") &&
+                                               Catch::Contains("No such file or directory"));
+  sweep::spawn_options unwritable;
+  unwritable.argv = {"true"};
+  unwritable.stdout_file = tmp.path / "no/such/folder/stdout.log";
+  CHECK_THROWS_WITH(sweep::spawn(unwritable), Catch::Contains("cannot run 'true'"));
+  scoped_env inherited("SWEEP_JOB_INDEX", "inherited");
+  sweep::spawn_options o;
+  o.argv = {"sh", "-c", "echo $SWEEP_JOB_INDEX"};
+  o.stdout_file = tmp.path / "out.txt";
+  o.env = {"SWEEP_JOB_INDEX=7"};
+  CHECK(sweep::wait_exit_code(sweep::spawn(o)) == 0);
+  CHECK(read_file(tmp.path / "out.txt") == "7\n");
+}
+
+TEST_CASE("what a job started outlives it; RUNNING finds it by pid and start time, and it is stopped", "[launch][local]") {
+  temp_dir tmp;
+  sweep::sweep_layout layout(tmp.path);
+  sweep::job_folder job(layout, 0);
+  job.prepare();
+  sweep::spawn_options o;
+  o.argv = {"sh", "-c", "sleep 30 & echo started; while [ ! -e go ]; do sleep 0.02; done"};  // ends on the test's word
+  o.cwd = tmp.path;
+  o.stdout_file = job.file("stdout.log");
+  auto leader = sweep::spawn(o);
+  job.mark_running(leader);
+  auto recorded = job.running_process();
+  REQUIRE(recorded);
+  CHECK(recorded->pid == leader);
+  CHECK(recorded->host == sweep::host_name());
+  CHECK(recorded->group_alive());
+  CHECK(within_5s([&] { return read_file(job.file("stdout.log")) == "started\n"; }));
+  write_file(tmp.path / "go", "");  // the leader ends; its `sleep` lives on in its group
+  CHECK(sweep::wait_exit_code(leader) == 0);
+  CHECK(job.left_running());
+  sweep::process_identity other_host = *recorded;  // another machine's processes cannot be seen from here
+  other_host.host = "elsewhere";
+  CHECK_FALSE(other_host.group_alive());
+  CHECK(job.stop_left_processes(std::chrono::milliseconds(500)));
+  CHECK_FALSE(recorded->group_alive());
+  CHECK_FALSE(job.running());
+  CHECK(read_file(job.file("stderr.log")).find("that a launcher which died had left running") != std::string::npos);
+  CHECK_FALSE(job.stop_left_processes(std::chrono::milliseconds(500)));  // nothing left: nothing to do
+  // A RUNNING of an older launcher (a pid alone) names no process: nothing is signalled.
+  write_file(job.file("RUNNING"), fmt::format("{}\n", ::getpid()));
+  CHECK_FALSE(job.running_process());
+  CHECK_FALSE(job.left_running());
+}
+
+TEST_CASE("a pid alive with another start time is a later process, not the job", "[launch][local]") {
+  sweep::spawn_options o;
+  o.argv = {"sleep", "30"};
+  auto leader = sweep::spawn(o);
+  auto job = sweep::process_identity::of(leader);
+  CHECK(job.start > 0);
+  CHECK(job.group_alive());
+  auto reused = job;
+  reused.start += 1;
+  CHECK_FALSE(reused.group_alive());
+  ::kill(leader, SIGKILL);
+  sweep::wait_exit_code(leader);
+  CHECK_FALSE(job.group_alive());
+}

@@ -27,8 +27,9 @@ const bool registered = sweep::driver::register_command(40, [](CLI::App& app) {
     auto st = sweep::read_launch_status(cfg);
     if (!args->summary_only) {
       for (auto& j : st.jobs) {
-        fmt::print("{:06d}  {:<8} retries {}{}\n", j.index, sweep::to_string(j.state), j.retries,
-                   j.queue_state.empty() ? "" : fmt::format("  {} {}", j.backend, j.queue_state));
+        fmt::print("{:06d}  {:<8} retries {}{}{}\n", j.index, sweep::to_string(j.state), j.retries,
+                   j.queue_state.empty() ? "" : fmt::format("  {} {}", j.backend, j.queue_state),
+                   j.orphaned ? "  (no launcher: left by one that died)" : "");
       }
     }
     for (auto& name : st.unreadable) {

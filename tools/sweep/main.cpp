@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <string>
 #include <vector>
@@ -106,6 +107,12 @@ int main(int argc, char** argv) {
     return 1;
   } catch (...) {
     print_error("error: unknown exception");
+    return 1;
+  }
+  // Output that never arrived is a failure, as GNU tools treat it (`sweep status >/dev/full`).
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    print_error(fmt::format("error: cannot write the output ({})", errno != 0 ? std::strerror(errno) : "write error"));
     return 1;
   }
   return 0;

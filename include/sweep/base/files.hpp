@@ -141,6 +141,17 @@ inline bool read_file_into(const std::string& path, std::string& out) {
   return ok;
 }
 
+/// @brief The first line of a small file ("" when it cannot be read).
+inline std::string first_line_of(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return {};
+  char buf[256] = {};
+  auto n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  std::string text(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  return text.substr(0, text.find('\n'));
+}
+
 /// @brief Reads a whole file; a missing, unreadable or non-regular file is a sweep::error naming it.
 inline std::string read_file(const std::filesystem::path& file) {
   std::string text;

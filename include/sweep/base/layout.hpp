@@ -3,6 +3,7 @@
 //   cfgs/NNNNNN.yaml           job configs (written by setup); job i is the i-th key of cfgs_summary.yaml
 //   cfgs_summary.yaml          every job's sampled keys; written last, so its presence means setup finished
 //   logs/NNNNNN/               one folder per job: its logs and job-state files (launch/job_state.hpp)
+//   .sweep.lock                held by setup (exclusive), launch and collect (shared): base/lock.hpp
 //   logs/.launch.lock          held while a launcher runs the sweep
 //   logs/<backend>/            a launch backend's own files (SLURM's sbatch logs, ...)
 //   bin/, code/                what cluster tasks run: the driver copy, batch scripts; the job's code
@@ -38,6 +39,7 @@ struct sweep_layout {
   [[nodiscard]] fs::path cfgs_summary_file() const { return dir / "cfgs_summary.yaml"; }
   [[nodiscard]] fs::path logs_dir() const { return dir / "logs"; }
   [[nodiscard]] fs::path lock_file() const { return logs_dir() / ".launch.lock"; }
+  [[nodiscard]] fs::path sweep_lock_file() const { return dir / ".sweep.lock"; }
   /// @brief A launch backend's own folder under logs/ (kept apart from the jobs' NNNNNN folders).
   [[nodiscard]] fs::path backend_dir(std::string_view name) const { return logs_dir() / name; }
   [[nodiscard]] fs::path bin_dir() const { return dir / "bin"; }

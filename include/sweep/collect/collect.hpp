@@ -9,6 +9,7 @@
 
 #include <sweep/base/files.hpp>
 #include <sweep/base/layout.hpp>
+#include <sweep/base/lock.hpp>
 #include <sweep/base/parallel.hpp>
 #include <sweep/base/paths.hpp>
 #include <sweep/collect/detail/files.hpp>
@@ -483,6 +484,8 @@ inline void check_log_format_sections(const sweep_config& cfg) {
 inline collect_result collect_with(const std::filesystem::path& dir, const collect_options& opts,
                                    const bound_log_format& format, const collect_run_options& run) {
   sweep_layout layout(dir);  // COLLECT's values were checked by the caller (check_collect_options)
+  std::optional<sweep_lock> in_use;  // a setup must not replace the configs while they are counted
+  if (run.write) in_use.emplace(layout, sweep_access::shared, "collect");
   shown_paths shown(layout, dir);
   collect_result result;
   result.sweep_dir = dir;

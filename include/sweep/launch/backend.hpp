@@ -17,6 +17,7 @@
 //   SWEEP_REGISTER(sweep::register_launch_backend<my_backend>);   // launch/backends.hpp
 #pragma once
 
+#include <sweep/base/files.hpp>
 #include <sweep/base/layout.hpp>
 #include <sweep/base/registry.hpp>
 #include <sweep/config/check.hpp>
@@ -118,8 +119,8 @@ class launch_context {
   template <class... Args>
   void print(fmt::format_string<Args...> format, Args&&... args) const {
     if (request_.out == nullptr) return;
-    fmt::print(request_.out, format, std::forward<Args>(args)...);
-    std::fflush(request_.out);
+    // Output that cannot be written (a closed pipe, a full disk) is lost, not a reason to drop the jobs.
+    write_message(request_.out, fmt::format(format, std::forward<Args>(args)...));
   }
 
   /// @brief A cluster backend's plan: prints the driver copy and each submit command for the `selected`

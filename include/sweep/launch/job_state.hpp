@@ -4,23 +4,29 @@
 //   stdout.log, stderr.log     the job's output (appended across attempts)
 //   RETRY.txt                  one line per failed attempt (pycls's format); RETRY.N.txt: archived by a rerun
 //   DONE | FAILED              completion records, written atomically (exit 0 / out of retries)
-//   RUNNING                    the pid of the process running the job, while it runs
+//   RUNNING                    "PID START HOST" of the process running the job, while it runs
 #pragma once
 
 #include <sweep/base/files.hpp>
 #include <sweep/base/layout.hpp>
+#include <sweep/launch/process.hpp>
 #include <sweep/error.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 namespace sweep {
@@ -59,8 +65,19 @@ class job_folder {
   /// @brief Creates the job's folder (before its first attempt writes logs there).
   void prepare() const { fs::create_directories(dir_); }
 
-  /// @brief An attempt started in process `pid` (a hint for status; it needs no atomicity).
-  void mark_running(long pid) const { append_line(file(running_file), fmt::format("{}", pid)); }
+  /// @brief An attempt started in process `pid` (this launcher's child, the leader of its group): RUNNING
+  /// holds "PID START HOST", so a later launch finds what a dead launcher left running (process_identity).
+  void mark_running(long pid) const {
+    auto p = process_identity::of(pid);
+    write_file_atomic(file(running_file), fmt::format("{} {} {}\n", p.pid, p.start, p.host));
+  }
+  /// @brief The process RUNNING names, if the file holds one ("PID" alone, from older launchers, names none).
+  [[nodiscard]] std::optional<process_identity> running_process() const {
+    std::istringstream in(first_line_of(file(running_file)));
+    process_identity p;
+    if (!(in >> p.pid >> p.start >> p.host)) return std::nullopt;
+    return p;
+  }
   void clear_running() const {
     std::error_code ec;
     fs::remove(file(running_file), ec);
@@ -93,6 +110,34 @@ class job_folder {
         return;
       }
     }
+  }
+
+  /// @brief Whether processes of the attempt RUNNING names still run here (with no launcher alive: left
+  /// behind by one that died).
+  [[nodiscard]] bool left_running() const {
+    auto p = running_process();
+    return p && p->group_alive();
+  }
+
+  /// @brief Stops what a dead launcher left running of this job, before it runs again: its own process
+  /// died with the launcher (die_with_parent), but processes it started may live on, writing to its logs.
+  /// SIGTERM to the group, SIGKILL after `grace`; RUNNING goes. Returns how it went, for a note.
+  bool stop_left_processes(std::chrono::milliseconds grace) const {
+    auto p = running_process();
+    if (!p || !p->group_alive()) return false;
+    auto group = static_cast<pid_t>(-p->pid);
+    ::kill(group, SIGTERM);
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    while (p->group_alive() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    for (int tries = 0; p->group_alive() && tries < 250; ++tries) {  // SIGKILL ends them within moments
+      ::kill(group, SIGKILL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    note(fmt::format("stopped the processes (group {}) that a launcher which died had left running", p->pid));
+    clear_running();
+    return true;
   }
 
   /// @brief Appends a note to the job's stderr.log (e.g. why the launcher stopped it).

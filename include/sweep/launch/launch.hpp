@@ -69,6 +69,7 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   auto backend = check_launch(cfg, request);
   launch_context ctx(cfg, request, name);
   const auto& layout = ctx.layout();
+  sweep_lock in_use(layout, sweep_access::shared, "launch");  // no setup replaces cfgs/ under the jobs
   const auto& cfgs = ctx.job_configs();
   expand_command(ctx.command_template(), {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail now
   check_job_program(cfg, ctx.command_template(), ctx.project_dir());                          // a missing program too
@@ -107,8 +108,15 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   }
   detail::copy_named_code(ctx.command_template(), ctx.project_dir(), layout.code_dir(), request.out);
   detail::copy_named_code(split_on_event(cfg.launch.on_event), ctx.project_dir(), layout.code_dir(), request.out);
+  std::size_t left_running = 0;
   for (auto i : jobs) {
-    if (auto job = ctx.job(i); job.failed()) job.reset_failed();
+    auto job = ctx.job(i);
+    if (job.failed()) job.reset_failed();
+    if (job.running() && job.stop_left_processes(request.kill_grace)) ++left_running;  // never two copies of a job
+  }
+  if (left_running > 0) {
+    write_message(request.out, fmt::format("launch: stopped what {} job(s) of a launcher that died had left running; "
+                                           "they run again\n", left_running));
   }
   // Events count the jobs this launch hands over plus those an engine still runs for an earlier one.
   std::size_t still_held = 0;
@@ -120,10 +128,7 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   result.jobs = cfgs.size();
   result.selected = jobs.size();
   result.skipped = cfgs.size() - jobs.size();
-  if (result.failed > 0 && request.out != nullptr) {
-    fmt::print(request.out, "{}", failed_job_note(layout, jobs));
-    std::fflush(request.out);  // before any error the caller prints on stderr
-  }
+  if (result.failed > 0) write_message(request.out, failed_job_note(layout, jobs));  // flushed before any error on stderr
   return result;
 }
 

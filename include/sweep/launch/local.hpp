@@ -1,6 +1,7 @@
 // The local backend: a process pool on this machine with the folders,
 // retries and resume of the cluster backends. Each job runs without a shell in
-// its own process group, so a time limit or Ctrl-C stops its whole tree.
+// its own process group, so a time limit or Ctrl-C stops its whole tree, and
+// what a job leaves running in its group ends with it.
 #pragma once
 
 #include <sweep/base/files.hpp>
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -129,7 +131,7 @@ class local_backend {
     return std::max<std::int64_t>(1, std::min(l.parallel_jobs, cores));
   }
 
-  /// @brief Runs `jobs` until each is done, out of retries, or a SIGINT/SIGTERM stopped the launch
+  /// @brief Runs `jobs` until each is done, out of retries, or a SIGINT/SIGTERM/SIGHUP stopped the launch
   /// (then result.interrupted is set). The caller holds the launch lock.
   launch_result launch(const launch_context& ctx, const std::vector<std::int64_t>& jobs) const;
 
@@ -137,16 +139,22 @@ class local_backend {
   std::optional<queue_states> queue(const sweep_layout&) const { return queue_states{}; }
 
   /// @brief Asks the launcher holding the lock to stop (SIGTERM: it stops its jobs and records them
-  /// as unfinished); returns how many jobs were running.
+  /// as unfinished); with no launcher, stops what a dead one left running. Returns how many jobs ran.
   std::size_t cancel(const sweep_layout& layout) const {
     auto pid = launcher_pid(layout.lock_file());
-    if (!pid || *pid == ::getpid()) return 0;
+    if (pid && *pid == ::getpid()) return 0;
     std::size_t running = 0;
     std::error_code ec;
     for (auto& entry : fs::directory_iterator(layout.logs_dir(), ec)) {
-      running += path_exists(entry.path() / job_folder::running_file) ? 1 : 0;
+      auto name = entry.path().filename().string();
+      std::int64_t index = -1;
+      auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), index);
+      if (err != std::errc() || end != name.data() + name.size() || name != sweep_layout::job_name(index)) continue;
+      job_folder job(layout, index);
+      if (!job.running()) continue;
+      if (pid || job.stop_left_processes(std::chrono::seconds(5))) ++running;
     }
-    ::kill(*pid, SIGTERM);
+    if (pid) ::kill(*pid, SIGTERM);
     return running;
   }
 };
@@ -168,7 +176,9 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
                                    : duration_cast<launch_clock::duration>(minutes(cfg.launch.time_limit));
   std::deque<std::int64_t> queue(jobs.begin(), jobs.end());
   std::vector<detail::running_job> active;
-  signal_pipe signals({SIGINT, SIGTERM});
+  // A closed terminal (SIGHUP) stops the jobs as Ctrl-C does; a reader of our output that went away
+  // (SIGPIPE, `sweep launch | head -1`) costs only that output: the jobs run on under this launcher.
+  signal_pipe signals({SIGINT, SIGTERM, SIGHUP}, {SIGPIPE});
   std::size_t done_before = 0;
   for (std::size_t i = 0; i < total; ++i) done_before += ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
   detail::progress_line progress(req.progress, total, done_before, req.out);
@@ -209,6 +219,7 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
     o.stderr_file = job.file(job_folder::stderr_log);
     o.stdin_null = true;
     o.env = ctx.job_env(i);
+    o.die_with_parent = true;  // no job runs on unsupervised after a launcher's death, however it dies
     detail::running_job r;
     r.index = i;
     try {
@@ -219,8 +230,8 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
     }
     r.pidfd = open_pidfd(r.pid);
     r.deadline = launch_clock::now() + time_limit;
+    active.push_back(r);  // first: if RUNNING cannot be written (a full disk), kill_on_throw stops the job
     job.mark_running(r.pid);
-    active.push_back(r);
     return true;
   };
 
@@ -295,8 +306,12 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
     now = launch_clock::now();
     for (std::size_t k = 0; k < active.size();) {
       auto& r = active[k];
-      int status = 0;
-      if (::waitpid(r.pid, &status, WNOHANG) == r.pid) {
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(r.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == r.pid) {
+        // What the job left of its group goes with it, as SLURM ends a step; its unreaped leader keeps the
+        // group's id from being reused until then.
+        ::kill(-r.pid, SIGKILL);
+        int status = wait_status(r.pid);
         if (r.pidfd >= 0) ::close(r.pidfd);
         auto finished = r;
         active.erase(active.begin() + static_cast<std::ptrdiff_t>(k));

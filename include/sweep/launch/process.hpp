@@ -1,24 +1,31 @@
 // POSIX process plumbing for the launchers: spawning without a shell (each job
-// in its own process group), waiting on pidfds, capturing a tool's output, and
-// turning signals into bytes on a pipe so the wait loops can poll for them.
+// in its own process group, dying with its launcher), waiting on pidfds,
+// capturing a tool's output, and turning signals into bytes on a pipe so the
+// wait loops can poll for them.
 #pragma once
+
+#include <sweep/base/files.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,60 +44,110 @@ struct spawn_options {
   int stderr_fd = -1;
   bool stdin_null = false;
   bool new_process_group = true;      // so the whole job tree can be signalled at once
+  bool die_with_parent = false;       // SIGKILLed when this process dies (a launcher's jobs)
   std::vector<std::string> env;       // extra "KEY=VALUE" entries
 };
 
-/// @brief Throws std::system_error for a failed POSIX call.
-inline void check_errno(int rc, const char* what) {
-  if (rc != 0) throw std::system_error(rc, std::generic_category(), what);
+/// @brief A wait status as a shell reports it: the exit code, or 128 + the signal.
+inline int exit_code(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
 }
 
-/// @brief Starts a child with posix_spawnp (no shell); signals the launcher handles are reset to default in it.
-inline pid_t spawn(const spawn_options& o) {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  check_errno(posix_spawn_file_actions_init(&actions), "posix_spawn_file_actions_init");
-  check_errno(posix_spawnattr_init(&attr), "posix_spawnattr_init");
-  struct cleanup {
-    posix_spawn_file_actions_t* a;
-    posix_spawnattr_t* b;
-    ~cleanup() { posix_spawn_file_actions_destroy(a), posix_spawnattr_destroy(b); }
-  } guard{&actions, &attr};
-  constexpr int log_flags = O_WRONLY | O_CREAT | O_APPEND;
-  if (o.stdin_null) check_errno(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
-  if (!o.stdout_file.empty()) {
-    check_errno(posix_spawn_file_actions_addopen(&actions, 1, o.stdout_file.c_str(), log_flags, 0644), "addopen");
-  } else if (o.stdout_fd >= 0) {
-    check_errno(posix_spawn_file_actions_adddup2(&actions, o.stdout_fd, 1), "adddup2");
+/// @brief Waits for a child, retrying on EINTR; returns its wait status (255 << 8, exit 255, if it cannot).
+inline int wait_status(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return 255 << 8;
   }
-  if (!o.stderr_file.empty()) {
-    check_errno(posix_spawn_file_actions_addopen(&actions, 2, o.stderr_file.c_str(), log_flags, 0644), "addopen");
-  } else if (o.stderr_fd >= 0) {
-    check_errno(posix_spawn_file_actions_adddup2(&actions, o.stderr_fd, 2), "adddup2");
-  }
-  if (!o.cwd.empty()) check_errno(posix_spawn_file_actions_addchdir_np(&actions, o.cwd.c_str()), "addchdir");
-  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  if (o.new_process_group) flags |= POSIX_SPAWN_SETPGROUP;
-  check_errno(posix_spawnattr_setflags(&attr, flags), "posix_spawnattr_setflags");
-  check_errno(posix_spawnattr_setpgroup(&attr, 0), "posix_spawnattr_setpgroup");
-  sigset_t mask, defaults;
-  sigemptyset(&mask);
-  check_errno(posix_spawnattr_setsigmask(&attr, &mask), "posix_spawnattr_setsigmask");
-  sigemptyset(&defaults);
-  // The job wrapper ignores SIGTERM and the launcher catches INT/TERM/USR1: jobs must not inherit that.
-  for (int s : {SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD}) sigaddset(&defaults, s);
-  check_errno(posix_spawnattr_setsigdefault(&attr, &defaults), "posix_spawnattr_setsigdefault");
+  return status;
+}
 
+/// @brief Waits for a child, retrying on EINTR; returns its exit code.
+inline int wait_exit_code(pid_t pid) { return exit_code(wait_status(pid)); }
+
+namespace detail {
+
+/// @brief In a forked child, before exec: only async-signal-safe calls. Returns the errno of what failed.
+inline int prepare_child(const spawn_options& o, pid_t parent, const char* argv0, char* const* argv, char* const* envp) {
+  if (o.new_process_group && ::setpgid(0, 0) != 0) return errno;
+  if (o.die_with_parent) {
+    // SIGKILL when the launcher dies, however it dies (SIGKILL included); a launcher that died before
+    // this line is no longer our parent, and the child must not run unsupervised either.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return errno;
+    if (::getppid() != parent) return ESRCH;
+  }
+  // The launcher catches INT/TERM/HUP and ignores PIPE; a job starts with the default actions, nothing blocked.
+  struct sigaction action {};
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  for (int s : {SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD}) ::sigaction(s, &action, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  auto redirect = [](int target, const char* file, int flags, int fd) {  // file: null or empty for none
+    if (file != nullptr && *file != '\0') {
+      fd = ::open(file, flags | O_CLOEXEC, 0644);
+      if (fd < 0) return errno;
+    }
+    if (fd >= 0 && ::dup2(fd, target) < 0) return errno;  // dup2 clears FD_CLOEXEC on the copy
+    return 0;
+  };
+  constexpr int log_flags = O_WRONLY | O_CREAT | O_APPEND;
+  if (int e = o.stdin_null ? redirect(0, "/dev/null", O_RDONLY, -1) : 0; e != 0) return e;
+  if (int e = redirect(1, o.stdout_file.c_str(), log_flags, o.stdout_fd); e != 0) return e;
+  if (int e = redirect(2, o.stderr_file.c_str(), log_flags, o.stderr_fd); e != 0) return e;
+  if (!o.cwd.empty() && ::chdir(o.cwd.c_str()) != 0) return errno;
+  ::execvpe(argv0, argv, envp);
+  return errno;
+}
+
+}  // namespace detail
+
+/// @brief Starts a child (argv[0] searched on PATH, no shell) with fork and exec, so that it can be tied
+/// to this process's life (die_with_parent), which posix_spawn cannot do. The child's failure to start
+/// (program missing, a log file it cannot open) is reported here, as an exception.
+inline pid_t spawn(const spawn_options& o) {
+  // Everything the child needs is made before the fork: after it, the child may not allocate.
   std::vector<char*> argv;
   for (auto& a : o.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  // Ours replace inherited ones of the same name (programs disagree on which of two entries counts).
   std::vector<char*> envp;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) envp.push_back(*e);
+  auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    bool replaced = std::any_of(o.env.begin(), o.env.end(), [&](auto& ours) { return name_of(ours) == name_of(*e); });
+    if (!replaced) envp.push_back(*e);
+  }
   for (auto& e : o.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
-  if (rc != 0) throw std::system_error(rc, std::generic_category(), fmt::format("cannot run '{}'", o.argv[0]));
+  int report[2];  // the child's errno if it cannot exec; closed by a successful exec
+  if (::pipe2(report, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int e = detail::prepare_child(o, parent, argv[0], argv.data(), envp.data());
+    auto n = ::write(report[1], &e, sizeof e);
+    (void)n;
+    ::_exit(127);
+  }
+  int fork_errno = errno;
+  ::close(report[1]);
+  if (pid < 0) {
+    ::close(report[0]);
+    throw std::system_error(fork_errno, std::generic_category(), fmt::format("cannot run '{}'", o.argv[0]));
+  }
+  if (o.new_process_group) ::setpgid(pid, pid);  // also here, so the group exists before anyone signals it
+  int child_errno = 0;
+  ssize_t n;
+  while ((n = ::read(report[0], &child_errno, sizeof child_errno)) < 0 && errno == EINTR) {
+  }
+  ::close(report[0]);
+  if (n > 0) {
+    wait_exit_code(pid);
+    throw std::system_error(child_errno, std::generic_category(), fmt::format("cannot run '{}'", o.argv[0]));
+  }
   return pid;
 }
 
@@ -104,21 +161,71 @@ inline int open_pidfd(pid_t pid) {
 #endif
 }
 
-/// @brief A wait status as a shell reports it: the exit code, or 128 + the signal.
-inline int exit_code(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 255;
+/// @brief What /proc/PID/stat says of a live process: its state letter, process group, and start time in
+/// clock ticks after boot (with the pid, the start time names one process: a pid is reused only later).
+struct process_stat {
+  char state = '?';
+  long group = 0;
+  unsigned long long start = 0;
+};
+
+/// @brief Process `pid`'s stat line; empty when there is no such process.
+inline std::optional<process_stat> read_process_stat(long pid) {
+  std::string text;
+  if (pid <= 0 || !read_file_into(fmt::format("/proc/{}/stat", pid), text)) return std::nullopt;
+  auto paren = text.rfind(')');  // the command name before it may hold spaces and parentheses
+  if (paren == std::string::npos) return std::nullopt;
+  std::istringstream fields(text.substr(paren + 1));
+  process_stat st;
+  long skip = 0;
+  if (!(fields >> st.state >> skip >> st.group)) return std::nullopt;  // fields 3-5
+  for (int i = 6; i < 22; ++i) fields >> skip;
+  if (!(fields >> st.start)) return std::nullopt;  // field 22
+  return st;
 }
 
-/// @brief Waits for a child, retrying on EINTR; returns its exit code.
-inline int wait_exit_code(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return 255;
+/// @brief Whether any process of group `group` still runs here. Zombies do not count: a launcher's
+/// orphaned children are reaped by whoever adopts them, which may be late or never in a container.
+inline bool group_has_live_members(long group) {
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    auto name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto st = read_process_stat(std::strtol(name.c_str(), nullptr, 10));
+    if (st && st->group == group && st->state != 'Z' && st->state != 'X') return true;
   }
-  return exit_code(status);
+  return false;
 }
+
+/// @brief This machine's host name.
+inline std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
+}
+
+/// @brief A process as a launcher records it (a job's RUNNING file): enough to find it again, and to
+/// tell it from a later process that got its pid.
+struct process_identity {
+  long pid = 0;
+  unsigned long long start = 0;  // process_stat::start
+  std::string host;
+
+  /// @brief This process's child `pid`, just started.
+  static process_identity of(long pid) {
+    auto st = read_process_stat(pid);
+    return {pid, st ? st->start : 0, host_name()};
+  }
+
+  /// @brief Whether processes of its group (its own or those it started) still run on this machine
+  /// (false for another host's: no way to tell). Its pid alive with another start time is a later
+  /// process, so the group is gone: a group's id is never given to a new process while a member lives.
+  [[nodiscard]] bool group_alive() const {
+    if (pid <= 1 || host != host_name()) return false;
+    if (auto st = read_process_stat(pid); st && st->start != start) return false;
+    return group_has_live_members(pid);
+  }
+};
 
 /// @brief What a finished tool printed and how it ended.
 struct captured {

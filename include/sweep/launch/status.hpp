@@ -23,8 +23,9 @@
 
 namespace sweep {
 
-/// @brief A job's state: new (never started), queued, running, done, failed (out of retries), stopped
-/// (started, not finished, and nothing is running or queueing it now: launch again to resume).
+/// @brief A job's state: new (never started), queued, running (also when a launcher that died left its
+/// processes running), done, failed (out of retries), stopped (started, not finished, and nothing is
+/// running or queueing it now: launch again to resume).
 enum class job_state { new_job, queued, running, done, failed, stopped };
 
 /// @brief The word `sweep status` prints for a state.
@@ -41,6 +42,7 @@ struct launch_job_status {
   std::size_t retries = 0;    // lines of RETRY.txt
   std::string queue_state;    // the engine's word for it (squeue's PENDING, ...), while a backend holds it
   std::string backend;        // which backend holds it
+  bool orphaned = false;      // running, but left by a launcher that died (nothing supervises it)
 };
 
 /// @brief The whole sweep's status.
@@ -48,6 +50,7 @@ struct launch_status {
   std::vector<launch_job_status> jobs;
   std::array<std::size_t, 6> counts{};  // by job_state
   bool launcher_active = false;         // a launch holds the lock
+  std::size_t orphaned = 0;             // running jobs a launcher that died left behind
   std::vector<std::string> unreadable;  // backends whose queue could not be read (their jobs show as stopped)
 
   [[nodiscard]] std::size_t count(job_state s) const { return counts[static_cast<std::size_t>(s)]; }
@@ -58,7 +61,11 @@ struct launch_status {
     for (auto& j : jobs) retries += j.retries;
     return fmt::format("{} jobs: {} done, {} running, {} failed, {} queued, {} stopped, {} new ({} retries)", jobs.size(),
                        count(job_state::done), count(job_state::running), count(job_state::failed),
-                       count(job_state::queued), count(job_state::stopped), count(job_state::new_job), retries);
+                       count(job_state::queued), count(job_state::stopped), count(job_state::new_job), retries) +
+           (orphaned == 0 ? std::string()
+                          : fmt::format("; {} of the running jobs were left by a launcher that died: `sweep launch` "
+                                        "or `sweep cancel` stops them",
+                                        orphaned));
   }
 };
 
@@ -98,6 +105,10 @@ inline launch_status read_launch_status(const sweep_config& cfg) {
       j.state = q->second.second.pending ? job_state::queued : job_state::running;
     } else if (st.launcher_active) {
       j.state = job.running() ? job_state::running : job_state::queued;
+    } else if (job.running() && job.left_running()) {
+      j.state = job_state::running;
+      j.orphaned = true;
+      ++st.orphaned;
     } else {
       j.state = job.started() ? job_state::stopped : job_state::new_job;
     }

@@ -6,6 +6,7 @@
 
 #include <sweep/base/files.hpp>
 #include <sweep/base/layout.hpp>
+#include <sweep/base/lock.hpp>
 #include <sweep/base/parallel.hpp>
 #include <sweep/config/check.hpp>
 #include <sweep/config/load.hpp>
@@ -125,6 +126,26 @@ inline void remove_setup_leftovers(const std::filesystem::path& dir) {
   }
   sweep_layout layout(dir);
   for (auto& file : {layout.sweep_cfg_file(), layout.cfgs_summary_file()}) remove_stale_temporaries(file);
+}
+
+/// @brief Creates `dir` and the folders above it that are missing; returns the outermost one it created
+/// (empty when `dir` existed), for remove_made_folder.
+inline std::filesystem::path make_folder(const std::filesystem::path& dir) {
+  std::filesystem::path top;
+  for (auto p = dir; !p.empty() && p != p.parent_path() && !std::filesystem::exists(p); p = p.parent_path()) top = p;
+  std::filesystem::create_directories(dir);
+  return top;
+}
+
+/// @brief Undoes make_folder: `dir` goes with what it holds, then each folder above it up to `top`
+/// that is empty (another sweep may have been made beside it meanwhile).
+inline void remove_made_folder(const std::filesystem::path& dir, const std::filesystem::path& top) {
+  if (top.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  for (auto p = dir.parent_path(); p != top.parent_path() && !p.empty(); p = p.parent_path()) {
+    if (!std::filesystem::remove(p, ec)) break;
+  }
 }
 
 /// @brief Swaps a finished folder into place: old `target` out, `fresh` in, old removed.
@@ -266,12 +287,12 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   write_file_atomic(layout.cfgs_summary_file(), summary_text);
 }
 
-/// @brief Sets up a sweep from a space: samples, then writes the files. Refuses once the sweep was launched.
+namespace detail {
+
+/// @brief setup_space's work, while it holds the sweep lock.
 template <sampleable_space Space, class Check, class Finish>
-setup_summary setup_space(const sweep_config& cfg, const Space& space, const Check& check, Finish&& finish,
-                          const setup_observer& observer = {}) {
-  check_setup(cfg);
-  auto dir = sweep_dir(cfg);
+setup_summary setup_locked(const sweep_config& cfg, const std::filesystem::path& dir, const Space& space,
+                           const Check& check, Finish&& finish, const setup_observer& observer) {
   if (std::filesystem::exists(sweep_layout(dir).logs_dir())) {
     throw error({cfg.file, 0}, "NAME",
                 fmt::format("the sweep in {} was already launched (logs/ exists): setup refuses to replace its "
@@ -287,7 +308,6 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
   auto sampled = sample_space(space, cfg.setup, cfg.num_proc, check, observer.progress);
   auto rules = check_rule_names(check);
   if (sampled.found == 0) {
-    // Nothing was written (the folder is made only below), so a failed setup leaves no empty sweep folder.
     auto why = main_rejections(sampled.rejected, rules);
     throw error({cfg.file, 0}, "SETUP",
                 fmt::format("no valid config found in {} candidates{}: loosen {} or raise SETUP.NUM_SAMPLES",
@@ -322,18 +342,8 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
                                 sampled.found, cfg.setup.num_configs, sampled.sampled, main_rejections(sampled.rejected, rules)));
     }
   }
-  bool existed = std::filesystem::exists(dir);
-  auto top = dir;  // the outermost folder this setup creates, removed again if writing fails
-  for (auto p = dir; !p.empty() && p != p.parent_path() && !std::filesystem::exists(p); p = p.parent_path()) top = p;
-  try {
-    std::filesystem::create_directories(dir);
-    detail::remove_setup_leftovers(dir);
-    write_job_configs(cfg, space, sampled, finish);
-  } catch (...) {
-    std::error_code ec;
-    if (!existed) std::filesystem::remove_all(top, ec);
-    throw;
-  }
+  detail::remove_setup_leftovers(dir);
+  write_job_configs(cfg, space, sampled, finish);
   setup_summary summary;
   summary.dir = dir;
   summary.configs = static_cast<std::int64_t>(sampled.records.size());
@@ -343,6 +353,27 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
   summary.rejected = sampled.rejected;
   summary.rule_names = std::move(rules);
   return summary;
+}
+
+}  // namespace detail
+
+/// @brief Sets up a sweep from a space: samples, then writes the files. Refuses once the sweep was launched.
+template <sampleable_space Space, class Check, class Finish>
+setup_summary setup_space(const sweep_config& cfg, const Space& space, const Check& check, Finish&& finish,
+                          const setup_observer& observer = {}) {
+  check_setup(cfg);
+  auto dir = sweep_dir(cfg);
+  // The folder is made first, for the sweep lock; a setup that fails removes what it made, so no
+  // empty sweep folder stays behind.
+  auto made = detail::make_folder(dir);
+  std::optional<sweep_lock> lock;
+  try {
+    lock.emplace(sweep_layout(dir), sweep_access::exclusive, "setup");
+    return detail::setup_locked(cfg, dir, space, check, std::forward<Finish>(finish), observer);
+  } catch (...) {
+    if (lock) detail::remove_made_folder(dir, made);
+    throw;
+  }
 }
 
 /// @brief Sets up a sweep config's own space (SETUP.SAMPLERS, or SETUP.SPACE) with pycls's constraints and setup step.
