@@ -4593,6 +4593,11 @@ inline void check_setup_options(const sweep_config& cfg) {
             fmt::format("expected a number of configs > 0, got {}", s.num_configs));
   c.require(s.num_samples >= 1, "SETUP.NUM_SAMPLES", fmt::format("expected at least 1, got {}", s.num_samples));
   c.require(s.chunk_size >= 1, "SETUP.CHUNK_SIZE", fmt::format("expected at least 1, got {}", s.chunk_size));
+  // pycls draws whole chunks: a chunk above NUM_SAMPLES would draw past it, up to CHUNK_SIZE x NUM_PROC.
+  c.require(s.chunk_size <= s.num_samples || s.num_samples < 1, "SETUP.CHUNK_SIZE",
+            fmt::format("expected at most SETUP.NUM_SAMPLES ({}), got {}: candidates are drawn in whole chunks, so "
+                        "NUM_SAMPLES would not bound the work; lower CHUNK_SIZE (pycls's default is 5000)",
+                        s.num_samples, s.chunk_size));
   c.require(s.rng_seed >= 0 && s.rng_seed <= 0xFFFFFFFFLL, "SETUP.RNG_SEED",
             fmt::format("expected a seed in [0, 2**32 - 1], got {}", s.rng_seed));
   c.require(s.base_cfg.is_null() || s.base_cfg.is_map(), "SETUP.BASE_CFG", "expected a map (the job's config)");
@@ -4617,7 +4622,9 @@ inline void check_launch_common_options(const sweep_config& cfg) {
   const auto& l = cfg.launch;
   c.require(l.parallel_jobs >= 1, "LAUNCH.PARALLEL_JOBS", fmt::format("expected at least 1, got {}", l.parallel_jobs));
   c.require(l.max_retry >= 0, "LAUNCH.MAX_RETRY", fmt::format("expected 0 or more, got {}", l.max_retry));
-  c.require(l.time_limit >= 1, "LAUNCH.TIME_LIMIT", fmt::format("expected at least 1 minute, got {}", l.time_limit));
+  // The cap keeps deadlines (nanoseconds on a steady clock, int64) far from overflow: 10^7 minutes is 19 years.
+  c.require(l.time_limit >= 1 && l.time_limit <= 10'000'000, "LAUNCH.TIME_LIMIT",
+            fmt::format("expected 1 to 10000000 minutes (19 years), got {}", l.time_limit));
   c.require(!l.backend.empty(), "LAUNCH.BACKEND", "is empty: expected the name of a launch backend");
 }
 
@@ -7519,6 +7526,7 @@ class space_spec_reader {
         bool join_tail = t == "join" && i > 0;
         list.push_back(read(part, part_path, join_tail ? &keys : nullptr, depth + 1));
         if (t == "join") {
+          check_join_part_keys(list, part, part_path);
           for (auto& k : list.back().keys()) keys.push_back(k);
         }
       }
@@ -7591,6 +7599,30 @@ class space_spec_reader {
  private:
   static constexpr int max_depth = 16;
   static constexpr std::int64_t max_count = 100'000'000;
+
+  /// @brief The last part of a join may not set a key an earlier part sets (or one containing it): the later
+  /// value would overwrite the earlier, so configs that differ only there come out the same. Two `when`s on
+  /// one KEY with different EQUALS never hold together, so they may set the same keys.
+  void check_join_part_keys(const std::vector<dyn_space>& parts, const value& spec, const std::string& path) const {
+    auto* when = std::get_if<dyn_space::when_node>(&parts.back().get());
+    auto overlap = [](std::string_view a, std::string_view b) {
+      if (a.size() > b.size()) std::swap(a, b);
+      return b.starts_with(a) && (a.size() == b.size() || b[a.size()] == '.');
+    };
+    for (std::size_t j = 0; j + 1 < parts.size(); ++j) {
+      auto* other = std::get_if<dyn_space::when_node>(&parts[j].get());
+      if (when != nullptr && other != nullptr && when->key == other->key && !(when->equals == other->equals)) continue;
+      for (auto& key : parts.back().keys()) {
+        for (auto& earlier : parts[j].keys()) {
+          if (!overlap(key, earlier)) continue;
+          fail(spec, path,
+               fmt::format("sets {}, which part {} of this join sets too ({}): expected each key set by one part "
+                           "(the later value would overwrite the earlier one, giving duplicate configs)",
+                           key, j, earlier));
+        }
+      }
+    }
+  }
 
   void allow_keys(const value& spec, const std::string& path, std::vector<std::string> allowed) const {
     for (auto& [k, v] : spec.as_map()) {
@@ -13110,8 +13142,8 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
     job.status.records = c.status.records;
     job.status.issues = std::move(c.status.issues);
   }
-  // Unchanged job list and logs: sweep.json is already right.
-  bool unchanged = todo.empty() && cache.size() == jobs.size() && sweep_stamp.exists;
+  // Unchanged job list and logs: sweep.json is already right (never assumed by a full collect).
+  bool unchanged = run.incremental && todo.empty() && cache.size() == jobs.size() && sweep_stamp.exists;
   if (run.write && !unchanged && todo.size() < jobs.size()) {
     old_loaded = read_file_into(result.sweep_file.string(), old_sweep) &&
                  static_cast<std::int64_t>(old_sweep.size()) == sweep_stamp.size;

@@ -265,6 +265,14 @@ TEST_CASE("re-collecting reparses only changed logs and writes what a full colle
   auto status = sweep::collect_dir(tmp.path, {}, look);
   CHECK(sweep::status_line(status) == sweep::status_line(full));
   CHECK_FALSE(fs::exists(tmp.path / "sweep.json"));
+
+  // A full collect always writes: with every log gone since, sweep.json says so (it kept the old jobs).
+  sweep::collect_dir(tmp.path, {}, threads(2));
+  for (auto& job : fs::directory_iterator(logs)) fs::remove_all(job.path());
+  auto emptied = sweep::collect_dir(tmp.path, {}, threads(2, false));
+  CHECK(emptied.written);
+  CHECK(emptied.jobs.empty());
+  CHECK(read_text(tmp.path / "sweep.json").find("000010") == std::string::npos);
 }
 
 TEST_CASE("checkpoints are deleted per COLLECT.CHECKPOINTS_KEEP after sweep.json is written", "[collect]") {

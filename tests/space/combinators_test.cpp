@@ -264,6 +264,17 @@ TEST_CASE("SETUP.SPACE errors name the file, line, key path and what was expecte
                          "    EQUALS: regnet\n    SPACE: {TYPE: grid, AXES: {REGNET.DEPTH: [10]}}\n"),
              Catch::Contains("space.yaml:5: SETUP.SPACE.PARTS[1].KEY: MODEL.TYPO is not set by an earlier part") &&
                  Catch::Contains("MODEL.TYPE"));
+  // Each key is set by one part of a join; two whens on one KEY with different EQUALS never hold together.
+  CHECK_THAT(space_error("TYPE: join\nPARTS:\n  - {TYPE: grid, AXES: {A: [1, 2], B: [x]}}\n  - {TYPE: zip, AXES: {B: [y]}}\n"),
+             Catch::Contains("space.yaml:4: SETUP.SPACE.PARTS[1]: sets B, which part 0 of this join sets too (B)"));
+  CHECK_THAT(space_error("TYPE: join\nPARTS:\n  - {TYPE: grid, AXES: {A: [1, 2]}}\n"
+                         "  - {TYPE: when, KEY: A, EQUALS: 1, SPACE: {TYPE: grid, AXES: {B.C: [x]}}}\n"
+                         "  - {TYPE: when, KEY: A, EQUALS: 1, SPACE: {TYPE: grid, AXES: {B: [y]}}}\n"),
+             Catch::Contains("space.yaml:5: SETUP.SPACE.PARTS[2]: sets B, which part 1 of this join sets too (B.C)"));
+  auto exclusive = yaml_space("TYPE: join\nPARTS:\n  - {TYPE: grid, AXES: {A: [1, 2]}}\n"
+                              "  - {TYPE: when, KEY: A, EQUALS: 1, SPACE: {TYPE: grid, AXES: {B: [x]}}}\n"
+                              "  - {TYPE: when, KEY: A, EQUALS: 2, SPACE: {TYPE: grid, AXES: {B: [y, z]}}}\n");
+  CHECK(texts(exclusive) == std::vector<std::string>{"A 1 B x", "A 2 B y", "A 2 B z"});
   CHECK_THAT(space_error("TYPE: when\nKEY: A\nEQUALS: 1\nSPACE: {TYPE: grid, AXES: {B: [1]}}\n"),
              Catch::Contains("SETUP.SPACE.TYPE: a when space must be a part of a join"));
   CHECK_THAT(space_error("TYPE: sobol\nSAMPLERS:\n  A: {TYPE: list_sampler, LENGTH: 2, ITEM_SAMPLER: {TYPE: int_sampler, RANGE: [1, 2]}}\n"),

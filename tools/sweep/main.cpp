@@ -2,9 +2,11 @@
 #include "command.hpp"
 
 #include <sweep/base/files.hpp>
+#include <sweep/base/suggest.hpp>
 #include <sweep/version.hpp>
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -49,7 +51,20 @@ std::string hint(CLI::App& app, const std::vector<std::string>& args) {
       }
     }
   }
-  if (cmd == nullptr || cmd->get_option_no_throw("--sweep-cfg") == nullptr) return {};
+  if (cmd == nullptr) {
+    // No verb at all: the first word that is neither an option nor an option's value was meant as one.
+    auto word = args.end();
+    for (auto w = args.begin(); w != args.end() && word == args.end(); ++w) {
+      bool value = w != args.begin() && (w - 1)->starts_with("--") && (w - 1)->find('=') == std::string::npos;
+      if (!w->starts_with("-") && !value) word = w;
+    }
+    if (word == args.end()) return {};
+    std::vector<std::string> verbs;
+    for (auto* sub : app.get_subcommands([](CLI::App*) { return true; })) verbs.push_back(sub->get_name());
+    return fmt::format("unknown command '{}'{}: expected one of {}", *word, sweep::did_you_mean(*word, verbs),
+                       fmt::join(verbs, ", "));
+  }
+  if (cmd->get_option_no_throw("--sweep-cfg") == nullptr) return {};
   auto quote = [](const std::string& w) { return w.find_first_of(" \t\"'[]{}$") == std::string::npos ? w : "'" + w + "'"; };
   std::vector<std::string> before(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(verb));
   std::vector<std::string> after(args.begin() + static_cast<std::ptrdiff_t>(verb) + 1, args.end());

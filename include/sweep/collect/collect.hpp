@@ -548,8 +548,8 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
     job.status.records = c.status.records;
     job.status.issues = std::move(c.status.issues);
   }
-  // Unchanged job list and logs: sweep.json is already right.
-  bool unchanged = todo.empty() && cache.size() == jobs.size() && sweep_stamp.exists;
+  // Unchanged job list and logs: sweep.json is already right (never assumed by a full collect).
+  bool unchanged = run.incremental && todo.empty() && cache.size() == jobs.size() && sweep_stamp.exists;
   if (run.write && !unchanged && todo.size() < jobs.size()) {
     old_loaded = read_file_into(result.sweep_file.string(), old_sweep) &&
                  static_cast<std::int64_t>(old_sweep.size()) == sweep_stamp.size;

@@ -88,6 +88,11 @@ inline void check_setup_options(const sweep_config& cfg) {
             fmt::format("expected a number of configs > 0, got {}", s.num_configs));
   c.require(s.num_samples >= 1, "SETUP.NUM_SAMPLES", fmt::format("expected at least 1, got {}", s.num_samples));
   c.require(s.chunk_size >= 1, "SETUP.CHUNK_SIZE", fmt::format("expected at least 1, got {}", s.chunk_size));
+  // pycls draws whole chunks: a chunk above NUM_SAMPLES would draw past it, up to CHUNK_SIZE x NUM_PROC.
+  c.require(s.chunk_size <= s.num_samples || s.num_samples < 1, "SETUP.CHUNK_SIZE",
+            fmt::format("expected at most SETUP.NUM_SAMPLES ({}), got {}: candidates are drawn in whole chunks, so "
+                        "NUM_SAMPLES would not bound the work; lower CHUNK_SIZE (pycls's default is 5000)",
+                        s.num_samples, s.chunk_size));
   c.require(s.rng_seed >= 0 && s.rng_seed <= 0xFFFFFFFFLL, "SETUP.RNG_SEED",
             fmt::format("expected a seed in [0, 2**32 - 1], got {}", s.rng_seed));
   c.require(s.base_cfg.is_null() || s.base_cfg.is_map(), "SETUP.BASE_CFG", "expected a map (the job's config)");
@@ -112,7 +117,9 @@ inline void check_launch_common_options(const sweep_config& cfg) {
   const auto& l = cfg.launch;
   c.require(l.parallel_jobs >= 1, "LAUNCH.PARALLEL_JOBS", fmt::format("expected at least 1, got {}", l.parallel_jobs));
   c.require(l.max_retry >= 0, "LAUNCH.MAX_RETRY", fmt::format("expected 0 or more, got {}", l.max_retry));
-  c.require(l.time_limit >= 1, "LAUNCH.TIME_LIMIT", fmt::format("expected at least 1 minute, got {}", l.time_limit));
+  // The cap keeps deadlines (nanoseconds on a steady clock, int64) far from overflow: 10^7 minutes is 19 years.
+  c.require(l.time_limit >= 1 && l.time_limit <= 10'000'000, "LAUNCH.TIME_LIMIT",
+            fmt::format("expected 1 to 10000000 minutes (19 years), got {}", l.time_limit));
   c.require(!l.backend.empty(), "LAUNCH.BACKEND", "is empty: expected the name of a launch backend");
 }
 

@@ -358,6 +358,7 @@ class space_spec_reader {
         bool join_tail = t == "join" && i > 0;
         list.push_back(read(part, part_path, join_tail ? &keys : nullptr, depth + 1));
         if (t == "join") {
+          check_join_part_keys(list, part, part_path);
           for (auto& k : list.back().keys()) keys.push_back(k);
         }
       }
@@ -430,6 +431,30 @@ class space_spec_reader {
  private:
   static constexpr int max_depth = 16;
   static constexpr std::int64_t max_count = 100'000'000;
+
+  /// @brief The last part of a join may not set a key an earlier part sets (or one containing it): the later
+  /// value would overwrite the earlier, so configs that differ only there come out the same. Two `when`s on
+  /// one KEY with different EQUALS never hold together, so they may set the same keys.
+  void check_join_part_keys(const std::vector<dyn_space>& parts, const value& spec, const std::string& path) const {
+    auto* when = std::get_if<dyn_space::when_node>(&parts.back().get());
+    auto overlap = [](std::string_view a, std::string_view b) {
+      if (a.size() > b.size()) std::swap(a, b);
+      return b.starts_with(a) && (a.size() == b.size() || b[a.size()] == '.');
+    };
+    for (std::size_t j = 0; j + 1 < parts.size(); ++j) {
+      auto* other = std::get_if<dyn_space::when_node>(&parts[j].get());
+      if (when != nullptr && other != nullptr && when->key == other->key && !(when->equals == other->equals)) continue;
+      for (auto& key : parts.back().keys()) {
+        for (auto& earlier : parts[j].keys()) {
+          if (!overlap(key, earlier)) continue;
+          fail(spec, path,
+               fmt::format("sets {}, which part {} of this join sets too ({}): expected each key set by one part "
+                           "(the later value would overwrite the earlier one, giving duplicate configs)",
+                           key, j, earlier));
+        }
+      }
+    }
+  }
 
   void allow_keys(const value& spec, const std::string& path, std::vector<std::string> allowed) const {
     for (auto& [k, v] : spec.as_map()) {
