@@ -343,3 +343,18 @@ TEST_CASE("a pid alive with another start time is a later process, not the job",
   sweep::wait_exit_code(leader);
   CHECK_FALSE(job.group_alive());
 }
+
+TEST_CASE("the code copy of a folder keeps symlinks to folders as links and leaves out the sweep inside it", "[launch][local]") {
+  temp_dir tmp;
+  auto project = tmp.path / "project";
+  write_file(project / "src/train.sh", "echo train\n");
+  fs::create_directory_symlink("..", project / "src/loop");  // a symlink loop
+  write_file(project / "src/runs/s/cfgs_summary.yaml", "{}\n");  // the sweep lives inside the named folder
+  auto code = project / "src/runs/s/code";
+  auto copied = sweep::detail::copy_named_code({"sh", "src/train.sh", "src"}, project, code);
+  CHECK(copied == std::vector<std::string>{"src/train.sh", "src"});
+  CHECK(read_file(code / "src/train.sh") == "echo train\n");
+  CHECK(fs::is_symlink(code / "src/loop"));
+  CHECK(fs::read_symlink(code / "src/loop") == "..");
+  CHECK_FALSE(fs::exists(code / "src/runs"));  // not copied into itself
+}

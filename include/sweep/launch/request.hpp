@@ -59,10 +59,25 @@ struct launch_result {
 namespace detail {
 
 /// @brief Copies a file or folder via temporary names and renames, so a running job never sees half a file.
+/// Inside a folder, a symlink to a folder is copied as the link (a link to `..` would copy forever), and a
+/// folder holding `to` itself is left out (a word naming a folder that holds the sweep).
 inline void copy_atomic(const fs::path& from, const fs::path& to) {
   if (fs::is_directory(from)) {
     fs::create_directories(to);
-    for (auto& entry : fs::directory_iterator(from)) copy_atomic(entry.path(), to / entry.path().filename());
+    auto destination = fs::weakly_canonical(to);
+    for (auto& entry : fs::directory_iterator(from)) {
+      auto target = to / entry.path().filename();
+      if (entry.is_symlink() && entry.is_directory()) {
+        std::error_code ec;
+        fs::remove(target, ec);
+        fs::copy_symlink(entry.path(), target);
+        continue;
+      }
+      auto inner = fs::weakly_canonical(entry.path());
+      auto [end, rest] = std::mismatch(inner.begin(), inner.end(), destination.begin(), destination.end());
+      if (entry.is_directory() && end == inner.end()) continue;  // `to` is inside it
+      copy_atomic(entry.path(), target);
+    }
     return;
   }
   if (!fs::is_regular_file(from)) return;
