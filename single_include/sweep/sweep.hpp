@@ -2495,6 +2495,7 @@ inline constexpr regnet_fn regnet{};
 // not compile.
 
 
+
 #include <tuple>
 
 namespace sweep {
@@ -2581,10 +2582,12 @@ struct record<key_list<Keys...>, Values...> {
 template <class... Bindings>
 class typed_space;
 
-/// @brief A constraint: a predicate over records (made by where, all_of, any_of, not_, in_range).
+/// @brief A constraint: a predicate over records (made by where, all_of, any_of, not_, in_range), and the
+/// name setup reports its rejections under (`where(pred, "name")`; unnamed: "where #k" in the order written).
 template <class Pred>
 struct constraint {
   Pred pred;
+  const char* name = nullptr;
   template <class Record>
   constexpr bool operator()(const Record& r) const {
     return static_cast<bool>(pred(r));
@@ -2610,6 +2613,37 @@ constexpr auto pipe_without_where() {
   return false;
 }
 
+/// @brief How setup's report names a `where`: "where 'NAME'", or "where #k" (k: its place among the space's
+/// wheres, in the order written).
+inline void append_where_name(std::vector<std::string>& out, const char* name) {
+  out.push_back(name != nullptr ? fmt::format("where '{}'", name) : fmt::format("where #{}", out.size() + 1));
+}
+
+/// @brief The names of a space's `where`s, in the order written (none for a space without).
+template <class Space>
+void append_where_names(const Space& space, std::vector<std::string>& out) {
+  if constexpr (requires { space.append_where_names(out); }) space.append_where_names(out);
+}
+
+/// @brief Which `where` of `space` refuses `r`: 0 none, k the k-th of append_where_names (k past them: a
+/// space that only says whether it accepts).
+template <class Space, class Record>
+std::size_t rejected_by(const Space& space, const Record& r) {
+  if constexpr (requires { space.rejected_by(r); }) {
+    return space.rejected_by(r);
+  } else {
+    return space.accepts(r) ? 0 : 1;
+  }
+}
+
+/// @brief How many `where`s a space has (the offset of the next part's in a join or concat).
+template <class Space>
+std::size_t count_wheres(const Space& space) {
+  std::vector<std::string> names;
+  append_where_names(space, names);
+  return names.size();
+}
+
 /// @brief Instantiates the constraint on `Record` here, so a predicate over a key the space lacks fails
 /// at `space | where(pred)`, not only when setup first calls it.
 template <class Record, class Pred>
@@ -2624,10 +2658,19 @@ template <class Space, class Pred>
 class constrained_space {
  public:
   using record_type = typename Space::record_type;
-  constexpr constrained_space(Space space, constraint<Pred> c) : space_(std::move(space)), constraint_(std::move(c)) {}
+  constexpr constrained_space(Space space, constraint<Pred> c)
+      : space_(std::move(space)), constraint_(std::move(c)), inner_wheres_(detail::count_wheres(space_)) {}
 
   [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
   [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r) && constraint_(r); }
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
+    if (auto inner = detail::rejected_by(space_, r)) return inner;
+    return constraint_(r) ? 0 : inner_wheres_ + 1;
+  }
+  void append_where_names(std::vector<std::string>& out) const {
+    detail::append_where_names(space_, out);
+    detail::append_where_name(out, constraint_.name);
+  }
   void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
   void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
 
@@ -2645,6 +2688,7 @@ class constrained_space {
  private:
   Space space_;
   constraint<Pred> constraint_;
+  std::size_t inner_wheres_;  // this where's number is one more
 };
 
 /// @brief The typed space: keys bound to samplers, drawn in the order written.
@@ -2708,11 +2752,12 @@ struct space_fn {
 };
 inline constexpr space_fn space{};
 
-/// @brief `where(pred)`: a constraint from any predicate over a space's records.
+/// @brief `where(pred)`: a constraint from any predicate over a space's records; `where(pred, "name")` names
+/// it in setup's report of what each rule removed.
 struct where_fn {
   template <class Pred>
-  constexpr auto operator()(Pred pred) const {
-    return constraint<Pred>{std::move(pred)};
+  constexpr auto operator()(Pred pred, const char* name = nullptr) const {
+    return constraint<Pred>{std::move(pred), name};
   }
 };
 inline constexpr where_fn where{};
@@ -2815,8 +2860,8 @@ class dyn_sampler {
 
   /// @brief Draws and appends the values this sampler sets (a regnet draw: its six, in append_params' order).
   void draw_values(numpy_rng& rng, std::vector<value>& out) const {
-    if (auto* regnet = std::get_if<regnet_sampler>(&sampler_)) {
-      auto v = regnet->draw(rng);
+    if (auto* spec = std::get_if<regnet_sampler>(&sampler_)) {
+      auto v = spec->draw(rng);
       out.insert(out.end(), {value{v.depth}, value{v.w0}, value{v.wa}, value{v.wm}, value{v.group_w}, value{v.bot_mul}});
     } else if (auto* f = std::get_if<float_sampler>(&sampler_)) {
       out.emplace_back(f->draw(rng));  // the hot case of most sweeps: no detour through draw()
@@ -2826,9 +2871,9 @@ class dyn_sampler {
   }
   /// @brief The keys draw_values sets, for the sampler of `key`.
   [[nodiscard]] std::vector<std::string> keys_set(const std::string& key) const {
-    if (auto* regnet = std::get_if<regnet_sampler>(&sampler_)) {
+    if (auto* spec = std::get_if<regnet_sampler>(&sampler_)) {
       param_list pairs;
-      regnet->append_params(pairs, key, regnet_values{});
+      spec->append_params(pairs, key, regnet_values{});
       std::vector<std::string> keys;
       for (auto& pair : pairs) keys.push_back(std::move(pair.first));
       return keys;
@@ -3355,10 +3400,19 @@ template <class Space, class Pred>
 class filtered_space : public detail::pipeable<filtered_space<Space, Pred>> {
  public:
   using record_type = typename Space::record_type;
-  filtered_space(Space space, constraint<Pred> c) : space_(std::move(space)), constraint_(std::move(c)) {}
+  filtered_space(Space inner, constraint<Pred> c)
+      : space_(std::move(inner)), constraint_(std::move(c)), inner_wheres_(detail::count_wheres(space_)) {}
 
   [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
   [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r) && detail::holds(constraint_, r); }
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
+    if (auto inner = detail::rejected_by(space_, r)) return inner;
+    return detail::holds(constraint_, r) ? 0 : inner_wheres_ + 1;
+  }
+  void append_where_names(std::vector<std::string>& out) const {
+    detail::append_where_names(space_, out);
+    detail::append_where_name(out, constraint_.name);
+  }
   void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
   void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
 
@@ -3372,6 +3426,7 @@ class filtered_space : public detail::pipeable<filtered_space<Space, Pred>> {
  private:
   Space space_;
   constraint<Pred> constraint_;
+  std::size_t inner_wheres_;  // this where's number is one more
 };
 
 /// @brief A finite space whose configs setup writes in a random order (seeded by RNG_SEED).
@@ -3379,10 +3434,12 @@ template <class Space>
 class shuffled_space : public detail::pipeable<shuffled_space<Space>> {
  public:
   using record_type = typename Space::record_type;
-  explicit shuffled_space(Space space) : space_(std::move(space)) {}
+  explicit shuffled_space(Space inner) : space_(std::move(inner)) {}
 
   [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
   [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r); }
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const { return detail::rejected_by(space_, r); }
+  void append_where_names(std::vector<std::string>& out) const { detail::append_where_names(space_, out); }
   void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
   void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
   [[nodiscard]] std::uint64_t size() const { return space_.size(); }
@@ -3396,9 +3453,9 @@ class shuffled_space : public detail::pipeable<shuffled_space<Space>> {
 /// @brief `shuffle(space)`: the finite space's configs in a random order (RNG_SEED) instead of index order.
 struct shuffle_fn {
   template <class Space>
-  auto operator()(Space space) const {
-    static_assert(finite_space<Space>, "sweep::shuffle(space) requires a finite space (grid, zip, concat or join of finite parts)");
-    return shuffled_space<Space>(std::move(space));
+  auto operator()(Space inner) const {
+    static_assert(finite_space<Space>, "sweep::shuffle(inner) requires a finite inner (grid, zip, concat or join of finite parts)");
+    return shuffled_space<Space>(std::move(inner));
   }
 };
 inline constexpr shuffle_fn shuffle{};
@@ -3580,8 +3637,8 @@ struct when_part {
 
 struct when_fn {
   template <fixed_string Text, class V, class Space>
-  auto operator()(param_key<Text>, V equals, Space space) const {
-    return when_part<param_key<Text>, detail::drawn_t<V>, Space>{detail::drawn_t<V>(std::move(equals)), std::move(space)};
+  auto operator()(param_key<Text>, V equals, Space inner) const {
+    return when_part<param_key<Text>, detail::drawn_t<V>, Space>{detail::drawn_t<V>(std::move(equals)), std::move(inner)};
   }
 };
 inline constexpr when_fn when{};
@@ -3708,6 +3765,17 @@ class joined_space : public detail::pipeable<joined_space<First, Second>> {
   [[nodiscard]] bool accepts(const record_type& r) const {
     return first_.accepts(r.first) && (!part::present(r.second) || part::space(second_).accepts(part::unwrap(r.second)));
   }
+  /// @brief The first part's wheres are numbered first, then the second's.
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
+    if (auto first = detail::rejected_by(first_, r.first)) return first;
+    if (!part::present(r.second)) return 0;
+    auto second = detail::rejected_by(part::space(second_), part::unwrap(r.second));
+    return second == 0 ? 0 : detail::count_wheres(first_) + second;
+  }
+  void append_where_names(std::vector<std::string>& out) const {
+    detail::append_where_names(first_, out);
+    detail::append_where_names(part::space(second_), out);
+  }
   void append_key_text(std::string& out, const record_type& r) const {
     first_.append_key_text(out, r.first);
     if (part::present(r.second)) part::space(second_).append_key_text(out, part::unwrap(r.second));
@@ -3824,6 +3892,21 @@ class concat_space : public detail::pipeable<concat_space<Parts...>> {
   }
   [[nodiscard]] bool accepts(const record_type& r) const {
     return detail::with_index<n>(r.index(), [&](auto I) { return std::get<I>(parts_).accepts(std::get<I>(r)); });
+  }
+  /// @brief Each part's wheres are numbered after those of the parts before it.
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
+    return detail::with_index<n>(r.index(), [&](auto I) -> std::size_t {
+      auto k = detail::rejected_by(std::get<I>(parts_), std::get<I>(r));
+      if (k == 0) return 0;
+      std::size_t before = 0;
+      [&]<std::size_t... J>(std::index_sequence<J...>) {
+        ((before += detail::count_wheres(std::get<J>(parts_))), ...);
+      }(std::make_index_sequence<decltype(I)::value>{});
+      return before + k;
+    });
+  }
+  void append_where_names(std::vector<std::string>& out) const {
+    std::apply([&](auto&... p) { (detail::append_where_names(p, out), ...); }, parts_);
   }
   void append_key_text(std::string& out, const record_type& r) const {
     detail::with_index<n>(r.index(), [&](auto I) { std::get<I>(parts_).append_key_text(out, std::get<I>(r)); });
@@ -6703,19 +6786,32 @@ struct sample_progress {
 struct rejection_counts {
   std::int64_t drawn = 0;       // candidates looked at (records drawn or enumerated)
   std::int64_t duplicates = 0;  // keys met before (in the chunk, or in an earlier chunk)
-  std::int64_t where = 0;       // refused by the space's own constraints (`where`, `when`)
+  std::int64_t where = 0;       // refused by the space's own `where`s, in all
+  std::vector<std::int64_t> wheres;  // ... per where (rejected_by - 1), named by where_names
+  std::vector<std::string> where_names;  // the space's wheres (space/space.hpp append_where_names)
   std::vector<std::int64_t> rules;  // refused by the config-level check, per rule (reject_reason - 1)
 
   void add(const rejection_counts& o) {
     drawn += o.drawn;
     duplicates += o.duplicates;
     where += o.where;
-    if (rules.size() < o.rules.size()) rules.resize(o.rules.size());
-    for (std::size_t i = 0; i < o.rules.size(); ++i) rules[i] += o.rules[i];
+    add_counts(wheres, o.wheres);
+    add_counts(rules, o.rules);
   }
-  void count_rule(std::size_t reason) {
-    if (rules.size() < reason) rules.resize(reason);
-    ++rules[reason - 1];
+  void count_rule(std::size_t reason) { count(rules, reason); }
+  void count_where(std::size_t which) {
+    ++where;
+    count(wheres, which);
+  }
+
+ private:
+  static void count(std::vector<std::int64_t>& counts, std::size_t one_based) {
+    if (counts.size() < one_based) counts.resize(one_based);
+    ++counts[one_based - 1];
+  }
+  static void add_counts(std::vector<std::int64_t>& to, const std::vector<std::int64_t>& from) {
+    if (to.size() < from.size()) to.resize(from.size());
+    for (std::size_t i = 0; i < from.size(); ++i) to[i] += from[i];
   }
 };
 
@@ -6779,22 +6875,18 @@ class candidate_filter {
       return false;
     }
     if (auto known = rejected_.find(key); known != rejected_.end()) {
-      if (known->second == 0) ++out.rejected.where;
-      else out.rejected.count_rule(known->second);
+      count(known->second, out.rejected);
       return false;
     }
-    std::size_t reason = 0;
-    bool ok = space_.accepts(record);
-    if (ok && check_.active()) {
+    std::int64_t reason = -static_cast<std::int64_t>(detail::rejected_by(space_, record));
+    if (reason == 0 && check_.active()) {
       params_.clear();
       space_.append_params(params_, record);
-      reason = reject_reason_of(check_, params_);
-      ok = reason == 0;
+      reason = static_cast<std::int64_t>(reject_reason_of(check_, params_));
     }
-    if (!ok) {
+    if (reason != 0) {
       rejected_.emplace(seen_keys_.store(key.text, key.hash), reason);
-      if (reason == 0) ++out.rejected.where;
-      else out.rejected.count_rule(reason);
+      count(reason, out.rejected);
       return false;
     }
     key = out.keys.store(key.text, key.hash);  // `out` outlives the filter: one copy serves both
@@ -6808,7 +6900,13 @@ class candidate_filter {
   const Check& check_;
   key_arena seen_keys_;
   std::pmr::unordered_set<hashed_key, hashed_key_hash> seen_;
-  std::pmr::unordered_map<hashed_key, std::size_t, hashed_key_hash> rejected_{seen_keys_.resource()};  // key -> rule (0: where)
+  // A rejection's reason: a config-level rule (> 0) or the space's where -k (< 0).
+  static void count(std::int64_t reason, rejection_counts& counts) {
+    if (reason > 0) counts.count_rule(static_cast<std::size_t>(reason));
+    else counts.count_where(static_cast<std::size_t>(-reason));
+  }
+
+  std::pmr::unordered_map<hashed_key, std::int64_t, hashed_key_hash> rejected_{seen_keys_.resource()};  // key -> reason
   std::string text_;
   param_list params_;
 };
@@ -6872,7 +6970,7 @@ class merged_configs {
 /// @brief Samples NUM_CONFIGS unique valid configs from a space, exactly as pycls would for the same seed and NUM_PROC.
 /// `check` sees each new candidate's (key, value) pairs (config-level constraints); `progress` is called per round.
 template <sampleable_space Space, class Check = accept_all>
-sample_result<typename Space::record_type> sample_configs(const Space& space, const setup_options& setup,
+sample_result<typename Space::record_type> sample_configs(const Space& design, const setup_options& setup,
                                                           std::int64_t num_proc, const Check& check = {},
                                                           const std::function<void(const sample_progress&)>& progress = {}) {
   using record_type = typename Space::record_type;
@@ -6889,7 +6987,7 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
     std::size_t last = std::min(seeds.size(), first + static_cast<std::size_t>(num_proc));
     std::vector<detail::chunk_result<record_type>> chunks(last - first);
     run_on_threads(last - first, [&](std::size_t c) {
-      chunks[c] = detail::sample_chunk(space, check, static_cast<std::uint32_t>(seeds[first + c]), setup.chunk_size, target);
+      chunks[c] = detail::sample_chunk(design, check, static_cast<std::uint32_t>(seeds[first + c]), setup.chunk_size, target);
     });
     for (auto& chunk : chunks) configs.add(std::move(chunk));
     sampled += setup.chunk_size * num_proc;
@@ -6900,6 +6998,7 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
   result.sampled = sampled;
   result.found = configs.size();
   result.rejected = configs.rejected();
+  detail::append_where_names(design, result.rejected.where_names);
   configs.take(result, rng.choice(result.found, std::min<std::int64_t>(result.found, target)));
   result.seconds = elapsed();
   return result;
@@ -6913,16 +7012,16 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
 /// for; in a random order when the space is shuffled. Sequences: the first NUM_CONFIGS, in sequence order.
 template <class Space, class Check = accept_all>
   requires indexed_space<Space>
-sample_result<typename Space::record_type> enumerate_configs(const Space& space, const setup_options& setup,
+sample_result<typename Space::record_type> enumerate_configs(const Space& design, const setup_options& setup,
                                                              std::int64_t num_proc, const Check& check = {},
                                                              const std::function<void(const sample_progress&)>& progress = {}) {
   using record_type = typename Space::record_type;
   auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  bool finite = kind_of(space) == space_kind::finite;
+  bool finite = kind_of(design) == space_kind::finite;
   std::uint64_t total = 0;
-  if constexpr (requires { space.size(); }) {
-    if (finite) total = space.size();
+  if constexpr (requires { design.size(); }) {
+    if (finite) total = design.size();
   }
   if (!finite) total = static_cast<std::uint64_t>(std::max<std::int64_t>(0, setup.num_samples));
   std::int64_t target = setup.num_configs > 0 ? setup.num_configs : INT64_MAX;
@@ -6936,8 +7035,8 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
     std::vector<detail::chunk_result<record_type>> found(blocks);
     run_on_threads(blocks, [&](std::size_t b) {
       std::uint64_t first = next + b * block, last = std::min(total, first + block);
-      detail::candidate_filter filter(space, check, static_cast<std::size_t>(last - first));
-      for (std::uint64_t i = first; i < last; ++i) filter.admit(space.at(i), found[b]);
+      detail::candidate_filter filter(design, check, static_cast<std::size_t>(last - first));
+      for (std::uint64_t i = first; i < last; ++i) filter.admit(design.at(i), found[b]);
     });
     for (auto& chunk : found) configs.add(std::move(chunk));
     next = std::min(total, next + blocks * block);
@@ -6948,12 +7047,13 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   result.sampled = static_cast<std::int64_t>(next);
   result.found = configs.size();
   result.rejected = configs.rejected();
+  detail::append_where_names(design, result.rejected.where_names);
   auto n = std::min<std::int64_t>(result.found, target);
   std::vector<std::int64_t> order;
-  if (finite && (is_shuffled(space) || n < result.found)) {
+  if (finite && (is_shuffled(design) || n < result.found)) {
     numpy_rng rng(static_cast<std::uint32_t>(setup.rng_seed));
     order = rng.choice(result.found, n);
-    if (!is_shuffled(space)) std::sort(order.begin(), order.end());
+    if (!is_shuffled(design)) std::sort(order.begin(), order.end());
   } else {
     for (std::int64_t i = 0; i < n; ++i) order.push_back(i);
   }
@@ -6965,10 +7065,10 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
 /// @brief Samples any space the way its kind asks for: random spaces as pycls does (sample_configs), finite
 /// and sequence spaces by enumeration (enumerate_configs). Seeded parts (sobol) are scrambled by RNG_SEED.
 template <sampleable_space Space, class Check = accept_all>
-sample_result<typename Space::record_type> sample_space(const Space& space, const setup_options& setup,
+sample_result<typename Space::record_type> sample_space(const Space& design, const setup_options& setup,
                                                         std::int64_t num_proc, const Check& check = {},
                                                         const std::function<void(const sample_progress&)>& progress = {}) {
-  auto seeded = with_seed(space, static_cast<std::uint64_t>(setup.rng_seed));
+  auto seeded = with_seed(design, static_cast<std::uint64_t>(setup.rng_seed));
   if constexpr (indexed_space<Space>) {
     if (kind_of(seeded) != space_kind::random) return enumerate_configs(seeded, setup, num_proc, check, progress);
   }
@@ -7237,16 +7337,16 @@ class dyn_space {
   using node = std::variant<grid_node, zip_node, concat_node, join_node, when_node, sobol_node, random_node>;
 
   /// @brief The space of one node; sizes are worked out here (a zip's axes must have one length).
-  explicit dyn_space(node n, bool shuffle = false) : node_(std::move(n)), shuffle_(shuffle) { prepare(); }
+  explicit dyn_space(node n, bool shuffled = false) : node_(std::move(n)), shuffle_(shuffled) { prepare(); }
 
   /// @brief `join(parts...)` as nested pairs: each part after the first may be a when over earlier keys.
-  static dyn_space join(std::vector<dyn_space> parts, bool shuffle = false) {
+  static dyn_space join(std::vector<dyn_space> parts, bool shuffled = false) {
     if (parts.empty()) throw error("sweep::dyn_space::join: expected at least one part");
     auto joined = std::make_shared<const dyn_space>(std::move(parts[0]));
     for (std::size_t i = 1; i < parts.size(); ++i) {
       bool last = i + 1 == parts.size();
       joined = std::make_shared<const dyn_space>(join_node{joined, std::make_shared<const dyn_space>(std::move(parts[i]))},
-                                                 last && shuffle);
+                                                 last && shuffled);
     }
     return *joined;
   }
@@ -7345,18 +7445,18 @@ class dyn_space {
                      offsets_ = std::move(offsets);
                    },
                    [&](const join_node& j) {
-                     auto* when = std::get_if<when_node>(&j.second->node_);
+                     auto* when_part = std::get_if<when_node>(&j.second->node_);
                      bool finite = j.first->kind_ == space_kind::finite && j.second->kind_ == space_kind::finite;
                      kind_ = finite ? space_kind::finite : space_kind::random;
                      if (!finite) return;
-                     if (when == nullptr) {
+                     if (when_part == nullptr) {
                        size_ = detail::checked_mul(j.first->size_, j.second->size_, "join");
                        return;
                      }
                      auto offsets = std::make_shared<std::vector<std::uint64_t>>(1, 0);
                      offsets->reserve(j.first->size_ + 1);
                      for (std::uint64_t i = 0; i < j.first->size_; ++i) {
-                       offsets->push_back(detail::checked_add(offsets->back(), active(*when, j.first->at(i)) ? j.second->size_ : 1, "join"));
+                       offsets->push_back(detail::checked_add(offsets->back(), active(*when_part, j.first->at(i)) ? j.second->size_ : 1, "join"));
                      }
                      size_ = offsets->back();
                      offsets_ = std::move(offsets);
@@ -7413,8 +7513,8 @@ class dyn_space {
                      c.parts[p].at_into(i - o[p], out);
                    },
                    [&](const join_node& j) {
-                     auto* when = std::get_if<when_node>(&j.second->node_);
-                     if (when == nullptr) {
+                     auto* when_part = std::get_if<when_node>(&j.second->node_);
+                     if (when_part == nullptr) {
                        auto n = j.second->size_;
                        j.first->at_into(i / n, out);
                        j.second->at_into(i % n, out);
@@ -7423,7 +7523,7 @@ class dyn_space {
                      auto& o = *offsets_;
                      auto p = static_cast<std::uint64_t>(std::upper_bound(o.begin(), o.end(), i) - o.begin() - 1);
                      j.first->at_into(p, out);
-                     if (active(*when, out)) when->space->at_into(i - o[p], out);
+                     if (active(*when_part, out)) when_part->space->at_into(i - o[p], out);
                    },
                    [&](const when_node& w) { w.space->at_into(i, out); },
                    [&](const sobol_node& s) {
@@ -7447,11 +7547,11 @@ class dyn_space {
                    },
                    [&](const join_node& j) {
                      j.first->draw_into(rng, out);
-                     auto* when = std::get_if<when_node>(&j.second->node_);
-                     if (when == nullptr) {
+                     auto* when_part = std::get_if<when_node>(&j.second->node_);
+                     if (when_part == nullptr) {
                        j.second->draw_into(rng, out);
-                     } else if (active(*when, out)) {
-                       when->space->draw_into(rng, out);
+                     } else if (active(*when_part, out)) {
+                       when_part->space->draw_into(rng, out);
                      }
                    },
                    [&](const when_node& w) { w.space->draw_into(rng, out); },
@@ -7855,6 +7955,12 @@ std::vector<std::string> check_rule_names(const Check& check) {
   }
 }
 
+/// @brief How setup's report names the i-th where of the space (a space that only says whether it accepts
+/// has no names).
+inline std::string where_name(const rejection_counts& r, std::size_t i) {
+  return i < r.where_names.size() ? r.where_names[i] : "the space's own constraints";
+}
+
 /// @brief One line per rule that removed candidates: "  1200 duplicates (keys drawn before)", ...
 inline std::vector<std::string> describe_rejections(const rejection_counts& r, const std::vector<std::string>& rule_names) {
   std::vector<std::string> lines;
@@ -7862,7 +7968,7 @@ inline std::vector<std::string> describe_rejections(const rejection_counts& r, c
     if (n > 0) lines.push_back(fmt::format("{:>9} removed by {}", n, what));
   };
   line(r.duplicates, "duplicates (a key drawn before)");
-  line(r.where, "the space's `where`/`when` constraints");
+  for (std::size_t i = 0; i < r.wheres.size(); ++i) line(r.wheres[i], where_name(r, i));
   for (std::size_t i = 0; i < r.rules.size(); ++i) line(r.rules[i], i < rule_names.size() ? rule_names[i] : "a config-level rule");
   return lines;
 }
@@ -7870,7 +7976,9 @@ inline std::vector<std::string> describe_rejections(const rejection_counts& r, c
 /// @brief The rules that removed the most candidates, for the message when none was left ("", if none did).
 inline std::string main_rejections(const rejection_counts& r, const std::vector<std::string>& rule_names) {
   std::vector<std::pair<std::int64_t, std::string>> all;
-  if (r.where > 0) all.emplace_back(r.where, "the space's `where`/`when` constraints");
+  for (std::size_t i = 0; i < r.wheres.size(); ++i) {
+    if (r.wheres[i] > 0) all.emplace_back(r.wheres[i], where_name(r, i));
+  }
   for (std::size_t i = 0; i < r.rules.size(); ++i) {
     if (r.rules[i] > 0) all.emplace_back(r.rules[i], i < rule_names.size() ? rule_names[i] : "a config-level rule");
   }
@@ -7887,12 +7995,12 @@ inline std::optional<std::uint64_t> space_distinct_values(const sweep_config& cf
   std::uint64_t product = 1;
   for (auto& [key, spec] : cfg.setup.samplers.as_map()) {
     auto* type = spec.is_map() ? spec.child("TYPE") : nullptr;
-    auto* values = spec.is_map() ? spec.child("VALUES") : nullptr;
-    if (type == nullptr || !type->is_string() || type->as_string() != "value_sampler" || values == nullptr || !values->is_list()) {
+    auto* listed = spec.is_map() ? spec.child("VALUES") : nullptr;
+    if (type == nullptr || !type->is_string() || type->as_string() != "value_sampler" || listed == nullptr || !listed->is_list()) {
       return std::nullopt;
     }
     std::vector<std::string> distinct;
-    for (auto& v : values->as_list()) {
+    for (auto& v : listed->as_list()) {
       auto text = v.python_str();
       if (std::find(distinct.begin(), distinct.end(), text) == distinct.end()) distinct.push_back(text);
     }
@@ -8022,7 +8130,7 @@ class section_cache {
 
 /// @brief Writes the job configs of sampled records. `finish` turns BASE_CFG + pairs into the written config.
 template <class Space, class Record, class Finish>
-void write_job_configs(const sweep_config& cfg, const Space& space, const sample_result<Record>& sampled, Finish&& finish) {
+void write_job_configs(const sweep_config& cfg, const Space& design, const sample_result<Record>& sampled, Finish&& finish) {
   auto dir = sweep_dir(cfg);
   auto fresh = dir / fmt::format(".cfgs.new.{}", ::getpid());
   std::filesystem::create_directories(fresh);
@@ -8031,7 +8139,7 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
   auto emit = [&](std::size_t i, param_list& params) {
     params.clear();
-    space.append_params(params, sampled.records[i]);
+    design.append_params(params, sampled.records[i]);
     value job = finish(merge_params(cfg.setup.base_cfg, params));
     job.at_path("DESC") = value{sampled.keys[i]};
     return sections.to_yaml(job);
@@ -8040,7 +8148,7 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
     auto file = fresh / job_config_name(static_cast<std::int64_t>(i));
     std::ofstream out(file, std::ios::binary);
     out << text;
-    if (!out) throw error({file.string(), 0}, "", "cannot write job config: expected a writable folder with free space");
+    if (!out) throw error({file.string(), 0}, "", "cannot write job config: expected a writable folder with free design");
   };
   // Batches are emitted on NUM_PROC threads while one more thread writes the batch before: the kernel
   // creates files in one folder one at a time anyway, and a lone writer does not spin on the folder's lock.
@@ -8146,7 +8254,7 @@ setup_summary setup_locked(const sweep_config& cfg, const std::filesystem::path&
 
 /// @brief Sets up a sweep from a space: samples, then writes the files. Refuses once the sweep was launched.
 template <sampleable_space Space, class Check, class Finish>
-setup_summary setup_space(const sweep_config& cfg, const Space& space, const Check& check, Finish&& finish,
+setup_summary setup_space(const sweep_config& cfg, const Space& design, const Check& check, Finish&& finish,
                           const setup_observer& observer = {}) {
   check_setup(cfg);
   auto dir = sweep_dir(cfg);
@@ -8156,7 +8264,7 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
   std::optional<sweep_lock> lock;
   try {
     lock.emplace(sweep_layout(dir), sweep_access::exclusive, "setup");
-    return detail::setup_locked(cfg, dir, space, check, std::forward<Finish>(finish), observer);
+    return detail::setup_locked(cfg, dir, design, check, std::forward<Finish>(finish), observer);
   } catch (...) {
     if (lock) detail::remove_made_folder(dir, made);
     throw;
@@ -8166,10 +8274,10 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
 /// @brief Sets up a sweep config's own space (SETUP.SAMPLERS, or SETUP.SPACE) with pycls's constraints and setup step.
 inline setup_summary setup(const sweep_config& cfg, const setup_observer& observer = {}) {
   check_setup(cfg);
-  auto space = load_setup_space(cfg);
+  auto design = load_setup_space(cfg);
   if (!cfg.setup.space.is_null()) {
     // sweep's combinator spaces (grid, zip, concat, join, sobol)
-    return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
+    return setup_space(cfg, design, config_checks(cfg), &config_checks::finish, observer);
   }
   // pycls's SETUP.SAMPLERS keep pycls's exact path
   return setup_space(cfg, load_space(cfg.setup.samplers, cfg.file), config_checks(cfg), &config_checks::finish, observer);
@@ -8177,8 +8285,8 @@ inline setup_summary setup(const sweep_config& cfg, const setup_observer& observ
 
 /// @brief Sets up a sweep written as code: a typed space (with its constraints) and the config's options.
 template <sampleable_space Space>
-setup_summary setup(const sweep_config& cfg, const Space& space, const setup_observer& observer = {}) {
-  return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
+setup_summary setup(const sweep_config& cfg, const Space& design, const setup_observer& observer = {}) {
+  return setup_space(cfg, design, config_checks(cfg), &config_checks::finish, observer);
 }
 
 }  // namespace sweep
@@ -9368,9 +9476,9 @@ class launch_events {
 
   /// @brief Records an event in events.log and runs LAUNCH.ON_EVENT for it (if set), waiting at most event_timeout.
   void fire(std::string_view event, const std::string& index) const {
-    auto when = fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::localtime(std::time(nullptr)));
+    auto now = fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::localtime(std::time(nullptr)));
     if (words_.empty()) {
-      append_line(file("events.log"), fmt::format("{} {} {}", when, event, index.empty() ? "-" : index));
+      append_line(file("events.log"), fmt::format("{} {} {}", now, event, index.empty() ? "-" : index));
       return;
     }
     auto argv = event_command(words_, event, index, layout_.dir.string());
@@ -9389,7 +9497,7 @@ class launch_events {
       append_line(file("on_event.log"), fmt::format("sweep: {}", e.what()));
     }
     append_line(file("events.log"),
-                fmt::format("{} {} {} -> exit {}: {}", when, event, index.empty() ? "-" : index, code, shell_join(argv)));
+                fmt::format("{} {} {} -> exit {}: {}", now, event, index.empty() ? "-" : index, code, shell_join(argv)));
   }
 
  private:
@@ -9537,10 +9645,10 @@ class local_backend {
     std::size_t running = 0;
     std::error_code ec;
     for (auto& entry : fs::directory_iterator(layout.logs_dir(), ec)) {
-      auto name = entry.path().filename().string();
+      auto folder = entry.path().filename().string();
       std::int64_t index = -1;
-      auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), index);
-      if (err != std::errc() || end != name.data() + name.size() || name != sweep_layout::job_name(index)) continue;
+      auto [end, err] = std::from_chars(folder.data(), folder.data() + folder.size(), index);
+      if (err != std::errc() || end != folder.data() + folder.size() || folder != sweep_layout::job_name(index)) continue;
       job_folder job(layout, index);
       if (!job.running()) continue;
       if (pid || job.stop_left_processes(std::chrono::seconds(5))) ++running;
@@ -12559,8 +12667,8 @@ void register_log_format() {
 /// @brief The format COLLECT.FORMAT names, bound to its COLLECT.<NAME> keys; `file` names the config in
 /// errors (an unknown name lists the registered ones, with a "did you mean").
 inline std::shared_ptr<const bound_log_format> bind_log_format(const collect_options& collect, const std::string& file = {},
-                                                              const source_location& where = {}) {
-  return log_formats().get(collect.format, where.file.empty() ? source_location{file, 0} : where).bind(collect, file);
+                                                              const source_location& location = {}) {
+  return log_formats().get(collect.format, location.file.empty() ? source_location{file, 0} : location).bind(collect, file);
 }
 
 }  // namespace sweep
@@ -14309,14 +14417,21 @@ struct bootstrap_options {
 };
 
 /// @brief numpy's default ("linear") percentile of values, p in [0, 100]; NaN if empty.
-inline double percentile(std::vector<double> values, double p) {
-  std::erase_if(values, [](double v) { return std::isnan(v); });
-  if (values.empty()) return std::nan("");
-  std::sort(values.begin(), values.end());
-  double h = (static_cast<double>(values.size()) - 1) * p / 100.0;
+inline double percentile(std::vector<double> samples, double p) {
+  std::erase_if(samples, [](double v) { return std::isnan(v); });
+  if (samples.empty()) return std::nan("");
+  std::sort(samples.begin(), samples.end());
+  double h = (static_cast<double>(samples.size()) - 1) * p / 100.0;
   auto lo = static_cast<std::size_t>(std::floor(h));
-  auto hi = std::min(lo + 1, values.size() - 1);
-  return values[lo] + (h - static_cast<double>(lo)) * (values[hi] - values[lo]);
+  auto hi = std::min(lo + 1, samples.size() - 1);
+  return samples[lo] + (h - static_cast<double>(lo)) * (samples[hi] - samples[lo]);
+}
+
+/// @brief A uniform index in [0, n) from a 64-bit draw, by multiply-shift: the same on every standard library,
+/// unlike std::uniform_int_distribution, so bootstrap figures repeat across machines.
+inline std::size_t uniform_index(std::mt19937_64& engine, std::size_t n) {
+  __extension__ using wide = unsigned __int128;  // __extension__: a GCC/Clang type, no -Wpedantic noise
+  return static_cast<std::size_t>((static_cast<wide>(engine()) * n) >> 64);
 }
 
 /// @brief The index of the best job (lowest error) of each bootstrap resample, drawn with replacement.
@@ -14326,9 +14441,7 @@ inline std::vector<std::size_t> bootstrap_best(const std::vector<double>& errors
   std::size_t n_sample = opt.sample > 1 ? static_cast<std::size_t>(opt.sample)
                                         : std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(n) * opt.sample));
   std::mt19937_64 engine(opt.seed);
-  // Multiply-shift maps a 64-bit draw to [0, n) the same way on every standard library,
-  // unlike std::uniform_int_distribution.
-  auto draw = [&] { return static_cast<std::size_t>((static_cast<unsigned __int128>(engine()) * n) >> 64); };
+  auto draw = [&] { return uniform_index(engine, n); };
   std::vector<std::size_t> best(static_cast<std::size_t>(std::max(opt.resamples, 1)));
   for (auto& b : best) {
     std::size_t arg = draw();
@@ -14342,11 +14455,11 @@ inline std::vector<std::size_t> bootstrap_best(const std::vector<double>& errors
 }
 
 /// @brief The good range of one metric's values given the bootstrap's best jobs.
-inline good_range good_range_of(const std::vector<double>& values, const std::vector<std::size_t>& best,
+inline good_range good_range_of(const std::vector<double>& samples, const std::vector<std::size_t>& best,
                                 double alpha = 5) {
   std::vector<double> picked;
   picked.reserve(best.size());
-  for (auto i : best) picked.push_back(values[i]);
+  for (auto i : best) picked.push_back(samples[i]);
   return {percentile(picked, alpha / 2), percentile(picked, 50), percentile(picked, 100 - alpha / 2)};
 }
 
@@ -14449,7 +14562,7 @@ inline comparison compare_errors(const std::string& name_a, const std::vector<do
   std::mt19937_64 engine(opt.seed);
   auto resample = [&](const std::vector<double>& from, std::vector<double>& into) {
     into.resize(from.size());
-    for (auto& v : into) v = from[static_cast<std::size_t>((static_cast<unsigned __int128>(engine()) * from.size()) >> 64)];
+    for (auto& v : into) v = from[uniform_index(engine, from.size())];
     std::sort(into.begin(), into.end());
   };
   auto sorted_percentile = [](const std::vector<double>& s, double p) {
@@ -14500,11 +14613,11 @@ inline std::string ordinal(double p) {
 /// than optim_b at the 10th percentile of the error by 0.8 to 1.4 points (5.2 versus 6.3)".
 inline std::string describe_difference(const comparison& c, const quantile_difference& d) {
   auto at = fmt::format("at the {} percentile of the error", ordinal(d.percentile));
-  auto values = fmt::format("({:.2f} versus {:.2f})", d.a, d.b);
-  if (d.high < 0) return fmt::format("{} is better than {} {} by {:.2f} to {:.2f} points {}", c.a, c.b, at, -d.high, -d.low, values);
-  if (d.low > 0) return fmt::format("{} is better than {} {} by {:.2f} to {:.2f} points {}", c.b, c.a, at, d.low, d.high, values);
+  auto both = fmt::format("({:.2f} versus {:.2f})", d.a, d.b);
+  if (d.high < 0) return fmt::format("{} is better than {} {} by {:.2f} to {:.2f} points {}", c.a, c.b, at, -d.high, -d.low, both);
+  if (d.low > 0) return fmt::format("{} is better than {} {} by {:.2f} to {:.2f} points {}", c.b, c.a, at, d.low, d.high, both);
   return fmt::format("{} and {} do not differ clearly {}: {} minus {} is {:.2f} to {:.2f} points, which includes 0 {}", c.a, c.b, at,
-                     c.a, c.b, d.low, d.high, values);
+                     c.a, c.b, d.low, d.high, both);
 }
 
 /// @brief The KS test in plain words.
@@ -14774,7 +14887,7 @@ inline importance_result main_effects(const std::vector<double>& errors, const s
     std::vector<double> w(n), shares;
     for (int r = 0; r < opt.resamples; ++r) {
       std::fill(w.begin(), w.end(), 0.0);
-      for (std::size_t i = 0; i < n; ++i) w[static_cast<std::size_t>((static_cast<unsigned __int128>(engine()) * n) >> 64)] += 1;
+      for (std::size_t i = 0; i < n; ++i) w[uniform_index(engine, n)] += 1;
       shares_of(&w, shares);
       double sum = 0;
       for (std::size_t k = 0; k < p; ++k) {
@@ -17343,16 +17456,16 @@ inline std::vector<prepared_section> page_sections(const sweep_config& cfg) {
   const auto& reg = report_sections();
   const auto& listed = cfg.analyze.sections;
   const value* listed_node = cfg.source ? cfg.source->find("ANALYZE.SECTIONS") : nullptr;
-  auto where = [&](std::size_t i) -> source_location {
+  auto location_of = [&](std::size_t i) -> source_location {
     bool known = listed_node != nullptr && listed_node->is_list() && i < listed_node->as_list().size();
     return {cfg.file, known ? listed_node->as_list()[i].line() : 0};
   };
   for (std::size_t i = 0; i < listed.size(); ++i) {
     auto key = fmt::format("ANALYZE.SECTIONS[{}]", i);
-    if (!reg.contains(listed[i])) throw error(where(i), key, reg.unknown(listed[i]));
+    if (!reg.contains(listed[i])) throw error(location_of(i), key, reg.unknown(listed[i]));
     for (std::size_t k = 0; k < i; ++k) {
       if (listed[k] == listed[i]) {
-        throw error(where(i), key, fmt::format("'{}' is listed twice (also ANALYZE.SECTIONS[{}]): expected each section once", listed[i], k));
+        throw error(location_of(i), key, fmt::format("'{}' is listed twice (also ANALYZE.SECTIONS[{}]): expected each section once", listed[i], k));
       }
     }
   }

@@ -166,3 +166,25 @@ TEST_CASE("a sweep written as code sets up like its YAML twin") {
     CHECK(job.find("OPTIM.BASE_LR")->as_float() * job.find("OPTIM.WEIGHT_DECAY")->as_float() < 2e-4);
   }
 }
+
+TEST_CASE("setup counts what each where of a space written as code removed, by name or place") {
+  auto root = fresh_dir("wheres");
+  auto cfg = pycls_config("cifar_optim", root);
+  cfg.setup.num_configs = 100;  // more than the finite space has: all of it
+  // 10 epochs x 2 learning rates = 20 records; the wheres refuse 4, 2 and (in the second part) 1 of them.
+  auto epochs = sweep::grid("OPTIM.MAX_EPOCH"_k = sweep::values(1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+                            "OPTIM.BASE_LR"_k = sweep::values(0.1, 0.2));
+  auto space = sweep::concat(epochs | sweep::where([](auto& r) { return r["OPTIM.MAX_EPOCH"_k] > 2; }, "more than 2 epochs") |
+                                 sweep::where([](auto& r) { return r["OPTIM.MAX_EPOCH"_k] != 10; }),
+                             sweep::grid("OPTIM.MAX_EPOCH"_k = sweep::values(20, 30), "OPTIM.BASE_LR"_k = sweep::values(0.5)) |
+                                 sweep::where([](auto& r) { return r["OPTIM.MAX_EPOCH"_k] == 20; }, "only 20"));
+  auto s = sweep::setup(cfg, space);
+  CHECK(s.configs == 15);
+  CHECK(s.rejected.where == 7);
+  CHECK(s.rejected.wheres == std::vector<std::int64_t>{4, 2, 1});
+  CHECK(s.rejected.where_names == std::vector<std::string>{"where 'more than 2 epochs'", "where #2", "where 'only 20'"});
+  auto lines = sweep::describe_rejections(s.rejected, s.rule_names);
+  CHECK(std::find(lines.begin(), lines.end(), "        4 removed by where 'more than 2 epochs'") != lines.end());
+  CHECK(std::find(lines.begin(), lines.end(), "        2 removed by where #2") != lines.end());
+  CHECK(std::find(lines.begin(), lines.end(), "        1 removed by where 'only 20'") != lines.end());
+}

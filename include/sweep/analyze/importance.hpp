@@ -149,7 +149,7 @@ inline importance_result main_effects(const std::vector<double>& errors, const s
     std::vector<double> w(n), shares;
     for (int r = 0; r < opt.resamples; ++r) {
       std::fill(w.begin(), w.end(), 0.0);
-      for (std::size_t i = 0; i < n; ++i) w[static_cast<std::size_t>((static_cast<unsigned __int128>(engine()) * n) >> 64)] += 1;
+      for (std::size_t i = 0; i < n; ++i) w[uniform_index(engine, n)] += 1;
       shares_of(&w, shares);
       double sum = 0;
       for (std::size_t k = 0; k < p; ++k) {

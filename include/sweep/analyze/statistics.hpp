@@ -33,14 +33,21 @@ struct bootstrap_options {
 };
 
 /// @brief numpy's default ("linear") percentile of values, p in [0, 100]; NaN if empty.
-inline double percentile(std::vector<double> values, double p) {
-  std::erase_if(values, [](double v) { return std::isnan(v); });
-  if (values.empty()) return std::nan("");
-  std::sort(values.begin(), values.end());
-  double h = (static_cast<double>(values.size()) - 1) * p / 100.0;
+inline double percentile(std::vector<double> samples, double p) {
+  std::erase_if(samples, [](double v) { return std::isnan(v); });
+  if (samples.empty()) return std::nan("");
+  std::sort(samples.begin(), samples.end());
+  double h = (static_cast<double>(samples.size()) - 1) * p / 100.0;
   auto lo = static_cast<std::size_t>(std::floor(h));
-  auto hi = std::min(lo + 1, values.size() - 1);
-  return values[lo] + (h - static_cast<double>(lo)) * (values[hi] - values[lo]);
+  auto hi = std::min(lo + 1, samples.size() - 1);
+  return samples[lo] + (h - static_cast<double>(lo)) * (samples[hi] - samples[lo]);
+}
+
+/// @brief A uniform index in [0, n) from a 64-bit draw, by multiply-shift: the same on every standard library,
+/// unlike std::uniform_int_distribution, so bootstrap figures repeat across machines.
+inline std::size_t uniform_index(std::mt19937_64& engine, std::size_t n) {
+  __extension__ using wide = unsigned __int128;  // __extension__: a GCC/Clang type, no -Wpedantic noise
+  return static_cast<std::size_t>((static_cast<wide>(engine()) * n) >> 64);
 }
 
 /// @brief The index of the best job (lowest error) of each bootstrap resample, drawn with replacement.
@@ -50,9 +57,7 @@ inline std::vector<std::size_t> bootstrap_best(const std::vector<double>& errors
   std::size_t n_sample = opt.sample > 1 ? static_cast<std::size_t>(opt.sample)
                                         : std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(n) * opt.sample));
   std::mt19937_64 engine(opt.seed);
-  // Multiply-shift maps a 64-bit draw to [0, n) the same way on every standard library,
-  // unlike std::uniform_int_distribution.
-  auto draw = [&] { return static_cast<std::size_t>((static_cast<unsigned __int128>(engine()) * n) >> 64); };
+  auto draw = [&] { return uniform_index(engine, n); };
   std::vector<std::size_t> best(static_cast<std::size_t>(std::max(opt.resamples, 1)));
   for (auto& b : best) {
     std::size_t arg = draw();
@@ -66,11 +71,11 @@ inline std::vector<std::size_t> bootstrap_best(const std::vector<double>& errors
 }
 
 /// @brief The good range of one metric's values given the bootstrap's best jobs.
-inline good_range good_range_of(const std::vector<double>& values, const std::vector<std::size_t>& best,
+inline good_range good_range_of(const std::vector<double>& samples, const std::vector<std::size_t>& best,
                                 double alpha = 5) {
   std::vector<double> picked;
   picked.reserve(best.size());
-  for (auto i : best) picked.push_back(values[i]);
+  for (auto i : best) picked.push_back(samples[i]);
   return {percentile(picked, alpha / 2), percentile(picked, 50), percentile(picked, 100 - alpha / 2)};
 }
 

@@ -191,8 +191,8 @@ void register_log_format() {
 /// @brief The format COLLECT.FORMAT names, bound to its COLLECT.<NAME> keys; `file` names the config in
 /// errors (an unknown name lists the registered ones, with a "did you mean").
 inline std::shared_ptr<const bound_log_format> bind_log_format(const collect_options& collect, const std::string& file = {},
-                                                              const source_location& where = {}) {
-  return log_formats().get(collect.format, where.file.empty() ? source_location{file, 0} : where).bind(collect, file);
+                                                              const source_location& location = {}) {
+  return log_formats().get(collect.format, location.file.empty() ? source_location{file, 0} : location).bind(collect, file);
 }
 
 }  // namespace sweep

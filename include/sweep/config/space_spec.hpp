@@ -69,16 +69,16 @@ class dyn_space {
   using node = std::variant<grid_node, zip_node, concat_node, join_node, when_node, sobol_node, random_node>;
 
   /// @brief The space of one node; sizes are worked out here (a zip's axes must have one length).
-  explicit dyn_space(node n, bool shuffle = false) : node_(std::move(n)), shuffle_(shuffle) { prepare(); }
+  explicit dyn_space(node n, bool shuffled = false) : node_(std::move(n)), shuffle_(shuffled) { prepare(); }
 
   /// @brief `join(parts...)` as nested pairs: each part after the first may be a when over earlier keys.
-  static dyn_space join(std::vector<dyn_space> parts, bool shuffle = false) {
+  static dyn_space join(std::vector<dyn_space> parts, bool shuffled = false) {
     if (parts.empty()) throw error("sweep::dyn_space::join: expected at least one part");
     auto joined = std::make_shared<const dyn_space>(std::move(parts[0]));
     for (std::size_t i = 1; i < parts.size(); ++i) {
       bool last = i + 1 == parts.size();
       joined = std::make_shared<const dyn_space>(join_node{joined, std::make_shared<const dyn_space>(std::move(parts[i]))},
-                                                 last && shuffle);
+                                                 last && shuffled);
     }
     return *joined;
   }
@@ -177,18 +177,18 @@ class dyn_space {
                      offsets_ = std::move(offsets);
                    },
                    [&](const join_node& j) {
-                     auto* when = std::get_if<when_node>(&j.second->node_);
+                     auto* when_part = std::get_if<when_node>(&j.second->node_);
                      bool finite = j.first->kind_ == space_kind::finite && j.second->kind_ == space_kind::finite;
                      kind_ = finite ? space_kind::finite : space_kind::random;
                      if (!finite) return;
-                     if (when == nullptr) {
+                     if (when_part == nullptr) {
                        size_ = detail::checked_mul(j.first->size_, j.second->size_, "join");
                        return;
                      }
                      auto offsets = std::make_shared<std::vector<std::uint64_t>>(1, 0);
                      offsets->reserve(j.first->size_ + 1);
                      for (std::uint64_t i = 0; i < j.first->size_; ++i) {
-                       offsets->push_back(detail::checked_add(offsets->back(), active(*when, j.first->at(i)) ? j.second->size_ : 1, "join"));
+                       offsets->push_back(detail::checked_add(offsets->back(), active(*when_part, j.first->at(i)) ? j.second->size_ : 1, "join"));
                      }
                      size_ = offsets->back();
                      offsets_ = std::move(offsets);
@@ -245,8 +245,8 @@ class dyn_space {
                      c.parts[p].at_into(i - o[p], out);
                    },
                    [&](const join_node& j) {
-                     auto* when = std::get_if<when_node>(&j.second->node_);
-                     if (when == nullptr) {
+                     auto* when_part = std::get_if<when_node>(&j.second->node_);
+                     if (when_part == nullptr) {
                        auto n = j.second->size_;
                        j.first->at_into(i / n, out);
                        j.second->at_into(i % n, out);
@@ -255,7 +255,7 @@ class dyn_space {
                      auto& o = *offsets_;
                      auto p = static_cast<std::uint64_t>(std::upper_bound(o.begin(), o.end(), i) - o.begin() - 1);
                      j.first->at_into(p, out);
-                     if (active(*when, out)) when->space->at_into(i - o[p], out);
+                     if (active(*when_part, out)) when_part->space->at_into(i - o[p], out);
                    },
                    [&](const when_node& w) { w.space->at_into(i, out); },
                    [&](const sobol_node& s) {
@@ -279,11 +279,11 @@ class dyn_space {
                    },
                    [&](const join_node& j) {
                      j.first->draw_into(rng, out);
-                     auto* when = std::get_if<when_node>(&j.second->node_);
-                     if (when == nullptr) {
+                     auto* when_part = std::get_if<when_node>(&j.second->node_);
+                     if (when_part == nullptr) {
                        j.second->draw_into(rng, out);
-                     } else if (active(*when, out)) {
-                       when->space->draw_into(rng, out);
+                     } else if (active(*when_part, out)) {
+                       when_part->space->draw_into(rng, out);
                      }
                    },
                    [&](const when_node& w) { w.space->draw_into(rng, out); },

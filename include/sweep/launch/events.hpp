@@ -142,9 +142,9 @@ class launch_events {
 
   /// @brief Records an event in events.log and runs LAUNCH.ON_EVENT for it (if set), waiting at most event_timeout.
   void fire(std::string_view event, const std::string& index) const {
-    auto when = fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::localtime(std::time(nullptr)));
+    auto now = fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::localtime(std::time(nullptr)));
     if (words_.empty()) {
-      append_line(file("events.log"), fmt::format("{} {} {}", when, event, index.empty() ? "-" : index));
+      append_line(file("events.log"), fmt::format("{} {} {}", now, event, index.empty() ? "-" : index));
       return;
     }
     auto argv = event_command(words_, event, index, layout_.dir.string());
@@ -163,7 +163,7 @@ class launch_events {
       append_line(file("on_event.log"), fmt::format("sweep: {}", e.what()));
     }
     append_line(file("events.log"),
-                fmt::format("{} {} {} -> exit {}: {}", when, event, index.empty() ? "-" : index, code, shell_join(argv)));
+                fmt::format("{} {} {} -> exit {}: {}", now, event, index.empty() ? "-" : index, code, shell_join(argv)));
   }
 
  private:

@@ -146,10 +146,10 @@ class local_backend {
     std::size_t running = 0;
     std::error_code ec;
     for (auto& entry : fs::directory_iterator(layout.logs_dir(), ec)) {
-      auto name = entry.path().filename().string();
+      auto folder = entry.path().filename().string();
       std::int64_t index = -1;
-      auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), index);
-      if (err != std::errc() || end != name.data() + name.size() || name != sweep_layout::job_name(index)) continue;
+      auto [end, err] = std::from_chars(folder.data(), folder.data() + folder.size(), index);
+      if (err != std::errc() || end != folder.data() + folder.size() || folder != sweep_layout::job_name(index)) continue;
       job_folder job(layout, index);
       if (!job.running()) continue;
       if (pid || job.stop_left_processes(std::chrono::seconds(5))) ++running;

@@ -207,16 +207,16 @@ inline std::vector<prepared_section> page_sections(const sweep_config& cfg) {
   const auto& reg = report_sections();
   const auto& listed = cfg.analyze.sections;
   const value* listed_node = cfg.source ? cfg.source->find("ANALYZE.SECTIONS") : nullptr;
-  auto where = [&](std::size_t i) -> source_location {
+  auto location_of = [&](std::size_t i) -> source_location {
     bool known = listed_node != nullptr && listed_node->is_list() && i < listed_node->as_list().size();
     return {cfg.file, known ? listed_node->as_list()[i].line() : 0};
   };
   for (std::size_t i = 0; i < listed.size(); ++i) {
     auto key = fmt::format("ANALYZE.SECTIONS[{}]", i);
-    if (!reg.contains(listed[i])) throw error(where(i), key, reg.unknown(listed[i]));
+    if (!reg.contains(listed[i])) throw error(location_of(i), key, reg.unknown(listed[i]));
     for (std::size_t k = 0; k < i; ++k) {
       if (listed[k] == listed[i]) {
-        throw error(where(i), key, fmt::format("'{}' is listed twice (also ANALYZE.SECTIONS[{}]): expected each section once", listed[i], k));
+        throw error(location_of(i), key, fmt::format("'{}' is listed twice (also ANALYZE.SECTIONS[{}]): expected each section once", listed[i], k));
       }
     }
   }

@@ -78,19 +78,32 @@ struct sample_progress {
 struct rejection_counts {
   std::int64_t drawn = 0;       // candidates looked at (records drawn or enumerated)
   std::int64_t duplicates = 0;  // keys met before (in the chunk, or in an earlier chunk)
-  std::int64_t where = 0;       // refused by the space's own constraints (`where`, `when`)
+  std::int64_t where = 0;       // refused by the space's own `where`s, in all
+  std::vector<std::int64_t> wheres;  // ... per where (rejected_by - 1), named by where_names
+  std::vector<std::string> where_names;  // the space's wheres (space/space.hpp append_where_names)
   std::vector<std::int64_t> rules;  // refused by the config-level check, per rule (reject_reason - 1)
 
   void add(const rejection_counts& o) {
     drawn += o.drawn;
     duplicates += o.duplicates;
     where += o.where;
-    if (rules.size() < o.rules.size()) rules.resize(o.rules.size());
-    for (std::size_t i = 0; i < o.rules.size(); ++i) rules[i] += o.rules[i];
+    add_counts(wheres, o.wheres);
+    add_counts(rules, o.rules);
   }
-  void count_rule(std::size_t reason) {
-    if (rules.size() < reason) rules.resize(reason);
-    ++rules[reason - 1];
+  void count_rule(std::size_t reason) { count(rules, reason); }
+  void count_where(std::size_t which) {
+    ++where;
+    count(wheres, which);
+  }
+
+ private:
+  static void count(std::vector<std::int64_t>& counts, std::size_t one_based) {
+    if (counts.size() < one_based) counts.resize(one_based);
+    ++counts[one_based - 1];
+  }
+  static void add_counts(std::vector<std::int64_t>& to, const std::vector<std::int64_t>& from) {
+    if (to.size() < from.size()) to.resize(from.size());
+    for (std::size_t i = 0; i < from.size(); ++i) to[i] += from[i];
   }
 };
 
@@ -154,22 +167,18 @@ class candidate_filter {
       return false;
     }
     if (auto known = rejected_.find(key); known != rejected_.end()) {
-      if (known->second == 0) ++out.rejected.where;
-      else out.rejected.count_rule(known->second);
+      count(known->second, out.rejected);
       return false;
     }
-    std::size_t reason = 0;
-    bool ok = space_.accepts(record);
-    if (ok && check_.active()) {
+    std::int64_t reason = -static_cast<std::int64_t>(detail::rejected_by(space_, record));
+    if (reason == 0 && check_.active()) {
       params_.clear();
       space_.append_params(params_, record);
-      reason = reject_reason_of(check_, params_);
-      ok = reason == 0;
+      reason = static_cast<std::int64_t>(reject_reason_of(check_, params_));
     }
-    if (!ok) {
+    if (reason != 0) {
       rejected_.emplace(seen_keys_.store(key.text, key.hash), reason);
-      if (reason == 0) ++out.rejected.where;
-      else out.rejected.count_rule(reason);
+      count(reason, out.rejected);
       return false;
     }
     key = out.keys.store(key.text, key.hash);  // `out` outlives the filter: one copy serves both
@@ -183,7 +192,13 @@ class candidate_filter {
   const Check& check_;
   key_arena seen_keys_;
   std::pmr::unordered_set<hashed_key, hashed_key_hash> seen_;
-  std::pmr::unordered_map<hashed_key, std::size_t, hashed_key_hash> rejected_{seen_keys_.resource()};  // key -> rule (0: where)
+  // A rejection's reason: a config-level rule (> 0) or the space's where -k (< 0).
+  static void count(std::int64_t reason, rejection_counts& counts) {
+    if (reason > 0) counts.count_rule(static_cast<std::size_t>(reason));
+    else counts.count_where(static_cast<std::size_t>(-reason));
+  }
+
+  std::pmr::unordered_map<hashed_key, std::int64_t, hashed_key_hash> rejected_{seen_keys_.resource()};  // key -> reason
   std::string text_;
   param_list params_;
 };
@@ -247,7 +262,7 @@ class merged_configs {
 /// @brief Samples NUM_CONFIGS unique valid configs from a space, exactly as pycls would for the same seed and NUM_PROC.
 /// `check` sees each new candidate's (key, value) pairs (config-level constraints); `progress` is called per round.
 template <sampleable_space Space, class Check = accept_all>
-sample_result<typename Space::record_type> sample_configs(const Space& space, const setup_options& setup,
+sample_result<typename Space::record_type> sample_configs(const Space& design, const setup_options& setup,
                                                           std::int64_t num_proc, const Check& check = {},
                                                           const std::function<void(const sample_progress&)>& progress = {}) {
   using record_type = typename Space::record_type;
@@ -264,7 +279,7 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
     std::size_t last = std::min(seeds.size(), first + static_cast<std::size_t>(num_proc));
     std::vector<detail::chunk_result<record_type>> chunks(last - first);
     run_on_threads(last - first, [&](std::size_t c) {
-      chunks[c] = detail::sample_chunk(space, check, static_cast<std::uint32_t>(seeds[first + c]), setup.chunk_size, target);
+      chunks[c] = detail::sample_chunk(design, check, static_cast<std::uint32_t>(seeds[first + c]), setup.chunk_size, target);
     });
     for (auto& chunk : chunks) configs.add(std::move(chunk));
     sampled += setup.chunk_size * num_proc;
@@ -275,6 +290,7 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
   result.sampled = sampled;
   result.found = configs.size();
   result.rejected = configs.rejected();
+  detail::append_where_names(design, result.rejected.where_names);
   configs.take(result, rng.choice(result.found, std::min<std::int64_t>(result.found, target)));
   result.seconds = elapsed();
   return result;
@@ -288,16 +304,16 @@ sample_result<typename Space::record_type> sample_configs(const Space& space, co
 /// for; in a random order when the space is shuffled. Sequences: the first NUM_CONFIGS, in sequence order.
 template <class Space, class Check = accept_all>
   requires indexed_space<Space>
-sample_result<typename Space::record_type> enumerate_configs(const Space& space, const setup_options& setup,
+sample_result<typename Space::record_type> enumerate_configs(const Space& design, const setup_options& setup,
                                                              std::int64_t num_proc, const Check& check = {},
                                                              const std::function<void(const sample_progress&)>& progress = {}) {
   using record_type = typename Space::record_type;
   auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  bool finite = kind_of(space) == space_kind::finite;
+  bool finite = kind_of(design) == space_kind::finite;
   std::uint64_t total = 0;
-  if constexpr (requires { space.size(); }) {
-    if (finite) total = space.size();
+  if constexpr (requires { design.size(); }) {
+    if (finite) total = design.size();
   }
   if (!finite) total = static_cast<std::uint64_t>(std::max<std::int64_t>(0, setup.num_samples));
   std::int64_t target = setup.num_configs > 0 ? setup.num_configs : INT64_MAX;
@@ -311,8 +327,8 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
     std::vector<detail::chunk_result<record_type>> found(blocks);
     run_on_threads(blocks, [&](std::size_t b) {
       std::uint64_t first = next + b * block, last = std::min(total, first + block);
-      detail::candidate_filter filter(space, check, static_cast<std::size_t>(last - first));
-      for (std::uint64_t i = first; i < last; ++i) filter.admit(space.at(i), found[b]);
+      detail::candidate_filter filter(design, check, static_cast<std::size_t>(last - first));
+      for (std::uint64_t i = first; i < last; ++i) filter.admit(design.at(i), found[b]);
     });
     for (auto& chunk : found) configs.add(std::move(chunk));
     next = std::min(total, next + blocks * block);
@@ -323,12 +339,13 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
   result.sampled = static_cast<std::int64_t>(next);
   result.found = configs.size();
   result.rejected = configs.rejected();
+  detail::append_where_names(design, result.rejected.where_names);
   auto n = std::min<std::int64_t>(result.found, target);
   std::vector<std::int64_t> order;
-  if (finite && (is_shuffled(space) || n < result.found)) {
+  if (finite && (is_shuffled(design) || n < result.found)) {
     numpy_rng rng(static_cast<std::uint32_t>(setup.rng_seed));
     order = rng.choice(result.found, n);
-    if (!is_shuffled(space)) std::sort(order.begin(), order.end());
+    if (!is_shuffled(design)) std::sort(order.begin(), order.end());
   } else {
     for (std::int64_t i = 0; i < n; ++i) order.push_back(i);
   }
@@ -340,10 +357,10 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& space,
 /// @brief Samples any space the way its kind asks for: random spaces as pycls does (sample_configs), finite
 /// and sequence spaces by enumeration (enumerate_configs). Seeded parts (sobol) are scrambled by RNG_SEED.
 template <sampleable_space Space, class Check = accept_all>
-sample_result<typename Space::record_type> sample_space(const Space& space, const setup_options& setup,
+sample_result<typename Space::record_type> sample_space(const Space& design, const setup_options& setup,
                                                         std::int64_t num_proc, const Check& check = {},
                                                         const std::function<void(const sample_progress&)>& progress = {}) {
-  auto seeded = with_seed(space, static_cast<std::uint64_t>(setup.rng_seed));
+  auto seeded = with_seed(design, static_cast<std::uint64_t>(setup.rng_seed));
   if constexpr (indexed_space<Space>) {
     if (kind_of(seeded) != space_kind::random) return enumerate_configs(seeded, setup, num_proc, check, progress);
   }

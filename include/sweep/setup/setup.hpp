@@ -68,6 +68,12 @@ std::vector<std::string> check_rule_names(const Check& check) {
   }
 }
 
+/// @brief How setup's report names the i-th where of the space (a space that only says whether it accepts
+/// has no names).
+inline std::string where_name(const rejection_counts& r, std::size_t i) {
+  return i < r.where_names.size() ? r.where_names[i] : "the space's own constraints";
+}
+
 /// @brief One line per rule that removed candidates: "  1200 duplicates (keys drawn before)", ...
 inline std::vector<std::string> describe_rejections(const rejection_counts& r, const std::vector<std::string>& rule_names) {
   std::vector<std::string> lines;
@@ -75,7 +81,7 @@ inline std::vector<std::string> describe_rejections(const rejection_counts& r, c
     if (n > 0) lines.push_back(fmt::format("{:>9} removed by {}", n, what));
   };
   line(r.duplicates, "duplicates (a key drawn before)");
-  line(r.where, "the space's `where`/`when` constraints");
+  for (std::size_t i = 0; i < r.wheres.size(); ++i) line(r.wheres[i], where_name(r, i));
   for (std::size_t i = 0; i < r.rules.size(); ++i) line(r.rules[i], i < rule_names.size() ? rule_names[i] : "a config-level rule");
   return lines;
 }
@@ -83,7 +89,9 @@ inline std::vector<std::string> describe_rejections(const rejection_counts& r, c
 /// @brief The rules that removed the most candidates, for the message when none was left ("", if none did).
 inline std::string main_rejections(const rejection_counts& r, const std::vector<std::string>& rule_names) {
   std::vector<std::pair<std::int64_t, std::string>> all;
-  if (r.where > 0) all.emplace_back(r.where, "the space's `where`/`when` constraints");
+  for (std::size_t i = 0; i < r.wheres.size(); ++i) {
+    if (r.wheres[i] > 0) all.emplace_back(r.wheres[i], where_name(r, i));
+  }
   for (std::size_t i = 0; i < r.rules.size(); ++i) {
     if (r.rules[i] > 0) all.emplace_back(r.rules[i], i < rule_names.size() ? rule_names[i] : "a config-level rule");
   }
@@ -100,12 +108,12 @@ inline std::optional<std::uint64_t> space_distinct_values(const sweep_config& cf
   std::uint64_t product = 1;
   for (auto& [key, spec] : cfg.setup.samplers.as_map()) {
     auto* type = spec.is_map() ? spec.child("TYPE") : nullptr;
-    auto* values = spec.is_map() ? spec.child("VALUES") : nullptr;
-    if (type == nullptr || !type->is_string() || type->as_string() != "value_sampler" || values == nullptr || !values->is_list()) {
+    auto* listed = spec.is_map() ? spec.child("VALUES") : nullptr;
+    if (type == nullptr || !type->is_string() || type->as_string() != "value_sampler" || listed == nullptr || !listed->is_list()) {
       return std::nullopt;
     }
     std::vector<std::string> distinct;
-    for (auto& v : values->as_list()) {
+    for (auto& v : listed->as_list()) {
       auto text = v.python_str();
       if (std::find(distinct.begin(), distinct.end(), text) == distinct.end()) distinct.push_back(text);
     }
@@ -235,7 +243,7 @@ class section_cache {
 
 /// @brief Writes the job configs of sampled records. `finish` turns BASE_CFG + pairs into the written config.
 template <class Space, class Record, class Finish>
-void write_job_configs(const sweep_config& cfg, const Space& space, const sample_result<Record>& sampled, Finish&& finish) {
+void write_job_configs(const sweep_config& cfg, const Space& design, const sample_result<Record>& sampled, Finish&& finish) {
   auto dir = sweep_dir(cfg);
   auto fresh = dir / fmt::format(".cfgs.new.{}", ::getpid());
   std::filesystem::create_directories(fresh);
@@ -244,7 +252,7 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
   auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
   auto emit = [&](std::size_t i, param_list& params) {
     params.clear();
-    space.append_params(params, sampled.records[i]);
+    design.append_params(params, sampled.records[i]);
     value job = finish(merge_params(cfg.setup.base_cfg, params));
     job.at_path("DESC") = value{sampled.keys[i]};
     return sections.to_yaml(job);
@@ -253,7 +261,7 @@ void write_job_configs(const sweep_config& cfg, const Space& space, const sample
     auto file = fresh / job_config_name(static_cast<std::int64_t>(i));
     std::ofstream out(file, std::ios::binary);
     out << text;
-    if (!out) throw error({file.string(), 0}, "", "cannot write job config: expected a writable folder with free space");
+    if (!out) throw error({file.string(), 0}, "", "cannot write job config: expected a writable folder with free design");
   };
   // Batches are emitted on NUM_PROC threads while one more thread writes the batch before: the kernel
   // creates files in one folder one at a time anyway, and a lone writer does not spin on the folder's lock.
@@ -359,7 +367,7 @@ setup_summary setup_locked(const sweep_config& cfg, const std::filesystem::path&
 
 /// @brief Sets up a sweep from a space: samples, then writes the files. Refuses once the sweep was launched.
 template <sampleable_space Space, class Check, class Finish>
-setup_summary setup_space(const sweep_config& cfg, const Space& space, const Check& check, Finish&& finish,
+setup_summary setup_space(const sweep_config& cfg, const Space& design, const Check& check, Finish&& finish,
                           const setup_observer& observer = {}) {
   check_setup(cfg);
   auto dir = sweep_dir(cfg);
@@ -369,7 +377,7 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
   std::optional<sweep_lock> lock;
   try {
     lock.emplace(sweep_layout(dir), sweep_access::exclusive, "setup");
-    return detail::setup_locked(cfg, dir, space, check, std::forward<Finish>(finish), observer);
+    return detail::setup_locked(cfg, dir, design, check, std::forward<Finish>(finish), observer);
   } catch (...) {
     if (lock) detail::remove_made_folder(dir, made);
     throw;
@@ -379,10 +387,10 @@ setup_summary setup_space(const sweep_config& cfg, const Space& space, const Che
 /// @brief Sets up a sweep config's own space (SETUP.SAMPLERS, or SETUP.SPACE) with pycls's constraints and setup step.
 inline setup_summary setup(const sweep_config& cfg, const setup_observer& observer = {}) {
   check_setup(cfg);
-  auto space = load_setup_space(cfg);
+  auto design = load_setup_space(cfg);
   if (!cfg.setup.space.is_null()) {
     // sweep's combinator spaces (grid, zip, concat, join, sobol)
-    return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
+    return setup_space(cfg, design, config_checks(cfg), &config_checks::finish, observer);
   }
   // pycls's SETUP.SAMPLERS keep pycls's exact path
   return setup_space(cfg, load_space(cfg.setup.samplers, cfg.file), config_checks(cfg), &config_checks::finish, observer);
@@ -390,8 +398,8 @@ inline setup_summary setup(const sweep_config& cfg, const setup_observer& observ
 
 /// @brief Sets up a sweep written as code: a typed space (with its constraints) and the config's options.
 template <sampleable_space Space>
-setup_summary setup(const sweep_config& cfg, const Space& space, const setup_observer& observer = {}) {
-  return setup_space(cfg, space, config_checks(cfg), &config_checks::finish, observer);
+setup_summary setup(const sweep_config& cfg, const Space& design, const setup_observer& observer = {}) {
+  return setup_space(cfg, design, config_checks(cfg), &config_checks::finish, observer);
 }
 
 }  // namespace sweep

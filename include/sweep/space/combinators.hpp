@@ -346,10 +346,19 @@ template <class Space, class Pred>
 class filtered_space : public detail::pipeable<filtered_space<Space, Pred>> {
  public:
   using record_type = typename Space::record_type;
-  filtered_space(Space space, constraint<Pred> c) : space_(std::move(space)), constraint_(std::move(c)) {}
+  filtered_space(Space inner, constraint<Pred> c)
+      : space_(std::move(inner)), constraint_(std::move(c)), inner_wheres_(detail::count_wheres(space_)) {}
 
   [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
   [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r) && detail::holds(constraint_, r); }
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
+    if (auto inner = detail::rejected_by(space_, r)) return inner;
+    return detail::holds(constraint_, r) ? 0 : inner_wheres_ + 1;
+  }
+  void append_where_names(std::vector<std::string>& out) const {
+    detail::append_where_names(space_, out);
+    detail::append_where_name(out, constraint_.name);
+  }
   void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
   void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
 
@@ -363,6 +372,7 @@ class filtered_space : public detail::pipeable<filtered_space<Space, Pred>> {
  private:
   Space space_;
   constraint<Pred> constraint_;
+  std::size_t inner_wheres_;  // this where's number is one more
 };
 
 /// @brief A finite space whose configs setup writes in a random order (seeded by RNG_SEED).
@@ -370,10 +380,12 @@ template <class Space>
 class shuffled_space : public detail::pipeable<shuffled_space<Space>> {
  public:
   using record_type = typename Space::record_type;
-  explicit shuffled_space(Space space) : space_(std::move(space)) {}
+  explicit shuffled_space(Space inner) : space_(std::move(inner)) {}
 
   [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
   [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r); }
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const { return detail::rejected_by(space_, r); }
+  void append_where_names(std::vector<std::string>& out) const { detail::append_where_names(space_, out); }
   void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
   void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
   [[nodiscard]] std::uint64_t size() const { return space_.size(); }
@@ -387,9 +399,9 @@ class shuffled_space : public detail::pipeable<shuffled_space<Space>> {
 /// @brief `shuffle(space)`: the finite space's configs in a random order (RNG_SEED) instead of index order.
 struct shuffle_fn {
   template <class Space>
-  auto operator()(Space space) const {
-    static_assert(finite_space<Space>, "sweep::shuffle(space) requires a finite space (grid, zip, concat or join of finite parts)");
-    return shuffled_space<Space>(std::move(space));
+  auto operator()(Space inner) const {
+    static_assert(finite_space<Space>, "sweep::shuffle(inner) requires a finite inner (grid, zip, concat or join of finite parts)");
+    return shuffled_space<Space>(std::move(inner));
   }
 };
 inline constexpr shuffle_fn shuffle{};
@@ -571,8 +583,8 @@ struct when_part {
 
 struct when_fn {
   template <fixed_string Text, class V, class Space>
-  auto operator()(param_key<Text>, V equals, Space space) const {
-    return when_part<param_key<Text>, detail::drawn_t<V>, Space>{detail::drawn_t<V>(std::move(equals)), std::move(space)};
+  auto operator()(param_key<Text>, V equals, Space inner) const {
+    return when_part<param_key<Text>, detail::drawn_t<V>, Space>{detail::drawn_t<V>(std::move(equals)), std::move(inner)};
   }
 };
 inline constexpr when_fn when{};
@@ -699,6 +711,17 @@ class joined_space : public detail::pipeable<joined_space<First, Second>> {
   [[nodiscard]] bool accepts(const record_type& r) const {
     return first_.accepts(r.first) && (!part::present(r.second) || part::space(second_).accepts(part::unwrap(r.second)));
   }
+  /// @brief The first part's wheres are numbered first, then the second's.
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
+    if (auto first = detail::rejected_by(first_, r.first)) return first;
+    if (!part::present(r.second)) return 0;
+    auto second = detail::rejected_by(part::space(second_), part::unwrap(r.second));
+    return second == 0 ? 0 : detail::count_wheres(first_) + second;
+  }
+  void append_where_names(std::vector<std::string>& out) const {
+    detail::append_where_names(first_, out);
+    detail::append_where_names(part::space(second_), out);
+  }
   void append_key_text(std::string& out, const record_type& r) const {
     first_.append_key_text(out, r.first);
     if (part::present(r.second)) part::space(second_).append_key_text(out, part::unwrap(r.second));
@@ -815,6 +838,21 @@ class concat_space : public detail::pipeable<concat_space<Parts...>> {
   }
   [[nodiscard]] bool accepts(const record_type& r) const {
     return detail::with_index<n>(r.index(), [&](auto I) { return std::get<I>(parts_).accepts(std::get<I>(r)); });
+  }
+  /// @brief Each part's wheres are numbered after those of the parts before it.
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
+    return detail::with_index<n>(r.index(), [&](auto I) -> std::size_t {
+      auto k = detail::rejected_by(std::get<I>(parts_), std::get<I>(r));
+      if (k == 0) return 0;
+      std::size_t before = 0;
+      [&]<std::size_t... J>(std::index_sequence<J...>) {
+        ((before += detail::count_wheres(std::get<J>(parts_))), ...);
+      }(std::make_index_sequence<decltype(I)::value>{});
+      return before + k;
+    });
+  }
+  void append_where_names(std::vector<std::string>& out) const {
+    std::apply([&](auto&... p) { (detail::append_where_names(p, out), ...); }, parts_);
   }
   void append_key_text(std::string& out, const record_type& r) const {
     detail::with_index<n>(r.index(), [&](auto I) { std::get<I>(parts_).append_key_text(out, std::get<I>(r)); });

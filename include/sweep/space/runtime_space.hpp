@@ -59,8 +59,8 @@ class dyn_sampler {
 
   /// @brief Draws and appends the values this sampler sets (a regnet draw: its six, in append_params' order).
   void draw_values(numpy_rng& rng, std::vector<value>& out) const {
-    if (auto* regnet = std::get_if<regnet_sampler>(&sampler_)) {
-      auto v = regnet->draw(rng);
+    if (auto* spec = std::get_if<regnet_sampler>(&sampler_)) {
+      auto v = spec->draw(rng);
       out.insert(out.end(), {value{v.depth}, value{v.w0}, value{v.wa}, value{v.wm}, value{v.group_w}, value{v.bot_mul}});
     } else if (auto* f = std::get_if<float_sampler>(&sampler_)) {
       out.emplace_back(f->draw(rng));  // the hot case of most sweeps: no detour through draw()
@@ -70,9 +70,9 @@ class dyn_sampler {
   }
   /// @brief The keys draw_values sets, for the sampler of `key`.
   [[nodiscard]] std::vector<std::string> keys_set(const std::string& key) const {
-    if (auto* regnet = std::get_if<regnet_sampler>(&sampler_)) {
+    if (auto* spec = std::get_if<regnet_sampler>(&sampler_)) {
       param_list pairs;
-      regnet->append_params(pairs, key, regnet_values{});
+      spec->append_params(pairs, key, regnet_values{});
       std::vector<std::string> keys;
       for (auto& pair : pairs) keys.push_back(std::move(pair.first));
       return keys;

@@ -7,6 +7,8 @@
 #include <sweep/space/key.hpp>
 #include <sweep/space/samplers.hpp>
 
+#include <fmt/format.h>
+
 #include <concepts>
 #include <cstddef>
 #include <string>
@@ -14,6 +16,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace sweep {
 
@@ -99,10 +102,12 @@ struct record<key_list<Keys...>, Values...> {
 template <class... Bindings>
 class typed_space;
 
-/// @brief A constraint: a predicate over records (made by where, all_of, any_of, not_, in_range).
+/// @brief A constraint: a predicate over records (made by where, all_of, any_of, not_, in_range), and the
+/// name setup reports its rejections under (`where(pred, "name")`; unnamed: "where #k" in the order written).
 template <class Pred>
 struct constraint {
   Pred pred;
+  const char* name = nullptr;
   template <class Record>
   constexpr bool operator()(const Record& r) const {
     return static_cast<bool>(pred(r));
@@ -128,6 +133,37 @@ constexpr auto pipe_without_where() {
   return false;
 }
 
+/// @brief How setup's report names a `where`: "where 'NAME'", or "where #k" (k: its place among the space's
+/// wheres, in the order written).
+inline void append_where_name(std::vector<std::string>& out, const char* name) {
+  out.push_back(name != nullptr ? fmt::format("where '{}'", name) : fmt::format("where #{}", out.size() + 1));
+}
+
+/// @brief The names of a space's `where`s, in the order written (none for a space without).
+template <class Space>
+void append_where_names(const Space& space, std::vector<std::string>& out) {
+  if constexpr (requires { space.append_where_names(out); }) space.append_where_names(out);
+}
+
+/// @brief Which `where` of `space` refuses `r`: 0 none, k the k-th of append_where_names (k past them: a
+/// space that only says whether it accepts).
+template <class Space, class Record>
+std::size_t rejected_by(const Space& space, const Record& r) {
+  if constexpr (requires { space.rejected_by(r); }) {
+    return space.rejected_by(r);
+  } else {
+    return space.accepts(r) ? 0 : 1;
+  }
+}
+
+/// @brief How many `where`s a space has (the offset of the next part's in a join or concat).
+template <class Space>
+std::size_t count_wheres(const Space& space) {
+  std::vector<std::string> names;
+  append_where_names(space, names);
+  return names.size();
+}
+
 /// @brief Instantiates the constraint on `Record` here, so a predicate over a key the space lacks fails
 /// at `space | where(pred)`, not only when setup first calls it.
 template <class Record, class Pred>
@@ -142,10 +178,19 @@ template <class Space, class Pred>
 class constrained_space {
  public:
   using record_type = typename Space::record_type;
-  constexpr constrained_space(Space space, constraint<Pred> c) : space_(std::move(space)), constraint_(std::move(c)) {}
+  constexpr constrained_space(Space space, constraint<Pred> c)
+      : space_(std::move(space)), constraint_(std::move(c)), inner_wheres_(detail::count_wheres(space_)) {}
 
   [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
   [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r) && constraint_(r); }
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
+    if (auto inner = detail::rejected_by(space_, r)) return inner;
+    return constraint_(r) ? 0 : inner_wheres_ + 1;
+  }
+  void append_where_names(std::vector<std::string>& out) const {
+    detail::append_where_names(space_, out);
+    detail::append_where_name(out, constraint_.name);
+  }
   void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
   void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
 
@@ -163,6 +208,7 @@ class constrained_space {
  private:
   Space space_;
   constraint<Pred> constraint_;
+  std::size_t inner_wheres_;  // this where's number is one more
 };
 
 /// @brief The typed space: keys bound to samplers, drawn in the order written.
@@ -226,11 +272,12 @@ struct space_fn {
 };
 inline constexpr space_fn space{};
 
-/// @brief `where(pred)`: a constraint from any predicate over a space's records.
+/// @brief `where(pred)`: a constraint from any predicate over a space's records; `where(pred, "name")` names
+/// it in setup's report of what each rule removed.
 struct where_fn {
   template <class Pred>
-  constexpr auto operator()(Pred pred) const {
-    return constraint<Pred>{std::move(pred)};
+  constexpr auto operator()(Pred pred, const char* name = nullptr) const {
+    return constraint<Pred>{std::move(pred), name};
   }
 };
 inline constexpr where_fn where{};
