@@ -1,5 +1,6 @@
 // A sweep's jobs as the analysis sees them: sweep.json (written by pycls's
-// collect or ours, same format) loaded with nlohmann::json, the jobs without
+// collect or ours, same format) read with simdjson into a tree per job of what
+// the analysis reads (nlohmann::json, the type reports use), the jobs without
 // the error record set aside, and pycls's augmented fields (aug.lr_wd,
 // aug.done, aug.ema_gain) added.
 #pragma once
@@ -8,6 +9,7 @@
 #include <sweep/base/files.hpp>
 #include <sweep/base/limits.hpp>
 #include <sweep/base/parallel.hpp>
+#include <sweep/base/simdjson_sax.hpp>
 #include <sweep/error.hpp>
 
 #include <fmt/format.h>
@@ -154,7 +156,7 @@ inline int line_of(std::string_view text, std::size_t byte) {
 namespace detail {
 
 /// @brief Finds the elements of a top-level JSON list by tracking brackets and strings only
-/// (nlohmann then parses each element, and reports any syntax error), calling
+/// (each element is then parsed, and any syntax error reported, on its own), calling
 /// `element(begin, end)` for each byte range; false when the text is not one balanced list.
 template <class OnElement>
 bool scan_list(std::string_view text, OnElement element) {
@@ -198,8 +200,9 @@ bool scan_list(std::string_view text, OnElement element) {
   return depth == 0 && text.substr(std::min(i + 1, text.size())).find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
-/// @brief nlohmann SAX handler that builds a job's JSON tree as nlohmann::json::parse does, but
-/// leaves out the epoch columns `columns` does not keep: they are read, never built or freed.
+/// @brief SAX handler (fed by simdjson, or nlohmann for what simdjson refuses) that builds a job's
+/// JSON tree as nlohmann::json::parse does, but leaves out the epoch columns `columns` does not
+/// keep: they are read (and so checked), never built or freed.
 class job_tree_builder {
  public:
   using json = nlohmann::json;
@@ -356,7 +359,8 @@ class element_feed {
 
 /// @brief Parses a sweep.json list into jobs (ids, errors, augmented fields, `opts.metrics`) on
 /// every core, each while its tree is fresh in cache; the calling thread first finds the
-/// elements. Nothing when the text is not one balanced list.
+/// elements. simdjson reads each element; one it refuses is read again by nlohmann, whose tree
+/// or error message is the reference. Nothing when the text is not one balanced list.
 inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, const std::string& file_name,
                                                        std::string_view error_key, const load_options& opts) {
   // Kept whatever `opts` says: what loading itself reads (the error, the metrics, augment's inputs).
@@ -387,17 +391,24 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
       });
       feed.add(batch);
     }
+    simdjson_sax_reader reader;
+    std::string scratch;
     while (auto element = feed.next()) {
       auto k = element->index;
       try {
         job_tree_builder builder(columns);
-        if (!nlohmann::json::sax_parse(text.data() + element->begin, text.data() + element->end, &builder)) {
-          if (builder.too_deep) {
-            auto start = std::min(text.find_first_not_of(" \t\r\n", element->begin), element->end);  // the job's first byte
-            throw error({file_name, line_of(text, start)}, fmt::format("[{}]", k), builder.error_message);
+        auto bytes = text.substr(element->begin, element->end - element->begin);
+        if (!reader.parse(padded_slice(bytes, text.data() + text.size(), scratch), builder)) {
+          job_tree_builder checked(columns);
+          if (!nlohmann::json::sax_parse(bytes.begin(), bytes.end(), &checked)) {
+            if (checked.too_deep) {
+              auto start = std::min(text.find_first_not_of(" \t\r\n", element->begin), element->end);  // the job's first byte
+              throw error({file_name, line_of(text, start)}, fmt::format("[{}]", k), checked.error_message);
+            }
+            throw error({file_name, line_of(text, element->begin + checked.error_byte - 1)}, fmt::format("[{}]", k),
+                        fmt::format("not valid JSON: {}", checked.error_message));
           }
-          throw error({file_name, line_of(text, element->begin + builder.error_byte - 1)}, fmt::format("[{}]", k),
-                      fmt::format("not valid JSON: {}", builder.error_message));
+          builder.tree = std::move(checked.tree);
         }
         auto& record = builder.tree;
         if (!record.is_object()) throw error({file_name, 0}, fmt::format("[{}]", k), "expected a job record (a map)");
