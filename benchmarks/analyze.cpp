@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -21,11 +22,11 @@ namespace {
 
 const std::string data_dir = std::string(SWEEP_SOURCE_DIR) + "/tests/data/analyze";
 
-/// sweep.json text for n jobs (made once per size).
-const std::string& sweep_text(int n) {
-  static std::map<int, std::string> made;
-  auto& text = made[n];
-  if (!text.empty()) return text;
+/// sweep.json text for n jobs (made once per size; shared, as load_sweep shares a file's text with the jobs).
+const std::shared_ptr<const std::string>& sweep_text(int n) {
+  static std::map<int, std::shared_ptr<const std::string>> made;
+  if (auto it = made.find(n); it != made.end()) return it->second;
+  std::string text;
   std::ifstream in(data_dir + "/sweep.json");
   std::stringstream s;
   s << in.rdbuf();
@@ -52,7 +53,7 @@ const std::string& sweep_text(int n) {
     text += job.dump();
   }
   text += ']';
-  return text;
+  return made[n] = std::make_shared<const std::string>(std::move(text));
 }
 
 const sweep::sweep_config& config() {
@@ -63,11 +64,10 @@ const sweep::sweep_config& config() {
 void BM_load_sweep(benchmark::State& state) {
   const auto& text = sweep_text(static_cast<int>(state.range(0)));
   for (auto _ : state) {
-    auto s = sweep::parse_sweep(text, "sweep.json", "optim_64", config().analyze.error,
-                                sweep::analysis_reads(config().analyze));
+    auto s = sweep::parse_sweep(text, "sweep.json", "optim_64", config().analyze.error, sweep::analysis_reads(config()));
     benchmark::DoNotOptimize(s.jobs.data());
   }
-  state.counters["json_MB"] = static_cast<double>(text.size()) / 1e6;
+  state.counters["json_MB"] = static_cast<double>(text->size()) / 1e6;
 }
 
 void BM_analyze(benchmark::State& state) {
@@ -76,20 +76,19 @@ void BM_analyze(benchmark::State& state) {
   for (auto _ : state) {
     std::vector<sweep::sweep_data> sweeps;
     // As `sweep analyze` loads it: what the config's analysis reads.
-    sweeps.push_back(sweep::parse_sweep(text, "sweep.json", "optim_64", config().analyze.error,
-                                        sweep::analysis_reads(config().analyze)));
+    sweeps.push_back(sweep::parse_sweep(text, "sweep.json", "optim_64", config().analyze.error, sweep::analysis_reads(config())));
     auto html = sweep::analysis_html(config(), std::move(sweeps));
     bytes = html.size();
     benchmark::DoNotOptimize(html.data());
   }
-  state.counters["json_MB"] = static_cast<double>(text.size()) / 1e6;
+  state.counters["json_MB"] = static_cast<double>(text->size()) / 1e6;
   state.counters["report_MB"] = static_cast<double>(bytes) / 1e6;
 }
 
 void BM_report_only(benchmark::State& state) {
   // Loaded as `sweep analyze` loads: the metrics every job is plotted by are looked up already.
   auto loaded = sweep::parse_sweep(sweep_text(static_cast<int>(state.range(0))), "sweep.json", "optim_64",
-                                   config().analyze.error, sweep::analysis_reads(config().analyze));
+                                   config().analyze.error, sweep::analysis_reads(config()));
   for (auto _ : state) {
     auto html = sweep::analysis_html(config(), {loaded});
     benchmark::DoNotOptimize(html.data());
@@ -112,7 +111,7 @@ int main(int argc, char** argv) {
     yaml.replace(yaml.find("ROOT_DIR: /sweeps"), 17, "ROOT_DIR: " + std::filesystem::absolute(dir).string());
     std::filesystem::create_directories(dir / "fake" / "optim_64");
     std::ofstream(dir / "sweep_cfg.yaml") << yaml;
-    std::ofstream(dir / "fake" / "optim_64" / "sweep.json", std::ios::binary) << sweep_text(std::stoi(argv[3]));
+    std::ofstream(dir / "fake" / "optim_64" / "sweep.json", std::ios::binary) << *sweep_text(std::stoi(argv[3]));
     return 0;
   }
   benchmark::Initialize(&argc, argv);

@@ -242,6 +242,26 @@ TEST_CASE("loading only what the analysis reads gives the same page as loading e
   }
 }
 
+TEST_CASE("loading only the fields the analysis reads gives the same page, for a fraction of the memory") {
+  temp_dir tmp;
+  write_synthetic(tmp.path / "regnet", 24, "regnet", {50}, true);
+  write_synthetic(tmp.path / "best", 12, "regnet", {50, 100, 200, 400}, false);
+  const std::pair<std::string, fs::path> cases[] = {{"cifar_optim", fs::path(data_dir) / "sweep.json"},
+                                                    {"cifar_regnet", tmp.path / "regnet" / "sweep.json"},
+                                                    {"cifar_best", tmp.path / "best" / "sweep.json"}};
+  for (auto& [name, file] : cases) {
+    INFO(name);
+    auto cfg = sweep::load_sweep_config(data_dir + "/" + name + ".yaml", {"ROOT_DIR", tmp.path.string()});
+    auto reads = sweep::analysis_reads(cfg);
+    CHECK_FALSE(reads.fields.all());
+    auto whole = sweep::load_sweep(file, name, cfg.analyze.error);
+    auto part = sweep::load_sweep(file, name, cfg.analyze.error, reads);
+    REQUIRE(part.jobs.size() == whole.jobs.size());
+    CHECK(part.jobs[0].record->dump().size() * 4 < whole.jobs[0].record->dump().size());
+    CHECK(sweep::analysis_html(cfg, {part}) == sweep::analysis_html(cfg, {whole}));
+  }
+}
+
 TEST_CASE("analyze names what is missing") {
   temp_dir tmp;
   auto cfg = sweep::load_sweep_config(data_dir + "/cifar_optim.yaml", {"ROOT_DIR", tmp.path.string()});

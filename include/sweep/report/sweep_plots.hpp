@@ -16,6 +16,7 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <unordered_map>
@@ -303,11 +304,16 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
   const std::vector<double> ticks = {1, 2, 4, 8, 16, 32, 64, 100};
   double y_min = INFINITY;
   std::vector<std::vector<job>> sorted;
-  for (auto& s : sweeps) sorted.push_back(sorted_by_error(s, reverse));
+  std::vector<std::vector<std::shared_ptr<const nlohmann::json>>> records;  // whole: the load may have left curves out
+  for (auto& s : sweeps) {
+    sorted.push_back(sorted_by_error(s, reverse));
+    records.emplace_back();
+    for (int i = 0; i < ms[records.size() - 1]; ++i) records.back().push_back(whole_record(sorted.back()[static_cast<std::size_t>(i)]));
+  }
   for (std::size_t j = 0; j < sweeps.size(); ++j) {
     for (int i = 0; i < ms[j]; ++i) {
       for (auto record : {curve_records[1], curve_records[2]}) {
-        for (double v : detail::numbers(find_field(*sorted[j][static_cast<std::size_t>(i)].record, fmt::format("{}.{}", record, metric)))) {
+        for (double v : detail::numbers(find_field(*records[j][static_cast<std::size_t>(i)], fmt::format("{}.{}", record, metric)))) {
           if (v > 0) y_min = std::min(y_min, v);
         }
       }
@@ -323,7 +329,7 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
       auto& jb = sorted[j][static_cast<std::size_t>(i)];
       auto [row, col] = grid.cell(i, static_cast<int>(j));
       auto& ax = fig.at(row, col);
-      auto& rec = *jb.record;
+      auto& rec = *records[j][static_cast<std::size_t>(i)];
       plot::style prop{plot::cycle_color(j), 0.8};
       auto curve = [&](std::string_view record, plot::dash d, const char* name) -> std::pair<std::vector<double>, std::vector<double>> {
         auto xs = detail::numbers(find_field(rec, fmt::format("{}.epoch_ind", record)));
@@ -399,7 +405,8 @@ inline plot::figure plot_models(const std::vector<sweep_data>& sweeps, std::int6
     auto sorted = sorted_by_error(sweeps[j], reverse);
     for (int i = 0; i < ms[j]; ++i) {
       auto& jb = sorted[static_cast<std::size_t>(i)];
-      auto& rec = *jb.record;
+      auto whole = whole_record(jb);  // the load may have left the model's fields out
+      auto& rec = *whole;
       auto [row, col] = grid.cell(i, static_cast<int>(j));
       auto& ax = fig.at(row, col);
       auto num = [&](const char* name) { return metric_number(rec, get_metric_info(name)); };
