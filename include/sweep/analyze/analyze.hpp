@@ -100,10 +100,14 @@ inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data
   if (facts != nullptr) *facts = analysis_facts(ctx);  // analysis.json: the page's numbers
   const auto& a = cfg.analyze;
   html_book book(cfg.name);
-  book.add_text(fmt::format("{} jobs analysed{}; error = min of {}; bootstrap seed {}. Hover a point to see its job, click it to find it in the job table.",
+  bool sampled = std::any_of(ctx.loaded.begin(), ctx.loaded.end(), [](auto& s) { return s.jobs.size() > max_shown_jobs; });
+  book.add_text(fmt::format("{} jobs analysed{}; error = min of {}; bootstrap seed {}. Hover a point to see its job, click it to find it in the job table.{}",
                             ctx.analysed,
                             ctx.skipped ? fmt::format(", {} without a {} record not analysed", ctx.skipped, ctx.error_record) : std::string(),
-                            a.error, a.rng_seed),
+                            a.error, a.rng_seed,
+                            sampled ? fmt::format(" A sweep of more than {} jobs is drawn and listed job by job through an even sample of "
+                                                  "them (a browser cannot show more); every statistic uses all its jobs.", max_shown_jobs)
+                                    : std::string()),
                 "summary");
   for (auto& section : sections) {
     if (!section.shown(ctx)) continue;

@@ -206,17 +206,21 @@ template <class OnElement>
 bool scan_list(std::string_view text, OnElement element) {
   std::size_t i = text.find_first_not_of(" \t\r\n", text.starts_with("\xEF\xBB\xBF") ? 3 : 0);  // after a BOM, as nlohmann
   if (i == std::string_view::npos || text[i] != '[') return false;
-  // The bytes that can matter; the others (mostly digits) are passed over one table lookup each.
+  // The bytes that can matter where the scan is (in a string; inside a job; between jobs); the
+  // others (mostly digits and the commas inside jobs) are passed over one table lookup each.
   static constexpr auto structural = [] {
-    std::array<bool, 256> table{};
-    for (unsigned char c : std::string_view("\"\\[]{},")) table[c] = true;
+    std::array<std::array<bool, 256>, 3> table{};
+    for (std::size_t state = 0; state < 3; ++state) {
+      for (unsigned char c : std::string_view(state == 0 ? "\"\\" : state == 1 ? "\"[]{}" : "\"[]{},")) table[state][c] = true;
+    }
     return table;
   }();
   int depth = 0;
   bool in_string = false, after_comma = false;
   std::size_t start = i + 1;
   for (; i < text.size(); ++i) {
-    while (i < text.size() && !structural[static_cast<unsigned char>(text[i])]) ++i;
+    const auto& matters = structural[in_string ? 0 : depth == 1 ? 2 : 1];
+    while (i < text.size() && !matters[static_cast<unsigned char>(text[i])]) ++i;
     if (i == text.size()) break;
     char c = text[i];
     if (in_string) {

@@ -16,17 +16,19 @@
 
 namespace sweep::detail {
 
-/// @brief simdjson reads up to SIMDJSON_PADDING bytes past what it parses: a slice of a larger text
-/// (a log line, one element of sweep.json) is read where it lies when the text goes on that far
-/// after it, else from a copy in `scratch` with room after it.
+/// @brief simdjson reads up to SIMDJSON_PADDING bytes past what it parses, and the byte just after
+/// must not continue the JSON: reading a document with unclosed brackets, On-Demand runs on into a
+/// `]`, `}` or `,` there (simdjson issue #1834). So a slice of a larger text (a log line) is read
+/// where it lies when whitespace and enough text follow it, else from a copy in `scratch` followed
+/// by spaces (one element of sweep.json, which a `,` or `]` follows).
 inline simdjson::padded_string_view padded_slice(std::string_view slice, const char* text_end, std::string& scratch) {
   const char* end = slice.data() + slice.size();
-  if (static_cast<std::size_t>(text_end - end) >= simdjson::SIMDJSON_PADDING) {
+  if (static_cast<std::size_t>(text_end - end) >= simdjson::SIMDJSON_PADDING && (*end == '\n' || *end == ' ')) {
     return simdjson::padded_string_view(slice.data(), slice.size(), slice.size() + simdjson::SIMDJSON_PADDING);
   }
-  scratch.reserve(slice.size() + simdjson::SIMDJSON_PADDING);
   scratch.assign(slice);
-  return simdjson::padded_string_view(scratch.data(), scratch.size(), scratch.capacity());
+  scratch.append(simdjson::SIMDJSON_PADDING, ' ');
+  return simdjson::padded_string_view(scratch.data(), slice.size(), scratch.size());
 }
 
 /// @brief Reads a JSON object or list with simdjson and sends nlohmann's SAX events for it
@@ -97,18 +99,27 @@ class simdjson_sax_reader {
   template <class Sax>
   bool number(simdjson::ondemand::value v, Sax& sax) {
     std::string_view token = v.raw_json_token();
-    simdjson::ondemand::number n;
-    if (v.get_number().get(n)) return false;
-    switch (n.get_number_type()) {
-      case simdjson::ondemand::number_type::floating_point_number:
+    simdjson::ondemand::number_type type{};
+    if (v.get_number_type().get(type)) return false;
+    // Typed getters, not get_number(): simdjson 3.0.1's get_number() gives 0 for a float of more
+    // than 19 digits (found by fuzz_json_stats_record).
+    switch (type) {
+      case simdjson::ondemand::number_type::floating_point_number: {
+        double d = 0;
+        if (v.get_double().get(d)) return false;
         lexeme_.assign(token.substr(0, token.find_last_not_of(" \t\r\n") + 1));
-        return sax.number_float(n.get_double(), lexeme_);
-      case simdjson::ondemand::number_type::signed_integer:
+        return sax.number_float(d, lexeme_);
+      }
+      case simdjson::ondemand::number_type::signed_integer: {
+        std::int64_t i = 0;
+        if (v.get_int64().get(i)) return false;
         // nlohmann types an integer by its sign ("-0" too), not by its value.
-        if (token.front() == '-') return sax.number_integer(n.get_int64());
-        return sax.number_unsigned(static_cast<std::uint64_t>(n.get_int64()));
-      case simdjson::ondemand::number_type::unsigned_integer:
-        return sax.number_unsigned(n.get_uint64());
+        return token.front() == '-' ? sax.number_integer(i) : sax.number_unsigned(static_cast<std::uint64_t>(i));
+      }
+      case simdjson::ondemand::number_type::unsigned_integer: {
+        std::uint64_t u = 0;
+        return !v.get_uint64().get(u) && sax.number_unsigned(u);
+      }
     }
     return false;
   }

@@ -24,6 +24,27 @@
 
 namespace sweep {
 
+/// @brief At most this many jobs of a sweep are drawn or listed one by one on a page: 10,000 make
+/// a page of about 8.5 MB that a browser lays out in about a second; more only add weight.
+inline constexpr std::size_t max_shown_jobs = 10000;
+
+/// @brief The jobs of `sweep` a page draws and lists one by one: all of them, or with more than
+/// max_shown_jobs every k-th in sweep.json order (an even sample of its configs); no skipped ids.
+inline sweep_data shown_jobs(const sweep_data& sweep) {
+  sweep_data out{sweep.name, sweep.file, {}, {}};
+  std::size_t step = (sweep.jobs.size() + max_shown_jobs - 1) / max_shown_jobs;
+  out.jobs.reserve(std::min(sweep.jobs.size(), max_shown_jobs));
+  for (std::size_t i = 0; i < sweep.jobs.size(); i += std::max<std::size_t>(step, 1)) out.jobs.push_back(sweep.jobs[i]);
+  return out;
+}
+
+/// @brief What the page says of a sweep shown by a sample (see shown_jobs), or "".
+inline std::string shown_note(const sweep_data& sweep) {
+  if (sweep.jobs.size() <= max_shown_jobs) return "";
+  return fmt::format(" ({} of {} jobs shown, one in {}: a browser cannot draw more; the statistics use all)", shown_jobs(sweep).jobs.size(),
+                     sweep.jobs.size(), (sweep.jobs.size() + max_shown_jobs - 1) / max_shown_jobs);
+}
+
 /// @brief Job -> row of the report's job table, so plotted points can name their job.
 class job_rows {
  public:
@@ -202,7 +223,7 @@ inline plot::figure plot_values(const std::vector<sweep_data>& sweeps, const std
   e_min -= pad;
   e_max += pad;
   for (int j = 0; j < n; ++j) {
-    auto& sweep = sweeps[static_cast<std::size_t>(j)];
+    auto sweep = shown_jobs(sweeps[static_cast<std::size_t>(j)]);
     std::vector<double> errs;
     std::vector<int> ids;
     for (auto& jb : sweep.jobs) {
@@ -229,6 +250,7 @@ inline plot::figure plot_values(const std::vector<sweep_data>& sweeps, const std
       ax.line({v_med, v_med}, {e_min, e_max}, {plot::black}, fmt::format("best: {}", detail::short_number(v_med)));
     }
     fig.entries.push_back(detail::sweep_entry(sweep.name, static_cast<std::size_t>(j), plot::dash::none, plot::marker::circle));
+    if (auto note = shown_note(sweeps[static_cast<std::size_t>(j)]); !note.empty()) fig.caption += "; " + sweep.name + note;
   }
   fig.legend_cols = detail::legend_columns(sweeps.size(), n);
   return fig;
