@@ -102,12 +102,13 @@ class simdjson_sax_reader {
     std::string_view token = v.raw_json_token();
     simdjson::ondemand::number_type type{};
     if (v.get_number_type().get(type)) return false;
-    // Typed getters, not get_number(), and no float of more than 19 digits: simdjson 3.0.1 reads
-    // such a float as 0 (get_number) or a wrong double (get_double); nlohmann reads it instead.
-    // Both found by the fuzzers.
+    // Typed getters, not get_number(), and no float of more than 19 significant digits (simdjson's
+    // slow path): simdjson 3.0.1 reads such a float as 0 (get_number) or a wrong double
+    // (get_double); nlohmann reads it instead. Both found by the fuzzers.
     switch (type) {
       case simdjson::ondemand::number_type::floating_point_number: {
         auto mantissa = token.substr(0, token.find_first_of("eE"));
+        mantissa.remove_prefix(std::min(mantissa.find_first_of("123456789"), mantissa.size()));  // leading zeros do not count
         if (std::count_if(mantissa.begin(), mantissa.end(), [](char c) { return c >= '0' && c <= '9'; }) > 19) return false;
         double d = 0;
         if (v.get_double().get(d)) return false;
