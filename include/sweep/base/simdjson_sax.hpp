@@ -107,9 +107,10 @@ class simdjson_sax_reader {
     // (get_double); nlohmann reads it instead. Both found by the fuzzers.
     switch (type) {
       case simdjson::ondemand::number_type::floating_point_number: {
-        auto mantissa = token.substr(0, token.find_first_of("eE"));
-        mantissa.remove_prefix(std::min(mantissa.find_first_of("123456789"), mantissa.size()));  // leading zeros do not count
-        if (std::count_if(mantissa.begin(), mantissa.end(), [](char c) { return c >= '0' && c <= '9'; }) > 19) return false;
+        auto it = std::find_if(token.begin(), token.end(), [](char c) { return c >= '1' && c <= '9'; });  // leading zeros do not count
+        int digits = 0;
+        for (; it != token.end() && *it != 'e' && *it != 'E'; ++it) digits += *it >= '0' && *it <= '9';
+        if (digits > 19) return false;
         double d = 0;
         if (v.get_double().get(d)) return false;
         lexeme_.assign(token.substr(0, token.find_last_not_of(" \t\r\n") + 1));
