@@ -66,7 +66,9 @@ struct analysis_context {
     }
     detail::require_jobs(loaded, "ANALYZE.ERROR", "sweep", fmt::format("no job has a {} record yet", error_record));
     for (auto& s : loaded) {
-      for (auto& j : s.jobs) rows.add(j);  // file order: a scatter's points are then consecutive rows
+      // File order, the jobs a page shows one by one first: a scatter's points are then consecutive rows.
+      for (auto& j : shown_jobs(s).jobs) rows.add(j);
+      for (auto& j : s.jobs) rows.add(j);
     }
     filtered = loaded;
     if (!analyze.pre_filters.empty()) {

@@ -181,11 +181,14 @@ inline plot::figure plot_edf(const std::vector<sweep_data>& sweeps, const job_ro
       edf.push_back(0);
       ids.push_back(-1);
     }
+    // Past max_shown_jobs, every k-th step (and the last): the curve keeps its shape, not its weight.
+    std::size_t step = std::max<std::size_t>(1, (jobs.size() + max_shown_jobs - 1) / max_shown_jobs);
     for (std::size_t k = 0; k < jobs.size(); ++k) {
+      sum += jobs[k].error;
+      if (k % step != 0 && k + 1 != jobs.size()) continue;
       errs.push_back(jobs[k].error);
       edf.push_back(static_cast<double>(k + 1) / static_cast<double>(jobs.size()));
       ids.push_back(rows(jobs[k]));
-      sum += jobs[k].error;
     }
     plot::style look{plot::cycle_color(i), 0.8};
     auto label = jobs.empty() ? std::string("0|-|-")
