@@ -5,7 +5,7 @@
 // `scripts/amalgamate` again (CI runs `scripts/amalgamate --check`).
 //
 // Dependencies, still included from their own headers: Boost.Hana, range-v3,
-// fmt, yaml-cpp, nlohmann/json (see docs/install.md).
+// fmt, yaml-cpp, nlohmann/json, simdjson (see docs/install.md).
 #pragma once
 
 // ---- begin sweep/sweep.hpp ----
@@ -11327,20 +11327,155 @@ class folder_fd {
 
 // ---- begin sweep/collect/log_parser.hpp ----
 // Parsing one job's log (pycls's logging.load_log_data + sort_log_data): the
-// `json_stats: {...}` records of each type, read with nlohmann's SAX parser and
+// `json_stats: {...}` records of each type, read with simdjson (nlohmann for the
+// records it refuses: NaN, Infinity, bad JSON) into a SAX handler and
 // grouped into columns sorted by epoch. Every bad record is reported with its
 // file and line and skipped.
 
 
 // ---- begin sweep/collect/detail/record_reader.hpp ----
-// Reading one json_stats record with nlohmann's SAX parser: the record's
-// top-level fields come out as JSON text ready to be copied into sweep.json, so
-// no DOM is built for the records that make up a log. Nested values (a cfg
+// Reading one json_stats record with a SAX handler, fed by simdjson (or by
+// nlohmann for what simdjson refuses): the record's top-level fields come out
+// as JSON text ready to be copied into sweep.json, so no DOM is built for the
+// records that make up a log. Nested values (a cfg
 // section) are written as they are read too; only one whose keys are not in
 // order (pycls writes them sorted) goes through a DOM to sort them. A record
 // nested deeper than its job's entry in sweep.json may be (max_json_depth) is
 // refused as it is read, like any corrupt record.
 
+
+// ---- begin sweep/base/simdjson_sax.hpp ----
+// JSON text read by simdjson's On-Demand API and handed, value by value, to an
+// nlohmann SAX handler: the readers of job logs (collect) and sweep.json
+// (analyze) keep one handler each, and simdjson does the lexing several times
+// faster than nlohmann's lexer. Whatever simdjson refuses (NaN, an integer
+// beyond 64 bits, bad syntax, too deep) the caller gives to nlohmann, whose
+// answer and error messages stay the reference.
+
+#include <simdjson.h>
+
+
+namespace sweep::detail {
+
+/// @brief simdjson reads up to SIMDJSON_PADDING bytes past what it parses, and the byte just after
+/// must not continue the JSON: reading a document with unclosed brackets, On-Demand runs on into a
+/// `]`, `}` or `,` there (simdjson issue #1834). So a slice of a larger text (a log line) is read
+/// where it lies when whitespace and enough text follow it, else from a copy in `scratch` followed
+/// by spaces (one element of sweep.json, which a `,` or `]` follows).
+inline simdjson::padded_string_view padded_slice(std::string_view slice, const char* text_end, std::string& scratch) {
+  const char* end = slice.data() + slice.size();
+  if (static_cast<std::size_t>(text_end - end) >= simdjson::SIMDJSON_PADDING && (*end == '\n' || *end == ' ')) {
+    return simdjson::padded_string_view(slice.data(), slice.size(), slice.size() + simdjson::SIMDJSON_PADDING);
+  }
+  scratch.assign(slice);
+  scratch.append(simdjson::SIMDJSON_PADDING, ' ');
+  return simdjson::padded_string_view(scratch.data(), slice.size(), scratch.size());
+}
+
+/// @brief Reads a JSON object or list with simdjson and sends nlohmann's SAX events for it
+/// (start_object, key, number_float with its lexeme, ...), the numbers typed as nlohmann types them.
+/// Each thread keeps its own: the parser's buffers are reused from text to text.
+class simdjson_sax_reader {
+ public:
+  /// @brief True when simdjson read `text` as one object or list and `sax` took every event; false
+  /// otherwise (a scalar, what simdjson refuses, or the handler stopped), and `sax` saw only a prefix.
+  template <class Sax>
+  bool parse(simdjson::padded_string_view text, Sax& sax) {
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::json_type type{};
+    if (parser_.iterate(text).get(doc) || doc.type().get(type)) return false;
+    if (type != simdjson::ondemand::json_type::object && type != simdjson::ondemand::json_type::array) return false;
+    simdjson::ondemand::value root;
+    if (doc.get_value().get(root) || !walk(root, sax)) return false;
+    return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;  // nothing after the value but whitespace
+  }
+
+ private:
+  template <class Sax>
+  bool walk(simdjson::ondemand::value v, Sax& sax) {
+    using simdjson::ondemand::json_type;
+    json_type type{};
+    if (v.type().get(type)) return false;
+    switch (type) {
+      case json_type::object: {
+        simdjson::ondemand::object object;
+        if (v.get_object().get(object) || !sax.start_object(static_cast<std::size_t>(-1))) return false;
+        for (auto member : object) {
+          simdjson::ondemand::field field;
+          std::string_view key;
+          if (std::move(member).get(field) || field.unescaped_key().get(key)) return false;
+          key_.assign(key);
+          if (!sax.key(key_) || !walk(field.value(), sax)) return false;
+        }
+        return sax.end_object();
+      }
+      case json_type::array: {
+        simdjson::ondemand::array array;
+        if (v.get_array().get(array) || !sax.start_array(static_cast<std::size_t>(-1))) return false;
+        for (auto element : array) {
+          simdjson::ondemand::value child;
+          if (std::move(element).get(child) || !walk(child, sax)) return false;
+        }
+        return sax.end_array();
+      }
+      case json_type::number: return number(v, sax);
+      case json_type::string: {
+        std::string_view s;
+        if (v.get_string().get(s)) return false;
+        string_.assign(s);
+        return sax.string(string_);
+      }
+      case json_type::boolean: {
+        bool b = false;
+        return !v.get_bool().get(b) && sax.boolean(b);
+      }
+      case json_type::null: {
+        bool null = false;
+        return !v.is_null().get(null) && null && sax.null();
+      }
+    }
+    return false;
+  }
+
+  template <class Sax>
+  bool number(simdjson::ondemand::value v, Sax& sax) {
+    std::string_view token = v.raw_json_token();
+    simdjson::ondemand::number_type type{};
+    if (v.get_number_type().get(type)) return false;
+    // Typed getters, not get_number(), and no float of more than 19 significant digits (simdjson's
+    // slow path): simdjson 3.0.1 reads such a float as 0 (get_number) or a wrong double
+    // (get_double); nlohmann reads it instead. Both found by the fuzzers.
+    switch (type) {
+      case simdjson::ondemand::number_type::floating_point_number: {
+        auto it = std::find_if(token.begin(), token.end(), [](char c) { return c >= '1' && c <= '9'; });  // leading zeros do not count
+        int digits = 0;
+        for (; it != token.end() && *it != 'e' && *it != 'E'; ++it) digits += *it >= '0' && *it <= '9';
+        if (digits > 19) return false;
+        double d = 0;
+        if (v.get_double().get(d)) return false;
+        lexeme_.assign(token.substr(0, token.find_last_not_of(" \t\r\n") + 1));
+        return sax.number_float(d, lexeme_);
+      }
+      case simdjson::ondemand::number_type::signed_integer: {
+        std::int64_t i = 0;
+        if (v.get_int64().get(i)) return false;
+        // nlohmann types an integer by its sign ("-0" too), not by its value.
+        return token.front() == '-' ? sax.number_integer(i) : sax.number_unsigned(static_cast<std::uint64_t>(i));
+      }
+      case simdjson::ondemand::number_type::unsigned_integer: {
+        std::uint64_t u = 0;
+        return !v.get_uint64().get(u) && sax.number_unsigned(u);
+      }
+    }
+    return false;
+  }
+
+  simdjson::ondemand::parser parser_;
+  std::string key_, string_, lexeme_;  // nlohmann's handlers take (and may swap out) a std::string
+};
+
+}  // namespace sweep::detail
+// ---- end sweep/base/simdjson_sax.hpp ----
 
 
 
@@ -11384,15 +11519,19 @@ class record_reader {
  public:
   using json = nlohmann::json;
 
-  /// @brief Parses `text`, one JSON value; false (see error()) when it is not valid JSON.
+  /// @brief Parses `text`, one JSON value, with nlohmann; false (see error()) when it is not valid JSON.
   bool read(std::string_view text) {
-    count_ = 0;
-    depth_ = 0;
-    open_.clear();
-    skip_ = false;
-    top_ = json::value_t::discarded;
-    error_.clear();
+    reset();
     if (!json::sax_parse(text.data(), text.data() + text.size(), this)) return false;
+    normalize();
+    return true;
+  }
+
+  /// @brief Parses an object or list with simdjson (several times faster); false, with no error(),
+  /// for whatever simdjson does not read (a scalar, NaN, bad JSON...): read(text) then has the last word.
+  bool read_fast(simdjson::padded_string_view text) {
+    reset();
+    if (!fast_.parse(text, *this)) return false;
     normalize();
     return true;
   }
@@ -11467,6 +11606,15 @@ class record_reader {
   }
 
  private:
+  void reset() {
+    count_ = 0;
+    depth_ = 0;
+    open_.clear();
+    skip_ = false;
+    top_ = json::value_t::discarded;
+    error_.clear();
+  }
+
   /// @brief A scalar: a field's value or part of one (written as text), or the whole document.
   template <class Write>
   bool value(json::value_t kind, Write write) {
@@ -11553,6 +11701,7 @@ class record_reader {
     std::string last_key;  // of an object: to check its keys come in order
   };
   std::vector<container> open_;
+  simdjson_sax_reader fast_;
 };
 
 }  // namespace sweep::detail
@@ -11686,7 +11835,7 @@ class job_log {
       if (terminated) ++line_no;
       ++records_seen_;
       if (skipped_on_sight(payload)) continue;
-      if (!read_record(payload)) {
+      if (!read_record(payload, text.data() + text.size())) {
         report(this_line, terminated ? fmt::format("corrupt record skipped: {}", reader_.error())
                                      : fmt::format("truncated last line skipped (job still writing?): {}",
                                                    reader_.error()));
@@ -11859,8 +12008,10 @@ class job_log {
     }
   };
 
-  /// @brief Parses a record; Python's NaN/Infinity are read as null rather than losing the record.
-  bool read_record(std::string_view payload) {
+  /// @brief Parses a record (the log goes on to `text_end`); Python's NaN/Infinity are read as null
+  /// rather than losing the record. simdjson reads the common record; nlohmann what it refuses.
+  bool read_record(std::string_view payload, const char* text_end) {
+    if (reader_.read_fast(padded_slice(payload, text_end, scratch_))) return true;
     if (reader_.read(payload)) return true;
     if (payload.find("NaN") == std::string_view::npos && payload.find("Infinity") == std::string_view::npos) {
       return false;
@@ -11969,6 +12120,7 @@ class job_log {
   std::vector<log_issue> issues_;
   std::size_t records_seen_ = 0;
   record_reader reader_;
+  std::string scratch_;  // the last record of a log, copied with room after it for simdjson
 };
 
 }  // namespace detail
@@ -13746,7 +13898,8 @@ inline double metric_number(const nlohmann::json& record, const metric_info& inf
 
 // ---- begin sweep/analyze/sweep_data.hpp ----
 // A sweep's jobs as the analysis sees them: sweep.json (written by pycls's
-// collect or ours, same format) loaded with nlohmann::json, the jobs without
+// collect or ours, same format) read with simdjson into a tree per job of what
+// the analysis reads (nlohmann::json, the type reports use), the jobs without
 // the error record set aside, and pycls's augmented fields (aug.lr_wd,
 // aug.done, aug.ema_gain) added.
 
@@ -13761,6 +13914,10 @@ struct job {
   std::string id;
   std::shared_ptr<const nlohmann::json> record;  // shared: filters and splits copy jobs cheaply
   double error = 0;
+  /// @brief When `record` holds only the fields an analysis reads (load_options::fields), the
+  /// sweep.json text and this job's element in it, to read the whole record again (whole_record).
+  std::shared_ptr<const std::string> text;
+  std::string_view source;
   /// @brief Metric values already looked up (by metric name): a report reads each several times,
   /// and walking 10,000 scattered records is the slow part. Shared by the copies; not thread-safe.
   std::shared_ptr<std::unordered_map<std::string, double>> memo = std::make_shared<std::unordered_map<std::string, double>>();
@@ -13818,10 +13975,50 @@ class epoch_columns {
   std::map<std::string, std::set<std::string, std::less<>>, std::less<>> columns_;
 };
 
+/// @brief Which fields of a job's record to keep, at any depth: all (the default), or those the
+/// dotted keys name (`cfg.OPTIM.BASE_LR`, `test_epoch.top1_err`, `complexity`) with all under them.
+class record_fields {
+ public:
+  /// @brief What of one field is kept.
+  enum class keep { none, part, whole };
+
+  /// @brief Every field.
+  record_fields() = default;
+  /// @brief The fields these dotted keys name.
+  explicit record_fields(const std::vector<std::string>& dotted_keys) : all_(false) {
+    for (auto& key : dotted_keys) add(key);
+  }
+
+  /// @brief Keeps the field a dotted key names too.
+  void add(std::string_view dotted_key) {
+    if (!all_) keys_.emplace(dotted_key);
+  }
+  /// @brief Whether every field is kept.
+  [[nodiscard]] bool all() const noexcept { return all_; }
+
+  /// @brief What of the field at dotted `path` is kept, when no field above it is kept whole.
+  [[nodiscard]] keep of(std::string_view path) const {
+    if (all_) return keep::whole;
+    for (auto it = keys_.lower_bound(path); it != keys_.end() && it->starts_with(path); ++it) {
+      if (it->size() == path.size()) return keep::whole;
+      if ((*it)[path.size()] == '.') return keep::part;  // a field under it
+    }
+    return keep::none;
+  }
+
+ private:
+  bool all_ = true;
+  std::set<std::string, std::less<>> keys_;
+};
+
 /// @brief What of each job to load for an analysis (the default: everything, nothing looked up).
 struct load_options {
   epoch_columns columns;             // the epoch columns kept (and always those load_jobs reads)
   std::vector<metric_info> metrics;  // looked up while loading (into job::memo), on every core
+  /// @brief Unless all: the record keeps only these fields (and `aug`); the epoch columns and
+  /// fields loading reads are dropped once read. A job's whole record is read again on demand
+  /// (whole_record): a report draws curves and models of a few jobs only.
+  record_fields fields;
 };
 
 namespace detail {
@@ -13875,23 +14072,27 @@ inline int line_of(std::string_view text, std::size_t byte) {
 namespace detail {
 
 /// @brief Finds the elements of a top-level JSON list by tracking brackets and strings only
-/// (nlohmann then parses each element, and reports any syntax error), calling
+/// (each element is then parsed, and any syntax error reported, on its own), calling
 /// `element(begin, end)` for each byte range; false when the text is not one balanced list.
 template <class OnElement>
 bool scan_list(std::string_view text, OnElement element) {
   std::size_t i = text.find_first_not_of(" \t\r\n", text.starts_with("\xEF\xBB\xBF") ? 3 : 0);  // after a BOM, as nlohmann
   if (i == std::string_view::npos || text[i] != '[') return false;
-  // The bytes that can matter; the others (mostly digits) are passed over one table lookup each.
+  // The bytes that can matter where the scan is (in a string; inside a job; between jobs); the
+  // others (mostly digits and the commas inside jobs) are passed over one table lookup each.
   static constexpr auto structural = [] {
-    std::array<bool, 256> table{};
-    for (unsigned char c : std::string_view("\"\\[]{},")) table[c] = true;
+    std::array<std::array<bool, 256>, 3> table{};
+    for (std::size_t state = 0; state < 3; ++state) {
+      for (unsigned char c : std::string_view(state == 0 ? "\"\\" : state == 1 ? "\"[]{}" : "\"[]{},")) table[state][c] = true;
+    }
     return table;
   }();
   int depth = 0;
   bool in_string = false, after_comma = false;
   std::size_t start = i + 1;
   for (; i < text.size(); ++i) {
-    while (i < text.size() && !structural[static_cast<unsigned char>(text[i])]) ++i;
+    const auto& matters = structural[in_string ? 0 : depth == 1 ? 2 : 1];
+    while (i < text.size() && !matters[static_cast<unsigned char>(text[i])]) ++i;
     if (i == text.size()) break;
     char c = text[i];
     if (in_string) {
@@ -13919,14 +14120,16 @@ bool scan_list(std::string_view text, OnElement element) {
   return depth == 0 && text.substr(std::min(i + 1, text.size())).find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
-/// @brief nlohmann SAX handler that builds a job's JSON tree as nlohmann::json::parse does, but
-/// leaves out the epoch columns `columns` does not keep: they are read, never built or freed.
+/// @brief SAX handler (fed by simdjson, or nlohmann for what simdjson refuses) that builds a job's
+/// JSON tree as nlohmann::json::parse does, but leaves out the epoch columns `columns` does not
+/// keep: they are read (and so checked), never built or freed.
 class job_tree_builder {
  public:
   using json = nlohmann::json;
 
-  explicit job_tree_builder(const epoch_columns& columns) : columns_(columns) {}
-  explicit job_tree_builder(epoch_columns&&) = delete;  // it keeps a reference
+  explicit job_tree_builder(const epoch_columns& columns, const record_fields* fields = nullptr)
+      : columns_(columns), fields_(fields != nullptr && !fields->all() ? fields : nullptr) {}
+  explicit job_tree_builder(epoch_columns&&, const record_fields* = nullptr) = delete;  // it keeps a reference
 
   json tree;
   std::size_t error_byte = 0;  // where nlohmann stopped, and why
@@ -13947,9 +14150,7 @@ class job_tree_builder {
   bool end_array() { return close(); }
   bool key(json::string_t& k) {
     if (skipping_ > 0) return true;
-    if (open_.size() == 1) {
-      record_ = k;  // a record of the job: cfg, test_epoch, ...
-    } else if (open_.size() == 2 && !columns_.keeps(record_, k)) {
+    if (!(fields_ != nullptr ? keeps_field(k) : keeps_column(k))) {
       skip_next_ = true;
       return true;
     }
@@ -13984,6 +14185,26 @@ class job_tree_builder {
     return slot_;
   }
 
+  bool keeps_column(const std::string& k) {
+    if (open_.size() == 1) {
+      record_ = k;  // a record of the job: cfg, test_epoch, ...
+      return true;
+    }
+    return open_.size() != 2 || columns_.keeps(record_, k);
+  }
+
+  /// @brief Under a map kept in part, whether key `k` is kept (and whether in part: `part_next_`).
+  bool keeps_field(const std::string& k) {
+    part_next_ = false;
+    if (!part_.back().first) return true;  // inside a field kept whole
+    path_.resize(part_.back().second);
+    if (!path_.empty()) path_ += '.';
+    path_ += k;
+    auto keep = fields_->of(path_);
+    part_next_ = keep == record_fields::keep::part;
+    return keep != record_fields::keep::none;
+  }
+
   bool open(json::value_t kind) {
     // The tree's copies, dumps and comparisons recurse once per level: refuse what would overflow the stack.
     if (open_.size() + static_cast<std::size_t>(skipping_) >= static_cast<std::size_t>(max_depth)) {
@@ -13995,6 +14216,10 @@ class job_tree_builder {
     if (skipping_ > 0 || std::exchange(skip_next_, false)) {
       ++skipping_;
     } else {
+      // Kept in part: the job's map (when fields are chosen), or a map a chosen key goes into.
+      bool in_map = !open_.empty() && open_.back()->is_object();
+      bool part = kind == json::value_t::object && (open_.empty() ? fields_ != nullptr : in_map && part_next_);
+      part_.emplace_back(part, path_.size());
       open_.push_back(place(json(kind)));
     }
     return true;
@@ -14005,12 +14230,17 @@ class job_tree_builder {
       --skipping_;
     } else {
       open_.pop_back();
+      part_.pop_back();
     }
     return true;
   }
 
   const epoch_columns& columns_;
+  const record_fields* fields_;  // chosen fields (then columns_ is not used), or nullptr
   std::vector<json*> open_;  // the open objects and lists, outermost first
+  std::vector<std::pair<bool, std::size_t>> part_;  // for each: kept in part? and its path's length
+  std::string path_;         // dotted path of the last key under a map kept in part
+  bool part_next_ = false;   // the last key's value is kept in part
   json* slot_ = nullptr;     // the value of the last key read
   std::string record_;
   bool skip_next_ = false;   // the next value is a column left out
@@ -14075,18 +14305,60 @@ class element_feed {
   bool closed_ = false;
 };
 
+/// @brief Reads one sweep.json element into a fresh builder from `make`: simdjson reads it, and
+/// what simdjson refuses nlohmann reads again (its tree, or its error in the builder). `ok`: valid JSON.
+template <class Make>
+job_tree_builder read_element(simdjson_sax_reader& reader, std::string& scratch, std::string_view bytes,
+                              const char* text_end, Make make, bool& ok) {
+  auto fast = make();
+  ok = reader.parse(padded_slice(bytes, text_end, scratch), fast);
+  if (ok) return fast;
+  auto checked = make();
+  ok = nlohmann::json::sax_parse(bytes.begin(), bytes.end(), &checked);
+  return checked;
+}
+
+/// @brief Drops the fields of the map at dotted `path` that `keep` does not keep.
+inline void prune(nlohmann::json& map, std::string& path, const record_fields& keep) {
+  auto length = path.size();
+  for (auto it = map.begin(); it != map.end();) {
+    path.resize(length);
+    if (length > 0) path += '.';
+    path += it.key();
+    auto kept = keep.of(path);
+    if (kept == record_fields::keep::none) {
+      it = map.erase(it);
+      continue;
+    }
+    if (kept == record_fields::keep::part && it->is_object()) prune(*it, path, keep);
+    ++it;
+  }
+  path.resize(length);
+}
+
 /// @brief Parses a sweep.json list into jobs (ids, errors, augmented fields, `opts.metrics`) on
 /// every core, each while its tree is fresh in cache; the calling thread first finds the
-/// elements. Nothing when the text is not one balanced list.
-inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, const std::string& file_name,
-                                                       std::string_view error_key, const load_options& opts) {
-  // Kept whatever `opts` says: what loading itself reads (the error, the metrics, augment's inputs).
-  auto columns = opts.columns;
-  columns.add(error_key);
-  for (auto& m : opts.metrics) columns.add(m.key);
-  for (auto* m : {"error_tst", "error_ema"}) columns.add(get_metric_info(m).key);
+/// elements (see read_element). `owner` holds `text` when jobs keep chosen fields only (they
+/// point into it). Nothing when the text is not one balanced list.
+inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, const std::shared_ptr<const std::string>& owner,
+                                                       const std::string& file_name, std::string_view error_key,
+                                                       const load_options& opts) {
   auto error_record = error_key.substr(0, error_key.find('.'));
   auto error_info = get_metric_info("error", error_key);
+  // Kept whatever `opts` says: what loading itself reads (the error, the metrics, augment's inputs),
+  // dropped again afterwards when the fields are chosen.
+  auto columns = opts.columns;
+  auto fields = opts.fields;
+  std::vector<std::string> reads = {std::string(error_key), "log_file", "test_epoch.epoch_ind", "test_epoch.epoch_max",
+                                    fmt::format("{}.epoch_ind", error_record), fmt::format("{}.epoch_max", error_record)};
+  for (auto& m : opts.metrics) reads.push_back(m.key);
+  for (auto* m : {"error_tst", "error_ema", "lr", "wd"}) reads.push_back(get_metric_info(m).key);
+  for (auto& key : reads) {
+    columns.add(key);
+    fields.add(key);
+  }
+  auto kept = opts.fields;
+  kept.add("aug");
 
   element_feed feed;
   bool balanced = false;
@@ -14108,11 +14380,16 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
       });
       feed.add(batch);
     }
+    simdjson_sax_reader reader;
+    std::string scratch, path;
     while (auto element = feed.next()) {
       auto k = element->index;
       try {
-        job_tree_builder builder(columns);
-        if (!nlohmann::json::sax_parse(text.data() + element->begin, text.data() + element->end, &builder)) {
+        auto bytes = text.substr(element->begin, element->end - element->begin);
+        bool ok = false;
+        auto builder = read_element(reader, scratch, bytes, text.data() + text.size(),
+                                    [&] { return job_tree_builder(columns, &fields); }, ok);
+        if (!ok) {
           if (builder.too_deep) {
             auto start = std::min(text.find_first_not_of(" \t\r\n", element->begin), element->end);  // the job's first byte
             throw error({file_name, line_of(text, start)}, fmt::format("[{}]", k), builder.error_message);
@@ -14127,10 +14404,15 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
         j.error = find_field(record, error_record) ? metric_number(record, error_info) : std::nan("");
         if (std::isnan(j.error)) continue;
         augment(record, error_record);
-        j.record = std::make_shared<const nlohmann::json>(std::move(record));
         for (auto& info : opts.metrics) {
-          if (info.name != "error") j.memo->try_emplace(info.name, metric_number(*j.record, info));
+          if (info.name != "error") j.memo->try_emplace(info.name, metric_number(record, info));
         }
+        if (!opts.fields.all()) {
+          prune(record, path, kept);
+          j.text = owner;
+          j.source = bytes;
+        }
+        j.record = std::make_shared<const nlohmann::json>(std::move(record));
         element->slot->analysed = true;
       } catch (...) {
         // Each thread takes elements in list order: the smallest of the threads' first failures is the file's first.
@@ -14156,21 +14438,20 @@ inline void release_trees(std::vector<std::shared_ptr<const nlohmann::json>>& tr
 
 }  // namespace detail
 
-/// @brief Parses sweep.json text into jobs: those with the record of `error_key` are analysed
-/// (augmented, their error cached), the others are counted in `skipped`. `opts` says what of
-/// each job to keep and look up (see analysis_reads for what a report needs).
-inline sweep_data parse_sweep(std::string_view text, std::string file_name, std::string name,
-                              std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
+namespace detail {
+
+inline sweep_data parse_sweep(std::string_view text, const std::shared_ptr<const std::string>& owner, std::string file_name,
+                              std::string name, std::string_view error_key, const load_options& opts) {
   text = text.substr(0, text.find('\0'));  // where nlohmann's parser stops too (a zero-filled tail after a crash)
-  auto all = detail::load_jobs(text, file_name, error_key, opts);
+  auto all = load_jobs(text, owner, file_name, error_key, opts);
   if (!all) {
     // Not one balanced list: let nlohmann say what is wrong (bad syntax, a number out of range), and where.
     const epoch_columns every_column;
-    detail::job_tree_builder whole(every_column);
+    job_tree_builder whole(every_column);
     whole.max_depth = max_json_depth + 1;  // the list around the jobs
     if (!nlohmann::json::sax_parse(text.data(), text.data() + text.size(), &whole)) {
       if (whole.too_deep) throw error({file_name, 0}, "", whole.error_message);
-      throw error({file_name, detail::line_of(text, whole.error_byte)}, "", fmt::format("not valid JSON: {}", whole.error_message));
+      throw error({file_name, line_of(text, whole.error_byte)}, "", fmt::format("not valid JSON: {}", whole.error_message));
     }
     throw error({file_name, 1}, "", fmt::format("expected a JSON list of job records, got {}", whole.tree.type_name()));
   }
@@ -14186,10 +14467,45 @@ inline sweep_data parse_sweep(std::string_view text, std::string file_name, std:
   return sweep;
 }
 
+}  // namespace detail
+
+/// @brief Parses sweep.json text into jobs: those with the record of `error_key` are analysed
+/// (augmented, their error cached), the others are counted in `skipped`. `opts` says what of
+/// each job to keep and look up (see analysis_reads for what a report needs); when it chooses
+/// the fields, the jobs keep the text (shared, not copied) to read whole records again.
+inline sweep_data parse_sweep(std::shared_ptr<const std::string> text, std::string file_name, std::string name,
+                              std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
+  std::string_view view = text ? std::string_view(*text) : std::string_view();
+  auto owner = opts.fields.all() ? nullptr : text;  // whole records: nothing to read again
+  return detail::parse_sweep(view, owner, std::move(file_name), std::move(name), error_key, opts);
+}
+
+/// @brief Parses sweep.json text into jobs (see above); chosen fields make the jobs keep a copy of the text.
+inline sweep_data parse_sweep(std::string_view text, std::string file_name, std::string name,
+                              std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
+  if (!opts.fields.all()) return parse_sweep(std::make_shared<const std::string>(text), std::move(file_name), std::move(name), error_key, opts);
+  return detail::parse_sweep(text, nullptr, std::move(file_name), std::move(name), error_key, opts);
+}
+
 /// @brief Loads a sweep.json file (see parse_sweep).
 inline sweep_data load_sweep(const std::filesystem::path& file, std::string name,
                              std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
-  return parse_sweep(read_file(file), file.string(), std::move(name), error_key, opts);
+  return parse_sweep(std::make_shared<const std::string>(read_file(file)), file.string(), std::move(name), error_key, opts);
+}
+
+/// @brief A job's whole record (with its `aug`): the loaded one, or when the load kept chosen
+/// fields only, read again from sweep.json (for the few jobs a report draws in full).
+inline std::shared_ptr<const nlohmann::json> whole_record(const job& j) {
+  if (!j.text) return j.record;
+  const epoch_columns every_column;
+  detail::simdjson_sax_reader reader;
+  std::string scratch;
+  bool ok = false;
+  auto builder = detail::read_element(reader, scratch, j.source, j.text->data() + j.text->size(),
+                                      [&] { return detail::job_tree_builder(every_column); }, ok);
+  // The element was read once already (and is valid JSON); its aug is the loaded one.
+  builder.tree["aug"] = j.record->at("aug");
+  return std::make_shared<const nlohmann::json>(std::move(builder.tree));
 }
 
 /// @brief A metric's number for one job, looked up once (see job::memo).
@@ -14336,9 +14652,9 @@ inline void check_sweep_has_error(const sweep_config& cfg, const sweep_data& swe
 /// @brief Refuses metric and filter names (ANALYZE.METRICS, PRE_FILTERS, SPLIT_FILTERS) that are neither a
 /// shortcut nor a field any loaded job has, with a did-you-mean from the shortcuts and the jobs' fields.
 inline void check_metric_names(const sweep_config& cfg, const std::vector<sweep_data>& sweeps) {
-  const nlohmann::json* example = nullptr;
+  std::shared_ptr<const nlohmann::json> example;  // whole: its fields are the did-you-mean's candidates
   for (auto& s : sweeps) {
-    if (!s.jobs.empty() && s.jobs.front().record) example = s.jobs.front().record.get();
+    if (!s.jobs.empty() && s.jobs.front().record) example = whole_record(s.jobs.front());
   }
   if (example == nullptr) return;
   auto shortcuts = metric_shortcut_names();
@@ -14376,6 +14692,125 @@ inline void check_metric_names(const sweep_config& cfg, const std::vector<sweep_
 
 }  // namespace sweep
 // ---- end sweep/analyze/check_inputs.hpp ----
+
+// ---- begin sweep/analyze/parameters.hpp ----
+// The parameters of a sweep as the analysis sections see them: each sampled
+// key of SETUP.SAMPLERS (a regnet_sampler counts as its six keys), then the
+// derived metrics of ANALYZE.METRICS; a metric that reads a sampled key stands
+// for it (lr for OPTIM.BASE_LR). Values that are not numbers (MODEL.TYPE: mlp)
+// become category codes, so every parameter is a column of doubles.
+
+
+
+
+namespace sweep {
+
+/// @brief A parameter of the sweep: the metric it is read by, and whether its sampler is logarithmic.
+struct sweep_parameter {
+  metric_info info;
+  bool log = false;  // log_uniform, log_normal or power2 sampler (and not already a log10 metric)
+};
+
+/// @brief A parameter's values over some jobs: numbers, or codes 0, 1, ... of `categories`.
+struct parameter_column {
+  std::vector<double> values;           // NaN where a job lacks it
+  std::vector<std::string> categories;  // non-empty: values are indices into it
+};
+
+namespace detail {
+
+inline bool log_rand_type(const value& sampler) {
+  auto* t = sampler.child("RAND_TYPE");
+  if (t == nullptr || !t->is_string()) return false;
+  auto& s = t->as_string();
+  return s == "log_uniform" || s == "log_normal" || s.starts_with("power2");
+}
+
+}  // namespace detail
+
+/// @brief The parameters of `cfg`'s sweep (see the top of this file). `names`, when not empty, lists
+/// them instead (metric names or dotted keys; a key under cfg. is logarithmic when its sampler is).
+inline std::vector<sweep_parameter> sweep_parameters(const sweep_config& cfg, const std::vector<std::string>& names = {}) {
+  std::vector<std::pair<std::string, bool>> sampled;  // "cfg.KEY", log
+  const auto& samplers = cfg.setup.samplers;
+  if (samplers.is_map()) {
+    for (auto& [key, spec] : samplers.as_map()) {
+      auto* type = spec.child("TYPE");
+      if (key == "REGNET" && type && type->is_string() && type->as_string() == "regnet_sampler") {
+        for (auto* k : {"DEPTH", "W0", "WA", "WM", "GROUP_W", "BOT_MUL"}) {
+          sampled.emplace_back(std::string("cfg.REGNET.") + k, std::string_view(k) != "DEPTH" && std::string_view(k) != "BOT_MUL");
+        }
+      } else {
+        sampled.emplace_back("cfg." + key, detail::log_rand_type(spec));
+      }
+    }
+  }
+  std::vector<sweep_parameter> out;
+  auto add = [&](metric_info info, bool log) {
+    if (std::any_of(out.begin(), out.end(), [&](auto& p) { return p.info.key == info.key && p.info.transform.map == info.transform.map; })) return;
+    out.push_back({std::move(info), log});
+  };
+  auto log_of = [&](const metric_info& info) {
+    if (info.transform.map != metric_map::none) return false;  // already on a log scale
+    for (auto& [key, log] : sampled) {
+      if (key == info.key) return log;
+    }
+    return false;
+  };
+  if (!names.empty()) {
+    for (auto& n : names) {
+      auto info = get_metric_info(n, cfg.analyze.error);
+      bool log = log_of(info);
+      add(std::move(info), log);
+    }
+    return out;
+  }
+  std::vector<metric_info> derived;
+  for (auto& m : cfg.analyze.metrics) derived.push_back(get_metric_info(m, cfg.analyze.error));
+  for (auto& [key, log] : sampled) {
+    auto by = std::find_if(derived.begin(), derived.end(), [&](auto& d) { return d.key == key; });
+    if (by != derived.end()) {
+      add(*by, false);
+    } else {
+      add(get_metric_info(key, cfg.analyze.error), log);
+    }
+  }
+  for (auto& d : derived) add(d, false);
+  return out;
+}
+
+/// @brief The values of parameter `p` over `jobs` (numbers; else category codes in sorted order).
+inline parameter_column parameter_values(const std::vector<job>& jobs, const sweep_parameter& p) {
+  parameter_column out;
+  out.values.reserve(jobs.size());
+  bool categorical = false;
+  for (auto& j : jobs) {
+    double v = job_number(j, p.info);
+    if (std::isnan(v) && p.info.transform.map == metric_map::none && p.info.transform.reduce == metric_reduce::none) {
+      auto* f = find_field(*j.record, p.info.key);
+      if (f != nullptr && !f->is_null() && !f->is_number()) categorical = true;
+    }
+    out.values.push_back(v);
+  }
+  if (!categorical) return out;
+  std::map<std::string, double> codes;
+  std::vector<std::string> text(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    auto* f = find_field(*jobs[i].record, p.info.key);
+    if (f == nullptr || f->is_null()) continue;
+    text[i] = f->is_string() ? f->get<std::string>() : f->dump();
+    codes.emplace(text[i], 0);
+  }
+  for (auto& [name, code] : codes) {
+    code = static_cast<double>(out.categories.size());
+    out.categories.push_back(name);
+  }
+  for (std::size_t i = 0; i < jobs.size(); ++i) out.values[i] = text[i].empty() && !codes.count("") ? std::nan("") : codes[text[i]];
+  return out;
+}
+
+}  // namespace sweep
+// ---- end sweep/analyze/parameters.hpp ----
 
 // ---- begin sweep/report/analysis_json.hpp ----
 // analysis.json, written beside analysis.html: the numbers the page states,
@@ -14642,125 +15077,6 @@ inline std::string describe_ks(const comparison& c) {
 // Percentile-bootstrap intervals (Efron & Tibshirani 1993) resample the jobs.
 
 
-// ---- begin sweep/analyze/parameters.hpp ----
-// The parameters of a sweep as the analysis sections see them: each sampled
-// key of SETUP.SAMPLERS (a regnet_sampler counts as its six keys), then the
-// derived metrics of ANALYZE.METRICS; a metric that reads a sampled key stands
-// for it (lr for OPTIM.BASE_LR). Values that are not numbers (MODEL.TYPE: mlp)
-// become category codes, so every parameter is a column of doubles.
-
-
-
-
-namespace sweep {
-
-/// @brief A parameter of the sweep: the metric it is read by, and whether its sampler is logarithmic.
-struct sweep_parameter {
-  metric_info info;
-  bool log = false;  // log_uniform, log_normal or power2 sampler (and not already a log10 metric)
-};
-
-/// @brief A parameter's values over some jobs: numbers, or codes 0, 1, ... of `categories`.
-struct parameter_column {
-  std::vector<double> values;           // NaN where a job lacks it
-  std::vector<std::string> categories;  // non-empty: values are indices into it
-};
-
-namespace detail {
-
-inline bool log_rand_type(const value& sampler) {
-  auto* t = sampler.child("RAND_TYPE");
-  if (t == nullptr || !t->is_string()) return false;
-  auto& s = t->as_string();
-  return s == "log_uniform" || s == "log_normal" || s.starts_with("power2");
-}
-
-}  // namespace detail
-
-/// @brief The parameters of `cfg`'s sweep (see the top of this file). `names`, when not empty, lists
-/// them instead (metric names or dotted keys; a key under cfg. is logarithmic when its sampler is).
-inline std::vector<sweep_parameter> sweep_parameters(const sweep_config& cfg, const std::vector<std::string>& names = {}) {
-  std::vector<std::pair<std::string, bool>> sampled;  // "cfg.KEY", log
-  const auto& samplers = cfg.setup.samplers;
-  if (samplers.is_map()) {
-    for (auto& [key, spec] : samplers.as_map()) {
-      auto* type = spec.child("TYPE");
-      if (key == "REGNET" && type && type->is_string() && type->as_string() == "regnet_sampler") {
-        for (auto* k : {"DEPTH", "W0", "WA", "WM", "GROUP_W", "BOT_MUL"}) {
-          sampled.emplace_back(std::string("cfg.REGNET.") + k, std::string_view(k) != "DEPTH" && std::string_view(k) != "BOT_MUL");
-        }
-      } else {
-        sampled.emplace_back("cfg." + key, detail::log_rand_type(spec));
-      }
-    }
-  }
-  std::vector<sweep_parameter> out;
-  auto add = [&](metric_info info, bool log) {
-    if (std::any_of(out.begin(), out.end(), [&](auto& p) { return p.info.key == info.key && p.info.transform.map == info.transform.map; })) return;
-    out.push_back({std::move(info), log});
-  };
-  auto log_of = [&](const metric_info& info) {
-    if (info.transform.map != metric_map::none) return false;  // already on a log scale
-    for (auto& [key, log] : sampled) {
-      if (key == info.key) return log;
-    }
-    return false;
-  };
-  if (!names.empty()) {
-    for (auto& n : names) {
-      auto info = get_metric_info(n, cfg.analyze.error);
-      bool log = log_of(info);
-      add(std::move(info), log);
-    }
-    return out;
-  }
-  std::vector<metric_info> derived;
-  for (auto& m : cfg.analyze.metrics) derived.push_back(get_metric_info(m, cfg.analyze.error));
-  for (auto& [key, log] : sampled) {
-    auto by = std::find_if(derived.begin(), derived.end(), [&](auto& d) { return d.key == key; });
-    if (by != derived.end()) {
-      add(*by, false);
-    } else {
-      add(get_metric_info(key, cfg.analyze.error), log);
-    }
-  }
-  for (auto& d : derived) add(d, false);
-  return out;
-}
-
-/// @brief The values of parameter `p` over `jobs` (numbers; else category codes in sorted order).
-inline parameter_column parameter_values(const std::vector<job>& jobs, const sweep_parameter& p) {
-  parameter_column out;
-  out.values.reserve(jobs.size());
-  bool categorical = false;
-  for (auto& j : jobs) {
-    double v = job_number(j, p.info);
-    if (std::isnan(v) && p.info.transform.map == metric_map::none && p.info.transform.reduce == metric_reduce::none) {
-      auto* f = find_field(*j.record, p.info.key);
-      if (f != nullptr && !f->is_null() && !f->is_number()) categorical = true;
-    }
-    out.values.push_back(v);
-  }
-  if (!categorical) return out;
-  std::map<std::string, double> codes;
-  std::vector<std::string> text(jobs.size());
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    auto* f = find_field(*jobs[i].record, p.info.key);
-    if (f == nullptr || f->is_null()) continue;
-    text[i] = f->is_string() ? f->get<std::string>() : f->dump();
-    codes.emplace(text[i], 0);
-  }
-  for (auto& [name, code] : codes) {
-    code = static_cast<double>(out.categories.size());
-    out.categories.push_back(name);
-  }
-  for (std::size_t i = 0; i < jobs.size(); ++i) out.values[i] = text[i].empty() && !codes.count("") ? std::nan("") : codes[text[i]];
-  return out;
-}
-
-}  // namespace sweep
-// ---- end sweep/analyze/parameters.hpp ----
-
 
 namespace sweep {
 
@@ -14980,7 +15296,7 @@ inline sweep_importance importance_of(const sweep_data& sweep, const std::vector
 //     using options = sweep::no_options;                       // or a BOOST_HANA_DEFINE_STRUCT struct
 //     void render(const sweep::analysis_context& ctx, const options& opts, sweep::html_book& book) const;
 //     bool shown(const sweep::analysis_context& ctx, const options& opts) const;  // optional: true
-//     std::vector<std::string> reads(const options& opts) const;  // optional: epoch columns it reads
+//     std::vector<std::string> reads(const options& opts) const;  // optional: fields it reads
 //   };
 //   SWEEP_REGISTER(sweep::register_report_section<my_section>);   // report/sections.hpp
 
@@ -15807,6 +16123,27 @@ class html_book {
 
 namespace sweep {
 
+/// @brief At most this many jobs of a sweep are drawn or listed one by one on a page: 10,000 make
+/// a page of about 8.5 MB that a browser lays out in about a second; more only add weight.
+inline constexpr std::size_t max_shown_jobs = 10000;
+
+/// @brief The jobs of `sweep` a page draws and lists one by one: all of them, or with more than
+/// max_shown_jobs every k-th in sweep.json order (an even sample of its configs); no skipped ids.
+inline sweep_data shown_jobs(const sweep_data& sweep) {
+  sweep_data out{sweep.name, sweep.file, {}, {}};
+  std::size_t step = (sweep.jobs.size() + max_shown_jobs - 1) / max_shown_jobs;
+  out.jobs.reserve(std::min(sweep.jobs.size(), max_shown_jobs));
+  for (std::size_t i = 0; i < sweep.jobs.size(); i += std::max<std::size_t>(step, 1)) out.jobs.push_back(sweep.jobs[i]);
+  return out;
+}
+
+/// @brief What the page says of a sweep shown by a sample (see shown_jobs), or "".
+inline std::string shown_note(const sweep_data& sweep) {
+  if (sweep.jobs.size() <= max_shown_jobs) return "";
+  return fmt::format(" ({} of {} jobs shown, one in {}: a browser cannot draw more; the statistics use all)", shown_jobs(sweep).jobs.size(),
+                     sweep.jobs.size(), (sweep.jobs.size() + max_shown_jobs - 1) / max_shown_jobs);
+}
+
 /// @brief Job -> row of the report's job table, so plotted points can name their job.
 class job_rows {
  public:
@@ -15943,11 +16280,14 @@ inline plot::figure plot_edf(const std::vector<sweep_data>& sweeps, const job_ro
       edf.push_back(0);
       ids.push_back(-1);
     }
+    // Past max_shown_jobs, every k-th step (and the last): the curve keeps its shape, not its weight.
+    std::size_t step = std::max<std::size_t>(1, (jobs.size() + max_shown_jobs - 1) / max_shown_jobs);
     for (std::size_t k = 0; k < jobs.size(); ++k) {
+      sum += jobs[k].error;
+      if (k % step != 0 && k + 1 != jobs.size()) continue;
       errs.push_back(jobs[k].error);
       edf.push_back(static_cast<double>(k + 1) / static_cast<double>(jobs.size()));
       ids.push_back(rows(jobs[k]));
-      sum += jobs[k].error;
     }
     plot::style look{plot::cycle_color(i), 0.8};
     auto label = jobs.empty() ? std::string("0|-|-")
@@ -15985,7 +16325,7 @@ inline plot::figure plot_values(const std::vector<sweep_data>& sweeps, const std
   e_min -= pad;
   e_max += pad;
   for (int j = 0; j < n; ++j) {
-    auto& sweep = sweeps[static_cast<std::size_t>(j)];
+    auto sweep = shown_jobs(sweeps[static_cast<std::size_t>(j)]);
     std::vector<double> errs;
     std::vector<int> ids;
     for (auto& jb : sweep.jobs) {
@@ -16012,6 +16352,7 @@ inline plot::figure plot_values(const std::vector<sweep_data>& sweeps, const std
       ax.line({v_med, v_med}, {e_min, e_max}, {plot::black}, fmt::format("best: {}", detail::short_number(v_med)));
     }
     fig.entries.push_back(detail::sweep_entry(sweep.name, static_cast<std::size_t>(j), plot::dash::none, plot::marker::circle));
+    if (auto note = shown_note(sweeps[static_cast<std::size_t>(j)]); !note.empty()) fig.caption += "; " + sweep.name + note;
   }
   fig.legend_cols = detail::legend_columns(sweeps.size(), n);
   return fig;
@@ -16087,11 +16428,16 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
   const std::vector<double> ticks = {1, 2, 4, 8, 16, 32, 64, 100};
   double y_min = INFINITY;
   std::vector<std::vector<job>> sorted;
-  for (auto& s : sweeps) sorted.push_back(sorted_by_error(s, reverse));
+  std::vector<std::vector<std::shared_ptr<const nlohmann::json>>> records;  // whole: the load may have left curves out
+  for (auto& s : sweeps) {
+    sorted.push_back(sorted_by_error(s, reverse));
+    records.emplace_back();
+    for (int i = 0; i < ms[records.size() - 1]; ++i) records.back().push_back(whole_record(sorted.back()[static_cast<std::size_t>(i)]));
+  }
   for (std::size_t j = 0; j < sweeps.size(); ++j) {
     for (int i = 0; i < ms[j]; ++i) {
       for (auto record : {curve_records[1], curve_records[2]}) {
-        for (double v : detail::numbers(find_field(*sorted[j][static_cast<std::size_t>(i)].record, fmt::format("{}.{}", record, metric)))) {
+        for (double v : detail::numbers(find_field(*records[j][static_cast<std::size_t>(i)], fmt::format("{}.{}", record, metric)))) {
           if (v > 0) y_min = std::min(y_min, v);
         }
       }
@@ -16107,7 +16453,7 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
       auto& jb = sorted[j][static_cast<std::size_t>(i)];
       auto [row, col] = grid.cell(i, static_cast<int>(j));
       auto& ax = fig.at(row, col);
-      auto& rec = *jb.record;
+      auto& rec = *records[j][static_cast<std::size_t>(i)];
       plot::style prop{plot::cycle_color(j), 0.8};
       auto curve = [&](std::string_view record, plot::dash d, const char* name) -> std::pair<std::vector<double>, std::vector<double>> {
         auto xs = detail::numbers(find_field(rec, fmt::format("{}.epoch_ind", record)));
@@ -16183,7 +16529,8 @@ inline plot::figure plot_models(const std::vector<sweep_data>& sweeps, std::int6
     auto sorted = sorted_by_error(sweeps[j], reverse);
     for (int i = 0; i < ms[j]; ++i) {
       auto& jb = sorted[static_cast<std::size_t>(i)];
-      auto& rec = *jb.record;
+      auto whole = whole_record(jb);  // the load may have left the model's fields out
+      auto& rec = *whole;
       auto [row, col] = grid.cell(i, static_cast<int>(j));
       auto& ax = fig.at(row, col);
       auto num = [&](const char* name) { return metric_number(rec, get_metric_info(name)); };
@@ -16299,7 +16646,9 @@ struct analysis_context {
     }
     detail::require_jobs(loaded, "ANALYZE.ERROR", "sweep", fmt::format("no job has a {} record yet", error_record));
     for (auto& s : loaded) {
-      for (auto& j : s.jobs) rows.add(j);  // file order: a scatter's points are then consecutive rows
+      // File order, the jobs a page shows one by one first: a scatter's points are then consecutive rows.
+      for (auto& j : shown_jobs(s).jobs) rows.add(j);
+      for (auto& j : s.jobs) rows.add(j);
     }
     filtered = loaded;
     if (!analyze.pre_filters.empty()) {
@@ -16381,7 +16730,7 @@ concept section_shown_ok = !requires { &T::shown; } ||
       { s.shown(ctx, opts) } -> std::same_as<bool>;
     };
 
-/// @brief The optional `reads`: the metrics or dotted keys whose epoch columns the section reads
+/// @brief The optional `reads`: the metrics or dotted keys whose fields the section reads
 /// beyond pycls's sections' (`sweep analyze` loads only those: see analysis_reads).
 template <class T>
 concept section_reads_ok = !requires { &T::reads; } || requires(const T& s, const typename T::options& opts) {
@@ -16404,8 +16753,8 @@ constexpr bool valid_section_name(std::string_view name) {
 /// type (sweep::no_options, or a Hana-reflected struct read from ANALYZE.<NAME>), and
 /// `void render(const analysis_context&, const options&, html_book&) const`; optionally
 /// `bool shown(const analysis_context&, const options&) const` (false: no heading, no render) and
-/// `std::vector<std::string> reads(const options&) const` (metrics or dotted keys whose epoch
-/// columns it reads beyond pycls's sections': `sweep analyze` loads no others).
+/// `std::vector<std::string> reads(const options&) const` (metrics or dotted keys whose fields
+/// it reads beyond pycls's sections': `sweep analyze` loads no others; see whole_record).
 /// @sa register_report_section, docs/report.md#sections
 template <class T>
 concept report_section = detail::section_has_name<T> && detail::section_has_title<T> && detail::section_has_options<T> &&
@@ -16807,7 +17156,7 @@ namespace sweep::detail {
 /// @brief An EDF of `sweeps` and pycls's describe_sweep of each, collapsible.
 inline void edf_and_jobs(const analysis_context& ctx, const std::vector<sweep_data>& sweeps, html_book& book) {
   book.add_plot(plot_edf(sweeps, ctx.rows));
-  for (auto& s : sweeps) book.add_details(s.name, describe_sweep(s));
+  for (auto& s : sweeps) book.add_details(s.name + shown_note(s), describe_sweep(shown_jobs(s)));
 }
 
 }  // namespace sweep::detail
@@ -16880,7 +17229,7 @@ inline std::string job_table(const std::vector<sweep_data>& sweeps, const std::v
   for (auto& c : columns) out += "<th>" + plot::escape_xml(c.label) + "</th>";
   out += "<th class=\"t\">DESC</th></tr></thead><tbody>\n";
   for (auto& s : sweeps) {
-    for (auto& j : sorted_by_error(s)) {
+    for (auto& j : sorted_by_error(shown_jobs(s))) {
       auto* desc = find_field(*j.record, "cfg.DESC");
       fmt::format_to(std::back_inserter(out), "<tr id=\"job{}\">", rows(j));
       if (several) out += "<td class=\"t\">" + plot::escape_xml(s.name) + "</td>";
@@ -16912,8 +17261,10 @@ struct jobs {
         if (std::find(columns.begin(), columns.end(), m) == columns.end()) columns.push_back(m);
       }
     }
-    book.add_html(fmt::format("<details><summary>job table ({} jobs; click a header to sort)</summary>\n{}</details>\n", ctx.analysed,
-                              sweep::detail::job_table(ctx.loaded, ctx.metrics(columns), ctx.rows)));
+    std::string notes;
+    for (auto& s : ctx.loaded) notes += shown_note(s).empty() ? "" : fmt::format("; {}:{}", s.name, shown_note(s));
+    book.add_html(fmt::format("<details><summary>job table ({} jobs; click a header to sort{})</summary>\n{}</details>\n", ctx.analysed,
+                              plot::escape_xml(notes), sweep::detail::job_table(ctx.loaded, ctx.metrics(columns), ctx.rows)));
   }
 };
 
@@ -17525,6 +17876,36 @@ inline load_options analysis_reads(const analyze_options& a) {
   return out;
 }
 
+/// @brief What the analysis of `cfg`'s sweeps reads, narrowed to the fields it reads
+/// (load_options::fields), as `sweep analyze` loads: every metric of an epoch record is looked up
+/// while loading (the columns are then dropped), and the records keep the other fields metrics
+/// read, the sampled parameters (SETUP.SAMPLERS), cfg.DESC and what the sections read. Curves and
+/// models are drawn from whole records read again (whole_record) for the few jobs they show.
+inline load_options analysis_reads(const sweep_config& cfg) {
+  auto out = analysis_reads(cfg.analyze);
+  auto in_epoch_record = [](std::string_view key) { return key.substr(0, key.find('.')).ends_with("_epoch"); };
+  std::vector<std::string> fields = {"cfg.DESC"};
+  auto add = [&](const metric_info& info) {
+    bool seen = std::any_of(out.metrics.begin(), out.metrics.end(), [&](auto& m) { return m.name == info.name; });
+    if (!in_epoch_record(info.key)) {
+      fields.push_back(info.key);
+    } else if (!seen) {
+      out.metrics.push_back(info);
+    }
+  };
+  for (auto& m : std::vector<metric_info>(out.metrics)) add(m);
+  for (auto& name : metric_shortcut_names()) add(get_metric_info(name, cfg.analyze.error));
+  for (auto& p : sweep_parameters(cfg)) add(p.info);
+  const auto& registered = report_sections();
+  for (auto& name : cfg.analyze.sections.empty() ? default_report_sections() : cfg.analyze.sections) {
+    if (auto* section = registered.find(name)) {
+      for (auto& read : section->prepare(cfg.analyze, "").reads) fields.push_back(get_metric_info(read, cfg.analyze.error).key);
+    }
+  }
+  out.fields = record_fields(fields);
+  return out;
+}
+
 namespace detail {
 
 inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data> sweeps, const std::vector<prepared_section>& sections,
@@ -17533,10 +17914,14 @@ inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data
   if (facts != nullptr) *facts = analysis_facts(ctx);  // analysis.json: the page's numbers
   const auto& a = cfg.analyze;
   html_book book(cfg.name);
-  book.add_text(fmt::format("{} jobs analysed{}; error = min of {}; bootstrap seed {}. Hover a point to see its job, click it to find it in the job table.",
+  bool sampled = std::any_of(ctx.loaded.begin(), ctx.loaded.end(), [](auto& s) { return s.jobs.size() > max_shown_jobs; });
+  book.add_text(fmt::format("{} jobs analysed{}; error = min of {}; bootstrap seed {}. Hover a point to see its job, click it to find it in the job table.{}",
                             ctx.analysed,
                             ctx.skipped ? fmt::format(", {} without a {} record not analysed", ctx.skipped, ctx.error_record) : std::string(),
-                            a.error, a.rng_seed),
+                            a.error, a.rng_seed,
+                            sampled ? fmt::format(" A sweep of more than {} jobs is drawn and listed job by job through an even sample of "
+                                                  "them (a browser cannot show more); every statistic uses all its jobs.", max_shown_jobs)
+                                    : std::string()),
                 "summary");
   for (auto& section : sections) {
     if (!section.shown(ctx)) continue;
@@ -17579,7 +17964,7 @@ inline std::filesystem::path analyze(const sweep_config& cfg) {
   std::vector<std::string> names = {cfg.name};
   names.insert(names.end(), cfg.analyze.extra_sweep_names.begin(), cfg.analyze.extra_sweep_names.end());
   std::vector<sweep_data> sweeps;
-  auto reads = analysis_reads(cfg.analyze);
+  auto reads = analysis_reads(cfg);
   for (auto& name : names) {
     sweep_layout layout(std::filesystem::path(cfg.root_dir) / name);
     auto file = layout.sweep_file();

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -140,6 +141,42 @@ TEST_CASE("a load keeps the epoch columns asked for, whole other records, and lo
   CHECK(sweep::epoch_columns().keeps("test_epoch", "top5_err"));
   CHECK_FALSE(opts.columns.keeps("test_epoch", "top5_err"));
   CHECK(opts.columns.keeps("epoch_times", "anything"));
+}
+
+TEST_CASE("a load with chosen fields keeps those (at any depth) and reads whole records again") {
+  auto text = std::make_shared<const std::string>(read(data_dir + "/sweep.json"));
+  auto whole = sweep::parse_sweep(*text, "sweep.json", "s");
+  sweep::load_options opts;
+  opts.fields = sweep::record_fields({"cfg.OPTIM.BASE_LR", "cfg.MODEL", "complexity.flops", "train_epoch.mem"});
+  opts.metrics = {sweep::get_metric_info("error_tst"), sweep::get_metric_info("wd")};
+  auto part = sweep::parse_sweep(text, "sweep.json", "s", "test_ema_epoch.min_top1_err", opts);
+  REQUIRE(part.jobs.size() == whole.jobs.size());
+  auto& full = *whole.jobs[5].record;
+  auto& kept = *part.jobs[5].record;
+  // Only what was asked for, and aug; what loading read (the error, the metrics, log_file) is gone again.
+  auto expected = nlohmann::json::object();
+  expected["cfg"]["OPTIM"]["BASE_LR"] = full["cfg"]["OPTIM"]["BASE_LR"];
+  expected["cfg"]["MODEL"] = full["cfg"]["MODEL"];
+  expected["complexity"]["flops"] = full["complexity"]["flops"];
+  expected["train_epoch"]["mem"] = full["train_epoch"]["mem"];
+  expected["aug"] = full["aug"];
+  CHECK(kept == expected);
+  CHECK(part.jobs[5].id == whole.jobs[5].id);
+  CHECK(part.jobs[5].error == whole.jobs[5].error);
+  CHECK(part.jobs[5].memo->at("error_tst") == sweep::job_number(whole.jobs[5], sweep::get_metric_info("error_tst")));
+  CHECK(part.jobs[5].memo->at("wd") == sweep::job_number(whole.jobs[5], sweep::get_metric_info("wd")));
+  // The text is shared with the jobs, not copied, and each job reads its whole record from it again.
+  CHECK(part.jobs[5].text == text);
+  for (std::size_t i = 0; i < whole.jobs.size(); ++i) CHECK(*sweep::whole_record(part.jobs[i]) == *whole.jobs[i].record);
+  CHECK(sweep::whole_record(whole.jobs[5]) == whole.jobs[5].record);  // loaded whole: nothing read again
+
+  using keep = sweep::record_fields::keep;
+  CHECK(opts.fields.of("cfg") == keep::part);
+  CHECK(opts.fields.of("cfg.OPTIM") == keep::part);
+  CHECK(opts.fields.of("cfg.MODEL") == keep::whole);
+  CHECK(opts.fields.of("cfg.OPTIM.MAX_EPOCH") == keep::none);
+  CHECK(opts.fields.of("cfg.MOD") == keep::none);
+  CHECK(sweep::record_fields().of("anything") == keep::whole);
 }
 
 TEST_CASE("bad sweep.json names the file and line") {

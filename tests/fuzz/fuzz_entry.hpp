@@ -5,7 +5,9 @@
 #pragma once
 
 #include <sweep/analyze/sweep_data.hpp>
+#include <sweep/base/simdjson_sax.hpp>
 #include <sweep/collect/collect.hpp>
+#include <sweep/collect/detail/record_reader.hpp>
 #include <sweep/collect/log_parser.hpp>
 #include <sweep/config/load.hpp>
 #include <sweep/config/space_spec.hpp>
@@ -96,6 +98,42 @@ inline void sweep_json_entry(std::string_view text) {
   trimmed.metrics = {get_metric_info("lr"), get_metric_info("memory")};
   auto part = parse_sweep(text, "sweep.json", "s", "test_ema_epoch.min_top1_err", trimmed);
   if (part.jobs.size() != whole.jobs.size() || part.skipped != whole.skipped) throw std::logic_error("trimmed load differs");
+}
+
+/// @brief sweep.json text read by simdjson (through analyze's tree builder, every column kept) and
+/// by nlohmann on the same bytes: whatever simdjson accepts, nlohmann must accept and build the
+/// same tree, number types included (1 and 1.0 dump differently). What simdjson refuses goes to
+/// nlohmann in the loaders, so only its acceptances need checking.
+inline void sweep_json_simdjson_entry(std::string_view text) {
+  const epoch_columns every_column;
+  detail::simdjson_sax_reader reader;
+  std::string scratch;
+  // Read where it lies when the bytes after it allow (the tail of a larger text), else from a copy.
+  std::string_view head = text.size() > simdjson::SIMDJSON_PADDING ? text.substr(0, text.size() - simdjson::SIMDJSON_PADDING) : text;
+  for (auto bytes : {text, head}) {
+    detail::job_tree_builder simd(every_column), nl(every_column);
+    simd.max_depth = nl.max_depth = max_json_depth + 1;  // the list around the jobs, as parse_sweep reads it
+    if (!reader.parse(detail::padded_slice(bytes, text.data() + text.size(), scratch), simd)) continue;
+    if (!nlohmann::json::sax_parse(bytes.begin(), bytes.end(), &nl)) throw std::logic_error("simdjson read what nlohmann refuses");
+    if (simd.tree.dump() != nl.tree.dump()) throw std::logic_error("simdjson's tree unlike nlohmann's");
+  }
+}
+
+/// @brief One json_stats record (the text after the tag) read by collect's record reader through
+/// simdjson and through nlohmann: whatever simdjson accepts, nlohmann must too, with the same
+/// fields written the same (the text copied into sweep.json must not depend on the parser).
+inline void json_stats_record_entry(std::string_view text) {
+  detail::record_reader fast, reference;
+  std::string scratch;
+  if (!fast.read_fast(detail::padded_slice(text, text.data() + text.size(), scratch))) return;
+  if (!reference.read(text)) throw std::logic_error("simdjson read a record nlohmann refuses");
+  auto a = fast.fields(), b = reference.fields();
+  bool same = fast.top() == reference.top() && a.size() == b.size();
+  for (std::size_t i = 0; same && i < a.size(); ++i) {
+    same = a[i].key == b[i].key && a[i].text == b[i].text && a[i].is_string == b[i].is_string &&
+           (!a[i].is_string || a[i].str == b[i].str);
+  }
+  if (!same) throw std::logic_error("simdjson's fields unlike nlohmann's");
 }
 
 }  // namespace sweep::fuzz

@@ -70,6 +70,14 @@ TEST_CASE("fuzz regressions: sweep.json loader", "[fuzz]") {
   replay_all("sweep_json", [](std::string_view t) { sweep::fuzz::sweep_json_entry(t); }, 4);
 }
 
+TEST_CASE("fuzz regressions: sweep.json through simdjson and nlohmann", "[fuzz]") {
+  replay_all("sweep_json_simdjson", [](std::string_view t) { sweep::fuzz::sweep_json_simdjson_entry(t); }, 4);
+}
+
+TEST_CASE("fuzz regressions: json_stats records through simdjson and nlohmann", "[fuzz]") {
+  replay_all("json_stats_record", [](std::string_view t) { sweep::fuzz::json_stats_record_entry(t); }, 4);
+}
+
 TEST_CASE("fuzz entry points reject bad input with sweep::error", "[fuzz]") {
   // sweep.json: what nlohmann refuses or is not a list of records is refused, with sweep::error.
   for (std::string_view bad : {"[{},]", "[,{}]", "{}", "[1]", "[{}] x", "[{\"a\": }]", "", "[\"\\\"]"}) {

@@ -6,6 +6,7 @@
 #include "synthetic.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "page.hpp"
 
@@ -223,6 +224,7 @@ TEST_CASE("extra sweeps add trends and a column per sweep") {
 }
 
 TEST_CASE("loading only what the analysis reads gives the same page as loading everything") {
+  // analysis_reads(cfg.analyze): the epoch columns; analysis_reads(cfg): the fields, at any depth.
   temp_dir tmp;
   write_synthetic(tmp.path / "regnet", 24, "regnet", {50}, true);
   write_synthetic(tmp.path / "best", 12, "regnet", {50, 100, 200, 400}, false);
@@ -239,7 +241,33 @@ TEST_CASE("loading only what the analysis reads gives the same page as loading e
     REQUIRE(part.jobs.size() == whole.jobs.size());
     CHECK(part.jobs[0].record->dump().size() < whole.jobs[0].record->dump().size());
     CHECK(sweep::analysis_html(cfg, {part}) == sweep::analysis_html(cfg, {whole}));
+    auto fields = sweep::analysis_reads(cfg);
+    CHECK_FALSE(fields.fields.all());
+    auto few = sweep::load_sweep(file, name, cfg.analyze.error, fields);
+    CHECK(few.jobs[0].record->dump().size() * 4 < whole.jobs[0].record->dump().size());
+    CHECK(sweep::analysis_html(cfg, {few}) == sweep::analysis_html(cfg, {whole}));
   }
+}
+
+TEST_CASE("a sweep of more jobs than a browser can show is drawn and listed through an even sample") {
+  sweep::sweep_data big{"big", "sweep.json", {}, {}};
+  for (int i = 0; i < 25001; ++i) {
+    sweep::job j;
+    j.id = fmt::format("{:06d}", i);
+    j.record = std::make_shared<const nlohmann::json>(nlohmann::json{{"x", i}});
+    j.error = i % 100;
+    big.jobs.push_back(j);
+  }
+  auto shown = sweep::shown_jobs(big);
+  REQUIRE(shown.jobs.size() == 8334);  // every 3rd of 25,001
+  CHECK(shown.jobs.size() <= sweep::max_shown_jobs);
+  CHECK(shown.jobs[0].id == "000000");
+  CHECK(shown.jobs[1].id == "000003");
+  CHECK(shown.jobs.back().id == "024999");
+  CHECK(sweep::shown_note(big) == " (8334 of 25001 jobs shown, one in 3: a browser cannot draw more; the statistics use all)");
+  big.jobs.resize(sweep::max_shown_jobs);
+  CHECK(sweep::shown_jobs(big).jobs.size() == sweep::max_shown_jobs);  // up to the limit: every job
+  CHECK(sweep::shown_note(big).empty());
 }
 
 TEST_CASE("analyze names what is missing") {

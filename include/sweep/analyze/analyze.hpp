@@ -6,6 +6,7 @@
 
 #include <sweep/analyze/check_inputs.hpp>
 #include <sweep/analyze/metrics.hpp>
+#include <sweep/analyze/parameters.hpp>
 #include <sweep/analyze/sweep_data.hpp>
 #include <sweep/base/files.hpp>
 #include <sweep/base/layout.hpp>
@@ -61,6 +62,36 @@ inline load_options analysis_reads(const analyze_options& a) {
   return out;
 }
 
+/// @brief What the analysis of `cfg`'s sweeps reads, narrowed to the fields it reads
+/// (load_options::fields), as `sweep analyze` loads: every metric of an epoch record is looked up
+/// while loading (the columns are then dropped), and the records keep the other fields metrics
+/// read, the sampled parameters (SETUP.SAMPLERS), cfg.DESC and what the sections read. Curves and
+/// models are drawn from whole records read again (whole_record) for the few jobs they show.
+inline load_options analysis_reads(const sweep_config& cfg) {
+  auto out = analysis_reads(cfg.analyze);
+  auto in_epoch_record = [](std::string_view key) { return key.substr(0, key.find('.')).ends_with("_epoch"); };
+  std::vector<std::string> fields = {"cfg.DESC"};
+  auto add = [&](const metric_info& info) {
+    bool seen = std::any_of(out.metrics.begin(), out.metrics.end(), [&](auto& m) { return m.name == info.name; });
+    if (!in_epoch_record(info.key)) {
+      fields.push_back(info.key);
+    } else if (!seen) {
+      out.metrics.push_back(info);
+    }
+  };
+  for (auto& m : std::vector<metric_info>(out.metrics)) add(m);
+  for (auto& name : metric_shortcut_names()) add(get_metric_info(name, cfg.analyze.error));
+  for (auto& p : sweep_parameters(cfg)) add(p.info);
+  const auto& registered = report_sections();
+  for (auto& name : cfg.analyze.sections.empty() ? default_report_sections() : cfg.analyze.sections) {
+    if (auto* section = registered.find(name)) {
+      for (auto& read : section->prepare(cfg.analyze, "").reads) fields.push_back(get_metric_info(read, cfg.analyze.error).key);
+    }
+  }
+  out.fields = record_fields(fields);
+  return out;
+}
+
 namespace detail {
 
 inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data> sweeps, const std::vector<prepared_section>& sections,
@@ -69,10 +100,14 @@ inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data
   if (facts != nullptr) *facts = analysis_facts(ctx);  // analysis.json: the page's numbers
   const auto& a = cfg.analyze;
   html_book book(cfg.name);
-  book.add_text(fmt::format("{} jobs analysed{}; error = min of {}; bootstrap seed {}. Hover a point to see its job, click it to find it in the job table.",
+  bool sampled = std::any_of(ctx.loaded.begin(), ctx.loaded.end(), [](auto& s) { return s.jobs.size() > max_shown_jobs; });
+  book.add_text(fmt::format("{} jobs analysed{}; error = min of {}; bootstrap seed {}. Hover a point to see its job, click it to find it in the job table.{}",
                             ctx.analysed,
                             ctx.skipped ? fmt::format(", {} without a {} record not analysed", ctx.skipped, ctx.error_record) : std::string(),
-                            a.error, a.rng_seed),
+                            a.error, a.rng_seed,
+                            sampled ? fmt::format(" A sweep of more than {} jobs is drawn and listed job by job through an even sample of "
+                                                  "them (a browser cannot show more); every statistic uses all its jobs.", max_shown_jobs)
+                                    : std::string()),
                 "summary");
   for (auto& section : sections) {
     if (!section.shown(ctx)) continue;
@@ -115,7 +150,7 @@ inline std::filesystem::path analyze(const sweep_config& cfg) {
   std::vector<std::string> names = {cfg.name};
   names.insert(names.end(), cfg.analyze.extra_sweep_names.begin(), cfg.analyze.extra_sweep_names.end());
   std::vector<sweep_data> sweeps;
-  auto reads = analysis_reads(cfg.analyze);
+  auto reads = analysis_reads(cfg);
   for (auto& name : names) {
     sweep_layout layout(std::filesystem::path(cfg.root_dir) / name);
     auto file = layout.sweep_file();

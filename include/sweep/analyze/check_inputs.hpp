@@ -113,9 +113,9 @@ inline void check_sweep_has_error(const sweep_config& cfg, const sweep_data& swe
 /// @brief Refuses metric and filter names (ANALYZE.METRICS, PRE_FILTERS, SPLIT_FILTERS) that are neither a
 /// shortcut nor a field any loaded job has, with a did-you-mean from the shortcuts and the jobs' fields.
 inline void check_metric_names(const sweep_config& cfg, const std::vector<sweep_data>& sweeps) {
-  const nlohmann::json* example = nullptr;
+  std::shared_ptr<const nlohmann::json> example;  // whole: its fields are the did-you-mean's candidates
   for (auto& s : sweeps) {
-    if (!s.jobs.empty() && s.jobs.front().record) example = s.jobs.front().record.get();
+    if (!s.jobs.empty() && s.jobs.front().record) example = whole_record(s.jobs.front());
   }
   if (example == nullptr) return;
   auto shortcuts = metric_shortcut_names();

@@ -1,5 +1,6 @@
 // A sweep's jobs as the analysis sees them: sweep.json (written by pycls's
-// collect or ours, same format) loaded with nlohmann::json, the jobs without
+// collect or ours, same format) read with simdjson into a tree per job of what
+// the analysis reads (nlohmann::json, the type reports use), the jobs without
 // the error record set aside, and pycls's augmented fields (aug.lr_wd,
 // aug.done, aug.ema_gain) added.
 #pragma once
@@ -8,6 +9,7 @@
 #include <sweep/base/files.hpp>
 #include <sweep/base/limits.hpp>
 #include <sweep/base/parallel.hpp>
+#include <sweep/base/simdjson_sax.hpp>
 #include <sweep/error.hpp>
 
 #include <fmt/format.h>
@@ -40,6 +42,10 @@ struct job {
   std::string id;
   std::shared_ptr<const nlohmann::json> record;  // shared: filters and splits copy jobs cheaply
   double error = 0;
+  /// @brief When `record` holds only the fields an analysis reads (load_options::fields), the
+  /// sweep.json text and this job's element in it, to read the whole record again (whole_record).
+  std::shared_ptr<const std::string> text;
+  std::string_view source;
   /// @brief Metric values already looked up (by metric name): a report reads each several times,
   /// and walking 10,000 scattered records is the slow part. Shared by the copies; not thread-safe.
   std::shared_ptr<std::unordered_map<std::string, double>> memo = std::make_shared<std::unordered_map<std::string, double>>();
@@ -97,10 +103,50 @@ class epoch_columns {
   std::map<std::string, std::set<std::string, std::less<>>, std::less<>> columns_;
 };
 
+/// @brief Which fields of a job's record to keep, at any depth: all (the default), or those the
+/// dotted keys name (`cfg.OPTIM.BASE_LR`, `test_epoch.top1_err`, `complexity`) with all under them.
+class record_fields {
+ public:
+  /// @brief What of one field is kept.
+  enum class keep { none, part, whole };
+
+  /// @brief Every field.
+  record_fields() = default;
+  /// @brief The fields these dotted keys name.
+  explicit record_fields(const std::vector<std::string>& dotted_keys) : all_(false) {
+    for (auto& key : dotted_keys) add(key);
+  }
+
+  /// @brief Keeps the field a dotted key names too.
+  void add(std::string_view dotted_key) {
+    if (!all_) keys_.emplace(dotted_key);
+  }
+  /// @brief Whether every field is kept.
+  [[nodiscard]] bool all() const noexcept { return all_; }
+
+  /// @brief What of the field at dotted `path` is kept, when no field above it is kept whole.
+  [[nodiscard]] keep of(std::string_view path) const {
+    if (all_) return keep::whole;
+    for (auto it = keys_.lower_bound(path); it != keys_.end() && it->starts_with(path); ++it) {
+      if (it->size() == path.size()) return keep::whole;
+      if ((*it)[path.size()] == '.') return keep::part;  // a field under it
+    }
+    return keep::none;
+  }
+
+ private:
+  bool all_ = true;
+  std::set<std::string, std::less<>> keys_;
+};
+
 /// @brief What of each job to load for an analysis (the default: everything, nothing looked up).
 struct load_options {
   epoch_columns columns;             // the epoch columns kept (and always those load_jobs reads)
   std::vector<metric_info> metrics;  // looked up while loading (into job::memo), on every core
+  /// @brief Unless all: the record keeps only these fields (and `aug`); the epoch columns and
+  /// fields loading reads are dropped once read. A job's whole record is read again on demand
+  /// (whole_record): a report draws curves and models of a few jobs only.
+  record_fields fields;
 };
 
 namespace detail {
@@ -154,23 +200,27 @@ inline int line_of(std::string_view text, std::size_t byte) {
 namespace detail {
 
 /// @brief Finds the elements of a top-level JSON list by tracking brackets and strings only
-/// (nlohmann then parses each element, and reports any syntax error), calling
+/// (each element is then parsed, and any syntax error reported, on its own), calling
 /// `element(begin, end)` for each byte range; false when the text is not one balanced list.
 template <class OnElement>
 bool scan_list(std::string_view text, OnElement element) {
   std::size_t i = text.find_first_not_of(" \t\r\n", text.starts_with("\xEF\xBB\xBF") ? 3 : 0);  // after a BOM, as nlohmann
   if (i == std::string_view::npos || text[i] != '[') return false;
-  // The bytes that can matter; the others (mostly digits) are passed over one table lookup each.
+  // The bytes that can matter where the scan is (in a string; inside a job; between jobs); the
+  // others (mostly digits and the commas inside jobs) are passed over one table lookup each.
   static constexpr auto structural = [] {
-    std::array<bool, 256> table{};
-    for (unsigned char c : std::string_view("\"\\[]{},")) table[c] = true;
+    std::array<std::array<bool, 256>, 3> table{};
+    for (std::size_t state = 0; state < 3; ++state) {
+      for (unsigned char c : std::string_view(state == 0 ? "\"\\" : state == 1 ? "\"[]{}" : "\"[]{},")) table[state][c] = true;
+    }
     return table;
   }();
   int depth = 0;
   bool in_string = false, after_comma = false;
   std::size_t start = i + 1;
   for (; i < text.size(); ++i) {
-    while (i < text.size() && !structural[static_cast<unsigned char>(text[i])]) ++i;
+    const auto& matters = structural[in_string ? 0 : depth == 1 ? 2 : 1];
+    while (i < text.size() && !matters[static_cast<unsigned char>(text[i])]) ++i;
     if (i == text.size()) break;
     char c = text[i];
     if (in_string) {
@@ -198,14 +248,16 @@ bool scan_list(std::string_view text, OnElement element) {
   return depth == 0 && text.substr(std::min(i + 1, text.size())).find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
-/// @brief nlohmann SAX handler that builds a job's JSON tree as nlohmann::json::parse does, but
-/// leaves out the epoch columns `columns` does not keep: they are read, never built or freed.
+/// @brief SAX handler (fed by simdjson, or nlohmann for what simdjson refuses) that builds a job's
+/// JSON tree as nlohmann::json::parse does, but leaves out the epoch columns `columns` does not
+/// keep: they are read (and so checked), never built or freed.
 class job_tree_builder {
  public:
   using json = nlohmann::json;
 
-  explicit job_tree_builder(const epoch_columns& columns) : columns_(columns) {}
-  explicit job_tree_builder(epoch_columns&&) = delete;  // it keeps a reference
+  explicit job_tree_builder(const epoch_columns& columns, const record_fields* fields = nullptr)
+      : columns_(columns), fields_(fields != nullptr && !fields->all() ? fields : nullptr) {}
+  explicit job_tree_builder(epoch_columns&&, const record_fields* = nullptr) = delete;  // it keeps a reference
 
   json tree;
   std::size_t error_byte = 0;  // where nlohmann stopped, and why
@@ -226,9 +278,7 @@ class job_tree_builder {
   bool end_array() { return close(); }
   bool key(json::string_t& k) {
     if (skipping_ > 0) return true;
-    if (open_.size() == 1) {
-      record_ = k;  // a record of the job: cfg, test_epoch, ...
-    } else if (open_.size() == 2 && !columns_.keeps(record_, k)) {
+    if (!(fields_ != nullptr ? keeps_field(k) : keeps_column(k))) {
       skip_next_ = true;
       return true;
     }
@@ -263,6 +313,26 @@ class job_tree_builder {
     return slot_;
   }
 
+  bool keeps_column(const std::string& k) {
+    if (open_.size() == 1) {
+      record_ = k;  // a record of the job: cfg, test_epoch, ...
+      return true;
+    }
+    return open_.size() != 2 || columns_.keeps(record_, k);
+  }
+
+  /// @brief Under a map kept in part, whether key `k` is kept (and whether in part: `part_next_`).
+  bool keeps_field(const std::string& k) {
+    part_next_ = false;
+    if (!part_.back().first) return true;  // inside a field kept whole
+    path_.resize(part_.back().second);
+    if (!path_.empty()) path_ += '.';
+    path_ += k;
+    auto keep = fields_->of(path_);
+    part_next_ = keep == record_fields::keep::part;
+    return keep != record_fields::keep::none;
+  }
+
   bool open(json::value_t kind) {
     // The tree's copies, dumps and comparisons recurse once per level: refuse what would overflow the stack.
     if (open_.size() + static_cast<std::size_t>(skipping_) >= static_cast<std::size_t>(max_depth)) {
@@ -274,6 +344,10 @@ class job_tree_builder {
     if (skipping_ > 0 || std::exchange(skip_next_, false)) {
       ++skipping_;
     } else {
+      // Kept in part: the job's map (when fields are chosen), or a map a chosen key goes into.
+      bool in_map = !open_.empty() && open_.back()->is_object();
+      bool part = kind == json::value_t::object && (open_.empty() ? fields_ != nullptr : in_map && part_next_);
+      part_.emplace_back(part, path_.size());
       open_.push_back(place(json(kind)));
     }
     return true;
@@ -284,12 +358,17 @@ class job_tree_builder {
       --skipping_;
     } else {
       open_.pop_back();
+      part_.pop_back();
     }
     return true;
   }
 
   const epoch_columns& columns_;
+  const record_fields* fields_;  // chosen fields (then columns_ is not used), or nullptr
   std::vector<json*> open_;  // the open objects and lists, outermost first
+  std::vector<std::pair<bool, std::size_t>> part_;  // for each: kept in part? and its path's length
+  std::string path_;         // dotted path of the last key under a map kept in part
+  bool part_next_ = false;   // the last key's value is kept in part
   json* slot_ = nullptr;     // the value of the last key read
   std::string record_;
   bool skip_next_ = false;   // the next value is a column left out
@@ -354,18 +433,60 @@ class element_feed {
   bool closed_ = false;
 };
 
+/// @brief Reads one sweep.json element into a fresh builder from `make`: simdjson reads it, and
+/// what simdjson refuses nlohmann reads again (its tree, or its error in the builder). `ok`: valid JSON.
+template <class Make>
+job_tree_builder read_element(simdjson_sax_reader& reader, std::string& scratch, std::string_view bytes,
+                              const char* text_end, Make make, bool& ok) {
+  auto fast = make();
+  ok = reader.parse(padded_slice(bytes, text_end, scratch), fast);
+  if (ok) return fast;
+  auto checked = make();
+  ok = nlohmann::json::sax_parse(bytes.begin(), bytes.end(), &checked);
+  return checked;
+}
+
+/// @brief Drops the fields of the map at dotted `path` that `keep` does not keep.
+inline void prune(nlohmann::json& map, std::string& path, const record_fields& keep) {
+  auto length = path.size();
+  for (auto it = map.begin(); it != map.end();) {
+    path.resize(length);
+    if (length > 0) path += '.';
+    path += it.key();
+    auto kept = keep.of(path);
+    if (kept == record_fields::keep::none) {
+      it = map.erase(it);
+      continue;
+    }
+    if (kept == record_fields::keep::part && it->is_object()) prune(*it, path, keep);
+    ++it;
+  }
+  path.resize(length);
+}
+
 /// @brief Parses a sweep.json list into jobs (ids, errors, augmented fields, `opts.metrics`) on
 /// every core, each while its tree is fresh in cache; the calling thread first finds the
-/// elements. Nothing when the text is not one balanced list.
-inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, const std::string& file_name,
-                                                       std::string_view error_key, const load_options& opts) {
-  // Kept whatever `opts` says: what loading itself reads (the error, the metrics, augment's inputs).
-  auto columns = opts.columns;
-  columns.add(error_key);
-  for (auto& m : opts.metrics) columns.add(m.key);
-  for (auto* m : {"error_tst", "error_ema"}) columns.add(get_metric_info(m).key);
+/// elements (see read_element). `owner` holds `text` when jobs keep chosen fields only (they
+/// point into it). Nothing when the text is not one balanced list.
+inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, const std::shared_ptr<const std::string>& owner,
+                                                       const std::string& file_name, std::string_view error_key,
+                                                       const load_options& opts) {
   auto error_record = error_key.substr(0, error_key.find('.'));
   auto error_info = get_metric_info("error", error_key);
+  // Kept whatever `opts` says: what loading itself reads (the error, the metrics, augment's inputs),
+  // dropped again afterwards when the fields are chosen.
+  auto columns = opts.columns;
+  auto fields = opts.fields;
+  std::vector<std::string> reads = {std::string(error_key), "log_file", "test_epoch.epoch_ind", "test_epoch.epoch_max",
+                                    fmt::format("{}.epoch_ind", error_record), fmt::format("{}.epoch_max", error_record)};
+  for (auto& m : opts.metrics) reads.push_back(m.key);
+  for (auto* m : {"error_tst", "error_ema", "lr", "wd"}) reads.push_back(get_metric_info(m).key);
+  for (auto& key : reads) {
+    columns.add(key);
+    fields.add(key);
+  }
+  auto kept = opts.fields;
+  kept.add("aug");
 
   element_feed feed;
   bool balanced = false;
@@ -387,11 +508,16 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
       });
       feed.add(batch);
     }
+    simdjson_sax_reader reader;
+    std::string scratch, path;
     while (auto element = feed.next()) {
       auto k = element->index;
       try {
-        job_tree_builder builder(columns);
-        if (!nlohmann::json::sax_parse(text.data() + element->begin, text.data() + element->end, &builder)) {
+        auto bytes = text.substr(element->begin, element->end - element->begin);
+        bool ok = false;
+        auto builder = read_element(reader, scratch, bytes, text.data() + text.size(),
+                                    [&] { return job_tree_builder(columns, &fields); }, ok);
+        if (!ok) {
           if (builder.too_deep) {
             auto start = std::min(text.find_first_not_of(" \t\r\n", element->begin), element->end);  // the job's first byte
             throw error({file_name, line_of(text, start)}, fmt::format("[{}]", k), builder.error_message);
@@ -406,10 +532,15 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
         j.error = find_field(record, error_record) ? metric_number(record, error_info) : std::nan("");
         if (std::isnan(j.error)) continue;
         augment(record, error_record);
-        j.record = std::make_shared<const nlohmann::json>(std::move(record));
         for (auto& info : opts.metrics) {
-          if (info.name != "error") j.memo->try_emplace(info.name, metric_number(*j.record, info));
+          if (info.name != "error") j.memo->try_emplace(info.name, metric_number(record, info));
         }
+        if (!opts.fields.all()) {
+          prune(record, path, kept);
+          j.text = owner;
+          j.source = bytes;
+        }
+        j.record = std::make_shared<const nlohmann::json>(std::move(record));
         element->slot->analysed = true;
       } catch (...) {
         // Each thread takes elements in list order: the smallest of the threads' first failures is the file's first.
@@ -435,21 +566,20 @@ inline void release_trees(std::vector<std::shared_ptr<const nlohmann::json>>& tr
 
 }  // namespace detail
 
-/// @brief Parses sweep.json text into jobs: those with the record of `error_key` are analysed
-/// (augmented, their error cached), the others are counted in `skipped`. `opts` says what of
-/// each job to keep and look up (see analysis_reads for what a report needs).
-inline sweep_data parse_sweep(std::string_view text, std::string file_name, std::string name,
-                              std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
+namespace detail {
+
+inline sweep_data parse_sweep(std::string_view text, const std::shared_ptr<const std::string>& owner, std::string file_name,
+                              std::string name, std::string_view error_key, const load_options& opts) {
   text = text.substr(0, text.find('\0'));  // where nlohmann's parser stops too (a zero-filled tail after a crash)
-  auto all = detail::load_jobs(text, file_name, error_key, opts);
+  auto all = load_jobs(text, owner, file_name, error_key, opts);
   if (!all) {
     // Not one balanced list: let nlohmann say what is wrong (bad syntax, a number out of range), and where.
     const epoch_columns every_column;
-    detail::job_tree_builder whole(every_column);
+    job_tree_builder whole(every_column);
     whole.max_depth = max_json_depth + 1;  // the list around the jobs
     if (!nlohmann::json::sax_parse(text.data(), text.data() + text.size(), &whole)) {
       if (whole.too_deep) throw error({file_name, 0}, "", whole.error_message);
-      throw error({file_name, detail::line_of(text, whole.error_byte)}, "", fmt::format("not valid JSON: {}", whole.error_message));
+      throw error({file_name, line_of(text, whole.error_byte)}, "", fmt::format("not valid JSON: {}", whole.error_message));
     }
     throw error({file_name, 1}, "", fmt::format("expected a JSON list of job records, got {}", whole.tree.type_name()));
   }
@@ -465,10 +595,45 @@ inline sweep_data parse_sweep(std::string_view text, std::string file_name, std:
   return sweep;
 }
 
+}  // namespace detail
+
+/// @brief Parses sweep.json text into jobs: those with the record of `error_key` are analysed
+/// (augmented, their error cached), the others are counted in `skipped`. `opts` says what of
+/// each job to keep and look up (see analysis_reads for what a report needs); when it chooses
+/// the fields, the jobs keep the text (shared, not copied) to read whole records again.
+inline sweep_data parse_sweep(std::shared_ptr<const std::string> text, std::string file_name, std::string name,
+                              std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
+  std::string_view view = text ? std::string_view(*text) : std::string_view();
+  auto owner = opts.fields.all() ? nullptr : text;  // whole records: nothing to read again
+  return detail::parse_sweep(view, owner, std::move(file_name), std::move(name), error_key, opts);
+}
+
+/// @brief Parses sweep.json text into jobs (see above); chosen fields make the jobs keep a copy of the text.
+inline sweep_data parse_sweep(std::string_view text, std::string file_name, std::string name,
+                              std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
+  if (!opts.fields.all()) return parse_sweep(std::make_shared<const std::string>(text), std::move(file_name), std::move(name), error_key, opts);
+  return detail::parse_sweep(text, nullptr, std::move(file_name), std::move(name), error_key, opts);
+}
+
 /// @brief Loads a sweep.json file (see parse_sweep).
 inline sweep_data load_sweep(const std::filesystem::path& file, std::string name,
                              std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
-  return parse_sweep(read_file(file), file.string(), std::move(name), error_key, opts);
+  return parse_sweep(std::make_shared<const std::string>(read_file(file)), file.string(), std::move(name), error_key, opts);
+}
+
+/// @brief A job's whole record (with its `aug`): the loaded one, or when the load kept chosen
+/// fields only, read again from sweep.json (for the few jobs a report draws in full).
+inline std::shared_ptr<const nlohmann::json> whole_record(const job& j) {
+  if (!j.text) return j.record;
+  const epoch_columns every_column;
+  detail::simdjson_sax_reader reader;
+  std::string scratch;
+  bool ok = false;
+  auto builder = detail::read_element(reader, scratch, j.source, j.text->data() + j.text->size(),
+                                      [&] { return detail::job_tree_builder(every_column); }, ok);
+  // The element was read once already (and is valid JSON); its aug is the loaded one.
+  builder.tree["aug"] = j.record->at("aug");
+  return std::make_shared<const nlohmann::json>(std::move(builder.tree));
 }
 
 /// @brief A metric's number for one job, looked up once (see job::memo).

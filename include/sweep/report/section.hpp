@@ -11,7 +11,7 @@
 //     using options = sweep::no_options;                       // or a BOOST_HANA_DEFINE_STRUCT struct
 //     void render(const sweep::analysis_context& ctx, const options& opts, sweep::html_book& book) const;
 //     bool shown(const sweep::analysis_context& ctx, const options& opts) const;  // optional: true
-//     std::vector<std::string> reads(const options& opts) const;  // optional: epoch columns it reads
+//     std::vector<std::string> reads(const options& opts) const;  // optional: fields it reads
 //   };
 //   SWEEP_REGISTER(sweep::register_report_section<my_section>);   // report/sections.hpp
 #pragma once
@@ -66,7 +66,9 @@ struct analysis_context {
     }
     detail::require_jobs(loaded, "ANALYZE.ERROR", "sweep", fmt::format("no job has a {} record yet", error_record));
     for (auto& s : loaded) {
-      for (auto& j : s.jobs) rows.add(j);  // file order: a scatter's points are then consecutive rows
+      // File order, the jobs a page shows one by one first: a scatter's points are then consecutive rows.
+      for (auto& j : shown_jobs(s).jobs) rows.add(j);
+      for (auto& j : s.jobs) rows.add(j);
     }
     filtered = loaded;
     if (!analyze.pre_filters.empty()) {
@@ -148,7 +150,7 @@ concept section_shown_ok = !requires { &T::shown; } ||
       { s.shown(ctx, opts) } -> std::same_as<bool>;
     };
 
-/// @brief The optional `reads`: the metrics or dotted keys whose epoch columns the section reads
+/// @brief The optional `reads`: the metrics or dotted keys whose fields the section reads
 /// beyond pycls's sections' (`sweep analyze` loads only those: see analysis_reads).
 template <class T>
 concept section_reads_ok = !requires { &T::reads; } || requires(const T& s, const typename T::options& opts) {
@@ -171,8 +173,8 @@ constexpr bool valid_section_name(std::string_view name) {
 /// type (sweep::no_options, or a Hana-reflected struct read from ANALYZE.<NAME>), and
 /// `void render(const analysis_context&, const options&, html_book&) const`; optionally
 /// `bool shown(const analysis_context&, const options&) const` (false: no heading, no render) and
-/// `std::vector<std::string> reads(const options&) const` (metrics or dotted keys whose epoch
-/// columns it reads beyond pycls's sections': `sweep analyze` loads no others).
+/// `std::vector<std::string> reads(const options&) const` (metrics or dotted keys whose fields
+/// it reads beyond pycls's sections': `sweep analyze` loads no others; see whole_record).
 /// @sa register_report_section, docs/report.md#sections
 template <class T>
 concept report_section = detail::section_has_name<T> && detail::section_has_title<T> && detail::section_has_options<T> &&

@@ -16,12 +16,34 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace sweep {
+
+/// @brief At most this many jobs of a sweep are drawn or listed one by one on a page: 10,000 make
+/// a page of about 8.5 MB that a browser lays out in about a second; more only add weight.
+inline constexpr std::size_t max_shown_jobs = 10000;
+
+/// @brief The jobs of `sweep` a page draws and lists one by one: all of them, or with more than
+/// max_shown_jobs every k-th in sweep.json order (an even sample of its configs); no skipped ids.
+inline sweep_data shown_jobs(const sweep_data& sweep) {
+  sweep_data out{sweep.name, sweep.file, {}, {}};
+  std::size_t step = (sweep.jobs.size() + max_shown_jobs - 1) / max_shown_jobs;
+  out.jobs.reserve(std::min(sweep.jobs.size(), max_shown_jobs));
+  for (std::size_t i = 0; i < sweep.jobs.size(); i += std::max<std::size_t>(step, 1)) out.jobs.push_back(sweep.jobs[i]);
+  return out;
+}
+
+/// @brief What the page says of a sweep shown by a sample (see shown_jobs), or "".
+inline std::string shown_note(const sweep_data& sweep) {
+  if (sweep.jobs.size() <= max_shown_jobs) return "";
+  return fmt::format(" ({} of {} jobs shown, one in {}: a browser cannot draw more; the statistics use all)", shown_jobs(sweep).jobs.size(),
+                     sweep.jobs.size(), (sweep.jobs.size() + max_shown_jobs - 1) / max_shown_jobs);
+}
 
 /// @brief Job -> row of the report's job table, so plotted points can name their job.
 class job_rows {
@@ -159,11 +181,14 @@ inline plot::figure plot_edf(const std::vector<sweep_data>& sweeps, const job_ro
       edf.push_back(0);
       ids.push_back(-1);
     }
+    // Past max_shown_jobs, every k-th step (and the last): the curve keeps its shape, not its weight.
+    std::size_t step = std::max<std::size_t>(1, (jobs.size() + max_shown_jobs - 1) / max_shown_jobs);
     for (std::size_t k = 0; k < jobs.size(); ++k) {
+      sum += jobs[k].error;
+      if (k % step != 0 && k + 1 != jobs.size()) continue;
       errs.push_back(jobs[k].error);
       edf.push_back(static_cast<double>(k + 1) / static_cast<double>(jobs.size()));
       ids.push_back(rows(jobs[k]));
-      sum += jobs[k].error;
     }
     plot::style look{plot::cycle_color(i), 0.8};
     auto label = jobs.empty() ? std::string("0|-|-")
@@ -201,7 +226,7 @@ inline plot::figure plot_values(const std::vector<sweep_data>& sweeps, const std
   e_min -= pad;
   e_max += pad;
   for (int j = 0; j < n; ++j) {
-    auto& sweep = sweeps[static_cast<std::size_t>(j)];
+    auto sweep = shown_jobs(sweeps[static_cast<std::size_t>(j)]);
     std::vector<double> errs;
     std::vector<int> ids;
     for (auto& jb : sweep.jobs) {
@@ -228,6 +253,7 @@ inline plot::figure plot_values(const std::vector<sweep_data>& sweeps, const std
       ax.line({v_med, v_med}, {e_min, e_max}, {plot::black}, fmt::format("best: {}", detail::short_number(v_med)));
     }
     fig.entries.push_back(detail::sweep_entry(sweep.name, static_cast<std::size_t>(j), plot::dash::none, plot::marker::circle));
+    if (auto note = shown_note(sweeps[static_cast<std::size_t>(j)]); !note.empty()) fig.caption += "; " + sweep.name + note;
   }
   fig.legend_cols = detail::legend_columns(sweeps.size(), n);
   return fig;
@@ -303,11 +329,16 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
   const std::vector<double> ticks = {1, 2, 4, 8, 16, 32, 64, 100};
   double y_min = INFINITY;
   std::vector<std::vector<job>> sorted;
-  for (auto& s : sweeps) sorted.push_back(sorted_by_error(s, reverse));
+  std::vector<std::vector<std::shared_ptr<const nlohmann::json>>> records;  // whole: the load may have left curves out
+  for (auto& s : sweeps) {
+    sorted.push_back(sorted_by_error(s, reverse));
+    records.emplace_back();
+    for (int i = 0; i < ms[records.size() - 1]; ++i) records.back().push_back(whole_record(sorted.back()[static_cast<std::size_t>(i)]));
+  }
   for (std::size_t j = 0; j < sweeps.size(); ++j) {
     for (int i = 0; i < ms[j]; ++i) {
       for (auto record : {curve_records[1], curve_records[2]}) {
-        for (double v : detail::numbers(find_field(*sorted[j][static_cast<std::size_t>(i)].record, fmt::format("{}.{}", record, metric)))) {
+        for (double v : detail::numbers(find_field(*records[j][static_cast<std::size_t>(i)], fmt::format("{}.{}", record, metric)))) {
           if (v > 0) y_min = std::min(y_min, v);
         }
       }
@@ -323,7 +354,7 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
       auto& jb = sorted[j][static_cast<std::size_t>(i)];
       auto [row, col] = grid.cell(i, static_cast<int>(j));
       auto& ax = fig.at(row, col);
-      auto& rec = *jb.record;
+      auto& rec = *records[j][static_cast<std::size_t>(i)];
       plot::style prop{plot::cycle_color(j), 0.8};
       auto curve = [&](std::string_view record, plot::dash d, const char* name) -> std::pair<std::vector<double>, std::vector<double>> {
         auto xs = detail::numbers(find_field(rec, fmt::format("{}.epoch_ind", record)));
@@ -399,7 +430,8 @@ inline plot::figure plot_models(const std::vector<sweep_data>& sweeps, std::int6
     auto sorted = sorted_by_error(sweeps[j], reverse);
     for (int i = 0; i < ms[j]; ++i) {
       auto& jb = sorted[static_cast<std::size_t>(i)];
-      auto& rec = *jb.record;
+      auto whole = whole_record(jb);  // the load may have left the model's fields out
+      auto& rec = *whole;
       auto [row, col] = grid.cell(i, static_cast<int>(j));
       auto& ax = fig.at(row, col);
       auto num = [&](const char* name) { return metric_number(rec, get_metric_info(name)); };

@@ -18,7 +18,7 @@ namespace sweep::detail {
 /// @brief An EDF of `sweeps` and pycls's describe_sweep of each, collapsible.
 inline void edf_and_jobs(const analysis_context& ctx, const std::vector<sweep_data>& sweeps, html_book& book) {
   book.add_plot(plot_edf(sweeps, ctx.rows));
-  for (auto& s : sweeps) book.add_details(s.name, describe_sweep(s));
+  for (auto& s : sweeps) book.add_details(s.name + shown_note(s), describe_sweep(shown_jobs(s)));
 }
 
 }  // namespace sweep::detail

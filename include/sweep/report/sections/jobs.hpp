@@ -36,7 +36,7 @@ inline std::string job_table(const std::vector<sweep_data>& sweeps, const std::v
   for (auto& c : columns) out += "<th>" + plot::escape_xml(c.label) + "</th>";
   out += "<th class=\"t\">DESC</th></tr></thead><tbody>\n";
   for (auto& s : sweeps) {
-    for (auto& j : sorted_by_error(s)) {
+    for (auto& j : sorted_by_error(shown_jobs(s))) {
       auto* desc = find_field(*j.record, "cfg.DESC");
       fmt::format_to(std::back_inserter(out), "<tr id=\"job{}\">", rows(j));
       if (several) out += "<td class=\"t\">" + plot::escape_xml(s.name) + "</td>";
@@ -68,8 +68,10 @@ struct jobs {
         if (std::find(columns.begin(), columns.end(), m) == columns.end()) columns.push_back(m);
       }
     }
-    book.add_html(fmt::format("<details><summary>job table ({} jobs; click a header to sort)</summary>\n{}</details>\n", ctx.analysed,
-                              sweep::detail::job_table(ctx.loaded, ctx.metrics(columns), ctx.rows)));
+    std::string notes;
+    for (auto& s : ctx.loaded) notes += shown_note(s).empty() ? "" : fmt::format("; {}:{}", s.name, shown_note(s));
+    book.add_html(fmt::format("<details><summary>job table ({} jobs; click a header to sort{})</summary>\n{}</details>\n", ctx.analysed,
+                              plot::escape_xml(notes), sweep::detail::job_table(ctx.loaded, ctx.metrics(columns), ctx.rows)));
   }
 };
 
