@@ -50,7 +50,7 @@ std::vector<sweep::value> regnet_candidates(std::size_t n) {
 
 std::vector<sweep::value> anynet_candidates(std::size_t n) {
   std::vector<sweep::value> regnets = regnet_candidates(n), out;
-  for (auto& r : regnets) out.push_back(sweep::to_anynet_form(r));
+  for (auto& r : regnets) out.push_back(sweep::standardize_model(r));
   return out;
 }
 
@@ -101,7 +101,7 @@ void anynet_registry(benchmark::State& state) {
 void regnet_to_anynet_form(benchmark::State& state) {
   auto cfgs = regnet_candidates(static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) {
-    for (auto& cfg : cfgs) benchmark::DoNotOptimize(sweep::to_anynet_form(cfg));
+    for (auto& cfg : cfgs) benchmark::DoNotOptimize(sweep::standardize_model(cfg));
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }

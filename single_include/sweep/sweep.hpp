@@ -6500,10 +6500,6 @@ inline value standardize_model(const value& job_cfg) {
   return family->standardize ? family->standardize(job_cfg) : job_cfg;
 }
 
-/// @brief The form pycls's setup writes: a regnet config becomes MODEL.TYPE anynet with its
-/// ANYNET.* stages (same as standardize_model()).
-inline value to_anynet_form(const value& job_cfg) { return standardize_model(job_cfg); }
-
 /// @brief The complexity pycls's setup checks against SETUP.CONSTRAINTS.CX:
 /// compute_complexity(standardize_model(cfg)), without building the standardised config
 /// when the family has a fast path.
@@ -16309,10 +16305,10 @@ inline plot::figure plot_edf(const std::vector<sweep_data>& sweeps, const job_ro
 inline plot::figure plot_values(const std::vector<sweep_data>& sweeps, const std::vector<metric_info>& metrics,
                                 const std::vector<std::vector<good_range>>& ranges, const job_rows& rows = {}) {
   int m = static_cast<int>(metrics.size()), n = static_cast<int>(sweeps.size());
-  auto grid = detail::make_layout(m, n);
-  auto fig = detail::make_figure(grid, m);
+  auto layout = detail::make_layout(m, n);
+  auto fig = detail::make_figure(layout, m);
   fig.caption = "error versus metric values";
-  fig.share_x = grid.wrap ? plot::share::none : plot::share::row;
+  fig.share_x = layout.wrap ? plot::share::none : plot::share::row;
   fig.share_y = plot::share::all;
   double e_min = INFINITY, e_max = -INFINITY;
   for (auto& s : sweeps) {
@@ -16338,7 +16334,7 @@ inline plot::figure plot_values(const std::vector<sweep_data>& sweeps, const std
     points.marker_size = count <= 300 ? 6 : 4;
     for (int i = 0; i < m; ++i) {
       auto& info = metrics[static_cast<std::size_t>(i)];
-      auto [row, col] = grid.cell(i, j);
+      auto [row, col] = layout.cell(i, j);
       auto& ax = fig.at(row, col);
       auto [v_min, v_med, v_max] = ranges[static_cast<std::size_t>(j)][static_cast<std::size_t>(i)];
       ax.x.margin = 0.025;
@@ -16421,8 +16417,8 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
   std::vector<int> ms;
   for (auto& s : sweeps) ms.push_back(static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max<std::int64_t>(n_curves, 0)), s.jobs.size())));
   int m = std::max(1, ms.empty() ? 1 : *std::max_element(ms.begin(), ms.end())), n = std::max<int>(1, static_cast<int>(sweeps.size()));
-  auto grid = detail::make_layout(m, n);
-  auto fig = detail::make_figure(grid, m);
+  auto layout = detail::make_layout(m, n);
+  auto fig = detail::make_figure(layout, m);
   fig.caption = fmt::format("{} curves of the {} jobs", metric, reverse ? "worst" : "best");
   fig.share_y = plot::share::all;
   const std::vector<double> ticks = {1, 2, 4, 8, 16, 32, 64, 100};
@@ -16451,7 +16447,7 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
   for (std::size_t j = 0; j < sweeps.size(); ++j) {
     for (int i = 0; i < ms[j]; ++i) {
       auto& jb = sorted[j][static_cast<std::size_t>(i)];
-      auto [row, col] = grid.cell(i, static_cast<int>(j));
+      auto [row, col] = layout.cell(i, static_cast<int>(j));
       auto& ax = fig.at(row, col);
       auto& rec = *records[j][static_cast<std::size_t>(i)];
       plot::style prop{plot::cycle_color(j), 0.8};
@@ -16492,8 +16488,8 @@ inline plot::figure plot_curves(const std::vector<sweep_data>& sweeps, const std
       ax.key = {true, plot::corner::upper_right, "job " + jb.id, true};
     }
   }
-  for (int i = 0; i < grid.rows; ++i) {
-    for (int j = 0; j < grid.cols; ++j) {
+  for (int i = 0; i < layout.rows; ++i) {
+    for (int j = 0; j < layout.cols; ++j) {
       auto& ax = fig.at(i, j);
       ax.x.label = detail::bottom_of_column(fig, i, j) ? "epoch" : "";
       ax.x.margin = 0.025;
@@ -16519,8 +16515,8 @@ inline plot::figure plot_models(const std::vector<sweep_data>& sweeps, std::int6
   std::vector<int> ms;
   for (auto& s : sweeps) ms.push_back(static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max<std::int64_t>(n_models, 0)), s.jobs.size())));
   int m = std::max(1, ms.empty() ? 1 : *std::max_element(ms.begin(), ms.end())), n = std::max<int>(1, static_cast<int>(sweeps.size()));
-  auto grid = detail::make_layout(m, n);
-  auto fig = detail::make_figure(grid, m);
+  auto layout = detail::make_layout(m, n);
+  auto fig = detail::make_figure(layout, m);
   fig.caption = fmt::format("block widths of the {} models", reverse ? "worst" : "best");
   fig.share_x = plot::share::all;
   fig.share_y = plot::share::all;
@@ -16531,7 +16527,7 @@ inline plot::figure plot_models(const std::vector<sweep_data>& sweeps, std::int6
       auto& jb = sorted[static_cast<std::size_t>(i)];
       auto whole = whole_record(jb);  // the load may have left the model's fields out
       auto& rec = *whole;
-      auto [row, col] = grid.cell(i, static_cast<int>(j));
+      auto [row, col] = layout.cell(i, static_cast<int>(j));
       auto& ax = fig.at(row, col);
       auto num = [&](const char* name) { return metric_number(rec, get_metric_info(name)); };
       std::string label = fmt::format("e = {:.2f}%, f = {:.2f}B\np = {:.2f}M, a = {:.2f}M\nt = {:.0f}s, r = {:.0f} \u00d7 {:.0f}\n",
@@ -16594,8 +16590,8 @@ inline plot::figure plot_models(const std::vector<sweep_data>& sweeps, std::int6
       ax.key = {true, plot::corner::lower_right, "job " + jb.id, false};
     }
   }
-  for (int i = 0; i < grid.rows; ++i) {
-    for (int j = 0; j < grid.cols; ++j) {
+  for (int i = 0; i < layout.rows; ++i) {
+    for (int j = 0; j < layout.cols; ++j) {
       auto& ax = fig.at(i, j);
       ax.x.label = detail::bottom_of_column(fig, i, j) ? "block index" : "";
       ax.y.label = j == 0 ? "width" : "";

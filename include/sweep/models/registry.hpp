@@ -124,10 +124,6 @@ inline value standardize_model(const value& job_cfg) {
   return family->standardize ? family->standardize(job_cfg) : job_cfg;
 }
 
-/// @brief The form pycls's setup writes: a regnet config becomes MODEL.TYPE anynet with its
-/// ANYNET.* stages (same as standardize_model()).
-inline value to_anynet_form(const value& job_cfg) { return standardize_model(job_cfg); }
-
 /// @brief The complexity pycls's setup checks against SETUP.CONSTRAINTS.CX:
 /// compute_complexity(standardize_model(cfg)), without building the standardised config
 /// when the family has a fast path.
