@@ -18,7 +18,7 @@
 #include <string_view>
 
 namespace sweep {
-/// @brief The library's version, as in CMakeLists.txt.
+/// @brief The library's version: project(VERSION) of CMakeLists.txt, which refuses to configure when they differ.
 inline constexpr std::string_view version = "0.1.0";
 }  // namespace sweep
 // ---- end sweep/version.hpp ----
