@@ -14581,7 +14581,7 @@ inline std::vector<std::pair<std::string, std::vector<std::string>>> record_type
   for (auto& r : records) {
     for (auto& [type, body] : r.items()) {
       if (!body.is_object() || type == "cfg" || type == "aug") continue;
-      auto it = std::find_if(types.begin(), types.end(), [&](auto& t) { return t.first == type; });
+      auto it = std::find_if(types.begin(), types.end(), [&type = type](auto& t) { return t.first == type; });
       if (it == types.end()) {
         types.emplace_back(type, std::vector<std::string>{});
         it = types.end() - 1;
@@ -14764,7 +14764,7 @@ inline std::vector<sweep_parameter> sweep_parameters(const sweep_config& cfg, co
   std::vector<metric_info> derived;
   for (auto& m : cfg.analyze.metrics) derived.push_back(get_metric_info(m, cfg.analyze.error));
   for (auto& [key, log] : sampled) {
-    auto by = std::find_if(derived.begin(), derived.end(), [&](auto& d) { return d.key == key; });
+    auto by = std::find_if(derived.begin(), derived.end(), [&key = key](auto& d) { return d.key == key; });
     if (by != derived.end()) {
       add(*by, false);
     } else {
@@ -17818,7 +17818,7 @@ inline std::vector<prepared_section> page_sections(const sweep_config& cfg) {
   }
   auto names = reg.names();
   for (auto& [key, node] : cfg.analyze.extensions) {
-    auto owner = std::find_if(names.begin(), names.end(), [&](auto& n) { return detail::upper(n) == key; });
+    auto owner = std::find_if(names.begin(), names.end(), [&key = key](auto& n) { return detail::upper(n) == key; });
     auto path = "ANALYZE." + key;
     if (owner == names.end()) {
       auto candidates = detail::field_keys<analyze_options>();

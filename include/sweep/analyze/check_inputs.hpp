@@ -46,7 +46,7 @@ inline std::vector<std::pair<std::string, std::vector<std::string>>> record_type
   for (auto& r : records) {
     for (auto& [type, body] : r.items()) {
       if (!body.is_object() || type == "cfg" || type == "aug") continue;
-      auto it = std::find_if(types.begin(), types.end(), [&](auto& t) { return t.first == type; });
+      auto it = std::find_if(types.begin(), types.end(), [&type = type](auto& t) { return t.first == type; });
       if (it == types.end()) {
         types.emplace_back(type, std::vector<std::string>{});
         it = types.end() - 1;

@@ -83,7 +83,7 @@ inline std::vector<sweep_parameter> sweep_parameters(const sweep_config& cfg, co
   std::vector<metric_info> derived;
   for (auto& m : cfg.analyze.metrics) derived.push_back(get_metric_info(m, cfg.analyze.error));
   for (auto& [key, log] : sampled) {
-    auto by = std::find_if(derived.begin(), derived.end(), [&](auto& d) { return d.key == key; });
+    auto by = std::find_if(derived.begin(), derived.end(), [&key = key](auto& d) { return d.key == key; });
     if (by != derived.end()) {
       add(*by, false);
     } else {

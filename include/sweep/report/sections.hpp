@@ -222,7 +222,7 @@ inline std::vector<prepared_section> page_sections(const sweep_config& cfg) {
   }
   auto names = reg.names();
   for (auto& [key, node] : cfg.analyze.extensions) {
-    auto owner = std::find_if(names.begin(), names.end(), [&](auto& n) { return detail::upper(n) == key; });
+    auto owner = std::find_if(names.begin(), names.end(), [&key = key](auto& n) { return detail::upper(n) == key; });
     auto path = "ANALYZE." + key;
     if (owner == names.end()) {
       auto candidates = detail::field_keys<analyze_options>();
