@@ -4,7 +4,6 @@
 #include <sweep/launch/command.hpp>
 #include <sweep/launch/job_state.hpp>
 #include <sweep/launch/process.hpp>
-#include <sweep/launch/lock.hpp>
 #include <sweep/launch/request.hpp>
 #include <sweep/launch/backend.hpp>
 #include <sweep/launch/local.hpp>

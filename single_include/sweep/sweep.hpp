@@ -426,7 +426,11 @@ inline constexpr int max_json_depth = 1000;
 //   launch or collect, two setups never write one sweep, and launches and
 //   collects still run side by side. Nobody waits: a sweep in use is an error
 //   that says which verb holds it.
-// - the launch lock (logs/.launch.lock, launch/lock.hpp): one launcher per sweep.
+// - the launch lock (logs/.launch.lock): whoever launches a sweep holds it
+//   exclusively while it does (a local launcher for the whole run, a cluster
+//   submission while it submits), so two launches never run one sweep at once,
+//   and `status` can tell whether a launcher is alive without trusting pid
+//   files. The holder writes its pid into the file, for `sweep cancel`.
 
 
 
@@ -477,6 +481,17 @@ inline bool lock_held(const std::filesystem::path& path) {
   return held;
 }
 
+/// @brief True while some process holds the sweep's launch lock (logs/.launch.lock: a launch is running).
+inline bool launcher_active(const std::filesystem::path& lock_path) { return lock_held(lock_path); }
+
+/// @brief The pid of the process holding the launch lock (its holder writes it there), if one does.
+inline std::optional<pid_t> launcher_pid(const std::filesystem::path& lock_path) {
+  if (!launcher_active(lock_path)) return std::nullopt;
+  long pid = std::strtol(first_line_of(lock_path).c_str(), nullptr, 10);
+  if (pid <= 0) return std::nullopt;
+  return static_cast<pid_t>(pid);
+}
+
 /// @brief How a verb uses a sweep folder: reads its configs (launch, collect) or writes them (setup).
 enum class sweep_access { shared, exclusive };
 
@@ -498,8 +513,8 @@ class sweep_lock {
     if (!exclusive && !holder.empty()) {
       auto blank = holder.find(' ');
       who = fmt::format("`sweep {}` (pid {})", holder.substr(0, blank), holder.substr(blank + 1));
-    } else if (lock_held(layout.lock_file())) {
-      who = fmt::format("`sweep launch` (pid {})", first_line_of(layout.lock_file()));
+    } else if (auto launcher = launcher_pid(layout.lock_file())) {
+      who = fmt::format("`sweep launch` (pid {})", *launcher);
     } else if (exclusive) {
       who = "`sweep collect` or a `sweep launch` starting";
     }
@@ -3742,7 +3757,8 @@ class joined_space : public detail::pipeable<joined_space<First, Second>> {
  public:
   using record_type = joined_record<typename First::record_type, typename part::record_type>;
 
-  joined_space(First first, Second second) : first_(std::move(first)), second_(std::move(second)) {
+  joined_space(First first, Second second)
+      : first_(std::move(first)), second_(std::move(second)), first_wheres_(detail::count_wheres(first_)) {
     if constexpr (finite) {
       if constexpr (detail::is_when<Second>::value) {
         // Record i of the join: which first record it extends, found by bisection on these counts.
@@ -3770,7 +3786,7 @@ class joined_space : public detail::pipeable<joined_space<First, Second>> {
     if (auto first = detail::rejected_by(first_, r.first)) return first;
     if (!part::present(r.second)) return 0;
     auto second = detail::rejected_by(part::space(second_), part::unwrap(r.second));
-    return second == 0 ? 0 : detail::count_wheres(first_) + second;
+    return second == 0 ? 0 : first_wheres_ + second;
   }
   void append_where_names(std::vector<std::string>& out) const {
     detail::append_where_names(first_, out);
@@ -3816,6 +3832,7 @@ class joined_space : public detail::pipeable<joined_space<First, Second>> {
 
   First first_;
   Second second_;
+  std::size_t first_wheres_;  // the second part's wheres are numbered after these
   std::vector<std::uint64_t> offsets_;
 };
 
@@ -3878,6 +3895,8 @@ class concat_space : public detail::pipeable<concat_space<Parts...>> {
   using record_type = std::variant<typename Parts::record_type...>;
 
   explicit concat_space(Parts... parts) : parts_(std::move(parts)...) {
+    std::size_t wheres = 0, part = 0;
+    std::apply([&](auto&... p) { ((wheres_before_[part++] = wheres, wheres += detail::count_wheres(p)), ...); }, parts_);
     if constexpr (finite) {
       offsets_[0] = 0;
       std::size_t k = 0;
@@ -3897,12 +3916,7 @@ class concat_space : public detail::pipeable<concat_space<Parts...>> {
   [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
     return detail::with_index<n>(r.index(), [&](auto I) -> std::size_t {
       auto k = detail::rejected_by(std::get<I>(parts_), std::get<I>(r));
-      if (k == 0) return 0;
-      std::size_t before = 0;
-      [&]<std::size_t... J>(std::index_sequence<J...>) {
-        ((before += detail::count_wheres(std::get<J>(parts_))), ...);
-      }(std::make_index_sequence<decltype(I)::value>{});
-      return before + k;
+      return k == 0 ? 0 : wheres_before_[I] + k;
     });
   }
   void append_where_names(std::vector<std::string>& out) const {
@@ -3928,6 +3942,7 @@ class concat_space : public detail::pipeable<concat_space<Parts...>> {
  private:
   std::tuple<Parts...> parts_;
   std::array<std::uint64_t, n + 1> offsets_{};
+  std::array<std::size_t, n> wheres_before_{};  // part I's wheres are numbered after these
 };
 
 /// @brief `concat(a, b, ...)`: the union of spaces (e.g. two model families, each with its own keys).
@@ -7701,16 +7716,12 @@ class space_spec_reader {
   /// one KEY with different EQUALS never hold together, so they may set the same keys.
   void check_join_part_keys(const std::vector<dyn_space>& parts, const value& spec, const std::string& path) const {
     auto* when = std::get_if<dyn_space::when_node>(&parts.back().get());
-    auto overlap = [](std::string_view a, std::string_view b) {
-      if (a.size() > b.size()) std::swap(a, b);
-      return b.starts_with(a) && (a.size() == b.size() || b[a.size()] == '.');
-    };
     for (std::size_t j = 0; j + 1 < parts.size(); ++j) {
       auto* other = std::get_if<dyn_space::when_node>(&parts[j].get());
       if (when != nullptr && other != nullptr && when->key == other->key && !(when->equals == other->equals)) continue;
       for (auto& key : parts.back().keys()) {
         for (auto& earlier : parts[j].keys()) {
-          if (!overlap(key, earlier)) continue;
+          if (!detail::key_contains(key, earlier) && !detail::key_contains(earlier, key)) continue;
           fail(spec, path,
                fmt::format("sets {}, which part {} of this join sets too ({}): expected each key set by one part "
                            "(the later value would overwrite the earlier one, giving duplicate configs)",
@@ -8909,32 +8920,6 @@ class job_folder {
 }  // namespace sweep
 // ---- end sweep/launch/job_state.hpp ----
 
-// ---- begin sweep/launch/lock.hpp ----
-// The launch lock (logs/.launch.lock): whoever launches a sweep holds it
-// exclusively while it does (a local launcher for the whole run, a cluster
-// submission while it submits), so two launches never run one sweep at once,
-// and `status` can tell whether a launcher is alive without trusting pid
-// files. The holder writes its pid into the file, for `sweep cancel`.
-
-
-
-
-namespace sweep {
-
-/// @brief True while some process holds the sweep's launch lock (a launch is running); see lock_held.
-inline bool launcher_active(const std::filesystem::path& lock_path) { return lock_held(lock_path); }
-
-/// @brief The pid of the process holding the launch lock, if one does.
-inline std::optional<pid_t> launcher_pid(const std::filesystem::path& lock_path) {
-  if (!launcher_active(lock_path)) return std::nullopt;
-  long pid = std::strtol(first_line_of(lock_path).c_str(), nullptr, 10);
-  if (pid <= 0) return std::nullopt;
-  return static_cast<pid_t>(pid);
-}
-
-}  // namespace sweep
-// ---- end sweep/launch/lock.hpp ----
-
 // ---- begin sweep/launch/request.hpp ----
 // What a caller asks of sweep::launch (backend, confirmation, resume mode) and
 // what it gets back, plus copying the code jobs use, which every backend shares.
@@ -9639,15 +9624,10 @@ class local_backend {
     auto pid = launcher_pid(layout.lock_file());
     if (pid && *pid == ::getpid()) return 0;
     std::size_t running = 0;
-    std::error_code ec;
-    for (auto& entry : fs::directory_iterator(layout.logs_dir(), ec)) {
-      auto folder = entry.path().filename().string();
-      std::int64_t index = -1;
-      auto [end, err] = std::from_chars(folder.data(), folder.data() + folder.size(), index);
-      if (err != std::errc() || end != folder.data() + folder.size() || folder != sweep_layout::job_name(index)) continue;
-      job_folder job(layout, index);
-      if (!job.running()) continue;
-      if (pid || job.stop_left_processes(std::chrono::seconds(5))) ++running;
+    auto jobs = static_cast<std::int64_t>(list_job_configs(layout).size());
+    for (std::int64_t i = 0; i < jobs; ++i) {
+      job_folder job(layout, i);
+      if (pid ? job.running() : job.stop_left_processes(std::chrono::seconds(5))) ++running;
     }
     if (pid) ::kill(*pid, SIGTERM);
     return running;
@@ -11081,11 +11061,10 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   for (auto i : jobs) {
     auto job = ctx.job(i);
     if (job.failed()) job.reset_failed();
-    if (job.running() && job.stop_left_processes(request.kill_grace)) ++left_running;  // never two copies of a job
+    if (job.stop_left_processes(request.kill_grace)) ++left_running;  // never two copies of a job
   }
   if (left_running > 0) {
-    write_message(request.out, fmt::format("launch: stopped what {} job(s) of a launcher that died had left running; "
-                                           "they run again\n", left_running));
+    ctx.print("launch: stopped what {} job(s) of a launcher that died had left running; they run again\n", left_running);
   }
   // Events count the jobs this launch hands over plus those an engine still runs for an earlier one.
   std::size_t still_held = 0;
@@ -11097,7 +11076,7 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   result.jobs = cfgs.size();
   result.selected = jobs.size();
   result.skipped = cfgs.size() - jobs.size();
-  if (result.failed > 0) write_message(request.out, failed_job_note(layout, jobs));  // flushed before any error on stderr
+  if (result.failed > 0) ctx.print("{}", failed_job_note(layout, jobs));  // flushed before any error on stderr
   return result;
 }
 
@@ -11221,7 +11200,7 @@ inline launch_status read_launch_status(const sweep_config& cfg) {
       j.state = q->second.second.pending ? job_state::queued : job_state::running;
     } else if (st.launcher_active) {
       j.state = job.running() ? job_state::running : job_state::queued;
-    } else if (job.running() && job.left_running()) {
+    } else if (job.left_running()) {
       j.state = job_state::running;
       j.orphaned = true;
       ++st.orphaned;

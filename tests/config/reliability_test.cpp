@@ -2,7 +2,7 @@
 // UTF-8 beyond byte checks, YAML that expands under the alias budget, sampler keys that overlap,
 // sampler ranges whose draws are not finite, NUM_PROC, the job list from cfgs_summary.yaml
 // (base/layout.hpp), COMMAND words that expand without bound (launch/command.hpp), the launch
-// lock probed read-only (launch/lock.hpp), and paths from a config that must stay inside their
+// lock probed read-only (base/lock.hpp), and paths from a config that must stay inside their
 // folder (base/paths.hpp).
 #include <sweep/base/layout.hpp>
 #include <sweep/base/lock.hpp>
@@ -10,7 +10,6 @@
 #include <sweep/config.hpp>
 #include <sweep/config/space_yaml.hpp>
 #include <sweep/launch/command.hpp>
-#include <sweep/launch/lock.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -5,7 +5,11 @@
 //   launch or collect, two setups never write one sweep, and launches and
 //   collects still run side by side. Nobody waits: a sweep in use is an error
 //   that says which verb holds it.
-// - the launch lock (logs/.launch.lock, launch/lock.hpp): one launcher per sweep.
+// - the launch lock (logs/.launch.lock): whoever launches a sweep holds it
+//   exclusively while it does (a local launcher for the whole run, a cluster
+//   submission while it submits), so two launches never run one sweep at once,
+//   and `status` can tell whether a launcher is alive without trusting pid
+//   files. The holder writes its pid into the file, for `sweep cancel`.
 #pragma once
 
 #include <sweep/base/files.hpp>
@@ -15,6 +19,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -69,6 +74,17 @@ inline bool lock_held(const std::filesystem::path& path) {
   return held;
 }
 
+/// @brief True while some process holds the sweep's launch lock (logs/.launch.lock: a launch is running).
+inline bool launcher_active(const std::filesystem::path& lock_path) { return lock_held(lock_path); }
+
+/// @brief The pid of the process holding the launch lock (its holder writes it there), if one does.
+inline std::optional<pid_t> launcher_pid(const std::filesystem::path& lock_path) {
+  if (!launcher_active(lock_path)) return std::nullopt;
+  long pid = std::strtol(first_line_of(lock_path).c_str(), nullptr, 10);
+  if (pid <= 0) return std::nullopt;
+  return static_cast<pid_t>(pid);
+}
+
 /// @brief How a verb uses a sweep folder: reads its configs (launch, collect) or writes them (setup).
 enum class sweep_access { shared, exclusive };
 
@@ -90,8 +106,8 @@ class sweep_lock {
     if (!exclusive && !holder.empty()) {
       auto blank = holder.find(' ');
       who = fmt::format("`sweep {}` (pid {})", holder.substr(0, blank), holder.substr(blank + 1));
-    } else if (lock_held(layout.lock_file())) {
-      who = fmt::format("`sweep launch` (pid {})", first_line_of(layout.lock_file()));
+    } else if (auto launcher = launcher_pid(layout.lock_file())) {
+      who = fmt::format("`sweep launch` (pid {})", *launcher);
     } else if (exclusive) {
       who = "`sweep collect` or a `sweep launch` starting";
     }

@@ -437,16 +437,12 @@ class space_spec_reader {
   /// one KEY with different EQUALS never hold together, so they may set the same keys.
   void check_join_part_keys(const std::vector<dyn_space>& parts, const value& spec, const std::string& path) const {
     auto* when = std::get_if<dyn_space::when_node>(&parts.back().get());
-    auto overlap = [](std::string_view a, std::string_view b) {
-      if (a.size() > b.size()) std::swap(a, b);
-      return b.starts_with(a) && (a.size() == b.size() || b[a.size()] == '.');
-    };
     for (std::size_t j = 0; j + 1 < parts.size(); ++j) {
       auto* other = std::get_if<dyn_space::when_node>(&parts[j].get());
       if (when != nullptr && other != nullptr && when->key == other->key && !(when->equals == other->equals)) continue;
       for (auto& key : parts.back().keys()) {
         for (auto& earlier : parts[j].keys()) {
-          if (!overlap(key, earlier)) continue;
+          if (!detail::key_contains(key, earlier) && !detail::key_contains(earlier, key)) continue;
           fail(spec, path,
                fmt::format("sets {}, which part {} of this join sets too ({}): expected each key set by one part "
                            "(the later value would overwrite the earlier one, giving duplicate configs)",

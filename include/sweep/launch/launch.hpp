@@ -15,7 +15,7 @@
 #include <sweep/launch/job_program.hpp>
 #include <sweep/launch/job_state.hpp>
 #include <sweep/launch/local.hpp>
-#include <sweep/launch/lock.hpp>
+#include <sweep/base/lock.hpp>
 #include <sweep/launch/request.hpp>
 #include <sweep/launch/sge.hpp>
 #include <sweep/launch/slurm.hpp>
@@ -112,11 +112,10 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   for (auto i : jobs) {
     auto job = ctx.job(i);
     if (job.failed()) job.reset_failed();
-    if (job.running() && job.stop_left_processes(request.kill_grace)) ++left_running;  // never two copies of a job
+    if (job.stop_left_processes(request.kill_grace)) ++left_running;  // never two copies of a job
   }
   if (left_running > 0) {
-    write_message(request.out, fmt::format("launch: stopped what {} job(s) of a launcher that died had left running; "
-                                           "they run again\n", left_running));
+    ctx.print("launch: stopped what {} job(s) of a launcher that died had left running; they run again\n", left_running);
   }
   // Events count the jobs this launch hands over plus those an engine still runs for an earlier one.
   std::size_t still_held = 0;
@@ -128,7 +127,7 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   result.jobs = cfgs.size();
   result.selected = jobs.size();
   result.skipped = cfgs.size() - jobs.size();
-  if (result.failed > 0) write_message(request.out, failed_job_note(layout, jobs));  // flushed before any error on stderr
+  if (result.failed > 0) ctx.print("{}", failed_job_note(layout, jobs));  // flushed before any error on stderr
   return result;
 }
 

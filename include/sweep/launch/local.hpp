@@ -10,14 +10,13 @@
 #include <sweep/launch/command.hpp>
 #include <sweep/launch/events.hpp>
 #include <sweep/launch/job_state.hpp>
-#include <sweep/launch/lock.hpp>
+#include <sweep/base/lock.hpp>
 #include <sweep/launch/process.hpp>
 #include <sweep/launch/request.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -144,15 +143,10 @@ class local_backend {
     auto pid = launcher_pid(layout.lock_file());
     if (pid && *pid == ::getpid()) return 0;
     std::size_t running = 0;
-    std::error_code ec;
-    for (auto& entry : fs::directory_iterator(layout.logs_dir(), ec)) {
-      auto folder = entry.path().filename().string();
-      std::int64_t index = -1;
-      auto [end, err] = std::from_chars(folder.data(), folder.data() + folder.size(), index);
-      if (err != std::errc() || end != folder.data() + folder.size() || folder != sweep_layout::job_name(index)) continue;
-      job_folder job(layout, index);
-      if (!job.running()) continue;
-      if (pid || job.stop_left_processes(std::chrono::seconds(5))) ++running;
+    auto jobs = static_cast<std::int64_t>(list_job_configs(layout).size());
+    for (std::int64_t i = 0; i < jobs; ++i) {
+      job_folder job(layout, i);
+      if (pid ? job.running() : job.stop_left_processes(std::chrono::seconds(5))) ++running;
     }
     if (pid) ::kill(*pid, SIGTERM);
     return running;

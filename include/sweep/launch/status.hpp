@@ -10,7 +10,6 @@
 #include <sweep/launch/backends.hpp>
 #include <sweep/launch/job_state.hpp>
 #include <sweep/launch/launch.hpp>
-#include <sweep/launch/lock.hpp>
 
 #include <fmt/format.h>
 
@@ -105,7 +104,7 @@ inline launch_status read_launch_status(const sweep_config& cfg) {
       j.state = q->second.second.pending ? job_state::queued : job_state::running;
     } else if (st.launcher_active) {
       j.state = job.running() ? job_state::running : job_state::queued;
-    } else if (job.running() && job.left_running()) {
+    } else if (job.left_running()) {
       j.state = job_state::running;
       j.orphaned = true;
       ++st.orphaned;

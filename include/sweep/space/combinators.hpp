@@ -688,7 +688,8 @@ class joined_space : public detail::pipeable<joined_space<First, Second>> {
  public:
   using record_type = joined_record<typename First::record_type, typename part::record_type>;
 
-  joined_space(First first, Second second) : first_(std::move(first)), second_(std::move(second)) {
+  joined_space(First first, Second second)
+      : first_(std::move(first)), second_(std::move(second)), first_wheres_(detail::count_wheres(first_)) {
     if constexpr (finite) {
       if constexpr (detail::is_when<Second>::value) {
         // Record i of the join: which first record it extends, found by bisection on these counts.
@@ -716,7 +717,7 @@ class joined_space : public detail::pipeable<joined_space<First, Second>> {
     if (auto first = detail::rejected_by(first_, r.first)) return first;
     if (!part::present(r.second)) return 0;
     auto second = detail::rejected_by(part::space(second_), part::unwrap(r.second));
-    return second == 0 ? 0 : detail::count_wheres(first_) + second;
+    return second == 0 ? 0 : first_wheres_ + second;
   }
   void append_where_names(std::vector<std::string>& out) const {
     detail::append_where_names(first_, out);
@@ -762,6 +763,7 @@ class joined_space : public detail::pipeable<joined_space<First, Second>> {
 
   First first_;
   Second second_;
+  std::size_t first_wheres_;  // the second part's wheres are numbered after these
   std::vector<std::uint64_t> offsets_;
 };
 
@@ -824,6 +826,8 @@ class concat_space : public detail::pipeable<concat_space<Parts...>> {
   using record_type = std::variant<typename Parts::record_type...>;
 
   explicit concat_space(Parts... parts) : parts_(std::move(parts)...) {
+    std::size_t wheres = 0, part = 0;
+    std::apply([&](auto&... p) { ((wheres_before_[part++] = wheres, wheres += detail::count_wheres(p)), ...); }, parts_);
     if constexpr (finite) {
       offsets_[0] = 0;
       std::size_t k = 0;
@@ -843,12 +847,7 @@ class concat_space : public detail::pipeable<concat_space<Parts...>> {
   [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
     return detail::with_index<n>(r.index(), [&](auto I) -> std::size_t {
       auto k = detail::rejected_by(std::get<I>(parts_), std::get<I>(r));
-      if (k == 0) return 0;
-      std::size_t before = 0;
-      [&]<std::size_t... J>(std::index_sequence<J...>) {
-        ((before += detail::count_wheres(std::get<J>(parts_))), ...);
-      }(std::make_index_sequence<decltype(I)::value>{});
-      return before + k;
+      return k == 0 ? 0 : wheres_before_[I] + k;
     });
   }
   void append_where_names(std::vector<std::string>& out) const {
@@ -874,6 +873,7 @@ class concat_space : public detail::pipeable<concat_space<Parts...>> {
  private:
   std::tuple<Parts...> parts_;
   std::array<std::uint64_t, n + 1> offsets_{};
+  std::array<std::size_t, n> wheres_before_{};  // part I's wheres are numbered after these
 };
 
 /// @brief `concat(a, b, ...)`: the union of spaces (e.g. two model families, each with its own keys).
