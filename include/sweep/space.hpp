@@ -4,5 +4,5 @@
 #include <sweep/space/key.hpp>
 #include <sweep/space/samplers.hpp>
 #include <sweep/space/space.hpp>
-#include <sweep/space/runtime_space.hpp>
+#include <sweep/space/dynamic_samplers.hpp>
 #include <sweep/space/combinators.hpp>

@@ -2504,11 +2504,28 @@ inline constexpr regnet_fn regnet{};
 // ---- end sweep/space/samplers.hpp ----
 
 // ---- begin sweep/space/space.hpp ----
-// A typed space maps compile-time keys to samplers; drawing from it yields a
-// record with one typed member per key, and `space | constraint` keeps only the
-// records a predicate accepts. Asking a record for a key its space lacks does
-// not compile.
+// The random space: keys bound to samplers, drawn in the order written, as
+// pycls draws SETUP.SAMPLERS. Written as code, `space("A"_k = sampler, ...)`
+// gives typed records; read from YAML (SETUP.SAMPLERS, a `TYPE: random` part)
+// the same class holds dynamic_bindings. `space | where(pred)` keeps only the
+// records a predicate accepts.
 
+
+// ---- begin sweep/space/bindings.hpp ----
+// Keys bound to samplers: what a random space, a grid, a zip and a sobol space
+// hold. The combinators are written once over a bindings type:
+//   static_bindings<binding<K, S>...>   keys and samplers fixed at compile time (the C++ DSL);
+//                                       records are typed (record<key_list<K...>, V...>)
+//   dynamic_bindings<S>                 (key, sampler) pairs read at run time (YAML);
+//                                       records are the drawn values, one per key set
+// Both make a record from one value per sampler, `make(f)` with f(sampler, i),
+// and write a record's pycls key text and (key, value) pairs.
+
+
+// ---- begin sweep/space/record.hpp ----
+// A typed record: one drawn configuration of a space written as code, with a
+// typed value per compile-time key. Asking a record for a key its space lacks
+// does not compile.
 
 
 #include <tuple>
@@ -2594,8 +2611,347 @@ struct record<key_list<Keys...>, Values...> {
   friend bool operator==(const record&, const record&) = default;
 };
 
+}  // namespace sweep
+// ---- end sweep/space/record.hpp ----
+
+
+namespace sweep {
+
 template <class... Bindings>
-class typed_space;
+class static_bindings;
+
+/// @brief Keys and samplers fixed at compile time; the samplers are validated when bound.
+template <class... Keys, class... Samplers>
+class static_bindings<binding<Keys, Samplers>...> {
+  static_assert(detail::keys_unique<Keys...>(), "sweep: each key may be bound only once");
+  static_assert(detail::keys_disjoint<Keys...>(),
+                "sweep: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
+
+ public:
+  using record_type = record<key_list<Keys...>, typename Samplers::value_type...>;
+  /// @brief One T per sampler (axis indices, unit coordinates).
+  template <class T>
+  using array = std::array<T, sizeof...(Keys)>;
+
+  explicit static_bindings(binding<Keys, Samplers>... bindings) : samplers_(std::move(bindings.sampler)...) {
+    std::apply([](auto&... s) { (s.validate(Keys::name), ...); }, samplers_);
+  }
+
+  [[nodiscard]] static constexpr std::size_t count() noexcept { return sizeof...(Keys); }
+  [[nodiscard]] static constexpr std::string_view key(std::size_t i) noexcept {
+    constexpr std::array<std::string_view, sizeof...(Keys)> names{Keys::name...};
+    return names[i];
+  }
+  template <class T>
+  [[nodiscard]] static array<T> make_array() { return {}; }
+
+  /// @brief f(sampler, i) for each sampler, in the order written.
+  template <class F>
+  void for_each(F&& f) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (f(std::get<I>(samplers_), I), ...); }(std::index_sequence_for<Keys...>{});
+  }
+  /// @brief The record of the values f(sampler, i), called left to right (draws take the stream in that order).
+  template <class F>
+  [[nodiscard]] record_type make(F&& f) const {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return record_type{{typename Samplers::value_type(f(std::get<I>(samplers_), I))...}};
+    }(std::index_sequence_for<Keys...>{});
+  }
+
+  /// @brief pycls's key text "K1 V1 K2 V2 ..." (each sampler writes its own).
+  void append_key_text(std::string& out, const record_type& r) const {
+    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_key_text(out, name, v); });
+  }
+  /// @brief The (key, value) pairs merged into BASE_CFG.
+  void append_params(param_list& out, const record_type& r) const {
+    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_params(out, name, v); });
+  }
+
+ private:
+  template <class F>
+  void for_each_pair(const record_type& r, F&& f) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (f(std::get<I>(samplers_), Keys::name, std::get<I>(r.values)), ...);
+    }(std::index_sequence_for<Keys...>{});
+  }
+
+  std::tuple<Samplers...> samplers_;
+};
+
+/// @brief (key, sampler) pairs known at run time; S draws a sweep::value (dyn_sampler, dyn_axis). A composite
+/// sampler (regnet) sets several keys: it draws a map, whose values take one place each in the record.
+/// The reader that makes them checks keys and samplers (with the file and line to name).
+template <class S>
+class dynamic_bindings {
+ public:
+  /// @brief The drawn values, one per key set (keys() names them).
+  using record_type = std::vector<value>;
+  template <class T>
+  using array = std::vector<T>;
+
+  dynamic_bindings() = default;
+  explicit dynamic_bindings(std::vector<std::pair<std::string, S>> samplers) : samplers_(std::move(samplers)) {
+    for (auto& binding : samplers_) {
+      if constexpr (requires { binding.second.keys_set(binding.first); }) {
+        for (auto& k : binding.second.keys_set(binding.first)) keys_.push_back(k);
+      } else {
+        keys_.push_back(binding.first);
+      }
+    }
+  }
+
+  [[nodiscard]] std::size_t count() const noexcept { return samplers_.size(); }
+  [[nodiscard]] std::string_view key(std::size_t i) const noexcept { return samplers_[i].first; }
+  [[nodiscard]] const std::vector<std::pair<std::string, S>>& samplers() const noexcept { return samplers_; }
+  /// @brief The keys a record's values are for.
+  [[nodiscard]] const std::vector<std::string>& keys() const noexcept { return keys_; }
+  template <class T>
+  [[nodiscard]] array<T> make_array() const { return array<T>(samplers_.size()); }
+
+  template <class F>
+  void for_each(F&& f) const {
+    for (std::size_t i = 0; i < samplers_.size(); ++i) f(samplers_[i].second, i);
+  }
+  template <class F>
+  [[nodiscard]] record_type make(F&& f) const {
+    record_type out;
+    out.reserve(keys_.size());
+    for (std::size_t i = 0; i < samplers_.size(); ++i) {
+      auto& sampler = samplers_[i].second;
+      value v = f(sampler, i);
+      if constexpr (requires { sampler.is_composite(); }) {
+        if (sampler.is_composite()) {
+          for (auto& [k, item] : v.as_map()) out.push_back(std::move(item));
+          continue;
+        }
+      }
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+  void append_key_text(std::string& out, const record_type& r) const {
+    for (std::size_t i = 0; i < r.size(); ++i) append_key_value(out, keys_[i], r[i]);
+  }
+  void append_params(param_list& out, const record_type& r) const {
+    for (std::size_t i = 0; i < r.size(); ++i) out.emplace_back(keys_[i], r[i]);
+  }
+
+ private:
+  std::vector<std::pair<std::string, S>> samplers_;
+  std::vector<std::string> keys_;
+};
+
+}  // namespace sweep
+// ---- end sweep/space/bindings.hpp ----
+
+// ---- begin sweep/space/where.hpp ----
+// Constraints: `space | where(pred)` keeps the records pred accepts, for every
+// kind of space. where(pred, "name") names the rule in setup's report of what
+// each rule removed; all_of, any_of, not_ and in_range combine constraints.
+
+
+// ---- begin sweep/space/range.hpp ----
+// Finite spaces are ranges: a grid, zip, concat or join of finite parts, and
+// a filtered or shuffled finite space, have begin() and end() over their
+// records in index order (random access, sized), so range-v3 and std::ranges
+// views and algorithms work on them:
+//   ranges::count_if(grid, pred);   grid | ranges::views::take(5)
+// A sequence (sobol) never ends: its end() is std::unreachable_sentinel. An iterator
+// makes record i when dereferenced (the record is a value, as iota's are).
+
+
+// ---- begin sweep/space/traits.hpp ----
+// What the setup engine asks of a space: how to go through it (its kind), its
+// size, and the arithmetic every combinator's sizes and offsets share.
+//   random    draw(rng) over and over (pycls's way)
+//   finite    size() configs, at(0) ... at(size() - 1)
+//   sequence  at(0), at(1), ... without end (quasi-random)
+// A space whose kind is fixed by its type says so through the concepts below;
+// one whose parts are chosen at run time (a space read from YAML) has kind().
+
+
+
+
+namespace sweep {
+
+/// @brief How the setup engine goes through a space.
+enum class space_kind {
+  random,    // draw(rng) over and over (pycls's way)
+  finite,    // size() configs, at(0) ... at(size() - 1)
+  sequence,  // at(0), at(1), ... without end (quasi-random)
+};
+
+/// @brief A space with a fixed number of records, each reachable by index.
+template <class S>
+concept finite_space = requires(const S& s, std::uint64_t i) {
+  { s.size() } -> std::convertible_to<std::uint64_t>;
+  { s.at(i) } -> std::same_as<typename S::record_type>;
+};
+
+/// @brief A space whose records are reachable by index (finite or an endless sequence).
+template <class S>
+concept indexed_space = requires(const S& s, std::uint64_t i) {
+  { s.at(i) } -> std::same_as<typename S::record_type>;
+};
+
+/// @brief How the engine should go through `s`: what its kind() says, else what its type allows.
+template <class S>
+space_kind kind_of(const S& s) {
+  if constexpr (requires { { s.kind() } -> std::same_as<space_kind>; }) {
+    return s.kind();
+  } else if constexpr (finite_space<S>) {
+    return space_kind::finite;
+  } else if constexpr (indexed_space<S>) {
+    return space_kind::sequence;
+  } else {
+    return space_kind::random;
+  }
+}
+
+/// @brief Whether a finite space asks for its configs in a seeded random order.
+template <class S>
+bool is_shuffled(const S& s) {
+  if constexpr (requires { { s.shuffled() } -> std::convertible_to<bool>; }) {
+    return s.shuffled();
+  } else {
+    return false;
+  }
+}
+
+/// @brief The space with its seeded parts (sobol scrambles) seeded from `seed` (RNG_SEED).
+template <class S>
+S with_seed(const S& s, std::uint64_t seed) {
+  if constexpr (requires { { s.with_seed(seed) } -> std::same_as<S>; }) {
+    return s.with_seed(seed);
+  } else {
+    return s;
+  }
+}
+
+namespace detail {
+
+/// @brief The most configs a finite space may have (sizes and indices stay far from uint64's wrap).
+inline constexpr std::uint64_t max_space_size = std::uint64_t{1} << 62;
+
+/// @brief a * b, or an error naming `what` when it is more than 2^62.
+inline std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view what) {
+  if (a != 0 && b > max_space_size / a) throw error(fmt::format("{}: more than 2^62 configs: expected a smaller space", what));
+  return a * b;
+}
+
+/// @brief a + b, or an error naming `what` when it is more than 2^62.
+inline std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, std::string_view what) {
+  if (a > max_space_size || b > max_space_size - a) {
+    throw error(fmt::format("{}: more than 2^62 configs: expected a smaller space", what));
+  }
+  return a + b;
+}
+
+/// @brief Consecutive blocks of indices: a concat's parts, or a join's first records each with the
+/// second part's records it allows. Block k holds the indices [start(k), start(k + 1)).
+class block_offsets {
+ public:
+  explicit block_offsets(std::string_view what) : what_(what) {}
+  void reserve(std::size_t blocks) { starts_.reserve(blocks + 1); }
+  /// @brief Appends a block of `size` indices (an error naming the combinator past 2^62 in all).
+  void add(std::uint64_t size) { starts_.push_back(checked_add(starts_.back(), size, what_)); }
+  [[nodiscard]] std::uint64_t total() const noexcept { return starts_.back(); }
+  [[nodiscard]] std::uint64_t start(std::size_t block) const { return starts_[block]; }
+  /// @brief The block that holds index i (< total()), found by bisection.
+  [[nodiscard]] std::size_t block_of(std::uint64_t i) const {
+    return static_cast<std::size_t>(std::upper_bound(starts_.begin(), starts_.end(), i) - starts_.begin() - 1);
+  }
+
+ private:
+  std::string_view what_;
+  std::vector<std::uint64_t> starts_{0};
+};
+
+}  // namespace detail
+
+}  // namespace sweep
+// ---- end sweep/space/traits.hpp ----
+
+#include <compare>
+#include <iterator>
+
+namespace sweep {
+
+/// @brief A random-access iterator over the records of an indexed space: *it is space.at(index).
+template <class Space>
+class space_iterator {
+ public:
+  using value_type = typename Space::record_type;
+  using difference_type = std::int64_t;
+  using iterator_concept = std::random_access_iterator_tag;
+  using iterator_category = std::input_iterator_tag;  // *it is a value, not a reference
+
+  space_iterator() = default;
+  space_iterator(const Space* space, std::uint64_t index) : space_(space), index_(index) {}
+
+  [[nodiscard]] value_type operator*() const { return space_->at(index_); }
+  [[nodiscard]] value_type operator[](difference_type n) const { return *(*this + n); }
+  [[nodiscard]] std::uint64_t index() const noexcept { return index_; }
+
+  space_iterator& operator++() { return *this += 1; }
+  space_iterator operator++(int) { auto old = *this; ++*this; return old; }
+  space_iterator& operator--() { return *this -= 1; }
+  space_iterator operator--(int) { auto old = *this; --*this; return old; }
+  space_iterator& operator+=(difference_type n) {
+    index_ = static_cast<std::uint64_t>(static_cast<difference_type>(index_) + n);
+    return *this;
+  }
+  space_iterator& operator-=(difference_type n) { return *this += -n; }
+  [[nodiscard]] friend space_iterator operator+(space_iterator it, difference_type n) { return it += n; }
+  [[nodiscard]] friend space_iterator operator+(difference_type n, space_iterator it) { return it += n; }
+  [[nodiscard]] friend space_iterator operator-(space_iterator it, difference_type n) { return it -= n; }
+  [[nodiscard]] friend difference_type operator-(const space_iterator& a, const space_iterator& b) {
+    return static_cast<difference_type>(a.index_) - static_cast<difference_type>(b.index_);
+  }
+  [[nodiscard]] friend bool operator==(const space_iterator& a, const space_iterator& b) noexcept { return a.index_ == b.index_; }
+  [[nodiscard]] friend auto operator<=>(const space_iterator& a, const space_iterator& b) noexcept { return a.index_ <=> b.index_; }
+
+ private:
+  const Space* space_ = nullptr;
+  std::uint64_t index_ = 0;
+};
+
+namespace detail {
+
+/// @brief Gives an indexed space begin() and end(): its records as a random-access range (endless for a sequence).
+template <class Derived>
+struct record_range {
+  // The constraints name D, not Derived, so they are checked where begin() and end() are called, when Derived is
+  // complete (clang 14 checks them on an incomplete Derived otherwise, and keeps the answer).
+  template <class D = Derived>
+    requires indexed_space<D>
+  [[nodiscard]] auto begin() const {
+    return space_iterator<D>(&self(), 0);
+  }
+  template <class D = Derived>
+    requires finite_space<D>
+  [[nodiscard]] auto end() const {
+    return space_iterator<D>(&self(), self().size());
+  }
+  template <class D = Derived>
+    requires(indexed_space<D> && !finite_space<D>)
+  [[nodiscard]] auto end() const {
+    return std::unreachable_sentinel;
+  }
+
+ private:
+  const Derived& self() const { return static_cast<const Derived&>(*this); }
+};
+
+}  // namespace detail
+
+}  // namespace sweep
+// ---- end sweep/space/range.hpp ----
+
+
+
+namespace sweep {
 
 /// @brief A constraint: a predicate over records (made by where, all_of, any_of, not_, in_range), and the
 /// name setup reports its rejections under (`where(pred, "name")`; unnamed: "where #k" in the order written).
@@ -2608,6 +2964,58 @@ struct constraint {
     return static_cast<bool>(pred(r));
   }
 };
+
+/// @brief `where(pred)`: a constraint from any predicate over a space's records; `where(pred, "name")` names
+/// it in setup's report of what each rule removed.
+struct where_fn {
+  template <class Pred>
+  constexpr auto operator()(Pred pred, const char* name = nullptr) const {
+    return constraint<Pred>{std::move(pred), name};
+  }
+};
+inline constexpr where_fn where{};
+
+/// @brief `all_of(c...)`: every constraint holds.
+struct all_of_fn {
+  template <class... Preds>
+  constexpr auto operator()(constraint<Preds>... cs) const {
+    return where([=](const auto& r) { return (cs(r) && ...); });
+  }
+};
+inline constexpr all_of_fn all_of{};
+
+/// @brief `any_of(c...)`: at least one constraint holds.
+struct any_of_fn {
+  template <class... Preds>
+  constexpr auto operator()(constraint<Preds>... cs) const {
+    return where([=](const auto& r) { return (cs(r) || ...); });
+  }
+};
+inline constexpr any_of_fn any_of{};
+
+/// @brief `not_(c)`: the constraint does not hold.
+struct not_fn {
+  template <class Pred>
+  constexpr auto operator()(constraint<Pred> c) const {
+    return where([=](const auto& r) { return !c(r); });
+  }
+};
+inline constexpr not_fn not_{};
+
+/// @brief `in_range(f, low, high)`: low <= f(record) <= high, for a value derived from the record.
+struct in_range_fn {
+  template <class F, class T>
+  constexpr auto operator()(F derived, T low, T high) const {
+    return where([=](const auto& r) {
+      auto v = derived(r);
+      return low <= v && v <= high;
+    });
+  }
+};
+inline constexpr in_range_fn in_range{};
+
+template <class Space, class Pred>
+class filtered_space;
 
 namespace detail {
 
@@ -2659,28 +3067,55 @@ std::size_t count_wheres(const Space& space) {
   return names.size();
 }
 
-/// @brief Instantiates the constraint on `Record` here, so a predicate over a key the space lacks fails
-/// at `space | where(pred)`, not only when setup first calls it.
-template <class Record, class Pred>
-constexpr void check_constraint() {
-  static_cast<void>(&constraint<Pred>::template operator()<Record>);
+template <class T>
+struct is_variant : std::false_type {};
+template <class... T>
+struct is_variant<std::variant<T...>> : std::true_type {};
+
+/// @brief A predicate over a record; a concat's variant record is visited (the predicate must take every part).
+template <class Pred, class Record>
+bool holds(const constraint<Pred>& c, const Record& r) {
+  if constexpr (is_variant<Record>::value) {
+    return std::visit([&](auto& part) { return c(part); }, r);
+  } else {
+    return c(r);
+  }
 }
+
+/// @brief What every space shares: `space | where(pred)` (and so `| all_of(...)` etc.), and, when it is
+/// finite, begin() and end() over its records (range.hpp).
+template <class Derived>
+struct space_interface : record_range<Derived> {
+  template <class Pred>
+  friend auto operator|(Derived s, constraint<Pred> c) {
+    // The predicate is instantiated on the record here: a key the space lacks fails at the `|`.
+    static_cast<void>(&holds<Pred, typename Derived::record_type>);
+    return filtered_space<Derived, Pred>(std::move(s), std::move(c));
+  }
+  // A bare predicate (`space | pred`) gets a message; anything else, e.g. a range adaptor, is left alone.
+  template <not_a_constraint F, class D = Derived>
+    requires std::invocable<const F&, const typename D::record_type&>
+  friend auto operator|(Derived s, F) {
+    pipe_without_where<F>();
+    return s;  // after the assertion: no second error where the result is used
+  }
+};
 
 }  // namespace detail
 
-/// @brief A space whose records must pass a constraint.
+/// @brief A space whose records must also pass a constraint; keeps the space's kind, size, order and seed.
 template <class Space, class Pred>
-class constrained_space {
+class filtered_space : public detail::space_interface<filtered_space<Space, Pred>> {
  public:
   using record_type = typename Space::record_type;
-  constexpr constrained_space(Space space, constraint<Pred> c)
-      : space_(std::move(space)), constraint_(std::move(c)), inner_wheres_(detail::count_wheres(space_)) {}
+  filtered_space(Space inner, constraint<Pred> c)
+      : space_(std::move(inner)), constraint_(std::move(c)), inner_wheres_(detail::count_wheres(space_)) {}
 
   [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
-  [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r) && constraint_(r); }
+  [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r) && detail::holds(constraint_, r); }
   [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
     if (auto inner = detail::rejected_by(space_, r)) return inner;
-    return constraint_(r) ? 0 : inner_wheres_ + 1;
+    return detail::holds(constraint_, r) ? 0 : inner_wheres_ + 1;
   }
   void append_where_names(std::vector<std::string>& out) const {
     detail::append_where_names(space_, out);
@@ -2689,16 +3124,11 @@ class constrained_space {
   void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
   void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
 
-  template <class P>
-  friend constexpr auto operator|(constrained_space s, constraint<P> c) {
-    detail::check_constraint<record_type, P>();
-    return constrained_space<constrained_space, P>(std::move(s), std::move(c));
-  }
-  template <detail::not_a_constraint F>
-  friend auto operator|(constrained_space s, F) {
-    detail::pipe_without_where<F>();
-    return s;  // after the assertion: no second error where the result is used
-  }
+  [[nodiscard]] space_kind kind() const { return kind_of(space_); }
+  [[nodiscard]] std::uint64_t size() const requires finite_space<Space> { return space_.size(); }
+  [[nodiscard]] record_type at(std::uint64_t i) const requires indexed_space<Space> { return space_.at(i); }
+  [[nodiscard]] bool shuffled() const { return is_shuffled(space_); }
+  [[nodiscard]] filtered_space with_seed(std::uint64_t seed) const { return {sweep::with_seed(space_, seed), constraint_}; }
 
  private:
   Space space_;
@@ -2706,124 +3136,266 @@ class constrained_space {
   std::size_t inner_wheres_;  // this where's number is one more
 };
 
-/// @brief The typed space: keys bound to samplers, drawn in the order written.
-template <class... Keys, class... Samplers>
-class typed_space<binding<Keys, Samplers>...> {
-  static_assert(detail::keys_unique<Keys...>(), "sweep::space: each key may be bound only once");
-  static_assert(detail::keys_disjoint<Keys...>(),
-                "sweep::space: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
+}  // namespace sweep
+// ---- end sweep/space/where.hpp ----
 
+
+namespace sweep {
+
+/// @brief Keys bound to samplers (static_bindings or dynamic_bindings), drawn left to right.
+template <class Bindings>
+class typed_space : public detail::space_interface<typed_space<Bindings>> {
  public:
-  using record_type = record<key_list<Keys...>, typename Samplers::value_type...>;
+  using record_type = typename Bindings::record_type;
 
-  explicit typed_space(binding<Keys, Samplers>... bindings) : samplers_(std::move(bindings.sampler)...) {
-    std::apply([](auto&... s) { (s.validate(Keys::name), ...); }, samplers_);
-  }
+  typed_space() = default;
+  explicit typed_space(Bindings bindings) : bindings_(std::move(bindings)) {}
 
   /// @brief One record; samplers draw left to right, as pycls applies them in the order written.
   [[nodiscard]] record_type draw(numpy_rng& rng) const {
-    return std::apply([&](auto&... s) { return record_type{{s.draw(rng)...}}; }, samplers_);
+    return bindings_.make([&](auto& sampler, std::size_t) { return sampler.draw(rng); });
   }
   [[nodiscard]] constexpr bool accepts(const record_type&) const { return true; }
 
   /// @brief pycls's key text "K1 V1 K2 V2 ..." (Python's str() of each value).
-  void append_key_text(std::string& out, const record_type& r) const {
-    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_key_text(out, name, v); });
-  }
+  void append_key_text(std::string& out, const record_type& r) const { bindings_.append_key_text(out, r); }
   /// @brief The (key, value) pairs merged into BASE_CFG.
-  void append_params(param_list& out, const record_type& r) const {
-    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_params(out, name, v); });
-  }
+  void append_params(param_list& out, const record_type& r) const { bindings_.append_params(out, r); }
 
-  /// @brief `space | where(pred)`: the records pred accepts; pred must only read the space's keys.
-  template <class Pred>
-  friend constexpr auto operator|(typed_space s, constraint<Pred> c) {
-    detail::check_constraint<record_type, Pred>();
-    return constrained_space<typed_space, Pred>(std::move(s), std::move(c));
-  }
-  template <detail::not_a_constraint F>
-  friend auto operator|(typed_space s, F) {
-    detail::pipe_without_where<F>();
-    return s;  // after the assertion: no second error where the result is used
-  }
+  [[nodiscard]] const Bindings& bindings() const noexcept { return bindings_; }
+  [[nodiscard]] bool empty() const noexcept { return bindings_.count() == 0; }
 
  private:
-  template <class F>
-  void for_each_pair(const record_type& r, F&& f) const {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (f(std::get<I>(samplers_), Keys::name, std::get<I>(r.values)), ...);
-    }(std::index_sequence_for<Keys...>{});
-  }
-
-  std::tuple<Samplers...> samplers_;
+  Bindings bindings_;
 };
 
 /// @brief `space("A"_k = sampler, ...)`: a typed space over the given keys.
 struct space_fn {
   template <class... Keys, class... Samplers>
   auto operator()(binding<Keys, Samplers>... bindings) const {
-    return typed_space<binding<Keys, Samplers>...>(std::move(bindings)...);
+    using bindings_type = static_bindings<binding<Keys, Samplers>...>;
+    return typed_space<bindings_type>(bindings_type(std::move(bindings)...));
   }
 };
 inline constexpr space_fn space{};
 
-/// @brief `where(pred)`: a constraint from any predicate over a space's records; `where(pred, "name")` names
-/// it in setup's report of what each rule removed.
-struct where_fn {
-  template <class Pred>
-  constexpr auto operator()(Pred pred, const char* name = nullptr) const {
-    return constraint<Pred>{std::move(pred), name};
-  }
-};
-inline constexpr where_fn where{};
-
-/// @brief `all_of(c...)`: every constraint holds.
-struct all_of_fn {
-  template <class... Preds>
-  constexpr auto operator()(constraint<Preds>... cs) const {
-    return where([=](const auto& r) { return (cs(r) && ...); });
-  }
-};
-inline constexpr all_of_fn all_of{};
-
-/// @brief `any_of(c...)`: at least one constraint holds.
-struct any_of_fn {
-  template <class... Preds>
-  constexpr auto operator()(constraint<Preds>... cs) const {
-    return where([=](const auto& r) { return (cs(r) || ...); });
-  }
-};
-inline constexpr any_of_fn any_of{};
-
-/// @brief `not_(c)`: the constraint does not hold.
-struct not_fn {
-  template <class Pred>
-  constexpr auto operator()(constraint<Pred> c) const {
-    return where([=](const auto& r) { return !c(r); });
-  }
-};
-inline constexpr not_fn not_{};
-
-/// @brief `in_range(f, low, high)`: low <= f(record) <= high, for a value derived from the record.
-struct in_range_fn {
-  template <class F, class T>
-  constexpr auto operator()(F derived, T low, T high) const {
-    return where([=](const auto& r) {
-      auto v = derived(r);
-      return low <= v && v <= high;
-    });
-  }
-};
-inline constexpr in_range_fn in_range{};
-
 }  // namespace sweep
 // ---- end sweep/space/space.hpp ----
 
-// ---- begin sweep/space/runtime_space.hpp ----
-// The runtime form of a space, for spaces read from YAML: each sampler is an
+// ---- begin sweep/space/dynamic_samplers.hpp ----
+// Samplers chosen at run time, for spaces read from YAML: each is an
 // alternative over the same typed samplers the C++ DSL uses, so both routes
-// draw identical values from the same seed.
+// draw identical values from the same seed. They are bound to keys with
+// dynamic_bindings (bindings.hpp) and drawn by the same combinators.
 
+
+// ---- begin sweep/space/axes.hpp ----
+// Finite samplers: the axes of grid and zip, each a list of values with size()
+// and at(i) that also draws uniformly (so it fits a random space too).
+//   values(v, ...)            the values given; their count is part of the type
+//   choice(v, ...)            the same as a run-time list (samplers.hpp)
+//   int_range(lo, hi, step)   the integers lo, lo + step, ... <= hi
+//   linspace(lo, hi, count)   count floats evenly spaced, both ends included
+//   geomspace(lo, hi, count)  count floats evenly spaced in log space
+// values and choice are both uniform finite lists: values keeps its length in
+// its type so that a zip of lists of different lengths fails to compile; choice
+// takes a run-time vector (and is what YAML's lists become).
+
+
+
+
+namespace sweep {
+
+// ---------------------------------------------------------------------------
+// Finite samplers: the axes of grid and zip.
+
+namespace detail {
+
+/// @brief x printed with 15 significant digits and read back: 0.30000000000000004 becomes 0.3.
+inline double clean_decimal(double x) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, 15);
+  double out = x;
+  std::from_chars(buf, end, out);
+  return out;
+}
+
+}  // namespace detail
+
+/// @brief A fixed list of N values of type T: a finite sampler whose size is in its type.
+template <class T, std::size_t N>
+struct values_sampler {
+  using value_type = T;
+  static constexpr std::size_t static_size = N;
+  std::array<T, N> items;
+
+  void validate(std::string_view) const {}
+  [[nodiscard]] static constexpr std::uint64_t size() noexcept { return N; }
+  [[nodiscard]] const T& at(std::uint64_t i) const { return items[static_cast<std::size_t>(i)]; }
+  /// @brief A uniform choice, as choice(...) draws.
+  [[nodiscard]] const T& draw(numpy_rng& rng) const { return items[static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(N)))]; }
+  void append_key_text(std::string& out, std::string_view key, const T& v) const { append_key_value(out, key, v); }
+  void append_params(param_list& out, std::string_view key, const T& v) const { out.emplace_back(key, detail::to_value(v)); }
+};
+
+/// @brief `values(1, 2, 3)`: a finite sampler over the given values (one type; the count is part of the type).
+struct values_fn {
+  template <class First, class... Rest>
+  constexpr auto operator()(First first, Rest... rest) const {
+    using T = detail::drawn_t<First>;
+    static_assert((std::is_same_v<detail::drawn_t<Rest>, T> && ...),
+                  "sweep::values(v...) requires values of one type; convert them, e.g. 1.0 instead of 1");
+    return values_sampler<T, 1 + sizeof...(Rest)>{{T(first), T(rest)...}};
+  }
+};
+inline constexpr values_fn values{};
+
+/// @brief The integers low, low + step, ... up to high (inclusive when on the step).
+struct int_range_sampler {
+  using value_type = std::int64_t;
+  std::int64_t low = 0;
+  std::int64_t high = 0;
+  std::int64_t step = 1;
+
+  void validate(std::string_view key_path) const {
+    if (step < 1) throw error({}, std::string(key_path) + ".STEP", fmt::format("expected a step of 1 or more, got {}", step));
+    if (low > high) throw error({}, std::string(key_path) + ".RANGE", fmt::format("expected low <= high, got [{}, {}]", low, high));
+    if (size() > detail::max_space_size) {
+      throw error({}, std::string(key_path) + ".RANGE",
+                  fmt::format("[{}, {}] with step {} has more than 2^62 values: expected a smaller range", low, high, step));
+    }
+  }
+  /// @brief The number of values; worked out in unsigned arithmetic, since high - low may not fit in int64.
+  [[nodiscard]] std::uint64_t size() const noexcept {
+    if (low > high || step < 1) return 0;
+    auto span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);  // mod 2^64: exact, as high >= low
+    auto n = span / static_cast<std::uint64_t>(step);
+    return n == UINT64_MAX ? n : n + 1;  // the whole int64 range with step 1 (2^64 values) saturates
+  }
+  [[nodiscard]] std::int64_t at(std::uint64_t i) const noexcept {
+    // low + i * step lies in [low, high]; unsigned arithmetic avoids the signed overflow of i * step alone
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + i * static_cast<std::uint64_t>(step));
+  }
+  [[nodiscard]] std::int64_t draw(numpy_rng& rng) const { return at(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(size())))); }
+  void append_key_text(std::string& out, std::string_view key, std::int64_t v) const { append_key_value(out, key, v); }
+  void append_params(param_list& out, std::string_view key, std::int64_t v) const { out.emplace_back(key, value{v}); }
+};
+
+/// @brief `int_range(lo, hi, step = 1)`: the integers lo, lo + step, ..., <= hi.
+struct int_range_fn {
+  constexpr int_range_sampler operator()(std::int64_t low, std::int64_t high, std::int64_t step = 1) const {
+    return {low, high, step};
+  }
+};
+inline constexpr int_range_fn int_range{};
+
+/// @brief How a float range spreads its points: evenly (linspace) or evenly in log space (geomspace).
+enum class spacing { linear, log };
+
+/// @brief COUNT floats from low to high (both ends included), cleaned to 15 significant digits or quantised to q.
+struct float_range_sampler {
+  using value_type = double;
+  double low = 0;
+  double high = 0;
+  std::int64_t count = 1;
+  spacing space = spacing::linear;
+  double q = 0;  // 0: no quantum
+
+  /// @brief The same range with its points rounded to multiples of q (exact decimals, like pycls's QUANTIZE).
+  [[nodiscard]] float_range_sampler quantize(double quantum) const {
+    auto copy = *this;
+    copy.q = quantum;
+    return copy;
+  }
+  void validate(std::string_view key_path) const {
+    auto path = std::string(key_path);
+    if (count < 1) throw error({}, path + ".COUNT", fmt::format("expected a count of 1 or more, got {}", count));
+    if (!(low <= high)) throw error({}, path + ".RANGE", fmt::format("expected low <= high, got [{}, {}]", low, high));
+    if (space == spacing::log && !(low > 0)) throw error({}, path + ".RANGE", fmt::format("a log range needs low > 0, got {}", low));
+    if (q < 0) throw error({}, path + ".QUANTIZE", fmt::format("expected a quantum > 0 (or none), got {}", q));
+    // inf, NaN or a range wider than the largest float would write .inf or .nan into job configs
+    if (!std::isfinite(low) || !std::isfinite(high) || !std::isfinite(high - low)) {
+      throw error({}, path + ".RANGE", fmt::format("expected finite numbers low <= high with a finite width, got [{}, {}]", low, high));
+    }
+    if (!std::isfinite(q) || (q > 0 && (!std::isfinite((std::fabs(low) + q) / q) || !std::isfinite((std::fabs(high) + q) / q) ||
+                                        !std::isfinite(std::fabs(high) + q) || !std::isfinite(std::fabs(low) + q)))) {
+      throw error({}, path + ".QUANTIZE", fmt::format("RANGE [{}, {}] / QUANTIZE {} overflows: expected a larger quantum or a narrower range", low, high, q));
+    }
+  }
+  [[nodiscard]] std::uint64_t size() const noexcept { return count < 1 ? 0 : static_cast<std::uint64_t>(count); }
+  /// @brief Point i as numpy's linspace / geomspace make it (the last one exactly high).
+  [[nodiscard]] double at(std::uint64_t i) const {
+    double x = low;
+    if (count > 1 && i + 1 == static_cast<std::uint64_t>(count)) {
+      x = high;
+    } else if (count > 1 && i > 0) {
+      auto t = static_cast<double>(i) / static_cast<double>(count - 1);
+      x = space == spacing::linear ? low + t * (high - low) : std::exp(std::log(low) + t * (std::log(high) - std::log(low)));
+    }
+    return q > 0 ? sweep::quantize(x, q, rounding::half_even) : detail::clean_decimal(x);
+  }
+  [[nodiscard]] double draw(numpy_rng& rng) const { return at(static_cast<std::uint64_t>(rng.randint(count))); }
+  void append_key_text(std::string& out, std::string_view key, double v) const { append_key_value(out, key, v); }
+  void append_params(param_list& out, std::string_view key, double v) const { out.emplace_back(key, value{v}); }
+};
+
+/// @brief `linspace(lo, hi, count)`: count evenly spaced floats from lo to hi.
+struct linspace_fn {
+  constexpr float_range_sampler operator()(double low, double high, std::int64_t count) const {
+    return {low, high, count, spacing::linear, 0};
+  }
+};
+inline constexpr linspace_fn linspace{};
+
+/// @brief `geomspace(lo, hi, count)`: count floats from lo to hi evenly spaced in log space (learning rates).
+struct geomspace_fn {
+  constexpr float_range_sampler operator()(double low, double high, std::int64_t count) const {
+    return {low, high, count, spacing::log, 0};
+  }
+};
+inline constexpr geomspace_fn geomspace{};
+
+namespace detail {
+
+/// @brief The length of an axis when its type knows it, else 0.
+template <class S>
+constexpr std::size_t static_size_of() {
+  if constexpr (requires { S::static_size; }) return S::static_size;
+  return 0;
+}
+
+/// @brief What grid and zip share: keys bound to finite samplers (static or dynamic bindings), each axis's
+/// size, and the record of one index per axis.
+template <class Bindings>
+class bound_axes {
+ public:
+  using record_type = typename Bindings::record_type;
+
+  explicit bound_axes(Bindings bindings) : bindings_(std::move(bindings)), sizes_(bindings_.template make_array<std::uint64_t>()) {
+    bindings_.for_each([&](auto& axis, std::size_t a) { sizes_[a] = axis.size(); });
+  }
+
+  [[nodiscard]] constexpr bool accepts(const record_type&) const { return true; }
+  void append_key_text(std::string& out, const record_type& r) const { bindings_.append_key_text(out, r); }
+  void append_params(param_list& out, const record_type& r) const { bindings_.append_params(out, r); }
+
+ protected:
+  using index_type = typename Bindings::template array<std::uint64_t>;
+
+  /// @brief The record of axis indices idx[0..n).
+  [[nodiscard]] record_type make(const index_type& idx) const {
+    return bindings_.make([&](auto& axis, std::size_t a) { return axis.at(idx[a]); });
+  }
+  [[nodiscard]] index_type new_index() const { return bindings_.template make_array<std::uint64_t>(); }
+
+  Bindings bindings_;
+  index_type sizes_;
+};
+
+}  // namespace detail
+
+}  // namespace sweep
+// ---- end sweep/space/axes.hpp ----
 
 #include <memory>
 
@@ -2850,7 +3422,7 @@ class dyn_sampler {
   /// @brief Composite samplers (regnet) set several keys instead of their own.
   [[nodiscard]] bool is_composite() const noexcept { return std::holds_alternative<regnet_sampler>(sampler_); }
 
-  /// @brief One draw as a value (a regnet draw is a map of its six keys).
+  /// @brief One draw as a value (a regnet draw is a map of the keys it sets, in append_params' order).
   [[nodiscard]] value draw(numpy_rng& rng) const {
     return std::visit(
         [&](auto& s) -> value {
@@ -2864,7 +3436,7 @@ class dyn_sampler {
             param_list pairs;
             s.append_params(pairs, "REGNET", s.draw(rng));
             value::map m;
-            for (auto& [k, v] : pairs) m.emplace_back(k.substr(7), std::move(v));
+            for (auto& [k, v] : pairs) m.emplace_back(std::move(k), std::move(v));
             return value{std::move(m)};
           } else {
             return detail::to_value(s.draw(rng));
@@ -2873,18 +3445,7 @@ class dyn_sampler {
         sampler_);
   }
 
-  /// @brief Draws and appends the values this sampler sets (a regnet draw: its six, in append_params' order).
-  void draw_values(numpy_rng& rng, std::vector<value>& out) const {
-    if (auto* spec = std::get_if<regnet_sampler>(&sampler_)) {
-      auto v = spec->draw(rng);
-      out.insert(out.end(), {value{v.depth}, value{v.w0}, value{v.wa}, value{v.wm}, value{v.group_w}, value{v.bot_mul}});
-    } else if (auto* f = std::get_if<float_sampler>(&sampler_)) {
-      out.emplace_back(f->draw(rng));  // the hot case of most sweeps: no detour through draw()
-    } else {
-      out.push_back(draw(rng));
-    }
-  }
-  /// @brief The keys draw_values sets, for the sampler of `key`.
+  /// @brief The keys a draw sets, for the sampler of `key` (a regnet: its six).
   [[nodiscard]] std::vector<std::string> keys_set(const std::string& key) const {
     if (auto* spec = std::get_if<regnet_sampler>(&sampler_)) {
       param_list pairs;
@@ -2900,56 +3461,739 @@ class dyn_sampler {
   alternatives sampler_;
 };
 
-/// @brief A space read from a config: (key, sampler) in the order written.
-/// A record is the drawn values alone, one per key the samplers set: the key names are the space's.
-class runtime_space {
+/// @brief A finite sampler known at run time (an axis of a grid or zip): VALUES, an int RANGE with STEP, or a
+/// float RANGE with COUNT.
+class dyn_axis {
  public:
-  using record_type = std::vector<value>;
+  using alternatives = std::variant<choice_sampler<value>, int_range_sampler, float_range_sampler>;
 
-  runtime_space() = default;
-  explicit runtime_space(std::vector<std::pair<std::string, dyn_sampler>> samplers) : samplers_(std::move(samplers)) {
-    for (auto& [key, sampler] : samplers_) {
-      auto set = sampler.keys_set(key);
-      keys_.insert(keys_.end(), std::make_move_iterator(set.begin()), std::make_move_iterator(set.end()));
+  template <class S>
+    requires std::is_constructible_v<alternatives, S>
+  dyn_axis(S sampler) : axis_(std::move(sampler)) {}
+
+  [[nodiscard]] const alternatives& alternative() const noexcept { return axis_; }
+  [[nodiscard]] std::uint64_t size() const {
+    return std::visit([](auto& a) -> std::uint64_t { return a.size(); }, axis_);
+  }
+  [[nodiscard]] value at(std::uint64_t i) const {
+    return std::visit([&](auto& a) { return detail::to_value(a.at(i)); }, axis_);
+  }
+
+ private:
+  alternatives axis_;
+};
+
+/// @brief The random space of pycls's SETUP.SAMPLERS: keys bound at run time to samplers, drawn in the order
+/// written (the class a space written as code with sweep::space(...) has, over dynamic bindings).
+using runtime_space = typed_space<dynamic_bindings<dyn_sampler>>;
+
+}  // namespace sweep
+// ---- end sweep/space/dynamic_samplers.hpp ----
+
+// ---- begin sweep/space/combinators.hpp ----
+// Combinators beyond random sampling, one header each:
+//   grid(k = axis, ...)        every combination once, last axis fastest      grid.hpp
+//   zip(k = axis, ...)         the axes advanced together (one length)        zip.hpp
+//   concat(space, ...)         the parts one after another                    concat.hpp
+//   join(space, when(k, v, s)) s drawn only when the record so far has k == v join.hpp
+//   sobol(k = sampler, ...)    a scrambled Sobol sequence through inverse CDFs sobol.hpp
+//   shuffle(space)             a finite space in a seeded random order        shuffle.hpp
+//   space | where(pred)        the records pred accepts                       where.hpp
+// Their axes are finite samplers (axes.hpp). Finite spaces have size() and at(i)
+// and are random-access ranges (range.hpp); a sobol space has at(i) only (an
+// endless sequence). All of them also draw(rng), so they nest in random spaces.
+// any_space (any_space.hpp) holds any of them, for spaces built at run time.
+
+
+// ---- begin sweep/space/any_space.hpp ----
+// any_space: one type for any space, so that parts chosen at run time (a YAML
+// SETUP.SPACE) nest in the same combinators the C++ DSL uses: a YAML join is a
+// joined_space<any_space, ...>, a concat a concat_space<dynamic_parts<any_space>>.
+// Its record is what every stage after sampling reads of a record: the (key,
+// value) pairs, pycls's key text, and which `where` (if any) refused it.
+
+
+
+namespace sweep {
+
+/// @brief A record of an any_space: the wrapped space's record, as setup reads it.
+struct erased_record {
+  param_list params;
+  std::string key_text;
+  std::size_t rejected = 0;  // 0, or the where that refused it (as detail::rejected_by numbers them)
+  friend bool operator==(const erased_record&, const erased_record&) = default;
+};
+
+/// @brief Any space (random, finite or sequence), its kind known at run time.
+class any_space {
+ public:
+  using record_type = erased_record;
+
+  template <class S>
+    requires(!std::is_same_v<std::remove_cvref_t<S>, any_space>)
+  explicit any_space(S inner) : self_(std::make_shared<const model<S>>(std::move(inner))) {}
+
+  [[nodiscard]] space_kind kind() const { return self_->kind(); }
+  [[nodiscard]] bool shuffled() const { return self_->shuffled(); }
+  /// @brief The number of records of a finite space (an error for another kind).
+  [[nodiscard]] std::uint64_t size() const { return self_->size(); }
+  /// @brief Record i of a finite or sequence space (an error for a random one).
+  [[nodiscard]] record_type at(std::uint64_t i) const { return self_->at(i); }
+  [[nodiscard]] record_type draw(numpy_rng& rng) const { return self_->draw(rng); }
+  [[nodiscard]] any_space with_seed(std::uint64_t seed) const { return any_space(self_->with_seed(seed)); }
+
+  [[nodiscard]] bool accepts(const record_type& r) const noexcept { return r.rejected == 0; }
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const noexcept { return r.rejected; }
+  void append_where_names(std::vector<std::string>& out) const { self_->append_where_names(out); }
+  void append_key_text(std::string& out, const record_type& r) const {
+    if (!out.empty() && !r.key_text.empty()) out += ' ';  // as append_key_value separates pairs
+    out += r.key_text;
+  }
+  void append_params(param_list& out, const record_type& r) const { out.insert(out.end(), r.params.begin(), r.params.end()); }
+
+ private:
+  struct concept_t {
+    virtual ~concept_t() = default;
+    [[nodiscard]] virtual space_kind kind() const = 0;
+    [[nodiscard]] virtual bool shuffled() const = 0;
+    [[nodiscard]] virtual std::uint64_t size() const = 0;
+    [[nodiscard]] virtual erased_record at(std::uint64_t i) const = 0;
+    [[nodiscard]] virtual erased_record draw(numpy_rng& rng) const = 0;
+    [[nodiscard]] virtual std::shared_ptr<const concept_t> with_seed(std::uint64_t seed) const = 0;
+    virtual void append_where_names(std::vector<std::string>& out) const = 0;
+  };
+
+  template <class S>
+  struct model final : concept_t {
+    explicit model(S s) : space(std::move(s)) {}
+    [[nodiscard]] space_kind kind() const override { return kind_of(space); }
+    [[nodiscard]] bool shuffled() const override { return is_shuffled(space); }
+    [[nodiscard]] std::uint64_t size() const override {
+      if constexpr (finite_space<S>) {
+        if (kind_of(space) == space_kind::finite) return space.size();
+      }
+      throw error("the space is not finite (grid, zip, concat or join of finite parts): it has no size");
+    }
+    [[nodiscard]] erased_record at(std::uint64_t i) const override {
+      if constexpr (indexed_space<S>) {
+        if (kind_of(space) != space_kind::random) return erase(space.at(i));
+      }
+      throw error("a random space has no index: its records are drawn");
+    }
+    [[nodiscard]] erased_record draw(numpy_rng& rng) const override { return erase(space.draw(rng)); }
+    [[nodiscard]] std::shared_ptr<const concept_t> with_seed(std::uint64_t seed) const override {
+      return std::make_shared<const model>(sweep::with_seed(space, seed));
+    }
+    void append_where_names(std::vector<std::string>& out) const override { detail::append_where_names(space, out); }
+
+    erased_record erase(const typename S::record_type& r) const {
+      erased_record out;
+      space.append_params(out.params, r);
+      space.append_key_text(out.key_text, r);
+      out.rejected = detail::rejected_by(space, r);
+      return out;
+    }
+
+    S space;
+  };
+
+  explicit any_space(std::shared_ptr<const concept_t> self) : self_(std::move(self)) {}
+
+  std::shared_ptr<const concept_t> self_;
+};
+
+}  // namespace sweep
+// ---- end sweep/space/any_space.hpp ----
+
+// ---- begin sweep/space/concat.hpp ----
+// concat(a, b, ...): the union of spaces, one after another (e.g. two model
+// families, each with its own keys). The parts are a tuple fixed at compile
+// time (static_parts: a record is a std::variant of the parts' records) or a
+// vector chosen at run time (dynamic_parts: a record is tagged with its part).
+
+
+// ---- begin sweep/space/join.hpp ----
+// join(a, b, ...): spaces drawn one after another into one record.
+// when(k, v, s) as a later part: s is drawn only when the record so far has
+// k == v. A key is named at compile time ("MODEL.TYPE"_k, the C++ DSL) or at
+// run time (dynamic_key, YAML); the condition is tested the same way for both.
+
+
+
+namespace sweep {
+
+/// @brief A condition key named at run time (a `when` read from YAML).
+struct dynamic_key {
+  std::string name;
+};
+
+/// @brief `when(key, value, space)`: `space` is drawn only when the record so far has key == value (for join).
+template <class Key, class V, class Space>
+struct when_part {
+  Key key;
+  V equals;
+  Space space;
+};
+
+struct when_fn {
+  template <fixed_string Text, class V, class Space>
+  auto operator()(param_key<Text> key, V equals, Space inner) const {
+    return when_part<param_key<Text>, detail::drawn_t<V>, Space>{key, detail::drawn_t<V>(std::move(equals)), std::move(inner)};
+  }
+  /// @brief A when whose key and value are known at run time.
+  template <class Space>
+  auto operator()(std::string key, value equals, Space inner) const {
+    return when_part<dynamic_key, value, Space>{{std::move(key)}, std::move(equals), std::move(inner)};
+  }
+};
+inline constexpr when_fn when{};
+
+/// @brief The record of a `when` part: the inner record when the condition held, else nothing.
+template <class Record>
+struct conditional_record {
+  std::optional<Record> inner;
+
+  template <fixed_string Text>
+  static constexpr bool has(param_key<Text>) {
+    return Record::has(param_key<Text>{});
+  }
+  /// @brief The value of `k` as an optional: empty when the condition did not hold.
+  template <fixed_string Text>
+  [[nodiscard]] auto operator[](param_key<Text>) const {
+    using V = std::decay_t<decltype(std::declval<const Record&>()[param_key<Text>{}])>;
+    return inner ? std::optional<V>((*inner)[param_key<Text>{}]) : std::optional<V>();
+  }
+  [[nodiscard]] bool active() const noexcept { return inner.has_value(); }
+  friend bool operator==(const conditional_record&, const conditional_record&) = default;
+};
+
+namespace detail {
+
+/// @brief Whether a record has key `Key`; a concat's variant record has it when every part has it.
+template <class Key, class Record>
+constexpr bool record_has() {
+  if constexpr (is_variant<Record>::value) {
+    return []<class... R>(std::variant<R...>*) { return (record_has<Key, R>() && ...); }(static_cast<Record*>(nullptr));
+  } else if constexpr (requires { Record::has(Key{}); }) {
+    return Record::has(Key{});
+  } else {
+    return false;
+  }
+}
+
+/// @brief The value of `Key` in a record (read from whichever part a variant record holds).
+template <class Key, class Record>
+decltype(auto) read_key(const Record& r) {
+  if constexpr (is_variant<Record>::value) {
+    using V = decltype([]<class... R>(std::variant<R...>*) {
+      return std::common_type_t<std::decay_t<decltype(std::declval<const R&>()[Key{}])>...>{};
+    }(static_cast<Record*>(nullptr)));
+    return std::visit([](const auto& part) -> V { return part[Key{}]; }, r);
+  } else {
+    return r[Key{}];
+  }
+}
+
+/// @brief The one test of a `when`: the drawn value equals EQUALS as Python's == compares config values:
+/// numbers by value (2 == 2.0), anything else only when equal (a string never equals a number, a bool
+/// only a bool).
+inline bool when_equal(const value& drawn, const value& equals) {
+  if (drawn.is_int() && equals.is_int()) return drawn.as_int() == equals.as_int();
+  if (drawn.is_number() && equals.is_number()) return drawn.as_float() == equals.as_float();
+  return drawn == equals;
+}
+
+/// @brief when_equal for typed values; an optional (a key of a when part) that is empty never matches.
+template <class X, class V>
+bool when_matches(const X& x, const V& v) {
+  if constexpr (requires { x.has_value(); *x; }) {
+    return x.has_value() && when_matches(*x, v);
+  } else if constexpr (requires { to_value(x); to_value(v); }) {
+    return when_equal(to_value(x), to_value(v));
+  } else {
+    return x == v;  // a custom sampler's own value type
+  }
+}
+
+template <class T>
+struct is_when : std::false_type {};
+template <class K, class V, class S>
+struct is_when<when_part<K, V, S>> : std::true_type {};
+
+/// @brief The second part of a join: a plain space, or a when over one.
+template <class Part>
+struct join_part {
+  using space_type = Part;
+  using record_type = typename Part::record_type;
+  static const Part& space(const Part& p) { return p; }
+  template <class First, class R>
+  static bool active(const Part&, const First&, const R&) { return true; }
+  static record_type wrap(record_type r) { return r; }
+  static bool present(const record_type&) { return true; }
+  static const record_type& unwrap(const record_type& r) { return r; }
+};
+template <class K, class V, class S>
+struct join_part<when_part<K, V, S>> {
+  using space_type = S;
+  using record_type = conditional_record<typename S::record_type>;
+  static const S& space(const when_part<K, V, S>& p) { return p.space; }
+  /// @brief Whether the condition holds for `r`, a record of the part `first` before the when.
+  template <class First, class R>
+  static bool active(const when_part<K, V, S>& p, const First& first, const R& r) {
+    if constexpr (std::is_same_v<K, dynamic_key>) {
+      param_list params;
+      first.append_params(params, r);
+      for (auto it = params.rbegin(); it != params.rend(); ++it) {
+        if (it->first == p.key.name) return when_equal(it->second, p.equals);
+      }
+      return false;  // the key was not set (its part's condition did not hold)
+    } else {
+      return when_matches(read_key<K>(r), p.equals);
+    }
+  }
+  static record_type wrap(typename S::record_type r) { return {std::move(r)}; }
+  static bool present(const record_type& r) { return r.active(); }
+  static const typename S::record_type& unwrap(const record_type& r) { return *r.inner; }
+};
+
+}  // namespace detail
+
+/// @brief The record of a join: the first part's record and the second's; `r[k]` looks in both.
+template <class First, class Second>
+struct joined_record {
+  First first;
+  Second second;
+
+  template <fixed_string Text>
+  static constexpr bool has(param_key<Text>) {
+    return detail::record_has<param_key<Text>, First>() || detail::record_has<param_key<Text>, Second>();
+  }
+  template <fixed_string Text>
+  [[nodiscard]] decltype(auto) operator[](param_key<Text>) const {
+    if constexpr (detail::record_has<param_key<Text>, First>()) {
+      return detail::read_key<param_key<Text>>(first);
+    } else if constexpr (detail::record_has<param_key<Text>, Second>()) {
+      return detail::read_key<param_key<Text>>(second);
+    } else {
+      static_assert(detail::dependent_false<param_key<Text>>,
+                    "sweep::record::operator[]: the space has no such key (the key is named in the "
+                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling "
+                    "(a sweep::where(pred) may read only the keys of the space it constrains)");
+      return 0;
+    }
+  }
+  friend bool operator==(const joined_record&, const joined_record&) = default;
+};
+
+/// @brief Two spaces drawn one after another; the second may be a when(...) over the first's keys. It is
+/// finite when both parts are: record i is the first part's records in order, each with every record of the
+/// second it allows.
+template <class First, class Second>
+class joined_space : public detail::space_interface<joined_space<First, Second>> {
+  using part = detail::join_part<Second>;
+  using inner = typename part::space_type;
+  static constexpr bool indexable = finite_space<First> && finite_space<inner>;
+
+ public:
+  using record_type = joined_record<typename First::record_type, typename part::record_type>;
+
+  joined_space(First first, Second second)
+      : first_(std::move(first)), second_(std::move(second)), first_wheres_(detail::count_wheres(first_)) {
+    if constexpr (indexable) {
+      finite_ = kind_of(first_) == space_kind::finite && kind_of(part::space(second_)) == space_kind::finite;
+      if (!finite_) return;
+      auto n = part::space(second_).size();
+      if constexpr (detail::is_when<Second>::value) {
+        // Record i of the join: which first record it extends, found by bisection on these blocks.
+        offsets_.reserve(first_.size());
+        for (std::uint64_t i = 0; i < first_.size(); ++i) offsets_.add(part::active(second_, first_, first_.at(i)) ? n : 1);
+        size_ = offsets_.total();
+      } else {
+        size_ = detail::checked_mul(first_.size(), n, "join");
+      }
     }
   }
 
   [[nodiscard]] record_type draw(numpy_rng& rng) const {
-    record_type out;
-    out.reserve(keys_.size());
-    for (auto& [key, sampler] : samplers_) sampler.draw_values(rng, out);
-    return out;
+    auto a = first_.draw(rng);
+    return {a, next(a, [&](const inner& s) { return s.draw(rng); })};
   }
-  [[nodiscard]] bool accepts(const record_type&) const { return true; }
+  [[nodiscard]] bool accepts(const record_type& r) const {
+    return first_.accepts(r.first) && (!part::present(r.second) || part::space(second_).accepts(part::unwrap(r.second)));
+  }
+  /// @brief The first part's wheres are numbered first, then the second's.
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
+    if (auto first = detail::rejected_by(first_, r.first)) return first;
+    if (!part::present(r.second)) return 0;
+    auto second = detail::rejected_by(part::space(second_), part::unwrap(r.second));
+    return second == 0 ? 0 : first_wheres_ + second;
+  }
+  void append_where_names(std::vector<std::string>& out) const {
+    detail::append_where_names(first_, out);
+    detail::append_where_names(part::space(second_), out);
+  }
   void append_key_text(std::string& out, const record_type& r) const {
-    for (std::size_t i = 0; i < r.size(); ++i) append_key_value(out, keys_[i], r[i]);
+    first_.append_key_text(out, r.first);
+    if (part::present(r.second)) part::space(second_).append_key_text(out, part::unwrap(r.second));
   }
   void append_params(param_list& out, const record_type& r) const {
-    for (std::size_t i = 0; i < r.size(); ++i) out.emplace_back(keys_[i], r[i]);
+    first_.append_params(out, r.first);
+    if (part::present(r.second)) part::space(second_).append_params(out, part::unwrap(r.second));
   }
 
-  [[nodiscard]] const std::vector<std::pair<std::string, dyn_sampler>>& samplers() const noexcept { return samplers_; }
-  [[nodiscard]] bool empty() const noexcept { return samplers_.empty(); }
+  [[nodiscard]] space_kind kind() const noexcept { return finite_ ? space_kind::finite : space_kind::random; }
+  [[nodiscard]] std::uint64_t size() const requires indexable {
+    check_finite();
+    return size_;
+  }
+  [[nodiscard]] record_type at(std::uint64_t i) const requires indexable {
+    check_finite();
+    if constexpr (detail::is_when<Second>::value) {
+      auto k = offsets_.block_of(i);
+      auto a = first_.at(k);
+      auto j = i - offsets_.start(k);
+      return {a, next(a, [&](const inner& s) { return s.at(j); })};
+    } else {
+      auto n = part::space(second_).size();
+      return {first_.at(i / n), part::space(second_).at(i % n)};
+    }
+  }
 
  private:
-  std::vector<std::pair<std::string, dyn_sampler>> samplers_;
-  std::vector<std::string> keys_;  // the keys a record's values are for
+  void check_finite() const {
+    if (!finite_) throw error("join: a part is not finite (grid, zip, concat or join of finite parts): the join has no index");
+  }
+  template <class F>
+  typename part::record_type next(const typename First::record_type& a, F&& make) const {
+    if constexpr (detail::is_when<Second>::value) {
+      if (!part::active(second_, first_, a)) return {};
+    }
+    return part::wrap(make(part::space(second_)));
+  }
+
+  First first_;
+  Second second_;
+  std::size_t first_wheres_;  // the second part's wheres are numbered after these
+  bool finite_ = false;
+  std::uint64_t size_ = 0;
+  detail::block_offsets offsets_{"join"};
 };
 
-}  // namespace sweep
-// ---- end sweep/space/runtime_space.hpp ----
+/// @brief `join(a, b, ...)`: spaces drawn one after another into one record; a later part may be `when(k, v, s)`.
+struct join_fn {
+  template <class First, class Second, class... Rest>
+  auto operator()(First first, Second second, Rest... rest) const {
+    static_assert(!detail::is_when<First>::value,
+                  "sweep::join(a, when(...)) requires a space before the when: its key must come from an earlier part");
+    if constexpr (detail::is_when<Second>::value) {
+      check_when<First>(static_cast<Second*>(nullptr));
+    }
+    auto joined = joined_space<First, Second>(std::move(first), std::move(second));
+    if constexpr (sizeof...(Rest) == 0) {
+      return joined;
+    } else {
+      return (*this)(std::move(joined), std::move(rest)...);
+    }
+  }
 
-// ---- begin sweep/space/combinators.hpp ----
-// Combinators beyond random sampling. Finite samplers (values, int_range,
-// linspace, geomspace, and choice) are the axes of finite spaces:
-//   grid(k = axis, ...)        every combination once, last axis fastest
-//   zip(k = axis, ...)         the axes advanced together (one length)
-//   concat(space, ...)         the parts one after another (a record is a variant)
-//   join(space, when(k, v, s)) s drawn only when the record so far has k == v
-//   sobol(k = sampler, ...)    a scrambled Sobol sequence through inverse CDFs
-// Finite spaces have size() and at(i) and the setup engine enumerates them;
-// a sobol space has at(i) only (an endless sequence). All of them also draw(rng),
-// so they nest in random spaces, and take constraints with `| where(...)`.
+ private:
+  template <class First, class K, class V, class S>
+  static constexpr void check_when(when_part<K, V, S>*) {
+    if constexpr (!std::is_same_v<K, dynamic_key>) {
+      static_assert(detail::record_has<K, typename First::record_type>(),
+                    "sweep::join(a, when(key, value, b)) requires the condition key to be a key of the parts "
+                    "joined before the when; bind it in an earlier part or fix its spelling");
+    }
+  }
+};
+inline constexpr join_fn join{};
+
+}  // namespace sweep
+// ---- end sweep/space/join.hpp ----
+
+
+namespace sweep {
+
+namespace detail {
+
+/// @brief f(std::integral_constant<std::size_t, I>) for the runtime index i < N.
+template <std::size_t N, class F>
+auto with_index(std::size_t i, F&& f) -> decltype(f(std::integral_constant<std::size_t, 0>{})) {
+  using R = decltype(f(std::integral_constant<std::size_t, 0>{}));
+  return [&]<std::size_t... I>(std::index_sequence<I...>) -> R {
+    if constexpr (std::is_void_v<R>) {
+      ((i == I ? (f(std::integral_constant<std::size_t, I>{}), true) : false) || ...);
+    } else {
+      std::optional<R> out;
+      ((i == I ? (out.emplace(f(std::integral_constant<std::size_t, I>{})), true) : false) || ...);
+      return std::move(*out);
+    }
+  }(std::make_index_sequence<N>{});
+}
+
+}  // namespace detail
+
+/// @brief The parts of a concat written as code: each its own type, a record is a variant of theirs.
+template <class... Parts>
+class static_parts {
+ public:
+  using record_type = std::variant<typename Parts::record_type...>;
+  static constexpr bool indexable = (finite_space<Parts> && ...);
+
+  explicit static_parts(Parts... parts) : parts_(std::move(parts)...) {}
+  [[nodiscard]] static constexpr std::size_t count() noexcept { return sizeof...(Parts); }
+
+  /// @brief f(part, I) for the part p (I: its index, an integral_constant).
+  template <class F>
+  decltype(auto) with_part(std::size_t p, F&& f) const {
+    return detail::with_index<sizeof...(Parts)>(p, [&](auto I) { return f(std::get<I>(parts_), I); });
+  }
+  /// @brief f(part, its record in r, I) for the part r came from.
+  template <class F>
+  decltype(auto) with_record(const record_type& r, F&& f) const {
+    return with_part(r.index(), [&](auto& part, auto I) { return f(part, std::get<I>(r), I); });
+  }
+  template <class I, class R>
+  static record_type wrap(I, R r) {
+    return record_type(std::in_place_index<I::value>, std::move(r));
+  }
+
+ private:
+  std::tuple<Parts...> parts_;
+};
+
+/// @brief A record of a concat of run-time parts: the part it came from, and its record there.
+template <class Record>
+struct tagged_record {
+  std::size_t part = 0;
+  Record record;
+  friend bool operator==(const tagged_record&, const tagged_record&) = default;
+};
+
+/// @brief The parts of a concat chosen at run time (a YAML concat): spaces of one type S.
+template <class S>
+class dynamic_parts {
+ public:
+  using record_type = tagged_record<typename S::record_type>;
+  static constexpr bool indexable = finite_space<S>;
+
+  explicit dynamic_parts(std::vector<S> parts) : parts_(std::move(parts)) {
+    if (parts_.empty()) throw error("concat: expected at least one part");
+  }
+  [[nodiscard]] std::size_t count() const noexcept { return parts_.size(); }
+
+  template <class F>
+  decltype(auto) with_part(std::size_t p, F&& f) const {
+    return f(parts_[p], p);
+  }
+  template <class F>
+  decltype(auto) with_record(const record_type& r, F&& f) const {
+    return f(parts_[r.part], r.record, r.part);
+  }
+  template <class R>
+  static record_type wrap(std::size_t p, R r) {
+    return {p, std::move(r)};
+  }
+
+ private:
+  std::vector<S> parts_;
+};
+
+/// @brief Several spaces, each with its own keys, one after another; finite when every part is.
+template <class Parts>
+class concat_space : public detail::space_interface<concat_space<Parts>> {
+ public:
+  using record_type = typename Parts::record_type;
+
+  explicit concat_space(Parts parts) : parts_(std::move(parts)) {
+    finite_ = Parts::indexable;
+    for (std::size_t p = 0; p < parts_.count(); ++p) {
+      parts_.with_part(p, [&](auto& part, auto) {
+        wheres_before_.push_back(wheres_);
+        wheres_ += detail::count_wheres(part);
+        finite_ = finite_ && kind_of(part) == space_kind::finite;
+      });
+    }
+    if constexpr (Parts::indexable) {
+      for (std::size_t p = 0; finite_ && p < parts_.count(); ++p) {
+        parts_.with_part(p, [&](auto& part, auto) { offsets_.add(part.size()); });
+      }
+    }
+  }
+
+  /// @brief A part chosen uniformly, then a record of it.
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    auto p = static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(parts_.count())));
+    return parts_.with_part(p, [&](auto& part, auto i) { return Parts::wrap(i, part.draw(rng)); });
+  }
+  [[nodiscard]] bool accepts(const record_type& r) const {
+    return parts_.with_record(r, [&](auto& part, auto& rec, auto) { return part.accepts(rec); });
+  }
+  /// @brief Each part's wheres are numbered after those of the parts before it.
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
+    return parts_.with_record(r, [&](auto& part, auto& rec, auto i) -> std::size_t {
+      auto k = detail::rejected_by(part, rec);
+      return k == 0 ? 0 : wheres_before_[i] + k;
+    });
+  }
+  void append_where_names(std::vector<std::string>& out) const {
+    for (std::size_t p = 0; p < parts_.count(); ++p) parts_.with_part(p, [&](auto& part, auto) { detail::append_where_names(part, out); });
+  }
+  void append_key_text(std::string& out, const record_type& r) const {
+    parts_.with_record(r, [&](auto& part, auto& rec, auto) { part.append_key_text(out, rec); });
+  }
+  void append_params(param_list& out, const record_type& r) const {
+    parts_.with_record(r, [&](auto& part, auto& rec, auto) { part.append_params(out, rec); });
+  }
+
+  [[nodiscard]] space_kind kind() const noexcept { return finite_ ? space_kind::finite : space_kind::random; }
+  /// @brief The sum of the parts' sizes.
+  [[nodiscard]] std::uint64_t size() const requires Parts::indexable {
+    check_finite();
+    return offsets_.total();
+  }
+  /// @brief The first part's records, then the second's, ...
+  [[nodiscard]] record_type at(std::uint64_t i) const requires Parts::indexable {
+    check_finite();
+    auto p = offsets_.block_of(i);
+    return parts_.with_part(p, [&](auto& part, auto k) { return Parts::wrap(k, part.at(i - offsets_.start(p))); });
+  }
+
+ private:
+  void check_finite() const {
+    if (!finite_) throw error("concat: a part is not finite (grid, zip, concat or join of finite parts): the concat has no index");
+  }
+
+  Parts parts_;
+  bool finite_ = false;
+  std::size_t wheres_ = 0;
+  std::vector<std::size_t> wheres_before_;  // part p's wheres are numbered after these
+  detail::block_offsets offsets_{"concat"};
+};
+
+/// @brief `concat(a, b, ...)`: the union of spaces (e.g. two model families, each with its own keys).
+struct concat_fn {
+  template <class... Parts>
+  auto operator()(Parts... parts) const {
+    static_assert(sizeof...(Parts) > 0, "sweep::concat(spaces...) requires at least one space");
+    static_assert(!(detail::is_when<Parts>::value || ...), "sweep::concat(spaces...) takes spaces; use when(...) inside join(...)");
+    return concat_space<static_parts<Parts...>>(static_parts<Parts...>(std::move(parts)...));
+  }
+};
+inline constexpr concat_fn concat{};
+
+}  // namespace sweep
+// ---- end sweep/space/concat.hpp ----
+
+// ---- begin sweep/space/grid.hpp ----
+// grid(k = axis, ...): every combination of finite samplers once, the last
+// axis fastest (as itertools.product orders them).
+
+
+
+namespace sweep {
+
+/// @brief The Cartesian product of finite samplers bound to keys (static_bindings or dynamic_bindings).
+template <class Bindings>
+class grid_space : public detail::bound_axes<Bindings>, public detail::space_interface<grid_space<Bindings>> {
+  using base = detail::bound_axes<Bindings>;
+
+ public:
+  using typename base::record_type;
+
+  explicit grid_space(Bindings bindings) : base(std::move(bindings)) {
+    for (auto n : this->sizes_) size_ = detail::checked_mul(size_, n, "grid");
+  }
+
+  /// @brief The product of the axes' sizes.
+  [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+  /// @brief Combination i, as itertools.product orders them (the last axis changes fastest).
+  [[nodiscard]] record_type at(std::uint64_t i) const {
+    auto idx = this->new_index();
+    for (std::size_t a = idx.size(); a-- > 0;) {
+      idx[a] = i % this->sizes_[a];
+      i /= this->sizes_[a];
+    }
+    return this->make(idx);
+  }
+  /// @brief One combination with every axis drawn uniformly (left to right).
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    auto idx = this->new_index();
+    for (std::size_t a = 0; a < idx.size(); ++a) idx[a] = static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(this->sizes_[a])));
+    return this->make(idx);
+  }
+
+ private:
+  std::uint64_t size_ = 1;
+};
+
+/// @brief `grid("A"_k = values(1, 2), "B"_k = linspace(0.1, 0.5, 5))`: every combination of finite samplers.
+struct grid_fn {
+  template <class... Keys, class... Samplers>
+  auto operator()(binding<Keys, Samplers>... bindings) const {
+    static_assert(sizeof...(Keys) > 0, "sweep::grid(axes...) requires at least one axis");
+    static_assert((finite_sampler<Samplers> && ...),
+                  "sweep::grid(axes...) requires finite samplers: values(...), choice(...), int_range(lo, hi, step), "
+                  "linspace(lo, hi, count) or geomspace(lo, hi, count)");
+    using bindings_type = static_bindings<binding<Keys, Samplers>...>;
+    return grid_space<bindings_type>(bindings_type(std::move(bindings)...));
+  }
+};
+inline constexpr grid_fn grid{};
+
+}  // namespace sweep
+// ---- end sweep/space/grid.hpp ----
+
+// ---- begin sweep/space/shuffle.hpp ----
+// shuffle(space): a finite space whose configs setup writes in a random order
+// (seeded by RNG_SEED) instead of index order.
+
+
+
+namespace sweep {
+
+/// @brief A finite space whose configs setup writes in a random order (seeded by RNG_SEED).
+template <class Space>
+class shuffled_space : public detail::space_interface<shuffled_space<Space>> {
+ public:
+  using record_type = typename Space::record_type;
+  explicit shuffled_space(Space inner) : space_(std::move(inner)) {}
+
+  [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
+  [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r); }
+  [[nodiscard]] std::size_t rejected_by(const record_type& r) const { return detail::rejected_by(space_, r); }
+  void append_where_names(std::vector<std::string>& out) const { detail::append_where_names(space_, out); }
+  void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
+  void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
+  [[nodiscard]] space_kind kind() const { return kind_of(space_); }
+  [[nodiscard]] std::uint64_t size() const { return space_.size(); }
+  [[nodiscard]] record_type at(std::uint64_t i) const { return space_.at(i); }
+  [[nodiscard]] static constexpr bool shuffled() noexcept { return true; }
+  [[nodiscard]] shuffled_space with_seed(std::uint64_t seed) const { return shuffled_space(sweep::with_seed(space_, seed)); }
+
+ private:
+  Space space_;
+};
+
+/// @brief `shuffle(space)`: the finite space's configs in a random order (RNG_SEED) instead of index order.
+struct shuffle_fn {
+  template <class Space>
+  auto operator()(Space inner) const {
+    static_assert(finite_space<Space>, "sweep::shuffle(inner) requires a finite inner (grid, zip, concat or join of finite parts)");
+    return shuffled_space<Space>(std::move(inner));
+  }
+};
+inline constexpr shuffle_fn shuffle{};
+
+}  // namespace sweep
+// ---- end sweep/space/shuffle.hpp ----
+
+// ---- begin sweep/space/sobol.hpp ----
+// sobol(k = sampler, ...): a scrambled Sobol sequence; point i maps each of its
+// coordinates through one sampler's inverse CDF, so a sobol space spreads its
+// configs more evenly than random draws from the same samplers. RNG_SEED picks
+// the Owen scramble. Keys and samplers are fixed at compile time
+// (static_bindings) or read from YAML (dynamic_bindings of dyn_sampler).
 
 
 // ---- begin sweep/space/detail/sobol.hpp ----
@@ -3107,858 +4351,6 @@ inline double inverse_normal_cdf(double p) {
 
 namespace sweep {
 
-// ---------------------------------------------------------------------------
-// Finite samplers: the axes of grid and zip.
-
-namespace detail {
-
-/// @brief x printed with 15 significant digits and read back: 0.30000000000000004 becomes 0.3.
-inline double clean_decimal(double x) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, 15);
-  double out = x;
-  std::from_chars(buf, end, out);
-  return out;
-}
-
-/// @brief The most configs a finite space may have (sizes and indices stay far from uint64's wrap).
-inline constexpr std::uint64_t max_space_size = std::uint64_t{1} << 62;
-
-/// @brief a * b, or an error naming `what` when it is more than 2^62.
-inline std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view what) {
-  if (a != 0 && b > max_space_size / a) throw error(fmt::format("{}: more than 2^62 configs: expected a smaller space", what));
-  return a * b;
-}
-
-/// @brief a + b, or an error naming `what` when it is more than 2^62.
-inline std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, std::string_view what) {
-  if (a > max_space_size || b > max_space_size - a) {
-    throw error(fmt::format("{}: more than 2^62 configs: expected a smaller space", what));
-  }
-  return a + b;
-}
-
-}  // namespace detail
-
-/// @brief A fixed list of N values of type T: a finite sampler whose size is in its type.
-template <class T, std::size_t N>
-struct values_sampler {
-  using value_type = T;
-  static constexpr std::size_t static_size = N;
-  std::array<T, N> items;
-
-  void validate(std::string_view) const {}
-  [[nodiscard]] static constexpr std::uint64_t size() noexcept { return N; }
-  [[nodiscard]] const T& at(std::uint64_t i) const { return items[static_cast<std::size_t>(i)]; }
-  /// @brief A uniform choice, as choice(...) draws.
-  [[nodiscard]] const T& draw(numpy_rng& rng) const { return items[static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(N)))]; }
-  void append_key_text(std::string& out, std::string_view key, const T& v) const { append_key_value(out, key, v); }
-  void append_params(param_list& out, std::string_view key, const T& v) const { out.emplace_back(key, detail::to_value(v)); }
-};
-
-/// @brief `values(1, 2, 3)`: a finite sampler over the given values (one type; the count is part of the type).
-struct values_fn {
-  template <class First, class... Rest>
-  constexpr auto operator()(First first, Rest... rest) const {
-    using T = detail::drawn_t<First>;
-    static_assert((std::is_same_v<detail::drawn_t<Rest>, T> && ...),
-                  "sweep::values(v...) requires values of one type; convert them, e.g. 1.0 instead of 1");
-    return values_sampler<T, 1 + sizeof...(Rest)>{{T(first), T(rest)...}};
-  }
-};
-inline constexpr values_fn values{};
-
-/// @brief The integers low, low + step, ... up to high (inclusive when on the step).
-struct int_range_sampler {
-  using value_type = std::int64_t;
-  std::int64_t low = 0;
-  std::int64_t high = 0;
-  std::int64_t step = 1;
-
-  void validate(std::string_view key_path) const {
-    if (step < 1) throw error({}, std::string(key_path) + ".STEP", fmt::format("expected a step of 1 or more, got {}", step));
-    if (low > high) throw error({}, std::string(key_path) + ".RANGE", fmt::format("expected low <= high, got [{}, {}]", low, high));
-    if (size() > detail::max_space_size) {
-      throw error({}, std::string(key_path) + ".RANGE",
-                  fmt::format("[{}, {}] with step {} has more than 2^62 values: expected a smaller range", low, high, step));
-    }
-  }
-  /// @brief The number of values; worked out in unsigned arithmetic, since high - low may not fit in int64.
-  [[nodiscard]] std::uint64_t size() const noexcept {
-    if (low > high || step < 1) return 0;
-    auto span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);  // mod 2^64: exact, as high >= low
-    auto n = span / static_cast<std::uint64_t>(step);
-    return n == UINT64_MAX ? n : n + 1;  // the whole int64 range with step 1 (2^64 values) saturates
-  }
-  [[nodiscard]] std::int64_t at(std::uint64_t i) const noexcept {
-    // low + i * step lies in [low, high]; unsigned arithmetic avoids the signed overflow of i * step alone
-    return static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + i * static_cast<std::uint64_t>(step));
-  }
-  [[nodiscard]] std::int64_t draw(numpy_rng& rng) const { return at(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(size())))); }
-  void append_key_text(std::string& out, std::string_view key, std::int64_t v) const { append_key_value(out, key, v); }
-  void append_params(param_list& out, std::string_view key, std::int64_t v) const { out.emplace_back(key, value{v}); }
-};
-
-/// @brief `int_range(lo, hi, step = 1)`: the integers lo, lo + step, ..., <= hi.
-struct int_range_fn {
-  constexpr int_range_sampler operator()(std::int64_t low, std::int64_t high, std::int64_t step = 1) const {
-    return {low, high, step};
-  }
-};
-inline constexpr int_range_fn int_range{};
-
-/// @brief How a float range spreads its points: evenly (linspace) or evenly in log space (geomspace).
-enum class spacing { linear, log };
-
-/// @brief COUNT floats from low to high (both ends included), cleaned to 15 significant digits or quantised to q.
-struct float_range_sampler {
-  using value_type = double;
-  double low = 0;
-  double high = 0;
-  std::int64_t count = 1;
-  spacing space = spacing::linear;
-  double q = 0;  // 0: no quantum
-
-  /// @brief The same range with its points rounded to multiples of q (exact decimals, like pycls's QUANTIZE).
-  [[nodiscard]] float_range_sampler quantize(double quantum) const {
-    auto copy = *this;
-    copy.q = quantum;
-    return copy;
-  }
-  void validate(std::string_view key_path) const {
-    auto path = std::string(key_path);
-    if (count < 1) throw error({}, path + ".COUNT", fmt::format("expected a count of 1 or more, got {}", count));
-    if (!(low <= high)) throw error({}, path + ".RANGE", fmt::format("expected low <= high, got [{}, {}]", low, high));
-    if (space == spacing::log && !(low > 0)) throw error({}, path + ".RANGE", fmt::format("a log range needs low > 0, got {}", low));
-    if (q < 0) throw error({}, path + ".QUANTIZE", fmt::format("expected a quantum > 0 (or none), got {}", q));
-    // inf, NaN or a range wider than the largest float would write .inf or .nan into job configs
-    if (!std::isfinite(low) || !std::isfinite(high) || !std::isfinite(high - low)) {
-      throw error({}, path + ".RANGE", fmt::format("expected finite numbers low <= high with a finite width, got [{}, {}]", low, high));
-    }
-    if (!std::isfinite(q) || (q > 0 && (!std::isfinite((std::fabs(low) + q) / q) || !std::isfinite((std::fabs(high) + q) / q) ||
-                                        !std::isfinite(std::fabs(high) + q) || !std::isfinite(std::fabs(low) + q)))) {
-      throw error({}, path + ".QUANTIZE", fmt::format("RANGE [{}, {}] / QUANTIZE {} overflows: expected a larger quantum or a narrower range", low, high, q));
-    }
-  }
-  [[nodiscard]] std::uint64_t size() const noexcept { return count < 1 ? 0 : static_cast<std::uint64_t>(count); }
-  /// @brief Point i as numpy's linspace / geomspace make it (the last one exactly high).
-  [[nodiscard]] double at(std::uint64_t i) const {
-    double x = low;
-    if (count > 1 && i + 1 == static_cast<std::uint64_t>(count)) {
-      x = high;
-    } else if (count > 1 && i > 0) {
-      auto t = static_cast<double>(i) / static_cast<double>(count - 1);
-      x = space == spacing::linear ? low + t * (high - low) : std::exp(std::log(low) + t * (std::log(high) - std::log(low)));
-    }
-    return q > 0 ? sweep::quantize(x, q, rounding::half_even) : detail::clean_decimal(x);
-  }
-  [[nodiscard]] double draw(numpy_rng& rng) const { return at(static_cast<std::uint64_t>(rng.randint(count))); }
-  void append_key_text(std::string& out, std::string_view key, double v) const { append_key_value(out, key, v); }
-  void append_params(param_list& out, std::string_view key, double v) const { out.emplace_back(key, value{v}); }
-};
-
-/// @brief `linspace(lo, hi, count)`: count evenly spaced floats from lo to hi.
-struct linspace_fn {
-  constexpr float_range_sampler operator()(double low, double high, std::int64_t count) const {
-    return {low, high, count, spacing::linear, 0};
-  }
-};
-inline constexpr linspace_fn linspace{};
-
-/// @brief `geomspace(lo, hi, count)`: count floats from lo to hi evenly spaced in log space (learning rates).
-struct geomspace_fn {
-  constexpr float_range_sampler operator()(double low, double high, std::int64_t count) const {
-    return {low, high, count, spacing::log, 0};
-  }
-};
-inline constexpr geomspace_fn geomspace{};
-
-namespace detail {
-
-/// @brief A finite sampler's size() and at(i) (sweep::finite_sampler).
-template <class S>
-struct axis_traits {
-  static constexpr bool is_axis = sweep::finite_sampler<S>;
-  static std::uint64_t size(const S& s) { return s.size(); }
-  static decltype(auto) at(const S& s, std::uint64_t i) { return s.at(i); }
-};
-
-/// @brief The length of an axis when its type knows it, else 0.
-template <class S>
-constexpr std::size_t static_size_of() {
-  if constexpr (requires { S::static_size; }) return S::static_size;
-  return 0;
-}
-
-}  // namespace detail
-
-// ---------------------------------------------------------------------------
-// Space concepts, and the pieces every combinator shares.
-
-/// @brief How the setup engine goes through a space.
-enum class space_kind {
-  random,    // draw(rng) over and over (pycls's way)
-  finite,    // size() configs, at(0) ... at(size() - 1)
-  sequence,  // at(0), at(1), ... without end (quasi-random)
-};
-
-/// @brief A space with a fixed number of records, each reachable by index.
-template <class S>
-concept finite_space = requires(const S& s, std::uint64_t i) {
-  { s.size() } -> std::convertible_to<std::uint64_t>;
-  { s.at(i) } -> std::same_as<typename S::record_type>;
-};
-
-/// @brief A space whose records are reachable by index (finite or an endless sequence).
-template <class S>
-concept indexed_space = requires(const S& s, std::uint64_t i) {
-  { s.at(i) } -> std::same_as<typename S::record_type>;
-};
-
-/// @brief How the engine should go through `s` (a runtime space says so itself).
-template <class S>
-space_kind kind_of(const S& s) {
-  if constexpr (requires { { s.kind() } -> std::same_as<space_kind>; }) {
-    return s.kind();
-  } else if constexpr (finite_space<S>) {
-    return space_kind::finite;
-  } else if constexpr (indexed_space<S>) {
-    return space_kind::sequence;
-  } else {
-    return space_kind::random;
-  }
-}
-
-/// @brief Whether a finite space asks for its configs in a seeded random order.
-template <class S>
-bool is_shuffled(const S& s) {
-  if constexpr (requires { { s.shuffled() } -> std::convertible_to<bool>; }) {
-    return s.shuffled();
-  } else {
-    return false;
-  }
-}
-
-/// @brief The space with its seeded parts (sobol scrambles) seeded from `seed` (RNG_SEED).
-template <class S>
-S with_seed(const S& s, std::uint64_t seed) {
-  if constexpr (requires { { s.with_seed(seed) } -> std::same_as<S>; }) {
-    return s.with_seed(seed);
-  } else {
-    return s;
-  }
-}
-
-template <class Space, class Pred>
-class filtered_space;
-
-namespace detail {
-
-/// @brief A predicate over a record; a concat's variant record is visited (the predicate must take every part).
-template <class Pred, class Record>
-bool holds(const constraint<Pred>& c, const Record& r) {
-  if constexpr (requires { std::visit([](auto&) {}, r); }) {
-    return std::visit([&](auto& part) { return c(part); }, r);
-  } else {
-    return c(r);
-  }
-}
-
-/// @brief Gives a combinator `space | where(pred)` (and so `| all_of(...)` etc.).
-template <class Derived>
-struct pipeable {
-  template <class Pred>
-  friend auto operator|(Derived s, constraint<Pred> c) {
-    // The predicate is instantiated on every record here: a key the space lacks fails at the `|`.
-    static_cast<void>(&holds<Pred, typename Derived::record_type>);
-    return filtered_space<Derived, Pred>(std::move(s), std::move(c));
-  }
-  template <not_a_constraint F>
-  friend auto operator|(Derived s, F) {
-    pipe_without_where<F>();
-    return s;  // after the assertion: no second error where the result is used
-  }
-};
-
-template <class T>
-struct is_variant : std::false_type {};
-template <class... T>
-struct is_variant<std::variant<T...>> : std::true_type {};
-
-/// @brief Whether a record has key `Key`; a concat's variant record has it when every part has it.
-template <class Key, class Record>
-constexpr bool record_has() {
-  if constexpr (is_variant<Record>::value) {
-    return []<class... R>(std::variant<R...>*) { return (record_has<Key, R>() && ...); }(static_cast<Record*>(nullptr));
-  } else {
-    return Record::has(Key{});
-  }
-}
-
-/// @brief The value of `Key` in a record (read from whichever part a variant record holds).
-template <class Key, class Record>
-decltype(auto) read_key(const Record& r) {
-  if constexpr (is_variant<Record>::value) {
-    using V = decltype([]<class... R>(std::variant<R...>*) {
-      return std::common_type_t<std::decay_t<decltype(std::declval<const R&>()[Key{}])>...>{};
-    }(static_cast<Record*>(nullptr)));
-    return std::visit([](const auto& part) -> V { return part[Key{}]; }, r);
-  } else {
-    return r[Key{}];
-  }
-}
-
-}  // namespace detail
-
-/// @brief A combinator space whose records must also pass a constraint; keeps the space's size, order and seed.
-template <class Space, class Pred>
-class filtered_space : public detail::pipeable<filtered_space<Space, Pred>> {
- public:
-  using record_type = typename Space::record_type;
-  filtered_space(Space inner, constraint<Pred> c)
-      : space_(std::move(inner)), constraint_(std::move(c)), inner_wheres_(detail::count_wheres(space_)) {}
-
-  [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
-  [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r) && detail::holds(constraint_, r); }
-  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
-    if (auto inner = detail::rejected_by(space_, r)) return inner;
-    return detail::holds(constraint_, r) ? 0 : inner_wheres_ + 1;
-  }
-  void append_where_names(std::vector<std::string>& out) const {
-    detail::append_where_names(space_, out);
-    detail::append_where_name(out, constraint_.name);
-  }
-  void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
-  void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
-
-  [[nodiscard]] std::uint64_t size() const requires finite_space<Space> { return space_.size(); }
-  [[nodiscard]] record_type at(std::uint64_t i) const requires indexed_space<Space> { return space_.at(i); }
-  [[nodiscard]] bool shuffled() const { return is_shuffled(space_); }
-  [[nodiscard]] filtered_space with_seed(std::uint64_t seed) const {
-    return {sweep::with_seed(space_, seed), constraint_};
-  }
-
- private:
-  Space space_;
-  constraint<Pred> constraint_;
-  std::size_t inner_wheres_;  // this where's number is one more
-};
-
-/// @brief A finite space whose configs setup writes in a random order (seeded by RNG_SEED).
-template <class Space>
-class shuffled_space : public detail::pipeable<shuffled_space<Space>> {
- public:
-  using record_type = typename Space::record_type;
-  explicit shuffled_space(Space inner) : space_(std::move(inner)) {}
-
-  [[nodiscard]] record_type draw(numpy_rng& rng) const { return space_.draw(rng); }
-  [[nodiscard]] bool accepts(const record_type& r) const { return space_.accepts(r); }
-  [[nodiscard]] std::size_t rejected_by(const record_type& r) const { return detail::rejected_by(space_, r); }
-  void append_where_names(std::vector<std::string>& out) const { detail::append_where_names(space_, out); }
-  void append_key_text(std::string& out, const record_type& r) const { space_.append_key_text(out, r); }
-  void append_params(param_list& out, const record_type& r) const { space_.append_params(out, r); }
-  [[nodiscard]] std::uint64_t size() const { return space_.size(); }
-  [[nodiscard]] record_type at(std::uint64_t i) const { return space_.at(i); }
-  [[nodiscard]] static constexpr bool shuffled() noexcept { return true; }
-
- private:
-  Space space_;
-};
-
-/// @brief `shuffle(space)`: the finite space's configs in a random order (RNG_SEED) instead of index order.
-struct shuffle_fn {
-  template <class Space>
-  auto operator()(Space inner) const {
-    static_assert(finite_space<Space>, "sweep::shuffle(inner) requires a finite inner (grid, zip, concat or join of finite parts)");
-    return shuffled_space<Space>(std::move(inner));
-  }
-};
-inline constexpr shuffle_fn shuffle{};
-
-// ---------------------------------------------------------------------------
-// grid and zip: finite samplers bound to keys.
-
-namespace detail {
-
-template <class... Bindings>
-class axes_base;
-
-/// @brief What grid and zip share: keys bound to finite samplers, records like a typed space's.
-template <class... Keys, class... Samplers>
-class axes_base<binding<Keys, Samplers>...> {
- public:
-  using record_type = record<key_list<Keys...>, typename Samplers::value_type...>;
-
-  explicit axes_base(Samplers... samplers) : samplers_(std::move(samplers)...) {
-    std::apply([](auto&... s) { (s.validate(Keys::name), ...); }, samplers_);
-    sizes_ = std::apply([](auto&... s) { return std::array<std::uint64_t, sizeof...(Keys)>{axis_traits<Samplers>::size(s)...}; }, samplers_);
-  }
-
-  [[nodiscard]] constexpr bool accepts(const record_type&) const { return true; }
-  void append_key_text(std::string& out, const record_type& r) const {
-    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_key_text(out, name, v); });
-  }
-  void append_params(param_list& out, const record_type& r) const {
-    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_params(out, name, v); });
-  }
-
- protected:
-  /// @brief The record of axis indices idx[0..n).
-  template <class Index>
-  record_type make(const Index& idx) const {
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return record_type{{typename Samplers::value_type(axis_traits<Samplers>::at(std::get<I>(samplers_), idx[I]))...}};
-    }(std::index_sequence_for<Keys...>{});
-  }
-
-  template <class F>
-  void for_each_pair(const record_type& r, F&& f) const {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (f(std::get<I>(samplers_), Keys::name, std::get<I>(r.values)), ...);
-    }(std::index_sequence_for<Keys...>{});
-  }
-
-  std::tuple<Samplers...> samplers_;
-  std::array<std::uint64_t, sizeof...(Keys)> sizes_{};
-};
-
-}  // namespace detail
-
-template <class... Bindings>
-class grid_space;
-
-/// @brief The Cartesian product of finite samplers: every combination once, last axis fastest.
-template <class... Keys, class... Samplers>
-class grid_space<binding<Keys, Samplers>...> : public detail::axes_base<binding<Keys, Samplers>...>,
-                                               public detail::pipeable<grid_space<binding<Keys, Samplers>...>> {
-  static_assert(detail::keys_unique<Keys...>(), "sweep::grid: each key may be bound only once");
-  static_assert(detail::keys_disjoint<Keys...>(),
-                "sweep::grid: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
-  using base = detail::axes_base<binding<Keys, Samplers>...>;
-
- public:
-  using typename base::record_type;
-
-  explicit grid_space(binding<Keys, Samplers>... bindings) : base(std::move(bindings.sampler)...) {
-    size_ = 1;
-    for (auto n : this->sizes_) size_ = detail::checked_mul(size_, n, "sweep::grid");
-  }
-
-  /// @brief The product of the axes' sizes.
-  [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
-  /// @brief Combination i, as itertools.product orders them (the last axis changes fastest).
-  [[nodiscard]] record_type at(std::uint64_t i) const {
-    std::array<std::uint64_t, sizeof...(Keys)> idx{};
-    for (std::size_t a = sizeof...(Keys); a-- > 0;) {
-      idx[a] = i % this->sizes_[a];
-      i /= this->sizes_[a];
-    }
-    return this->make(idx);
-  }
-  /// @brief One combination with every axis drawn uniformly (left to right).
-  [[nodiscard]] record_type draw(numpy_rng& rng) const {
-    std::array<std::uint64_t, sizeof...(Keys)> idx{};
-    for (std::size_t a = 0; a < sizeof...(Keys); ++a) idx[a] = static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(this->sizes_[a])));
-    return this->make(idx);
-  }
-
- private:
-  std::uint64_t size_ = 1;
-};
-
-/// @brief `grid("A"_k = values(1, 2), "B"_k = linspace(0.1, 0.5, 5))`: every combination of finite samplers.
-struct grid_fn {
-  template <class... Keys, class... Samplers>
-  auto operator()(binding<Keys, Samplers>... bindings) const {
-    static_assert(sizeof...(Keys) > 0, "sweep::grid(axes...) requires at least one axis");
-    static_assert((finite_sampler<Samplers> && ...),
-                  "sweep::grid(axes...) requires finite samplers: values(...), choice(...), int_range(lo, hi, step), "
-                  "linspace(lo, hi, count) or geomspace(lo, hi, count)");
-    return grid_space<binding<Keys, Samplers>...>(std::move(bindings)...);
-  }
-};
-inline constexpr grid_fn grid{};
-
-template <class... Bindings>
-class zip_space;
-
-/// @brief Finite samplers advanced together: record i takes item i of every axis.
-template <class... Keys, class... Samplers>
-class zip_space<binding<Keys, Samplers>...> : public detail::axes_base<binding<Keys, Samplers>...>,
-                                              public detail::pipeable<zip_space<binding<Keys, Samplers>...>> {
-  static_assert(detail::keys_unique<Keys...>(), "sweep::zip: each key may be bound only once");
-  static_assert(detail::keys_disjoint<Keys...>(),
-                "sweep::zip: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
-  using base = detail::axes_base<binding<Keys, Samplers>...>;
-
- public:
-  using typename base::record_type;
-
-  explicit zip_space(binding<Keys, Samplers>... bindings) : base(std::move(bindings.sampler)...) {
-    constexpr std::array<std::string_view, sizeof...(Keys)> names{Keys::name...};
-    for (std::size_t a = 1; a < names.size(); ++a) {
-      if (this->sizes_[a] != this->sizes_[0]) {
-        throw error({}, std::string(names[a]),
-                    fmt::format("sweep::zip: this axis has {} values but {} has {}: expected axes of one length",
-                                this->sizes_[a], names[0], this->sizes_[0]));
-      }
-    }
-  }
-
-  [[nodiscard]] std::uint64_t size() const noexcept { return this->sizes_[0]; }
-  [[nodiscard]] record_type at(std::uint64_t i) const {
-    std::array<std::uint64_t, sizeof...(Keys)> idx;
-    idx.fill(i);
-    return this->make(idx);
-  }
-  [[nodiscard]] record_type draw(numpy_rng& rng) const {
-    return at(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(size()))));
-  }
-};
-
-/// @brief `zip("A"_k = values(1, 2), "B"_k = values(.1, .2))`: (1, .1), (2, .2).
-struct zip_fn {
-  template <class... Keys, class... Samplers>
-  auto operator()(binding<Keys, Samplers>... bindings) const {
-    static_assert(sizeof...(Keys) > 0, "sweep::zip(axes...) requires at least one axis");
-    static_assert((finite_sampler<Samplers> && ...),
-                  "sweep::zip(axes...) requires finite samplers: values(...), choice(...), int_range(lo, hi, step), "
-                  "linspace(lo, hi, count) or geomspace(lo, hi, count)");
-    constexpr std::array<std::size_t, sizeof...(Samplers)> lengths{detail::static_size_of<Samplers>()...};
-    constexpr bool one_length = [&] {
-      std::size_t first = 0;
-      for (auto n : lengths) {
-        if (n == 0) continue;  // known only at run time: checked by zip_space
-        if (first == 0) first = n;
-        if (n != first) return false;
-      }
-      return true;
-    }();
-    static_assert(one_length, "sweep::zip(axes...) requires axes of one length: these values(...) lists differ in length");
-    return zip_space<binding<Keys, Samplers>...>(std::move(bindings)...);
-  }
-};
-inline constexpr zip_fn zip{};
-
-// ---------------------------------------------------------------------------
-// join and when: spaces drawn one after another, later ones on a condition.
-
-/// @brief `when(key, value, space)`: `space` is drawn only when the record so far has key == value (for join).
-template <class Key, class V, class Space>
-struct when_part {
-  V equals;
-  Space space;
-};
-
-struct when_fn {
-  template <fixed_string Text, class V, class Space>
-  auto operator()(param_key<Text>, V equals, Space inner) const {
-    return when_part<param_key<Text>, detail::drawn_t<V>, Space>{detail::drawn_t<V>(std::move(equals)), std::move(inner)};
-  }
-};
-inline constexpr when_fn when{};
-
-/// @brief The record of a `when` part: the inner record when the condition held, else nothing.
-template <class Record>
-struct conditional_record {
-  std::optional<Record> inner;
-
-  template <fixed_string Text>
-  static constexpr bool has(param_key<Text>) {
-    return Record::has(param_key<Text>{});
-  }
-  /// @brief The value of `k` as an optional: empty when the condition did not hold.
-  template <fixed_string Text>
-  [[nodiscard]] auto operator[](param_key<Text>) const {
-    using V = std::decay_t<decltype(std::declval<const Record&>()[param_key<Text>{}])>;
-    return inner ? std::optional<V>((*inner)[param_key<Text>{}]) : std::optional<V>();
-  }
-  [[nodiscard]] bool active() const noexcept { return inner.has_value(); }
-  friend bool operator==(const conditional_record&, const conditional_record&) = default;
-};
-
-/// @brief The record of a join: the first part's record and the second's; `r[k]` looks in both.
-template <class First, class Second>
-struct joined_record {
-  First first;
-  Second second;
-
-  template <fixed_string Text>
-  static constexpr bool has(param_key<Text>) {
-    return detail::record_has<param_key<Text>, First>() || detail::record_has<param_key<Text>, Second>();
-  }
-  template <fixed_string Text>
-  [[nodiscard]] decltype(auto) operator[](param_key<Text>) const {
-    if constexpr (detail::record_has<param_key<Text>, First>()) {
-      return detail::read_key<param_key<Text>>(first);
-    } else if constexpr (detail::record_has<param_key<Text>, Second>()) {
-      return detail::read_key<param_key<Text>>(second);
-    } else {
-      static_assert(detail::dependent_false<param_key<Text>>,
-                    "sweep::record::operator[]: the space has no such key (the key is named in the "
-                    "'param_key<...>' of this instantiation); add it to sweep::space or fix its spelling "
-                    "(a sweep::where(pred) may read only the keys of the space it constrains)");
-      return 0;
-    }
-  }
-  friend bool operator==(const joined_record&, const joined_record&) = default;
-};
-
-namespace detail {
-
-template <class T>
-struct is_when : std::false_type {};
-template <class K, class V, class S>
-struct is_when<when_part<K, V, S>> : std::true_type {};
-
-/// @brief x == v, where an optional x (a key of a when part) that is empty never matches.
-template <class X, class V>
-bool matches(const X& x, const V& v) {
-  if constexpr (requires { x.has_value(); *x == v; }) {
-    return x.has_value() && *x == v;
-  } else {
-    return x == v;
-  }
-}
-
-/// @brief The second part of a join: a plain space, or a when over one.
-template <class Part>
-struct join_part {
-  using space_type = Part;
-  using record_type = typename Part::record_type;
-  static const Part& space(const Part& p) { return p; }
-  template <class R>
-  static bool active(const Part&, const R&) { return true; }
-  static record_type wrap(record_type r) { return r; }
-  static bool present(const record_type&) { return true; }
-  static const record_type& unwrap(const record_type& r) { return r; }
-};
-template <class K, class V, class S>
-struct join_part<when_part<K, V, S>> {
-  using space_type = S;
-  using record_type = conditional_record<typename S::record_type>;
-  static const S& space(const when_part<K, V, S>& p) { return p.space; }
-  template <class R>
-  static bool active(const when_part<K, V, S>& p, const R& r) { return matches(read_key<K>(r), p.equals); }
-  static record_type wrap(typename S::record_type r) { return {std::move(r)}; }
-  static bool present(const record_type& r) { return r.active(); }
-  static const typename S::record_type& unwrap(const record_type& r) { return *r.inner; }
-};
-
-}  // namespace detail
-
-/// @brief Two spaces drawn one after another; the second may be a when(...) over the first's keys.
-template <class First, class Second>
-class joined_space : public detail::pipeable<joined_space<First, Second>> {
-  using part = detail::join_part<Second>;
-  using inner = typename part::space_type;
-  static constexpr bool finite = finite_space<First> && finite_space<inner>;
-
- public:
-  using record_type = joined_record<typename First::record_type, typename part::record_type>;
-
-  joined_space(First first, Second second)
-      : first_(std::move(first)), second_(std::move(second)), first_wheres_(detail::count_wheres(first_)) {
-    if constexpr (finite) {
-      if constexpr (detail::is_when<Second>::value) {
-        // Record i of the join: which first record it extends, found by bisection on these counts.
-        offsets_.reserve(first_.size() + 1);
-        std::uint64_t total = 0;
-        offsets_.push_back(0);
-        auto n = part::space(second_).size();
-        for (std::uint64_t i = 0; i < first_.size(); ++i) {
-          total = detail::checked_add(total, part::active(second_, first_.at(i)) ? n : 1, "sweep::join");
-          offsets_.push_back(total);
-        }
-      }
-    }
-  }
-
-  [[nodiscard]] record_type draw(numpy_rng& rng) const {
-    auto a = first_.draw(rng);
-    return {a, next(a, [&](const inner& s) { return s.draw(rng); })};
-  }
-  [[nodiscard]] bool accepts(const record_type& r) const {
-    return first_.accepts(r.first) && (!part::present(r.second) || part::space(second_).accepts(part::unwrap(r.second)));
-  }
-  /// @brief The first part's wheres are numbered first, then the second's.
-  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
-    if (auto first = detail::rejected_by(first_, r.first)) return first;
-    if (!part::present(r.second)) return 0;
-    auto second = detail::rejected_by(part::space(second_), part::unwrap(r.second));
-    return second == 0 ? 0 : first_wheres_ + second;
-  }
-  void append_where_names(std::vector<std::string>& out) const {
-    detail::append_where_names(first_, out);
-    detail::append_where_names(part::space(second_), out);
-  }
-  void append_key_text(std::string& out, const record_type& r) const {
-    first_.append_key_text(out, r.first);
-    if (part::present(r.second)) part::space(second_).append_key_text(out, part::unwrap(r.second));
-  }
-  void append_params(param_list& out, const record_type& r) const {
-    first_.append_params(out, r.first);
-    if (part::present(r.second)) part::space(second_).append_params(out, part::unwrap(r.second));
-  }
-
-  [[nodiscard]] std::uint64_t size() const requires finite {
-    if constexpr (detail::is_when<Second>::value) {
-      return offsets_.back();
-    } else {
-      return detail::checked_mul(first_.size(), part::space(second_).size(), "sweep::join");
-    }
-  }
-  /// @brief Record i: the first part's records in order, each with every record of the second it allows.
-  [[nodiscard]] record_type at(std::uint64_t i) const requires finite {
-    if constexpr (detail::is_when<Second>::value) {
-      auto it = std::upper_bound(offsets_.begin(), offsets_.end(), i) - 1;
-      auto a = first_.at(static_cast<std::uint64_t>(it - offsets_.begin()));
-      auto j = i - *it;
-      return {a, next(a, [&](const inner& s) { return s.at(j); })};
-    } else {
-      auto n = part::space(second_).size();
-      return {first_.at(i / n), part::space(second_).at(i % n)};
-    }
-  }
-
- private:
-  template <class F>
-  typename part::record_type next(const typename First::record_type& a, F&& make) const {
-    if constexpr (detail::is_when<Second>::value) {
-      if (!part::active(second_, a)) return {};
-    }
-    return part::wrap(make(part::space(second_)));
-  }
-
-  First first_;
-  Second second_;
-  std::size_t first_wheres_;  // the second part's wheres are numbered after these
-  std::vector<std::uint64_t> offsets_;
-};
-
-/// @brief `join(a, b, ...)`: spaces drawn one after another into one record; a later part may be `when(k, v, s)`.
-struct join_fn {
-  template <class First, class Second, class... Rest>
-  auto operator()(First first, Second second, Rest... rest) const {
-    static_assert(!detail::is_when<First>::value,
-                  "sweep::join(a, when(...)) requires a space before the when: its key must come from an earlier part");
-    if constexpr (detail::is_when<Second>::value) {
-      check_when<First>(static_cast<Second*>(nullptr));
-    }
-    auto joined = joined_space<First, Second>(std::move(first), std::move(second));
-    if constexpr (sizeof...(Rest) == 0) {
-      return joined;
-    } else {
-      return (*this)(std::move(joined), std::move(rest)...);
-    }
-  }
-
- private:
-  template <class First, class K, class V, class S>
-  static constexpr void check_when(when_part<K, V, S>*) {
-    static_assert(detail::record_has<K, typename First::record_type>(),
-                  "sweep::join(a, when(key, value, b)) requires the condition key to be a key of the parts "
-                  "joined before the when; bind it in an earlier part or fix its spelling");
-  }
-};
-inline constexpr join_fn join{};
-
-// ---------------------------------------------------------------------------
-// concat: the union of spaces, one after another.
-
-namespace detail {
-
-/// @brief f(std::integral_constant<std::size_t, I>) for the runtime index i < N.
-template <std::size_t N, class F>
-auto with_index(std::size_t i, F&& f) -> decltype(f(std::integral_constant<std::size_t, 0>{})) {
-  using R = decltype(f(std::integral_constant<std::size_t, 0>{}));
-  return [&]<std::size_t... I>(std::index_sequence<I...>) -> R {
-    if constexpr (std::is_void_v<R>) {
-      ((i == I ? (f(std::integral_constant<std::size_t, I>{}), true) : false) || ...);
-    } else {
-      std::optional<R> out;
-      ((i == I ? (out.emplace(f(std::integral_constant<std::size_t, I>{})), true) : false) || ...);
-      return std::move(*out);
-    }
-  }(std::make_index_sequence<N>{});
-}
-
-}  // namespace detail
-
-/// @brief Several spaces, each with its own keys: a record is one part's record (a variant).
-template <class... Parts>
-class concat_space : public detail::pipeable<concat_space<Parts...>> {
-  static constexpr bool finite = (finite_space<Parts> && ...);
-  static constexpr std::size_t n = sizeof...(Parts);
-
- public:
-  using record_type = std::variant<typename Parts::record_type...>;
-
-  explicit concat_space(Parts... parts) : parts_(std::move(parts)...) {
-    std::size_t wheres = 0, part = 0;
-    std::apply([&](auto&... p) { ((wheres_before_[part++] = wheres, wheres += detail::count_wheres(p)), ...); }, parts_);
-    if constexpr (finite) {
-      offsets_[0] = 0;
-      std::size_t k = 0;
-      std::apply([&](auto&... p) { ((offsets_[k + 1] = detail::checked_add(offsets_[k], p.size(), "sweep::concat"), ++k), ...); }, parts_);
-    }
-  }
-
-  /// @brief A part chosen uniformly, then a record of it.
-  [[nodiscard]] record_type draw(numpy_rng& rng) const {
-    auto p = static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(n)));
-    return detail::with_index<n>(p, [&](auto I) { return record_type(std::in_place_index<I>, std::get<I>(parts_).draw(rng)); });
-  }
-  [[nodiscard]] bool accepts(const record_type& r) const {
-    return detail::with_index<n>(r.index(), [&](auto I) { return std::get<I>(parts_).accepts(std::get<I>(r)); });
-  }
-  /// @brief Each part's wheres are numbered after those of the parts before it.
-  [[nodiscard]] std::size_t rejected_by(const record_type& r) const {
-    return detail::with_index<n>(r.index(), [&](auto I) -> std::size_t {
-      auto k = detail::rejected_by(std::get<I>(parts_), std::get<I>(r));
-      return k == 0 ? 0 : wheres_before_[I] + k;
-    });
-  }
-  void append_where_names(std::vector<std::string>& out) const {
-    std::apply([&](auto&... p) { (detail::append_where_names(p, out), ...); }, parts_);
-  }
-  void append_key_text(std::string& out, const record_type& r) const {
-    detail::with_index<n>(r.index(), [&](auto I) { std::get<I>(parts_).append_key_text(out, std::get<I>(r)); });
-  }
-  void append_params(param_list& out, const record_type& r) const {
-    detail::with_index<n>(r.index(), [&](auto I) { std::get<I>(parts_).append_params(out, std::get<I>(r)); });
-  }
-
-  /// @brief The sum of the parts' sizes.
-  [[nodiscard]] std::uint64_t size() const requires finite { return offsets_[n]; }
-  /// @brief The first part's records, then the second's, ...
-  [[nodiscard]] record_type at(std::uint64_t i) const requires finite {
-    auto p = static_cast<std::size_t>(std::upper_bound(offsets_.begin(), offsets_.end(), i) - offsets_.begin() - 1);
-    return detail::with_index<n>(p, [&](auto I) {
-      return record_type(std::in_place_index<I>, std::get<I>(parts_).at(i - offsets_[I]));
-    });
-  }
-
- private:
-  std::tuple<Parts...> parts_;
-  std::array<std::uint64_t, n + 1> offsets_{};
-  std::array<std::size_t, n> wheres_before_{};  // part I's wheres are numbered after these
-};
-
-/// @brief `concat(a, b, ...)`: the union of spaces (e.g. two model families, each with its own keys).
-struct concat_fn {
-  template <class... Parts>
-  auto operator()(Parts... parts) const {
-    static_assert(sizeof...(Parts) > 0, "sweep::concat(spaces...) requires at least one space");
-    static_assert(!(detail::is_when<Parts>::value || ...), "sweep::concat(spaces...) takes spaces; use when(...) inside join(...)");
-    return concat_space<Parts...>(std::move(parts)...);
-  }
-};
-inline constexpr concat_fn concat{};
-
-// ---------------------------------------------------------------------------
-// sobol: quasi-random points through each sampler's inverse CDF.
-
 namespace detail {
 
 /// @brief pycls's draw of `s` with its uniform variate(s) replaced by u in [0, 1).
@@ -4007,32 +4399,40 @@ T from_unit(const scalar_sampler<T>& s, double u) {
 /// @brief A finite sampler: the item of u's stratum.
 template <sweep::finite_sampler S>
 auto from_unit(const S& s, double u) {
-  auto n = axis_traits<S>::size(s);
+  auto n = s.size();
   auto i = std::min<std::uint64_t>(n - 1, static_cast<std::uint64_t>(u * static_cast<double>(n)));
-  return typename S::value_type(axis_traits<S>::at(s, i));
+  return typename S::value_type(s.at(i));
 }
 
 template <class S>
 concept unit_mappable = requires(const S& s) { from_unit(s, 0.5); };
 
+/// @brief A sampler read from YAML: its alternative's inverse CDF (a list or regnet has no single coordinate).
+inline value from_unit(const dyn_sampler& s, double u) {
+  return std::visit(
+      [&](auto& a) -> value {
+        if constexpr (unit_mappable<std::decay_t<decltype(a)>>) {
+          return to_value(from_unit(a, u));
+        } else {
+          throw error("sobol: a list or regnet sampler has no single coordinate");
+        }
+      },
+      s.alternative());
+}
+
 }  // namespace detail
 
-template <class... Bindings>
-class sobol_space;
-
-/// @brief A scrambled Sobol sequence: point i maps each of its coordinates through one sampler's inverse CDF.
-template <class... Keys, class... Samplers>
-class sobol_space<binding<Keys, Samplers>...> : public detail::pipeable<sobol_space<binding<Keys, Samplers>...>> {
-  static_assert(detail::keys_unique<Keys...>(), "sweep::sobol: each key may be bound only once");
-  static_assert(detail::keys_disjoint<Keys...>(),
-                "sweep::sobol: a key may not contain another (OPTIM and OPTIM.BASE_LR): bind only the leaf keys");
-  static constexpr std::size_t dims = sizeof...(Keys);
-
+/// @brief A scrambled Sobol sequence over samplers bound to keys (static_bindings or dynamic_bindings).
+template <class Bindings>
+class sobol_space : public detail::space_interface<sobol_space<Bindings>> {
  public:
-  using record_type = record<key_list<Keys...>, typename Samplers::value_type...>;
+  using record_type = typename Bindings::record_type;
 
-  explicit sobol_space(binding<Keys, Samplers>... bindings) : samplers_(std::move(bindings.sampler)...) {
-    std::apply([](auto&... s) { (s.validate(Keys::name), ...); }, samplers_);
+  explicit sobol_space(Bindings bindings) : bindings_(std::move(bindings)) {
+    if (bindings_.count() > detail::sobol_max_dims) {
+      throw error(fmt::format("sobol: {} keys: expected at most {} (the dimensions of the Sobol table)", bindings_.count(),
+                              detail::sobol_max_dims));
+    }
   }
 
   /// @brief The same sequence with another Owen scramble (setup passes RNG_SEED).
@@ -4044,40 +4444,29 @@ class sobol_space<binding<Keys, Samplers>...> : public detail::pipeable<sobol_sp
   [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
 
   /// @brief Point i of the scrambled sequence in [0, 1)^dims, before the inverse CDFs.
-  [[nodiscard]] std::array<double, dims> unit_point(std::uint64_t i) const {
-    std::array<double, dims> u{};
-    for (std::size_t d = 0; d < dims; ++d) u[d] = detail::sobol_unit(i, d, seed_);
+  [[nodiscard]] auto unit_point(std::uint64_t i) const {
+    auto u = bindings_.template make_array<double>();
+    for (std::size_t d = 0; d < u.size(); ++d) u[d] = detail::sobol_unit(i, d, seed_);
     return u;
   }
   [[nodiscard]] record_type at(std::uint64_t i) const { return map(unit_point(i)); }
   /// @brief A pseudo-random point (for a sobol space nested in a random one).
   [[nodiscard]] record_type draw(numpy_rng& rng) const {
-    std::array<double, dims> u{};
+    auto u = bindings_.template make_array<double>();
     for (auto& x : u) x = rng.uniform(0.0, 1.0);
     return map(u);
   }
   [[nodiscard]] constexpr bool accepts(const record_type&) const { return true; }
-  void append_key_text(std::string& out, const record_type& r) const {
-    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_key_text(out, name, v); });
-  }
-  void append_params(param_list& out, const record_type& r) const {
-    for_each_pair(r, [&](auto& sampler, std::string_view name, auto& v) { sampler.append_params(out, name, v); });
-  }
+  void append_key_text(std::string& out, const record_type& r) const { bindings_.append_key_text(out, r); }
+  void append_params(param_list& out, const record_type& r) const { bindings_.append_params(out, r); }
 
  private:
-  record_type map(const std::array<double, dims>& u) const {
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return record_type{{typename Samplers::value_type(detail::from_unit(std::get<I>(samplers_), u[I]))...}};
-    }(std::index_sequence_for<Keys...>{});
-  }
-  template <class F>
-  void for_each_pair(const record_type& r, F&& f) const {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (f(std::get<I>(samplers_), Keys::name, std::get<I>(r.values)), ...);
-    }(std::index_sequence_for<Keys...>{});
+  template <class Unit>
+  record_type map(const Unit& u) const {
+    return bindings_.make([&](auto& sampler, std::size_t d) { return detail::from_unit(sampler, u[d]); });
   }
 
-  std::tuple<Samplers...> samplers_;
+  Bindings bindings_;
   std::uint64_t seed_ = 0;
 };
 
@@ -4090,12 +4479,81 @@ struct sobol_fn {
     static_assert((detail::unit_mappable<Samplers> && ...),
                   "sweep::sobol(samplers...) requires scalar samplers (uniform, log_uniform, normal, ...) or finite "
                   "samplers (values, choice, int_range, linspace); list_of and regnet have no single coordinate");
-    return sobol_space<binding<Keys, Samplers>...>(std::move(bindings)...);
+    using bindings_type = static_bindings<binding<Keys, Samplers>...>;
+    return sobol_space<bindings_type>(bindings_type(std::move(bindings)...));
   }
 };
 inline constexpr sobol_fn sobol{};
 
 }  // namespace sweep
+// ---- end sweep/space/sobol.hpp ----
+
+// ---- begin sweep/space/zip.hpp ----
+// zip(k = axis, ...): finite samplers advanced together; record i takes item i
+// of every axis, so the axes must have one length.
+
+
+
+
+namespace sweep {
+
+/// @brief Finite samplers bound to keys, advanced together (static_bindings or dynamic_bindings).
+template <class Bindings>
+class zip_space : public detail::bound_axes<Bindings>, public detail::space_interface<zip_space<Bindings>> {
+  using base = detail::bound_axes<Bindings>;
+
+ public:
+  using typename base::record_type;
+
+  /// @brief Throws sweep::error naming the first axis whose length differs from the first axis's.
+  explicit zip_space(Bindings bindings) : base(std::move(bindings)) {
+    for (std::size_t a = 1; a < this->sizes_.size(); ++a) {
+      if (this->sizes_[a] != this->sizes_[0]) {
+        throw error({}, std::string(this->bindings_.key(a)),
+                    fmt::format("zip: this axis has {} values but {} has {}: expected axes of one length", this->sizes_[a],
+                                this->bindings_.key(0), this->sizes_[0]));
+      }
+    }
+  }
+
+  [[nodiscard]] std::uint64_t size() const noexcept { return this->sizes_.empty() ? 0 : this->sizes_[0]; }
+  [[nodiscard]] record_type at(std::uint64_t i) const {
+    auto idx = this->new_index();
+    for (auto& a : idx) a = i;
+    return this->make(idx);
+  }
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    return at(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(size()))));
+  }
+};
+
+/// @brief `zip("A"_k = values(1, 2), "B"_k = values(.1, .2))`: (1, .1), (2, .2).
+struct zip_fn {
+  template <class... Keys, class... Samplers>
+  auto operator()(binding<Keys, Samplers>... bindings) const {
+    static_assert(sizeof...(Keys) > 0, "sweep::zip(axes...) requires at least one axis");
+    static_assert((finite_sampler<Samplers> && ...),
+                  "sweep::zip(axes...) requires finite samplers: values(...), choice(...), int_range(lo, hi, step), "
+                  "linspace(lo, hi, count) or geomspace(lo, hi, count)");
+    constexpr std::array<std::size_t, sizeof...(Samplers)> lengths{detail::static_size_of<Samplers>()...};
+    constexpr bool one_length = [&] {
+      std::size_t first = 0;
+      for (auto n : lengths) {
+        if (n == 0) continue;  // known only at run time: checked by zip_space
+        if (first == 0) first = n;
+        if (n != first) return false;
+      }
+      return true;
+    }();
+    static_assert(one_length, "sweep::zip(axes...) requires axes of one length: these values(...) lists differ in length");
+    using bindings_type = static_bindings<binding<Keys, Samplers>...>;
+    return zip_space<bindings_type>(bindings_type(std::move(bindings)...));
+  }
+};
+inline constexpr zip_fn zip{};
+
+}  // namespace sweep
+// ---- end sweep/space/zip.hpp ----
 // ---- end sweep/space/combinators.hpp ----
 // ---- end sweep/space.hpp ----
 
@@ -7047,7 +7505,8 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& design
     run_on_threads(blocks, [&](std::size_t b) {
       std::uint64_t first = next + b * block, last = std::min(total, first + block);
       detail::candidate_filter filter(design, check, static_cast<std::size_t>(last - first));
-      for (std::uint64_t i = first; i < last; ++i) filter.admit(design.at(i), found[b]);
+      // The space's records as a range (space/range.hpp): index first up to last.
+      for (space_iterator<Space> it(&design, first), stop(&design, last); it != stop; ++it) filter.admit(*it, found[b]);
     });
     for (auto& chunk : found) configs.add(std::move(chunk));
     next = std::min(total, next + blocks * block);
@@ -7097,10 +7556,11 @@ sample_result<typename Space::record_type> sample_space(const Space& design, con
 
 
 // ---- begin sweep/config/space_spec.hpp ----
-// SETUP.SPACE -> dyn_space: sweep's combinator spaces written in YAML, the
-// alternative to pycls's SETUP.SAMPLERS (a config has one or the other).
-// dyn_space is the runtime form of space/combinators.hpp (alternatives over the
-// same pieces); it lives here so code using only the typed DSL does not compile it.
+// SETUP.SPACE -> any_space: sweep's combinator spaces written in YAML, the
+// alternative to pycls's SETUP.SAMPLERS (a config has one or the other). The
+// reader builds the same class templates the C++ DSL builds (grid_space, zip_space,
+// concat_space, joined_space with when parts, sobol_space, typed_space), over
+// bindings and parts chosen at run time, each node held in an any_space:
 //   TYPE: grid | zip    AXES: {KEY: axis, ...}  [SHUFFLE: true]
 //   TYPE: concat | join PARTS: [space, ...]     [SHUFFLE: true]
 //   TYPE: when          KEY, EQUALS, SPACE      (a part of a join, after the part that sets KEY)
@@ -7298,7 +7758,7 @@ inline runtime_space load_space(const value& samplers, const std::string& file) 
     out.emplace_back(key, reader.read(spec, "SETUP.SAMPLERS." + key, key));
   }
   detail::check_keys_disjoint(samplers, "SETUP.SAMPLERS", file);
-  return runtime_space(std::move(out));
+  return runtime_space(dynamic_bindings<dyn_sampler>(std::move(out)));
 }
 
 }  // namespace sweep
@@ -7308,290 +7768,25 @@ inline runtime_space load_space(const value& samplers, const std::string& file) 
 
 namespace sweep {
 
-// ---------------------------------------------------------------------------
-// The runtime form: the combinators' pieces as alternatives, records as (key, value) pairs.
-
-/// @brief A finite sampler known at run time: VALUES, an int RANGE with STEP, or a float RANGE with COUNT.
-class dyn_axis {
- public:
-  using alternatives = std::variant<choice_sampler<value>, int_range_sampler, float_range_sampler>;
-
-  template <class S>
-    requires std::is_constructible_v<alternatives, S>
-  dyn_axis(S sampler) : axis_(std::move(sampler)) {}
-
-  [[nodiscard]] const alternatives& alternative() const noexcept { return axis_; }
-  [[nodiscard]] std::uint64_t size() const {
-    return std::visit([](auto& a) { return detail::axis_traits<std::decay_t<decltype(a)>>::size(a); }, axis_);
-  }
-  [[nodiscard]] value at(std::uint64_t i) const {
-    return std::visit([&](auto& a) { return detail::to_value(detail::axis_traits<std::decay_t<decltype(a)>>::at(a, i)); }, axis_);
-  }
-
- private:
-  alternatives axis_;
-};
-
-/// @brief A combinator space read from SETUP.SPACE: grid, zip, concat, join (with when parts), sobol or random.
-class dyn_space {
- public:
-  using record_type = param_list;
-  using axis_list = std::vector<std::pair<std::string, dyn_axis>>;
-
-  struct grid_node { axis_list axes; };
-  struct zip_node { axis_list axes; };
-  struct concat_node { std::vector<dyn_space> parts; };
-  struct join_node { std::shared_ptr<const dyn_space> first, second; };  // second may be a when
-  struct when_node { std::string key; value equals; std::shared_ptr<const dyn_space> space; };
-  struct sobol_node { std::vector<std::pair<std::string, dyn_sampler>> samplers; };
-  struct random_node { runtime_space space; };
-  using node = std::variant<grid_node, zip_node, concat_node, join_node, when_node, sobol_node, random_node>;
-
-  /// @brief The space of one node; sizes are worked out here (a zip's axes must have one length).
-  explicit dyn_space(node n, bool shuffled = false) : node_(std::move(n)), shuffle_(shuffled) { prepare(); }
-
-  /// @brief `join(parts...)` as nested pairs: each part after the first may be a when over earlier keys.
-  static dyn_space join(std::vector<dyn_space> parts, bool shuffled = false) {
-    if (parts.empty()) throw error("sweep::dyn_space::join: expected at least one part");
-    auto joined = std::make_shared<const dyn_space>(std::move(parts[0]));
-    for (std::size_t i = 1; i < parts.size(); ++i) {
-      bool last = i + 1 == parts.size();
-      joined = std::make_shared<const dyn_space>(join_node{joined, std::make_shared<const dyn_space>(std::move(parts[i]))},
-                                                 last && shuffled);
-    }
-    return *joined;
-  }
-
-  [[nodiscard]] const node& get() const noexcept { return node_; }
-  [[nodiscard]] space_kind kind() const noexcept { return kind_; }
-  [[nodiscard]] bool shuffled() const noexcept { return shuffle_; }
-  /// @brief The number of configs of a finite space.
-  [[nodiscard]] std::uint64_t size() const {
-    if (kind_ != space_kind::finite) throw error("sweep::dyn_space::size: the space is not finite");
-    return size_;
-  }
-  [[nodiscard]] dyn_space with_seed(std::uint64_t seed) const {
-    auto copy = *this;
-    copy.seed_ = seed;
-    return copy;
-  }
-  /// @brief The keys the space may set, in the order first set.
-  [[nodiscard]] std::vector<std::string> keys() const {
-    std::vector<std::string> out;
-    add_keys(out);
-    return out;
-  }
-
-  [[nodiscard]] record_type at(std::uint64_t i) const {
-    if (kind_ == space_kind::random) throw error("sweep::dyn_space::at: a random space has no index");
-    if (kind_ == space_kind::finite && i >= size_) throw error(fmt::format("sweep::dyn_space::at: index {} of {}", i, size_));
-    param_list out;
-    at_into(i, out);
-    return out;
-  }
-  [[nodiscard]] record_type draw(numpy_rng& rng) const {
-    param_list out;
-    draw_into(rng, out);
-    return out;
-  }
-  [[nodiscard]] bool accepts(const record_type&) const noexcept { return true; }
-  void append_key_text(std::string& out, const record_type& r) const {
-    for (auto& [key, v] : r) detail::append_key_value(out, key, v);
-  }
-  void append_params(param_list& out, const record_type& r) const { out.insert(out.end(), r.begin(), r.end()); }
-
- private:
-  template <class... F>
-  struct overload : F... { using F::operator()...; };
-  template <class... F>
-  overload(F...) -> overload<F...>;
-
-  static bool active(const when_node& w, const param_list& before) {
-    for (auto it = before.rbegin(); it != before.rend(); ++it) {
-      if (it->first != w.key) continue;
-      // 2 and 2.0 are one value to a condition, as they are to Python's ==
-      if (it->second.is_number() && w.equals.is_number()) return it->second.as_float() == w.equals.as_float();
-      return it->second == w.equals;
-    }
-    return false;
-  }
-
-  static value from_unit(const dyn_sampler& s, double u) {
-    return std::visit(
-        [&](auto& a) -> value {
-          using S = std::decay_t<decltype(a)>;
-          if constexpr (detail::unit_mappable<S>) {
-            return detail::to_value(detail::from_unit(a, u));
-          } else {
-            throw error("sweep::sobol: a list or regnet sampler has no single coordinate");
-          }
-        },
-        s.alternative());
-  }
-
-  void prepare() {
-    std::visit(overload{
-                   [&](const grid_node& g) {
-                     kind_ = space_kind::finite;
-                     size_ = 1;
-                     for (auto& [key, axis] : g.axes) size_ = detail::checked_mul(size_, axis.size(), "grid");
-                   },
-                   [&](const zip_node& z) {
-                     kind_ = space_kind::finite;
-                     size_ = z.axes.empty() ? 0 : z.axes.front().second.size();
-                     for (auto& [key, axis] : z.axes) {
-                       if (axis.size() != size_) {
-                         throw error({}, key, fmt::format("zip: this axis has {} values but {} has {}: expected axes of one length",
-                                                          axis.size(), z.axes.front().first, size_));
-                       }
-                     }
-                   },
-                   [&](const concat_node& c) {
-                     bool finite = std::all_of(c.parts.begin(), c.parts.end(), [](auto& p) { return p.kind_ == space_kind::finite; });
-                     kind_ = finite ? space_kind::finite : space_kind::random;
-                     if (!finite) return;
-                     auto offsets = std::make_shared<std::vector<std::uint64_t>>(1, 0);
-                     for (auto& p : c.parts) offsets->push_back(detail::checked_add(offsets->back(), p.size_, "concat"));
-                     size_ = offsets->back();
-                     offsets_ = std::move(offsets);
-                   },
-                   [&](const join_node& j) {
-                     auto* when_part = std::get_if<when_node>(&j.second->node_);
-                     bool finite = j.first->kind_ == space_kind::finite && j.second->kind_ == space_kind::finite;
-                     kind_ = finite ? space_kind::finite : space_kind::random;
-                     if (!finite) return;
-                     if (when_part == nullptr) {
-                       size_ = detail::checked_mul(j.first->size_, j.second->size_, "join");
-                       return;
-                     }
-                     auto offsets = std::make_shared<std::vector<std::uint64_t>>(1, 0);
-                     offsets->reserve(j.first->size_ + 1);
-                     for (std::uint64_t i = 0; i < j.first->size_; ++i) {
-                       offsets->push_back(detail::checked_add(offsets->back(), active(*when_part, j.first->at(i)) ? j.second->size_ : 1, "join"));
-                     }
-                     size_ = offsets->back();
-                     offsets_ = std::move(offsets);
-                   },
-                   [&](const when_node& w) {
-                     kind_ = w.space->kind_;
-                     size_ = w.space->size_;
-                   },
-                   [&](const sobol_node&) { kind_ = space_kind::sequence; },
-                   [&](const random_node&) { kind_ = space_kind::random; },
-               },
-               node_);
-  }
-
-  void add_keys(std::vector<std::string>& out) const {
-    auto add = [&](const std::string& k) {
-      if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
-    };
-    std::visit(overload{
-                   [&](const grid_node& g) { for (auto& [k, a] : g.axes) add(k); },
-                   [&](const zip_node& z) { for (auto& [k, a] : z.axes) add(k); },
-                   [&](const concat_node& c) { for (auto& p : c.parts) p.add_keys(out); },
-                   [&](const join_node& j) { j.first->add_keys(out); j.second->add_keys(out); },
-                   [&](const when_node& w) { w.space->add_keys(out); },
-                   [&](const sobol_node& s) { for (auto& [k, a] : s.samplers) add(k); },
-                   [&](const random_node& r) {
-                     for (auto& [k, sampler] : r.space.samplers()) {
-                       if (!sampler.is_composite()) {
-                         add(k);
-                         continue;
-                       }
-                       for (auto* name : {"DEPTH", "W0", "WA", "WM", "GROUP_W", "BOT_MUL"}) add(k + "." + name);
-                     }
-                   },
-               },
-               node_);
-  }
-
-  void at_into(std::uint64_t i, param_list& out) const {
-    std::visit(overload{
-                   [&](const grid_node& g) {
-                     std::vector<std::uint64_t> idx(g.axes.size());
-                     for (std::size_t a = g.axes.size(); a-- > 0;) {
-                       auto n = g.axes[a].second.size();
-                       idx[a] = i % n;
-                       i /= n;
-                     }
-                     for (std::size_t a = 0; a < g.axes.size(); ++a) out.emplace_back(g.axes[a].first, g.axes[a].second.at(idx[a]));
-                   },
-                   [&](const zip_node& z) { for (auto& [k, a] : z.axes) out.emplace_back(k, a.at(i)); },
-                   [&](const concat_node& c) {
-                     auto& o = *offsets_;
-                     auto p = static_cast<std::size_t>(std::upper_bound(o.begin(), o.end(), i) - o.begin() - 1);
-                     c.parts[p].at_into(i - o[p], out);
-                   },
-                   [&](const join_node& j) {
-                     auto* when_part = std::get_if<when_node>(&j.second->node_);
-                     if (when_part == nullptr) {
-                       auto n = j.second->size_;
-                       j.first->at_into(i / n, out);
-                       j.second->at_into(i % n, out);
-                       return;
-                     }
-                     auto& o = *offsets_;
-                     auto p = static_cast<std::uint64_t>(std::upper_bound(o.begin(), o.end(), i) - o.begin() - 1);
-                     j.first->at_into(p, out);
-                     if (active(*when_part, out)) when_part->space->at_into(i - o[p], out);
-                   },
-                   [&](const when_node& w) { w.space->at_into(i, out); },
-                   [&](const sobol_node& s) {
-                     for (std::size_t d = 0; d < s.samplers.size(); ++d) {
-                       out.emplace_back(s.samplers[d].first, from_unit(s.samplers[d].second, detail::sobol_unit(i, d, seed_)));
-                     }
-                   },
-                   [&](const random_node&) { throw error("sweep::dyn_space::at: a random space has no index"); },
-               },
-               node_);
-  }
-
-  void draw_into(numpy_rng& rng, param_list& out) const {
-    std::visit(overload{
-                   [&](const grid_node& g) {
-                     for (auto& [k, a] : g.axes) out.emplace_back(k, a.at(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(a.size())))));
-                   },
-                   [&](const zip_node&) { at_into(static_cast<std::uint64_t>(rng.randint(static_cast<std::int64_t>(size_))), out); },
-                   [&](const concat_node& c) {
-                     c.parts[static_cast<std::size_t>(rng.randint(static_cast<std::int64_t>(c.parts.size())))].draw_into(rng, out);
-                   },
-                   [&](const join_node& j) {
-                     j.first->draw_into(rng, out);
-                     auto* when_part = std::get_if<when_node>(&j.second->node_);
-                     if (when_part == nullptr) {
-                       j.second->draw_into(rng, out);
-                     } else if (active(*when_part, out)) {
-                       when_part->space->draw_into(rng, out);
-                     }
-                   },
-                   [&](const when_node& w) { w.space->draw_into(rng, out); },
-                   [&](const sobol_node& s) {
-                     for (auto& [k, sampler] : s.samplers) out.emplace_back(k, from_unit(sampler, rng.uniform(0.0, 1.0)));
-                   },
-                   [&](const random_node& r) {
-                     r.space.append_params(out, r.space.draw(rng));
-                   },
-               },
-               node_);
-  }
-
-  node node_;
-  bool shuffle_ = false;
-  space_kind kind_ = space_kind::random;
-  std::uint64_t size_ = 0;
-  std::uint64_t seed_ = 0;
-  std::shared_ptr<const std::vector<std::uint64_t>> offsets_;  // concat: per part; join with when: per first record
-};
+/// @brief A `when` part read from YAML: its space is drawn when the key (named at run time) equals the value.
+using dyn_when = when_part<dynamic_key, value, any_space>;
 
 namespace detail {
+
+/// @brief One node of SETUP.SPACE as read: a space (or a join's `when` part) and the keys it may set.
+struct read_part {
+  std::variant<any_space, dyn_when> part;
+  std::vector<std::string> keys;  // in the order first set
+  [[nodiscard]] const dyn_when* when() const { return std::get_if<dyn_when>(&part); }
+  [[nodiscard]] const any_space& space() const { return std::get<any_space>(part); }
+};
 
 class space_spec_reader {
  public:
   explicit space_spec_reader(std::string file) : file_(std::move(file)), samplers_(file_) {}
 
   /// @brief The space at `path`; `before` holds the keys earlier parts of an enclosing join set (for when).
-  dyn_space read(const value& spec, const std::string& path, const std::vector<std::string>* before = nullptr,
+  read_part read(const value& spec, const std::string& path, const std::vector<std::string>* before = nullptr,
                  int depth = 0) const {
     static const std::vector<std::string> types = {"grid", "zip", "concat", "join", "when", "sobol", "random"};
     if (!spec.is_map()) fail(spec, path, "expected a space: a map with TYPE (grid, zip, concat, join, when, sobol, random)");
@@ -7599,106 +7794,10 @@ class space_spec_reader {
     auto* type = spec.child("TYPE");
     if (type == nullptr || !type->is_string()) fail(type ? *type : spec, path + ".TYPE", "expected one of grid, zip, concat, join, when, sobol, random");
     const auto& t = type->as_string();
-    if (t == "grid" || t == "zip") {
-      allow_keys(spec, path, {"TYPE", "AXES", "SHUFFLE"});
-      auto* axes = spec.child("AXES");
-      if (axes == nullptr || !axes->is_map() || axes->as_map().empty()) {
-        fail(axes ? *axes : spec, path + ".AXES", "expected a map: dotted key -> axis ([values], {VALUES}, {RANGE, STEP} or {RANGE, COUNT})");
-      }
-      check_keys_disjoint(*axes, path + ".AXES", file_);
-      dyn_space::axis_list list;
-      for (auto& [key, axis_spec] : axes->as_map()) {
-        check_key(key, axis_spec, path + ".AXES." + key);
-        if (std::any_of(list.begin(), list.end(), [&key = key](auto& a) { return a.first == key; })) {
-          fail(axis_spec, path + ".AXES." + key, "this key is bound twice");
-        }
-        list.emplace_back(key, axis(axis_spec, path + ".AXES." + key));
-      }
-      try {
-        auto node = t == "grid" ? dyn_space::node{dyn_space::grid_node{std::move(list)}} : dyn_space::node{dyn_space::zip_node{std::move(list)}};
-        return dyn_space(std::move(node), shuffle(spec, path));
-      } catch (const error& e) {
-        auto key = e.key_path();
-        auto* node = key.empty() ? axes : axes->child(key);
-        throw error({file_, (node ? *node : *axes).line()}, path + ".AXES" + (key.empty() ? "" : "." + key), e.message());
-      }
-    }
-    if (t == "concat" || t == "join") {
-      allow_keys(spec, path, {"TYPE", "PARTS", "SHUFFLE"});
-      auto* parts = spec.child("PARTS");
-      if (parts == nullptr || !parts->is_list() || parts->as_list().empty()) {
-        fail(parts ? *parts : spec, path + ".PARTS", "expected a non-empty list of spaces");
-      }
-      std::vector<dyn_space> list;
-      std::vector<std::string> keys;  // a when reads keys of earlier parts of its own join only
-      for (std::size_t i = 0; i < parts->as_list().size(); ++i) {
-        auto& part = parts->as_list()[i];
-        auto part_path = fmt::format("{}.PARTS[{}]", path, i);
-        bool join_tail = t == "join" && i > 0;
-        list.push_back(read(part, part_path, join_tail ? &keys : nullptr, depth + 1));
-        if (t == "join") {
-          check_join_part_keys(list, part, part_path);
-          for (auto& k : list.back().keys()) keys.push_back(k);
-        }
-      }
-      bool shuffled = shuffle(spec, path);
-      auto space = [&] {
-        try {
-          return t == "concat" ? dyn_space(dyn_space::concat_node{std::move(list)}, shuffled) : dyn_space::join(std::move(list), shuffled);
-        } catch (const error& e) {
-          if (!e.where().file.empty()) throw;
-          throw error({file_, parts->line()}, path + ".PARTS", e.message());  // e.g. sizes adding up to more than 2^62
-        }
-      }();
-      if (shuffled && space.kind() != space_kind::finite) {
-        fail(*spec.child("SHUFFLE"), path + ".SHUFFLE", "only a finite space (all parts grid, zip or finite) can be shuffled");
-      }
-      return space;
-    }
-    if (t == "when") {
-      allow_keys(spec, path, {"TYPE", "KEY", "EQUALS", "SPACE"});
-      if (before == nullptr) fail(*type, path + ".TYPE", "a when space must be a part of a join, after the part that sets its KEY");
-      auto* key = spec.child("KEY");
-      if (key == nullptr || !key->is_string() || !is_valid_key(key->as_string())) {
-        fail(key ? *key : spec, path + ".KEY", "expected the dotted config key the condition reads, e.g. MODEL.TYPE");
-      }
-      if (std::find(before->begin(), before->end(), key->as_string()) == before->end()) {
-        fail(*key, path + ".KEY",
-             fmt::format("{} is not set by an earlier part of this join: expected one of [{}]{}", key->as_string(),
-                         fmt::join(*before, ", "), did_you_mean(key->as_string(), *before)));
-      }
-      auto* equals = spec.child("EQUALS");
-      if (equals == nullptr) fail(spec, path + ".EQUALS", "is required: expected the value of KEY for which SPACE is drawn");
-      auto* inner = spec.child("SPACE");
-      if (inner == nullptr) fail(spec, path + ".SPACE", "is required: expected the space drawn when KEY equals EQUALS");
-      value plain = *equals;
-      plain.set_line(0);
-      return dyn_space(dyn_space::when_node{key->as_string(), std::move(plain),
-                                            std::make_shared<const dyn_space>(read(*inner, path + ".SPACE", nullptr, depth + 1))});
-    }
-    if (t == "sobol" || t == "random") {
-      allow_keys(spec, path, {"TYPE", "SAMPLERS"});
-      auto* samplers = spec.child("SAMPLERS");
-      if (samplers == nullptr || !samplers->is_map() || samplers->as_map().empty()) {
-        fail(samplers ? *samplers : spec, path + ".SAMPLERS", "expected a map: dotted key -> sampler (as in SETUP.SAMPLERS)");
-      }
-      check_keys_disjoint(*samplers, path + ".SAMPLERS", file_);
-      std::vector<std::pair<std::string, dyn_sampler>> list;
-      for (auto& [key, sampler_spec] : samplers->as_map()) {
-        auto key_path = path + ".SAMPLERS." + key;
-        check_key(key, sampler_spec, key_path);
-        auto sampler = samplers_.read(sampler_spec, key_path, key);
-        if (t == "sobol" && !std::visit([](auto& s) { return unit_mappable<std::decay_t<decltype(s)>>; }, sampler.alternative())) {
-          fail(sampler_spec, key_path + ".TYPE", "a sobol space takes float_sampler, int_sampler or value_sampler (one coordinate each)");
-        }
-        list.emplace_back(key, std::move(sampler));
-      }
-      if (t == "sobol" && list.size() > sobol_max_dims) {
-        fail(*samplers, path + ".SAMPLERS", fmt::format("expected at most {} samplers (the dimensions of the Sobol table)", sobol_max_dims));
-      }
-      if (t == "sobol") return dyn_space(dyn_space::sobol_node{std::move(list)});
-      return dyn_space(dyn_space::random_node{runtime_space(std::move(list))});
-    }
+    if (t == "grid" || t == "zip") return axes_space(spec, path, t == "grid");
+    if (t == "concat" || t == "join") return parts_space(spec, path, t == "join", depth);
+    if (t == "when") return when_space(spec, path, before, depth);
+    if (t == "sobol" || t == "random") return sampler_space(spec, path, t == "sobol");
     fail(*type, path + ".TYPE", fmt::format("unknown space type '{}': expected one of grid, zip, concat, join, when, sobol, random{}", t,
                                             did_you_mean(t, types)));
   }
@@ -7714,13 +7813,13 @@ class space_spec_reader {
   /// @brief The last part of a join may not set a key an earlier part sets (or one containing it): the later
   /// value would overwrite the earlier, so configs that differ only there come out the same. Two `when`s on
   /// one KEY with different EQUALS never hold together, so they may set the same keys.
-  void check_join_part_keys(const std::vector<dyn_space>& parts, const value& spec, const std::string& path) const {
-    auto* when = std::get_if<dyn_space::when_node>(&parts.back().get());
+  void check_join_part_keys(const std::vector<read_part>& parts, const value& spec, const std::string& path) const {
+    auto* last = parts.back().when();
     for (std::size_t j = 0; j + 1 < parts.size(); ++j) {
-      auto* other = std::get_if<dyn_space::when_node>(&parts[j].get());
-      if (when != nullptr && other != nullptr && when->key == other->key && !(when->equals == other->equals)) continue;
-      for (auto& key : parts.back().keys()) {
-        for (auto& earlier : parts[j].keys()) {
+      auto* other = parts[j].when();
+      if (last != nullptr && other != nullptr && last->key.name == other->key.name && !(last->equals == other->equals)) continue;
+      for (auto& key : parts.back().keys) {
+        for (auto& earlier : parts[j].keys) {
           if (!detail::key_contains(key, earlier) && !detail::key_contains(earlier, key)) continue;
           fail(spec, path,
                fmt::format("sets {}, which part {} of this join sets too ({}): expected each key set by one part "
@@ -7816,19 +7915,153 @@ class space_spec_reader {
     return s;
   }
 
+  read_part axes_space(const value& spec, const std::string& path, bool is_grid) const {
+    allow_keys(spec, path, {"TYPE", "AXES", "SHUFFLE"});
+    auto* axes = spec.child("AXES");
+    if (axes == nullptr || !axes->is_map() || axes->as_map().empty()) {
+      fail(axes ? *axes : spec, path + ".AXES", "expected a map: dotted key -> axis ([values], {VALUES}, {RANGE, STEP} or {RANGE, COUNT})");
+    }
+    check_keys_disjoint(*axes, path + ".AXES", file_);
+    std::vector<std::pair<std::string, dyn_axis>> list;
+    std::vector<std::string> keys;
+    for (auto& [key, axis_spec] : axes->as_map()) {
+      check_key(key, axis_spec, path + ".AXES." + key);
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) fail(axis_spec, path + ".AXES." + key, "this key is bound twice");
+      list.emplace_back(key, axis(axis_spec, path + ".AXES." + key));
+      keys.push_back(key);
+    }
+    try {
+      dynamic_bindings<dyn_axis> bindings(std::move(list));
+      bool shuffled = shuffle(spec, path);
+      if (is_grid) return {shuffled_if(grid_space(std::move(bindings)), shuffled), std::move(keys)};
+      return {shuffled_if(zip_space(std::move(bindings)), shuffled), std::move(keys)};
+    } catch (const error& e) {
+      if (!e.where().file.empty()) throw;
+      auto key = e.key_path();
+      auto* node = key.empty() ? axes : axes->child(key);
+      throw error({file_, (node ? *node : *axes).line()}, path + ".AXES" + (key.empty() ? "" : "." + key), e.message());
+    }
+  }
+
+  read_part parts_space(const value& spec, const std::string& path, bool is_join, int depth) const {
+    allow_keys(spec, path, {"TYPE", "PARTS", "SHUFFLE"});
+    auto* parts = spec.child("PARTS");
+    if (parts == nullptr || !parts->is_list() || parts->as_list().empty()) {
+      fail(parts ? *parts : spec, path + ".PARTS", "expected a non-empty list of spaces");
+    }
+    std::vector<read_part> list;
+    std::vector<std::string> keys;  // a when reads keys of earlier parts of its own join only
+    for (std::size_t i = 0; i < parts->as_list().size(); ++i) {
+      auto& part = parts->as_list()[i];
+      auto part_path = fmt::format("{}.PARTS[{}]", path, i);
+      list.push_back(read(part, part_path, is_join && i > 0 ? &keys : nullptr, depth + 1));
+      if (is_join) check_join_part_keys(list, part, part_path);
+      for (auto& k : list.back().keys) {
+        if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+      }
+    }
+    bool shuffled = shuffle(spec, path);
+    auto space = [&] {
+      try {
+        return is_join ? joined(list) : concatenated(list);
+      } catch (const error& e) {
+        if (!e.where().file.empty()) throw;
+        throw error({file_, parts->line()}, path + ".PARTS", e.message());  // e.g. sizes adding up to more than 2^62
+      }
+    }();
+    if (shuffled && space.kind() != space_kind::finite) {
+      fail(*spec.child("SHUFFLE"), path + ".SHUFFLE", "only a finite space (all parts grid, zip or finite) can be shuffled");
+    }
+    return {shuffled_if(std::move(space), shuffled), std::move(keys)};
+  }
+
+  /// @brief join(parts...) as nested pairs, each part after the first a space or a when over earlier keys.
+  static any_space joined(const std::vector<read_part>& parts) {
+    any_space out = parts[0].space();
+    for (std::size_t i = 1; i < parts.size(); ++i) {
+      out = std::visit([&](auto& part) { return any_space(joined_space<any_space, std::decay_t<decltype(part)>>(out, part)); }, parts[i].part);
+    }
+    return out;
+  }
+
+  static any_space concatenated(const std::vector<read_part>& parts) {
+    std::vector<any_space> spaces;
+    for (auto& p : parts) spaces.push_back(p.space());
+    return any_space(concat_space(dynamic_parts<any_space>(std::move(spaces))));
+  }
+
+  read_part when_space(const value& spec, const std::string& path, const std::vector<std::string>* before, int depth) const {
+    allow_keys(spec, path, {"TYPE", "KEY", "EQUALS", "SPACE"});
+    if (before == nullptr) fail(*spec.child("TYPE"), path + ".TYPE", "a when space must be a part of a join, after the part that sets its KEY");
+    auto* key = spec.child("KEY");
+    if (key == nullptr || !key->is_string() || !is_valid_key(key->as_string())) {
+      fail(key ? *key : spec, path + ".KEY", "expected the dotted config key the condition reads, e.g. MODEL.TYPE");
+    }
+    if (std::find(before->begin(), before->end(), key->as_string()) == before->end()) {
+      fail(*key, path + ".KEY",
+           fmt::format("{} is not set by an earlier part of this join: expected one of [{}]{}", key->as_string(),
+                       fmt::join(*before, ", "), did_you_mean(key->as_string(), *before)));
+    }
+    auto* equals = spec.child("EQUALS");
+    if (equals == nullptr) fail(spec, path + ".EQUALS", "is required: expected the value of KEY for which SPACE is drawn");
+    auto* inner_spec = spec.child("SPACE");
+    if (inner_spec == nullptr) fail(spec, path + ".SPACE", "is required: expected the space drawn when KEY equals EQUALS");
+    value plain = *equals;
+    plain.set_line(0);
+    auto inner = read(*inner_spec, path + ".SPACE", nullptr, depth + 1);  // never a when: it has no join
+    return {when(key->as_string(), std::move(plain), inner.space()), std::move(inner.keys)};
+  }
+
+  read_part sampler_space(const value& spec, const std::string& path, bool is_sobol) const {
+    allow_keys(spec, path, {"TYPE", "SAMPLERS"});
+    auto* samplers = spec.child("SAMPLERS");
+    if (samplers == nullptr || !samplers->is_map() || samplers->as_map().empty()) {
+      fail(samplers ? *samplers : spec, path + ".SAMPLERS", "expected a map: dotted key -> sampler (as in SETUP.SAMPLERS)");
+    }
+    check_keys_disjoint(*samplers, path + ".SAMPLERS", file_);
+    std::vector<std::pair<std::string, dyn_sampler>> list;
+    std::vector<std::string> keys;
+    for (auto& [key, sampler_spec] : samplers->as_map()) {
+      auto key_path = path + ".SAMPLERS." + key;
+      check_key(key, sampler_spec, key_path);
+      auto sampler = samplers_.read(sampler_spec, key_path, key);
+      if (is_sobol && !std::visit([](auto& s) { return unit_mappable<std::decay_t<decltype(s)>>; }, sampler.alternative())) {
+        fail(sampler_spec, key_path + ".TYPE", "a sobol space takes float_sampler, int_sampler or value_sampler (one coordinate each)");
+      }
+      for (auto& k : sampler.keys_set(key)) keys.push_back(k);
+      list.emplace_back(key, std::move(sampler));
+    }
+    if (is_sobol && list.size() > sobol_max_dims) {
+      fail(*samplers, path + ".SAMPLERS", fmt::format("expected at most {} samplers (the dimensions of the Sobol table)", sobol_max_dims));
+    }
+    dynamic_bindings<dyn_sampler> bindings(std::move(list));
+    if (is_sobol) return {any_space(sobol_space(std::move(bindings))), std::move(keys)};
+    return {any_space(typed_space(std::move(bindings))), std::move(keys)};
+  }
+
+  template <class S>
+  static any_space shuffled_if(S space, bool shuffled) {
+    if (shuffled) return any_space(shuffled_space(std::move(space)));
+    return any_space(std::move(space));
+  }
+  static any_space shuffled_if(any_space space, bool shuffled) {
+    if (shuffled) return any_space(shuffled_space(std::move(space)));
+    return space;
+  }
+
   std::string file_;
   sampler_reader samplers_;
 };
 
 }  // namespace detail
 
-/// @brief A SETUP.SPACE spec as a runtime combinator space; errors name `file`, the line and the key path.
-inline dyn_space load_space_spec(const value& spec, const std::string& file, const std::string& path = "SETUP.SPACE") {
-  return detail::space_spec_reader(file).read(spec, path);
+/// @brief A SETUP.SPACE spec as a combinator space; errors name `file`, the line and the key path.
+inline any_space load_space_spec(const value& spec, const std::string& file, const std::string& path = "SETUP.SPACE") {
+  return detail::space_spec_reader(file).read(spec, path).space();  // a when outside a join is an error
 }
 
 /// @brief The space a sweep config sets up: SETUP.SPACE, or pycls's SETUP.SAMPLERS as a random space (never both).
-inline dyn_space load_setup_space(const sweep_config& cfg) {
+inline any_space load_setup_space(const sweep_config& cfg) {
   const auto& s = cfg.setup;
   if (!s.space.is_null() && !s.samplers.is_null()) {
     throw error({cfg.file, s.space.line()}, "SETUP.SPACE",
@@ -7843,7 +8076,7 @@ inline dyn_space load_setup_space(const sweep_config& cfg) {
                 "nothing to sample: expected at least one sampler in SETUP.SAMPLERS or a SETUP.SPACE (a sweep written "
                 "as code keeps its space in the program: set it up with sweep::setup(cfg, space))");
   }
-  return dyn_space(dyn_space::random_node{std::move(samplers)});
+  return any_space(std::move(samplers));
 }
 
 }  // namespace sweep
@@ -8796,7 +9029,6 @@ class signal_pipe {
 // ---- end sweep/launch/process.hpp ----
 
 
-#include <iterator>
 
 namespace sweep {
 

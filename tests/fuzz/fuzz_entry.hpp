@@ -33,18 +33,19 @@ inline void sweep_config_entry(std::string_view text) {
   if (root.is_null()) root = value::map{};
   auto cfg = sweep_config_from_value(root, "fuzz.yaml");
   auto space = load_setup_space(cfg);
-  (void)space.keys();
   // A few candidates through the setup step: draws, constraints, the written job config.
   config_checks checks(cfg);
   numpy_rng rng(static_cast<std::uint32_t>(cfg.setup.rng_seed));
   for (std::uint64_t i = 0; i < 3; ++i) {
-    param_list params;
+    erased_record r;
     if (space.kind() == space_kind::finite) {
       if (space.size() == 0) break;
-      params = space.at(i % space.size());
+      r = space.at(i % space.size());
     } else {
-      params = space.draw(rng);
+      r = space.draw(rng);
     }
+    param_list params;
+    space.append_params(params, r);
     if (checks(params)) (void)to_yaml(config_checks::finish(merge_params(cfg.setup.base_cfg, params)));
   }
 }

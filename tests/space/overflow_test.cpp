@@ -16,7 +16,7 @@ using i64 = std::int64_t;
 
 namespace {
 
-sweep::dyn_space load(const std::string& yaml) {
+sweep::any_space load(const std::string& yaml) {
   auto v = sweep::load_yaml_text(yaml, "space.yaml");
   return sweep::load_space_spec(*v.child("SPACE"), "space.yaml", "SETUP.SPACE");
 }
@@ -42,7 +42,7 @@ TEST_CASE("concat and join sizes that add up past 2^62 are errors", "[space]") {
                     Catch::Contains("space.yaml:3: SETUP.SPACE.PARTS: concat: more than 2^62 configs"));
   auto a = sweep::grid("A"_k = sweep::int_range(0, (i64{1} << 31) - 1), "B"_k = sweep::int_range(0, (i64{1} << 31) - 1));
   CHECK(a.size() == std::uint64_t{1} << 62);
-  CHECK_THROWS_WITH(sweep::concat(a, a), Catch::Contains("sweep::concat: more than 2^62 configs"));
+  CHECK_THROWS_WITH(sweep::concat(a, a), Catch::Contains("concat: more than 2^62 configs"));
 }
 
 TEST_CASE("float ranges with inf bounds or an infinite width are errors", "[space]") {

@@ -78,29 +78,6 @@ REGNET: {TYPE: regnet_sampler, DEPTH: [6, 16], GROUP_W: [1, 32]}
   CHECK_THAT(first, Catch::Contains(" REGNET.BOT_MUL 1.0"));
 }
 
-TEST_CASE("constraints combine and filter records") {
-  auto space = sweep::space("A"_k = sweep::uniform(0, 9), "B"_k = sweep::uniform(0, 9));
-  auto small_sum = sweep::where([](auto& r) { return r["A"_k] + r["B"_k] < 10; });
-  auto a_even = sweep::where([](auto& r) { return r["A"_k] % 2 == 0; });
-  auto both = space | sweep::all_of(small_sum, a_even);
-  auto either = space | sweep::any_of(small_sum, a_even);
-  auto neither = space | sweep::not_(sweep::any_of(small_sum, a_even));
-  auto ranged = space | sweep::in_range([](auto& r) { return r["A"_k] * r["B"_k]; }, std::int64_t{4}, std::int64_t{16});
-  sweep::numpy_rng rng(7);
-  int accepted = 0;
-  for (int i = 0; i < 1000; ++i) {
-    auto r = space.draw(rng);
-    auto a = r["A"_k], b = r["B"_k];
-    CHECK(both.accepts(r) == (a + b < 10 && a % 2 == 0));
-    CHECK(either.accepts(r) == (a + b < 10 || a % 2 == 0));
-    CHECK(neither.accepts(r) == !(a + b < 10 || a % 2 == 0));
-    CHECK(ranged.accepts(r) == (a * b >= 4 && a * b <= 16));
-    accepted += both.accepts(r);
-  }
-  CHECK(accepted > 100);
-  CHECK(accepted < 900);
-}
-
 TEST_CASE("key text prints values as Python's str") {
   auto yaml = yaml_space(R"(
 A: {TYPE: value_sampler, VALUES: [[1, 2], abc, 0.5, true]}

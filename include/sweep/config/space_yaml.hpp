@@ -196,7 +196,7 @@ inline runtime_space load_space(const value& samplers, const std::string& file) 
     out.emplace_back(key, reader.read(spec, "SETUP.SAMPLERS." + key, key));
   }
   detail::check_keys_disjoint(samplers, "SETUP.SAMPLERS", file);
-  return runtime_space(std::move(out));
+  return runtime_space(dynamic_bindings<dyn_sampler>(std::move(out)));
 }
 
 }  // namespace sweep

@@ -328,7 +328,8 @@ sample_result<typename Space::record_type> enumerate_configs(const Space& design
     run_on_threads(blocks, [&](std::size_t b) {
       std::uint64_t first = next + b * block, last = std::min(total, first + block);
       detail::candidate_filter filter(design, check, static_cast<std::size_t>(last - first));
-      for (std::uint64_t i = first; i < last; ++i) filter.admit(design.at(i), found[b]);
+      // The space's records as a range (space/range.hpp): index first up to last.
+      for (space_iterator<Space> it(&design, first), stop(&design, last); it != stop; ++it) filter.admit(*it, found[b]);
     });
     for (auto& chunk : found) configs.add(std::move(chunk));
     next = std::min(total, next + blocks * block);
