@@ -79,7 +79,7 @@ void file_creation_floor(benchmark::State& state) {
   auto n = static_cast<std::size_t>(state.range(0));
   for (auto _ : state) {
     std::filesystem::create_directories(dir);
-    sweep::detail::run_parallel(2, [&](std::size_t w) {
+    sweep::run_on_threads(2, [&](std::size_t w) {
       for (std::size_t i = w; i < n; i += 2) std::ofstream(dir / sweep::job_config_name(static_cast<std::int64_t>(i))) << text;
     });
     state.PauseTiming();

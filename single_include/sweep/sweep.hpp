@@ -2518,7 +2518,8 @@ inline constexpr regnet_fn regnet{};
 //                                       records are typed (record<key_list<K...>, V...>)
 //   dynamic_bindings<S>                 (key, sampler) pairs read at run time (YAML);
 //                                       records are the drawn values, one per key set
-// Both make a record from one value per sampler, `make(f)` with f(sampler, i),
+// Both draw a record (`draw(rng)`), make one from one value per sampler (`make(f)`
+// with f(sampler, i): axes, sobol coordinates),
 // and write a record's pycls key text and (key, value) pairs.
 
 
@@ -2657,6 +2658,10 @@ class static_bindings<binding<Keys, Samplers>...> {
       return record_type{{typename Samplers::value_type(f(std::get<I>(samplers_), I))...}};
     }(std::index_sequence_for<Keys...>{});
   }
+  /// @brief One record drawn from the stream, the samplers left to right.
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    return make([&](auto& sampler, std::size_t) { return sampler.draw(rng); });
+  }
 
   /// @brief pycls's key text "K1 V1 K2 V2 ..." (each sampler writes its own).
   void append_key_text(std::string& out, const record_type& r) const {
@@ -2679,7 +2684,7 @@ class static_bindings<binding<Keys, Samplers>...> {
 };
 
 /// @brief (key, sampler) pairs known at run time; S draws a sweep::value (dyn_sampler, dyn_axis). A composite
-/// sampler (regnet) sets several keys: it draws a map, whose values take one place each in the record.
+/// sampler (regnet) sets several keys (keys_set) and appends a value for each (draw_values).
 /// The reader that makes them checks keys and samplers (with the file and line to name).
 template <class S>
 class dynamic_bindings {
@@ -2712,20 +2717,24 @@ class dynamic_bindings {
   void for_each(F&& f) const {
     for (std::size_t i = 0; i < samplers_.size(); ++i) f(samplers_[i].second, i);
   }
+  /// @brief The record of the values f(sampler, i) (one value each: axes and sobol coordinates).
   template <class F>
   [[nodiscard]] record_type make(F&& f) const {
     record_type out;
     out.reserve(keys_.size());
-    for (std::size_t i = 0; i < samplers_.size(); ++i) {
-      auto& sampler = samplers_[i].second;
-      value v = f(sampler, i);
-      if constexpr (requires { sampler.is_composite(); }) {
-        if (sampler.is_composite()) {
-          for (auto& [k, item] : v.as_map()) out.push_back(std::move(item));
-          continue;
-        }
+    for (std::size_t i = 0; i < samplers_.size(); ++i) out.push_back(f(samplers_[i].second, i));
+    return out;
+  }
+  /// @brief One record drawn from the stream, left to right; a composite sampler appends each value it sets.
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    record_type out;
+    out.reserve(keys_.size());
+    for (auto& binding : samplers_) {
+      if constexpr (requires { binding.second.draw_values(rng, out); }) {
+        binding.second.draw_values(rng, out);
+      } else {
+        out.push_back(binding.second.draw(rng));
       }
-      out.push_back(std::move(v));
     }
     return out;
   }
@@ -3153,7 +3162,7 @@ class typed_space : public detail::space_interface<typed_space<Bindings>> {
 
   /// @brief One record; samplers draw left to right, as pycls applies them in the order written.
   [[nodiscard]] record_type draw(numpy_rng& rng) const {
-    return bindings_.make([&](auto& sampler, std::size_t) { return sampler.draw(rng); });
+    return bindings_.draw(rng);
   }
   [[nodiscard]] constexpr bool accepts(const record_type&) const { return true; }
 
@@ -3422,7 +3431,7 @@ class dyn_sampler {
   /// @brief Composite samplers (regnet) set several keys instead of their own.
   [[nodiscard]] bool is_composite() const noexcept { return std::holds_alternative<regnet_sampler>(sampler_); }
 
-  /// @brief One draw as a value (a regnet draw is a map of the keys it sets, in append_params' order).
+  /// @brief One draw as a value (a regnet draw is a map of its six fields, as `sweep sample` prints it).
   [[nodiscard]] value draw(numpy_rng& rng) const {
     return std::visit(
         [&](auto& s) -> value {
@@ -3436,7 +3445,7 @@ class dyn_sampler {
             param_list pairs;
             s.append_params(pairs, "REGNET", s.draw(rng));
             value::map m;
-            for (auto& [k, v] : pairs) m.emplace_back(std::move(k), std::move(v));
+            for (auto& [k, v] : pairs) m.emplace_back(k.substr(7), std::move(v));
             return value{std::move(m)};
           } else {
             return detail::to_value(s.draw(rng));
@@ -3445,6 +3454,17 @@ class dyn_sampler {
         sampler_);
   }
 
+  /// @brief Draws and appends the values this sampler sets (a regnet draw: its six, in append_params' order).
+  void draw_values(numpy_rng& rng, std::vector<value>& out) const {
+    if (auto* spec = std::get_if<regnet_sampler>(&sampler_)) {
+      auto v = spec->draw(rng);
+      out.insert(out.end(), {value{v.depth}, value{v.w0}, value{v.wa}, value{v.wm}, value{v.group_w}, value{v.bot_mul}});
+    } else if (auto* f = std::get_if<float_sampler>(&sampler_)) {
+      out.emplace_back(f->draw(rng));  // the hot case of most sweeps: no detour through draw()
+    } else {
+      out.push_back(draw(rng));
+    }
+  }
   /// @brief The keys a draw sets, for the sampler of `key` (a regnet: its six).
   [[nodiscard]] std::vector<std::string> keys_set(const std::string& key) const {
     if (auto* spec = std::get_if<regnet_sampler>(&sampler_)) {
@@ -16326,6 +16346,8 @@ class html_book {
 // trends across sweeps, training curves, and per-block model widths.
 
 
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/stride.hpp>
 
 
 namespace sweep {
@@ -16337,11 +16359,8 @@ inline constexpr std::size_t max_shown_jobs = 10000;
 /// @brief The jobs of `sweep` a page draws and lists one by one: all of them, or with more than
 /// max_shown_jobs every k-th in sweep.json order (an even sample of its configs); no skipped ids.
 inline sweep_data shown_jobs(const sweep_data& sweep) {
-  sweep_data out{sweep.name, sweep.file, {}, {}};
-  std::size_t step = (sweep.jobs.size() + max_shown_jobs - 1) / max_shown_jobs;
-  out.jobs.reserve(std::min(sweep.jobs.size(), max_shown_jobs));
-  for (std::size_t i = 0; i < sweep.jobs.size(); i += std::max<std::size_t>(step, 1)) out.jobs.push_back(sweep.jobs[i]);
-  return out;
+  auto step = std::max<std::ptrdiff_t>(1, static_cast<std::ptrdiff_t>((sweep.jobs.size() + max_shown_jobs - 1) / max_shown_jobs));
+  return {sweep.name, sweep.file, sweep.jobs | ranges::views::stride(step) | ranges::to<std::vector>(), {}};
 }
 
 /// @brief What the page says of a sweep shown by a sample (see shown_jobs), or "".
@@ -17416,6 +17435,8 @@ struct edf_split {
 // of the plots' points (hover shows a point's row, click opens it).
 
 
+#include <range/v3/algorithm/find.hpp>
+#include <range/v3/view/concat.hpp>
 
 
 namespace sweep::detail {
@@ -17463,10 +17484,8 @@ struct jobs {
 
   void render(const analysis_context& ctx, const options&, html_book& book) const {
     std::vector<std::string> columns = {"done"};
-    for (auto* list : {&ctx.analyze.metrics, &ctx.analyze.complexity}) {
-      for (auto& m : *list) {
-        if (std::find(columns.begin(), columns.end(), m) == columns.end()) columns.push_back(m);
-      }
+    for (auto& m : ranges::views::concat(ctx.analyze.metrics, ctx.analyze.complexity)) {
+      if (ranges::find(columns, m) == columns.end()) columns.push_back(m);
     }
     std::string notes;
     for (auto& s : ctx.loaded) notes += shown_note(s).empty() ? "" : fmt::format("; {}:{}", s.name, shown_note(s));

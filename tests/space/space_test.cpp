@@ -115,3 +115,19 @@ TEST_CASE("a typed space checks its samplers when it is made") {
   CHECK_THROWS_AS(sweep::space("A"_k = sweep::uniform(5, 1)), sweep::error);
   CHECK_THROWS_WITH(sweep::space("A"_k = sweep::log_uniform(0.0, 1.0)), Catch::Contains("A.RANGE"));
 }
+
+TEST_CASE("a regnet sampler read from YAML draws a map of its six fields, as `sweep sample` prints it") {
+  auto sampler = sweep::load_sampler(sweep::load_yaml_text("TYPE: regnet_sampler\nDEPTH: [6, 16]\n", "s.yaml"), "s.yaml", "REGNET");
+  sweep::numpy_rng rng(0);
+  auto drawn = sampler.draw(rng);
+  std::vector<std::string> fields;
+  for (auto& [k, v] : drawn.as_map()) fields.push_back(k);
+  CHECK(fields == std::vector<std::string>{"DEPTH", "W0", "WA", "WM", "GROUP_W", "BOT_MUL"});
+  // In a space the six are values of their own keys, drawn from the same stream.
+  auto space = yaml_space("REGNET: {TYPE: regnet_sampler, DEPTH: [6, 16]}\n");
+  sweep::numpy_rng again(0);
+  auto r = space.draw(again);
+  REQUIRE(r.size() == 6);
+  CHECK(r[0] == drawn.as_map()[0].second);
+  CHECK(space.bindings().keys().front() == "REGNET.DEPTH");
+}

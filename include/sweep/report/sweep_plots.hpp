@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/stride.hpp>
 
 #include <algorithm>
 #include <array>
@@ -31,11 +33,8 @@ inline constexpr std::size_t max_shown_jobs = 10000;
 /// @brief The jobs of `sweep` a page draws and lists one by one: all of them, or with more than
 /// max_shown_jobs every k-th in sweep.json order (an even sample of its configs); no skipped ids.
 inline sweep_data shown_jobs(const sweep_data& sweep) {
-  sweep_data out{sweep.name, sweep.file, {}, {}};
-  std::size_t step = (sweep.jobs.size() + max_shown_jobs - 1) / max_shown_jobs;
-  out.jobs.reserve(std::min(sweep.jobs.size(), max_shown_jobs));
-  for (std::size_t i = 0; i < sweep.jobs.size(); i += std::max<std::size_t>(step, 1)) out.jobs.push_back(sweep.jobs[i]);
-  return out;
+  auto step = std::max<std::ptrdiff_t>(1, static_cast<std::ptrdiff_t>((sweep.jobs.size() + max_shown_jobs - 1) / max_shown_jobs));
+  return {sweep.name, sweep.file, sweep.jobs | ranges::views::stride(step) | ranges::to<std::vector>(), {}};
 }
 
 /// @brief What the page says of a sweep shown by a sample (see shown_jobs), or "".

@@ -4,10 +4,12 @@
 //                                       records are typed (record<key_list<K...>, V...>)
 //   dynamic_bindings<S>                 (key, sampler) pairs read at run time (YAML);
 //                                       records are the drawn values, one per key set
-// Both make a record from one value per sampler, `make(f)` with f(sampler, i),
+// Both draw a record (`draw(rng)`), make one from one value per sampler (`make(f)`
+// with f(sampler, i): axes, sobol coordinates),
 // and write a record's pycls key text and (key, value) pairs.
 #pragma once
 
+#include <sweep/random.hpp>
 #include <sweep/space/key.hpp>
 #include <sweep/space/record.hpp>
 #include <sweep/space/sampler.hpp>
@@ -64,6 +66,10 @@ class static_bindings<binding<Keys, Samplers>...> {
       return record_type{{typename Samplers::value_type(f(std::get<I>(samplers_), I))...}};
     }(std::index_sequence_for<Keys...>{});
   }
+  /// @brief One record drawn from the stream, the samplers left to right.
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    return make([&](auto& sampler, std::size_t) { return sampler.draw(rng); });
+  }
 
   /// @brief pycls's key text "K1 V1 K2 V2 ..." (each sampler writes its own).
   void append_key_text(std::string& out, const record_type& r) const {
@@ -86,7 +92,7 @@ class static_bindings<binding<Keys, Samplers>...> {
 };
 
 /// @brief (key, sampler) pairs known at run time; S draws a sweep::value (dyn_sampler, dyn_axis). A composite
-/// sampler (regnet) sets several keys: it draws a map, whose values take one place each in the record.
+/// sampler (regnet) sets several keys (keys_set) and appends a value for each (draw_values).
 /// The reader that makes them checks keys and samplers (with the file and line to name).
 template <class S>
 class dynamic_bindings {
@@ -119,20 +125,24 @@ class dynamic_bindings {
   void for_each(F&& f) const {
     for (std::size_t i = 0; i < samplers_.size(); ++i) f(samplers_[i].second, i);
   }
+  /// @brief The record of the values f(sampler, i) (one value each: axes and sobol coordinates).
   template <class F>
   [[nodiscard]] record_type make(F&& f) const {
     record_type out;
     out.reserve(keys_.size());
-    for (std::size_t i = 0; i < samplers_.size(); ++i) {
-      auto& sampler = samplers_[i].second;
-      value v = f(sampler, i);
-      if constexpr (requires { sampler.is_composite(); }) {
-        if (sampler.is_composite()) {
-          for (auto& [k, item] : v.as_map()) out.push_back(std::move(item));
-          continue;
-        }
+    for (std::size_t i = 0; i < samplers_.size(); ++i) out.push_back(f(samplers_[i].second, i));
+    return out;
+  }
+  /// @brief One record drawn from the stream, left to right; a composite sampler appends each value it sets.
+  [[nodiscard]] record_type draw(numpy_rng& rng) const {
+    record_type out;
+    out.reserve(keys_.size());
+    for (auto& binding : samplers_) {
+      if constexpr (requires { binding.second.draw_values(rng, out); }) {
+        binding.second.draw_values(rng, out);
+      } else {
+        out.push_back(binding.second.draw(rng));
       }
-      out.push_back(std::move(v));
     }
     return out;
   }

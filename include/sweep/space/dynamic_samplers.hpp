@@ -40,7 +40,7 @@ class dyn_sampler {
   /// @brief Composite samplers (regnet) set several keys instead of their own.
   [[nodiscard]] bool is_composite() const noexcept { return std::holds_alternative<regnet_sampler>(sampler_); }
 
-  /// @brief One draw as a value (a regnet draw is a map of the keys it sets, in append_params' order).
+  /// @brief One draw as a value (a regnet draw is a map of its six fields, as `sweep sample` prints it).
   [[nodiscard]] value draw(numpy_rng& rng) const {
     return std::visit(
         [&](auto& s) -> value {
@@ -54,7 +54,7 @@ class dyn_sampler {
             param_list pairs;
             s.append_params(pairs, "REGNET", s.draw(rng));
             value::map m;
-            for (auto& [k, v] : pairs) m.emplace_back(std::move(k), std::move(v));
+            for (auto& [k, v] : pairs) m.emplace_back(k.substr(7), std::move(v));
             return value{std::move(m)};
           } else {
             return detail::to_value(s.draw(rng));
@@ -63,6 +63,17 @@ class dyn_sampler {
         sampler_);
   }
 
+  /// @brief Draws and appends the values this sampler sets (a regnet draw: its six, in append_params' order).
+  void draw_values(numpy_rng& rng, std::vector<value>& out) const {
+    if (auto* spec = std::get_if<regnet_sampler>(&sampler_)) {
+      auto v = spec->draw(rng);
+      out.insert(out.end(), {value{v.depth}, value{v.w0}, value{v.wa}, value{v.wm}, value{v.group_w}, value{v.bot_mul}});
+    } else if (auto* f = std::get_if<float_sampler>(&sampler_)) {
+      out.emplace_back(f->draw(rng));  // the hot case of most sweeps: no detour through draw()
+    } else {
+      out.push_back(draw(rng));
+    }
+  }
   /// @brief The keys a draw sets, for the sampler of `key` (a regnet: its six).
   [[nodiscard]] std::vector<std::string> keys_set(const std::string& key) const {
     if (auto* spec = std::get_if<regnet_sampler>(&sampler_)) {

@@ -29,7 +29,7 @@ class typed_space : public detail::space_interface<typed_space<Bindings>> {
 
   /// @brief One record; samplers draw left to right, as pycls applies them in the order written.
   [[nodiscard]] record_type draw(numpy_rng& rng) const {
-    return bindings_.make([&](auto& sampler, std::size_t) { return sampler.draw(rng); });
+    return bindings_.draw(rng);
   }
   [[nodiscard]] constexpr bool accepts(const record_type&) const { return true; }
 

@@ -10,6 +10,8 @@
 #include <sweep/report/sweep_plots.hpp>
 
 #include <fmt/format.h>
+#include <range/v3/algorithm/find.hpp>
+#include <range/v3/view/concat.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -63,10 +65,8 @@ struct jobs {
 
   void render(const analysis_context& ctx, const options&, html_book& book) const {
     std::vector<std::string> columns = {"done"};
-    for (auto* list : {&ctx.analyze.metrics, &ctx.analyze.complexity}) {
-      for (auto& m : *list) {
-        if (std::find(columns.begin(), columns.end(), m) == columns.end()) columns.push_back(m);
-      }
+    for (auto& m : ranges::views::concat(ctx.analyze.metrics, ctx.analyze.complexity)) {
+      if (ranges::find(columns, m) == columns.end()) columns.push_back(m);
     }
     std::string notes;
     for (auto& s : ctx.loaded) notes += shown_note(s).empty() ? "" : fmt::format("; {}:{}", s.name, shown_note(s));
