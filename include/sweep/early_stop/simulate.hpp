@@ -30,11 +30,12 @@ struct simulation_result {
   std::int64_t epochs_full = 0;         // epochs the sweep ran
   std::int64_t epochs_run = 0;          // epochs it would have run
   std::vector<std::size_t> stopped_at;  // jobs stopped at each rung
-  std::size_t best_rank = 0;            // the full sweep's rank (by ANALYZE.ERROR, 1 = best) of the best finished job
+  std::size_t best_rank = 0;            // the full sweep's rank (by ANALYZE.ERROR: 1 + jobs strictly better) of the best finished job
   std::size_t top5_finished = 0;        // of the full sweep's best 5 (fewer in a smaller sweep), how many finish
   std::size_t top5 = 0;
-  std::string best_job;                 // the full sweep's best job (its log_file) and whether it finishes
-  bool best_finished = false;
+  std::string best_job;                 // the full sweep's best job (its log_file; the first of equals)
+  double best_error = 0;                // its error
+  bool best_finished = false;           // a job with the full sweep's best error finishes
 
   [[nodiscard]] std::size_t stopped() const { return std::accumulate(stopped_at.begin(), stopped_at.end(), std::size_t{0}); }
   [[nodiscard]] double saved() const {
@@ -91,6 +92,7 @@ inline simulation_result simulate_early_stop(const asha_policy& p, const nlohman
     s.name = j.value("log_file", std::string());
     jobs.push_back(std::move(s));
   }
+  if (jobs.empty()) throw error(fmt::format("no job of the sweep has epochs of {}: expected a sweep.json whose jobs log it", p.metric()));
   simulation_result out;
   out.jobs = jobs.size();
   std::vector<std::vector<double>> at_rung;
@@ -148,15 +150,19 @@ inline simulation_result simulate_early_stop(const asha_policy& p, const nlohman
   auto cost = [](double e) { return std::isnan(e) ? std::numeric_limits<double>::infinity() : e; };
   std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return cost(jobs[a].error) < cost(jobs[b].error); });
   out.top5 = std::min<std::size_t>(5, order.size());
+  // Ranks count the jobs strictly better: jobs with equal errors (a small test set) share a rank.
+  std::size_t rank = 0;
   for (std::size_t k = 0; k < order.size(); ++k) {
     auto& s = jobs[order[k]];
+    if (k == 0 || cost(s.error) > cost(jobs[order[k - 1]].error)) rank = k + 1;
     if (k == 0) {
       out.best_job = s.name;
-      out.best_finished = !s.stopped;
+      out.best_error = s.error;
     }
-    if (!s.stopped && out.best_rank == 0) out.best_rank = k + 1;
+    if (!s.stopped && out.best_rank == 0) out.best_rank = rank;
     if (k < out.top5 && !s.stopped) ++out.top5_finished;
   }
+  out.best_finished = out.best_rank == 1;
   return out;
 }
 
@@ -180,7 +186,8 @@ inline std::string format_simulation(const asha_policy& p, const simulation_resu
   std::string out = fmt::format("simulate: {} jobs, rungs at epoch {} x {}^r on {}\n", r.jobs, p.min_epochs, p.eta, p.metric());
   out += fmt::format("simulate: epochs run {} of {} ({:.1f}% saved)\n", r.epochs_run, r.epochs_full, 100 * r.saved());
   for (std::size_t k = 0; k < r.stopped_at.size(); ++k) out += fmt::format("simulate: stopped at rung {}: {}\n", k, r.stopped_at[k]);
-  out += fmt::format("simulate: the best job of the full sweep ({}) {}\n", r.best_job, r.best_finished ? "finishes" : "is stopped");
+  out += fmt::format("simulate: the best error of the full sweep ({}, {}) {}\n", r.best_error, r.best_job,
+                     r.best_finished ? "is reached by a job that finishes" : "is reached by no job that finishes");
   out += fmt::format("simulate: the best finished job ranks {} in the full sweep; {} of the top {} finish\n", r.best_rank,
                      r.top5_finished, r.top5);
   return out;
