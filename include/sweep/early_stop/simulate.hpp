@@ -68,8 +68,8 @@ inline double job_error(const nlohmann::json& job, const std::string& error) {
 
 /// @brief Replays `p` on the jobs of a sweep.json as the local launcher would run them: `parallel` at a time in
 /// job order, one time unit per epoch, each rung decided with the jobs that reached it earlier (ties in time:
-/// lower job index first). `error` (ANALYZE.ERROR) ranks the full sweep.
-inline simulation_result simulate_early_stop(const asha_policy& p, const nlohmann::json& sweep, const std::string& error,
+/// lower job index first). `error_key` (ANALYZE.ERROR) ranks the full sweep.
+inline simulation_result simulate_early_stop(const asha_policy& p, const nlohmann::json& sweep, const std::string& error_key,
                                              std::size_t parallel) {
   struct sim_job {
     job_progress progress;
@@ -87,7 +87,7 @@ inline simulation_result simulate_early_stop(const asha_policy& p, const nlohman
     s.progress = progress_of(p, j);
     if (s.progress.epoch_max == 0 || s.progress.points.empty()) continue;
     s.rungs = p.rungs(s.progress.epoch_max);
-    s.error = detail::job_error(j, error);
+    s.error = detail::job_error(j, error_key);
     s.last = s.progress.points.back().first;
     s.name = j.value("log_file", std::string());
     jobs.push_back(std::move(s));
