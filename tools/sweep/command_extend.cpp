@@ -16,7 +16,7 @@ struct extend_args {
   std::int64_t num_configs = 0;
 };
 
-const bool registered = sweep::driver::register_command(25, [](CLI::App& app) {
+const bool registered = sweep::driver::register_command(22, [](CLI::App& app) {
   auto args = std::make_shared<extend_args>();
   auto* cmd = app.add_subcommand("extend", "Add configs to a set-up (or launched) sweep: same SETUP, no duplicates, the next job indices");
   args->cfg.add_to(cmd);
