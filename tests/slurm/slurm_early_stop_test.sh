@@ -15,10 +15,7 @@ trap 'scancel --name=es >/dev/null 2>&1; rm -rf "$work"' EXIT
 mkdir -p "$work/project"
 cp "$here/early_stop_job.sh" "$work/project/job.sh"
 cd "$work/project"
-pass=0 fail=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+source "$here/checks.sh"
 
 cat > es.yaml <<YAML
 ROOT_DIR: $work/sweeps
@@ -53,16 +50,7 @@ check "job 0's rung-0 decision is continue" grep -q '"decision":"continue"' "$S/
 decision0=$(md5sum < "$S/early_stop/rung_0/000000.json")
 scancel --signal=USR1 --batch "${job}_0"
 
-settled() {
-  local end=$(( $(date +%s) + 240 ))
-  while :; do
-    local s; s=$("$sweep" status --summary --sweep-cfg es.yaml)
-    [[ $s =~ " 0 running, ".*" 0 queued" ]] && { echo "$s"; return 0; }
-    [[ $(date +%s) -lt $end ]] || { echo "timeout: $s"; return 1; }
-    sleep 1
-  done
-}
-settled || bad "the sweep did not settle"
+wait_settled es 240 || bad "the sweep did not settle"
 check "job 0 was requeued by USR1 and resumed" grep -q "restart=1 from epoch 3" "$S/logs/000000/stdout.log"
 check "the wrapper logged the USR1" grep -q "caught USR1" "$S/logs/sbatch/${job}_0.out"
 check "job 0's rung-0 decision was not made again" test "$(md5sum < "$S/early_stop/rung_0/000000.json")" = "$decision0"
@@ -87,7 +75,7 @@ scontrol requeue "${job}_${vi}" || bad "scontrol requeue ${job}_${vi}"
 for _ in $(seq 1 120); do grep -q "not running job $vi: stopped early" "$S/logs/sbatch/${job}_${vi}.out" 2>/dev/null && break; sleep 1; done
 check "the requeued task of stopped job $vi did not run it" grep -q "not running job $vi: stopped early" "$S/logs/sbatch/${job}_${vi}.out"
 check "stopped job $vi's log did not grow" test "$(stat -c %s "$S/logs/$victim/stdout.log")" = "$size"
-settled || bad "the sweep did not settle after the requeue"
+wait_settled es 240 || bad "the sweep did not settle after the requeue"
 
 "$sweep" collect --sweep-cfg es.yaml -q > collect.out || bad "collect"
 check "collect counts the stopped jobs" grep -q "jobs_stopped_early=$stopped" collect.out
