@@ -44,8 +44,7 @@ EARLY_STOP:
   CHECK_PERIOD: 0.2
 YAML
 S=$work/sweeps/es
-mkdir -p "$S/cfgs"
-for i in 0 1 2 3; do printf 'X: %d\n' "$i" > "$S/cfgs/00000$i.yaml"; printf '00000%d.yaml: X %d\n' "$i" "$i"; done > "$S/cfgs_summary.yaml"
+make_cfgs "$S" 4
 
 "$sweep" launch --sweep-cfg es.yaml --yes || bad "launch"
 wait_settled es 240 || bad "the sweep did not settle"

@@ -38,8 +38,7 @@ EARLY_STOP:
   CHECK_PERIOD: 0.2
 YAML
 S=$work/sweeps/es
-mkdir -p "$S/cfgs"
-for ((i = 0; i < 6; i++)); do printf 'X: %d\n' "$i" > "$S/cfgs/$(printf %06d "$i").yaml"; printf '%06d.yaml: X %d\n' "$i" "$i"; done > "$S/cfgs_summary.yaml"
+make_cfgs "$S" 6
 
 "$sweep" launch --sweep-cfg es.yaml --backend slurm --yes || bad "launch"
 check "the launch wrote the policy for the tasks" test -f "$S/early_stop/policy.yaml"

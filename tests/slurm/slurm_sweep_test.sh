@@ -41,11 +41,6 @@ LAUNCH:
   COMMENT: "\`touch $canary\` \$(touch $canary)"
 YAML
 }
-make_cfgs() { # the job configs setup would write
-  mkdir -p "$1/cfgs"
-  for ((i = 0; i < $2; i++)); do printf 'X: %d\n' "$i" > "$1/cfgs/$(printf %06d "$i").yaml"; done
-  for ((i = 0; i < $2; i++)); do printf '%06d.yaml: X %d\n' "$i" "$i"; done > "$1/cfgs_summary.yaml"
-}
 
 # Sweep A: 4 jobs, PARALLEL_JOBS 1 on a node with room for 2.
 write_sweep a parallel parallel 4 1 3
