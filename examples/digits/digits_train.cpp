@@ -34,6 +34,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #ifndef DIGITS_DEFAULT_DATA_FILE
@@ -66,6 +67,7 @@ struct options {
   std::uint32_t rng_seed;
   int log_period, prec_warmup_iter, prec_num_iter;
   std::string out_dir, data_file;
+  double epoch_seconds;  // an epoch lasts at least this long (a stand-in for a GPU epoch, so early stopping can look in time)
   bool lightning_csv;  // also write OUT_DIR/lightning_logs/version_N/metrics.csv as Lightning's CSVLogger does
 };
 
@@ -137,6 +139,7 @@ options read_options(job_config& cfg) {
   o.out_dir = cfg.get_string("OUT_DIR", "");
   o.data_file = cfg.get_string("DIGITS.DATA_FILE", DIGITS_DEFAULT_DATA_FILE);
   o.lightning_csv = cfg.get_bool("DIGITS.LIGHTNING_CSV", false);
+  o.epoch_seconds = get_float("DIGITS.EPOCH_SECONDS", 0.0, 0, 3600, "expected the least seconds an epoch lasts, in [0, 3600]");
   return o;
 }
 
@@ -440,6 +443,7 @@ void train(job_config& cfg, const options& o) {
   long max_iter = static_cast<long>(o.max_epoch) * train_iters;
 
   for (int epoch = state.epochs_done; epoch < o.max_epoch; ++epoch) {
+    auto epoch_start = clock_type::now();
     // Each epoch's order comes from (seed, epoch) alone, so a resumed job trains as an uninterrupted one.
     std::seed_seq seq{o.rng_seed, static_cast<std::uint32_t>(epoch)};
     std::mt19937 engine(seq);
@@ -511,6 +515,9 @@ void train(job_config& cfg, const options& o) {
       save_checkpoint(file, state);
       std::cout << "Wrote checkpoint to: " << file.string() << '\n';
     }
+    std::cout.flush();
+    auto rest = std::chrono::duration<double>(o.epoch_seconds) - (clock_type::now() - epoch_start);
+    if (rest.count() > 0) std::this_thread::sleep_for(rest);
   }
   std::cout.flush();
 }

@@ -4,6 +4,7 @@
 #include <sweep/launch/command.hpp>
 #include <sweep/launch/job_state.hpp>
 #include <sweep/launch/process.hpp>
+#include <sweep/launch/watch.hpp>
 #include <sweep/launch/request.hpp>
 #include <sweep/launch/backend.hpp>
 #include <sweep/launch/local.hpp>

@@ -5,3 +5,4 @@
 #include <sweep/setup/job_config.hpp>
 #include <sweep/setup/sample.hpp>
 #include <sweep/setup/setup.hpp>
+#include <sweep/setup/extend.hpp>

@@ -13,5 +13,6 @@
 #include <sweep/setup.hpp>
 #include <sweep/launch.hpp>
 #include <sweep/collect.hpp>
+#include <sweep/early_stop.hpp>
 #include <sweep/analyze.hpp>
 #include <sweep/report.hpp>

@@ -282,6 +282,7 @@ inline bool path_exists(const std::filesystem::path& path) {
 //   logs/.launch.lock          held while a launcher runs the sweep
 //   logs/<backend>/            a launch backend's own files (SLURM's sbatch logs, ...)
 //   bin/, code/                what cluster tasks run: the driver copy, batch scripts; the job's code
+//   early_stop/                early stopping's policy (policy.yaml) and decisions (rung_R/NNNNNN.json)
 //   sweep.json                 the collected logs (pycls's format), and its cache next to it
 //   analysis.html              the report
 
@@ -310,6 +311,7 @@ struct sweep_layout {
   [[nodiscard]] fs::path bin_dir() const { return dir / "bin"; }
   [[nodiscard]] fs::path code_dir() const { return dir / "code"; }
   [[nodiscard]] fs::path sweep_file() const { return dir / "sweep.json"; }
+  [[nodiscard]] fs::path early_stop_dir() const { return dir / "early_stop"; }
   [[nodiscard]] fs::path collect_cache_file() const { return dir / "sweep_collect_cache.json"; }
   [[nodiscard]] fs::path analysis_file() const { return dir / "analysis.html"; }
   [[nodiscard]] fs::path job_dir(std::int64_t index) const { return logs_dir() / job_name(index); }
@@ -4727,6 +4729,24 @@ struct analyze_options {
   component_sections extensions;
 };
 
+/// @brief EARLY_STOP: stopping bad jobs before their last epoch (off unless TYPE is set); see
+/// docs/early_stopping.md. Not written out while off, so configs without it stay as they were.
+struct early_stop_options {
+  BOOST_HANA_DEFINE_STRUCT(early_stop_options,
+    (std::string, type),               // "" or none: off; asha: asynchronous successive halving
+    (std::string, metric),             // "record.field" compared at each rung; empty: ANALYZE.ERROR
+    (std::string, mode),               // min (an error) or max (an accuracy)
+    (std::int64_t, min_epochs),        // the first rung's epoch
+    (std::int64_t, reduction_factor),  // eta: rung r is at MIN_EPOCHS * eta^r, and 1/eta of the jobs go on
+    (std::int64_t, num_rungs),         // rungs at most; 0: every rung below a job's last epoch
+    (double, check_period));           // seconds between two looks at a running job's log
+  early_stop_options() : mode("min"), min_epochs(1), reduction_factor(3), num_rungs(0), check_period(10) {}
+
+  [[nodiscard]] bool enabled() const { return !type.empty() && type != "none"; }
+  /// @brief Left out when a config is written out (schema_to_value).
+  [[nodiscard]] bool omitted() const { return !enabled(); }
+};
+
 /// @brief A whole sweep config: top-level keys and the four stages' options.
 struct sweep_config {
   BOOST_HANA_DEFINE_STRUCT(sweep_config,
@@ -4737,7 +4757,8 @@ struct sweep_config {
     (setup_options, setup),
     (launch_options, launch),
     (collect_options, collect),
-    (analyze_options, analyze));
+    (analyze_options, analyze),
+    (early_stop_options, early_stop));
   sweep_config()
       : root_dir("sweeps"),
         num_proc(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::thread::hardware_concurrency()))) {}
@@ -5251,6 +5272,30 @@ inline void check_analyze_options(const sweep_config& cfg) {
   for (auto& [name, filters] : a.split_filters) check_filters("ANALYZE.SPLIT_FILTERS." + name, filters);
 }
 
+/// @brief EARLY_STOP's keys (docs/early_stopping.md): checked by launch, `sweep job` and `sweep simulate`.
+inline void check_early_stop_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  const auto& e = cfg.early_stop;
+  c.require(e.type.empty() || e.type == "none" || e.type == "asha", "EARLY_STOP.TYPE",
+            fmt::format("expected asha (asynchronous successive halving) or none, got '{}'", e.type));
+  if (!e.enabled()) return;
+  const auto& metric = e.metric.empty() ? cfg.analyze.error : e.metric;
+  auto dot = metric.find('.');
+  c.require(dot != std::string::npos && dot > 0 && dot + 1 < metric.size() && metric.find('.', dot + 1) == std::string::npos,
+            e.metric.empty() ? "ANALYZE.ERROR" : "EARLY_STOP.METRIC",
+            fmt::format("expected record.field of an epoch record (e.g. test_epoch.top1_err), got '{}'", metric));
+  c.require(e.mode == "min" || e.mode == "max", "EARLY_STOP.MODE",
+            fmt::format("expected min (lower is better, an error) or max (an accuracy), got '{}'", e.mode));
+  c.require(e.min_epochs >= 1, "EARLY_STOP.MIN_EPOCHS", fmt::format("expected the first rung's epoch, at least 1, got {}", e.min_epochs));
+  c.require(e.reduction_factor >= 2 && e.reduction_factor <= 1000, "EARLY_STOP.REDUCTION_FACTOR",
+            fmt::format("expected 2 to 1000 (eta: 1/eta of the jobs pass each rung), got {}", e.reduction_factor));
+  c.require(e.num_rungs >= 0 && e.num_rungs <= 60, "EARLY_STOP.NUM_RUNGS",
+            fmt::format("expected 0 (every rung below a job's last epoch) to 60, got {}", e.num_rungs));
+  c.require(e.check_period > 0 && e.check_period <= 86400, "EARLY_STOP.CHECK_PERIOD",
+            fmt::format("expected seconds between two looks at a running job's log, above 0 and at most 86400, got {}",
+                        e.check_period));
+}
+
 }  // namespace sweep
 // ---- end sweep/config/check.hpp ----
 
@@ -5383,8 +5428,11 @@ value schema_to_value(const T& x) {
   if constexpr (reflected_struct<T>) {
     value::map out;
     boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
-      out.emplace_back(upper(boost::hana::to<char const*>(boost::hana::first(pair))),
-                       schema_to_value(boost::hana::second(pair)(x)));
+      const auto& field = boost::hana::second(pair)(x);
+      if constexpr (requires { field.omitted(); }) {
+        if (field.omitted()) return;  // an optional section that is off (EARLY_STOP)
+      }
+      out.emplace_back(upper(boost::hana::to<char const*>(boost::hana::first(pair))), schema_to_value(field));
     });
     if constexpr (requires { x.extensions; }) out.insert(out.end(), x.extensions.begin(), x.extensions.end());
     return value{std::move(out)};
@@ -8388,6 +8436,17 @@ class section_cache {
 
 }  // namespace detail
 
+/// @brief One job config's YAML: BASE_CFG with the record's pairs merged in, through `finish`, its DESC the key.
+template <class Space, class Record, class Finish>
+std::string job_config_yaml(const sweep_config& cfg, const Space& design, const detail::section_cache& sections,
+                            const Record& record, std::string_view key, Finish&& finish, param_list& params) {
+  params.clear();
+  design.append_params(params, record);
+  value job = std::invoke(finish, merge_params(cfg.setup.base_cfg, params));
+  job.at_path("DESC") = value{std::string(key)};
+  return sections.to_yaml(job);
+}
+
 /// @brief Writes the job configs of sampled records. `finish` turns BASE_CFG + pairs into the written config.
 template <class Space, class Record, class Finish>
 void write_job_configs(const sweep_config& cfg, const Space& design, const sample_result<Record>& sampled, Finish&& finish) {
@@ -8398,11 +8457,7 @@ void write_job_configs(const sweep_config& cfg, const Space& design, const sampl
   detail::section_cache sections(cfg.setup.base_cfg);
   auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
   auto emit = [&](std::size_t i, param_list& params) {
-    params.clear();
-    design.append_params(params, sampled.records[i]);
-    value job = finish(merge_params(cfg.setup.base_cfg, params));
-    job.at_path("DESC") = value{sampled.keys[i]};
-    return sections.to_yaml(job);
+    return job_config_yaml(cfg, design, sections, sampled.records[i], sampled.keys[i], finish, params);
   };
   auto write = [&](std::size_t i, const std::string& text) {
     auto file = fresh / job_config_name(static_cast<std::int64_t>(i));
@@ -8551,6 +8606,94 @@ setup_summary setup(const sweep_config& cfg, const Space& design, const setup_ob
 
 }  // namespace sweep
 // ---- end sweep/setup/setup.hpp ----
+
+// ---- begin sweep/setup/extend.hpp ----
+// Growing a set-up (possibly launched) sweep: `sweep extend` draws N more
+// configs from the same SETUP (space, constraints, BASE_CFG), none a duplicate
+// of a config the sweep has, and gives them the next job indices; `sweep
+// launch` then runs only them. The draw is reproducible: its seed comes from
+// RNG_SEED and the number of configs the sweep had, so the same sweep extended
+// by the same N gets the same configs. A SETUP that differs from the saved one
+// is refused key by key (check_saved_setup), since the jobs would mix spaces.
+
+
+
+#include <random>
+
+namespace sweep {
+
+/// @brief What an extension did.
+struct extend_summary {
+  std::filesystem::path dir;
+  std::int64_t before = 0;   // configs the sweep had
+  std::int64_t added = 0;    // new configs (fewer than asked when the space ran out)
+  std::uint32_t seed = 0;    // the draw's seed
+  std::int64_t sampled = 0;  // candidates drawn
+};
+
+/// @brief The seed of the draw that extends a sweep of `existing` configs set up with `rng_seed`: differs
+/// from the setup's own draw and from every earlier extension's, and is the same for the same sweep.
+inline std::uint32_t extension_seed(std::int64_t rng_seed, std::int64_t existing) {
+  std::seed_seq seq{static_cast<std::uint32_t>(rng_seed), static_cast<std::uint32_t>(existing), 0x65787464u};
+  std::uint32_t out = 0;
+  seq.generate(&out, &out + 1);
+  return out;
+}
+
+namespace detail {
+
+template <sampleable_space Space>
+extend_summary extend_space(const sweep_config& cfg, std::int64_t count, const Space& design, const sweep_layout& layout) {
+  auto cfgs = list_job_configs(layout);
+  auto summary_value = load_yaml_file(layout.cfgs_summary_file());
+  std::unordered_set<std::string> existing;
+  value::map summary;
+  if (summary_value.is_map()) summary = summary_value.as_map();
+  for (auto& [name, key] : summary) existing.insert(key.is_string() ? key.as_string() : key.python_repr());
+  extend_summary out;
+  out.dir = layout.dir;
+  out.before = static_cast<std::int64_t>(cfgs.size());
+  out.seed = extension_seed(cfg.setup.rng_seed, out.before);
+  auto options = cfg.setup;
+  options.rng_seed = out.seed;
+  options.num_configs = out.before + count;  // enough that `count` stay once the sweep's own are left out
+  config_checks checks(cfg);
+  auto sampled = sample_space(design, options, cfg.num_proc, checks);
+  out.sampled = sampled.sampled;
+  section_cache sections(cfg.setup.base_cfg);
+  param_list params;
+  for (std::size_t i = 0; i < sampled.records.size() && out.added < count; ++i) {
+    std::string key(sampled.keys[i]);
+    if (!existing.insert(key).second) continue;
+    auto index = out.before + out.added;
+    auto name = job_config_name(index);
+    write_file_atomic(layout.cfgs_dir() / name,
+                      job_config_yaml(cfg, design, sections, sampled.records[i], key, &config_checks::finish, params));
+    summary.emplace_back(name, value{key});
+    ++out.added;
+  }
+  // The summary lists the jobs: written last (atomically), it makes the new configs part of the sweep.
+  if (out.added > 0) write_file_atomic(layout.cfgs_summary_file(), to_yaml(value{std::move(summary)}));
+  return out;
+}
+
+}  // namespace detail
+
+/// @brief Adds `count` configs to the sweep `cfg` names (set up with the same SETUP, else refused with the
+/// differences). Refuses while a local launcher or collect uses the sweep (the sweep lock).
+inline extend_summary extend(const sweep_config& cfg, std::int64_t count) {
+  check_setup(cfg);
+  if (count < 1) throw error({"command line", 0}, "--num-configs", fmt::format("expected at least 1 config to add, got {}", count));
+  sweep_layout layout(sweep_dir(cfg));
+  list_job_configs(layout);  // a sweep that was set up
+  check_saved_setup(cfg);
+  sweep_lock lock(layout, sweep_access::exclusive, "extend");
+  if (!cfg.setup.space.is_null()) return detail::extend_space(cfg, count, load_setup_space(cfg), layout);
+  return detail::extend_space(cfg, count, load_space(cfg.setup.samplers, cfg.file), layout);
+}
+
+}  // namespace sweep
+// ---- end sweep/setup/extend.hpp ----
 // ---- end sweep/setup.hpp ----
 
 // ---- begin sweep/launch.hpp ----
@@ -8715,6 +8858,7 @@ inline std::vector<std::string> job_command(std::string_view command, const job_
 //   RETRY.txt                  one line per failed attempt (pycls's format); RETRY.N.txt: archived by a rerun
 //   DONE | FAILED              completion records, written atomically (exit 0 / out of retries)
 //   RUNNING                    "PID START HOST" of the process running the job, while it runs
+//   STOPPED_EARLY              "rung R epoch E: why": early stopping ended the job (never rerun), written atomically
 
 
 // ---- begin sweep/launch/process.hpp ----
@@ -9069,6 +9213,7 @@ class job_folder {
   static constexpr std::string_view done_file = "DONE";
   static constexpr std::string_view failed_file = "FAILED";
   static constexpr std::string_view running_file = "RUNNING";
+  static constexpr std::string_view stopped_early_file = "STOPPED_EARLY";
 
   job_folder(const sweep_layout& layout, std::int64_t index) : index_(index), dir_(layout.job_dir(index)) {}
 
@@ -9080,6 +9225,10 @@ class job_folder {
   [[nodiscard]] bool done() const { return path_exists(file(done_file)); }
   [[nodiscard]] bool failed() const { return path_exists(file(failed_file)); }
   [[nodiscard]] bool running() const { return path_exists(file(running_file)); }
+  /// @brief Early stopping ended the job at a rung (docs/early_stopping.md): it counts as ended, never reruns.
+  [[nodiscard]] bool stopped_early() const { return path_exists(file(stopped_early_file)); }
+  /// @brief Why: "rung R epoch E: ..." (empty when not stopped early).
+  [[nodiscard]] std::string stopped_early_reason() const { return first_line_of(file(stopped_early_file)); }
   /// @brief Failed attempts so far (lines of RETRY.txt).
   [[nodiscard]] std::size_t retries() const { return count_lines(file(retry_file)); }
 
@@ -9102,6 +9251,12 @@ class job_folder {
   void clear_running() const {
     std::error_code ec;
     fs::remove(file(running_file), ec);
+  }
+
+  /// @brief Early stopping decided the job stops (`reason`: "rung R epoch E: ...").
+  void mark_stopped_early(std::string_view reason) const {
+    fs::create_directories(dir_);
+    write_file_atomic(file(stopped_early_file), fmt::format("{}\n", reason));
   }
 
   /// @brief The job ended with exit 0.
@@ -9172,6 +9327,28 @@ class job_folder {
 }  // namespace sweep
 // ---- end sweep/launch/job_state.hpp ----
 
+// ---- begin sweep/launch/watch.hpp ----
+// A job watch: what a backend asks, while a job runs, whether the job should
+// end before its last epoch (early stopping, docs/early_stopping.md). The
+// launch stage only calls it; the policy lives in early_stop/, which reads the
+// job's logs as collect does and records its decisions in the sweep folder.
+
+
+namespace sweep {
+
+/// @brief Asked every `period` for each running job, and once more when a job ended on its own.
+struct job_watch {
+  /// (job index, the job ended on its own) -> the reason to stop it now, or nothing. When it returns a
+  /// reason, the job's STOPPED_EARLY is already written; the backend then ends the job's processes.
+  std::function<std::optional<std::string>(std::int64_t index, bool ended)> check;
+  std::chrono::milliseconds period{10000};
+
+  [[nodiscard]] explicit operator bool() const { return static_cast<bool>(check); }
+};
+
+}  // namespace sweep
+// ---- end sweep/launch/watch.hpp ----
+
 // ---- begin sweep/launch/request.hpp ----
 // What a caller asks of sweep::launch (backend, confirmation, resume mode) and
 // what it gets back, plus copying the code jobs use, which every backend shares.
@@ -9195,6 +9372,7 @@ struct launch_request {
   std::optional<std::chrono::milliseconds> time_limit;  // overrides TIME_LIMIT (minutes) for local jobs
   std::chrono::milliseconds kill_grace{5000};            // SIGTERM -> SIGKILL delay when stopping a job
   std::optional<std::int64_t> max_array_size;            // cluster arrays; default: the cluster's own limit
+  job_watch watch;  // early stopping for jobs this process runs (the local backend); none: jobs run to their end
 };
 
 /// @brief What a launch did.
@@ -9207,6 +9385,7 @@ struct launch_result {
   std::size_t failed = 0;      // jobs that ran here: out of retries in this launch
   std::size_t unfinished = 0;  // jobs that ran here: stopped by a signal before they ended
   std::size_t not_started = 0; // jobs that ran here: left unstarted by fail-fast (LAUNCH.MAX_FAILURES)
+  std::size_t stopped_early = 0;  // jobs that ran here: ended at a rung by early stopping (request.watch)
   bool failed_fast = false;    // LAUNCH.MAX_FAILURES was reached: no new attempt started after it
   bool interrupted = false;    // a SIGINT/SIGTERM stopped the launch
   bool declined = false;       // cluster: the confirmation was refused
@@ -9607,10 +9786,16 @@ void add_launch_backend(registry<launch_backend_factory>& backends) {
 namespace sweep {
 
 /// @brief How a job ended for good: exit 0, out of retries, or never (re)started because of fail-fast.
-enum class job_outcome { done, failed, skipped };
+enum class job_outcome { done, failed, skipped, stopped_early };
 
 inline std::string_view to_string(job_outcome o) {
-  return o == job_outcome::done ? "done" : o == job_outcome::failed ? "failed" : "skipped";
+  switch (o) {
+    case job_outcome::done: return "done";
+    case job_outcome::failed: return "failed";
+    case job_outcome::skipped: return "skipped";
+    case job_outcome::stopped_early: return "stopped_early";
+  }
+  return "skipped";
 }
 
 /// @brief The events LAUNCH.ON_EVENT hears about ({event}).
@@ -9838,6 +10023,8 @@ struct running_job {
   std::optional<launch_clock::time_point> deadline;  // TIME_LIMIT
   std::optional<launch_clock::time_point> kill_at;   // SIGKILL if still alive by then
   bool timed_out = false;
+  bool stopped_early = false;                        // the request's watch ended it at a rung
+  launch_clock::time_point next_check{};             // when the watch looks at it again
 };
 
 }  // namespace detail
@@ -9907,7 +10094,10 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
   // (SIGPIPE, `sweep launch | head -1`) costs only that output: the jobs run on under this launcher.
   signal_pipe signals({SIGINT, SIGTERM, SIGHUP}, {SIGPIPE});
   std::size_t done_before = 0;
-  for (std::size_t i = 0; i < total; ++i) done_before += ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
+  for (std::size_t i = 0; i < total; ++i) {
+    auto job = ctx.job(static_cast<std::int64_t>(i));
+    done_before += job.done() || job.stopped_early() ? 1 : 0;
+  }
   detail::progress_line progress(req.progress, total, done_before, req.out);
   bool stopping = false;
   launch_events events(layout, cfg.launch);
@@ -9957,6 +10147,7 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
     }
     r.pidfd = open_pidfd(r.pid);
     r.deadline = launch_clock::now() + time_limit;
+    r.next_check = launch_clock::now() + req.watch.period;
     active.push_back(r);  // first: if RUNNING cannot be written (a full disk), kill_on_throw stops the job
     job.mark_running(r.pid);
     return true;
@@ -9965,6 +10156,12 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
   auto finish_job = [&](std::int64_t i, int code, bool timed_out) {
     auto job = ctx.job(i);
     job.clear_running();
+    if (req.watch && code == 0 && !timed_out && !job.stopped_early()) req.watch.check(i, true);  // its rungs count
+    if (job.stopped_early()) {  // decided before any signal to the launcher: the decision stands
+      ++result.stopped_early;
+      events.job_ended(i, job_outcome::stopped_early);
+      return;
+    }
     if (stopping) {
       job.note("stopped by a signal to the launcher; relaunch to rerun");
       ++result.unfinished;
@@ -10005,7 +10202,7 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
       if (!start_job(i)) finish_job(i, 127, false);
     }
     if (active.empty()) break;
-    progress.update(done_before + result.done, active.size(), result.failed, queue.size());
+    progress.update(done_before + result.done + result.stopped_early, active.size(), result.failed, queue.size());
 
     std::vector<pollfd> fds;
     fds.push_back({signals.read_fd(), POLLIN, 0});
@@ -10019,6 +10216,7 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
     for (auto& r : active) {
       if (r.deadline && !r.timed_out) wake = std::min(wake, *r.deadline);
       if (r.kill_at) wake = std::min(wake, *r.kill_at);
+      if (req.watch && !r.stopped_early) wake = std::min(wake, r.next_check);
     }
     auto timeout = duration_cast<milliseconds>(wake - now).count() + 1;
     if (blind) timeout = std::min<long>(timeout, 5);
@@ -10045,6 +10243,15 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
         finish_job(finished.index, exit_code(status), finished.timed_out);
         continue;
       }
+      if (req.watch && !stopping && !r.stopped_early && !r.timed_out && now >= r.next_check) {
+        r.next_check = now + req.watch.period;
+        if (auto why = req.watch.check(r.index, false)) {
+          ctx.job(r.index).note("stopped early: " + *why);
+          r.stopped_early = true;
+          ::kill(-r.pid, SIGTERM);
+          r.kill_at = now + req.kill_grace;
+        }
+      }
       if (r.deadline && !r.timed_out && now >= *r.deadline) {
         r.timed_out = true;
         ::kill(-r.pid, SIGTERM);
@@ -10056,10 +10263,11 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
       ++k;
     }
   }
-  progress.update(done_before + result.done, 0, result.failed, 0, true);
+  progress.update(done_before + result.done + result.stopped_early, 0, result.failed, 0, true);
   progress.finish();
   if (events.fail_fast()) result.failed_fast = true;
-  ctx.print("launch: {} done, {} failed, {} unfinished{}{}\n", result.done, result.failed, result.unfinished,
+  ctx.print("launch: {} done, {} failed, {} unfinished{}{}{}\n", result.done, result.failed, result.unfinished,
+            result.stopped_early > 0 ? fmt::format(", {} stopped early", result.stopped_early) : std::string(),
             result.failed_fast ? fmt::format(", {} not started (LAUNCH.MAX_FAILURES {} reached)", result.not_started,
                                              cfg.launch.max_failures)
                                : std::string(),
@@ -10096,7 +10304,8 @@ struct task_settings {
 /// @brief How one attempt ended: the job's exit code, or a signal to the wrapper that cut it short.
 struct task_attempt {
   int code = 127;
-  int signal = 0;  // one of the `interrupt` signals arrived first (the job got SIGTERM)
+  int signal = 0;              // one of the `interrupt` signals arrived first (the job got SIGTERM)
+  bool stopped_early = false;  // the watch ended it at a rung (STOPPED_EARLY written)
 };
 
 /// @brief What happens after an attempt: the job is done, gets another attempt (requeue), or failed for good
@@ -10159,10 +10368,21 @@ inline std::size_t skip_pending_tasks(const launch_events& events, const std::op
   return n;
 }
 
+/// @brief A task for a job early stopping ended (a requeue after the decision, a resubmission): it is not
+/// run again; true (and the task's log says why) when so.
+inline bool task_refused_as_stopped_early(const job_folder& job, std::FILE* log) {
+  if (!job.stopped_early()) return false;
+  detail::task_log(log, fmt::format("not running job {}: stopped early ({})", job.index(), job.stopped_early_reason()));
+  return true;
+}
+
 /// @brief Runs one attempt and waits for it; when a signal of `interrupt` reaches the wrapper first, the job's
-/// process group gets SIGTERM and the signal is returned at once (the wrapper then requeues itself).
+/// process group gets SIGTERM and the signal is returned at once (the wrapper then requeues itself). With a
+/// watch, the job's log is looked at every watch.period: when the watch stops the job, its group gets SIGTERM
+/// (SIGKILL after `grace`) and the attempt ends stopped early.
 inline task_attempt run_task_attempt(const spawn_options& o, const signal_pipe& signals, const std::vector<int>& interrupt,
-                                     const job_folder& job, std::FILE* log) {
+                                     const job_folder& job, std::FILE* log, const job_watch& watch = {},
+                                     std::chrono::milliseconds grace = std::chrono::milliseconds(5000)) {
   task_attempt a;
   detail::task_log(log, "running: " + shell_join(o.argv));
   pid_t pid = -1;
@@ -10173,9 +10393,18 @@ inline task_attempt run_task_attempt(const spawn_options& o, const signal_pipe& 
     return a;
   }
   int pidfd = open_pidfd(pid);
+  using clock = std::chrono::steady_clock;
+  auto next_check = clock::now() + watch.period;
+  std::optional<clock::time_point> kill_at;
   for (;;) {
     pollfd fds[2] = {{signals.read_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
-    ::poll(fds, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 50);
+    int timeout = pidfd >= 0 ? -1 : 50;
+    if (watch) {
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>((kill_at ? *kill_at : next_check) - clock::now());
+      auto wait = static_cast<int>(std::clamp<std::int64_t>(until.count() + 1, 0, 60000));
+      timeout = timeout < 0 ? wait : std::min(timeout, wait);
+    }
+    ::poll(fds, pidfd >= 0 ? 2 : 1, timeout);
     if (fds[0].revents != 0) {
       for (int got : signals.drain()) {
         if (std::find(interrupt.begin(), interrupt.end(), got) != interrupt.end()) {
@@ -10191,16 +10420,38 @@ inline task_attempt run_task_attempt(const spawn_options& o, const signal_pipe& 
       a.code = exit_code(status);
       break;
     }
+    auto now = clock::now();
+    if (kill_at && now >= *kill_at) {
+      ::kill(-pid, SIGKILL);
+      kill_at.reset();
+    }
+    if (watch && !a.stopped_early && now >= next_check) {
+      next_check = now + watch.period;
+      if (auto why = watch.check(job.index(), false)) {
+        detail::task_log(log, fmt::format("stopping job {} early: {}", job.index(), *why));
+        job.note("stopped early: " + *why);
+        a.stopped_early = true;
+        ::kill(-pid, SIGTERM);
+        kill_at = now + grace;
+      }
+    }
   }
+  a.stopped_early = a.stopped_early || job.stopped_early();
+  if (watch && a.code == 0 && !a.stopped_early) watch.check(job.index(), true);  // its rungs count for later jobs
   if (pidfd >= 0) ::close(pidfd);
   detail::task_log(log, fmt::format("job {} exited with code {}", job.index(), a.code));
   return a;
 }
 
-/// @brief Records an attempt's exit code: DONE, or a RETRY.txt line and another attempt while retries last, else
-/// FAILED; the launch events hear of the job's end.
-inline task_next settle_task_attempt(int code, const job_folder& job, const task_settings& s,
+/// @brief Records an attempt's end: stopped early (STOPPED_EARLY is written: it ends the job), DONE, or a
+/// RETRY.txt line and another attempt while retries last, else FAILED; the launch events hear of the job's end.
+inline task_next settle_task_attempt(const task_attempt& attempt, const job_folder& job, const task_settings& s,
                                      const launch_events& events, std::FILE* log) {
+  auto code = attempt.code;
+  if (attempt.stopped_early) {
+    events.job_ended(job.index(), job_outcome::stopped_early);
+    return task_next::done;
+  }
   if (code == 0) {
     job.mark_done();
     events.job_ended(job.index(), job_outcome::done);
@@ -10546,6 +10797,7 @@ struct sge_task_options {
   std::string qstat = "qstat";
   std::string qdel = "qdel";
   std::FILE* log = stdout;  // the task's output file (logs/sge/<job>.<task>.out)
+  job_watch watch;          // early stopping (the sweep's early_stop/ policy, read by the driver); none: off
 };
 
 /// @brief The exit code that makes Grid Engine reschedule a task (it runs again later, RESTARTED=1).
@@ -10614,13 +10866,14 @@ inline int run_sge_task(const sge_task_options& o) {
   detail::task_log(o.log, fmt::format("array task {}.{} (pid {}) runs job {} in {}{}", job_id, task_id, ::getpid(), index,
                                       job.dir().string(), restarted != nullptr && std::string_view(restarted) == "1" ? " (restarted)" : ""));
   if (task_refused_by_fail_fast(events, job, o.log)) return 0;
+  if (task_refused_as_stopped_early(job, o.log)) return 0;  // a requeue after the decision
   job.prepare();
-  auto attempt = run_task_attempt(task_spawn_options(layout, cfgs, index, settings), signals, {SIGUSR1}, job, o.log);
+  auto attempt = run_task_attempt(task_spawn_options(layout, cfgs, index, settings), signals, {SIGUSR1}, job, o.log, o.watch);
   if (attempt.signal == SIGUSR1) {
     detail::task_log(o.log, "caught USR1 (soft time limit): requeuing with exit 99");
     return sge_requeue_exit;
   }
-  switch (settle_task_attempt(attempt.code, job, settings, events, o.log)) {
+  switch (settle_task_attempt(attempt, job, settings, events, o.log)) {
     case task_next::done: return 0;
     case task_next::retry: detail::task_log(o.log, "requeuing with exit 99"); return sge_requeue_exit;
     case task_next::failed_fast: detail::sge_dequeue_pending(o, layout, events, index, job_id, task_id); return 1;
@@ -10953,6 +11206,7 @@ struct slurm_task_options {
   std::string scontrol = "scontrol";
   std::string scancel = "scancel";
   std::FILE* log = stdout;  // the task's sbatch output file
+  job_watch watch;          // early stopping (the sweep's early_stop/ policy, read by the driver); none: off
 };
 
 namespace detail {
@@ -11012,6 +11266,7 @@ inline int run_slurm_task(const slurm_task_options& o) {
   launch_events events(layout, o.job.on_event, o.job.max_failures);
   detail::task_log(o.log, fmt::format("array task {} runs job {} in {}", task, index, job.dir().string()));
   if (task_refused_by_fail_fast(events, job, o.log)) return 0;
+  if (task_refused_as_stopped_early(job, o.log)) return 0;  // a requeue after the decision
   job.prepare();
 
   nlohmann::json slurm = nlohmann::json::object();
@@ -11030,13 +11285,13 @@ inline int run_slurm_task(const slurm_task_options& o) {
     prefix.push_back(fmt::format("--nodes={}", o.nodes));
     prefix.push_back(fmt::format("--ntasks-per-node={}", o.tasks_per_node));
   }
-  auto attempt = run_task_attempt(task_spawn_options(layout, cfgs, index, o.job, prefix), signals, {SIGUSR1}, job, o.log);
+  auto attempt = run_task_attempt(task_spawn_options(layout, cfgs, index, o.job, prefix), signals, {SIGUSR1}, job, o.log, o.watch);
   if (attempt.signal == SIGUSR1) {
     detail::task_log(o.log, "caught USR1 (time limit near)");
     detail::requeue_task(o, task);
     return 0;  // exit right away: SLURM's SIGTERM/SIGKILL of the requeue follow
   }
-  switch (settle_task_attempt(attempt.code, job, o.job, events, o.log)) {
+  switch (settle_task_attempt(attempt, job, o.job, events, o.log)) {
     case task_next::done: return 0;
     case task_next::retry: detail::requeue_task(o, task); return 0;
     case task_next::failed_fast: detail::cancel_pending_tasks(o, layout, events, index); return 1;
@@ -11304,7 +11559,8 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   std::vector<std::int64_t> jobs;
   for (std::size_t i = 0; i < cfgs.size(); ++i) {
     auto job = ctx.job(static_cast<std::int64_t>(i));
-    if (held[i] || job.done() || (request.only_failed && !job.failed())) continue;
+    // a job early stopping ended is as finished as a done one: its decision stands (docs/early_stopping.md)
+    if (held[i] || job.done() || job.stopped_early() || (request.only_failed && !job.failed())) continue;
     jobs.push_back(static_cast<std::int64_t>(i));
   }
   detail::copy_named_code(ctx.command_template(), ctx.project_dir(), layout.code_dir(), request.out);
@@ -11320,7 +11576,10 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   }
   // Events count the jobs this launch hands over plus those an engine still runs for an earlier one.
   std::size_t still_held = 0;
-  for (std::size_t i = 0; i < cfgs.size(); ++i) still_held += held[i] && !ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
+  for (std::size_t i = 0; i < cfgs.size(); ++i) {
+    auto job = ctx.job(static_cast<std::int64_t>(i));
+    still_held += held[i] && !job.done() && !job.stopped_early() ? 1 : 0;
+  }
   if (!jobs.empty()) launch_events(layout, cfg.launch).begin(jobs.size() + still_held);
 
   auto result = backend->launch(ctx, jobs);
@@ -11372,12 +11631,13 @@ namespace sweep {
 
 /// @brief A job's state: new (never started), queued, running (also when a launcher that died left its
 /// processes running), done, failed (out of retries), stopped (started, not finished, and nothing is
-/// running or queueing it now: launch again to resume).
-enum class job_state { new_job, queued, running, done, failed, stopped };
+/// running or queueing it now: launch again to resume), stopped early (early stopping ended it at a rung:
+/// never run again; docs/early_stopping.md).
+enum class job_state { new_job, queued, running, done, failed, stopped, stopped_early };
 
 /// @brief The word `sweep status` prints for a state.
 inline std::string_view to_string(job_state s) {
-  constexpr std::array<std::string_view, 6> names = {"new", "queued", "running", "done", "failed", "stopped"};
+  constexpr std::array<std::string_view, 7> names = {"new", "queued", "running", "done", "failed", "stopped", "stopped-early"};
   return names[static_cast<std::size_t>(s)];
 }
 
@@ -11390,12 +11650,13 @@ struct launch_job_status {
   std::string queue_state;    // the engine's word for it (squeue's PENDING, ...), while a backend holds it
   std::string backend;        // which backend holds it
   bool orphaned = false;      // running, but left by a launcher that died (nothing supervises it)
+  std::string stopped_early;  // stopped early: where and why ("rung R epoch E: ...")
 };
 
 /// @brief The whole sweep's status.
 struct launch_status {
   std::vector<launch_job_status> jobs;
-  std::array<std::size_t, 6> counts{};  // by job_state
+  std::array<std::size_t, 7> counts{};  // by job_state
   bool launcher_active = false;         // a launch holds the lock
   std::size_t orphaned = 0;             // running jobs a launcher that died left behind
   std::vector<std::string> unreadable;  // backends whose queue could not be read (their jobs show as stopped)
@@ -11409,6 +11670,8 @@ struct launch_status {
     return fmt::format("{} jobs: {} done, {} running, {} failed, {} queued, {} stopped, {} new ({} retries)", jobs.size(),
                        count(job_state::done), count(job_state::running), count(job_state::failed),
                        count(job_state::queued), count(job_state::stopped), count(job_state::new_job), retries) +
+           (count(job_state::stopped_early) == 0 ? std::string()
+                                                 : fmt::format("; {} stopped early", count(job_state::stopped_early))) +
            (orphaned == 0 ? std::string()
                           : fmt::format("; {} of the running jobs were left by a launcher that died: `sweep launch` "
                                         "or `sweep cancel` stops them",
@@ -11446,6 +11709,9 @@ inline launch_status read_launch_status(const sweep_config& cfg) {
     }
     if (job.done()) {
       j.state = job_state::done;
+    } else if (job.stopped_early()) {
+      j.state = job_state::stopped_early;
+      j.stopped_early = job.stopped_early_reason();
     } else if (job.failed()) {
       j.state = job_state::failed;
     } else if (q != queue.end()) {
@@ -13072,6 +13338,7 @@ struct job_status {
   bool has_err = false;        // stderr is not empty
   std::size_t records = 0;     // tagged lines seen in the log
   std::vector<log_issue> issues;
+  std::string stopped_early;   // early stopping ended it: STOPPED_EARLY's "rung R epoch E: why" (empty: not)
 
   [[nodiscard]] bool done() const noexcept { return epoch_ind == epoch_max; }
 };
@@ -13089,6 +13356,9 @@ struct collect_result {
 
   [[nodiscard]] std::size_t jobs_done() const {
     return static_cast<std::size_t>(std::count_if(jobs.begin(), jobs.end(), [](auto& j) { return j.done(); }));
+  }
+  [[nodiscard]] std::size_t jobs_stopped_early() const {
+    return static_cast<std::size_t>(std::count_if(jobs.begin(), jobs.end(), [](auto& j) { return !j.stopped_early.empty(); }));
   }
   [[nodiscard]] std::int64_t epochs_done() const {
     std::int64_t n = 0;
@@ -13110,8 +13380,10 @@ struct collect_result {
 
 /// @brief `jobs_started=a/N, jobs_done=b/N, epochs_done=c/d`, as pycls prints after "Status: ".
 inline std::string status_line(const collect_result& r) {
+  auto stopped = r.jobs_stopped_early();
   return fmt::format("jobs_started={}/{}, jobs_done={}/{}, epochs_done={}/{}", r.jobs.size(), r.num_configs,
-                     r.jobs_done(), r.num_configs, r.epochs_done(), r.epochs_total());
+                     r.jobs_done(), r.num_configs, r.epochs_done(), r.epochs_total()) +
+         (stopped == 0 ? std::string() : fmt::format(", jobs_stopped_early={}", stopped));
 }
 
 /// @brief pycls's per-job lines: `  LOG_FILE [ pp%] [i/max] [stderr]`, epochs padded to one width.
@@ -13127,8 +13399,9 @@ inline std::string format_status_table(const collect_result& r) {
     auto& j = r.jobs[i];
     // Python's int(i / m * 100): truncation of the float quotient.
     auto percent = static_cast<std::int64_t>(static_cast<double>(j.epoch_ind) / static_cast<double>(j.epoch_max) * 100);
-    fmt::format_to(std::back_inserter(out), "  {} [{:3d}%] [{:<{}}]{}\n", j.log_file, percent, epochs[i], width,
-                   j.has_err ? " [stderr]" : "");
+    fmt::format_to(std::back_inserter(out), "  {} [{:3d}%] [{:<{}}]{}{}\n", j.log_file, percent, epochs[i], width,
+                   j.has_err ? " [stderr]" : "",
+                   j.stopped_early.empty() ? "" : fmt::format(" [stopped early: {}]", j.stopped_early));
   }
   return out;
 }
@@ -13295,6 +13568,16 @@ struct shown_paths {
 
 inline constexpr std::string_view outside_job_folder = "resolves outside the job's folder (a symlink?)";
 
+/// @brief A job's `stopped_early` member of sweep.json from its STOPPED_EARLY text "rung R epoch E: why":
+/// {"epoch": E, "reason": ..., "rung": R}; empty when the job was not stopped early.
+inline std::string stopped_early_json(const std::string& text) {
+  if (text.empty()) return {};
+  long long rung = -1, epoch = -1;
+  if (std::sscanf(text.c_str(), "rung %lld epoch %lld", &rung, &epoch) != 2) rung = epoch = -1;
+  nlohmann::json j = {{"rung", rung}, {"epoch", epoch}, {"reason", text}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 /// @brief Parses one job: its log files through the format, plus log_file, err_file and err (the
 /// stderr text), written into the job's sweep.json entry.
 inline void collect_job(collected_job& job, const collect_options& opts, const bound_log_format& format,
@@ -13353,10 +13636,13 @@ inline void collect_job(collected_job& job, const collect_options& opts, const b
     for (auto& log : files.logs) paths.push_back(log.file);
     log_files = paths.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  const json_member extra[] = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}, {"log_files", log_files}};
+  std::vector<json_member> extra = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}};
+  if (!log_files.empty()) extra.push_back({"log_files", log_files});
+  std::string stopped = stopped_early_json(st.stopped_early);
+  if (!stopped.empty()) extra.push_back({"stopped_early", stopped});
   job_record record;
   job.entry.clear();
-  format.write_entry(files, *scratch.format, record, job.entry, std::span(extra, log_files.empty() ? 3 : 4));
+  format.write_entry(files, *scratch.format, record, job.entry, extra);
   st.records = record.records;
   st.epoch_ind = record.epoch_ind;
   st.epoch_max = record.epoch_max;
@@ -13612,6 +13898,7 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
     auto& name = job.status.name;
     job.status.log_file = (logs_dir / (job.files.empty() ? name + '/' + patterns.patterns().front() : job.files.back())).string();
     job.status.err_file = (logs_dir / name / opts.err_file).string();
+    job.status.stopped_early = first_line_of(logs_dir / name / job_folder::stopped_early_file);
     if (!job.log_stamp.exists) {
       // Not started (pycls leaves it out too); a cfg-index folder without its log is worth a word.
       bool cfg_index = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -13719,6 +14006,28 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
 }
 
 }  // namespace detail
+
+/// @brief One job's record as collect makes it (its log files read through the format, epoch series in
+/// `data`), for readers of a job that still runs, such as early stopping; no types when it has no log yet.
+inline job_record read_job_record(const sweep_layout& layout, std::int64_t index, const collect_options& opts,
+                                  const bound_log_format& format) {
+  detail::log_file_patterns patterns(format.log_files(opts), "COLLECT.FORMAT");
+  job_files job;
+  job.name = sweep_layout::job_name(index);
+  job.dir = layout.job_dir(index);
+  job.cfg_file = layout.cfgs_dir() / (job.name + ".yaml");
+  job.collect = &opts;
+  std::vector<std::string> files;
+  patterns.find(job.name, layout.logs_dir(), -1, files);
+  std::vector<std::string> texts(files.size());
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    auto path = (layout.logs_dir() / files[k]).string();
+    if (read_file_into(path, texts[k])) job.logs.push_back({path, texts[k]});
+  }
+  job_record record;
+  if (!job.logs.empty()) format.read(job, record);
+  return record;
+}
 
 /// @brief Collects the sweep in `dir` (ROOT_DIR/NAME): reads each job's log files (logs/*/...,
 /// as the log format COLLECT.FORMAT names them) on `run.threads` threads, writes sweep.json and
@@ -13916,6 +14225,532 @@ class json_stats_writer {
 }  // namespace sweep
 // ---- end sweep/collect/json_stats.hpp ----
 // ---- end sweep/collect.hpp ----
+
+// ---- begin sweep/early_stop.hpp ----
+// Early stopping (docs/early_stopping.md): ASHA's rule, its decisions as files
+// in the sweep folder, and `sweep simulate`'s replay on a collected sweep.
+
+
+// ---- begin sweep/early_stop/asha.hpp ----
+// Asynchronous successive halving (ASHA, Li et al. 2018) as a rule on numbers:
+// where the rungs are, and whether a job that reached a rung goes on. It knows
+// no files: early_stop/decisions.hpp applies it to a sweep folder, and
+// early_stop/simulate.hpp to a collected sweep.json.
+
+
+
+
+namespace sweep {
+
+/// @brief EARLY_STOP read for deciding: the metric (record, field), its direction and the rungs.
+struct asha_policy {
+  std::string record;  // e.g. test_ema_epoch
+  std::string field;   // e.g. min_top1_err
+  bool maximize = false;
+  std::int64_t min_epochs = 1;
+  std::int64_t eta = 3;
+  std::int64_t num_rungs = 0;  // 0: every rung below a job's last epoch
+
+  /// @brief From a checked config (check_early_stop_options): EARLY_STOP.METRIC, or else ANALYZE.ERROR.
+  static asha_policy from(const sweep_config& cfg) {
+    const auto& e = cfg.early_stop;
+    const auto& metric = e.metric.empty() ? cfg.analyze.error : e.metric;
+    auto dot = metric.find('.');
+    return {metric.substr(0, dot), metric.substr(dot + 1), e.mode == "max", e.min_epochs, e.reduction_factor, e.num_rungs};
+  }
+
+  [[nodiscard]] std::string metric() const { return record + "." + field; }
+
+  /// @brief The epochs of the rungs a job of `epoch_max` epochs meets, in order: MIN_EPOCHS * eta^r below
+  /// epoch_max (a job at its last epoch has nothing left to save), at most NUM_RUNGS of them.
+  [[nodiscard]] std::vector<std::int64_t> rungs(std::int64_t epoch_max) const {
+    std::vector<std::int64_t> out;
+    for (std::int64_t e = min_epochs; e < epoch_max && (num_rungs == 0 || static_cast<std::int64_t>(out.size()) < num_rungs);
+         e *= eta) {
+      out.push_back(e);
+      if (e > std::numeric_limits<std::int64_t>::max() / eta) break;
+    }
+    return out;
+  }
+
+  /// @brief A value in the direction "lower is better": NaN (a diverged job, a missing value) is the worst.
+  [[nodiscard]] double cost(double value) const {
+    if (std::isnan(value)) return std::numeric_limits<double>::infinity();
+    return maximize ? -value : value;
+  }
+};
+
+/// @brief A rung's verdict on one job.
+struct asha_verdict {
+  bool promoted = false;
+  std::size_t rank = 0;     // 1-based among the jobs at the rung (ties share the better rank)
+  std::size_t kept = 0;     // how many of them go on: max(1, n / eta)
+  std::size_t reached = 0;  // n: the jobs at the rung so far, this one included
+};
+
+/// @brief Whether a job with `value` at a rung goes on, among `others` (the values of the jobs that reached the
+/// rung before it): it must be in the top n / eta of the n jobs there; while n < eta, only a job at least as good
+/// as every other goes on (Optuna's SuccessiveHalvingPruner rule: a job is never paused to wait for more).
+inline asha_verdict asha_decide(const asha_policy& p, double value, const std::vector<double>& others) {
+  asha_verdict v;
+  v.reached = others.size() + 1;
+  v.kept = std::max<std::size_t>(1, v.reached / static_cast<std::size_t>(p.eta));
+  auto mine = p.cost(value);
+  v.rank = 1 + static_cast<std::size_t>(std::count_if(others.begin(), others.end(), [&](double o) { return p.cost(o) < mine; }));
+  v.promoted = v.rank <= v.kept && !std::isinf(mine);
+  return v;
+}
+
+/// @brief Why a job stops at a rung, as STOPPED_EARLY and the job's stderr.log say it.
+inline std::string asha_stop_reason(const asha_policy& p, std::size_t rung, std::int64_t epoch, double value,
+                                    const asha_verdict& v) {
+  return fmt::format("rung {} epoch {}: {} {} ranks {} of the {} jobs at this rung; the best {} go on (REDUCTION_FACTOR {})",
+                     rung, epoch, p.metric(), value, v.rank, v.reached, v.kept, p.eta);
+}
+
+}  // namespace sweep
+// ---- end sweep/early_stop/asha.hpp ----
+
+// ---- begin sweep/early_stop/decisions.hpp ----
+// Early stopping from files alone: whatever runs a job (the local launcher,
+// `sweep job` in a SLURM task, `sweep sge-task`) looks at the job's log as
+// collect reads it, and at each rung the job reaches, decides under a lock on
+// the sweep folder whether it goes on. Each decision is a file written
+// atomically, early_stop/rung_R/NNNNNN.json, made once and never changed, so a
+// requeued task, a second launch and `sweep status` all see the same ones; a
+// stopped job's STOPPED_EARLY (launch/job_state.hpp) ends it for good.
+// early_stop/policy.yaml holds the EARLY_STOP and COLLECT keys a launch used,
+// for cluster tasks, which get no sweep config.
+
+
+
+
+namespace sweep {
+
+/// @brief One decision file: a job's value at a rung and what was decided.
+struct rung_decision {
+  std::int64_t job = 0;
+  std::size_t rung = 0;
+  std::int64_t epoch = 0;
+  double value = std::numeric_limits<double>::quiet_NaN();
+  std::string decision;  // continue | stop | passed (the job ended before it was looked at: its value still counts)
+  std::string reason;    // for stop: what STOPPED_EARLY says
+
+  [[nodiscard]] nlohmann::json to_json() const {
+    nlohmann::json v = std::isnan(value) ? nlohmann::json() : nlohmann::json(value);
+    return {{"job", job}, {"rung", rung}, {"epoch", epoch}, {"value", v}, {"decision", decision}, {"reason", reason}};
+  }
+  static std::optional<rung_decision> from_file(const std::filesystem::path& file) {
+    std::string text;
+    if (!read_file_into(file.string(), text)) return std::nullopt;
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object()) return std::nullopt;
+    rung_decision d;
+    d.job = j.value("job", std::int64_t{0});
+    d.rung = j.value("rung", std::size_t{0});
+    d.epoch = j.value("epoch", std::int64_t{0});
+    auto v = j.find("value");
+    if (v != j.end() && v->is_number()) d.value = v->get<double>();
+    d.decision = j.value("decision", std::string());
+    d.reason = j.value("reason", std::string());
+    return d;
+  }
+};
+
+/// @brief The decision files of one sweep folder.
+class early_stop_store {
+ public:
+  explicit early_stop_store(sweep_layout layout) : layout_(std::move(layout)) {}
+
+  [[nodiscard]] const sweep_layout& layout() const noexcept { return layout_; }
+  [[nodiscard]] std::filesystem::path dir() const { return layout_.early_stop_dir(); }
+  [[nodiscard]] std::filesystem::path policy_file() const { return dir() / "policy.yaml"; }
+  [[nodiscard]] std::filesystem::path rung_dir(std::size_t rung) const { return dir() / fmt::format("rung_{}", rung); }
+  [[nodiscard]] std::filesystem::path file(std::size_t rung, std::int64_t job) const {
+    return rung_dir(rung) / (sweep_layout::job_name(job) + ".json");
+  }
+
+  [[nodiscard]] std::optional<rung_decision> find(std::size_t rung, std::int64_t job) const {
+    return rung_decision::from_file(file(rung, job));
+  }
+
+  /// @brief Every decision at a rung, by job.
+  [[nodiscard]] std::vector<rung_decision> at_rung(std::size_t rung) const {
+    std::vector<rung_decision> out;
+    std::error_code ec;
+    for (auto& entry : std::filesystem::directory_iterator(rung_dir(rung), ec)) {
+      if (entry.path().extension() != ".json") continue;
+      if (auto d = rung_decision::from_file(entry.path())) out.push_back(std::move(*d));
+    }
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.job < b.job; });
+    return out;
+  }
+
+  /// @brief Every decision of every rung, rung by rung.
+  [[nodiscard]] std::vector<rung_decision> all() const {
+    std::vector<rung_decision> out;
+    for (std::size_t r = 0; path_exists(rung_dir(r)); ++r) {
+      auto here = at_rung(r);
+      out.insert(out.end(), here.begin(), here.end());
+    }
+    return out;
+  }
+
+  /// @brief Writes STOPPED_EARLY for each stop decision whose job lacks it (a runner that died between the two
+  /// writes): a relaunch then runs no stopped job again. Returns how many it wrote.
+  std::size_t reconcile() const {
+    std::size_t n = 0;
+    for (auto& d : all()) {
+      job_folder job(layout_, d.job);
+      if (d.decision != "stop" || job.stopped_early()) continue;
+      job.mark_stopped_early(d.reason);
+      ++n;
+    }
+    return n;
+  }
+
+  /// @brief Makes (or reads) job `job`'s decision at `rung`, under the store's lock: once written, a decision
+  /// is what every later look gets. `ended`: the job finished before it was looked at (recorded as passed).
+  rung_decision decide(const asha_policy& p, std::size_t rung, std::int64_t job, std::int64_t epoch, double value,
+                       bool ended) const {
+    if (auto d = find(rung, job)) return *d;
+    std::filesystem::create_directories(rung_dir(rung));
+    // The lock is short (a directory read and one write); the wait stays bounded however many runners meet here.
+    std::optional<file_lock> lock;
+    for (int tries = 0; tries < 6000; ++tries) {
+      lock.emplace(dir() / ".lock", true);
+      if (lock->locked()) break;
+      lock.reset();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!lock) throw error({(dir() / ".lock").string(), 0}, "", "early stopping: the decision lock stayed taken for a minute");
+    if (auto d = find(rung, job)) return *d;
+    std::vector<double> others;
+    for (auto& d : at_rung(rung)) others.push_back(d.value);
+    auto v = asha_decide(p, value, others);
+    rung_decision d{job, rung, epoch, value, ended ? "passed" : v.promoted ? "continue" : "stop", {}};
+    if (d.decision == "stop") d.reason = asha_stop_reason(p, rung, epoch, value, v);
+    write_file_atomic(file(rung, job), d.to_json().dump() + "\n");
+    return d;
+  }
+
+ private:
+  sweep_layout layout_;
+};
+
+/// @brief What a running job's log says at its rungs: (epoch, value) of the policy's metric, in epoch order.
+struct job_progress {
+  std::int64_t epoch_max = 0;  // 0: no record of the metric's type yet
+  std::vector<std::pair<std::int64_t, double>> points;
+
+  /// @brief The value at epoch `e` (the latest record at or before it); nothing before the job got there.
+  [[nodiscard]] std::optional<double> at(std::int64_t e) const {
+    std::optional<double> out;
+    for (auto& [epoch, value] : points) {
+      if (epoch <= e) out = value;
+    }
+    if (points.empty() || points.back().first < e) return std::nullopt;
+    return out;
+  }
+};
+
+/// @brief The policy's series of one job's record (sweep.json's columns: field, epoch_ind, epoch_max).
+inline job_progress progress_of(const asha_policy& p, const nlohmann::json& job) {
+  job_progress out;
+  auto rec = job.find(p.record);
+  if (rec == job.end() || !rec->is_object()) return out;
+  auto field = rec->find(p.field), ind = rec->find("epoch_ind"), max = rec->find("epoch_max");
+  if (field == rec->end() || ind == rec->end() || max == rec->end() || !field->is_array() || !ind->is_array()) return out;
+  for (std::size_t i = 0; i < ind->size() && i < field->size(); ++i) {
+    if (!(*ind)[i].is_number()) continue;
+    auto v = (*field)[i];
+    double value = std::numeric_limits<double>::quiet_NaN();
+    if (v.is_number()) value = v.get<double>();
+    out.points.emplace_back((*ind)[i].get<std::int64_t>(), value);
+  }
+  std::stable_sort(out.points.begin(), out.points.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  if (max->is_array() && !max->empty() && max->back().is_number()) out.epoch_max = max->back().get<std::int64_t>();
+  return out;
+}
+
+/// @brief The early stopping of one sweep: reads a job's log through the COLLECT format and decides at its rungs.
+class early_stopper {
+ public:
+  /// @brief `cfg` gives EARLY_STOP, COLLECT and ANALYZE.ERROR (checked here); `layout` the sweep folder.
+  early_stopper(const sweep_config& cfg, const sweep_layout& layout)
+      : cfg_(cfg), policy_(asha_policy::from(cfg)), store_(layout),
+        format_(bind_log_format(cfg.collect, cfg.file)) {}
+
+  [[nodiscard]] const early_stop_store& store() const noexcept { return store_; }
+  [[nodiscard]] const asha_policy& policy() const noexcept { return policy_; }
+
+  /// @brief Looks at job `index` (see job_watch::check): decides at each rung its log reached that has no
+  /// decision yet; the reason when the job stops (its STOPPED_EARLY is then written).
+  std::optional<std::string> check(std::int64_t index, bool ended) const {
+    job_folder job(store_.layout(), index);
+    if (job.stopped_early()) return job.stopped_early_reason();
+    auto record = read_job_record(store_.layout(), index, cfg_.collect, *format_);
+    auto progress = progress_of(policy_, record.data);
+    if (progress.epoch_max == 0) return std::nullopt;
+    auto rungs = policy_.rungs(progress.epoch_max);
+    for (std::size_t r = 0; r < rungs.size(); ++r) {
+      auto value = progress.at(rungs[r]);
+      if (!value) break;
+      auto d = store_.decide(policy_, r, index, rungs[r], *value, ended);
+      if (d.decision == "stop") {
+        job.mark_stopped_early(d.reason);
+        return d.reason;
+      }
+    }
+    return std::nullopt;
+  }
+
+  /// @brief The watch a backend calls (period: EARLY_STOP.CHECK_PERIOD).
+  [[nodiscard]] job_watch watch() const {
+    auto self = std::make_shared<early_stopper>(*this);
+    job_watch w;
+    w.check = [self](std::int64_t index, bool ended) { return self->check(index, ended); };
+    w.period = std::chrono::milliseconds(std::max<std::int64_t>(1, std::llround(cfg_.early_stop.check_period * 1000)));
+    return w;
+  }
+
+ private:
+  sweep_config cfg_;
+  asha_policy policy_;
+  early_stop_store store_;
+  std::shared_ptr<const bound_log_format> format_;
+};
+
+/// @brief The keys early_stop/policy.yaml keeps: EARLY_STOP, COLLECT, ANALYZE.ERROR (and NAME, ROOT_DIR).
+inline std::string early_stop_policy_yaml(const sweep_config& cfg) {
+  value::map analyze;
+  analyze.emplace_back("ERROR", value{cfg.analyze.error});
+  value::map root;
+  root.emplace_back("ROOT_DIR", value{cfg.root_dir});
+  root.emplace_back("NAME", value{cfg.name});
+  root.emplace_back("COLLECT", detail::schema_to_value(cfg.collect));
+  root.emplace_back("ANALYZE", value{std::move(analyze)});
+  root.emplace_back("EARLY_STOP", detail::schema_to_value(cfg.early_stop));
+  return "# Written by `sweep launch`: the early stopping its jobs use (docs/early_stopping.md)\n" + to_yaml(value{std::move(root)}, false);
+}
+
+/// @brief What a launch of `cfg` does about early stopping before its jobs start: checks EARLY_STOP, writes
+/// early_stop/policy.yaml for cluster tasks (or removes it: EARLY_STOP off), writes the STOPPED_EARLY files a
+/// dead runner left unwritten; returns the watch for jobs this process runs (none when off). The sweep must
+/// have been set up (a sweep that was not is left alone, for launch's own error).
+inline job_watch prepare_early_stop(const sweep_config& cfg) {
+  check_early_stop_options(cfg);
+  sweep_layout layout(sweep_dir(cfg));
+  if (!path_exists(layout.cfgs_summary_file())) return {};
+  early_stop_store store(layout);
+  if (path_exists(store.dir())) store.reconcile();  // decisions stand whatever this launch says
+  if (!cfg.early_stop.enabled()) {
+    std::error_code ec;
+    std::filesystem::remove(store.policy_file(), ec);
+    return {};
+  }
+  early_stopper stopper(cfg, layout);  // a bad COLLECT section fails here, before any job runs
+  std::filesystem::create_directories(store.dir());
+  write_file_atomic(store.policy_file(), early_stop_policy_yaml(cfg));
+  return stopper.watch();
+}
+
+/// @brief The watch of a cluster task: from early_stop/policy.yaml in the sweep folder (none: no early stopping).
+inline job_watch early_stop_watch_from_folder(const sweep_layout& layout) {
+  early_stop_store store(layout);
+  if (!path_exists(store.policy_file())) return {};
+  auto cfg = load_sweep_config(store.policy_file());
+  check_early_stop_options(cfg);
+  if (!cfg.early_stop.enabled()) return {};
+  return early_stopper(cfg, layout).watch();
+}
+
+}  // namespace sweep
+// ---- end sweep/early_stop/decisions.hpp ----
+
+// ---- begin sweep/early_stop/simulate.hpp ----
+// `sweep simulate`: replays an early-stopping policy on a collected sweep whose
+// jobs all ran to their end, to see before a launch what it would save (epochs
+// run / epochs of the full sweep) and what it would keep (the full sweep's rank
+// of the best job the policy lets finish, how many of the true top 5 finish).
+
+
+
+
+namespace sweep {
+
+/// @brief What the policy would have done to a fully trained sweep.
+struct simulation_result {
+  std::size_t jobs = 0;                 // jobs with the metric's record
+  std::int64_t epochs_full = 0;         // epochs the sweep ran
+  std::int64_t epochs_run = 0;          // epochs it would have run
+  std::vector<std::size_t> stopped_at;  // jobs stopped at each rung
+  std::size_t best_rank = 0;            // the full sweep's rank (by ANALYZE.ERROR: 1 + jobs strictly better) of the best finished job
+  std::size_t top5_finished = 0;        // of the full sweep's best 5 (fewer in a smaller sweep), how many finish
+  std::size_t top5 = 0;
+  std::string best_job;                 // the full sweep's best job (its log_file; the first of equals)
+  double best_error = 0;                // its error
+  bool best_finished = false;           // a job with the full sweep's best error finishes
+
+  [[nodiscard]] std::size_t stopped() const { return std::accumulate(stopped_at.begin(), stopped_at.end(), std::size_t{0}); }
+  [[nodiscard]] double saved() const {
+    return epochs_full == 0 ? 0.0 : 1.0 - static_cast<double>(epochs_run) / static_cast<double>(epochs_full);
+  }
+};
+
+namespace detail {
+
+/// @brief ANALYZE.ERROR of one job of sweep.json: the field's value, a list reduced by its minimum (NaN: none).
+inline double job_error(const nlohmann::json& job, const std::string& error) {
+  auto dot = error.find('.');
+  auto rec = job.find(error.substr(0, dot));
+  double best = std::numeric_limits<double>::quiet_NaN();
+  if (rec == job.end() || !rec->is_object()) return best;
+  auto f = rec->find(error.substr(dot + 1));
+  if (f == rec->end()) return best;
+  auto take = [&](const nlohmann::json& v) {
+    if (v.is_number() && (std::isnan(best) || v.get<double>() < best)) best = v.get<double>();
+  };
+  if (f->is_array()) {
+    for (auto& v : *f) take(v);
+  } else {
+    take(*f);
+  }
+  return best;
+}
+
+}  // namespace detail
+
+/// @brief Replays `p` on the jobs of a sweep.json as the local launcher would run them: `parallel` at a time in
+/// job order, one time unit per epoch, each rung decided with the jobs that reached it earlier (ties in time:
+/// lower job index first). `error_key` (ANALYZE.ERROR) ranks the full sweep.
+inline simulation_result simulate_early_stop(const asha_policy& p, const nlohmann::json& sweep, const std::string& error_key,
+                                             std::size_t parallel) {
+  struct sim_job {
+    job_progress progress;
+    std::vector<std::int64_t> rungs;
+    double error = 0;
+    std::string name;
+    std::int64_t last = 0;  // epochs the full sweep ran
+    std::int64_t start = 0;
+    std::size_t next = 0;   // next rung
+    bool stopped = false;
+  };
+  std::vector<sim_job> jobs;
+  for (auto& j : sweep) {
+    sim_job s;
+    s.progress = progress_of(p, j);
+    if (s.progress.epoch_max == 0 || s.progress.points.empty()) continue;
+    s.rungs = p.rungs(s.progress.epoch_max);
+    s.error = detail::job_error(j, error_key);
+    s.last = s.progress.points.back().first;
+    s.name = j.value("log_file", std::string());
+    jobs.push_back(std::move(s));
+  }
+  if (jobs.empty()) throw error(fmt::format("no job of the sweep has epochs of {}: expected a sweep.json whose jobs log it", p.metric()));
+  simulation_result out;
+  out.jobs = jobs.size();
+  std::vector<std::vector<double>> at_rung;
+  std::vector<std::size_t> running;
+  std::size_t started = 0;
+  std::int64_t now = 0;
+  parallel = std::max<std::size_t>(1, parallel);
+  auto start_more = [&] {
+    while (running.size() < parallel && started < jobs.size()) {
+      jobs[started].start = now;
+      running.push_back(started++);
+    }
+  };
+  start_more();
+  while (!running.empty()) {
+    // the next event: a job reaching its next rung, or ending
+    std::size_t pick = 0;
+    std::int64_t when = std::numeric_limits<std::int64_t>::max();
+    for (std::size_t k = 0; k < running.size(); ++k) {
+      auto& s = jobs[running[k]];
+      auto t = s.start + (s.next < s.rungs.size() && s.rungs[s.next] < s.last ? s.rungs[s.next] : s.last);
+      if (t < when || (t == when && running[k] < running[pick])) {
+        when = t;
+        pick = k;
+      }
+    }
+    now = when;
+    auto& s = jobs[running[pick]];
+    bool ends = true;
+    if (s.next < s.rungs.size() && s.rungs[s.next] < s.last) {
+      auto r = s.next++;
+      if (at_rung.size() <= r) at_rung.resize(r + 1);
+      auto value = s.progress.at(s.rungs[r]).value_or(std::numeric_limits<double>::quiet_NaN());
+      auto v = asha_decide(p, value, at_rung[r]);
+      at_rung[r].push_back(value);
+      if (!v.promoted) {
+        s.stopped = true;
+        if (out.stopped_at.size() <= r) out.stopped_at.resize(r + 1);
+        ++out.stopped_at[r];
+        out.epochs_run += s.rungs[r];
+      } else {
+        ends = false;
+      }
+    } else {
+      out.epochs_run += s.last;
+    }
+    if (ends) {
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(pick));
+      start_more();
+    }
+  }
+  for (auto& s : jobs) out.epochs_full += s.last;
+  std::vector<std::size_t> order(jobs.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  auto cost = [](double e) { return std::isnan(e) ? std::numeric_limits<double>::infinity() : e; };
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return cost(jobs[a].error) < cost(jobs[b].error); });
+  out.top5 = std::min<std::size_t>(5, order.size());
+  // Ranks count the jobs strictly better: jobs with equal errors (a small test set) share a rank.
+  std::size_t rank = 0;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    auto& s = jobs[order[k]];
+    if (k == 0 || cost(s.error) > cost(jobs[order[k - 1]].error)) rank = k + 1;
+    if (k == 0) {
+      out.best_job = s.name;
+      out.best_error = s.error;
+    }
+    if (!s.stopped && out.best_rank == 0) out.best_rank = rank;
+    if (k < out.top5 && !s.stopped) ++out.top5_finished;
+  }
+  out.best_finished = out.best_rank == 1;
+  return out;
+}
+
+/// @brief `sweep simulate`: the policy of cfg's EARLY_STOP (checked) on `sweep_file` (a collected sweep.json).
+inline simulation_result simulate_early_stop(const sweep_config& cfg, const std::filesystem::path& sweep_file,
+                                             std::size_t parallel) {
+  check_early_stop_options(cfg);
+  if (!cfg.early_stop.enabled()) {
+    config_checker(cfg).fail("EARLY_STOP.TYPE", "is not set: expected the policy to simulate, e.g. EARLY_STOP: {TYPE: asha}");
+  }
+  auto text = read_file(sweep_file);
+  auto sweep = nlohmann::json::parse(text, nullptr, false);
+  if (!sweep.is_array()) {
+    throw error({sweep_file.string(), 0}, "", "expected a sweep.json as `sweep collect` writes it (a list of jobs)");
+  }
+  return simulate_early_stop(asha_policy::from(cfg), sweep, cfg.analyze.error, parallel);
+}
+
+/// @brief The lines `sweep simulate` prints.
+inline std::string format_simulation(const asha_policy& p, const simulation_result& r) {
+  std::string out = fmt::format("simulate: {} jobs, rungs at epoch {} x {}^r on {}\n", r.jobs, p.min_epochs, p.eta, p.metric());
+  out += fmt::format("simulate: epochs run {} of {} ({:.1f}% saved)\n", r.epochs_run, r.epochs_full, 100 * r.saved());
+  for (std::size_t k = 0; k < r.stopped_at.size(); ++k) out += fmt::format("simulate: stopped at rung {}: {}\n", k, r.stopped_at[k]);
+  out += fmt::format("simulate: the best error of the full sweep ({}, {}) {}\n", r.best_error, r.best_job,
+                     r.best_finished ? "is reached by a job that finishes" : "is reached by no job that finishes");
+  out += fmt::format("simulate: the best finished job ranks {} in the full sweep; {} of the top {} finish\n", r.best_rank,
+                     r.top5_finished, r.top5);
+  return out;
+}
+
+}  // namespace sweep
+// ---- end sweep/early_stop/simulate.hpp ----
+// ---- end sweep/early_stop.hpp ----
 
 // ---- begin sweep/analyze.hpp ----
 // Umbrella header of the analyze stage: includes every public header of include/sweep/analyze/.
@@ -15063,7 +15898,6 @@ inline parameter_column parameter_values(const std::vector<job>& jobs, const swe
 
 
 
-#include <random>
 
 namespace sweep {
 
@@ -17370,6 +18204,72 @@ struct worst_errors {
 }  // namespace sweep::sections
 // ---- end sweep/report/sections/curves.hpp ----
 
+// ---- begin sweep/report/sections/early_stopping.hpp ----
+// Report section "early_stopping" (ours, docs/early_stopping.md): on the default page only when jobs of the
+// loaded sweeps were stopped early. It says how many, at which rungs, and which budget the plots show:
+// a stopped job's error is its error at the rung, not at the full budget.
+
+
+
+
+namespace sweep::sections {
+
+/// @brief How many jobs were stopped, per sweep and rung, and which jobs the EDFs and good ranges use.
+struct early_stopping {
+  static constexpr std::string_view name = "early_stopping";
+  static constexpr std::string_view title = "Early Stopping";
+  using options = no_options;
+
+  /// @brief (rung, epoch) -> jobs stopped there, of one sweep.
+  static std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> stopped(const sweep_data& s) {
+    std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> out;
+    for (auto& j : s.jobs) {
+      auto* at = find_field(*j.record, "stopped_early");
+      if (at == nullptr || !at->is_object()) continue;
+      ++out[{at->value("rung", std::int64_t{-1}), at->value("epoch", std::int64_t{-1})}];
+    }
+    return out;
+  }
+
+  [[nodiscard]] std::vector<std::string> reads(const options&) const { return {"stopped_early"}; }
+
+  [[nodiscard]] bool shown(const analysis_context& ctx, const options&) const {
+    return std::any_of(ctx.loaded.begin(), ctx.loaded.end(), [](auto& s) { return !stopped(s).empty(); });
+  }
+
+  void render(const analysis_context& ctx, const options&, html_book& book) const {
+    std::string html = "<table class=\"jobs\"><thead><tr><th class=\"t\">sweep</th><th>jobs</th><th>stopped early</th>"
+                       "<th class=\"t\">at rung (epoch): jobs</th><th>trained to the full budget</th></tr></thead><tbody>\n";
+    for (std::size_t k = 0; k < ctx.loaded.size(); ++k) {
+      auto& s = ctx.loaded[k];
+      auto at = stopped(s);
+      std::size_t n = 0;
+      std::string rungs;
+      for (auto& [where, count] : at) {
+        n += count;
+        fmt::format_to(std::back_inserter(rungs), "{}{} ({}): {}", rungs.empty() ? "" : ", ", where.first, where.second, count);
+      }
+      fmt::format_to(std::back_inserter(html), "<tr><td class=\"t\">{}</td><td>{}</td><td>{}</td><td class=\"t\">{}</td><td>{}</td></tr>\n",
+                     plot::escape_xml(s.name), s.jobs.size(), n, rungs, ctx.filtered[k].jobs.size());
+    }
+    book.add_html(html + "</tbody></table>\n");
+    bool same_budget = std::any_of(ctx.analyze.pre_filters.begin(), ctx.analyze.pre_filters.end(),
+                                   [](auto& f) { return f.first == "done" && f.second[0] >= 1; });
+    book.add_text(same_budget
+                      ? "A job stopped early has the error it had at its rung, a smaller budget than the others'. The EDF "
+                        "section shows every job; EDF Filtered, the metrics and complexity plots and their good ranges "
+                        "use only the jobs trained to the full budget (ANALYZE.PRE_FILTERS done: [1, 1, 1], the last "
+                        "column). The error curves of a stopped job end at the epoch it was stopped."
+                      : "A job stopped early has the error it had at its rung, a smaller budget than the others'. Every "
+                        "section of this page shows all jobs, the stopped ones at their rung's budget: add "
+                        "ANALYZE.PRE_FILTERS {done: [1, 1, 1]} to compare only the jobs trained to the full budget. The "
+                        "error curves of a stopped job end at the epoch it was stopped.");
+  }
+};
+
+}  // namespace sweep::sections
+// ---- end sweep/report/sections/early_stopping.hpp ----
+
 // ---- begin sweep/report/sections/edf.hpp ----
 // Report sections "edf", "edf_filtered" and "edf_split" (pycls's "EDF", "EDF
 // Filtered", "EDF Split"): the error's EDF per sweep, and one line per job.
@@ -17982,11 +18882,11 @@ void add_report_section(registry<registered_section>& to) {
 
 }  // namespace detail
 
-/// @brief The sections of a page when ANALYZE.SECTIONS is empty: pycls's, in pycls's order, then
-/// the job table. A section that has nothing to show for a config (EDF Filtered without
+/// @brief The sections of a page when ANALYZE.SECTIONS is empty: pycls's, in pycls's order (with Early
+/// Stopping after Config, shown only when jobs were stopped early), then the job table. A section that has nothing to show for a config (EDF Filtered without
 /// PRE_FILTERS, Best Models with PLOT_MODELS_BEST 0, ...) adds nothing.
 inline std::vector<std::string> default_report_sections() {
-  return {"config",  "edf",         "edf_filtered", "edf_split",   "metrics", "complexity",
+  return {"config",  "early_stopping", "edf",       "edf_filtered", "edf_split",   "metrics", "complexity",
           "best_errors", "worst_errors", "best_models", "worst_models", "jobs"};
 }
 
@@ -17996,6 +18896,7 @@ inline registry<registered_section>& report_sections() {
   static registry<registered_section> sections("report section", "ANALYZE.SECTIONS");
   static const bool built_in = [] {
     detail::add_report_section<sections::config>(sections);
+    detail::add_report_section<sections::early_stopping>(sections);  // shown only when jobs were stopped early
     detail::add_report_section<sections::edf>(sections);
     detail::add_report_section<sections::edf_filtered>(sections);
     detail::add_report_section<sections::edf_split>(sections);

@@ -20,10 +20,7 @@ cp "$here/job.sh" "$work/project/job.sh"
 printf '#!/bin/sh\nprintf "%%s|" "$@" >> "$(dirname "$0")/../events.txt"; echo >> "$(dirname "$0")/../events.txt"\n' > "$work/project/event.sh"
 cd "$work/project"
 canary=$work/canary
-pass=0 fail=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+source "$here/checks.sh"
 
 # name mode jobs parallel max_retry [extra yaml lines]
 write_sweep() {
@@ -43,20 +40,6 @@ LAUNCH:
   TIME_LIMIT: 10
   COMMENT: "\`touch $canary\` \$(touch $canary)"
 YAML
-}
-make_cfgs() { # the job configs setup would write
-  mkdir -p "$1/cfgs"
-  for ((i = 0; i < $2; i++)); do printf 'X: %d\n' "$i" > "$1/cfgs/$(printf %06d "$i").yaml"; done
-  for ((i = 0; i < $2; i++)); do printf '%06d.yaml: X %d\n' "$i" "$i"; done > "$1/cfgs_summary.yaml"
-}
-wait_settled() { # until no task of the sweep is queued or running (max $2 s)
-  local end=$(( $(date +%s) + $2 ))
-  while :; do
-    local s; s=$("$sweep" status --summary --sweep-cfg "$1.yaml")
-    [[ $s =~ " 0 running, ".*" 0 queued" ]] && { echo "$s"; return 0; }
-    [[ $(date +%s) -lt $end ]] || { echo "timeout: $s"; return 1; }
-    sleep 1
-  done
 }
 
 # Sweep A: 4 jobs, PARALLEL_JOBS 1 on a node with room for 2.

@@ -1,6 +1,8 @@
 // `sweep job`: one SLURM array task (run by the sweep's bin/job.sh, not by hand).
 #include "command.hpp"
 
+#include <sweep/early_stop/decisions.hpp>
+
 #include <sweep/launch/slurm.hpp>
 
 #include <memory>
@@ -21,6 +23,7 @@ const bool registered = sweep::driver::register_command(35, [](CLI::App& app) {
   cmd->add_option("--on-event", o->job.on_event, "LAUNCH.ON_EVENT, the event command template");
   cmd->add_option("--max-failures", o->job.max_failures, "LAUNCH.MAX_FAILURES (fail-fast; 0: off)");
   cmd->callback([o] {
+    o->watch = sweep::early_stop_watch_from_folder(sweep::sweep_layout(o->sweep_dir));  // the launch's EARLY_STOP
     int code = sweep::run_slurm_task(*o);
     if (code != 0) throw sweep::driver::exit_error{"", code};
   });

@@ -2,6 +2,7 @@
 #include "command.hpp"
 
 #include <sweep/config/load.hpp>
+#include <sweep/early_stop/decisions.hpp>
 #include <sweep/launch/launch.hpp>
 #include <sweep/setup/saved_setup.hpp>
 
@@ -48,6 +49,7 @@ const bool registered = sweep::driver::register_command(30, [](CLI::App& app) {
     if (!args->backend.empty()) req.backend = args->backend;
     req.yes = args->yes;
     req.only_failed = args->only_failed;
+    req.watch = sweep::prepare_early_stop(cfg);
     if (::isatty(0) == 1) req.confirm = ask_on_terminal;
     auto result = sweep::launch(cfg, req);
     if (result.declined) throw sweep::driver::exit_error{"launch: not submitted", 1};
@@ -70,5 +72,6 @@ sweep::launch_result sweep::driver::run_launch(const sweep_config& cfg, const st
   sweep::launch_request request;
   request.yes = true;
   request.backend = backend;
+  request.watch = sweep::prepare_early_stop(cfg);
   return sweep::launch(cfg, request);
 }

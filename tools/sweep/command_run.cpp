@@ -49,8 +49,9 @@ const bool registered = sweep::driver::register_command(70, [](CLI::App& app) {
       fmt::print("Submitted to {}: follow with `sweep status`, then `sweep collect` and `sweep analyze`.\n", backend);
       return;
     }
-    fmt::print("      {} done, {} failed, {} already done before\n", launched.done, launched.failed, launched.skipped);
-    if (launched.done == 0 && launched.failed > 0) {
+    fmt::print("      {} done, {} failed, {} already done before{}\n", launched.done, launched.failed, launched.skipped,
+               launched.stopped_early > 0 ? fmt::format(", {} stopped early", launched.stopped_early) : std::string());
+    if (launched.done == 0 && launched.stopped_early == 0 && launched.failed > 0) {
       throw sweep::driver::exit_error{
           fmt::format("run: stopped after launch: all {} job(s) failed, nothing to collect or analyse; fix the cause "
                       "(see the error log above), then `sweep launch --only-failed` or `sweep run` again",

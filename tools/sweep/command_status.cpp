@@ -19,7 +19,7 @@ struct status_args {
 
 const bool registered = sweep::driver::register_command(40, [](CLI::App& app) {
   auto args = std::make_shared<status_args>();
-  auto* cmd = app.add_subcommand("status", "Show each job's state (new/queued/running/done/failed/stopped) and retries");
+  auto* cmd = app.add_subcommand("status", "Show each job's state (new/queued/running/done/failed/stopped/stopped-early) and retries");
   args->cfg.add_to(cmd);
   cmd->add_flag("--summary", args->summary_only, "Print only the summary line");
   cmd->callback([args, cmd] {
@@ -27,9 +27,10 @@ const bool registered = sweep::driver::register_command(40, [](CLI::App& app) {
     auto st = sweep::read_launch_status(cfg);
     if (!args->summary_only) {
       for (auto& j : st.jobs) {
-        fmt::print("{:06d}  {:<8} retries {}{}{}\n", j.index, sweep::to_string(j.state), j.retries,
+        fmt::print("{:06d}  {:<8} retries {}{}{}{}\n", j.index, sweep::to_string(j.state), j.retries,
                    j.queue_state.empty() ? "" : fmt::format("  {} {}", j.backend, j.queue_state),
-                   j.orphaned ? "  (no launcher: left by one that died)" : "");
+                   j.orphaned ? "  (no launcher: left by one that died)" : "",
+                   j.stopped_early.empty() ? "" : fmt::format("  (at {})", j.stopped_early));
       }
     }
     for (auto& name : st.unreadable) {

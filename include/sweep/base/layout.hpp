@@ -7,6 +7,7 @@
 //   logs/.launch.lock          held while a launcher runs the sweep
 //   logs/<backend>/            a launch backend's own files (SLURM's sbatch logs, ...)
 //   bin/, code/                what cluster tasks run: the driver copy, batch scripts; the job's code
+//   early_stop/                early stopping's policy (policy.yaml) and decisions (rung_R/NNNNNN.json)
 //   sweep.json                 the collected logs (pycls's format), and its cache next to it
 //   analysis.html              the report
 #pragma once
@@ -45,6 +46,7 @@ struct sweep_layout {
   [[nodiscard]] fs::path bin_dir() const { return dir / "bin"; }
   [[nodiscard]] fs::path code_dir() const { return dir / "code"; }
   [[nodiscard]] fs::path sweep_file() const { return dir / "sweep.json"; }
+  [[nodiscard]] fs::path early_stop_dir() const { return dir / "early_stop"; }
   [[nodiscard]] fs::path collect_cache_file() const { return dir / "sweep_collect_cache.json"; }
   [[nodiscard]] fs::path analysis_file() const { return dir / "analysis.html"; }
   [[nodiscard]] fs::path job_dir(std::int64_t index) const { return logs_dir() / job_name(index); }

@@ -22,12 +22,14 @@
 #include <sweep/config/load.hpp>
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
+#include <sweep/launch/job_state.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -199,6 +201,16 @@ struct shown_paths {
 
 inline constexpr std::string_view outside_job_folder = "resolves outside the job's folder (a symlink?)";
 
+/// @brief A job's `stopped_early` member of sweep.json from its STOPPED_EARLY text "rung R epoch E: why":
+/// {"epoch": E, "reason": ..., "rung": R}; empty when the job was not stopped early.
+inline std::string stopped_early_json(const std::string& text) {
+  if (text.empty()) return {};
+  long long rung = -1, epoch = -1;
+  if (std::sscanf(text.c_str(), "rung %lld epoch %lld", &rung, &epoch) != 2) rung = epoch = -1;
+  nlohmann::json j = {{"rung", rung}, {"epoch", epoch}, {"reason", text}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 /// @brief Parses one job: its log files through the format, plus log_file, err_file and err (the
 /// stderr text), written into the job's sweep.json entry.
 inline void collect_job(collected_job& job, const collect_options& opts, const bound_log_format& format,
@@ -257,10 +269,13 @@ inline void collect_job(collected_job& job, const collect_options& opts, const b
     for (auto& log : files.logs) paths.push_back(log.file);
     log_files = paths.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  const json_member extra[] = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}, {"log_files", log_files}};
+  std::vector<json_member> extra = {{"err", err_text}, {"err_file", err_file}, {"log_file", log_file}};
+  if (!log_files.empty()) extra.push_back({"log_files", log_files});
+  std::string stopped = stopped_early_json(st.stopped_early);
+  if (!stopped.empty()) extra.push_back({"stopped_early", stopped});
   job_record record;
   job.entry.clear();
-  format.write_entry(files, *scratch.format, record, job.entry, std::span(extra, log_files.empty() ? 3 : 4));
+  format.write_entry(files, *scratch.format, record, job.entry, extra);
   st.records = record.records;
   st.epoch_ind = record.epoch_ind;
   st.epoch_max = record.epoch_max;
@@ -516,6 +531,7 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
     auto& name = job.status.name;
     job.status.log_file = (logs_dir / (job.files.empty() ? name + '/' + patterns.patterns().front() : job.files.back())).string();
     job.status.err_file = (logs_dir / name / opts.err_file).string();
+    job.status.stopped_early = first_line_of(logs_dir / name / job_folder::stopped_early_file);
     if (!job.log_stamp.exists) {
       // Not started (pycls leaves it out too); a cfg-index folder without its log is worth a word.
       bool cfg_index = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -623,6 +639,28 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
 }
 
 }  // namespace detail
+
+/// @brief One job's record as collect makes it (its log files read through the format, epoch series in
+/// `data`), for readers of a job that still runs, such as early stopping; no types when it has no log yet.
+inline job_record read_job_record(const sweep_layout& layout, std::int64_t index, const collect_options& opts,
+                                  const bound_log_format& format) {
+  detail::log_file_patterns patterns(format.log_files(opts), "COLLECT.FORMAT");
+  job_files job;
+  job.name = sweep_layout::job_name(index);
+  job.dir = layout.job_dir(index);
+  job.cfg_file = layout.cfgs_dir() / (job.name + ".yaml");
+  job.collect = &opts;
+  std::vector<std::string> files;
+  patterns.find(job.name, layout.logs_dir(), -1, files);
+  std::vector<std::string> texts(files.size());
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    auto path = (layout.logs_dir() / files[k]).string();
+    if (read_file_into(path, texts[k])) job.logs.push_back({path, texts[k]});
+  }
+  job_record record;
+  if (!job.logs.empty()) format.read(job, record);
+  return record;
+}
 
 /// @brief Collects the sweep in `dir` (ROOT_DIR/NAME): reads each job's log files (logs/*/...,
 /// as the log format COLLECT.FORMAT names them) on `run.threads` threads, writes sweep.json and

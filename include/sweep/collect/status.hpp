@@ -24,6 +24,7 @@ struct job_status {
   bool has_err = false;        // stderr is not empty
   std::size_t records = 0;     // tagged lines seen in the log
   std::vector<log_issue> issues;
+  std::string stopped_early;   // early stopping ended it: STOPPED_EARLY's "rung R epoch E: why" (empty: not)
 
   [[nodiscard]] bool done() const noexcept { return epoch_ind == epoch_max; }
 };
@@ -41,6 +42,9 @@ struct collect_result {
 
   [[nodiscard]] std::size_t jobs_done() const {
     return static_cast<std::size_t>(std::count_if(jobs.begin(), jobs.end(), [](auto& j) { return j.done(); }));
+  }
+  [[nodiscard]] std::size_t jobs_stopped_early() const {
+    return static_cast<std::size_t>(std::count_if(jobs.begin(), jobs.end(), [](auto& j) { return !j.stopped_early.empty(); }));
   }
   [[nodiscard]] std::int64_t epochs_done() const {
     std::int64_t n = 0;
@@ -62,8 +66,10 @@ struct collect_result {
 
 /// @brief `jobs_started=a/N, jobs_done=b/N, epochs_done=c/d`, as pycls prints after "Status: ".
 inline std::string status_line(const collect_result& r) {
+  auto stopped = r.jobs_stopped_early();
   return fmt::format("jobs_started={}/{}, jobs_done={}/{}, epochs_done={}/{}", r.jobs.size(), r.num_configs,
-                     r.jobs_done(), r.num_configs, r.epochs_done(), r.epochs_total());
+                     r.jobs_done(), r.num_configs, r.epochs_done(), r.epochs_total()) +
+         (stopped == 0 ? std::string() : fmt::format(", jobs_stopped_early={}", stopped));
 }
 
 /// @brief pycls's per-job lines: `  LOG_FILE [ pp%] [i/max] [stderr]`, epochs padded to one width.
@@ -79,8 +85,9 @@ inline std::string format_status_table(const collect_result& r) {
     auto& j = r.jobs[i];
     // Python's int(i / m * 100): truncation of the float quotient.
     auto percent = static_cast<std::int64_t>(static_cast<double>(j.epoch_ind) / static_cast<double>(j.epoch_max) * 100);
-    fmt::format_to(std::back_inserter(out), "  {} [{:3d}%] [{:<{}}]{}\n", j.log_file, percent, epochs[i], width,
-                   j.has_err ? " [stderr]" : "");
+    fmt::format_to(std::back_inserter(out), "  {} [{:3d}%] [{:<{}}]{}{}\n", j.log_file, percent, epochs[i], width,
+                   j.has_err ? " [stderr]" : "",
+                   j.stopped_early.empty() ? "" : fmt::format(" [stopped early: {}]", j.stopped_early));
   }
   return out;
 }

@@ -170,4 +170,28 @@ inline void check_analyze_options(const sweep_config& cfg) {
   for (auto& [name, filters] : a.split_filters) check_filters("ANALYZE.SPLIT_FILTERS." + name, filters);
 }
 
+/// @brief EARLY_STOP's keys (docs/early_stopping.md): checked by launch, `sweep job` and `sweep simulate`.
+inline void check_early_stop_options(const sweep_config& cfg) {
+  config_checker c(cfg);
+  const auto& e = cfg.early_stop;
+  c.require(e.type.empty() || e.type == "none" || e.type == "asha", "EARLY_STOP.TYPE",
+            fmt::format("expected asha (asynchronous successive halving) or none, got '{}'", e.type));
+  if (!e.enabled()) return;
+  const auto& metric = e.metric.empty() ? cfg.analyze.error : e.metric;
+  auto dot = metric.find('.');
+  c.require(dot != std::string::npos && dot > 0 && dot + 1 < metric.size() && metric.find('.', dot + 1) == std::string::npos,
+            e.metric.empty() ? "ANALYZE.ERROR" : "EARLY_STOP.METRIC",
+            fmt::format("expected record.field of an epoch record (e.g. test_epoch.top1_err), got '{}'", metric));
+  c.require(e.mode == "min" || e.mode == "max", "EARLY_STOP.MODE",
+            fmt::format("expected min (lower is better, an error) or max (an accuracy), got '{}'", e.mode));
+  c.require(e.min_epochs >= 1, "EARLY_STOP.MIN_EPOCHS", fmt::format("expected the first rung's epoch, at least 1, got {}", e.min_epochs));
+  c.require(e.reduction_factor >= 2 && e.reduction_factor <= 1000, "EARLY_STOP.REDUCTION_FACTOR",
+            fmt::format("expected 2 to 1000 (eta: 1/eta of the jobs pass each rung), got {}", e.reduction_factor));
+  c.require(e.num_rungs >= 0 && e.num_rungs <= 60, "EARLY_STOP.NUM_RUNGS",
+            fmt::format("expected 0 (every rung below a job's last epoch) to 60, got {}", e.num_rungs));
+  c.require(e.check_period > 0 && e.check_period <= 86400, "EARLY_STOP.CHECK_PERIOD",
+            fmt::format("expected seconds between two looks at a running job's log, above 0 and at most 86400, got {}",
+                        e.check_period));
+}
+
 }  // namespace sweep

@@ -153,6 +153,24 @@ struct analyze_options {
   component_sections extensions;
 };
 
+/// @brief EARLY_STOP: stopping bad jobs before their last epoch (off unless TYPE is set); see
+/// docs/early_stopping.md. Not written out while off, so configs without it stay as they were.
+struct early_stop_options {
+  BOOST_HANA_DEFINE_STRUCT(early_stop_options,
+    (std::string, type),               // "" or none: off; asha: asynchronous successive halving
+    (std::string, metric),             // "record.field" compared at each rung; empty: ANALYZE.ERROR
+    (std::string, mode),               // min (an error) or max (an accuracy)
+    (std::int64_t, min_epochs),        // the first rung's epoch
+    (std::int64_t, reduction_factor),  // eta: rung r is at MIN_EPOCHS * eta^r, and 1/eta of the jobs go on
+    (std::int64_t, num_rungs),         // rungs at most; 0: every rung below a job's last epoch
+    (double, check_period));           // seconds between two looks at a running job's log
+  early_stop_options() : mode("min"), min_epochs(1), reduction_factor(3), num_rungs(0), check_period(10) {}
+
+  [[nodiscard]] bool enabled() const { return !type.empty() && type != "none"; }
+  /// @brief Left out when a config is written out (schema_to_value).
+  [[nodiscard]] bool omitted() const { return !enabled(); }
+};
+
 /// @brief A whole sweep config: top-level keys and the four stages' options.
 struct sweep_config {
   BOOST_HANA_DEFINE_STRUCT(sweep_config,
@@ -163,7 +181,8 @@ struct sweep_config {
     (setup_options, setup),
     (launch_options, launch),
     (collect_options, collect),
-    (analyze_options, analyze));
+    (analyze_options, analyze),
+    (early_stop_options, early_stop));
   sweep_config()
       : root_dir("sweeps"),
         num_proc(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::thread::hardware_concurrency()))) {}

@@ -40,10 +40,16 @@
 namespace sweep {
 
 /// @brief How a job ended for good: exit 0, out of retries, or never (re)started because of fail-fast.
-enum class job_outcome { done, failed, skipped };
+enum class job_outcome { done, failed, skipped, stopped_early };
 
 inline std::string_view to_string(job_outcome o) {
-  return o == job_outcome::done ? "done" : o == job_outcome::failed ? "failed" : "skipped";
+  switch (o) {
+    case job_outcome::done: return "done";
+    case job_outcome::failed: return "failed";
+    case job_outcome::skipped: return "skipped";
+    case job_outcome::stopped_early: return "stopped_early";
+  }
+  return "skipped";
 }
 
 /// @brief The events LAUNCH.ON_EVENT hears about ({event}).

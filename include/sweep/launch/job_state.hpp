@@ -5,6 +5,7 @@
 //   RETRY.txt                  one line per failed attempt (pycls's format); RETRY.N.txt: archived by a rerun
 //   DONE | FAILED              completion records, written atomically (exit 0 / out of retries)
 //   RUNNING                    "PID START HOST" of the process running the job, while it runs
+//   STOPPED_EARLY              "rung R epoch E: why": early stopping ended the job (never rerun), written atomically
 #pragma once
 
 #include <sweep/base/files.hpp>
@@ -48,6 +49,7 @@ class job_folder {
   static constexpr std::string_view done_file = "DONE";
   static constexpr std::string_view failed_file = "FAILED";
   static constexpr std::string_view running_file = "RUNNING";
+  static constexpr std::string_view stopped_early_file = "STOPPED_EARLY";
 
   job_folder(const sweep_layout& layout, std::int64_t index) : index_(index), dir_(layout.job_dir(index)) {}
 
@@ -59,6 +61,10 @@ class job_folder {
   [[nodiscard]] bool done() const { return path_exists(file(done_file)); }
   [[nodiscard]] bool failed() const { return path_exists(file(failed_file)); }
   [[nodiscard]] bool running() const { return path_exists(file(running_file)); }
+  /// @brief Early stopping ended the job at a rung (docs/early_stopping.md): it counts as ended, never reruns.
+  [[nodiscard]] bool stopped_early() const { return path_exists(file(stopped_early_file)); }
+  /// @brief Why: "rung R epoch E: ..." (empty when not stopped early).
+  [[nodiscard]] std::string stopped_early_reason() const { return first_line_of(file(stopped_early_file)); }
   /// @brief Failed attempts so far (lines of RETRY.txt).
   [[nodiscard]] std::size_t retries() const { return count_lines(file(retry_file)); }
 
@@ -81,6 +87,12 @@ class job_folder {
   void clear_running() const {
     std::error_code ec;
     fs::remove(file(running_file), ec);
+  }
+
+  /// @brief Early stopping decided the job stops (`reason`: "rung R epoch E: ...").
+  void mark_stopped_early(std::string_view reason) const {
+    fs::create_directories(dir_);
+    write_file_atomic(file(stopped_early_file), fmt::format("{}\n", reason));
   }
 
   /// @brief The job ended with exit 0.

@@ -103,7 +103,8 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   std::vector<std::int64_t> jobs;
   for (std::size_t i = 0; i < cfgs.size(); ++i) {
     auto job = ctx.job(static_cast<std::int64_t>(i));
-    if (held[i] || job.done() || (request.only_failed && !job.failed())) continue;
+    // a job early stopping ended is as finished as a done one: its decision stands (docs/early_stopping.md)
+    if (held[i] || job.done() || job.stopped_early() || (request.only_failed && !job.failed())) continue;
     jobs.push_back(static_cast<std::int64_t>(i));
   }
   detail::copy_named_code(ctx.command_template(), ctx.project_dir(), layout.code_dir(), request.out);
@@ -119,7 +120,10 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   }
   // Events count the jobs this launch hands over plus those an engine still runs for an earlier one.
   std::size_t still_held = 0;
-  for (std::size_t i = 0; i < cfgs.size(); ++i) still_held += held[i] && !ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
+  for (std::size_t i = 0; i < cfgs.size(); ++i) {
+    auto job = ctx.job(static_cast<std::int64_t>(i));
+    still_held += held[i] && !job.done() && !job.stopped_early() ? 1 : 0;
+  }
   if (!jobs.empty()) launch_events(layout, cfg.launch).begin(jobs.size() + still_held);
 
   auto result = backend->launch(ctx, jobs);

@@ -105,6 +105,8 @@ struct running_job {
   std::optional<launch_clock::time_point> deadline;  // TIME_LIMIT
   std::optional<launch_clock::time_point> kill_at;   // SIGKILL if still alive by then
   bool timed_out = false;
+  bool stopped_early = false;                        // the request's watch ended it at a rung
+  launch_clock::time_point next_check{};             // when the watch looks at it again
 };
 
 }  // namespace detail
@@ -174,7 +176,10 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
   // (SIGPIPE, `sweep launch | head -1`) costs only that output: the jobs run on under this launcher.
   signal_pipe signals({SIGINT, SIGTERM, SIGHUP}, {SIGPIPE});
   std::size_t done_before = 0;
-  for (std::size_t i = 0; i < total; ++i) done_before += ctx.job(static_cast<std::int64_t>(i)).done() ? 1 : 0;
+  for (std::size_t i = 0; i < total; ++i) {
+    auto job = ctx.job(static_cast<std::int64_t>(i));
+    done_before += job.done() || job.stopped_early() ? 1 : 0;
+  }
   detail::progress_line progress(req.progress, total, done_before, req.out);
   bool stopping = false;
   launch_events events(layout, cfg.launch);
@@ -224,6 +229,7 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
     }
     r.pidfd = open_pidfd(r.pid);
     r.deadline = launch_clock::now() + time_limit;
+    r.next_check = launch_clock::now() + req.watch.period;
     active.push_back(r);  // first: if RUNNING cannot be written (a full disk), kill_on_throw stops the job
     job.mark_running(r.pid);
     return true;
@@ -232,6 +238,12 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
   auto finish_job = [&](std::int64_t i, int code, bool timed_out) {
     auto job = ctx.job(i);
     job.clear_running();
+    if (req.watch && code == 0 && !timed_out && !job.stopped_early()) req.watch.check(i, true);  // its rungs count
+    if (job.stopped_early()) {  // decided before any signal to the launcher: the decision stands
+      ++result.stopped_early;
+      events.job_ended(i, job_outcome::stopped_early);
+      return;
+    }
     if (stopping) {
       job.note("stopped by a signal to the launcher; relaunch to rerun");
       ++result.unfinished;
@@ -272,7 +284,7 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
       if (!start_job(i)) finish_job(i, 127, false);
     }
     if (active.empty()) break;
-    progress.update(done_before + result.done, active.size(), result.failed, queue.size());
+    progress.update(done_before + result.done + result.stopped_early, active.size(), result.failed, queue.size());
 
     std::vector<pollfd> fds;
     fds.push_back({signals.read_fd(), POLLIN, 0});
@@ -286,6 +298,7 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
     for (auto& r : active) {
       if (r.deadline && !r.timed_out) wake = std::min(wake, *r.deadline);
       if (r.kill_at) wake = std::min(wake, *r.kill_at);
+      if (req.watch && !r.stopped_early) wake = std::min(wake, r.next_check);
     }
     auto timeout = duration_cast<milliseconds>(wake - now).count() + 1;
     if (blind) timeout = std::min<long>(timeout, 5);
@@ -312,6 +325,15 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
         finish_job(finished.index, exit_code(status), finished.timed_out);
         continue;
       }
+      if (req.watch && !stopping && !r.stopped_early && !r.timed_out && now >= r.next_check) {
+        r.next_check = now + req.watch.period;
+        if (auto why = req.watch.check(r.index, false)) {
+          ctx.job(r.index).note("stopped early: " + *why);
+          r.stopped_early = true;
+          ::kill(-r.pid, SIGTERM);
+          r.kill_at = now + req.kill_grace;
+        }
+      }
       if (r.deadline && !r.timed_out && now >= *r.deadline) {
         r.timed_out = true;
         ::kill(-r.pid, SIGTERM);
@@ -323,10 +345,11 @@ inline launch_result local_backend::launch(const launch_context& ctx, const std:
       ++k;
     }
   }
-  progress.update(done_before + result.done, 0, result.failed, 0, true);
+  progress.update(done_before + result.done + result.stopped_early, 0, result.failed, 0, true);
   progress.finish();
   if (events.fail_fast()) result.failed_fast = true;
-  ctx.print("launch: {} done, {} failed, {} unfinished{}{}\n", result.done, result.failed, result.unfinished,
+  ctx.print("launch: {} done, {} failed, {} unfinished{}{}{}\n", result.done, result.failed, result.unfinished,
+            result.stopped_early > 0 ? fmt::format(", {} stopped early", result.stopped_early) : std::string(),
             result.failed_fast ? fmt::format(", {} not started (LAUNCH.MAX_FAILURES {} reached)", result.not_started,
                                              cfg.launch.max_failures)
                                : std::string(),

@@ -5,6 +5,7 @@
 #include <sweep/config/sweep_config.hpp>
 #include <sweep/error.hpp>
 #include <sweep/launch/command.hpp>
+#include <sweep/launch/watch.hpp>
 #include <sweep/base/files.hpp>
 #include <sweep/base/layout.hpp>
 
@@ -37,6 +38,7 @@ struct launch_request {
   std::optional<std::chrono::milliseconds> time_limit;  // overrides TIME_LIMIT (minutes) for local jobs
   std::chrono::milliseconds kill_grace{5000};            // SIGTERM -> SIGKILL delay when stopping a job
   std::optional<std::int64_t> max_array_size;            // cluster arrays; default: the cluster's own limit
+  job_watch watch;  // early stopping for jobs this process runs (the local backend); none: jobs run to their end
 };
 
 /// @brief What a launch did.
@@ -49,6 +51,7 @@ struct launch_result {
   std::size_t failed = 0;      // jobs that ran here: out of retries in this launch
   std::size_t unfinished = 0;  // jobs that ran here: stopped by a signal before they ended
   std::size_t not_started = 0; // jobs that ran here: left unstarted by fail-fast (LAUNCH.MAX_FAILURES)
+  std::size_t stopped_early = 0;  // jobs that ran here: ended at a rung by early stopping (request.watch)
   bool failed_fast = false;    // LAUNCH.MAX_FAILURES was reached: no new attempt started after it
   bool interrupted = false;    // a SIGINT/SIGTERM stopped the launch
   bool declined = false;       // cluster: the confirmation was refused

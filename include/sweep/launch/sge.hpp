@@ -352,6 +352,7 @@ struct sge_task_options {
   std::string qstat = "qstat";
   std::string qdel = "qdel";
   std::FILE* log = stdout;  // the task's output file (logs/sge/<job>.<task>.out)
+  job_watch watch;          // early stopping (the sweep's early_stop/ policy, read by the driver); none: off
 };
 
 /// @brief The exit code that makes Grid Engine reschedule a task (it runs again later, RESTARTED=1).
@@ -420,13 +421,14 @@ inline int run_sge_task(const sge_task_options& o) {
   detail::task_log(o.log, fmt::format("array task {}.{} (pid {}) runs job {} in {}{}", job_id, task_id, ::getpid(), index,
                                       job.dir().string(), restarted != nullptr && std::string_view(restarted) == "1" ? " (restarted)" : ""));
   if (task_refused_by_fail_fast(events, job, o.log)) return 0;
+  if (task_refused_as_stopped_early(job, o.log)) return 0;  // a requeue after the decision
   job.prepare();
-  auto attempt = run_task_attempt(task_spawn_options(layout, cfgs, index, settings), signals, {SIGUSR1}, job, o.log);
+  auto attempt = run_task_attempt(task_spawn_options(layout, cfgs, index, settings), signals, {SIGUSR1}, job, o.log, o.watch);
   if (attempt.signal == SIGUSR1) {
     detail::task_log(o.log, "caught USR1 (soft time limit): requeuing with exit 99");
     return sge_requeue_exit;
   }
-  switch (settle_task_attempt(attempt.code, job, settings, events, o.log)) {
+  switch (settle_task_attempt(attempt, job, settings, events, o.log)) {
     case task_next::done: return 0;
     case task_next::retry: detail::task_log(o.log, "requeuing with exit 99"); return sge_requeue_exit;
     case task_next::failed_fast: detail::sge_dequeue_pending(o, layout, events, index, job_id, task_id); return 1;

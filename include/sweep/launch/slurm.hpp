@@ -347,6 +347,7 @@ struct slurm_task_options {
   std::string scontrol = "scontrol";
   std::string scancel = "scancel";
   std::FILE* log = stdout;  // the task's sbatch output file
+  job_watch watch;          // early stopping (the sweep's early_stop/ policy, read by the driver); none: off
 };
 
 namespace detail {
@@ -406,6 +407,7 @@ inline int run_slurm_task(const slurm_task_options& o) {
   launch_events events(layout, o.job.on_event, o.job.max_failures);
   detail::task_log(o.log, fmt::format("array task {} runs job {} in {}", task, index, job.dir().string()));
   if (task_refused_by_fail_fast(events, job, o.log)) return 0;
+  if (task_refused_as_stopped_early(job, o.log)) return 0;  // a requeue after the decision
   job.prepare();
 
   nlohmann::json slurm = nlohmann::json::object();
@@ -424,13 +426,13 @@ inline int run_slurm_task(const slurm_task_options& o) {
     prefix.push_back(fmt::format("--nodes={}", o.nodes));
     prefix.push_back(fmt::format("--ntasks-per-node={}", o.tasks_per_node));
   }
-  auto attempt = run_task_attempt(task_spawn_options(layout, cfgs, index, o.job, prefix), signals, {SIGUSR1}, job, o.log);
+  auto attempt = run_task_attempt(task_spawn_options(layout, cfgs, index, o.job, prefix), signals, {SIGUSR1}, job, o.log, o.watch);
   if (attempt.signal == SIGUSR1) {
     detail::task_log(o.log, "caught USR1 (time limit near)");
     detail::requeue_task(o, task);
     return 0;  // exit right away: SLURM's SIGTERM/SIGKILL of the requeue follow
   }
-  switch (settle_task_attempt(attempt.code, job, o.job, events, o.log)) {
+  switch (settle_task_attempt(attempt, job, o.job, events, o.log)) {
     case task_next::done: return 0;
     case task_next::retry: detail::requeue_task(o, task); return 0;
     case task_next::failed_fast: detail::cancel_pending_tasks(o, layout, events, index); return 1;

@@ -24,12 +24,13 @@ namespace sweep {
 
 /// @brief A job's state: new (never started), queued, running (also when a launcher that died left its
 /// processes running), done, failed (out of retries), stopped (started, not finished, and nothing is
-/// running or queueing it now: launch again to resume).
-enum class job_state { new_job, queued, running, done, failed, stopped };
+/// running or queueing it now: launch again to resume), stopped early (early stopping ended it at a rung:
+/// never run again; docs/early_stopping.md).
+enum class job_state { new_job, queued, running, done, failed, stopped, stopped_early };
 
 /// @brief The word `sweep status` prints for a state.
 inline std::string_view to_string(job_state s) {
-  constexpr std::array<std::string_view, 6> names = {"new", "queued", "running", "done", "failed", "stopped"};
+  constexpr std::array<std::string_view, 7> names = {"new", "queued", "running", "done", "failed", "stopped", "stopped-early"};
   return names[static_cast<std::size_t>(s)];
 }
 
@@ -42,12 +43,13 @@ struct launch_job_status {
   std::string queue_state;    // the engine's word for it (squeue's PENDING, ...), while a backend holds it
   std::string backend;        // which backend holds it
   bool orphaned = false;      // running, but left by a launcher that died (nothing supervises it)
+  std::string stopped_early;  // stopped early: where and why ("rung R epoch E: ...")
 };
 
 /// @brief The whole sweep's status.
 struct launch_status {
   std::vector<launch_job_status> jobs;
-  std::array<std::size_t, 6> counts{};  // by job_state
+  std::array<std::size_t, 7> counts{};  // by job_state
   bool launcher_active = false;         // a launch holds the lock
   std::size_t orphaned = 0;             // running jobs a launcher that died left behind
   std::vector<std::string> unreadable;  // backends whose queue could not be read (their jobs show as stopped)
@@ -61,6 +63,8 @@ struct launch_status {
     return fmt::format("{} jobs: {} done, {} running, {} failed, {} queued, {} stopped, {} new ({} retries)", jobs.size(),
                        count(job_state::done), count(job_state::running), count(job_state::failed),
                        count(job_state::queued), count(job_state::stopped), count(job_state::new_job), retries) +
+           (count(job_state::stopped_early) == 0 ? std::string()
+                                                 : fmt::format("; {} stopped early", count(job_state::stopped_early))) +
            (orphaned == 0 ? std::string()
                           : fmt::format("; {} of the running jobs were left by a launcher that died: `sweep launch` "
                                         "or `sweep cancel` stops them",
@@ -98,6 +102,9 @@ inline launch_status read_launch_status(const sweep_config& cfg) {
     }
     if (job.done()) {
       j.state = job_state::done;
+    } else if (job.stopped_early()) {
+      j.state = job_state::stopped_early;
+      j.stopped_early = job.stopped_early_reason();
     } else if (job.failed()) {
       j.state = job_state::failed;
     } else if (q != queue.end()) {

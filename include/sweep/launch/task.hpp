@@ -11,6 +11,7 @@
 #include <sweep/launch/events.hpp>
 #include <sweep/launch/job_state.hpp>
 #include <sweep/launch/process.hpp>
+#include <sweep/launch/watch.hpp>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -43,7 +44,8 @@ struct task_settings {
 /// @brief How one attempt ended: the job's exit code, or a signal to the wrapper that cut it short.
 struct task_attempt {
   int code = 127;
-  int signal = 0;  // one of the `interrupt` signals arrived first (the job got SIGTERM)
+  int signal = 0;              // one of the `interrupt` signals arrived first (the job got SIGTERM)
+  bool stopped_early = false;  // the watch ended it at a rung (STOPPED_EARLY written)
 };
 
 /// @brief What happens after an attempt: the job is done, gets another attempt (requeue), or failed for good
@@ -106,10 +108,21 @@ inline std::size_t skip_pending_tasks(const launch_events& events, const std::op
   return n;
 }
 
+/// @brief A task for a job early stopping ended (a requeue after the decision, a resubmission): it is not
+/// run again; true (and the task's log says why) when so.
+inline bool task_refused_as_stopped_early(const job_folder& job, std::FILE* log) {
+  if (!job.stopped_early()) return false;
+  detail::task_log(log, fmt::format("not running job {}: stopped early ({})", job.index(), job.stopped_early_reason()));
+  return true;
+}
+
 /// @brief Runs one attempt and waits for it; when a signal of `interrupt` reaches the wrapper first, the job's
-/// process group gets SIGTERM and the signal is returned at once (the wrapper then requeues itself).
+/// process group gets SIGTERM and the signal is returned at once (the wrapper then requeues itself). With a
+/// watch, the job's log is looked at every watch.period: when the watch stops the job, its group gets SIGTERM
+/// (SIGKILL after `grace`) and the attempt ends stopped early.
 inline task_attempt run_task_attempt(const spawn_options& o, const signal_pipe& signals, const std::vector<int>& interrupt,
-                                     const job_folder& job, std::FILE* log) {
+                                     const job_folder& job, std::FILE* log, const job_watch& watch = {},
+                                     std::chrono::milliseconds grace = std::chrono::milliseconds(5000)) {
   task_attempt a;
   detail::task_log(log, "running: " + shell_join(o.argv));
   pid_t pid = -1;
@@ -120,9 +133,18 @@ inline task_attempt run_task_attempt(const spawn_options& o, const signal_pipe& 
     return a;
   }
   int pidfd = open_pidfd(pid);
+  using clock = std::chrono::steady_clock;
+  auto next_check = clock::now() + watch.period;
+  std::optional<clock::time_point> kill_at;
   for (;;) {
     pollfd fds[2] = {{signals.read_fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
-    ::poll(fds, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 50);
+    int timeout = pidfd >= 0 ? -1 : 50;
+    if (watch) {
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>((kill_at ? *kill_at : next_check) - clock::now());
+      auto wait = static_cast<int>(std::clamp<std::int64_t>(until.count() + 1, 0, 60000));
+      timeout = timeout < 0 ? wait : std::min(timeout, wait);
+    }
+    ::poll(fds, pidfd >= 0 ? 2 : 1, timeout);
     if (fds[0].revents != 0) {
       for (int got : signals.drain()) {
         if (std::find(interrupt.begin(), interrupt.end(), got) != interrupt.end()) {
@@ -138,16 +160,38 @@ inline task_attempt run_task_attempt(const spawn_options& o, const signal_pipe& 
       a.code = exit_code(status);
       break;
     }
+    auto now = clock::now();
+    if (kill_at && now >= *kill_at) {
+      ::kill(-pid, SIGKILL);
+      kill_at.reset();
+    }
+    if (watch && !a.stopped_early && now >= next_check) {
+      next_check = now + watch.period;
+      if (auto why = watch.check(job.index(), false)) {
+        detail::task_log(log, fmt::format("stopping job {} early: {}", job.index(), *why));
+        job.note("stopped early: " + *why);
+        a.stopped_early = true;
+        ::kill(-pid, SIGTERM);
+        kill_at = now + grace;
+      }
+    }
   }
+  a.stopped_early = a.stopped_early || job.stopped_early();
+  if (watch && a.code == 0 && !a.stopped_early) watch.check(job.index(), true);  // its rungs count for later jobs
   if (pidfd >= 0) ::close(pidfd);
   detail::task_log(log, fmt::format("job {} exited with code {}", job.index(), a.code));
   return a;
 }
 
-/// @brief Records an attempt's exit code: DONE, or a RETRY.txt line and another attempt while retries last, else
-/// FAILED; the launch events hear of the job's end.
-inline task_next settle_task_attempt(int code, const job_folder& job, const task_settings& s,
+/// @brief Records an attempt's end: stopped early (STOPPED_EARLY is written: it ends the job), DONE, or a
+/// RETRY.txt line and another attempt while retries last, else FAILED; the launch events hear of the job's end.
+inline task_next settle_task_attempt(const task_attempt& attempt, const job_folder& job, const task_settings& s,
                                      const launch_events& events, std::FILE* log) {
+  auto code = attempt.code;
+  if (attempt.stopped_early) {
+    events.job_ended(job.index(), job_outcome::stopped_early);
+    return task_next::done;
+  }
   if (code == 0) {
     job.mark_done();
     events.job_ended(job.index(), job_outcome::done);

@@ -16,6 +16,7 @@
 #include <sweep/report/sections/compare.hpp>
 #include <sweep/report/sections/config.hpp>
 #include <sweep/report/sections/curves.hpp>
+#include <sweep/report/sections/early_stopping.hpp>
 #include <sweep/report/sections/edf.hpp>
 #include <sweep/report/sections/importance.hpp>
 #include <sweep/report/sections/jobs.hpp>
@@ -156,11 +157,11 @@ void add_report_section(registry<registered_section>& to) {
 
 }  // namespace detail
 
-/// @brief The sections of a page when ANALYZE.SECTIONS is empty: pycls's, in pycls's order, then
-/// the job table. A section that has nothing to show for a config (EDF Filtered without
+/// @brief The sections of a page when ANALYZE.SECTIONS is empty: pycls's, in pycls's order (with Early
+/// Stopping after Config, shown only when jobs were stopped early), then the job table. A section that has nothing to show for a config (EDF Filtered without
 /// PRE_FILTERS, Best Models with PLOT_MODELS_BEST 0, ...) adds nothing.
 inline std::vector<std::string> default_report_sections() {
-  return {"config",  "edf",         "edf_filtered", "edf_split",   "metrics", "complexity",
+  return {"config",  "early_stopping", "edf",       "edf_filtered", "edf_split",   "metrics", "complexity",
           "best_errors", "worst_errors", "best_models", "worst_models", "jobs"};
 }
 
@@ -170,6 +171,7 @@ inline registry<registered_section>& report_sections() {
   static registry<registered_section> sections("report section", "ANALYZE.SECTIONS");
   static const bool built_in = [] {
     detail::add_report_section<sections::config>(sections);
+    detail::add_report_section<sections::early_stopping>(sections);  // shown only when jobs were stopped early
     detail::add_report_section<sections::edf>(sections);
     detail::add_report_section<sections::edf_filtered>(sections);
     detail::add_report_section<sections::edf_split>(sections);

@@ -241,6 +241,17 @@ class section_cache {
 
 }  // namespace detail
 
+/// @brief One job config's YAML: BASE_CFG with the record's pairs merged in, through `finish`, its DESC the key.
+template <class Space, class Record, class Finish>
+std::string job_config_yaml(const sweep_config& cfg, const Space& design, const detail::section_cache& sections,
+                            const Record& record, std::string_view key, Finish&& finish, param_list& params) {
+  params.clear();
+  design.append_params(params, record);
+  value job = std::invoke(finish, merge_params(cfg.setup.base_cfg, params));
+  job.at_path("DESC") = value{std::string(key)};
+  return sections.to_yaml(job);
+}
+
 /// @brief Writes the job configs of sampled records. `finish` turns BASE_CFG + pairs into the written config.
 template <class Space, class Record, class Finish>
 void write_job_configs(const sweep_config& cfg, const Space& design, const sample_result<Record>& sampled, Finish&& finish) {
@@ -251,11 +262,7 @@ void write_job_configs(const sweep_config& cfg, const Space& design, const sampl
   detail::section_cache sections(cfg.setup.base_cfg);
   auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
   auto emit = [&](std::size_t i, param_list& params) {
-    params.clear();
-    design.append_params(params, sampled.records[i]);
-    value job = finish(merge_params(cfg.setup.base_cfg, params));
-    job.at_path("DESC") = value{sampled.keys[i]};
-    return sections.to_yaml(job);
+    return job_config_yaml(cfg, design, sections, sampled.records[i], sampled.keys[i], finish, params);
   };
   auto write = [&](std::size_t i, const std::string& text) {
     auto file = fresh / job_config_name(static_cast<std::int64_t>(i));

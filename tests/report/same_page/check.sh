@@ -14,7 +14,7 @@ old=${1:-81db1e6}
 work=${TMPDIR:-/tmp}/sweep_same_page
 rm -rf "$work" && mkdir -p "$work/old"
 git -C "$src" archive "$old" include | tar -x -C "$work/old"
-flags=(-std=c++20 -O1 -DNDEBUG "$src/tests/report/same_page/dump_pages.cpp" -lyaml-cpp -lfmt -pthread)
+flags=(-std=c++20 -O1 -DNDEBUG "$src/tests/report/same_page/dump_pages.cpp" -lyaml-cpp -lfmt -lsimdjson -pthread)
 g++ -I"$work/old/include" "${flags[@]}" -o "$work/dump_old" &
 g++ -I"$src/include" "${flags[@]}" -o "$work/dump_new"
 wait
