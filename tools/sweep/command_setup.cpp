@@ -113,8 +113,11 @@ const bool registered = sweep::driver::register_command(20, [](CLI::App& app) {
       throw;
     }
     printer->finish();
-    fmt::print("Wrote {} job configs to {} ({} candidates, {:.2f}s)\n", summary.configs, sweep::sweep_layout(summary.dir).cfgs_dir().string(),
+    fmt::print("Wrote {} job configs to {} ({} candidates, {:.2f}s)\n", summary.jobs, sweep::sweep_layout(summary.dir).cfgs_dir().string(),
                summary.sampled, summary.seconds);
+    if (summary.jobs != summary.configs) {
+      fmt::print("{} configs x {} repeats (SETUP.REPEATS), each repeat with its own RNG_SEED\n", summary.configs, cfg.setup.repeats);
+    }
     print_rejections(summary.rejected, summary.rule_names);
   });
 });
@@ -125,5 +128,5 @@ sweep::driver::setup_outcome sweep::driver::run_setup(const sweep_config& cfg) {
   sweep::setup_observer observer;
   observer.note = [](const std::string& note) { fmt::print(stderr, "note: {}\n", note); };
   auto summary = sweep::setup(cfg, observer);
-  return {summary.configs, summary.sampled, summary.seconds, sweep::describe_rejections(summary.rejected, summary.rule_names)};
+  return {summary.jobs, summary.sampled, summary.seconds, sweep::describe_rejections(summary.rejected, summary.rule_names)};
 }

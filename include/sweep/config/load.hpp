@@ -150,8 +150,11 @@ value schema_to_value(const T& x) {
   if constexpr (reflected_struct<T>) {
     value::map out;
     boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
-      out.emplace_back(upper(boost::hana::to<char const*>(boost::hana::first(pair))),
-                       schema_to_value(boost::hana::second(pair)(x)));
+      auto key = upper(boost::hana::to<char const*>(boost::hana::first(pair)));
+      if constexpr (requires { x.omitted_at_default(key); }) {
+        if (x.omitted_at_default(key)) return;
+      }
+      out.emplace_back(std::move(key), schema_to_value(boost::hana::second(pair)(x)));
     });
     if constexpr (requires { x.extensions; }) out.insert(out.end(), x.extensions.begin(), x.extensions.end());
     return value{std::move(out)};

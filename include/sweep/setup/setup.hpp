@@ -31,7 +31,8 @@ namespace sweep {
 /// @brief What setup did.
 struct setup_summary {
   std::filesystem::path dir;
-  std::int64_t configs = 0;  // job configs written
+  std::int64_t configs = 0;  // configs sampled and written (each SETUP.REPEATS times)
+  std::int64_t jobs = 0;     // job configs written: configs x SETUP.REPEATS
   std::int64_t sampled = 0;  // candidates drawn
   std::int64_t found = 0;    // unique valid configs found (before the cut to NUM_CONFIGS)
   double seconds = 0;
@@ -247,14 +248,24 @@ void write_job_configs(const sweep_config& cfg, const Space& design, const sampl
   auto dir = sweep_dir(cfg);
   auto fresh = dir / fmt::format(".cfgs.new.{}", ::getpid());
   std::filesystem::create_directories(fresh);
-  auto n = sampled.records.size();
+  // SETUP.REPEATS: each config's jobs are consecutive (job i is config i / repeats), with their own seeds.
+  auto repeats = static_cast<std::size_t>(std::max<std::int64_t>(1, cfg.setup.repeats));
+  auto n = sampled.records.size() * repeats;
+  std::vector<std::int64_t> seeds(repeats > 1 ? n : 0);
   detail::section_cache sections(cfg.setup.base_cfg);
   auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
   auto emit = [&](std::size_t i, param_list& params) {
     params.clear();
-    design.append_params(params, sampled.records[i]);
+    design.append_params(params, sampled.records[i / repeats]);
     value job = finish(merge_params(cfg.setup.base_cfg, params));
-    job.at_path("DESC") = value{sampled.keys[i]};
+    job.at_path("DESC") = value{sampled.keys[i / repeats]};  // the config's key: its repeats share it
+    try {
+      auto seed = set_repeat_seed(job, static_cast<std::int64_t>(i), static_cast<std::int64_t>(repeats));
+      if (repeats > 1) seeds[i] = seed;
+    } catch (error& e) {
+      const value* node = cfg.source ? cfg.source->find("SETUP.REPEATS") : nullptr;
+      throw error({cfg.file, node != nullptr ? node->line() : 0}, e.key_path(), e.message());
+    }
     return sections.to_yaml(job);
   };
   auto write = [&](std::size_t i, const std::string& text) {
@@ -284,7 +295,10 @@ void write_job_configs(const sweep_config& cfg, const Space& design, const sampl
     throw;
   }
   value::map summary;
-  for (std::size_t i = 0; i < n; ++i) summary.emplace_back(job_config_name(static_cast<std::int64_t>(i)), value{sampled.keys[i]});
+  for (std::size_t i = 0; i < n; ++i) {
+    auto key = repeat_key(sampled.keys[i / repeats], static_cast<std::int64_t>(repeats), repeats > 1 ? seeds[i] : 0);
+    summary.emplace_back(job_config_name(static_cast<std::int64_t>(i)), value{std::move(key)});
+  }
   auto summary_text = n == 0 ? std::string("{}\n") : to_yaml(value{std::move(summary)});
   // cfgs_summary.yaml is the commit mark: it is removed before cfgs/ changes and written last, so
   // a folder that has it is consistent even if setup is killed; one without it is an unfinished setup.
@@ -355,6 +369,7 @@ setup_summary setup_locked(const sweep_config& cfg, const std::filesystem::path&
   setup_summary summary;
   summary.dir = dir;
   summary.configs = static_cast<std::int64_t>(sampled.records.size());
+  summary.jobs = summary.configs * std::max<std::int64_t>(1, cfg.setup.repeats);
   summary.sampled = sampled.sampled;
   summary.found = sampled.found;
   summary.seconds = sampled.seconds;
