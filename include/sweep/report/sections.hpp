@@ -21,6 +21,7 @@
 #include <sweep/report/sections/jobs.hpp>
 #include <sweep/report/sections/models.hpp>
 #include <sweep/report/sections/parallel.hpp>
+#include <sweep/report/sections/repeats.hpp>
 #include <sweep/report/sections/values.hpp>
 
 #include <fmt/format.h>
@@ -156,12 +157,13 @@ void add_report_section(registry<registered_section>& to) {
 
 }  // namespace detail
 
-/// @brief The sections of a page when ANALYZE.SECTIONS is empty: pycls's, in pycls's order, then
-/// the job table. A section that has nothing to show for a config (EDF Filtered without
-/// PRE_FILTERS, Best Models with PLOT_MODELS_BEST 0, ...) adds nothing.
+/// @brief The sections of a page when ANALYZE.SECTIONS is empty: pycls's, in pycls's order (with
+/// Seed Repeats after the EDFs), then the job table. A section that has nothing to show for a config
+/// (EDF Filtered without PRE_FILTERS, Seed Repeats without SETUP.REPEATS, Best Models with
+/// PLOT_MODELS_BEST 0, ...) adds nothing.
 inline std::vector<std::string> default_report_sections() {
-  return {"config",  "edf",         "edf_filtered", "edf_split",   "metrics", "complexity",
-          "best_errors", "worst_errors", "best_models", "worst_models", "jobs"};
+  return {"config",      "edf",          "edf_filtered", "edf_split",    "repeats", "metrics",
+          "complexity",  "best_errors",  "worst_errors", "best_models", "worst_models", "jobs"};
 }
 
 /// @brief Report sections by name: pycls's first (see default_report_sections), then the user's
@@ -173,6 +175,7 @@ inline registry<registered_section>& report_sections() {
     detail::add_report_section<sections::edf>(sections);
     detail::add_report_section<sections::edf_filtered>(sections);
     detail::add_report_section<sections::edf_split>(sections);
+    detail::add_report_section<sections::repeats>(sections);
     detail::add_report_section<sections::metrics>(sections);
     detail::add_report_section<sections::complexity>(sections);
     detail::add_report_section<sections::best_errors>(sections);
