@@ -60,7 +60,7 @@ TEST_CASE("repeats: a config's runs (same DESC) become one job at their mean err
 TEST_CASE("repeats: mean, sample sd, min and max of uneven runs; the pooled seed spread") {
   nlohmann::json all = nlohmann::json::array();
   auto job = [&](const std::string& desc, double e, int id) {
-    all.push_back({{"cfg", {{"DESC", desc}}}, {"test_ema_epoch", {{"min_top1_err", {e}}, {"epoch_ind", {1}}, {"epoch_max", {1}}}},
+    all.push_back({{"cfg", {{"DESC", desc}, {"RNG_SEED", id}}}, {"test_ema_epoch", {{"min_top1_err", {e}}, {"epoch_ind", {1}}, {"epoch_max", {1}}}},
                    {"log_file", fmt::format("/s/logs/{:06d}/stdout.log", id)}});
   };
   job("a", 1, 0);
@@ -92,6 +92,17 @@ TEST_CASE("repeats: a sweep with one run per config is left as it was") {
     CHECK(sweep.jobs[i].id == before[i].id);
     CHECK(sweep.jobs[i].error == before[i].error);
   }
+  // jobs sharing a DESC without distinct seeds (a program logging one DESC for all) are configs of their own
+  auto same = nlohmann::json::parse(repeated_sweep(1, 4, 1.0));
+  for (auto& j : same) j["cfg"]["RNG_SEED"] = 1;
+  auto constant = sweep::parse_sweep(same.dump(), "sweep.json", "s");
+  auto c = sweep::average_repeats(constant);
+  CHECK_FALSE(c.repeated());
+  CHECK(c.groups.size() == 4);
+  CHECK(constant.jobs.size() == 4);
+  for (auto& j : same) j["cfg"].erase("RNG_SEED");
+  constant = sweep::parse_sweep(same.dump(), "sweep.json", "s");
+  CHECK_FALSE(sweep::average_repeats(constant).repeated());
   // jobs without a DESC are configs of their own
   auto bare = sweep::parse_sweep(R"([{"test_ema_epoch": {"min_top1_err": [1], "epoch_ind": [1], "epoch_max": [1]}, "log_file": "/s/logs/000000/stdout.log"},
                                     {"test_ema_epoch": {"min_top1_err": [2], "epoch_ind": [1], "epoch_max": [1]}, "log_file": "/s/logs/000001/stdout.log"}])",

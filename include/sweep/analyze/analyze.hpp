@@ -70,7 +70,7 @@ inline load_options analysis_reads(const analyze_options& a) {
 inline load_options analysis_reads(const sweep_config& cfg) {
   auto out = analysis_reads(cfg.analyze);
   auto in_epoch_record = [](std::string_view key) { return key.substr(0, key.find('.')).ends_with("_epoch"); };
-  std::vector<std::string> fields = {"cfg.DESC"};
+  std::vector<std::string> fields = {"cfg.DESC", "cfg.RNG_SEED"};  // RNG_SEED: telling seed repeats apart
   auto add = [&](const metric_info& info) {
     bool seen = std::any_of(out.metrics.begin(), out.metrics.end(), [&](auto& m) { return m.name == info.name; });
     if (!in_epoch_record(info.key)) {

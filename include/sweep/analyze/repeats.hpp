@@ -1,7 +1,7 @@
 // Seed repeats (SETUP.REPEATS): a config run k times with different training
 // seeds. Its jobs share cfg.DESC (the config's key; setup gives distinct
-// configs distinct keys), so they are found in any sweep.json, including an
-// extra sweep's. The analysis stands each config for one point at its mean
+// configs distinct keys) and differ in cfg.RNG_SEED, so they are found in any
+// sweep.json, including an extra sweep's. The analysis stands each config for one point at its mean
 // error; the spread of its runs is what the seed alone changes, and the
 // bootstrap band around the EDF of the means says how far that EDF could move
 // with other seeds and another sample of configs.
@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <random>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -89,34 +90,57 @@ inline void describe_group(repeat_group& g) {
 
 }  // namespace detail
 
-/// @brief Groups the sweep's jobs by config (cfg.DESC; a job without one is a config of its own) and, when
-/// some config has several runs, makes the sweep one job per config: its first run's record, with the
-/// mean error of its runs. Other metrics are the first run's (a config's parameters are the same in all).
+/// @brief The text of a job's config field (dotted key under cfg), "" when it has none.
+inline std::string cfg_text(const job& j, std::string_view key) {
+  const auto* field = find_field(*j.record, key);
+  if (field == nullptr) return {};
+  return field->is_string() ? field->get<std::string>() : field->dump();
+}
+
+/// @brief Groups the sweep's jobs by config and, when some config has several runs, makes the sweep one
+/// job per config: its first run's record, with the mean error of its runs. Other metrics are the first
+/// run's (a config's parameters are the same in all). Runs of one config share a non-empty cfg.DESC (its
+/// key) and differ in cfg.RNG_SEED, as SETUP.REPEATS writes them; jobs sharing a DESC without distinct
+/// seeds (a program that logs one DESC for all) are configs of their own.
 inline repeat_summary average_repeats(sweep_data& sweep) {
   repeat_summary out;
   out.sweep = sweep.name;
   out.jobs = sweep.jobs.size();
   std::unordered_map<std::string, std::size_t> index;
-  std::vector<std::size_t> first;  // per group: its first job
+  std::vector<std::vector<std::size_t>> members;
   for (std::size_t i = 0; i < sweep.jobs.size(); ++i) {
-    auto& j = sweep.jobs[i];
-    const auto* desc = find_field(*j.record, "cfg.DESC");
-    std::string key = desc == nullptr ? std::string() : desc->is_string() ? desc->get<std::string>() : desc->dump();
-    auto [it, fresh] = desc == nullptr ? std::pair{index.end(), true} : index.try_emplace(key, out.groups.size());
-    if (fresh) {
-      out.groups.push_back({key, {}, {}});
-      first.push_back(i);
-    }
-    auto& g = out.groups[desc == nullptr ? out.groups.size() - 1 : it->second];
-    g.ids.push_back(j.id);
-    g.errors.push_back(j.error);
+    auto desc = cfg_text(sweep.jobs[i], "cfg.DESC");
+    auto [it, fresh] = desc.empty() ? std::pair{index.end(), true} : index.try_emplace(desc, members.size());
+    if (fresh) members.emplace_back();
+    members[desc.empty() ? members.size() - 1 : it->second].push_back(i);
   }
-  for (auto& g : out.groups) detail::describe_group(g);
+  std::vector<std::vector<std::size_t>> configs;
+  for (auto& m : members) {
+    std::vector<std::string> seeds;
+    for (auto i : m) seeds.push_back(cfg_text(sweep.jobs[i], "cfg.RNG_SEED"));
+    std::sort(seeds.begin(), seeds.end());
+    bool distinct = std::adjacent_find(seeds.begin(), seeds.end()) == seeds.end() && !seeds.front().empty();
+    if (m.size() == 1 || distinct) {
+      configs.push_back(std::move(m));
+    } else {
+      for (auto i : m) configs.push_back({i});
+    }
+  }
+  std::sort(configs.begin(), configs.end(), [](auto& a, auto& b) { return a.front() < b.front(); });
+  for (auto& m : configs) {
+    auto& g = out.groups.emplace_back();
+    g.desc = cfg_text(sweep.jobs[m.front()], "cfg.DESC");
+    for (auto i : m) {
+      g.ids.push_back(sweep.jobs[i].id);
+      g.errors.push_back(sweep.jobs[i].error);
+    }
+    detail::describe_group(g);
+  }
   if (!out.repeated()) return out;
   std::vector<job> averaged;
-  averaged.reserve(out.groups.size());
-  for (std::size_t k = 0; k < out.groups.size(); ++k) {
-    averaged.push_back(sweep.jobs[first[k]]);
+  averaged.reserve(configs.size());
+  for (std::size_t k = 0; k < configs.size(); ++k) {
+    averaged.push_back(sweep.jobs[configs[k].front()]);
     averaged.back().error = out.groups[k].mean;
   }
   sweep.jobs = std::move(averaged);

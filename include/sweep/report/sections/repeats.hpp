@@ -41,7 +41,7 @@ inline std::vector<std::size_t> by_mean(const repeat_summary& r) {
 /// @brief The EDF of the configs' mean errors per sweep, each with its bootstrap band.
 inline plot::figure plot_repeats_edf(const analysis_context& ctx) {
   auto fig = plot_edf(ctx.loaded, ctx.rows);
-  fig.caption = "EDF of the configs' mean errors with 95 % bootstrap bands";
+  fig.caption = "EDF of the mean error per config, with 95 % bootstrap bands";
   auto& ax = fig.at(0, 0);
   for (std::size_t i = 0; i < ctx.repeats.size(); ++i) {
     auto band = bootstrap_edf_band(ctx.repeats[i].groups, edf_band_bootstrap(ctx));
