@@ -6,3 +6,4 @@
 #include <sweep/analyze/repeats.hpp>
 #include <sweep/analyze/statistics.hpp>
 #include <sweep/analyze/sweep_data.hpp>
+#include <sweep/analyze/watch.hpp>

@@ -43,17 +43,17 @@ poll_page() {  # PAGE OUT
 attr() { sed -n "s/.* $1=\"\\([0-9]*\\)\".*/\\1/p" <<<"$2"; }
 
 # 1. A whole sweep watched to its end.
-launch_in_background watched 4 300
+launch_in_background watched 3 200
 dir=$work/digits/watched
 poll_page "$dir/analysis.html" "$work/seen.txt" &
 poller=$!
-out=$("$sweep" watch --sweep-cfg "$cfg" --every 1 "${common[@]}" NAME digits/watched SETUP.NUM_CONFIGS 4 SETUP.BASE_CFG.OPTIM.MAX_EPOCH 300)
+out=$("$sweep" watch --sweep-cfg "$cfg" --every 1 "${common[@]}" NAME digits/watched SETUP.NUM_CONFIGS 3 SETUP.BASE_CFG.OPTIM.MAX_EPOCH 200)
 kill "$poller"; wait "$poller" 2>/dev/null || true
 wait "$launcher" || fail "the launch failed: $(cat "$work/watched.launch.log")"
 echo "$out"
 rounds=$(grep -c '^\[round ' <<<"$out")
-((rounds >= 3)) || fail "expected 3 rounds or more while 4 jobs ran one after another, got $rounds"
-grep -q "^watch: no job is queued or running (4 jobs: 4 done, 0 running, 0 failed" <<<"$out" || fail "the watch did not say why it ended"
+((rounds >= 3)) || fail "expected 3 rounds or more while 3 jobs ran one after another, got $rounds"
+grep -q "^watch: no job is queued or running (3 jobs: 3 done, 0 running, 0 failed" <<<"$out" || fail "the watch did not say why it ended"
 grep -q "Report: $dir/analysis.html" <<<"$out" || fail "the watch did not print the report's path"
 # The page as the poller saw it: several rounds with a report (sections), done counts that only grow.
 reports=$(awk '$1 > 0' "$work/seen.txt" | grep -o 'data-round="[0-9]*"' | sort -u | wc -l)
@@ -65,16 +65,16 @@ sorted=$(tr ' ' '\n' <<<"$done_seen" | grep . | sort -n | tr '\n' ' ')
 [[ -f $work/seen.txt.live.html ]] || fail "no live page (with the reloading script) was seen"
 grep -q 'id="sweep-live-reload"' "$work/seen.txt.live.html" || fail "the live page has no reload checkbox"
 final=$(grep -o '<div id="sweep-live"[^>]*>' "$dir/analysis.html")
-[[ $(attr data-final "$final") == 1 && $(attr data-done "$final") == 4 ]] || fail "the last page is not final with 4 done: $final"
+[[ $(attr data-final "$final") == 1 && $(attr data-done "$final") == 3 ]] || fail "the last page is not final with 3 done: $final"
 ! grep -q 'location.reload' "$dir/analysis.html" || fail "the last page still reloads itself"
-grep -q '"jobs_analysed": 4' "$dir/analysis.json" || fail "analysis.json does not hold the 4 jobs"
+grep -q '"jobs_analysed": 3' "$dir/analysis.json" || fail "analysis.json does not hold the 3 jobs"
 echo "page seen in rounds: $(grep -o 'data-round="[0-9]*"' "$work/seen.txt" | grep -o '[0-9]*' | uniq | tr '\n' ' '); done counts: $done_seen"
 
 # 2. SIGTERM mid-sweep changes nothing.
-launch_in_background stopped 3 400
+launch_in_background stopped 2 300
 dir=$work/digits/stopped
-"$sweep" watch --sweep-cfg "$cfg" --every 1 "${common[@]}" NAME digits/stopped SETUP.NUM_CONFIGS 3 \
-  SETUP.BASE_CFG.OPTIM.MAX_EPOCH 400 >"$work/stopped.watch.log" 2>&1 &
+"$sweep" watch --sweep-cfg "$cfg" --every 1 "${common[@]}" NAME digits/stopped SETUP.NUM_CONFIGS 2 \
+  SETUP.BASE_CFG.OPTIM.MAX_EPOCH 300 >"$work/stopped.watch.log" 2>&1 &
 watcher=$!
 for _ in $(seq 100); do
   grep -q '^\[round 2\]' "$work/stopped.watch.log" && break
@@ -90,9 +90,9 @@ kill -0 "$launcher" 2>/dev/null || fail "the launch ended with the watch (it mus
 leftovers=$(find "$dir" -name '.*.tmp.*' | head -3)
 [[ -z $leftovers ]] || fail "temporary files left: $leftovers"
 wait "$launcher" || fail "the launch failed after the watch stopped: $(cat "$work/stopped.launch.log")"
-status=$("$sweep" status --sweep-cfg "$cfg" --summary "${common[@]}" NAME digits/stopped SETUP.NUM_CONFIGS 3 SETUP.BASE_CFG.OPTIM.MAX_EPOCH 400)
-[[ $status == "3 jobs: 3 done, 0 running, 0 failed"* ]] || fail "after the watch stopped, the jobs should all end done: $status"
-# The watch deleted no checkpoint (collect keeps the last only): job 0's 40 are all there.
+status=$("$sweep" status --sweep-cfg "$cfg" --summary "${common[@]}" NAME digits/stopped SETUP.NUM_CONFIGS 2 SETUP.BASE_CFG.OPTIM.MAX_EPOCH 300)
+[[ $status == "2 jobs: 2 done, 0 running, 0 failed"* ]] || fail "after the watch stopped, the jobs should all end done: $status"
+# The watch deleted no checkpoint (collect keeps the last only): job 0's 30 are all there.
 checkpoints=$(find "$dir/logs/000000/checkpoints" -name 'model_epoch_*' | wc -l)
-((checkpoints == 40)) || fail "job 0 has $checkpoints checkpoints, expected all 40 (the watch must not delete any)"
+((checkpoints == 30)) || fail "job 0 has $checkpoints checkpoints, expected all 30 (the watch must not delete any)"
 echo "ok: watch ends by itself, updates the page while jobs run, and stops on SIGTERM changing nothing"

@@ -106,10 +106,13 @@ setInterval(function(){{if(!box.checked)return;if(s)s.setItem(k+':y',String(wind
 }
 
 /// @brief Whether an analysis error only says that nothing is left to analyse yet (no job has logged
-/// its error record, or the filters keep none of the jobs so far): a watch shows progress and waits.
+/// its error record, or the filters keep none of the jobs so far): a watch shows progress, says why
+/// each round, and waits.
 inline bool nothing_to_analyse_yet(const error& e) {
-  return e.message().find("has no jobs left to analyse") != std::string::npos ||
-         e.message().find("run collect first") != std::string::npos;
+  for (std::string_view says : {"has no jobs left to analyse", "has no job with", "run collect first"}) {
+    if (e.message().find(says) != std::string::npos) return true;
+  }
+  return false;
 }
 
 /// @brief The page of a sweep with nothing to analyse yet: its title, the progress and why.
