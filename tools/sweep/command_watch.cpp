@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -19,7 +20,7 @@ namespace {
 struct watch_args {
   sweep::driver::sweep_cfg_args cfg;
   double every = sweep::default_watch_seconds;
-  std::size_t rounds = 0;
+  std::int64_t rounds = 0;  // 0: until no job is queued or running
   bool quiet = false;
 };
 
@@ -46,10 +47,13 @@ const bool registered = sweep::driver::register_command(65, [](CLI::App& app) {
     if (auto why = sweep::watch_every_problem(args->every); !why.empty()) {
       throw sweep::driver::exit_error{fmt::format("watch: --every: {}", why), 2};
     }
+    if (cmd->count("--rounds") > 0 && args->rounds < 1) {
+      throw sweep::driver::exit_error{fmt::format("watch: --rounds: expected a number of rounds >= 1, got {}", args->rounds), 2};
+    }
     auto cfg = args->cfg.load(cmd);
     sweep::watch_options opts;
     opts.every = args->every;
-    opts.max_rounds = args->rounds;
+    opts.max_rounds = static_cast<std::size_t>(args->rounds);
     bool quiet = args->quiet;
     fmt::print("Watching {} every {} s (Ctrl-C stops watching; the jobs run on)\n", sweep::sweep_dir(cfg).string(), opts.every);
     std::fflush(stdout);
@@ -65,7 +69,7 @@ const bool registered = sweep::driver::register_command(65, [](CLI::App& app) {
     if (result.signal != 0) {
       fmt::print("watch: stopped by {} after {} round(s); the jobs were not touched. Last page: {}\n", signal_name(result.signal),
                  result.rounds, page.string());
-    } else if (args->rounds > 0 && result.rounds >= args->rounds &&
+    } else if (opts.max_rounds > 0 && result.rounds >= opts.max_rounds &&
                (result.status.count(sweep::job_state::queued) > 0 || result.status.count(sweep::job_state::running) > 0)) {
       fmt::print("watch: stopped after {} round(s) (--rounds); jobs still run: {}. Last page: {}\n", result.rounds,
                  result.status.summary(), page.string());

@@ -156,18 +156,25 @@ inline watch_result watch(const sweep_config& cfg, const watch_options& opts, co
     // The status first: a job that ends after it is collected anyway, and a last round then sees every job's end.
     r.status = read_launch_status(cfg);
     r.last = r.status.count(job_state::queued) == 0 && r.status.count(job_state::running) == 0;
-    collect_run_options run;
-    run.delete_checkpoints = false;
-    r.collected = status_line(collect(cfg, run));
-    auto header = detail::watch_header(r.status, round, opts.every, r.last);
-    try {
-      analyze(cfg, header);
-      r.report = true;
-    } catch (const error& e) {
-      if (!detail::nothing_to_analyse_yet(e)) throw;
-      r.waiting = e.message();
-      write_file_atomic(page, detail::waiting_page(cfg, header, r.waiting));
+    bool launched = path_exists(sweep_layout(sweep_dir(cfg)).logs_dir());
+    if (launched) {
+      collect_run_options run;
+      run.delete_checkpoints = false;
+      r.collected = status_line(collect(cfg, run));
     }
+    auto header = detail::watch_header(r.status, round, opts.every, r.last);
+    if (!launched) {
+      r.waiting = "the sweep has not been launched (no logs/ folder), so there is nothing to collect";
+    } else {
+      try {
+        analyze(cfg, header);
+        r.report = true;
+      } catch (const error& e) {
+        if (!detail::nothing_to_analyse_yet(e)) throw;
+        r.waiting = e.message();
+      }
+    }
+    if (!r.report) write_file_atomic(page, detail::waiting_page(cfg, header, r.waiting));
     result.rounds = round;
     result.status = r.status;
     if (on_round) on_round(r);
