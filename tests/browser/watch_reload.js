@@ -3,19 +3,15 @@
 // position across reloads, stops reloading while "reload" is unticked, and stops for good on the
 // last page (data-final="1"). Usage: node watch_reload.js PAGE.html OUT_DIR
 'use strict';
-const puppeteer = require('puppeteer-core');
+const chromium = require('./chromium');
 const path = require('path');
 
 const [report, out] = process.argv.slice(2);
-const fails = [];
-const check = (ok, msg) => { if (!ok) fails.push(msg); console.log((ok ? 'ok   ' : 'FAIL ') + msg); };
+const { fails, check } = chromium.checks();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 (async () => {
-  const browser = await puppeteer.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
-  });
+  const browser = await chromium.launch();
   try {
     const page = await browser.newPage();
     const messages = [];

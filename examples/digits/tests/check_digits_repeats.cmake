@@ -1,23 +1,13 @@
-# Runs examples/digits/digits_repeats.yaml end to end, small (NUM_CONFIGS configs x 3 seeds of EPOCHS
-# epochs): setup writes each config 3 times with RNG_SEED 1, 2, 3, the jobs log their seeds into
+# Runs examples/digits/digits_repeats.yaml end to end, small (6 configs x 3 seeds of 4 epochs):
+# setup writes each config 3 times with RNG_SEED 1, 2, 3, the jobs log their seeds into
 # sweep.json, and the report shows the Seed Repeats section; analysis.json holds each config's runs,
 # their spread and the EDF band. Usage:
-#   cmake -DDIGITS_SWEEP=exe -DDIGITS_TRAIN=exe -DCONFIG_DIR=dir -DWORK_DIR=dir [-DNUM_CONFIGS=6] [-DEPOCHS=4] -P check_digits_repeats.cmake
+#   cmake -DDIGITS_SWEEP=exe -DDIGITS_TRAIN=exe -DCONFIG_DIR=dir -DWORK_DIR=dir -P check_digits_repeats.cmake
 cmake_minimum_required(VERSION 3.21)
-if(NOT DEFINED NUM_CONFIGS)
-  set(NUM_CONFIGS 6)
-endif()
-if(NOT DEFINED EPOCHS)
-  set(EPOCHS 4)
-endif()
+set(NUM_CONFIGS 6)
+set(EPOCHS 4)
 
-function(run)
-  execute_process(COMMAND ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
-  endif()
-  set(run_output "${out}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/run.cmake)
 
 file(REMOVE_RECURSE ${WORK_DIR})
 set(cfg ${CONFIG_DIR}/digits_repeats.yaml)
