@@ -98,9 +98,14 @@ const bool registered = sweep::driver::register_command(20, [](CLI::App& app) {
       auto sampled = sweep::sample_space(space, cfg.setup, cfg.num_proc, checks, observer.progress);
       printer->finish();
       fmt::print("{} configs (from {} candidates, {} unique and valid)\n", sampled.keys.size(), sampled.sampled, sampled.found);
+      auto repeats = static_cast<std::size_t>(std::max<std::int64_t>(1, cfg.setup.repeats));
+      if (repeats > 1) {
+        fmt::print("{} jobs: each config {} times (SETUP.REPEATS), each with its own RNG_SEED\n", sampled.keys.size() * repeats, repeats);
+      }
       print_rejections(sampled.rejected, checks.rule_names());
-      for (std::size_t i = 0; i < std::min<std::size_t>(5, sampled.keys.size()); ++i) {
-        fmt::print("  {}: {}\n", sweep::job_config_name(static_cast<std::int64_t>(i)), sampled.keys[i]);
+      for (std::size_t i = 0; i < std::min<std::size_t>(5, sampled.keys.size() * repeats); ++i) {
+        fmt::print("  {}: {}{}\n", sweep::job_config_name(static_cast<std::int64_t>(i)), sampled.keys[i / repeats],
+                   repeats > 1 ? fmt::format(" (repeat {} of {})", i % repeats + 1, repeats) : std::string());
       }
       return;
     }
