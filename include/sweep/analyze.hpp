@@ -3,5 +3,7 @@
 
 #include <sweep/analyze/analyze.hpp>
 #include <sweep/analyze/metrics.hpp>
+#include <sweep/analyze/repeats.hpp>
 #include <sweep/analyze/statistics.hpp>
 #include <sweep/analyze/sweep_data.hpp>
+#include <sweep/analyze/watch.hpp>

@@ -10,6 +10,7 @@
 #include <sweep/report/sections/edf.hpp>
 #include <sweep/report/sections/jobs.hpp>
 #include <sweep/report/sections/models.hpp>
+#include <sweep/report/sections/repeats.hpp>
 #include <sweep/report/sections/values.hpp>
 #include <sweep/report/svg.hpp>
 #include <sweep/report/sweep_plots.hpp>

@@ -4640,8 +4640,13 @@ struct setup_options {
     (value, base_cfg),            // the job config every candidate starts from
     (value, samplers),            // dotted key -> sampler spec, in the order written
     (value, space),               // sweep's combinator spaces (grid, zip, ...); null when unused
-    (constraint_options, constraints));
-  setup_options() : num_configs(0), num_samples(1000000), chunk_size(5000), rng_seed(0) {}
+    (constraint_options, constraints),
+    (std::int64_t, repeats));     // jobs per config, each with its own training seed (the job's RNG_SEED)
+  setup_options() : num_configs(0), num_samples(1000000), chunk_size(5000), rng_seed(0), repeats(1) {}
+
+  /// @brief Keys newer than pycls's schema, left out of a written config while they keep their default,
+  /// so a sweep that does not use them writes the same files as before they existed.
+  [[nodiscard]] bool omitted_at_default(std::string_view key) const { return key == "REPEATS" && repeats == 1; }
 };
 
 /// @brief LAUNCH: how jobs are run (pycls's SLURM keys plus sweep's local backend).
@@ -5166,6 +5171,10 @@ class config_checker {
 
 /// @brief The most threads NUM_PROC may ask for.
 inline constexpr std::int64_t max_num_proc = 1024;
+/// @brief The most jobs SETUP.REPEATS may run per config (seeds: a few are the point, not thousands).
+inline constexpr std::int64_t max_repeats = 1000;
+/// @brief The most jobs one sweep may have (NUM_CONFIGS x REPEATS).
+inline constexpr std::int64_t max_jobs = 100000000;
 
 /// @brief ROOT_DIR, NAME (stays inside ROOT_DIR: relative, no "..", no control characters), NUM_PROC.
 inline void check_common_options(const sweep_config& cfg) {
@@ -5197,6 +5206,14 @@ inline void check_setup_options(const sweep_config& cfg) {
                         s.num_samples, s.chunk_size));
   c.require(s.rng_seed >= 0 && s.rng_seed <= 0xFFFFFFFFLL, "SETUP.RNG_SEED",
             fmt::format("expected a seed in [0, 2**32 - 1], got {}", s.rng_seed));
+  c.require(s.repeats >= 1, "SETUP.REPEATS",
+            fmt::format("expected at least 1 (jobs per config, each with its own RNG_SEED), got {}", s.repeats));
+  c.require(s.repeats <= max_repeats, "SETUP.REPEATS",
+            fmt::format("expected at most {} (jobs per config, each with its own RNG_SEED), got {}", max_repeats, s.repeats));
+  // NUM_CONFIGS x REPEATS jobs: far below int64's end, and numbered with the job configs' six digits and more
+  c.require(s.repeats < 1 || s.repeats > max_repeats || s.num_configs <= max_jobs / s.repeats, "SETUP.REPEATS",
+            fmt::format("NUM_CONFIGS ({}) x REPEATS ({}) jobs: expected at most {} jobs in all", s.num_configs,
+                        s.repeats, max_jobs));
   c.require(s.base_cfg.is_null() || s.base_cfg.is_map(), "SETUP.BASE_CFG", "expected a map (the job's config)");
   c.require(s.samplers.is_null() || s.samplers.is_map(), "SETUP.SAMPLERS", "expected a map: dotted key -> sampler");
   auto check_cx = [&](const char* key, const std::array<double, 2>& range) {
@@ -5428,11 +5445,15 @@ value schema_to_value(const T& x) {
   if constexpr (reflected_struct<T>) {
     value::map out;
     boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
+      auto key = upper(boost::hana::to<char const*>(boost::hana::first(pair)));
       const auto& field = boost::hana::second(pair)(x);
       if constexpr (requires { field.omitted(); }) {
         if (field.omitted()) return;  // an optional section that is off (EARLY_STOP)
       }
-      out.emplace_back(upper(boost::hana::to<char const*>(boost::hana::first(pair))), schema_to_value(field));
+      if constexpr (requires { x.omitted_at_default(key); }) {
+        if (x.omitted_at_default(key)) return;  // a key at its default that older files lack (REPEATS)
+      }
+      out.emplace_back(std::move(key), schema_to_value(field));
     });
     if constexpr (requires { x.extensions; }) out.insert(out.end(), x.extensions.begin(), x.extensions.end());
     return value{std::move(out)};
@@ -7072,6 +7093,7 @@ inline complexity standardized_complexity(const value& job_cfg) {
 
 
 
+
 namespace sweep {
 
 /// @brief Sets `key` (dotted) in `tree` to `v`, creating missing maps; a float key given an integer stays a float.
@@ -7096,6 +7118,33 @@ inline value merge_params(const value& base_cfg, const param_list& params) {
   value job = base_cfg.is_null() ? value{value::map{}} : base_cfg;
   for (auto& [key, v] : params) merge_param(job, key, v);
   return job;
+}
+
+/// @brief The training seed of repeat `r` of a job config (SETUP.REPEATS): the config's RNG_SEED plus r,
+/// counting from 1 (pycls's default RNG_SEED) when the config has none.
+inline std::int64_t repeat_seed(const value& job, std::int64_t r) {
+  const value* seed = job.is_map() ? job.child("RNG_SEED") : nullptr;
+  if (seed != nullptr && !seed->is_int()) {
+    throw error({}, "SETUP.REPEATS",
+                fmt::format("each repeat sets the job's RNG_SEED, so expected an integer RNG_SEED in the job config "
+                            "(BASE_CFG or a sampler), got {}", seed->python_repr()));
+  }
+  return (seed != nullptr ? seed->as_int() : 1) + r;
+}
+
+/// @brief Job config `index` of a sweep with `repeats` jobs per config: config index / repeats, repeat index
+/// % repeats. Its RNG_SEED is set to repeat_seed (nothing changes with one repeat); returns the seed.
+inline std::int64_t set_repeat_seed(value& job, std::int64_t index, std::int64_t repeats) {
+  if (repeats <= 1) return 0;
+  auto seed = repeat_seed(job, index % repeats);
+  merge_param(job, "RNG_SEED", value{seed});
+  return seed;
+}
+
+/// @brief A job's line in cfgs_summary.yaml: its config's key, and with repeats the seed that tells the
+/// config's jobs apart ("K1 V1 K2 V2 RNG_SEED 3").
+inline std::string repeat_key(std::string_view config_key, std::int64_t repeats, std::int64_t seed) {
+  return repeats <= 1 ? std::string(config_key) : fmt::format("{} RNG_SEED {}", config_key, seed);
 }
 
 }  // namespace sweep
@@ -8226,7 +8275,8 @@ namespace sweep {
 /// @brief What setup did.
 struct setup_summary {
   std::filesystem::path dir;
-  std::int64_t configs = 0;  // job configs written
+  std::int64_t configs = 0;  // configs sampled and written (each SETUP.REPEATS times)
+  std::int64_t jobs = 0;     // job configs written: configs x SETUP.REPEATS
   std::int64_t sampled = 0;  // candidates drawn
   std::int64_t found = 0;    // unique valid configs found (before the cut to NUM_CONFIGS)
   double seconds = 0;
@@ -8436,16 +8486,31 @@ class section_cache {
 
 }  // namespace detail
 
-/// @brief One job config's YAML: BASE_CFG with the record's pairs merged in, through `finish`, its DESC the key.
+/// @brief One job config: BASE_CFG with the record's pairs merged in, through `finish`, its DESC the config's key.
 template <class Space, class Record, class Finish>
-std::string job_config_yaml(const sweep_config& cfg, const Space& design, const detail::section_cache& sections,
-                            const Record& record, std::string_view key, Finish&& finish, param_list& params) {
+value job_config(const sweep_config& cfg, const Space& design, const Record& record, std::string_view key, Finish&& finish,
+                 param_list& params) {
   params.clear();
   design.append_params(params, record);
   value job = std::invoke(finish, merge_params(cfg.setup.base_cfg, params));
   job.at_path("DESC") = value{std::string(key)};
-  return sections.to_yaml(job);
+  return job;
 }
+
+namespace detail {
+
+/// @brief SETUP.REPEATS: sets job `index`'s RNG_SEED (set_repeat_seed; nothing with one repeat) and returns it;
+/// an error names the config's REPEATS line.
+inline std::int64_t set_job_seed(const sweep_config& cfg, value& job, std::int64_t index) {
+  try {
+    return set_repeat_seed(job, index, std::max<std::int64_t>(1, cfg.setup.repeats));
+  } catch (error& e) {
+    const value* node = cfg.source ? cfg.source->find("SETUP.REPEATS") : nullptr;
+    throw error({cfg.file, node != nullptr ? node->line() : 0}, e.key_path(), e.message());
+  }
+}
+
+}  // namespace detail
 
 /// @brief Writes the job configs of sampled records. `finish` turns BASE_CFG + pairs into the written config.
 template <class Space, class Record, class Finish>
@@ -8453,11 +8518,17 @@ void write_job_configs(const sweep_config& cfg, const Space& design, const sampl
   auto dir = sweep_dir(cfg);
   auto fresh = dir / fmt::format(".cfgs.new.{}", ::getpid());
   std::filesystem::create_directories(fresh);
-  auto n = sampled.records.size();
+  // SETUP.REPEATS: each config's jobs are consecutive (job i is config i / repeats), with their own seeds.
+  auto repeats = static_cast<std::size_t>(std::max<std::int64_t>(1, cfg.setup.repeats));
+  auto n = sampled.records.size() * repeats;
+  std::vector<std::int64_t> seeds(repeats > 1 ? n : 0);
   detail::section_cache sections(cfg.setup.base_cfg);
   auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
   auto emit = [&](std::size_t i, param_list& params) {
-    return job_config_yaml(cfg, design, sections, sampled.records[i], sampled.keys[i], finish, params);
+    value job = job_config(cfg, design, sampled.records[i / repeats], sampled.keys[i / repeats], finish, params);  // repeats share the key
+    auto seed = detail::set_job_seed(cfg, job, static_cast<std::int64_t>(i));
+    if (repeats > 1) seeds[i] = seed;
+    return sections.to_yaml(job);
   };
   auto write = [&](std::size_t i, const std::string& text) {
     auto file = fresh / job_config_name(static_cast<std::int64_t>(i));
@@ -8486,7 +8557,10 @@ void write_job_configs(const sweep_config& cfg, const Space& design, const sampl
     throw;
   }
   value::map summary;
-  for (std::size_t i = 0; i < n; ++i) summary.emplace_back(job_config_name(static_cast<std::int64_t>(i)), value{sampled.keys[i]});
+  for (std::size_t i = 0; i < n; ++i) {
+    auto key = repeat_key(sampled.keys[i / repeats], static_cast<std::int64_t>(repeats), repeats > 1 ? seeds[i] : 0);
+    summary.emplace_back(job_config_name(static_cast<std::int64_t>(i)), value{std::move(key)});
+  }
   auto summary_text = n == 0 ? std::string("{}\n") : to_yaml(value{std::move(summary)});
   // cfgs_summary.yaml is the commit mark: it is removed before cfgs/ changes and written last, so
   // a folder that has it is consistent even if setup is killed; one without it is an unfinished setup.
@@ -8557,6 +8631,7 @@ setup_summary setup_locked(const sweep_config& cfg, const std::filesystem::path&
   setup_summary summary;
   summary.dir = dir;
   summary.configs = static_cast<std::int64_t>(sampled.records.size());
+  summary.jobs = summary.configs * std::max<std::int64_t>(1, cfg.setup.repeats);
   summary.sampled = sampled.sampled;
   summary.found = sampled.found;
   summary.seconds = sampled.seconds;
@@ -8625,8 +8700,9 @@ namespace sweep {
 /// @brief What an extension did.
 struct extend_summary {
   std::filesystem::path dir;
-  std::int64_t before = 0;   // configs the sweep had
+  std::int64_t before = 0;   // jobs the sweep had (configs times SETUP.REPEATS)
   std::int64_t added = 0;    // new configs (fewer than asked when the space ran out)
+  std::int64_t jobs = 0;     // new jobs: each new config's repeats
   std::uint32_t seed = 0;    // the draw's seed
   std::int64_t sampled = 0;  // candidates drawn
 };
@@ -8642,6 +8718,16 @@ inline std::uint32_t extension_seed(std::int64_t rng_seed, std::int64_t existing
 
 namespace detail {
 
+/// @brief The config's key of a cfgs_summary.yaml line: with SETUP.REPEATS the line ends with the job's
+/// " RNG_SEED n" (repeat_key), which tells a config's jobs apart.
+inline std::string config_key(std::string line, std::int64_t repeats) {
+  if (repeats > 1) {
+    auto at = line.rfind(" RNG_SEED ");
+    if (at != std::string::npos) line.erase(at);
+  }
+  return line;
+}
+
 template <sampleable_space Space>
 extend_summary extend_space(const sweep_config& cfg, std::int64_t count, const Space& design, const sweep_layout& layout) {
   auto cfgs = list_job_configs(layout);
@@ -8649,8 +8735,8 @@ extend_summary extend_space(const sweep_config& cfg, std::int64_t count, const S
   std::unordered_set<std::string> existing;
   value::map summary;
   if (summary_value.is_map()) summary = summary_value.as_map();
-  for (auto& [name, key] : summary) existing.insert(key.is_string() ? key.as_string() : key.python_repr());
-  extend_summary out;
+  auto repeats = std::max<std::int64_t>(1, cfg.setup.repeats);
+  for (auto& [name, key] : summary) existing.insert(config_key(key.is_string() ? key.as_string() : key.python_repr(), repeats));
   out.dir = layout.dir;
   out.before = static_cast<std::int64_t>(cfgs.size());
   out.seed = extension_seed(cfg.setup.rng_seed, out.before);
@@ -8665,11 +8751,15 @@ extend_summary extend_space(const sweep_config& cfg, std::int64_t count, const S
   for (std::size_t i = 0; i < sampled.records.size() && out.added < count; ++i) {
     std::string key(sampled.keys[i]);
     if (!existing.insert(key).second) continue;
-    auto index = out.before + out.added;
-    auto name = job_config_name(index);
-    write_file_atomic(layout.cfgs_dir() / name,
-                      job_config_yaml(cfg, design, sections, sampled.records[i], key, &config_checks::finish, params));
-    summary.emplace_back(name, value{key});
+    for (std::int64_t r = 0; r < repeats; ++r) {  // a new config's jobs are consecutive, as setup writes them
+      auto index = out.before + out.jobs;
+      auto name = job_config_name(index);
+      value job = job_config(cfg, design, sampled.records[i], key, &config_checks::finish, params);
+      auto seed = set_job_seed(cfg, job, index);
+      write_file_atomic(layout.cfgs_dir() / name, sections.to_yaml(job));
+      summary.emplace_back(name, value{repeat_key(key, repeats, seed)});
+      ++out.jobs;
+    }
     ++out.added;
   }
   // The summary lists the jobs: written last (atomically), it makes the new configs part of the sweep.
@@ -13421,6 +13511,7 @@ struct collect_run_options {
   std::size_t threads = 0;    // 0: the sweep config's NUM_PROC
   bool incremental = true;    // reuse the cache for logs that did not change
   bool write = true;          // false: only read the status (no sweep.json, cache or checkpoint changes)
+  bool delete_checkpoints = true;  // false: leave every checkpoint (`sweep watch` changes no job's folder)
   collect_progress progress;  // optional
 };
 
@@ -13977,7 +14068,7 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
     auto text = cache_text(key, new_stamp, jobs, ranges);
     write_file_atomic(cache_file, std::string_view(text));
   }
-  if (run.write && opts.checkpoints_keep != "all") {
+  if (run.write && run.delete_checkpoints && opts.checkpoints_keep != "all") {
     // After sweep.json is safe, like pycls.
     std::atomic<std::size_t> deleted{0};
     std::vector<char> outside(jobs.size(), 0);
@@ -15879,7 +15970,8 @@ inline parameter_column parameter_values(const std::vector<job>& jobs, const swe
 // for scripts and notebooks. Every page gets one, whichever sections it shows:
 // the EDF summary and good ranges of pycls's sections, parameter importance
 // (overall and within the good range) and, with several sweeps, their
-// comparisons, computed with the page's seed and the sections' options
+// comparisons, and with SETUP.REPEATS each config's runs and the EDF bands;
+// computed with the page's seed and the sections' options
 // (ANALYZE.IMPORTANCE, ANALYZE.COMPARE), so the numbers equal the page's.
 
 
@@ -16361,6 +16453,210 @@ inline sweep_importance importance_of(const sweep_data& sweep, const std::vector
 //   };
 //   SWEEP_REGISTER(sweep::register_report_section<my_section>);   // report/sections.hpp
 
+
+// ---- begin sweep/analyze/repeats.hpp ----
+// Seed repeats (SETUP.REPEATS): a config run k times with different training
+// seeds. Its jobs share cfg.DESC (the config's key; setup gives distinct
+// configs distinct keys) and differ in cfg.RNG_SEED, so they are found in any
+// sweep.json, including an extra sweep's. The analysis stands each config for one point at its mean
+// error; the spread of its runs is what the seed alone changes, and the
+// bootstrap band around the EDF of the means says how far that EDF could move
+// with other seeds and another sample of configs.
+
+
+
+namespace sweep {
+
+namespace detail {
+
+inline double sample_sd(const std::vector<double>& v) {
+  if (v.size() < 2) return 0;
+  double mean = 0;
+  for (double x : v) mean += x;
+  mean /= static_cast<double>(v.size());
+  double ss = 0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  return std::sqrt(ss / static_cast<double>(v.size() - 1));
+}
+
+}  // namespace detail
+
+/// @brief One config's runs: its key, its jobs (file order) and their errors, and their statistics.
+struct repeat_group {
+  std::string desc;                // cfg.DESC, the config's key
+  std::vector<std::string> ids;    // its jobs
+  std::vector<double> errors;      // their errors, in the same order
+  double mean = 0, sd = 0, min = 0, max = 0;  // sd: the sample standard deviation (0 for one run)
+};
+
+/// @brief The configs of one sweep and how their runs spread.
+struct repeat_summary {
+  std::string sweep;                 // the sweep's name
+  std::vector<repeat_group> groups;  // one per config, in the order of their first job
+  std::size_t jobs = 0;              // analysed runs over all configs
+
+  /// @brief Whether some config has more than one run (else the sweep is analysed job by job).
+  [[nodiscard]] bool repeated() const noexcept { return groups.size() < jobs; }
+  /// @brief The most runs of one config.
+  [[nodiscard]] std::size_t most_runs() const noexcept {
+    std::size_t k = 0;
+    for (auto& g : groups) k = std::max(k, g.ids.size());
+    return k;
+  }
+  /// @brief The seeds' standard deviation pooled over the configs (each weighted by its runs - 1).
+  [[nodiscard]] double seed_sd() const {
+    double ss = 0, dof = 0;
+    for (auto& g : groups) {
+      if (g.ids.size() < 2) continue;
+      ss += g.sd * g.sd * static_cast<double>(g.ids.size() - 1);
+      dof += static_cast<double>(g.ids.size() - 1);
+    }
+    return dof > 0 ? std::sqrt(ss / dof) : std::nan("");
+  }
+  /// @brief The standard deviation of the configs' mean errors.
+  [[nodiscard]] double config_sd() const {
+    std::vector<double> means;
+    for (auto& g : groups) means.push_back(g.mean);
+    return detail::sample_sd(means);
+  }
+};
+
+
+namespace detail {
+
+inline void describe_group(repeat_group& g) {
+  double sum = 0;
+  for (double e : g.errors) sum += e;
+  g.mean = sum / static_cast<double>(g.errors.size());
+  g.sd = sample_sd(g.errors);
+  g.min = *std::min_element(g.errors.begin(), g.errors.end());
+  g.max = *std::max_element(g.errors.begin(), g.errors.end());
+}
+
+}  // namespace detail
+
+/// @brief The text of a job's config field (dotted key under cfg), "" when it has none.
+inline std::string cfg_text(const job& j, std::string_view key) {
+  const auto* field = find_field(*j.record, key);
+  if (field == nullptr) return {};
+  return field->is_string() ? field->get<std::string>() : field->dump();
+}
+
+/// @brief Groups the sweep's jobs by config and, when some config has several runs, makes the sweep one
+/// job per config: its first run's record, with the mean error of its runs. Other metrics are the first
+/// run's (a config's parameters are the same in all). Runs of one config share a non-empty cfg.DESC (its
+/// key) and differ in cfg.RNG_SEED, as SETUP.REPEATS writes them; jobs sharing a DESC without distinct
+/// seeds (a program that logs one DESC for all) are configs of their own.
+inline repeat_summary average_repeats(sweep_data& sweep) {
+  repeat_summary out;
+  out.sweep = sweep.name;
+  out.jobs = sweep.jobs.size();
+  std::unordered_map<std::string, std::size_t> index;
+  std::vector<std::vector<std::size_t>> members;
+  for (std::size_t i = 0; i < sweep.jobs.size(); ++i) {
+    auto desc = cfg_text(sweep.jobs[i], "cfg.DESC");
+    auto [it, fresh] = desc.empty() ? std::pair{index.end(), true} : index.try_emplace(desc, members.size());
+    if (fresh) members.emplace_back();
+    members[desc.empty() ? members.size() - 1 : it->second].push_back(i);
+  }
+  std::vector<std::vector<std::size_t>> configs;
+  for (auto& m : members) {
+    std::vector<std::string> seeds;
+    for (auto i : m) seeds.push_back(cfg_text(sweep.jobs[i], "cfg.RNG_SEED"));
+    std::sort(seeds.begin(), seeds.end());
+    bool distinct = std::adjacent_find(seeds.begin(), seeds.end()) == seeds.end() && !seeds.front().empty();
+    if (m.size() == 1 || distinct) {
+      configs.push_back(std::move(m));
+    } else {
+      for (auto i : m) configs.push_back({i});
+    }
+  }
+  std::sort(configs.begin(), configs.end(), [](auto& a, auto& b) { return a.front() < b.front(); });
+  for (auto& m : configs) {
+    auto& g = out.groups.emplace_back();
+    g.desc = cfg_text(sweep.jobs[m.front()], "cfg.DESC");
+    for (auto i : m) {
+      g.ids.push_back(sweep.jobs[i].id);
+      g.errors.push_back(sweep.jobs[i].error);
+    }
+    detail::describe_group(g);
+  }
+  if (!out.repeated()) return out;
+  std::vector<job> averaged;
+  averaged.reserve(configs.size());
+  for (std::size_t k = 0; k < configs.size(); ++k) {
+    averaged.push_back(sweep.jobs[configs[k].front()]);
+    averaged.back().error = out.groups[k].mean;
+  }
+  sweep.jobs = std::move(averaged);
+  return out;
+}
+
+/// @brief A pointwise confidence band around an EDF: at each x, the low and high percentiles of the
+/// bootstrap EDFs' values.
+struct edf_band {
+  double level = 95;  // percent inside the band
+  std::vector<double> x, low, high;
+};
+
+/// @brief The band around the EDF of the configs' mean errors, by a two-stage bootstrap: each resample
+/// draws the configs with replacement, then each drawn config's runs with replacement, and takes their
+/// mean (so both the choice of configs and the seeds vary); the EDF of the means is read at `points`
+/// evenly spaced errors. Seeded by `opt.seed`; `opt.resamples` (at most 1000) resamples.
+inline edf_band bootstrap_edf_band(const std::vector<repeat_group>& groups, const bootstrap_options& opt, std::size_t points = 200) {
+  edf_band band;
+  band.level = 100 - opt.alpha;
+  if (groups.empty()) return band;
+  double lo = INFINITY, hi = -INFINITY;
+  for (auto& g : groups) {
+    lo = std::min(lo, g.min);
+    hi = std::max(hi, g.max);
+  }
+  points = hi > lo ? std::max<std::size_t>(points, 2) : 1;
+  for (std::size_t p = 0; p < points; ++p) {
+    band.x.push_back(points == 1 ? lo : lo + (hi - lo) * static_cast<double>(p) / static_cast<double>(points - 1));
+  }
+  auto resamples = static_cast<std::size_t>(std::clamp(opt.resamples, 1, 1000));
+  std::mt19937_64 engine(opt.seed);
+  std::size_t n = groups.size();
+  // values[p * resamples + b]: the EDF of resample b at x[p]
+  std::vector<double> values(points * resamples);
+  std::vector<std::size_t> counts(points);
+  for (std::size_t b = 0; b < resamples; ++b) {
+    std::fill(counts.begin(), counts.end(), 0);
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto& g = groups[uniform_index(engine, n)];
+      double sum = 0;
+      for (std::size_t r = 0; r < g.errors.size(); ++r) sum += g.errors[uniform_index(engine, g.errors.size())];
+      double mean = sum / static_cast<double>(g.errors.size());
+      // the first grid point at or above the mean: the EDF counts it from there on
+      auto at = static_cast<std::size_t>(std::lower_bound(band.x.begin(), band.x.end(), mean) - band.x.begin());
+      if (at < points) ++counts[at];
+    }
+    std::size_t running = 0;
+    for (std::size_t p = 0; p < points; ++p) {
+      running += counts[p];
+      values[p * resamples + b] = static_cast<double>(running) / static_cast<double>(n);
+    }
+  }
+  for (std::size_t p = 0; p < points; ++p) {
+    std::vector<double> at(values.begin() + static_cast<std::ptrdiff_t>(p * resamples),
+                           values.begin() + static_cast<std::ptrdiff_t>((p + 1) * resamples));
+    band.low.push_back(percentile(at, opt.alpha / 2));
+    band.high.push_back(percentile(std::move(at), 100 - opt.alpha / 2));
+  }
+  return band;
+}
+
+/// @brief How far apart two configs' mean errors must be for k runs each to tell them apart (95%, a
+/// normal approximation with the pooled seed spread): 1.96 x seed_sd x sqrt(2 / k).
+inline double seed_resolution(const repeat_summary& s) {
+  auto k = static_cast<double>(std::max<std::size_t>(1, s.most_runs()));
+  return 1.96 * s.seed_sd() * std::sqrt(2.0 / k);
+}
+
+}  // namespace sweep
+// ---- end sweep/analyze/repeats.hpp ----
 
 // ---- begin sweep/report/html_book.hpp ----
 // The html book (pycls's Htmlbook): a title, a table of contents, numbered
@@ -17705,6 +18001,8 @@ struct analysis_context {
       skipped += s.skipped.size();
     }
     detail::require_jobs(loaded, "ANALYZE.ERROR", "sweep", fmt::format("no job has a {} record yet", error_record));
+    // SETUP.REPEATS: a config's runs become one job at their mean error, before anything else reads the jobs.
+    for (auto& s : loaded) repeats.push_back(average_repeats(s));
     for (auto& s : loaded) {
       // File order, the jobs a page shows one by one first: a scatter's points are then consecutive rows.
       for (auto& j : shown_jobs(s).jobs) rows.add(j);
@@ -17738,6 +18036,13 @@ struct analysis_context {
 
   /// @brief The sweeps as loaded: the config's own, then ANALYZE.EXTRA_SWEEP_NAMES' in order.
   std::vector<sweep_data> loaded;
+  /// @brief Per loaded sweep, its configs' runs (SETUP.REPEATS); a sweep with several runs of a config
+  /// is loaded as one job per config, at the mean error of its runs (see average_repeats).
+  std::vector<repeat_summary> repeats;
+  /// @brief Whether some loaded sweep ran a config more than once.
+  [[nodiscard]] bool has_repeats() const noexcept {
+    return std::any_of(repeats.begin(), repeats.end(), [](auto& r) { return r.repeated(); });
+  }
   /// @brief `loaded` after ANALYZE.PRE_FILTERS (the same jobs when there are none).
   std::vector<sweep_data> filtered;
   /// @brief With one sweep and ANALYZE.SPLIT_FILTERS: one part per split set, named after it;
@@ -18041,6 +18346,135 @@ struct importance {
 }  // namespace sweep::sections
 // ---- end sweep/report/sections/importance.hpp ----
 
+// ---- begin sweep/report/sections/repeats.hpp ----
+// Report section "repeats" (ours): with SETUP.REPEATS, how much the training
+// seed moves the error. Every other section already reads one job per config
+// at its mean error (analysis_context); this one shows the EDF of those means
+// with a bootstrap confidence band, each config's runs around its mean, and
+// the smallest difference of two configs' means that k seeds can resolve.
+
+
+
+
+namespace sweep::detail {
+
+/// @brief The bootstrap that draws a sweep's EDF band: the page's seed, 1000 resamples, 95 %.
+inline bootstrap_options edf_band_bootstrap(const analysis_context& ctx) {
+  auto opt = ctx.bootstrap;
+  opt.resamples = 1000;
+  return opt;
+}
+
+/// @brief The configs' order by mean error (ties keep their order).
+inline std::vector<std::size_t> by_mean(const repeat_summary& r) {
+  std::vector<std::size_t> order(r.groups.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return r.groups[a].mean < r.groups[b].mean; });
+  return order;
+}
+
+/// @brief The EDF of the configs' mean errors per sweep, each with its bootstrap band.
+inline plot::figure plot_repeats_edf(const analysis_context& ctx) {
+  auto fig = plot_edf(ctx.loaded, ctx.rows);
+  fig.caption = "EDF of the mean error per config, with 95 % bootstrap bands";
+  auto& ax = fig.at(0, 0);
+  for (std::size_t i = 0; i < ctx.repeats.size(); ++i) {
+    auto band = bootstrap_edf_band(ctx.repeats[i].groups, edf_band_bootstrap(ctx));
+    plot::style look{plot::cycle_color(i), 0.2};
+    ax.band(band.x, band.low, band.high, look);
+  }
+  return fig;
+}
+
+/// @brief Each config's runs around its mean: configs ranked by mean error (as a fraction, so sweeps of
+/// any size share the axis), the band from their best to their worst run, the mean and every run.
+inline plot::figure plot_repeats_spread(const analysis_context& ctx) {
+  plot::figure fig;
+  fig.caption = "each config's runs: mean, best to worst run, and every run";
+  auto& ax = fig.at(0, 0);
+  ax.x.label = "configs ranked by mean error (fraction)";
+  ax.y.label = "error";
+  ax.key = {true, plot::corner::upper_left, "", true};
+  for (std::size_t i = 0; i < ctx.repeats.size(); ++i) {
+    const auto& r = ctx.repeats[i];
+    auto order = by_mean(r);
+    std::vector<double> x, mean, lo, hi, run_x, run_y;
+    auto n = static_cast<double>(std::max<std::size_t>(1, order.size()));
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const auto& g = r.groups[order[k]];
+      double at = (static_cast<double>(k) + 0.5) / n;
+      x.push_back(at);
+      mean.push_back(g.mean);
+      lo.push_back(g.min);
+      hi.push_back(g.max);
+      for (double e : g.errors) {
+        run_x.push_back(at);
+        run_y.push_back(e);
+      }
+    }
+    ax.band(x, lo, hi, plot::style{plot::cycle_color(i), 0.25}, order.size() > 0 ? r.sweep + ": best to worst run" : "");
+    ax.line(x, mean, plot::style{plot::cycle_color(i), 0.9}, r.sweep + ": mean");
+    if (run_x.size() <= 2 * max_shown_jobs) {
+      plot::style dots{plot::cycle_color(i), 0.5};
+      dots.marker_size = 3;
+      ax.scatter(run_x, run_y, dots);
+    }
+  }
+  return fig;
+}
+
+/// @brief One sentence per sweep: configs, runs, the seeds' spread and the configs', and the resolution.
+inline std::string describe_repeats(const repeat_summary& r) {
+  if (!r.repeated()) return fmt::format("{}: {} configs, one run each.", r.sweep, r.groups.size());
+  return fmt::format(
+      "{}: {} configs, {} runs (up to {} per config). Across seeds a config's error varies by {:.2f} (pooled standard "
+      "deviation); across configs the mean error varies by {:.2f}. Two configs whose mean errors differ by less than "
+      "{:.2f} are not told apart by {} seeds (95 %).",
+      r.sweep, r.groups.size(), r.jobs, r.most_runs(), r.seed_sd(), r.config_sd(), seed_resolution(r), r.most_runs());
+}
+
+/// @brief pycls's describe_sweep for configs: "mean=.. | sd=.. | min=.. | max=.. | n=.. | ids | DESC", best first.
+inline std::string describe_configs(const repeat_summary& r) {
+  std::string out;
+  for (auto k : by_mean(r)) {
+    const auto& g = r.groups[k];
+    std::string ids;
+    for (auto& id : g.ids) ids += (ids.empty() ? "" : ",") + id;
+    out += fmt::format("{}mean={:.2f} | sd={:.2f} | min={:.2f} | max={:.2f} | n={} | {} | {}", out.empty() ? "" : "\n", g.mean,
+                       g.sd, g.min, g.max, g.ids.size(), ids, g.desc);
+  }
+  return out;
+}
+
+}  // namespace sweep::detail
+
+namespace sweep::sections {
+
+/// @brief Seed repeats (shown when some sweep ran a config more than once): the EDF of the configs'
+/// mean errors with 95 % bootstrap bands, each config's runs around its mean, the spread in words,
+/// and the configs' list (best first).
+struct repeats {
+  static constexpr std::string_view name = "repeats";
+  static constexpr std::string_view title = "Seed Repeats";
+  using options = no_options;
+
+  bool shown(const analysis_context& ctx, const options&) const { return ctx.has_repeats(); }
+  void render(const analysis_context& ctx, const options&, html_book& book) const {
+    book.add_text(
+        "SETUP.REPEATS ran each config several times with different training seeds (the job's RNG_SEED). Every "
+        "section of this page reads one point per config at the mean error of its runs. The band around each EDF is "
+        "a 95 % pointwise bootstrap interval: 1000 resamples, each drawing the configs and then each config's runs "
+        "with replacement, so it shows how far the EDF could move with other seeds and another sample of configs.");
+    for (auto& r : ctx.repeats) book.add_text(detail::describe_repeats(r));
+    book.add_plot(detail::plot_repeats_edf(ctx));
+    book.add_plot(detail::plot_repeats_spread(ctx));
+    for (auto& r : ctx.repeats) book.add_details(fmt::format("{}: each config's runs (best mean first)", r.sweep), detail::describe_configs(r));
+  }
+};
+
+}  // namespace sweep::sections
+// ---- end sweep/report/sections/repeats.hpp ----
+
 
 
 namespace sweep {
@@ -18074,6 +18508,25 @@ inline nlohmann::json edf_summary(const sweep_data& s) {
   out["mean"] = sum / static_cast<double>(e.size());
   auto& p = out["percentiles"] = nlohmann::json::object();
   for (int q : {5, 10, 25, 50, 75, 90}) p[std::to_string(q)] = percentile(e, q);
+  return out;
+}
+
+/// @brief A sweep's seed repeats: the spread in numbers, each config's runs, and the EDF band.
+inline nlohmann::json repeats_json(const analysis_context& ctx, const repeat_summary& r) {
+  nlohmann::json out = {{"sweep", r.sweep},
+                        {"configs", r.groups.size()},
+                        {"jobs", r.jobs},
+                        {"most_runs", r.most_runs()},
+                        {"seed_sd", json_number(r.seed_sd())},
+                        {"config_sd", json_number(r.config_sd())},
+                        {"resolution", json_number(seed_resolution(r))}};
+  auto& configs = out["per_config"] = nlohmann::json::array();
+  for (auto& g : r.groups) {
+    configs.push_back({{"desc", g.desc}, {"jobs", g.ids}, {"errors", g.errors}, {"mean", g.mean}, {"sd", g.sd},
+                       {"min", g.min}, {"max", g.max}});
+  }
+  auto band = bootstrap_edf_band(r.groups, edf_band_bootstrap(ctx));
+  out["edf_band"] = {{"level", band.level}, {"x", band.x}, {"low", band.low}, {"high", band.high}};
   return out;
 }
 
@@ -18122,6 +18575,11 @@ inline nlohmann::json analysis_facts(const analysis_context& ctx) {
       }
       comps.push_back(std::move(one));
     }
+  }
+  // SETUP.REPEATS: only in the facts of a sweep that has them (others are as they were before).
+  if (ctx.has_repeats()) {
+    auto& reps = out["repeats"] = nlohmann::json::array();
+    for (auto& r : ctx.repeats) reps.push_back(detail::repeats_json(ctx, r));
   }
   return out;
 }
@@ -18883,11 +19341,12 @@ void add_report_section(registry<registered_section>& to) {
 }  // namespace detail
 
 /// @brief The sections of a page when ANALYZE.SECTIONS is empty: pycls's, in pycls's order (with Early
-/// Stopping after Config, shown only when jobs were stopped early), then the job table. A section that has nothing to show for a config (EDF Filtered without
-/// PRE_FILTERS, Best Models with PLOT_MODELS_BEST 0, ...) adds nothing.
+/// Stopping after Config, shown only when jobs were stopped early, and Seed Repeats after the EDFs), then
+/// the job table. A section that has nothing to show for a config (EDF Filtered without PRE_FILTERS, Seed
+/// Repeats without SETUP.REPEATS, Best Models with PLOT_MODELS_BEST 0, ...) adds nothing.
 inline std::vector<std::string> default_report_sections() {
-  return {"config",  "early_stopping", "edf",       "edf_filtered", "edf_split",   "metrics", "complexity",
-          "best_errors", "worst_errors", "best_models", "worst_models", "jobs"};
+  return {"config",     "early_stopping", "edf",          "edf_filtered", "edf_split",    "repeats", "metrics",
+          "complexity", "best_errors",    "worst_errors", "best_models",  "worst_models", "jobs"};
 }
 
 /// @brief Report sections by name: pycls's first (see default_report_sections), then the user's
@@ -18900,6 +19359,7 @@ inline registry<registered_section>& report_sections() {
     detail::add_report_section<sections::edf>(sections);
     detail::add_report_section<sections::edf_filtered>(sections);
     detail::add_report_section<sections::edf_split>(sections);
+    detail::add_report_section<sections::repeats>(sections);
     detail::add_report_section<sections::metrics>(sections);
     detail::add_report_section<sections::complexity>(sections);
     detail::add_report_section<sections::best_errors>(sections);
@@ -19011,7 +19471,7 @@ inline load_options analysis_reads(const analyze_options& a) {
 inline load_options analysis_reads(const sweep_config& cfg) {
   auto out = analysis_reads(cfg.analyze);
   auto in_epoch_record = [](std::string_view key) { return key.substr(0, key.find('.')).ends_with("_epoch"); };
-  std::vector<std::string> fields = {"cfg.DESC"};
+  std::vector<std::string> fields = {"cfg.DESC", "cfg.RNG_SEED"};  // RNG_SEED: telling seed repeats apart
   auto add = [&](const metric_info& info) {
     bool seen = std::any_of(out.metrics.begin(), out.metrics.end(), [&](auto& m) { return m.name == info.name; });
     if (!in_epoch_record(info.key)) {
@@ -19036,11 +19496,12 @@ inline load_options analysis_reads(const sweep_config& cfg) {
 namespace detail {
 
 inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data> sweeps, const std::vector<prepared_section>& sections,
-                                 nlohmann::json* facts = nullptr) {
+                                 nlohmann::json* facts = nullptr, std::string_view header_html = {}) {
   analysis_context ctx(cfg, std::move(sweeps));
   if (facts != nullptr) *facts = analysis_facts(ctx);  // analysis.json: the page's numbers
   const auto& a = cfg.analyze;
   html_book book(cfg.name);
+  book.add_header_html(header_html);
   bool sampled = std::any_of(ctx.loaded.begin(), ctx.loaded.end(), [](auto& s) { return s.jobs.size() > max_shown_jobs; });
   book.add_text(fmt::format("{} jobs analysed{}; error = min of {}; bootstrap seed {}. Hover a point to see its job, click it to find it in the job table.{}",
                             ctx.analysed,
@@ -19059,12 +19520,13 @@ inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data
 }
 
 inline std::string analysis_page_released(const sweep_config& cfg, std::vector<sweep_data> sweeps,
-                                          const std::vector<prepared_section>& sections, nlohmann::json* facts = nullptr) {
+                                          const std::vector<prepared_section>& sections, nlohmann::json* facts = nullptr,
+                                          std::string_view header_html = {}) {
   std::vector<std::shared_ptr<const nlohmann::json>> trees;
   for (auto& s : sweeps) {
     for (auto& j : s.jobs) trees.push_back(j.record);
   }
-  auto html = analysis_page(cfg, std::move(sweeps), sections, facts);
+  auto html = analysis_page(cfg, std::move(sweeps), sections, facts, header_html);
   release_trees(trees);  // the page's copies are gone: these are the last owners
   return html;
 }
@@ -19083,8 +19545,9 @@ inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data
 /// ROOT_DIR/NAME/analysis.html atomically, and beside it analysis.json (the page's numbers, see
 /// analysis_facts); returns the page's path. Checks what analyze uses (ROOT_DIR,
 /// NAME, NUM_PROC, ANALYZE and its sections) before loading anything; SETUP, LAUNCH and COLLECT
-/// are not read, so a sweep.json made elsewhere needs no SETUP.
-inline std::filesystem::path analyze(const sweep_config& cfg) {
+/// are not read, so a sweep.json made elsewhere needs no SETUP. `header_html` goes between the page's
+/// title and its table of contents (`sweep watch` puts the sweep's progress there).
+inline std::filesystem::path analyze(const sweep_config& cfg, std::string_view header_html = {}) {
   check_common_options(cfg);
   check_analyze_options(cfg);
   auto sections = page_sections(cfg);
@@ -19108,7 +19571,7 @@ inline std::filesystem::path analyze(const sweep_config& cfg) {
   check_metric_names(cfg, sweeps);
   auto out = sweep_layout(sweep_dir(cfg)).analysis_file();
   nlohmann::json facts;
-  auto html = detail::analysis_page_released(cfg, std::move(sweeps), sections, &facts);
+  auto html = detail::analysis_page_released(cfg, std::move(sweeps), sections, &facts, header_html);
   write_file_atomic(std::filesystem::path(out).replace_extension(".json"), facts.dump(2) + "\n");
   write_file_atomic(out, html);
   return out;
@@ -19116,6 +19579,192 @@ inline std::filesystem::path analyze(const sweep_config& cfg) {
 
 }  // namespace sweep
 // ---- end sweep/analyze/analyze.hpp ----
+
+// ---- begin sweep/analyze/watch.hpp ----
+// `sweep watch` as a function: while a sweep's jobs run, every few seconds it
+// reads where each job stands (as `sweep status`), collects what changed (as
+// `sweep collect`, but deleting no checkpoint) and writes the report with the
+// progress at its top and a script that reloads the page. It only reads the
+// jobs' files: no job's state or folder changes, so stopping it (SIGINT,
+// SIGTERM, SIGHUP) at any moment changes nothing; it stops between rounds,
+// and every file it writes is written whole (temporary file, then rename).
+// It ends by itself once no job is queued or running, after a last round.
+
+
+
+
+
+namespace sweep {
+
+/// @brief The seconds between two rounds of `sweep watch` when --every is not given.
+inline constexpr double default_watch_seconds = 30;
+/// @brief The range --every accepts: a round collects and renders the whole report, so not faster than a
+/// second; and not slower than a day.
+inline constexpr double min_watch_seconds = 1, max_watch_seconds = 86400;
+
+/// @brief How `sweep watch` runs.
+struct watch_options {
+  double every = default_watch_seconds;  // seconds between rounds, and the page's reload period
+  std::size_t max_rounds = 0;            // 0: until no job is queued or running (or a signal)
+};
+
+/// @brief One round: where the jobs stood, what collect said, and what was written.
+struct watch_round {
+  std::size_t round = 0;
+  launch_status status;
+  std::string collected;          // collect's status line
+  std::filesystem::path page;     // analysis.html
+  bool report = false;            // the full report (false: a progress page, nothing to analyse yet)
+  std::string waiting;            // why there is no report yet
+  bool last = false;              // no job queued or running: the watch ends after this round
+};
+
+/// @brief How a watch ended.
+struct watch_result {
+  std::size_t rounds = 0;
+  int signal = 0;  // the signal that stopped it (0: it ended by itself)
+  launch_status status;  // as the last round saw it
+};
+
+namespace detail {
+
+/// @brief The progress block at the top of a watched page: the jobs' states, and (while the watch runs)
+/// a script that reloads the page every `every` seconds, keeping the scroll position, with a checkbox to pause.
+inline std::string watch_header(const launch_status& st, std::size_t round, double every, bool last) {
+  auto count = [&](job_state s) { return st.count(s); };
+  auto now = fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(std::time(nullptr)));
+  auto finished = count(job_state::done) + count(job_state::failed);
+  std::string out = fmt::format(
+      "<div id=\"sweep-live\" style=\"border:1px solid #bbb;border-radius:4px;padding:6px 10px;margin:0 0 .6em;background:#f6f8fa\" "
+      "data-round=\"{}\" data-jobs=\"{}\" data-done=\"{}\" data-running=\"{}\" data-failed=\"{}\" data-stopped=\"{}\" "
+      "data-queued=\"{}\" data-new=\"{}\" data-final=\"{}\">\n",
+      round, st.jobs.size(), count(job_state::done), count(job_state::running), count(job_state::failed),
+      count(job_state::stopped), count(job_state::queued), count(job_state::new_job), last ? 1 : 0);
+  out += fmt::format("<b>{}</b> {}: <progress max=\"{}\" value=\"{}\"></progress> {}<br>\n",
+                     last ? "Watch ended" : "Live report", now, std::max<std::size_t>(1, st.jobs.size()), finished,
+                     plot::escape_xml(st.summary()));
+  if (last) {
+    out += "No job is queued or running: this is the last page `sweep watch` wrote (it no longer reloads).\n</div>\n";
+    return out;
+  }
+  out += fmt::format(
+      "Written by <code>sweep watch</code> (round {}): it collects and re-renders every {} s, and this page reloads "
+      "as often. <label><input type=\"checkbox\" id=\"sweep-live-reload\" checked> reload</label>\n</div>\n",
+      round, every);
+  // The scroll position survives a reload (sessionStorage, per page); unticking the box pauses reloading.
+  out += fmt::format(R"js(<script>
+(function(){{var k='sweep-watch:'+location.pathname,box=document.getElementById('sweep-live-reload'),s=null;
+try{{s=window.sessionStorage;}}catch(e){{}}
+if(s&&s.getItem(k+':paused')==='1')box.checked=false;
+box.addEventListener('change',function(){{if(s)s.setItem(k+':paused',box.checked?'0':'1');}});
+window.addEventListener('load',function(){{var y=s&&s.getItem(k+':y');if(y!==null&&y!==undefined)window.scrollTo(0,+y);}});
+setInterval(function(){{if(!box.checked)return;if(s)s.setItem(k+':y',String(window.scrollY));location.reload();}},{});
+}})();
+</script>
+)js",
+                     static_cast<long long>(every * 1000));
+  return out;
+}
+
+/// @brief Whether an analysis error only says that nothing is left to analyse yet (no job has logged
+/// its error record, or the filters keep none of the jobs so far): a watch shows progress, says why
+/// each round, and waits.
+inline bool nothing_to_analyse_yet(const error& e) {
+  for (std::string_view says : {"has no jobs left to analyse", "has no job with", "run collect first"}) {
+    if (e.message().find(says) != std::string::npos) return true;
+  }
+  return false;
+}
+
+/// @brief The page of a sweep with nothing to analyse yet: its title, the progress and why.
+inline std::string waiting_page(const sweep_config& cfg, const std::string& header, const std::string& why) {
+  html_book book(cfg.name);
+  book.add_header_html(header);
+  book.add_text(fmt::format("No report yet: {}. The report appears here when a job has logged its error ({}).", why, cfg.analyze.error));
+  return book.to_html();
+}
+
+}  // namespace detail
+
+/// @brief What is wrong with a period between rounds ("" when nothing is).
+inline std::string watch_every_problem(double every) {
+  if (every >= min_watch_seconds && every <= max_watch_seconds) return {};
+  return fmt::format("expected seconds between rounds from {} to {}, got {}", min_watch_seconds, max_watch_seconds, every);
+}
+
+/// @brief Checks what a watch uses before its first round: the config's common, COLLECT and ANALYZE
+/// values and its report sections, and the period (`every_key` names it in the message).
+inline void check_watch(const sweep_config& cfg, const watch_options& opts, std::string_view every_key = "--every") {
+  if (auto why = watch_every_problem(opts.every); !why.empty()) throw error({}, std::string(every_key), why);
+  check_common_options(cfg);
+  check_collect_options(cfg);
+  check_analyze_options(cfg);
+  (void)page_sections(cfg);
+}
+
+/// @brief Watches the sweep of `cfg` (see the top of this file); `on_round` hears of each round. Returns
+/// when no job is queued or running (after a last round), after `opts.max_rounds` rounds, or when a
+/// SIGINT, SIGTERM or SIGHUP arrives (between rounds; the round under way finishes first).
+inline watch_result watch(const sweep_config& cfg, const watch_options& opts, const std::function<void(const watch_round&)>& on_round = {}) {
+  check_watch(cfg, opts);
+  signal_pipe signals({SIGINT, SIGTERM, SIGHUP});
+  auto page = sweep_layout(sweep_dir(cfg)).analysis_file();
+  watch_result result;
+  for (std::size_t round = 1;; ++round) {
+    watch_round r;
+    r.round = round;
+    r.page = page;
+    // The status first: a job that ends after it is collected anyway, and a last round then sees every job's end.
+    r.status = read_launch_status(cfg);
+    r.last = r.status.count(job_state::queued) == 0 && r.status.count(job_state::running) == 0;
+    bool launched = path_exists(sweep_layout(sweep_dir(cfg)).logs_dir());
+    if (launched) {
+      collect_run_options run;
+      run.delete_checkpoints = false;
+      r.collected = status_line(collect(cfg, run));
+    }
+    auto header = detail::watch_header(r.status, round, opts.every, r.last);
+    if (!launched) {
+      r.waiting = "the sweep has not been launched (no logs/ folder), so there is nothing to collect";
+    } else {
+      try {
+        analyze(cfg, header);
+        r.report = true;
+      } catch (const error& e) {
+        if (!detail::nothing_to_analyse_yet(e)) throw;
+        r.waiting = e.message();
+      }
+    }
+    if (!r.report) write_file_atomic(page, detail::waiting_page(cfg, header, r.waiting));
+    result.rounds = round;
+    result.status = r.status;
+    if (on_round) on_round(r);
+    if (r.last || (opts.max_rounds > 0 && round >= opts.max_rounds)) return result;
+    pollfd fd{signals.read_fd(), POLLIN, 0};
+    auto wait_ms = static_cast<int>(opts.every * 1000);
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
+      if (left <= 0) break;
+      if (::poll(&fd, 1, static_cast<int>(left)) > 0) {
+        auto got = signals.drain();
+        if (!got.empty()) {
+          result.signal = got.front();
+          return result;
+        }
+      }
+    }
+    // A signal that came while the round worked is in the pipe: checked before the next round starts.
+    auto got = signals.drain();
+    if (!got.empty()) {
+      result.signal = got.front();
+      return result;
+    }
+  }
+}
+
+}  // namespace sweep
+// ---- end sweep/analyze/watch.hpp ----
 // ---- end sweep/analyze.hpp ----
 
 // ---- begin sweep/report.hpp ----

@@ -1,8 +1,9 @@
 // sweep_check_folder [--allow-leftovers] [--ignore FILE]... DIR: proves a sweep folder is not half-written.
 // Every YAML and JSON file parses, no temporary file is left (unless --allow-leftovers, for a
 // folder whose writer was killed), and cfgs/ agrees with cfgs_summary.yaml: the same file names,
-// each config's DESC equal to its summary entry. Used by the bad-input catalogue and the kill test.
+// each config's DESC equal to its summary entry (with SETUP.REPEATS, the entry is DESC and the job's seed). Used by the bad-input catalogue and the kill test.
 #include <sweep/config/yaml.hpp>
+#include <sweep/setup/job_config.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -103,7 +104,11 @@ int main(int argc, char** argv) {
       try {
         auto job = sweep::load_yaml_file(cfgs / name);
         auto* desc = job.find("DESC");
-        if (desc == nullptr || !desc->is_string() || desc->as_string() != key) {
+        // With SETUP.REPEATS a config's jobs share its DESC; the summary adds each job's seed.
+        auto* seed = job.find("RNG_SEED");
+        bool repeat = desc != nullptr && desc->is_string() && seed != nullptr && seed->is_int() &&
+                      key == sweep::repeat_key(desc->as_string(), 2, seed->as_int());
+        if (desc == nullptr || !desc->is_string() || (desc->as_string() != key && !repeat)) {
           problems.push_back(fmt::format("cfgs/{}: DESC differs from cfgs_summary.yaml", name));
         }
       } catch (const std::exception&) {

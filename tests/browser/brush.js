@@ -3,13 +3,12 @@
 // the lines and every plot's points show exactly the selected jobs, computed
 // here from sweep.json. Usage: node brush.js REPORT.html SWEEP.json OUT_DIR
 'use strict';
-const puppeteer = require('puppeteer-core');
+const chromium = require('./chromium');
 const fs = require('fs');
 const path = require('path');
 
 const [report, sweepFile, out] = process.argv.slice(2);
-const fails = [];
-const check = (ok, msg) => { if (!ok) fails.push(msg); console.log((ok ? 'ok   ' : 'FAIL ') + msg); };
+const { fails, check } = chromium.checks();
 
 // The jobs as the report sees them: id (log folder), log10(lr), error.
 const jobs = JSON.parse(fs.readFileSync(sweepFile, 'utf8')).filter((j) => j.test_ema_epoch).map((j) => ({
@@ -19,10 +18,7 @@ const jobs = JSON.parse(fs.readFileSync(sweepFile, 'utf8')).filter((j) => j.test
 }));
 
 (async () => {
-  const browser = await puppeteer.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
-  });
+  const browser = await chromium.launch();
   try {
     const page = await browser.newPage();
     const messages = [];

@@ -9,17 +9,8 @@ set -euo pipefail
 sweep=$1 src=$2 work=$3
 here=$src/tests/browser
 
-if ! command -v chromium >/dev/null; then
-  "$src/scripts/install-deps" browser || { echo "chromium is not installed and cannot be: skipped"; exit 77; }
-fi
-command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm are needed: skipped"; exit 77; }
-modules=$(dirname "$work")/node
-if ! cmp -s "$here/package-lock.json" "$modules/package-lock.json" 2>/dev/null || [[ ! -d $modules/node_modules/puppeteer-core ]]; then
-  rm -rf "$modules" && mkdir -p "$modules"
-  cp "$here/package.json" "$here/package-lock.json" "$modules/"
-  (cd "$modules" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --prefer-offline --no-audit --no-fund >npm.log 2>&1) ||
-    { tail -5 "$modules/npm.log"; echo "npm ci of puppeteer-core failed (no registry?): skipped"; rm -rf "$modules/node_modules"; exit 77; }
-fi
+# shellcheck source=puppeteer.sh
+source "$here/puppeteer.sh"
 
 rm -rf "$work" && mkdir -p "$work/fake/optim_64"
 cp "$src/tests/data/analyze/sweep.json" "$work/fake/optim_64/"

@@ -312,6 +312,14 @@ TEST_CASE("checkpoints are deleted per COLLECT.CHECKPOINTS_KEEP after sweep.json
   look.write = false;
   CHECK(sweep::collect_dir(tmp.path, opts, look).checkpoints_deleted == 0);
   CHECK(left().size() == 4);
+  // Nor does `sweep watch`'s collect, which writes sweep.json but leaves the jobs' folders as they are.
+  sweep::collect_run_options watching;
+  watching.delete_checkpoints = false;
+  fs::remove(tmp.path / "sweep.json");
+  auto watched = sweep::collect_dir(tmp.path, opts, watching);
+  CHECK(watched.written);
+  CHECK(watched.checkpoints_deleted == 0);
+  CHECK(left().size() == 4);
 }
 
 TEST_CASE("collect reads and deletes nothing outside a job's folder, symlinks resolved", "[collect]") {

@@ -6,6 +6,7 @@
 #include <sweep/report.hpp>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -159,12 +160,65 @@ TEST_CASE("analysis.json is written beside every page, default page unchanged by
   auto facts = nlohmann::json::parse(std::ifstream(dir / "fake" / "optim_64" / "analysis.json"));
   CHECK(facts["name"] == "fake/optim_64");
   CHECK(facts["comparisons"].empty());
+  CHECK_FALSE(facts.contains("repeats"));  // only with seed repeats
   CHECK(facts["importance"].size() == 3);
   CHECK(facts["sweeps"][0]["good_ranges"].size() == cfg.analyze.metrics.size() + cfg.analyze.complexity.size());
   std::ifstream in(file);
   std::stringstream s;
   s << in.rdbuf();
   CHECK(s.str() == sweep::analysis_html(cfg, {sweep::load_sweep(dir / "fake" / "optim_64" / "sweep.json", "optim_64")}));
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+TEST_CASE("repeats: a sweep with seed repeats gets the Seed Repeats section and the per-config facts in analysis.json") {
+  auto dir = fs::temp_directory_path() / ("sweep_repeats_test_" + std::to_string(std::random_device{}()));
+  auto json = nlohmann::json::parse(std::ifstream(data_dir + "/sweep.json"));
+  // Three runs of each config: its error, and 1 point either side, with seeds 1, 2, 3.
+  nlohmann::json repeated = nlohmann::json::array();
+  int id = 0;
+  for (auto& j : json) {
+    if (!j.contains("test_ema_epoch")) continue;
+    for (int r = 0; r < 3; ++r) {
+      auto run = j;
+      run["cfg"]["RNG_SEED"] = 1 + r;
+      for (auto& v : run["test_ema_epoch"]["min_top1_err"]) v = v.get<double>() + (r - 1);
+      run["log_file"] = fmt::format("/s/logs/{:06d}/stdout.log", id++);
+      repeated.push_back(run);
+    }
+  }
+  fs::create_directories(dir / "r");
+  std::ofstream(dir / "r" / "sweep.json") << repeated.dump();
+  auto cfg = fixture_config({"ROOT_DIR", dir.string(), "NAME", "r"});
+  auto file = sweep::analyze(cfg);
+  std::stringstream s;
+  s << std::ifstream(file).rdbuf();
+  auto html = s.str();
+  auto configs = repeated.size() / 3;
+  CHECK(html.find("Seed Repeats") != std::string::npos);
+  CHECK(html.find(fmt::format("r: {} configs, {} runs (up to 3 per config). Across seeds a config&#39;s error varies by 1.00", configs,
+                              repeated.size())) != std::string::npos);
+  CHECK(html.find("EDF of the mean error per config, with 95 % bootstrap bands") != std::string::npos);
+  CHECK(html.find(fmt::format("{} jobs analysed", repeated.size())) != std::string::npos);
+  auto facts = nlohmann::json::parse(std::ifstream(dir / "r" / "analysis.json"));
+  REQUIRE(facts["repeats"].size() == 1);
+  auto& r = facts["repeats"][0];
+  CHECK(r["configs"] == configs);
+  CHECK(r["jobs"] == repeated.size());
+  CHECK(r["seed_sd"].get<double>() == Approx(1));
+  REQUIRE(r["per_config"].size() == configs);
+  auto& first = r["per_config"][0];
+  CHECK(first["jobs"] == nlohmann::json({"000000", "000001", "000002"}));
+  CHECK(first["sd"].get<double>() == Approx(1));
+  double range = first["max"].get<double>() - first["min"].get<double>();
+  CHECK(range == Approx(2));
+  CHECK(r["edf_band"]["x"].size() == 200);
+  CHECK(r["edf_band"]["level"] == 95);
+  // The other sections read one job per config at its mean: the EDF's n is the number of configs, and
+  // the means are the original errors.
+  CHECK(facts["sweeps"][0]["edf"]["n"] == configs);
+  auto plain = sweep::analysis_html(fixture_config({}), {sweep::load_sweep(data_dir + "/sweep.json", "optim_64")});
+  CHECK(plain.find("Seed Repeats") == std::string::npos);
   std::error_code ec;
   fs::remove_all(dir, ec);
 }

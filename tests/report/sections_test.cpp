@@ -159,7 +159,7 @@ TEST_CASE("unknown or repeated names in ANALYZE.SECTIONS are errors naming the r
   auto file = (f.tmp.path / "analyze_only.yaml").string();
   auto cfg = write_config(f.tmp.path, "  SECTIONS:\n    - config\n    - edff\n");
   CHECK_THROWS_WITH(sweep::analyze(cfg), Catch::StartsWith(file + ":6: ANALYZE.SECTIONS[1]: unknown report section 'edff': expected one of config, "
-                                                                 "early_stopping, edf, edf_filtered, edf_split, metrics, complexity, best_errors, worst_errors, "
+                                                                 "early_stopping, edf, edf_filtered, edf_split, repeats, metrics, complexity, best_errors, worst_errors, "
                                                                  "best_models, worst_models, jobs") &&
                                              Catch::EndsWith("(did you mean 'edf'?)"));
   cfg = write_config(f.tmp.path, "  SECTIONS: [edf, jobs, edf]\n");

@@ -188,3 +188,68 @@ TEST_CASE("setup counts what each where of a space written as code removed, by n
   CHECK(std::find(lines.begin(), lines.end(), "        2 removed by where #2") != lines.end());
   CHECK(std::find(lines.begin(), lines.end(), "        1 removed by where 'only 20'") != lines.end());
 }
+
+TEST_CASE("SETUP.REPEATS writes each config k times, consecutive, each with its own RNG_SEED") {
+  auto root = fresh_dir("repeats");
+  auto plain_cfg = pycls_config("cifar_optim", root);
+  plain_cfg.setup.num_configs = 5;
+  plain_cfg.name = "plain";
+  auto plain = sweep::setup(plain_cfg);
+  auto cfg = plain_cfg;
+  cfg.name = "repeated";
+  cfg.setup.repeats = 3;
+  auto summary = sweep::setup(cfg);
+  CHECK(summary.configs == 5);
+  CHECK(summary.jobs == 15);
+  auto plain_summary = sweep::load_yaml_file(plain.dir / "cfgs_summary.yaml");
+  auto repeated = sweep::load_yaml_file(summary.dir / "cfgs_summary.yaml");
+  REQUIRE(repeated.as_map().size() == 15);
+  for (std::size_t i = 0; i < 15; ++i) {
+    INFO(i);
+    auto c = i / 3, r = i % 3;
+    auto config_key = plain_summary.as_map()[c].second.as_string();
+    auto job = sweep::load_yaml_file(summary.dir / "cfgs" / sweep::job_config_name(static_cast<std::int64_t>(i)));
+    auto plain_job = sweep::load_yaml_file(plain.dir / "cfgs" / sweep::job_config_name(static_cast<std::int64_t>(c)));
+    // the config's key (shared by its repeats) in DESC; the seed in RNG_SEED and in the summary's line
+    CHECK(job.find("DESC")->as_string() == config_key);
+    // cifar_optim's BASE_CFG has no RNG_SEED: the repeats count from pycls's default, 1
+    REQUIRE(plain_job.find("RNG_SEED") == nullptr);
+    auto seed = 1 + static_cast<std::int64_t>(r);
+    CHECK(job.find("RNG_SEED")->as_int() == seed);
+    CHECK(repeated.as_map()[i].second.as_string() == fmt::format("{} RNG_SEED {}", config_key, seed));
+    // everything else as the one-repeat sweep's config
+    std::erase_if(job.as_map(), [](auto& e) { return e.first == "RNG_SEED"; });
+    CHECK(sweep::to_yaml(job) == sweep::to_yaml(plain_job));
+  }
+  // REPEATS is in the config tree only when set: a sweep without it writes what it wrote before.
+  // The saved sweep config says REPEATS; a sweep without it does not mention it (files as before).
+  CHECK(sweep::detail::schema_to_value(cfg).find("SETUP.REPEATS")->as_int() == 3);
+  CHECK(sweep::detail::schema_to_value(plain_cfg).find("SETUP.REPEATS") == nullptr);
+}
+
+TEST_CASE("SETUP.REPEATS starts from the config's own RNG_SEED and refuses one that is not an integer") {
+  auto root = fresh_dir("repeats_seed");
+  auto cfg = pycls_config("cifar_optim", root);
+  cfg.setup.num_configs = 2;
+  cfg.setup.repeats = 2;
+  sweep::merge_param(cfg.setup.base_cfg, "RNG_SEED", sweep::value{std::int64_t{40}});
+  auto summary = sweep::setup(cfg);
+  CHECK(sweep::load_yaml_file(summary.dir / "cfgs" / "000000.yaml").find("RNG_SEED")->as_int() == 40);
+  CHECK(sweep::load_yaml_file(summary.dir / "cfgs" / "000003.yaml").find("RNG_SEED")->as_int() == 41);
+  cfg.name = "bad_seed";
+  sweep::merge_param(cfg.setup.base_cfg, "RNG_SEED", sweep::value{std::string("abc")});
+  CHECK_THROWS_WITH(sweep::setup(cfg), Catch::Contains("SETUP.REPEATS: each repeat sets the job's RNG_SEED, so expected an integer RNG_SEED"));
+  CHECK_FALSE(fs::exists(root / "bad_seed"));
+}
+
+TEST_CASE("SETUP.REPEATS is checked: at least 1, at most max_repeats") {
+  auto root = fresh_dir("repeats_check");
+  auto cfg = pycls_config("cifar_optim", root);
+  for (std::int64_t bad : {std::int64_t{0}, std::int64_t{-2}, sweep::max_repeats + 1}) {
+    cfg.setup.repeats = bad;
+    CHECK_THROWS_WITH(sweep::check_setup(cfg), Catch::Contains("SETUP.REPEATS: expected at"));
+  }
+  cfg.setup.repeats = 1000;
+  cfg.setup.num_configs = sweep::max_jobs;
+  CHECK_THROWS_WITH(sweep::check_setup(cfg), Catch::Contains("jobs: expected at most"));
+}

@@ -24,8 +24,8 @@ const bool registered = sweep::driver::register_command(22, [](CLI::App& app) {
   cmd->callback([args, cmd] {
     auto cfg = args->cfg.load(cmd);
     auto result = sweep::extend(cfg, args->num_configs);
-    fmt::print("extend: added {} configs (jobs {:06d} to {:06d}) to the {} of {} (seed {}, {} candidates drawn)\n", result.added,
-               result.before, result.before + result.added - 1, result.before, result.dir.string(), result.seed, result.sampled);
+    fmt::print("extend: added {} configs (jobs {:06d} to {:06d}) to the {} jobs of {} (seed {}, {} candidates drawn)\n", result.added,
+               result.before, result.before + result.jobs - 1, result.before, result.dir.string(), result.seed, result.sampled);
     if (result.added < args->num_configs) {
       fmt::print(stderr, "extend: only {} of the {} configs asked for: the space has no more unique valid configs within "
                          "SETUP.NUM_SAMPLES\n", result.added, args->num_configs);

@@ -98,9 +98,14 @@ const bool registered = sweep::driver::register_command(20, [](CLI::App& app) {
       auto sampled = sweep::sample_space(space, cfg.setup, cfg.num_proc, checks, observer.progress);
       printer->finish();
       fmt::print("{} configs (from {} candidates, {} unique and valid)\n", sampled.keys.size(), sampled.sampled, sampled.found);
+      auto repeats = static_cast<std::size_t>(std::max<std::int64_t>(1, cfg.setup.repeats));
+      if (repeats > 1) {
+        fmt::print("{} jobs: each config {} times (SETUP.REPEATS), each with its own RNG_SEED\n", sampled.keys.size() * repeats, repeats);
+      }
       print_rejections(sampled.rejected, checks.rule_names());
-      for (std::size_t i = 0; i < std::min<std::size_t>(5, sampled.keys.size()); ++i) {
-        fmt::print("  {}: {}\n", sweep::job_config_name(static_cast<std::int64_t>(i)), sampled.keys[i]);
+      for (std::size_t i = 0; i < std::min<std::size_t>(5, sampled.keys.size() * repeats); ++i) {
+        fmt::print("  {}: {}{}\n", sweep::job_config_name(static_cast<std::int64_t>(i)), sampled.keys[i / repeats],
+                   repeats > 1 ? fmt::format(" (repeat {} of {})", i % repeats + 1, repeats) : std::string());
       }
       return;
     }
@@ -113,8 +118,11 @@ const bool registered = sweep::driver::register_command(20, [](CLI::App& app) {
       throw;
     }
     printer->finish();
-    fmt::print("Wrote {} job configs to {} ({} candidates, {:.2f}s)\n", summary.configs, sweep::sweep_layout(summary.dir).cfgs_dir().string(),
+    fmt::print("Wrote {} job configs to {} ({} candidates, {:.2f}s)\n", summary.jobs, sweep::sweep_layout(summary.dir).cfgs_dir().string(),
                summary.sampled, summary.seconds);
+    if (summary.jobs != summary.configs) {
+      fmt::print("{} configs x {} repeats (SETUP.REPEATS), each repeat with its own RNG_SEED\n", summary.configs, cfg.setup.repeats);
+    }
     print_rejections(summary.rejected, summary.rule_names);
   });
 });
@@ -125,5 +133,5 @@ sweep::driver::setup_outcome sweep::driver::run_setup(const sweep_config& cfg) {
   sweep::setup_observer observer;
   observer.note = [](const std::string& note) { fmt::print(stderr, "note: {}\n", note); };
   auto summary = sweep::setup(cfg, observer);
-  return {summary.configs, summary.sampled, summary.seconds, sweep::describe_rejections(summary.rejected, summary.rule_names)};
+  return {summary.jobs, summary.sampled, summary.seconds, sweep::describe_rejections(summary.rejected, summary.rule_names)};
 }

@@ -103,7 +103,7 @@ extend)
     "$sweep" setup --sweep-cfg "$cfg" "${args[@]}" NAME "$name" -q
     "$sweep" extend --sweep-cfg "$cfg" "${args[@]}" NAME "$name" --num-configs 64 | tee "extend_$name.out"
   done
-  grep -q "extend: added 64 configs (jobs 000064 to 000127) to the 64 of" extend_a.out || fail "extend summary"
+  grep -q "extend: added 64 configs (jobs 000064 to 000127) to the 64 jobs of" extend_a.out || fail "extend summary"
   [ "$(ls sweeps/a/cfgs | wc -l)" -eq 128 ] || fail "expected 128 configs"
   diff -r sweeps/a/cfgs sweeps/b/cfgs > /dev/null || fail "the same seed gave another extension"
   cmp sweeps/a/cfgs_summary.yaml sweeps/b/cfgs_summary.yaml || fail "the same seed gave another summary"

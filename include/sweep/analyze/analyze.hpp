@@ -28,6 +28,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sweep {
@@ -70,7 +71,7 @@ inline load_options analysis_reads(const analyze_options& a) {
 inline load_options analysis_reads(const sweep_config& cfg) {
   auto out = analysis_reads(cfg.analyze);
   auto in_epoch_record = [](std::string_view key) { return key.substr(0, key.find('.')).ends_with("_epoch"); };
-  std::vector<std::string> fields = {"cfg.DESC"};
+  std::vector<std::string> fields = {"cfg.DESC", "cfg.RNG_SEED"};  // RNG_SEED: telling seed repeats apart
   auto add = [&](const metric_info& info) {
     bool seen = std::any_of(out.metrics.begin(), out.metrics.end(), [&](auto& m) { return m.name == info.name; });
     if (!in_epoch_record(info.key)) {
@@ -95,11 +96,12 @@ inline load_options analysis_reads(const sweep_config& cfg) {
 namespace detail {
 
 inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data> sweeps, const std::vector<prepared_section>& sections,
-                                 nlohmann::json* facts = nullptr) {
+                                 nlohmann::json* facts = nullptr, std::string_view header_html = {}) {
   analysis_context ctx(cfg, std::move(sweeps));
   if (facts != nullptr) *facts = analysis_facts(ctx);  // analysis.json: the page's numbers
   const auto& a = cfg.analyze;
   html_book book(cfg.name);
+  book.add_header_html(header_html);
   bool sampled = std::any_of(ctx.loaded.begin(), ctx.loaded.end(), [](auto& s) { return s.jobs.size() > max_shown_jobs; });
   book.add_text(fmt::format("{} jobs analysed{}; error = min of {}; bootstrap seed {}. Hover a point to see its job, click it to find it in the job table.{}",
                             ctx.analysed,
@@ -118,12 +120,13 @@ inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data
 }
 
 inline std::string analysis_page_released(const sweep_config& cfg, std::vector<sweep_data> sweeps,
-                                          const std::vector<prepared_section>& sections, nlohmann::json* facts = nullptr) {
+                                          const std::vector<prepared_section>& sections, nlohmann::json* facts = nullptr,
+                                          std::string_view header_html = {}) {
   std::vector<std::shared_ptr<const nlohmann::json>> trees;
   for (auto& s : sweeps) {
     for (auto& j : s.jobs) trees.push_back(j.record);
   }
-  auto html = analysis_page(cfg, std::move(sweeps), sections, facts);
+  auto html = analysis_page(cfg, std::move(sweeps), sections, facts, header_html);
   release_trees(trees);  // the page's copies are gone: these are the last owners
   return html;
 }
@@ -142,8 +145,9 @@ inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data
 /// ROOT_DIR/NAME/analysis.html atomically, and beside it analysis.json (the page's numbers, see
 /// analysis_facts); returns the page's path. Checks what analyze uses (ROOT_DIR,
 /// NAME, NUM_PROC, ANALYZE and its sections) before loading anything; SETUP, LAUNCH and COLLECT
-/// are not read, so a sweep.json made elsewhere needs no SETUP.
-inline std::filesystem::path analyze(const sweep_config& cfg) {
+/// are not read, so a sweep.json made elsewhere needs no SETUP. `header_html` goes between the page's
+/// title and its table of contents (`sweep watch` puts the sweep's progress there).
+inline std::filesystem::path analyze(const sweep_config& cfg, std::string_view header_html = {}) {
   check_common_options(cfg);
   check_analyze_options(cfg);
   auto sections = page_sections(cfg);
@@ -167,7 +171,7 @@ inline std::filesystem::path analyze(const sweep_config& cfg) {
   check_metric_names(cfg, sweeps);
   auto out = sweep_layout(sweep_dir(cfg)).analysis_file();
   nlohmann::json facts;
-  auto html = detail::analysis_page_released(cfg, std::move(sweeps), sections, &facts);
+  auto html = detail::analysis_page_released(cfg, std::move(sweeps), sections, &facts, header_html);
   write_file_atomic(std::filesystem::path(out).replace_extension(".json"), facts.dump(2) + "\n");
   write_file_atomic(out, html);
   return out;

@@ -54,6 +54,7 @@ struct collect_run_options {
   std::size_t threads = 0;    // 0: the sweep config's NUM_PROC
   bool incremental = true;    // reuse the cache for logs that did not change
   bool write = true;          // false: only read the status (no sweep.json, cache or checkpoint changes)
+  bool delete_checkpoints = true;  // false: leave every checkpoint (`sweep watch` changes no job's folder)
   collect_progress progress;  // optional
 };
 
@@ -610,7 +611,7 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
     auto text = cache_text(key, new_stamp, jobs, ranges);
     write_file_atomic(cache_file, std::string_view(text));
   }
-  if (run.write && opts.checkpoints_keep != "all") {
+  if (run.write && run.delete_checkpoints && opts.checkpoints_keep != "all") {
     // After sweep.json is safe, like pycls.
     std::atomic<std::size_t> deleted{0};
     std::vector<char> outside(jobs.size(), 0);

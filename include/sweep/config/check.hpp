@@ -64,6 +64,10 @@ class config_checker {
 
 /// @brief The most threads NUM_PROC may ask for.
 inline constexpr std::int64_t max_num_proc = 1024;
+/// @brief The most jobs SETUP.REPEATS may run per config (seeds: a few are the point, not thousands).
+inline constexpr std::int64_t max_repeats = 1000;
+/// @brief The most jobs one sweep may have (NUM_CONFIGS x REPEATS).
+inline constexpr std::int64_t max_jobs = 100000000;
 
 /// @brief ROOT_DIR, NAME (stays inside ROOT_DIR: relative, no "..", no control characters), NUM_PROC.
 inline void check_common_options(const sweep_config& cfg) {
@@ -95,6 +99,14 @@ inline void check_setup_options(const sweep_config& cfg) {
                         s.num_samples, s.chunk_size));
   c.require(s.rng_seed >= 0 && s.rng_seed <= 0xFFFFFFFFLL, "SETUP.RNG_SEED",
             fmt::format("expected a seed in [0, 2**32 - 1], got {}", s.rng_seed));
+  c.require(s.repeats >= 1, "SETUP.REPEATS",
+            fmt::format("expected at least 1 (jobs per config, each with its own RNG_SEED), got {}", s.repeats));
+  c.require(s.repeats <= max_repeats, "SETUP.REPEATS",
+            fmt::format("expected at most {} (jobs per config, each with its own RNG_SEED), got {}", max_repeats, s.repeats));
+  // NUM_CONFIGS x REPEATS jobs: far below int64's end, and numbered with the job configs' six digits and more
+  c.require(s.repeats < 1 || s.repeats > max_repeats || s.num_configs <= max_jobs / s.repeats, "SETUP.REPEATS",
+            fmt::format("NUM_CONFIGS ({}) x REPEATS ({}) jobs: expected at most {} jobs in all", s.num_configs,
+                        s.repeats, max_jobs));
   c.require(s.base_cfg.is_null() || s.base_cfg.is_map(), "SETUP.BASE_CFG", "expected a map (the job's config)");
   c.require(s.samplers.is_null() || s.samplers.is_map(), "SETUP.SAMPLERS", "expected a map: dotted key -> sampler");
   auto check_cx = [&](const char* key, const std::array<double, 2>& range) {

@@ -150,11 +150,15 @@ value schema_to_value(const T& x) {
   if constexpr (reflected_struct<T>) {
     value::map out;
     boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
+      auto key = upper(boost::hana::to<char const*>(boost::hana::first(pair)));
       const auto& field = boost::hana::second(pair)(x);
       if constexpr (requires { field.omitted(); }) {
         if (field.omitted()) return;  // an optional section that is off (EARLY_STOP)
       }
-      out.emplace_back(upper(boost::hana::to<char const*>(boost::hana::first(pair))), schema_to_value(field));
+      if constexpr (requires { x.omitted_at_default(key); }) {
+        if (x.omitted_at_default(key)) return;  // a key at its default that older files lack (REPEATS)
+      }
+      out.emplace_back(std::move(key), schema_to_value(field));
     });
     if constexpr (requires { x.extensions; }) out.insert(out.end(), x.extensions.begin(), x.extensions.end());
     return value{std::move(out)};

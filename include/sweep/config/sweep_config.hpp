@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -64,8 +65,13 @@ struct setup_options {
     (value, base_cfg),            // the job config every candidate starts from
     (value, samplers),            // dotted key -> sampler spec, in the order written
     (value, space),               // sweep's combinator spaces (grid, zip, ...); null when unused
-    (constraint_options, constraints));
-  setup_options() : num_configs(0), num_samples(1000000), chunk_size(5000), rng_seed(0) {}
+    (constraint_options, constraints),
+    (std::int64_t, repeats));     // jobs per config, each with its own training seed (the job's RNG_SEED)
+  setup_options() : num_configs(0), num_samples(1000000), chunk_size(5000), rng_seed(0), repeats(1) {}
+
+  /// @brief Keys newer than pycls's schema, left out of a written config while they keep their default,
+  /// so a sweep that does not use them writes the same files as before they existed.
+  [[nodiscard]] bool omitted_at_default(std::string_view key) const { return key == "REPEATS" && repeats == 1; }
 };
 
 /// @brief LAUNCH: how jobs are run (pycls's SLURM keys plus sweep's local backend).

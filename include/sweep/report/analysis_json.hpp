@@ -2,7 +2,8 @@
 // for scripts and notebooks. Every page gets one, whichever sections it shows:
 // the EDF summary and good ranges of pycls's sections, parameter importance
 // (overall and within the good range) and, with several sweeps, their
-// comparisons, computed with the page's seed and the sections' options
+// comparisons, and with SETUP.REPEATS each config's runs and the EDF bands;
+// computed with the page's seed and the sections' options
 // (ANALYZE.IMPORTANCE, ANALYZE.COMPARE), so the numbers equal the page's.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <sweep/report/section.hpp>
 #include <sweep/report/sections/compare.hpp>
 #include <sweep/report/sections/importance.hpp>
+#include <sweep/report/sections/repeats.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -54,6 +56,25 @@ inline nlohmann::json edf_summary(const sweep_data& s) {
   out["mean"] = sum / static_cast<double>(e.size());
   auto& p = out["percentiles"] = nlohmann::json::object();
   for (int q : {5, 10, 25, 50, 75, 90}) p[std::to_string(q)] = percentile(e, q);
+  return out;
+}
+
+/// @brief A sweep's seed repeats: the spread in numbers, each config's runs, and the EDF band.
+inline nlohmann::json repeats_json(const analysis_context& ctx, const repeat_summary& r) {
+  nlohmann::json out = {{"sweep", r.sweep},
+                        {"configs", r.groups.size()},
+                        {"jobs", r.jobs},
+                        {"most_runs", r.most_runs()},
+                        {"seed_sd", json_number(r.seed_sd())},
+                        {"config_sd", json_number(r.config_sd())},
+                        {"resolution", json_number(seed_resolution(r))}};
+  auto& configs = out["per_config"] = nlohmann::json::array();
+  for (auto& g : r.groups) {
+    configs.push_back({{"desc", g.desc}, {"jobs", g.ids}, {"errors", g.errors}, {"mean", g.mean}, {"sd", g.sd},
+                       {"min", g.min}, {"max", g.max}});
+  }
+  auto band = bootstrap_edf_band(r.groups, edf_band_bootstrap(ctx));
+  out["edf_band"] = {{"level", band.level}, {"x", band.x}, {"low", band.low}, {"high", band.high}};
   return out;
 }
 
@@ -102,6 +123,11 @@ inline nlohmann::json analysis_facts(const analysis_context& ctx) {
       }
       comps.push_back(std::move(one));
     }
+  }
+  // SETUP.REPEATS: only in the facts of a sweep that has them (others are as they were before).
+  if (ctx.has_repeats()) {
+    auto& reps = out["repeats"] = nlohmann::json::array();
+    for (auto& r : ctx.repeats) reps.push_back(detail::repeats_json(ctx, r));
   }
   return out;
 }

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <sweep/analyze/metrics.hpp>
+#include <sweep/analyze/repeats.hpp>
 #include <sweep/analyze/statistics.hpp>
 #include <sweep/analyze/sweep_data.hpp>
 #include <sweep/config/components.hpp>
@@ -27,6 +28,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -65,6 +67,8 @@ struct analysis_context {
       skipped += s.skipped.size();
     }
     detail::require_jobs(loaded, "ANALYZE.ERROR", "sweep", fmt::format("no job has a {} record yet", error_record));
+    // SETUP.REPEATS: a config's runs become one job at their mean error, before anything else reads the jobs.
+    for (auto& s : loaded) repeats.push_back(average_repeats(s));
     for (auto& s : loaded) {
       // File order, the jobs a page shows one by one first: a scatter's points are then consecutive rows.
       for (auto& j : shown_jobs(s).jobs) rows.add(j);
@@ -98,6 +102,13 @@ struct analysis_context {
 
   /// @brief The sweeps as loaded: the config's own, then ANALYZE.EXTRA_SWEEP_NAMES' in order.
   std::vector<sweep_data> loaded;
+  /// @brief Per loaded sweep, its configs' runs (SETUP.REPEATS); a sweep with several runs of a config
+  /// is loaded as one job per config, at the mean error of its runs (see average_repeats).
+  std::vector<repeat_summary> repeats;
+  /// @brief Whether some loaded sweep ran a config more than once.
+  [[nodiscard]] bool has_repeats() const noexcept {
+    return std::any_of(repeats.begin(), repeats.end(), [](auto& r) { return r.repeated(); });
+  }
   /// @brief `loaded` after ANALYZE.PRE_FILTERS (the same jobs when there are none).
   std::vector<sweep_data> filtered;
   /// @brief With one sweep and ANALYZE.SPLIT_FILTERS: one part per split set, named after it;

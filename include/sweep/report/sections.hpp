@@ -22,6 +22,7 @@
 #include <sweep/report/sections/jobs.hpp>
 #include <sweep/report/sections/models.hpp>
 #include <sweep/report/sections/parallel.hpp>
+#include <sweep/report/sections/repeats.hpp>
 #include <sweep/report/sections/values.hpp>
 
 #include <fmt/format.h>
@@ -158,11 +159,12 @@ void add_report_section(registry<registered_section>& to) {
 }  // namespace detail
 
 /// @brief The sections of a page when ANALYZE.SECTIONS is empty: pycls's, in pycls's order (with Early
-/// Stopping after Config, shown only when jobs were stopped early), then the job table. A section that has nothing to show for a config (EDF Filtered without
-/// PRE_FILTERS, Best Models with PLOT_MODELS_BEST 0, ...) adds nothing.
+/// Stopping after Config, shown only when jobs were stopped early, and Seed Repeats after the EDFs), then
+/// the job table. A section that has nothing to show for a config (EDF Filtered without PRE_FILTERS, Seed
+/// Repeats without SETUP.REPEATS, Best Models with PLOT_MODELS_BEST 0, ...) adds nothing.
 inline std::vector<std::string> default_report_sections() {
-  return {"config",  "early_stopping", "edf",       "edf_filtered", "edf_split",   "metrics", "complexity",
-          "best_errors", "worst_errors", "best_models", "worst_models", "jobs"};
+  return {"config",     "early_stopping", "edf",          "edf_filtered", "edf_split",    "repeats", "metrics",
+          "complexity", "best_errors",    "worst_errors", "best_models",  "worst_models", "jobs"};
 }
 
 /// @brief Report sections by name: pycls's first (see default_report_sections), then the user's
@@ -175,6 +177,7 @@ inline registry<registered_section>& report_sections() {
     detail::add_report_section<sections::edf>(sections);
     detail::add_report_section<sections::edf_filtered>(sections);
     detail::add_report_section<sections::edf_split>(sections);
+    detail::add_report_section<sections::repeats>(sections);
     detail::add_report_section<sections::metrics>(sections);
     detail::add_report_section<sections::complexity>(sections);
     detail::add_report_section<sections::best_errors>(sections);

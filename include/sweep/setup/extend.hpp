@@ -29,8 +29,9 @@ namespace sweep {
 /// @brief What an extension did.
 struct extend_summary {
   std::filesystem::path dir;
-  std::int64_t before = 0;   // configs the sweep had
+  std::int64_t before = 0;   // jobs the sweep had (configs times SETUP.REPEATS)
   std::int64_t added = 0;    // new configs (fewer than asked when the space ran out)
+  std::int64_t jobs = 0;     // new jobs: each new config's repeats
   std::uint32_t seed = 0;    // the draw's seed
   std::int64_t sampled = 0;  // candidates drawn
 };
@@ -46,6 +47,16 @@ inline std::uint32_t extension_seed(std::int64_t rng_seed, std::int64_t existing
 
 namespace detail {
 
+/// @brief The config's key of a cfgs_summary.yaml line: with SETUP.REPEATS the line ends with the job's
+/// " RNG_SEED n" (repeat_key), which tells a config's jobs apart.
+inline std::string config_key(std::string line, std::int64_t repeats) {
+  if (repeats > 1) {
+    auto at = line.rfind(" RNG_SEED ");
+    if (at != std::string::npos) line.erase(at);
+  }
+  return line;
+}
+
 template <sampleable_space Space>
 extend_summary extend_space(const sweep_config& cfg, std::int64_t count, const Space& design, const sweep_layout& layout) {
   auto cfgs = list_job_configs(layout);
@@ -53,8 +64,8 @@ extend_summary extend_space(const sweep_config& cfg, std::int64_t count, const S
   std::unordered_set<std::string> existing;
   value::map summary;
   if (summary_value.is_map()) summary = summary_value.as_map();
-  for (auto& [name, key] : summary) existing.insert(key.is_string() ? key.as_string() : key.python_repr());
-  extend_summary out;
+  auto repeats = std::max<std::int64_t>(1, cfg.setup.repeats);
+  for (auto& [name, key] : summary) existing.insert(config_key(key.is_string() ? key.as_string() : key.python_repr(), repeats));
   out.dir = layout.dir;
   out.before = static_cast<std::int64_t>(cfgs.size());
   out.seed = extension_seed(cfg.setup.rng_seed, out.before);
@@ -69,11 +80,15 @@ extend_summary extend_space(const sweep_config& cfg, std::int64_t count, const S
   for (std::size_t i = 0; i < sampled.records.size() && out.added < count; ++i) {
     std::string key(sampled.keys[i]);
     if (!existing.insert(key).second) continue;
-    auto index = out.before + out.added;
-    auto name = job_config_name(index);
-    write_file_atomic(layout.cfgs_dir() / name,
-                      job_config_yaml(cfg, design, sections, sampled.records[i], key, &config_checks::finish, params));
-    summary.emplace_back(name, value{key});
+    for (std::int64_t r = 0; r < repeats; ++r) {  // a new config's jobs are consecutive, as setup writes them
+      auto index = out.before + out.jobs;
+      auto name = job_config_name(index);
+      value job = job_config(cfg, design, sampled.records[i], key, &config_checks::finish, params);
+      auto seed = set_job_seed(cfg, job, index);
+      write_file_atomic(layout.cfgs_dir() / name, sections.to_yaml(job));
+      summary.emplace_back(name, value{repeat_key(key, repeats, seed)});
+      ++out.jobs;
+    }
     ++out.added;
   }
   // The summary lists the jobs: written last (atomically), it makes the new configs part of the sweep.

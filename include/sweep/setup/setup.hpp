@@ -31,7 +31,8 @@ namespace sweep {
 /// @brief What setup did.
 struct setup_summary {
   std::filesystem::path dir;
-  std::int64_t configs = 0;  // job configs written
+  std::int64_t configs = 0;  // configs sampled and written (each SETUP.REPEATS times)
+  std::int64_t jobs = 0;     // job configs written: configs x SETUP.REPEATS
   std::int64_t sampled = 0;  // candidates drawn
   std::int64_t found = 0;    // unique valid configs found (before the cut to NUM_CONFIGS)
   double seconds = 0;
@@ -241,16 +242,31 @@ class section_cache {
 
 }  // namespace detail
 
-/// @brief One job config's YAML: BASE_CFG with the record's pairs merged in, through `finish`, its DESC the key.
+/// @brief One job config: BASE_CFG with the record's pairs merged in, through `finish`, its DESC the config's key.
 template <class Space, class Record, class Finish>
-std::string job_config_yaml(const sweep_config& cfg, const Space& design, const detail::section_cache& sections,
-                            const Record& record, std::string_view key, Finish&& finish, param_list& params) {
+value job_config(const sweep_config& cfg, const Space& design, const Record& record, std::string_view key, Finish&& finish,
+                 param_list& params) {
   params.clear();
   design.append_params(params, record);
   value job = std::invoke(finish, merge_params(cfg.setup.base_cfg, params));
   job.at_path("DESC") = value{std::string(key)};
-  return sections.to_yaml(job);
+  return job;
 }
+
+namespace detail {
+
+/// @brief SETUP.REPEATS: sets job `index`'s RNG_SEED (set_repeat_seed; nothing with one repeat) and returns it;
+/// an error names the config's REPEATS line.
+inline std::int64_t set_job_seed(const sweep_config& cfg, value& job, std::int64_t index) {
+  try {
+    return set_repeat_seed(job, index, std::max<std::int64_t>(1, cfg.setup.repeats));
+  } catch (error& e) {
+    const value* node = cfg.source ? cfg.source->find("SETUP.REPEATS") : nullptr;
+    throw error({cfg.file, node != nullptr ? node->line() : 0}, e.key_path(), e.message());
+  }
+}
+
+}  // namespace detail
 
 /// @brief Writes the job configs of sampled records. `finish` turns BASE_CFG + pairs into the written config.
 template <class Space, class Record, class Finish>
@@ -258,11 +274,17 @@ void write_job_configs(const sweep_config& cfg, const Space& design, const sampl
   auto dir = sweep_dir(cfg);
   auto fresh = dir / fmt::format(".cfgs.new.{}", ::getpid());
   std::filesystem::create_directories(fresh);
-  auto n = sampled.records.size();
+  // SETUP.REPEATS: each config's jobs are consecutive (job i is config i / repeats), with their own seeds.
+  auto repeats = static_cast<std::size_t>(std::max<std::int64_t>(1, cfg.setup.repeats));
+  auto n = sampled.records.size() * repeats;
+  std::vector<std::int64_t> seeds(repeats > 1 ? n : 0);
   detail::section_cache sections(cfg.setup.base_cfg);
   auto workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(cfg.num_proc), n / 64 + 1));
   auto emit = [&](std::size_t i, param_list& params) {
-    return job_config_yaml(cfg, design, sections, sampled.records[i], sampled.keys[i], finish, params);
+    value job = job_config(cfg, design, sampled.records[i / repeats], sampled.keys[i / repeats], finish, params);  // repeats share the key
+    auto seed = detail::set_job_seed(cfg, job, static_cast<std::int64_t>(i));
+    if (repeats > 1) seeds[i] = seed;
+    return sections.to_yaml(job);
   };
   auto write = [&](std::size_t i, const std::string& text) {
     auto file = fresh / job_config_name(static_cast<std::int64_t>(i));
@@ -291,7 +313,10 @@ void write_job_configs(const sweep_config& cfg, const Space& design, const sampl
     throw;
   }
   value::map summary;
-  for (std::size_t i = 0; i < n; ++i) summary.emplace_back(job_config_name(static_cast<std::int64_t>(i)), value{sampled.keys[i]});
+  for (std::size_t i = 0; i < n; ++i) {
+    auto key = repeat_key(sampled.keys[i / repeats], static_cast<std::int64_t>(repeats), repeats > 1 ? seeds[i] : 0);
+    summary.emplace_back(job_config_name(static_cast<std::int64_t>(i)), value{std::move(key)});
+  }
   auto summary_text = n == 0 ? std::string("{}\n") : to_yaml(value{std::move(summary)});
   // cfgs_summary.yaml is the commit mark: it is removed before cfgs/ changes and written last, so
   // a folder that has it is consistent even if setup is killed; one without it is an unfinished setup.
@@ -362,6 +387,7 @@ setup_summary setup_locked(const sweep_config& cfg, const std::filesystem::path&
   setup_summary summary;
   summary.dir = dir;
   summary.configs = static_cast<std::int64_t>(sampled.records.size());
+  summary.jobs = summary.configs * std::max<std::int64_t>(1, cfg.setup.repeats);
   summary.sampled = sampled.sampled;
   summary.found = sampled.found;
   summary.seconds = sampled.seconds;
