@@ -8737,12 +8737,14 @@ extend_summary extend_space(const sweep_config& cfg, std::int64_t count, const S
   if (summary_value.is_map()) summary = summary_value.as_map();
   auto repeats = std::max<std::int64_t>(1, cfg.setup.repeats);
   for (auto& [name, key] : summary) existing.insert(config_key(key.is_string() ? key.as_string() : key.python_repr(), repeats));
+  extend_summary out;
   out.dir = layout.dir;
   out.before = static_cast<std::int64_t>(cfgs.size());
   out.seed = extension_seed(cfg.setup.rng_seed, out.before);
   auto options = cfg.setup;
   options.rng_seed = out.seed;
-  options.num_configs = out.before + count;  // enough that `count` stay once the sweep's own are left out
+  // enough that `count` stay once the sweep's own configs are left out
+  options.num_configs = static_cast<std::int64_t>(existing.size()) + count;
   config_checks checks(cfg);
   auto sampled = sample_space(design, options, cfg.num_proc, checks);
   out.sampled = sampled.sampled;
@@ -14756,16 +14758,16 @@ inline simulation_result simulate_early_stop(const asha_policy& p, const nlohman
   while (!running.empty()) {
     // the next event: a job reaching its next rung, or ending
     std::size_t pick = 0;
-    std::int64_t when = std::numeric_limits<std::int64_t>::max();
+    std::int64_t next_time = std::numeric_limits<std::int64_t>::max();
     for (std::size_t k = 0; k < running.size(); ++k) {
       auto& s = jobs[running[k]];
       auto t = s.start + (s.next < s.rungs.size() && s.rungs[s.next] < s.last ? s.rungs[s.next] : s.last);
-      if (t < when || (t == when && running[k] < running[pick])) {
-        when = t;
+      if (t < next_time || (t == next_time && running[k] < running[pick])) {
+        next_time = t;
         pick = k;
       }
     }
-    now = when;
+    now = next_time;
     auto& s = jobs[running[pick]];
     bool ends = true;
     if (s.next < s.rungs.size() && s.rungs[s.next] < s.last) {
@@ -16619,8 +16621,8 @@ inline edf_band bootstrap_edf_band(const std::vector<repeat_group>& groups, cons
   auto resamples = static_cast<std::size_t>(std::clamp(opt.resamples, 1, 1000));
   std::mt19937_64 engine(opt.seed);
   std::size_t n = groups.size();
-  // values[p * resamples + b]: the EDF of resample b at x[p]
-  std::vector<double> values(points * resamples);
+  // edf_values[p * resamples + b]: the EDF of resample b at x[p]
+  std::vector<double> edf_values(points * resamples);
   std::vector<std::size_t> counts(points);
   for (std::size_t b = 0; b < resamples; ++b) {
     std::fill(counts.begin(), counts.end(), 0);
@@ -16636,12 +16638,12 @@ inline edf_band bootstrap_edf_band(const std::vector<repeat_group>& groups, cons
     std::size_t running = 0;
     for (std::size_t p = 0; p < points; ++p) {
       running += counts[p];
-      values[p * resamples + b] = static_cast<double>(running) / static_cast<double>(n);
+      edf_values[p * resamples + b] = static_cast<double>(running) / static_cast<double>(n);
     }
   }
   for (std::size_t p = 0; p < points; ++p) {
-    std::vector<double> at(values.begin() + static_cast<std::ptrdiff_t>(p * resamples),
-                           values.begin() + static_cast<std::ptrdiff_t>((p + 1) * resamples));
+    std::vector<double> at(edf_values.begin() + static_cast<std::ptrdiff_t>(p * resamples),
+                           edf_values.begin() + static_cast<std::ptrdiff_t>((p + 1) * resamples));
     band.low.push_back(percentile(at, opt.alpha / 2));
     band.high.push_back(percentile(std::move(at), 100 - opt.alpha / 2));
   }
@@ -19633,13 +19635,13 @@ namespace detail {
 inline std::string watch_header(const launch_status& st, std::size_t round, double every, bool last) {
   auto count = [&](job_state s) { return st.count(s); };
   auto now = fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(std::time(nullptr)));
-  auto finished = count(job_state::done) + count(job_state::failed);
+  auto finished = count(job_state::done) + count(job_state::failed) + count(job_state::stopped_early);
   std::string out = fmt::format(
       "<div id=\"sweep-live\" style=\"border:1px solid #bbb;border-radius:4px;padding:6px 10px;margin:0 0 .6em;background:#f6f8fa\" "
       "data-round=\"{}\" data-jobs=\"{}\" data-done=\"{}\" data-running=\"{}\" data-failed=\"{}\" data-stopped=\"{}\" "
-      "data-queued=\"{}\" data-new=\"{}\" data-final=\"{}\">\n",
+      "data-stopped-early=\"{}\" data-queued=\"{}\" data-new=\"{}\" data-final=\"{}\">\n",
       round, st.jobs.size(), count(job_state::done), count(job_state::running), count(job_state::failed),
-      count(job_state::stopped), count(job_state::queued), count(job_state::new_job), last ? 1 : 0);
+      count(job_state::stopped), count(job_state::stopped_early), count(job_state::queued), count(job_state::new_job), last ? 1 : 0);
   out += fmt::format("<b>{}</b> {}: <progress max=\"{}\" value=\"{}\"></progress> {}<br>\n",
                      last ? "Watch ended" : "Live report", now, std::max<std::size_t>(1, st.jobs.size()), finished,
                      plot::escape_xml(st.summary()));

@@ -33,21 +33,12 @@ std::string space_error(const std::string& text) {
   return "no error";
 }
 
-const char* grid_yaml = R"(
-TYPE: grid
-AXES:
-  OPTIM.BASE_LR: {RANGE: [0.01, 1.0], COUNT: 3, SPACING: log}
-  MODEL.WIDTH: [16, 32, 64]
-  MODEL.DEPTH: {RANGE: [1, 7], STEP: 3}
-  OPTIM.MOMENTUM: {RANGE: [0.8, 0.9], COUNT: 3}
-)";
-
 }  // namespace
 
 TEST_CASE("SETUP.SPACE in YAML gives the same configs as the C++ combinators") {
   auto typed = sweep::grid("OPTIM.BASE_LR"_k = sweep::geomspace(0.01, 1.0, 3), "MODEL.WIDTH"_k = sweep::values(16, 32, 64),
                            "MODEL.DEPTH"_k = sweep::int_range(1, 7, 3), "OPTIM.MOMENTUM"_k = sweep::linspace(0.8, 0.9, 3));
-  auto yaml = yaml_space(grid_yaml);
+  auto yaml = yaml_space(sweep_test::grid_yaml);
   CHECK(yaml.kind() == sweep::space_kind::finite);
   CHECK(texts(yaml) == texts(typed));
 

@@ -6,6 +6,7 @@
 #include <sweep/space.hpp>
 
 #include "../support/files.hpp"
+#include "../support/records.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -32,21 +33,12 @@ sweep::sweep_config config_from(const std::string& text, const fs::path& root) {
   return cfg;
 }
 
-const char* grid_yaml = R"(
-TYPE: grid
-AXES:
-  OPTIM.BASE_LR: {RANGE: [0.01, 1.0], COUNT: 3, SPACING: log}
-  MODEL.WIDTH: [16, 32, 64]
-  MODEL.DEPTH: {RANGE: [1, 7], STEP: 3}
-  OPTIM.MOMENTUM: {RANGE: [0.8, 0.9], COUNT: 3}
-)";
-
 }  // namespace
 
 TEST_CASE("setup writes every config of a finite space and says so") {
   auto root = fresh_dir("grid");
   std::string text = "NAME: grid\nSETUP:\n  NUM_CONFIGS: 0\n  BASE_CFG: {OPTIM: {BASE_LR: 0.5, MOMENTUM: 0.9}, MODEL: {WIDTH: 8, DEPTH: 2}}\n  SPACE:\n";
-  for (std::string line; auto c : std::string(grid_yaml).substr(1) + "\n") {
+  for (std::string line; auto c : std::string(sweep_test::grid_yaml).substr(1) + "\n") {
     if (c != '\n') {
       line += c;
       continue;

@@ -174,8 +174,8 @@ inline edf_band bootstrap_edf_band(const std::vector<repeat_group>& groups, cons
   auto resamples = static_cast<std::size_t>(std::clamp(opt.resamples, 1, 1000));
   std::mt19937_64 engine(opt.seed);
   std::size_t n = groups.size();
-  // values[p * resamples + b]: the EDF of resample b at x[p]
-  std::vector<double> values(points * resamples);
+  // edf_values[p * resamples + b]: the EDF of resample b at x[p]
+  std::vector<double> edf_values(points * resamples);
   std::vector<std::size_t> counts(points);
   for (std::size_t b = 0; b < resamples; ++b) {
     std::fill(counts.begin(), counts.end(), 0);
@@ -191,12 +191,12 @@ inline edf_band bootstrap_edf_band(const std::vector<repeat_group>& groups, cons
     std::size_t running = 0;
     for (std::size_t p = 0; p < points; ++p) {
       running += counts[p];
-      values[p * resamples + b] = static_cast<double>(running) / static_cast<double>(n);
+      edf_values[p * resamples + b] = static_cast<double>(running) / static_cast<double>(n);
     }
   }
   for (std::size_t p = 0; p < points; ++p) {
-    std::vector<double> at(values.begin() + static_cast<std::ptrdiff_t>(p * resamples),
-                           values.begin() + static_cast<std::ptrdiff_t>((p + 1) * resamples));
+    std::vector<double> at(edf_values.begin() + static_cast<std::ptrdiff_t>(p * resamples),
+                           edf_values.begin() + static_cast<std::ptrdiff_t>((p + 1) * resamples));
     band.low.push_back(percentile(at, opt.alpha / 2));
     band.high.push_back(percentile(std::move(at), 100 - opt.alpha / 2));
   }

@@ -72,13 +72,13 @@ namespace detail {
 inline std::string watch_header(const launch_status& st, std::size_t round, double every, bool last) {
   auto count = [&](job_state s) { return st.count(s); };
   auto now = fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(std::time(nullptr)));
-  auto finished = count(job_state::done) + count(job_state::failed);
+  auto finished = count(job_state::done) + count(job_state::failed) + count(job_state::stopped_early);
   std::string out = fmt::format(
       "<div id=\"sweep-live\" style=\"border:1px solid #bbb;border-radius:4px;padding:6px 10px;margin:0 0 .6em;background:#f6f8fa\" "
       "data-round=\"{}\" data-jobs=\"{}\" data-done=\"{}\" data-running=\"{}\" data-failed=\"{}\" data-stopped=\"{}\" "
-      "data-queued=\"{}\" data-new=\"{}\" data-final=\"{}\">\n",
+      "data-stopped-early=\"{}\" data-queued=\"{}\" data-new=\"{}\" data-final=\"{}\">\n",
       round, st.jobs.size(), count(job_state::done), count(job_state::running), count(job_state::failed),
-      count(job_state::stopped), count(job_state::queued), count(job_state::new_job), last ? 1 : 0);
+      count(job_state::stopped), count(job_state::stopped_early), count(job_state::queued), count(job_state::new_job), last ? 1 : 0);
   out += fmt::format("<b>{}</b> {}: <progress max=\"{}\" value=\"{}\"></progress> {}<br>\n",
                      last ? "Watch ended" : "Live report", now, std::max<std::size_t>(1, st.jobs.size()), finished,
                      plot::escape_xml(st.summary()));

@@ -110,16 +110,16 @@ inline simulation_result simulate_early_stop(const asha_policy& p, const nlohman
   while (!running.empty()) {
     // the next event: a job reaching its next rung, or ending
     std::size_t pick = 0;
-    std::int64_t when = std::numeric_limits<std::int64_t>::max();
+    std::int64_t next_time = std::numeric_limits<std::int64_t>::max();
     for (std::size_t k = 0; k < running.size(); ++k) {
       auto& s = jobs[running[k]];
       auto t = s.start + (s.next < s.rungs.size() && s.rungs[s.next] < s.last ? s.rungs[s.next] : s.last);
-      if (t < when || (t == when && running[k] < running[pick])) {
-        when = t;
+      if (t < next_time || (t == next_time && running[k] < running[pick])) {
+        next_time = t;
         pick = k;
       }
     }
-    now = when;
+    now = next_time;
     auto& s = jobs[running[pick]];
     bool ends = true;
     if (s.next < s.rungs.size() && s.rungs[s.next] < s.last) {

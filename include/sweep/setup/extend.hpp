@@ -66,12 +66,14 @@ extend_summary extend_space(const sweep_config& cfg, std::int64_t count, const S
   if (summary_value.is_map()) summary = summary_value.as_map();
   auto repeats = std::max<std::int64_t>(1, cfg.setup.repeats);
   for (auto& [name, key] : summary) existing.insert(config_key(key.is_string() ? key.as_string() : key.python_repr(), repeats));
+  extend_summary out;
   out.dir = layout.dir;
   out.before = static_cast<std::int64_t>(cfgs.size());
   out.seed = extension_seed(cfg.setup.rng_seed, out.before);
   auto options = cfg.setup;
   options.rng_seed = out.seed;
-  options.num_configs = out.before + count;  // enough that `count` stay once the sweep's own are left out
+  // enough that `count` stay once the sweep's own configs are left out
+  options.num_configs = static_cast<std::int64_t>(existing.size()) + count;
   config_checks checks(cfg);
   auto sampled = sample_space(design, options, cfg.num_proc, checks);
   out.sampled = sampled.sampled;
