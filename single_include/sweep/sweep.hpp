@@ -292,29 +292,27 @@ inline bool path_exists(const std::filesystem::path& path) {
 
 namespace sweep {
 
-namespace fs = std::filesystem;
-
 /// @brief Paths inside one sweep folder (see the comment at the top of base/layout.hpp).
 struct sweep_layout {
-  fs::path dir;  // absolute
+  std::filesystem::path dir;  // absolute
 
-  explicit sweep_layout(const fs::path& sweep_dir) : dir(fs::absolute(sweep_dir).lexically_normal()) {}
+  explicit sweep_layout(const std::filesystem::path& sweep_dir) : dir(std::filesystem::absolute(sweep_dir).lexically_normal()) {}
 
-  [[nodiscard]] fs::path sweep_cfg_file() const { return dir / "sweep_cfg.yaml"; }
-  [[nodiscard]] fs::path cfgs_dir() const { return dir / "cfgs"; }
-  [[nodiscard]] fs::path cfgs_summary_file() const { return dir / "cfgs_summary.yaml"; }
-  [[nodiscard]] fs::path logs_dir() const { return dir / "logs"; }
-  [[nodiscard]] fs::path lock_file() const { return logs_dir() / ".launch.lock"; }
-  [[nodiscard]] fs::path sweep_lock_file() const { return dir / ".sweep.lock"; }
+  [[nodiscard]] std::filesystem::path sweep_cfg_file() const { return dir / "sweep_cfg.yaml"; }
+  [[nodiscard]] std::filesystem::path cfgs_dir() const { return dir / "cfgs"; }
+  [[nodiscard]] std::filesystem::path cfgs_summary_file() const { return dir / "cfgs_summary.yaml"; }
+  [[nodiscard]] std::filesystem::path logs_dir() const { return dir / "logs"; }
+  [[nodiscard]] std::filesystem::path lock_file() const { return logs_dir() / ".launch.lock"; }
+  [[nodiscard]] std::filesystem::path sweep_lock_file() const { return dir / ".sweep.lock"; }
   /// @brief A launch backend's own folder under logs/ (kept apart from the jobs' NNNNNN folders).
-  [[nodiscard]] fs::path backend_dir(std::string_view name) const { return logs_dir() / name; }
-  [[nodiscard]] fs::path bin_dir() const { return dir / "bin"; }
-  [[nodiscard]] fs::path code_dir() const { return dir / "code"; }
-  [[nodiscard]] fs::path sweep_file() const { return dir / "sweep.json"; }
-  [[nodiscard]] fs::path early_stop_dir() const { return dir / "early_stop"; }
-  [[nodiscard]] fs::path collect_cache_file() const { return dir / "sweep_collect_cache.json"; }
-  [[nodiscard]] fs::path analysis_file() const { return dir / "analysis.html"; }
-  [[nodiscard]] fs::path job_dir(std::int64_t index) const { return logs_dir() / job_name(index); }
+  [[nodiscard]] std::filesystem::path backend_dir(std::string_view name) const { return logs_dir() / name; }
+  [[nodiscard]] std::filesystem::path bin_dir() const { return dir / "bin"; }
+  [[nodiscard]] std::filesystem::path code_dir() const { return dir / "code"; }
+  [[nodiscard]] std::filesystem::path sweep_file() const { return dir / "sweep.json"; }
+  [[nodiscard]] std::filesystem::path early_stop_dir() const { return dir / "early_stop"; }
+  [[nodiscard]] std::filesystem::path collect_cache_file() const { return dir / "sweep_collect_cache.json"; }
+  [[nodiscard]] std::filesystem::path analysis_file() const { return dir / "analysis.html"; }
+  [[nodiscard]] std::filesystem::path job_dir(std::int64_t index) const { return logs_dir() / job_name(index); }
 
   /// @brief A job's folder name: its config's index, six digits ("000042").
   [[nodiscard]] static std::string job_name(std::int64_t index) { return fmt::format("{:06d}", index); }
@@ -367,14 +365,14 @@ inline std::vector<std::string> summary_job_names(std::string_view text, const s
 /// mark), its file cfgs/<key>. Files in cfgs/ that the summary does not list (a sweep nested in this one's
 /// cfgs/, a stray copy) are not jobs; a listed config that is missing is an error naming it, so a deleted
 /// config never shifts the later jobs' indices.
-inline std::vector<fs::path> list_job_configs(const sweep_layout& layout) {
+inline std::vector<std::filesystem::path> list_job_configs(const sweep_layout& layout) {
   std::error_code ec;
-  if (!fs::is_directory(layout.cfgs_dir(), ec)) {
+  if (!std::filesystem::is_directory(layout.cfgs_dir(), ec)) {
     throw error({layout.cfgs_dir().string(), 0}, "",
                 "no job configs: expected the folder setup writes; run `sweep setup` first");
   }
   // setup writes cfgs_summary.yaml last: without it, cfgs/ may be half-written
-  if (!fs::exists(layout.cfgs_summary_file(), ec)) {
+  if (!std::filesystem::exists(layout.cfgs_summary_file(), ec)) {
     throw error({layout.cfgs_summary_file().string(), 0}, "",
                 "missing: setup did not finish (was it interrupted?); expected it next to cfgs/, run `sweep setup` again");
   }
@@ -385,11 +383,11 @@ inline std::vector<fs::path> list_job_configs(const sweep_layout& layout) {
   }
   auto names = detail::summary_job_names(text, summary_file);
   std::vector<std::string> present;
-  for (auto& entry : fs::directory_iterator(layout.cfgs_dir())) {
+  for (auto& entry : std::filesystem::directory_iterator(layout.cfgs_dir())) {
     if (entry.is_regular_file(ec)) present.push_back(entry.path().filename().string());
   }
   std::sort(present.begin(), present.end());
-  std::vector<fs::path> cfgs;
+  std::vector<std::filesystem::path> cfgs;
   cfgs.reserve(names.size());
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (!std::binary_search(present.begin(), present.end(), names[i])) {
@@ -693,9 +691,8 @@ inline bool is_within(const std::filesystem::path& inner, const std::filesystem:
 /// through it. Cheap when no part of `rel` is a symlink (one lstat per part); only a symlink
 /// makes it resolve the whole path.
 [[nodiscard]] inline bool stays_inside(const std::filesystem::path& base, std::string_view rel) {
-  namespace fs = std::filesystem;
   if (!relative_path_problem(rel, "").empty()) return false;
-  fs::path at = base;
+  std::filesystem::path at = base;
   bool symlink = false;
   for (std::size_t from = 0; from <= rel.size() && !symlink;) {
     auto end = std::min(rel.find('/', from), rel.size());
@@ -710,9 +707,9 @@ inline bool is_within(const std::filesystem::path& inner, const std::filesystem:
   }
   if (!symlink) return true;  // no '..' (checked above) and no symlink below base: inside it
   std::error_code ec;
-  auto real_base = fs::weakly_canonical(base, ec);
+  auto real_base = std::filesystem::weakly_canonical(base, ec);
   if (ec) return false;
-  auto real = fs::weakly_canonical(base / fs::path(std::string(rel)), ec);
+  auto real = std::filesystem::weakly_canonical(base / std::filesystem::path(std::string(rel)), ec);
   return !ec && detail::is_within(real, real_base);
 }
 
@@ -9289,7 +9286,7 @@ class signal_pipe {
 namespace sweep {
 
 /// @brief The number of lines of a text file (0 when it does not exist).
-inline std::size_t count_lines(const fs::path& path) {
+inline std::size_t count_lines(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return 0;
   return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
@@ -9310,8 +9307,8 @@ class job_folder {
   job_folder(const sweep_layout& layout, std::int64_t index) : index_(index), dir_(layout.job_dir(index)) {}
 
   [[nodiscard]] std::int64_t index() const noexcept { return index_; }
-  [[nodiscard]] const fs::path& dir() const noexcept { return dir_; }
-  [[nodiscard]] fs::path file(std::string_view name) const { return dir_ / name; }
+  [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
+  [[nodiscard]] std::filesystem::path file(std::string_view name) const { return dir_ / name; }
 
   [[nodiscard]] bool started() const { return path_exists(dir_); }
   [[nodiscard]] bool done() const { return path_exists(file(done_file)); }
@@ -9325,7 +9322,7 @@ class job_folder {
   [[nodiscard]] std::size_t retries() const { return count_lines(file(retry_file)); }
 
   /// @brief Creates the job's folder (before its first attempt writes logs there).
-  void prepare() const { fs::create_directories(dir_); }
+  void prepare() const { std::filesystem::create_directories(dir_); }
 
   /// @brief An attempt started in process `pid` (this launcher's child, the leader of its group): RUNNING
   /// holds "PID START HOST", so a later launch finds what a dead launcher left running (process_identity).
@@ -9342,12 +9339,12 @@ class job_folder {
   }
   void clear_running() const {
     std::error_code ec;
-    fs::remove(file(running_file), ec);
+    std::filesystem::remove(file(running_file), ec);
   }
 
   /// @brief Early stopping decided the job stops (`reason`: "rung R epoch E: ...").
   void mark_stopped_early(std::string_view reason) const {
-    fs::create_directories(dir_);
+    std::filesystem::create_directories(dir_);
     write_file_atomic(file(stopped_early_file), fmt::format("{}\n", reason));
   }
 
@@ -9368,13 +9365,13 @@ class job_folder {
   /// gets MAX_RETRY retries anew.
   void reset_failed() const {
     std::error_code ec;
-    fs::remove(file(failed_file), ec);
+    std::filesystem::remove(file(failed_file), ec);
     auto retry = file(retry_file);
-    if (!fs::exists(retry, ec)) return;
+    if (!std::filesystem::exists(retry, ec)) return;
     for (int n = 1;; ++n) {
       auto archived = dir_ / fmt::format("RETRY.{}.txt", n);
-      if (!fs::exists(archived, ec)) {
-        fs::rename(retry, archived, ec);
+      if (!std::filesystem::exists(archived, ec)) {
+        std::filesystem::rename(retry, archived, ec);
         return;
       }
     }
@@ -9413,7 +9410,7 @@ class job_folder {
 
  private:
   std::int64_t index_;
-  fs::path dir_;
+  std::filesystem::path dir_;
 };
 
 }  // namespace sweep
@@ -9490,63 +9487,63 @@ namespace detail {
 /// @brief Copies a file or folder via temporary names and renames, so a running job never sees half a file.
 /// Inside a folder, a symlink to a folder is copied as the link (a link to `..` would copy forever), and a
 /// folder holding `to` itself is left out (a word naming a folder that holds the sweep).
-inline void copy_atomic(const fs::path& from, const fs::path& to) {
-  if (fs::is_directory(from)) {
-    fs::create_directories(to);
-    auto destination = fs::weakly_canonical(to);
-    for (auto& entry : fs::directory_iterator(from)) {
+inline void copy_atomic(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (std::filesystem::is_directory(from)) {
+    std::filesystem::create_directories(to);
+    auto destination = std::filesystem::weakly_canonical(to);
+    for (auto& entry : std::filesystem::directory_iterator(from)) {
       auto target = to / entry.path().filename();
       if (entry.is_symlink() && entry.is_directory()) {
         std::error_code ec;
-        fs::remove(target, ec);
-        fs::copy_symlink(entry.path(), target);
+        std::filesystem::remove(target, ec);
+        std::filesystem::copy_symlink(entry.path(), target);
         continue;
       }
-      auto inner = fs::weakly_canonical(entry.path());
+      auto inner = std::filesystem::weakly_canonical(entry.path());
       auto [end, rest] = std::mismatch(inner.begin(), inner.end(), destination.begin(), destination.end());
       if (entry.is_directory() && end == inner.end()) continue;  // `to` is inside it
       copy_atomic(entry.path(), target);
     }
     return;
   }
-  if (!fs::is_regular_file(from)) return;
-  fs::create_directories(to.parent_path());
+  if (!std::filesystem::is_regular_file(from)) return;
+  std::filesystem::create_directories(to.parent_path());
   auto tmp = to;
   tmp += fmt::format(".tmp.{}", ::getpid());
-  fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
-  fs::permissions(tmp, fs::status(from).permissions());
-  fs::rename(tmp, to);
+  std::filesystem::copy_file(from, tmp, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::permissions(tmp, std::filesystem::status(from).permissions());
+  std::filesystem::rename(tmp, to);
 }
 
 /// @brief A cluster launch copies the running driver to bin/sweep (tasks run that copy, so a rebuild does not
 /// change them) and writes `script` (a batch script holding only shell-quoted paths) into bin/.
 inline void install_driver(const launch_request& req, const sweep_layout& layout, const std::string& script_name,
                            const std::string& script_text) {
-  auto exec_perms = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
-                    fs::perms::others_exec;
-  fs::create_directories(layout.bin_dir());
+  auto exec_perms = std::filesystem::perms::owner_all | std::filesystem::perms::group_read | std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                    std::filesystem::perms::others_exec;
+  std::filesystem::create_directories(layout.bin_dir());
   copy_atomic(req.driver, layout.bin_dir() / "sweep");
-  fs::permissions(layout.bin_dir() / "sweep", exec_perms);
+  std::filesystem::permissions(layout.bin_dir() / "sweep", exec_perms);
   write_file_atomic(layout.bin_dir() / script_name, script_text);
-  fs::permissions(layout.bin_dir() / script_name, exec_perms);
+  std::filesystem::permissions(layout.bin_dir() / script_name, exec_perms);
 }
 
 /// @brief Copies into code/ every file or folder that a template word names by a relative path inside the
 /// project (words with placeholders, options and paths leaving the project are left alone). Warns on `out`
 /// about relative words with a '/' that name nothing: jobs run in code/ and would not find them.
-inline std::vector<std::string> copy_named_code(const std::vector<std::string>& words, const fs::path& project_dir,
-                                                const fs::path& code_dir, std::FILE* out = nullptr) {
+inline std::vector<std::string> copy_named_code(const std::vector<std::string>& words, const std::filesystem::path& project_dir,
+                                                const std::filesystem::path& code_dir, std::FILE* out = nullptr) {
   std::vector<std::string> copied;
-  fs::create_directories(code_dir);
+  std::filesystem::create_directories(code_dir);
   for (auto& w : words) {
     if (w.empty() || w.front() == '-' || w.find_first_of("{}") != std::string::npos) continue;
-    fs::path p(w);
+    std::filesystem::path p(w);
     if (p.is_absolute()) continue;
     auto norm = p.lexically_normal();
     if (norm.empty() || *norm.begin() == ".." || norm == ".") continue;
     std::error_code ec;
     auto source = project_dir / norm;
-    if (!fs::exists(source, ec)) {
+    if (!std::filesystem::exists(source, ec)) {
       if (out != nullptr && w.find('/') != std::string::npos) {
         fmt::print(out, "launch: warning: LAUNCH.COMMAND names '{}', which is not in {}; jobs run in {} and "
                         "will not find it\n", w, project_dir.string(), code_dir.string());
@@ -9670,7 +9667,7 @@ class launch_context {
  public:
   launch_context(const sweep_config& cfg, const launch_request& request, std::string backend)
       : cfg_(cfg), request_(request), backend_(std::move(backend)), layout_(sweep_dir(cfg)),
-        project_dir_(request.project_dir.empty() ? fs::current_path() : fs::absolute(request.project_dir)) {
+        project_dir_(request.project_dir.empty() ? std::filesystem::current_path() : std::filesystem::absolute(request.project_dir)) {
     command_ = split_command(cfg.launch.command, cfg.file);
     if (!cfg.launch.conda_env.empty()) {
       std::vector<std::string> conda = {"conda", "run", "--no-capture-output", "-n", cfg.launch.conda_env};
@@ -9684,10 +9681,10 @@ class launch_context {
   [[nodiscard]] const std::string& backend() const noexcept { return backend_; }
   [[nodiscard]] const sweep_layout& layout() const noexcept { return layout_; }
   /// @brief Where relative words of LAUNCH.COMMAND were found (their copies are in layout().code_dir()).
-  [[nodiscard]] const fs::path& project_dir() const noexcept { return project_dir_; }
+  [[nodiscard]] const std::filesystem::path& project_dir() const noexcept { return project_dir_; }
 
   /// @brief The job configs (job i's is the i-th); read on first use (setup must have finished).
-  [[nodiscard]] const std::vector<fs::path>& job_configs() const {
+  [[nodiscard]] const std::vector<std::filesystem::path>& job_configs() const {
     if (!cfgs_) cfgs_ = list_job_configs(layout_);
     return *cfgs_;
   }
@@ -9752,9 +9749,9 @@ class launch_context {
   const launch_request& request_;
   std::string backend_;
   sweep_layout layout_;
-  fs::path project_dir_;
+  std::filesystem::path project_dir_;
   std::vector<std::string> command_;
-  mutable std::optional<std::vector<fs::path>> cfgs_;
+  mutable std::optional<std::vector<std::filesystem::path>> cfgs_;
 };
 
 /// @brief What a launch backend provides; see the comment at the top of launch/backend.hpp.
@@ -9943,14 +9940,14 @@ class launch_events {
   launch_events(const sweep_layout& layout, const launch_options& l)
       : launch_events(layout, l.on_event, l.max_failures) {}
 
-  [[nodiscard]] fs::path dir() const { return layout_.backend_dir("events"); }
-  [[nodiscard]] fs::path file(std::string_view name) const { return dir() / name; }
+  [[nodiscard]] std::filesystem::path dir() const { return layout_.backend_dir("events"); }
+  [[nodiscard]] std::filesystem::path file(std::string_view name) const { return dir() / name; }
 
   /// @brief A launch hands `expected` jobs to its backend: the counts start anew.
   void begin(std::size_t expected) const {
-    fs::create_directories(dir());
+    std::filesystem::create_directories(dir());
     std::error_code ec;
-    for (auto name : {"ended.txt", "failed.txt", "FAIL_FAST", "FINISHED"}) fs::remove(file(name), ec);
+    for (auto name : {"ended.txt", "failed.txt", "FAIL_FAST", "FINISHED"}) std::filesystem::remove(file(name), ec);
     write_file_atomic(file("expected"), fmt::format("{}\n", expected));
   }
 
@@ -9964,7 +9961,7 @@ class launch_events {
   /// Returns true for the one call whose failure reached LAUNCH.MAX_FAILURES (that caller stops the rest).
   bool job_ended(std::int64_t index, job_outcome outcome) const {
     bool reached = false;
-    fs::create_directories(dir());
+    std::filesystem::create_directories(dir());
     auto idx = fmt::format("{}", index);
     if (outcome == job_outcome::failed) {
       append_line(file("failed.txt"), idx);
@@ -10416,7 +10413,7 @@ inline void task_log(std::FILE* log, std::string_view text) {
 
 /// @brief Job `index`'s spawn options: `prefix` (e.g. srun and its options) then the template's words with the
 /// job's values in; output appended to its logs, working folder code/, SWEEP_* variables set.
-inline spawn_options task_spawn_options(const sweep_layout& layout, const std::vector<fs::path>& cfgs, std::int64_t index,
+inline spawn_options task_spawn_options(const sweep_layout& layout, const std::vector<std::filesystem::path>& cfgs, std::int64_t index,
                                         const task_settings& s, const std::vector<std::string>& prefix = {}) {
   auto words = split_command(s.command);
   if (!s.conda_env.empty()) {
@@ -10581,9 +10578,9 @@ namespace sweep {
 /// logs/sge/array.<n>.json (the jobs and LAUNCH values of array n), logs/sge/<job>.<task>.out (the task logs).
 struct sge_files {
   explicit sge_files(const sweep_layout& layout) : dir(layout.backend_dir("sge")) {}
-  fs::path dir;
-  [[nodiscard]] fs::path jobs_file() const { return dir / "jobs.txt"; }
-  [[nodiscard]] fs::path array_file(std::int64_t n) const { return dir / fmt::format("array.{}.json", n); }
+  std::filesystem::path dir;
+  [[nodiscard]] std::filesystem::path jobs_file() const { return dir / "jobs.txt"; }
+  [[nodiscard]] std::filesystem::path array_file(std::int64_t n) const { return dir / fmt::format("array.{}.json", n); }
 };
 
 /// @brief One qsub call: an array whose task t (from 1) runs jobs[t - 1].
@@ -10854,7 +10851,7 @@ inline launch_result sge_backend::launch(const launch_context& ctx, const std::v
     return result;
   }
 
-  fs::create_directories(files.dir);
+  std::filesystem::create_directories(files.dir);
   detail::install_driver(req, layout, "sge_task.sh",
                          fmt::format("#!/bin/sh\n# Written by `sweep launch`: a Grid Engine array task of this sweep "
                                      "(see docs/sge.md); $1 is the array's number.\nexec {} sge-task --sweep-dir {} "
@@ -10884,7 +10881,7 @@ inline launch_result sge_backend::launch(const launch_context& ctx, const std::v
 /// @brief What `sweep sge-task` (the Grid Engine array task) needs: the sweep folder and the array's number; the
 /// rest comes from the array's file.
 struct sge_task_options {
-  fs::path sweep_dir;
+  std::filesystem::path sweep_dir;
   std::int64_t array = 0;
   std::string qstat = "qstat";
   std::string qdel = "qdel";
@@ -11007,8 +11004,8 @@ struct slurm_array {
 /// logs/sbatch/jobs.txt ("<array job id> <offset>" per submitted array); SLURM.txt in each job's folder.
 struct slurm_files {
   explicit slurm_files(const sweep_layout& layout) : dir(layout.backend_dir("sbatch")) {}
-  fs::path dir;
-  [[nodiscard]] fs::path jobs_file() const { return dir / "jobs.txt"; }
+  std::filesystem::path dir;
+  [[nodiscard]] std::filesystem::path jobs_file() const { return dir / "jobs.txt"; }
   static constexpr std::string_view job_env_file = "SLURM.txt";
 };
 
@@ -11268,7 +11265,7 @@ inline launch_result slurm_backend::launch(const launch_context& ctx, const std:
   }
 
   slurm_files files(layout);
-  fs::create_directories(files.dir);
+  std::filesystem::create_directories(files.dir);
   detail::install_driver(req, layout, "job.sh",
                          fmt::format("#!/bin/sh\n# Written by `sweep launch`: a SLURM array task of this sweep "
                                      "(see docs/slurm.md).\nexec {} job --sweep-dir {} \"$@\"\n",
@@ -11289,7 +11286,7 @@ inline launch_result slurm_backend::launch(const launch_context& ctx, const std:
 
 /// @brief What `sweep job` (the SLURM array task) needs; the values come from bin/job.sh's arguments.
 struct slurm_task_options {
-  fs::path sweep_dir;
+  std::filesystem::path sweep_dir;
   std::int64_t offset = 0;
   task_settings job;            // MAX_RETRY, MODE, COMMAND, CONDA_ENV, ON_EVENT, MAX_FAILURES
   std::int64_t nodes = 1;       // LAUNCH.NODES, LAUNCH.TASKS_PER_NODE: srun gets them when more than one task
@@ -11622,7 +11619,7 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   expand_command(ctx.command_template(), {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail now
   check_job_program(cfg, ctx.command_template(), ctx.project_dir());                          // a missing program too
 
-  fs::create_directories(layout.logs_dir());
+  std::filesystem::create_directories(layout.logs_dir());
   file_lock lock(layout.lock_file(), true);
   if (!lock.locked()) {
     throw error({layout.dir.string(), 0}, "", "another `sweep launch` is running this sweep: expected it to end first");
@@ -11736,7 +11733,7 @@ inline std::string_view to_string(job_state s) {
 /// @brief One job's line of `sweep status`.
 struct launch_job_status {
   std::int64_t index = 0;
-  fs::path cfg;
+  std::filesystem::path cfg;
   job_state state = job_state::new_job;
   std::size_t retries = 0;    // lines of RETRY.txt
   std::string queue_state;    // the engine's word for it (squeue's PENDING, ...), while a backend holds it
@@ -13919,25 +13916,24 @@ struct checkpoint_cleanup {
 /// never what it points to. An empty prefix, which would name every file, deletes nothing.
 inline checkpoint_cleanup delete_checkpoints(const std::filesystem::path& job_dir, std::string_view checkpoint_dir,
                                              std::string_view keep, std::string_view prefix = "model_epoch_") {
-  namespace fs = std::filesystem;
   checkpoint_cleanup out;
   if (keep == "all" || prefix.empty()) return out;
   if (!stays_inside(job_dir, checkpoint_dir)) {
     out.outside = true;
     return out;
   }
-  auto dir = job_dir / fs::path(std::string(checkpoint_dir));
+  auto dir = job_dir / std::filesystem::path(std::string(checkpoint_dir));
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return out;
-  std::vector<fs::path> files;
-  for (auto& entry : fs::directory_iterator(dir, ec)) {
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  std::vector<std::filesystem::path> files;
+  for (auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().filename().string().find(prefix) == std::string::npos) continue;
     if (entry.is_directory(ec) && !entry.is_symlink(ec)) continue;  // pycls's os.remove refuses folders too
     files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   if (keep == "last" && !files.empty()) files.pop_back();
-  for (auto& f : files) out.deleted += fs::remove(f, ec) ? 1 : 0;  // a symlink: the link, not its target
+  for (auto& f : files) out.deleted += std::filesystem::remove(f, ec) ? 1 : 0;  // a symlink: the link, not its target
   return out;
 }
 

@@ -27,29 +27,27 @@
 
 namespace sweep {
 
-namespace fs = std::filesystem;
-
 /// @brief Paths inside one sweep folder (see the comment at the top of base/layout.hpp).
 struct sweep_layout {
-  fs::path dir;  // absolute
+  std::filesystem::path dir;  // absolute
 
-  explicit sweep_layout(const fs::path& sweep_dir) : dir(fs::absolute(sweep_dir).lexically_normal()) {}
+  explicit sweep_layout(const std::filesystem::path& sweep_dir) : dir(std::filesystem::absolute(sweep_dir).lexically_normal()) {}
 
-  [[nodiscard]] fs::path sweep_cfg_file() const { return dir / "sweep_cfg.yaml"; }
-  [[nodiscard]] fs::path cfgs_dir() const { return dir / "cfgs"; }
-  [[nodiscard]] fs::path cfgs_summary_file() const { return dir / "cfgs_summary.yaml"; }
-  [[nodiscard]] fs::path logs_dir() const { return dir / "logs"; }
-  [[nodiscard]] fs::path lock_file() const { return logs_dir() / ".launch.lock"; }
-  [[nodiscard]] fs::path sweep_lock_file() const { return dir / ".sweep.lock"; }
+  [[nodiscard]] std::filesystem::path sweep_cfg_file() const { return dir / "sweep_cfg.yaml"; }
+  [[nodiscard]] std::filesystem::path cfgs_dir() const { return dir / "cfgs"; }
+  [[nodiscard]] std::filesystem::path cfgs_summary_file() const { return dir / "cfgs_summary.yaml"; }
+  [[nodiscard]] std::filesystem::path logs_dir() const { return dir / "logs"; }
+  [[nodiscard]] std::filesystem::path lock_file() const { return logs_dir() / ".launch.lock"; }
+  [[nodiscard]] std::filesystem::path sweep_lock_file() const { return dir / ".sweep.lock"; }
   /// @brief A launch backend's own folder under logs/ (kept apart from the jobs' NNNNNN folders).
-  [[nodiscard]] fs::path backend_dir(std::string_view name) const { return logs_dir() / name; }
-  [[nodiscard]] fs::path bin_dir() const { return dir / "bin"; }
-  [[nodiscard]] fs::path code_dir() const { return dir / "code"; }
-  [[nodiscard]] fs::path sweep_file() const { return dir / "sweep.json"; }
-  [[nodiscard]] fs::path early_stop_dir() const { return dir / "early_stop"; }
-  [[nodiscard]] fs::path collect_cache_file() const { return dir / "sweep_collect_cache.json"; }
-  [[nodiscard]] fs::path analysis_file() const { return dir / "analysis.html"; }
-  [[nodiscard]] fs::path job_dir(std::int64_t index) const { return logs_dir() / job_name(index); }
+  [[nodiscard]] std::filesystem::path backend_dir(std::string_view name) const { return logs_dir() / name; }
+  [[nodiscard]] std::filesystem::path bin_dir() const { return dir / "bin"; }
+  [[nodiscard]] std::filesystem::path code_dir() const { return dir / "code"; }
+  [[nodiscard]] std::filesystem::path sweep_file() const { return dir / "sweep.json"; }
+  [[nodiscard]] std::filesystem::path early_stop_dir() const { return dir / "early_stop"; }
+  [[nodiscard]] std::filesystem::path collect_cache_file() const { return dir / "sweep_collect_cache.json"; }
+  [[nodiscard]] std::filesystem::path analysis_file() const { return dir / "analysis.html"; }
+  [[nodiscard]] std::filesystem::path job_dir(std::int64_t index) const { return logs_dir() / job_name(index); }
 
   /// @brief A job's folder name: its config's index, six digits ("000042").
   [[nodiscard]] static std::string job_name(std::int64_t index) { return fmt::format("{:06d}", index); }
@@ -102,14 +100,14 @@ inline std::vector<std::string> summary_job_names(std::string_view text, const s
 /// mark), its file cfgs/<key>. Files in cfgs/ that the summary does not list (a sweep nested in this one's
 /// cfgs/, a stray copy) are not jobs; a listed config that is missing is an error naming it, so a deleted
 /// config never shifts the later jobs' indices.
-inline std::vector<fs::path> list_job_configs(const sweep_layout& layout) {
+inline std::vector<std::filesystem::path> list_job_configs(const sweep_layout& layout) {
   std::error_code ec;
-  if (!fs::is_directory(layout.cfgs_dir(), ec)) {
+  if (!std::filesystem::is_directory(layout.cfgs_dir(), ec)) {
     throw error({layout.cfgs_dir().string(), 0}, "",
                 "no job configs: expected the folder setup writes; run `sweep setup` first");
   }
   // setup writes cfgs_summary.yaml last: without it, cfgs/ may be half-written
-  if (!fs::exists(layout.cfgs_summary_file(), ec)) {
+  if (!std::filesystem::exists(layout.cfgs_summary_file(), ec)) {
     throw error({layout.cfgs_summary_file().string(), 0}, "",
                 "missing: setup did not finish (was it interrupted?); expected it next to cfgs/, run `sweep setup` again");
   }
@@ -120,11 +118,11 @@ inline std::vector<fs::path> list_job_configs(const sweep_layout& layout) {
   }
   auto names = detail::summary_job_names(text, summary_file);
   std::vector<std::string> present;
-  for (auto& entry : fs::directory_iterator(layout.cfgs_dir())) {
+  for (auto& entry : std::filesystem::directory_iterator(layout.cfgs_dir())) {
     if (entry.is_regular_file(ec)) present.push_back(entry.path().filename().string());
   }
   std::sort(present.begin(), present.end());
-  std::vector<fs::path> cfgs;
+  std::vector<std::filesystem::path> cfgs;
   cfgs.reserve(names.size());
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (!std::binary_search(present.begin(), present.end(), names[i])) {

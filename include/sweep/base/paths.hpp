@@ -66,9 +66,8 @@ inline bool is_within(const std::filesystem::path& inner, const std::filesystem:
 /// through it. Cheap when no part of `rel` is a symlink (one lstat per part); only a symlink
 /// makes it resolve the whole path.
 [[nodiscard]] inline bool stays_inside(const std::filesystem::path& base, std::string_view rel) {
-  namespace fs = std::filesystem;
   if (!relative_path_problem(rel, "").empty()) return false;
-  fs::path at = base;
+  std::filesystem::path at = base;
   bool symlink = false;
   for (std::size_t from = 0; from <= rel.size() && !symlink;) {
     auto end = std::min(rel.find('/', from), rel.size());
@@ -83,9 +82,9 @@ inline bool is_within(const std::filesystem::path& inner, const std::filesystem:
   }
   if (!symlink) return true;  // no '..' (checked above) and no symlink below base: inside it
   std::error_code ec;
-  auto real_base = fs::weakly_canonical(base, ec);
+  auto real_base = std::filesystem::weakly_canonical(base, ec);
   if (ec) return false;
-  auto real = fs::weakly_canonical(base / fs::path(std::string(rel)), ec);
+  auto real = std::filesystem::weakly_canonical(base / std::filesystem::path(std::string(rel)), ec);
   return !ec && detail::is_within(real, real_base);
 }
 

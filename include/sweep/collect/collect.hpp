@@ -460,25 +460,24 @@ struct checkpoint_cleanup {
 /// never what it points to. An empty prefix, which would name every file, deletes nothing.
 inline checkpoint_cleanup delete_checkpoints(const std::filesystem::path& job_dir, std::string_view checkpoint_dir,
                                              std::string_view keep, std::string_view prefix = "model_epoch_") {
-  namespace fs = std::filesystem;
   checkpoint_cleanup out;
   if (keep == "all" || prefix.empty()) return out;
   if (!stays_inside(job_dir, checkpoint_dir)) {
     out.outside = true;
     return out;
   }
-  auto dir = job_dir / fs::path(std::string(checkpoint_dir));
+  auto dir = job_dir / std::filesystem::path(std::string(checkpoint_dir));
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return out;
-  std::vector<fs::path> files;
-  for (auto& entry : fs::directory_iterator(dir, ec)) {
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  std::vector<std::filesystem::path> files;
+  for (auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().filename().string().find(prefix) == std::string::npos) continue;
     if (entry.is_directory(ec) && !entry.is_symlink(ec)) continue;  // pycls's os.remove refuses folders too
     files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   if (keep == "last" && !files.empty()) files.pop_back();
-  for (auto& f : files) out.deleted += fs::remove(f, ec) ? 1 : 0;  // a symlink: the link, not its target
+  for (auto& f : files) out.deleted += std::filesystem::remove(f, ec) ? 1 : 0;  // a symlink: the link, not its target
   return out;
 }
 

@@ -62,7 +62,7 @@ class launch_context {
  public:
   launch_context(const sweep_config& cfg, const launch_request& request, std::string backend)
       : cfg_(cfg), request_(request), backend_(std::move(backend)), layout_(sweep_dir(cfg)),
-        project_dir_(request.project_dir.empty() ? fs::current_path() : fs::absolute(request.project_dir)) {
+        project_dir_(request.project_dir.empty() ? std::filesystem::current_path() : std::filesystem::absolute(request.project_dir)) {
     command_ = split_command(cfg.launch.command, cfg.file);
     if (!cfg.launch.conda_env.empty()) {
       std::vector<std::string> conda = {"conda", "run", "--no-capture-output", "-n", cfg.launch.conda_env};
@@ -76,10 +76,10 @@ class launch_context {
   [[nodiscard]] const std::string& backend() const noexcept { return backend_; }
   [[nodiscard]] const sweep_layout& layout() const noexcept { return layout_; }
   /// @brief Where relative words of LAUNCH.COMMAND were found (their copies are in layout().code_dir()).
-  [[nodiscard]] const fs::path& project_dir() const noexcept { return project_dir_; }
+  [[nodiscard]] const std::filesystem::path& project_dir() const noexcept { return project_dir_; }
 
   /// @brief The job configs (job i's is the i-th); read on first use (setup must have finished).
-  [[nodiscard]] const std::vector<fs::path>& job_configs() const {
+  [[nodiscard]] const std::vector<std::filesystem::path>& job_configs() const {
     if (!cfgs_) cfgs_ = list_job_configs(layout_);
     return *cfgs_;
   }
@@ -144,9 +144,9 @@ class launch_context {
   const launch_request& request_;
   std::string backend_;
   sweep_layout layout_;
-  fs::path project_dir_;
+  std::filesystem::path project_dir_;
   std::vector<std::string> command_;
-  mutable std::optional<std::vector<fs::path>> cfgs_;
+  mutable std::optional<std::vector<std::filesystem::path>> cfgs_;
 };
 
 /// @brief What a launch backend provides; see the comment at the top of launch/backend.hpp.

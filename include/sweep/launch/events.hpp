@@ -105,14 +105,14 @@ class launch_events {
   launch_events(const sweep_layout& layout, const launch_options& l)
       : launch_events(layout, l.on_event, l.max_failures) {}
 
-  [[nodiscard]] fs::path dir() const { return layout_.backend_dir("events"); }
-  [[nodiscard]] fs::path file(std::string_view name) const { return dir() / name; }
+  [[nodiscard]] std::filesystem::path dir() const { return layout_.backend_dir("events"); }
+  [[nodiscard]] std::filesystem::path file(std::string_view name) const { return dir() / name; }
 
   /// @brief A launch hands `expected` jobs to its backend: the counts start anew.
   void begin(std::size_t expected) const {
-    fs::create_directories(dir());
+    std::filesystem::create_directories(dir());
     std::error_code ec;
-    for (auto name : {"ended.txt", "failed.txt", "FAIL_FAST", "FINISHED"}) fs::remove(file(name), ec);
+    for (auto name : {"ended.txt", "failed.txt", "FAIL_FAST", "FINISHED"}) std::filesystem::remove(file(name), ec);
     write_file_atomic(file("expected"), fmt::format("{}\n", expected));
   }
 
@@ -126,7 +126,7 @@ class launch_events {
   /// Returns true for the one call whose failure reached LAUNCH.MAX_FAILURES (that caller stops the rest).
   bool job_ended(std::int64_t index, job_outcome outcome) const {
     bool reached = false;
-    fs::create_directories(dir());
+    std::filesystem::create_directories(dir());
     auto idx = fmt::format("{}", index);
     if (outcome == job_outcome::failed) {
       append_line(file("failed.txt"), idx);

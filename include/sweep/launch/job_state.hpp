@@ -33,7 +33,7 @@
 namespace sweep {
 
 /// @brief The number of lines of a text file (0 when it does not exist).
-inline std::size_t count_lines(const fs::path& path) {
+inline std::size_t count_lines(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return 0;
   return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
@@ -54,8 +54,8 @@ class job_folder {
   job_folder(const sweep_layout& layout, std::int64_t index) : index_(index), dir_(layout.job_dir(index)) {}
 
   [[nodiscard]] std::int64_t index() const noexcept { return index_; }
-  [[nodiscard]] const fs::path& dir() const noexcept { return dir_; }
-  [[nodiscard]] fs::path file(std::string_view name) const { return dir_ / name; }
+  [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
+  [[nodiscard]] std::filesystem::path file(std::string_view name) const { return dir_ / name; }
 
   [[nodiscard]] bool started() const { return path_exists(dir_); }
   [[nodiscard]] bool done() const { return path_exists(file(done_file)); }
@@ -69,7 +69,7 @@ class job_folder {
   [[nodiscard]] std::size_t retries() const { return count_lines(file(retry_file)); }
 
   /// @brief Creates the job's folder (before its first attempt writes logs there).
-  void prepare() const { fs::create_directories(dir_); }
+  void prepare() const { std::filesystem::create_directories(dir_); }
 
   /// @brief An attempt started in process `pid` (this launcher's child, the leader of its group): RUNNING
   /// holds "PID START HOST", so a later launch finds what a dead launcher left running (process_identity).
@@ -86,12 +86,12 @@ class job_folder {
   }
   void clear_running() const {
     std::error_code ec;
-    fs::remove(file(running_file), ec);
+    std::filesystem::remove(file(running_file), ec);
   }
 
   /// @brief Early stopping decided the job stops (`reason`: "rung R epoch E: ...").
   void mark_stopped_early(std::string_view reason) const {
-    fs::create_directories(dir_);
+    std::filesystem::create_directories(dir_);
     write_file_atomic(file(stopped_early_file), fmt::format("{}\n", reason));
   }
 
@@ -112,13 +112,13 @@ class job_folder {
   /// gets MAX_RETRY retries anew.
   void reset_failed() const {
     std::error_code ec;
-    fs::remove(file(failed_file), ec);
+    std::filesystem::remove(file(failed_file), ec);
     auto retry = file(retry_file);
-    if (!fs::exists(retry, ec)) return;
+    if (!std::filesystem::exists(retry, ec)) return;
     for (int n = 1;; ++n) {
       auto archived = dir_ / fmt::format("RETRY.{}.txt", n);
-      if (!fs::exists(archived, ec)) {
-        fs::rename(retry, archived, ec);
+      if (!std::filesystem::exists(archived, ec)) {
+        std::filesystem::rename(retry, archived, ec);
         return;
       }
     }
@@ -157,7 +157,7 @@ class job_folder {
 
  private:
   std::int64_t index_;
-  fs::path dir_;
+  std::filesystem::path dir_;
 };
 
 }  // namespace sweep

@@ -74,7 +74,7 @@ inline launch_result launch(const sweep_config& cfg, const launch_request& reque
   expand_command(ctx.command_template(), {"cfg", "out_dir", 0, cfg.launch.mode}, cfg.file);  // bad placeholders fail now
   check_job_program(cfg, ctx.command_template(), ctx.project_dir());                          // a missing program too
 
-  fs::create_directories(layout.logs_dir());
+  std::filesystem::create_directories(layout.logs_dir());
   file_lock lock(layout.lock_file(), true);
   if (!lock.locked()) {
     throw error({layout.dir.string(), 0}, "", "another `sweep launch` is running this sweep: expected it to end first");

@@ -64,63 +64,63 @@ namespace detail {
 /// @brief Copies a file or folder via temporary names and renames, so a running job never sees half a file.
 /// Inside a folder, a symlink to a folder is copied as the link (a link to `..` would copy forever), and a
 /// folder holding `to` itself is left out (a word naming a folder that holds the sweep).
-inline void copy_atomic(const fs::path& from, const fs::path& to) {
-  if (fs::is_directory(from)) {
-    fs::create_directories(to);
-    auto destination = fs::weakly_canonical(to);
-    for (auto& entry : fs::directory_iterator(from)) {
+inline void copy_atomic(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (std::filesystem::is_directory(from)) {
+    std::filesystem::create_directories(to);
+    auto destination = std::filesystem::weakly_canonical(to);
+    for (auto& entry : std::filesystem::directory_iterator(from)) {
       auto target = to / entry.path().filename();
       if (entry.is_symlink() && entry.is_directory()) {
         std::error_code ec;
-        fs::remove(target, ec);
-        fs::copy_symlink(entry.path(), target);
+        std::filesystem::remove(target, ec);
+        std::filesystem::copy_symlink(entry.path(), target);
         continue;
       }
-      auto inner = fs::weakly_canonical(entry.path());
+      auto inner = std::filesystem::weakly_canonical(entry.path());
       auto [end, rest] = std::mismatch(inner.begin(), inner.end(), destination.begin(), destination.end());
       if (entry.is_directory() && end == inner.end()) continue;  // `to` is inside it
       copy_atomic(entry.path(), target);
     }
     return;
   }
-  if (!fs::is_regular_file(from)) return;
-  fs::create_directories(to.parent_path());
+  if (!std::filesystem::is_regular_file(from)) return;
+  std::filesystem::create_directories(to.parent_path());
   auto tmp = to;
   tmp += fmt::format(".tmp.{}", ::getpid());
-  fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
-  fs::permissions(tmp, fs::status(from).permissions());
-  fs::rename(tmp, to);
+  std::filesystem::copy_file(from, tmp, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::permissions(tmp, std::filesystem::status(from).permissions());
+  std::filesystem::rename(tmp, to);
 }
 
 /// @brief A cluster launch copies the running driver to bin/sweep (tasks run that copy, so a rebuild does not
 /// change them) and writes `script` (a batch script holding only shell-quoted paths) into bin/.
 inline void install_driver(const launch_request& req, const sweep_layout& layout, const std::string& script_name,
                            const std::string& script_text) {
-  auto exec_perms = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
-                    fs::perms::others_exec;
-  fs::create_directories(layout.bin_dir());
+  auto exec_perms = std::filesystem::perms::owner_all | std::filesystem::perms::group_read | std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                    std::filesystem::perms::others_exec;
+  std::filesystem::create_directories(layout.bin_dir());
   copy_atomic(req.driver, layout.bin_dir() / "sweep");
-  fs::permissions(layout.bin_dir() / "sweep", exec_perms);
+  std::filesystem::permissions(layout.bin_dir() / "sweep", exec_perms);
   write_file_atomic(layout.bin_dir() / script_name, script_text);
-  fs::permissions(layout.bin_dir() / script_name, exec_perms);
+  std::filesystem::permissions(layout.bin_dir() / script_name, exec_perms);
 }
 
 /// @brief Copies into code/ every file or folder that a template word names by a relative path inside the
 /// project (words with placeholders, options and paths leaving the project are left alone). Warns on `out`
 /// about relative words with a '/' that name nothing: jobs run in code/ and would not find them.
-inline std::vector<std::string> copy_named_code(const std::vector<std::string>& words, const fs::path& project_dir,
-                                                const fs::path& code_dir, std::FILE* out = nullptr) {
+inline std::vector<std::string> copy_named_code(const std::vector<std::string>& words, const std::filesystem::path& project_dir,
+                                                const std::filesystem::path& code_dir, std::FILE* out = nullptr) {
   std::vector<std::string> copied;
-  fs::create_directories(code_dir);
+  std::filesystem::create_directories(code_dir);
   for (auto& w : words) {
     if (w.empty() || w.front() == '-' || w.find_first_of("{}") != std::string::npos) continue;
-    fs::path p(w);
+    std::filesystem::path p(w);
     if (p.is_absolute()) continue;
     auto norm = p.lexically_normal();
     if (norm.empty() || *norm.begin() == ".." || norm == ".") continue;
     std::error_code ec;
     auto source = project_dir / norm;
-    if (!fs::exists(source, ec)) {
+    if (!std::filesystem::exists(source, ec)) {
       if (out != nullptr && w.find('/') != std::string::npos) {
         fmt::print(out, "launch: warning: LAUNCH.COMMAND names '{}', which is not in {}; jobs run in {} and "
                         "will not find it\n", w, project_dir.string(), code_dir.string());

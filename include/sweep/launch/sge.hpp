@@ -44,9 +44,9 @@ namespace sweep {
 /// logs/sge/array.<n>.json (the jobs and LAUNCH values of array n), logs/sge/<job>.<task>.out (the task logs).
 struct sge_files {
   explicit sge_files(const sweep_layout& layout) : dir(layout.backend_dir("sge")) {}
-  fs::path dir;
-  [[nodiscard]] fs::path jobs_file() const { return dir / "jobs.txt"; }
-  [[nodiscard]] fs::path array_file(std::int64_t n) const { return dir / fmt::format("array.{}.json", n); }
+  std::filesystem::path dir;
+  [[nodiscard]] std::filesystem::path jobs_file() const { return dir / "jobs.txt"; }
+  [[nodiscard]] std::filesystem::path array_file(std::int64_t n) const { return dir / fmt::format("array.{}.json", n); }
 };
 
 /// @brief One qsub call: an array whose task t (from 1) runs jobs[t - 1].
@@ -317,7 +317,7 @@ inline launch_result sge_backend::launch(const launch_context& ctx, const std::v
     return result;
   }
 
-  fs::create_directories(files.dir);
+  std::filesystem::create_directories(files.dir);
   detail::install_driver(req, layout, "sge_task.sh",
                          fmt::format("#!/bin/sh\n# Written by `sweep launch`: a Grid Engine array task of this sweep "
                                      "(see docs/sge.md); $1 is the array's number.\nexec {} sge-task --sweep-dir {} "
@@ -347,7 +347,7 @@ inline launch_result sge_backend::launch(const launch_context& ctx, const std::v
 /// @brief What `sweep sge-task` (the Grid Engine array task) needs: the sweep folder and the array's number; the
 /// rest comes from the array's file.
 struct sge_task_options {
-  fs::path sweep_dir;
+  std::filesystem::path sweep_dir;
   std::int64_t array = 0;
   std::string qstat = "qstat";
   std::string qdel = "qdel";

@@ -56,8 +56,8 @@ struct slurm_array {
 /// logs/sbatch/jobs.txt ("<array job id> <offset>" per submitted array); SLURM.txt in each job's folder.
 struct slurm_files {
   explicit slurm_files(const sweep_layout& layout) : dir(layout.backend_dir("sbatch")) {}
-  fs::path dir;
-  [[nodiscard]] fs::path jobs_file() const { return dir / "jobs.txt"; }
+  std::filesystem::path dir;
+  [[nodiscard]] std::filesystem::path jobs_file() const { return dir / "jobs.txt"; }
   static constexpr std::string_view job_env_file = "SLURM.txt";
 };
 
@@ -317,7 +317,7 @@ inline launch_result slurm_backend::launch(const launch_context& ctx, const std:
   }
 
   slurm_files files(layout);
-  fs::create_directories(files.dir);
+  std::filesystem::create_directories(files.dir);
   detail::install_driver(req, layout, "job.sh",
                          fmt::format("#!/bin/sh\n# Written by `sweep launch`: a SLURM array task of this sweep "
                                      "(see docs/slurm.md).\nexec {} job --sweep-dir {} \"$@\"\n",
@@ -338,7 +338,7 @@ inline launch_result slurm_backend::launch(const launch_context& ctx, const std:
 
 /// @brief What `sweep job` (the SLURM array task) needs; the values come from bin/job.sh's arguments.
 struct slurm_task_options {
-  fs::path sweep_dir;
+  std::filesystem::path sweep_dir;
   std::int64_t offset = 0;
   task_settings job;            // MAX_RETRY, MODE, COMMAND, CONDA_ENV, ON_EVENT, MAX_FAILURES
   std::int64_t nodes = 1;       // LAUNCH.NODES, LAUNCH.TASKS_PER_NODE: srun gets them when more than one task

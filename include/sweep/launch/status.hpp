@@ -37,7 +37,7 @@ inline std::string_view to_string(job_state s) {
 /// @brief One job's line of `sweep status`.
 struct launch_job_status {
   std::int64_t index = 0;
-  fs::path cfg;
+  std::filesystem::path cfg;
   job_state state = job_state::new_job;
   std::size_t retries = 0;    // lines of RETRY.txt
   std::string queue_state;    // the engine's word for it (squeue's PENDING, ...), while a backend holds it

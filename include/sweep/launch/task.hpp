@@ -64,7 +64,7 @@ inline void task_log(std::FILE* log, std::string_view text) {
 
 /// @brief Job `index`'s spawn options: `prefix` (e.g. srun and its options) then the template's words with the
 /// job's values in; output appended to its logs, working folder code/, SWEEP_* variables set.
-inline spawn_options task_spawn_options(const sweep_layout& layout, const std::vector<fs::path>& cfgs, std::int64_t index,
+inline spawn_options task_spawn_options(const sweep_layout& layout, const std::vector<std::filesystem::path>& cfgs, std::int64_t index,
                                         const task_settings& s, const std::vector<std::string>& prefix = {}) {
   auto words = split_command(s.command);
   if (!s.conda_env.empty()) {
