@@ -47,16 +47,6 @@ inline std::uint32_t extension_seed(std::int64_t rng_seed, std::int64_t existing
 
 namespace detail {
 
-/// @brief The config's key of a cfgs_summary.yaml line: with SETUP.REPEATS the line ends with the job's
-/// " RNG_SEED n" (repeat_key), which tells a config's jobs apart.
-inline std::string config_key(std::string line, std::int64_t repeats) {
-  if (repeats > 1) {
-    auto at = line.rfind(" RNG_SEED ");
-    if (at != std::string::npos) line.erase(at);
-  }
-  return line;
-}
-
 template <sampleable_space Space>
 extend_summary extend_space(const sweep_config& cfg, std::int64_t count, const Space& design, const sweep_layout& layout) {
   auto cfgs = list_job_configs(layout);
@@ -65,7 +55,7 @@ extend_summary extend_space(const sweep_config& cfg, std::int64_t count, const S
   value::map summary;
   if (summary_value.is_map()) summary = summary_value.as_map();
   auto repeats = std::max<std::int64_t>(1, cfg.setup.repeats);
-  for (auto& [name, key] : summary) existing.insert(config_key(key.is_string() ? key.as_string() : key.python_repr(), repeats));
+  for (auto& [name, key] : summary) existing.insert(config_key_of(key.is_string() ? key.as_string() : key.python_repr(), repeats));
   extend_summary out;
   out.dir = layout.dir;
   out.before = static_cast<std::int64_t>(cfgs.size());

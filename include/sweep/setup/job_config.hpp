@@ -65,4 +65,14 @@ inline std::string repeat_key(std::string_view config_key, std::int64_t repeats,
   return repeats <= 1 ? std::string(config_key) : fmt::format("{} RNG_SEED {}", config_key, seed);
 }
 
+/// @brief The inverse of repeat_key: the config's key of a cfgs_summary.yaml line (without the job's
+/// " RNG_SEED n" when there are repeats).
+inline std::string config_key_of(std::string line, std::int64_t repeats) {
+  if (repeats > 1) {
+    auto at = line.rfind(" RNG_SEED ");
+    if (at != std::string::npos) line.erase(at);
+  }
+  return line;
+}
+
 }  // namespace sweep
