@@ -297,6 +297,39 @@ TEST_CASE("the bootstrap is seeded and finds pycls's good ranges") {
   CHECK(std::all_of(best.begin(), best.end(), [](auto i) { return i < 3; }));
 }
 
+TEST_CASE("the bootstrap's best job follows the law of the best of m draws, ties shared evenly") {
+  // 10 jobs, two tied for third best, one NaN; resamples of m = 4 draws with replacement. The best
+  // has rank >= r with probability ((n - r) / n)^m; a tied pair splits its share; the NaN wins only when all m draws are it.
+  std::vector<double> errors = {5, 1, 7, 3, 3, 9, std::nan(""), 2, 8, 6};
+  sweep::bootstrap_options opt;
+  opt.resamples = 200000;
+  opt.sample = 4;
+  auto best = sweep::bootstrap_best(errors, opt);
+  std::vector<double> share(errors.size());
+  for (auto i : best) share[i] += 1.0 / static_cast<double>(best.size());
+  auto at_least = [](double rank) { return std::pow((10 - rank) / 10, 4); };
+  auto p_rank = [&](double r) { return at_least(r) - at_least(r + 1); };
+  CHECK(share[1] == Approx(p_rank(0)).margin(0.004));
+  CHECK(share[7] == Approx(p_rank(1)).margin(0.004));
+  CHECK(share[3] == Approx((p_rank(2) + p_rank(3)) / 2).margin(0.004));
+  CHECK(share[4] == Approx((p_rank(2) + p_rank(3)) / 2).margin(0.004));
+  CHECK(share[0] == Approx(p_rank(4)).margin(0.004));
+  CHECK(share[6] == Approx(std::pow(0.1, 4)).margin(0.0001));  // a NaN wins only a resample of NaNs
+  CHECK(sweep::bootstrap_best({std::nan(""), std::nan("")}, opt).size() == 200000);
+  // A brute-force bootstrap (m draws, keep the first best) agrees.
+  std::mt19937_64 engine(3);
+  std::vector<double> brute(errors.size());
+  for (int b = 0; b < 200000; ++b) {
+    std::size_t arg = sweep::uniform_index(engine, errors.size());
+    for (int k = 1; k < 4; ++k) {
+      std::size_t i = sweep::uniform_index(engine, errors.size());
+      if (errors[i] < errors[arg] || std::isnan(errors[arg])) arg = i;
+    }
+    brute[arg] += 1.0 / 200000;
+  }
+  for (std::size_t i = 0; i < errors.size(); ++i) CHECK(share[i] == Approx(brute[i]).margin(0.005));
+}
+
 TEST_CASE("filters keep jobs whose metric lies in [min, max]") {
   auto& s = fixture();
   CHECK(sweep::apply_filters(s, {{"done", {1, 1, 1}}}).jobs.size() == 64);

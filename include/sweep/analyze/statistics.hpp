@@ -14,6 +14,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <numeric>
 #include <random>
 #include <string>
 #include <string_view>
@@ -50,22 +51,34 @@ inline std::size_t uniform_index(std::mt19937_64& engine, std::size_t n) {
   return static_cast<std::size_t>((static_cast<wide>(engine()) * n) >> 64);
 }
 
-/// @brief The index of the best job (lowest error) of each bootstrap resample, drawn with replacement.
+/// @brief The index of the best job (lowest error) of each bootstrap resample of `opt.sample` jobs drawn
+/// with replacement. The best of m uniform draws is drawn directly, not by drawing the m jobs: its rank r
+/// among the jobs sorted by error (best first) has P(rank > r) = ((n - 1 - r) / n)^m, so one uniform u gives
+/// r = floor(n - 1 - n (1 - u)^(1/m)) + 1; among jobs of equal error the draw is uniform, as the first
+/// drawn of them wins in a resample. The same distribution as m draws per resample, in O(n log n + b)
+/// instead of O(b m) (2500 resamples of 25,000 jobs: 62 million draws at 100,000 jobs). A NaN error
+/// ranks last: it is the best only of a resample of NaNs.
 inline std::vector<std::size_t> bootstrap_best(const std::vector<double>& errors, const bootstrap_options& opt = {}) {
   if (errors.empty()) throw error("the bootstrap needs at least one job");
   std::size_t n = errors.size();
-  std::size_t n_sample = opt.sample > 1 ? static_cast<std::size_t>(opt.sample)
-                                        : std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(n) * opt.sample));
+  double m = opt.sample > 1 ? std::floor(opt.sample) : std::max(1.0, std::floor(static_cast<double>(n) * opt.sample));
+  std::vector<std::size_t> by_error(n);
+  std::iota(by_error.begin(), by_error.end(), std::size_t{0});
+  auto better = [&](std::size_t a, std::size_t b) { return errors[a] < errors[b] || (std::isnan(errors[b]) && !std::isnan(errors[a])); };
+  std::stable_sort(by_error.begin(), by_error.end(), better);
   std::mt19937_64 engine(opt.seed);
-  auto draw = [&] { return uniform_index(engine, n); };
+  auto nd = static_cast<double>(n);
   std::vector<std::size_t> best(static_cast<std::size_t>(std::max(opt.resamples, 1)));
   for (auto& b : best) {
-    std::size_t arg = draw();
-    for (std::size_t k = 1; k < n_sample; ++k) {
-      std::size_t i = draw();
-      if (errors[i] < errors[arg]) arg = i;
-    }
-    b = arg;
+    double u = static_cast<double>(engine() >> 11) * 0x1.0p-53;  // [0, 1), 53 bits, the same everywhere
+    double x = std::floor(nd - 1 - nd * std::pow(1 - u, 1 / m)) + 1;
+    auto rank = static_cast<std::size_t>(std::clamp(x, 0.0, nd - 1));
+    // The jobs tied with this rank's error (NaNs tie with each other): one of them, uniformly.
+    auto tied = [&](std::size_t i) { return !better(by_error[rank], i) && !better(i, by_error[rank]); };
+    auto first = std::partition_point(by_error.begin(), by_error.begin() + static_cast<std::ptrdiff_t>(rank),
+                                      [&](std::size_t i) { return !tied(i); });
+    auto last = std::partition_point(by_error.begin() + static_cast<std::ptrdiff_t>(rank), by_error.end(), tied);
+    b = first[static_cast<std::ptrdiff_t>(uniform_index(engine, static_cast<std::size_t>(last - first)))];
   }
   return best;
 }

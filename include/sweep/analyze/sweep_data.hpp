@@ -37,6 +37,21 @@
 
 namespace sweep {
 
+/// @brief A sweep.json's text, shared by the jobs that point into it (see job::text), whatever holds
+/// its bytes: a string, or the mapped file (file_bytes).
+using shared_text = std::shared_ptr<const std::string_view>;
+
+/// @brief `view` shared as long as `owner` (which holds its bytes) is.
+template <class Owner>
+shared_text share_text(std::shared_ptr<Owner> owner, std::string_view view) {
+  struct held {
+    std::shared_ptr<Owner> owner;
+    std::string_view view;
+  };
+  auto h = std::make_shared<const held>(held{std::move(owner), view});
+  return {h, &h->view};  // aliasing: points at the view, owns the pair
+}
+
 /// @brief One analysed job: its number ("000059", from its log folder), record and error.
 struct job {
   std::string id;
@@ -44,7 +59,7 @@ struct job {
   double error = 0;
   /// @brief When `record` holds only the fields an analysis reads (load_options::fields), the
   /// sweep.json text and this job's element in it, to read the whole record again (whole_record).
-  std::shared_ptr<const std::string> text;
+  shared_text text;
   std::string_view source;
   /// @brief Metric values already looked up (by metric name): a report reads each several times,
   /// and walking 10,000 scattered records is the slow part. Shared by the copies; not thread-safe.
@@ -468,7 +483,7 @@ inline void prune(nlohmann::json& map, std::string& path, const record_fields& k
 /// every core, each while its tree is fresh in cache; the calling thread first finds the
 /// elements (see read_element). `owner` holds `text` when jobs keep chosen fields only (they
 /// point into it). Nothing when the text is not one balanced list.
-inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, const std::shared_ptr<const std::string>& owner,
+inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, const shared_text& owner,
                                                        const std::string& file_name, std::string_view error_key,
                                                        const load_options& opts) {
   auto error_record = error_key.substr(0, error_key.find('.'));
@@ -568,7 +583,7 @@ inline void release_trees(std::vector<std::shared_ptr<const nlohmann::json>>& tr
 
 namespace detail {
 
-inline sweep_data parse_sweep(std::string_view text, const std::shared_ptr<const std::string>& owner, std::string file_name,
+inline sweep_data parse_sweep(std::string_view text, const shared_text& owner, std::string file_name,
                               std::string name, std::string_view error_key, const load_options& opts) {
   text = text.substr(0, text.find('\0'));  // where nlohmann's parser stops too (a zero-filled tail after a crash)
   auto all = load_jobs(text, owner, file_name, error_key, opts);
@@ -601,24 +616,31 @@ inline sweep_data parse_sweep(std::string_view text, const std::shared_ptr<const
 /// (augmented, their error cached), the others are counted in `skipped`. `opts` says what of
 /// each job to keep and look up (see analysis_reads for what a report needs); when it chooses
 /// the fields, the jobs keep the text (shared, not copied) to read whole records again.
-inline sweep_data parse_sweep(std::shared_ptr<const std::string> text, std::string file_name, std::string name,
+inline sweep_data parse_sweep(const shared_text& text, std::string file_name, std::string name,
                               std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
-  std::string_view view = text ? std::string_view(*text) : std::string_view();
+  std::string_view view = text ? *text : std::string_view();
   auto owner = opts.fields.all() ? nullptr : text;  // whole records: nothing to read again
   return detail::parse_sweep(view, owner, std::move(file_name), std::move(name), error_key, opts);
 }
 
-/// @brief Parses sweep.json text into jobs (see above); chosen fields make the jobs keep a copy of the text.
+/// @brief Parses sweep.json text held by a string (see above).
+inline sweep_data parse_sweep(const std::shared_ptr<const std::string>& text, std::string file_name, std::string name,
+                              std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
+  return parse_sweep(text ? share_text(text, *text) : nullptr, std::move(file_name), std::move(name), error_key, opts);
+}
+
+/// @brief Parses sweep.json text (see above); chosen fields make the jobs keep a copy of the text.
 inline sweep_data parse_sweep(std::string_view text, std::string file_name, std::string name,
                               std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
   if (!opts.fields.all()) return parse_sweep(std::make_shared<const std::string>(text), std::move(file_name), std::move(name), error_key, opts);
   return detail::parse_sweep(text, nullptr, std::move(file_name), std::move(name), error_key, opts);
 }
 
-/// @brief Loads a sweep.json file (see parse_sweep).
+/// @brief Loads a sweep.json file (see parse_sweep), mapped rather than read (see file_bytes).
 inline sweep_data load_sweep(const std::filesystem::path& file, std::string name,
                              std::string_view error_key = "test_ema_epoch.min_top1_err", const load_options& opts = {}) {
-  return parse_sweep(std::make_shared<const std::string>(read_file(file)), file.string(), std::move(name), error_key, opts);
+  auto bytes = std::make_shared<const file_bytes>(file);
+  return parse_sweep(share_text(bytes, bytes->view()), file.string(), std::move(name), error_key, opts);
 }
 
 /// @brief A job's whole record (with its `aug`): the loaded one, or when the load kept chosen
