@@ -16,6 +16,9 @@
 #include <string>
 #include <thread>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace {
 
 const std::string data_dir = std::string(SWEEP_TEST_DATA_DIR) + "/analyze";
@@ -166,7 +169,7 @@ TEST_CASE("a load with chosen fields keeps those (at any depth) and reads whole 
   CHECK(part.jobs[5].memo->at("error_tst") == sweep::job_number(whole.jobs[5], sweep::get_metric_info("error_tst")));
   CHECK(part.jobs[5].memo->at("wd") == sweep::job_number(whole.jobs[5], sweep::get_metric_info("wd")));
   // The text is shared with the jobs, not copied, and each job reads its whole record from it again.
-  CHECK(part.jobs[5].text == text);
+  CHECK(part.jobs[5].text->data() == text->data());
   for (std::size_t i = 0; i < whole.jobs.size(); ++i) CHECK(*sweep::whole_record(part.jobs[i]) == *whole.jobs[i].record);
   CHECK(sweep::whole_record(whole.jobs[5]) == whole.jobs[5].record);  // loaded whole: nothing read again
 
@@ -255,6 +258,71 @@ TEST_CASE("a sweep.json nested deeper than max_json_depth is an error, not a sta
   // Not a balanced list: the whole text is parsed to say why, with the same bound.
   CHECK_THROWS_WITH(sweep::parse_sweep("[" + job(100000, "[", "]"), "cut.json", "s"),
                     Catch::Contains("cut.json: a job record nested more than 1000 levels deep"));
+}
+
+TEST_CASE("a load that leaves columns and fields out still checks them, as nlohmann does") {
+  // simdjson only checks the values a load leaves out (no tree, no text kept): what it refuses there,
+  // nlohmann reads again, so a bad value in a dropped column fails as it would in a kept one.
+  sweep::load_options opts;
+  opts.columns = sweep::epoch_columns({"test_ema_epoch.min_top1_err"});
+  opts.fields = sweep::record_fields({"cfg.OPTIM.BASE_LR"});
+  auto job = [](std::string_view dropped) {
+    return fmt::format("{{\"cfg\": {{\"OPTIM\": {{\"BASE_LR\": 0.1, \"WD\": {}}}}}, \"test_ema_epoch\": {{\"min_top1_err\": [3.5], "
+                       "\"loss\": [{}]}}}}", dropped, dropped);
+  };
+  auto ok = sweep::parse_sweep("[" + job("1e5") + ",\n" + job("\"x\"") + "]", "ok.json", "s", "test_ema_epoch.min_top1_err", opts);
+  REQUIRE(ok.jobs.size() == 2);
+  CHECK(ok.jobs[1].error == 3.5);
+  CHECK(!ok.jobs[1].record->at("cfg").at("OPTIM").contains("WD"));
+  for (auto* bad : {"-", "tru", "1.", "\"\\x\"", "99999999999999999999999", "[1, ]"}) {
+    INFO(bad);
+    auto text = "[" + job("1") + ",\n" + job(bad) + "]";
+    std::string expected;
+    try {
+      sweep::parse_sweep(text, "bad.json", "s");  // every column and field kept
+    } catch (const sweep::error& e) {
+      expected = e.what();
+    }
+    if (expected.empty()) {  // nlohmann reads it (a 64-bit overflow is a float to it): so must the chosen load
+      CHECK(sweep::parse_sweep(text, "bad.json", "s", "test_ema_epoch.min_top1_err", opts).jobs.size() == 2);
+    } else {
+      CHECK_THROWS_WITH(sweep::parse_sweep(text, "bad.json", "s", "test_ema_epoch.min_top1_err", opts), expected);
+      CHECK_THAT(expected, Catch::Contains("bad.json:2: [1]: not valid JSON"));
+    }
+  }
+  // Depth is counted inside what is left out too.
+  std::string deep(sweep::max_json_depth, '[');
+  auto deep_job = "{\"test_ema_epoch\": {\"min_top1_err\": [1], \"loss\": " + deep + "]}}";
+  CHECK_THROWS_WITH(sweep::parse_sweep("[" + deep_job + "]", "deep.json", "s", "test_ema_epoch.min_top1_err", opts),
+                    Catch::Contains("nested more than 1000 levels deep"));
+}
+
+TEST_CASE("load_sweep maps a sweep.json, reads what cannot be mapped, and names what it cannot read") {
+  auto dir = std::filesystem::temp_directory_path() / fmt::format("sweep_file_bytes_{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  auto whole = read(data_dir + "/sweep.json");
+  // Mapped: the jobs that keep chosen fields point into the mapping, and read whole records from it.
+  std::filesystem::copy_file(data_dir + "/sweep.json", dir / "sweep.json", std::filesystem::copy_options::overwrite_existing);
+  sweep::load_options opts;
+  opts.fields = sweep::record_fields({"cfg.OPTIM.BASE_LR"});
+  auto mapped = sweep::load_sweep(dir / "sweep.json", "m", "test_ema_epoch.min_top1_err", opts);
+  REQUIRE(mapped.jobs.size() == fixture().jobs.size());
+  CHECK(*mapped.jobs[0].text == whole);
+  CHECK(*sweep::whole_record(mapped.jobs.back()) == *fixture().jobs.back().record);
+  // A pipe cannot be mapped: it is read.
+  auto fifo = dir / "fifo.json";
+  std::filesystem::remove(fifo);
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::thread writer([&] { std::ofstream(fifo) << whole; });
+  sweep::file_bytes piped(fifo);
+  writer.join();
+  CHECK(piped.view() == whole);
+  std::ofstream(dir / "empty.json").flush();
+  CHECK(sweep::file_bytes(dir / "empty.json").view().empty());
+  CHECK_THROWS_WITH(sweep::file_bytes(dir), Catch::Contains("is a folder: expected a readable file"));
+  CHECK_THROWS_WITH(sweep::file_bytes(dir / "missing.json"),
+                    Catch::Contains("missing.json") && Catch::Contains("cannot read the file (No such file or directory)"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("percentile interpolates like numpy") {

@@ -300,6 +300,12 @@ class job_tree_builder {
     slot_ = &(*open_.back())[k];  // a repeated key: the last value wins, as in nlohmann's tree
     return true;
   }
+  /// @brief For simdjson_sax_reader (see skipping_sax): the next value, or all of the open one, is left out.
+  [[nodiscard]] bool skips_value() const noexcept { return skip_next_ || skipping_ > 0; }
+  bool skipped_scalar() {
+    skip_next_ = false;
+    return true;
+  }
   bool parse_error(std::size_t byte, const std::string& /*token*/, const json::exception& e) {
     error_byte = byte;
     error_message = e.what();

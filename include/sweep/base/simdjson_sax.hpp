@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -31,6 +32,16 @@ inline simdjson::padded_string_view padded_slice(std::string_view slice, const c
   scratch.append(simdjson::SIMDJSON_PADDING, ' ');
   return simdjson::padded_string_view(scratch.data(), slice.size(), scratch.size());
 }
+
+/// @brief A SAX handler that leaves some values out (job_tree_builder drops the epoch columns an
+/// analysis never reads): while `skips_value()`, its scalars are only checked, not handed over (no
+/// copy of their text, no number typed for it), and each is acknowledged by `skipped_scalar()`.
+/// Lists and maps still open and close in the handler, which counts their depth.
+template <class Sax>
+concept skipping_sax = requires(Sax& sax) {
+  { sax.skips_value() } -> std::same_as<bool>;
+  { sax.skipped_scalar() } -> std::same_as<bool>;
+};
 
 /// @brief Reads a JSON object or list with simdjson and sends nlohmann's SAX events for it
 /// (start_object, key, number_float with its lexeme, ...), the numbers typed as nlohmann types them.
@@ -56,6 +67,9 @@ class simdjson_sax_reader {
     using simdjson::ondemand::json_type;
     json_type type{};
     if (v.type().get(type)) return false;
+    if constexpr (skipping_sax<Sax>) {
+      if (type != json_type::object && type != json_type::array && sax.skips_value()) return checked(v, type) && sax.skipped_scalar();
+    }
     switch (type) {
       case json_type::object: {
         simdjson::ondemand::object object;
@@ -64,8 +78,11 @@ class simdjson_sax_reader {
           simdjson::ondemand::field field;
           std::string_view key;
           if (std::move(member).get(field) || field.unescaped_key().get(key)) return false;
-          key_.assign(key);
-          if (!sax.key(key_) || !walk(field.value(), sax)) return false;
+          if (!skips(sax)) {
+            key_.assign(key);
+            if (!sax.key(key_)) return false;
+          }
+          if (!walk(field.value(), sax)) return false;
         }
         return sax.end_object();
       }
@@ -95,6 +112,35 @@ class simdjson_sax_reader {
       }
     }
     return false;
+  }
+
+  template <class Sax>
+  static bool skips(Sax& sax) {
+    if constexpr (skipping_sax<Sax>) return sax.skips_value();
+    return false;
+  }
+
+  /// @brief Whether a scalar left out reads as valid JSON, as it would if handed over: the same
+  /// getters, so simdjson refuses (and nlohmann reads again) exactly what it refuses then.
+  static bool checked(simdjson::ondemand::value v, simdjson::ondemand::json_type type) {
+    using simdjson::ondemand::json_type;
+    using simdjson::ondemand::number_type;
+    switch (type) {
+      case json_type::number: {
+        number_type kind{};
+        if (v.get_number_type().get(kind)) return false;
+        if (kind == number_type::floating_point_number) return !v.get_double().error();
+        if (kind == number_type::signed_integer) return !v.get_int64().error();
+        return !v.get_uint64().error();
+      }
+      case json_type::string: return !v.get_string().error();
+      case json_type::boolean: return !v.get_bool().error();
+      case json_type::null: {
+        bool null = false;
+        return !v.is_null().get(null) && null;
+      }
+      default: return false;
+    }
   }
 
   template <class Sax>
