@@ -7,9 +7,15 @@ if ! command -v chromium >/dev/null; then
 fi
 command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm are needed: skipped"; exit 77; }
 modules=$(dirname "$work")/node
+# The checks run side by side (ctest -j) and share $modules: one installs while the others wait for
+# it (without the lock, a second `rm -rf` pulled node_modules from under a running check).
+mkdir -p "$(dirname "$work")"
+exec {install_lock}>"$modules.lock"
+flock "$install_lock"
 if ! cmp -s "$src/tests/browser/package-lock.json" "$modules/package-lock.json" 2>/dev/null || [[ ! -d $modules/node_modules/puppeteer-core ]]; then
   rm -rf "$modules" && mkdir -p "$modules"
   cp "$src/tests/browser/package.json" "$src/tests/browser/package-lock.json" "$modules/"
   (cd "$modules" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --prefer-offline --no-audit --no-fund >npm.log 2>&1) ||
     { tail -5 "$modules/npm.log"; echo "npm ci of puppeteer-core failed (no registry?): skipped"; rm -rf "$modules/node_modules"; exit 77; }
 fi
+flock -u "$install_lock"
