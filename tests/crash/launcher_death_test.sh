@@ -59,6 +59,17 @@ wait_running() {
   done
   fail "no $1 jobs running after 10 s"
 }
+# Waits until the running jobs have all started their tickers (a loaded machine may take a while to
+# get a job's shell that far, and step 1 checks that the ticker outlives the launcher).
+wait_ticking() {
+  for _ in $(seq 200); do
+    local ticking=0
+    for f in root/s/logs/*/RUNNING; do grep -q '^tick' "$(dirname "$f")/stdout.log" 2>/dev/null && ticking=$((ticking + 1)); done
+    ((ticking >= $1)) && return 0
+    sleep 0.05
+  done
+  fail "no $1 running jobs ticking after 10 s"
+}
 leaders() { for f in root/s/logs/*/RUNNING; do cut -d' ' -f1 "$f"; done; }
 # A pid is gone or a zombie (its parent died; whoever adopted it may not have reaped it yet).
 dead() { [[ ! -e /proc/$1/stat ]] || [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) == Z ]]; }
@@ -78,7 +89,7 @@ step "1. SIGKILL the launcher, then launch again"
 setsid "$driver" launch --sweep-cfg sweep.yaml --yes >launch1.out 2>&1 &
 launcher=$!
 wait_running 2
-sleep 0.5
+wait_ticking 2
 mapfile -t old < <(leaders)
 kill -KILL "$launcher"
 wait "$launcher" 2>/dev/null
