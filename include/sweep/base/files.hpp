@@ -108,29 +108,33 @@ inline void write_file_atomic(const std::filesystem::path& target, std::string_v
   write_file_atomic(target, std::vector<std::string_view>{text});
 }
 
-/// @brief Reads a whole file into `storage[0, size)`; false if it cannot be opened or read.
+/// @brief Reads an open file to its end into `storage[0, size)`; false if a read fails.
 /// The kernel copies straight into `storage`, sized from fstat (a log may still grow: read to
 /// EOF). `storage` only ever grows, so a buffer reused from file to file is not zeroed again.
-inline bool read_whole_file(const std::string& path, std::string& storage, std::size_t& size) {
+inline bool read_whole_fd(int fd, std::string& storage, std::size_t& size) {
   size = 0;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
   struct stat st {};
   std::size_t expected = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
-  bool ok = true;
   for (;;) {
     // One spare byte, so a file read to its stat size needs one more read() to see EOF.
     std::size_t wanted = size + 1 + (size == 0 ? expected : size / 2);
     if (storage.size() <= size) storage.resize(std::max<std::size_t>(wanted, 1 << 12));
     auto n = ::read(fd, storage.data() + size, storage.size() - size);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = n == 0;
-      break;
-    }
+    if (n <= 0) return n == 0;
     size += static_cast<std::size_t>(n);
   }
+}
+
+/// @brief Reads a whole file into `storage[0, size)` (see read_whole_fd); false if it cannot be opened or read.
+inline bool read_whole_file(const std::string& path, std::string& storage, std::size_t& size) {
+  size = 0;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = read_whole_fd(fd, storage, size);
+  int saved = errno;
   ::close(fd);
+  errno = saved;  // the caller's message names why the read failed, not what close did
   return ok;
 }
 
@@ -153,37 +157,55 @@ inline std::string first_line_of(const std::filesystem::path& path) {
   return text.substr(0, text.find('\n'));
 }
 
+namespace detail {
+
+/// @brief A folder where a file is read is a sweep::error naming it.
+inline void refuse_folder(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) throw error({file.string(), 0}, "", "is a folder: expected a readable file");
+}
+
+/// @brief The error of a file that cannot be opened or read, saying why (errno).
+inline error unreadable(const std::filesystem::path& file) {
+  return error({file.string(), 0}, "", fmt::format("cannot read the file ({}): expected a readable file", std::strerror(errno)));
+}
+
+}  // namespace detail
+
 /// @brief Reads a whole file; a missing, unreadable or non-regular file is a sweep::error naming it.
 inline std::string read_file(const std::filesystem::path& file) {
   std::string text;
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) throw error({file.string(), 0}, "", "is a folder: expected a readable file");
-  if (!read_file_into(file.string(), text)) {
-    throw error({file.string(), 0}, "", fmt::format("cannot read the file ({}): expected a readable file", std::strerror(errno)));
-  }
+  detail::refuse_folder(file);
+  if (!read_file_into(file.string(), text)) throw detail::unreadable(file);
   return text;
 }
 
 /// @brief A whole file's bytes. A regular file is mapped read-only: its pages are read where they
 /// lie in the page cache, with no copy and no zero-filled buffer first (for a 1.6 GB sweep.json that
-/// was a tenth of the analysis). Anything else (a pipe, /proc) is read. A mapped file must not
-/// shrink while mapped; sweep's own writers replace a file by rename, which leaves a mapped one
-/// whole. A missing or unreadable file, or a folder, is a sweep::error naming it, as read_file says.
+/// was a tenth of the analysis). Anything else (a pipe, /proc) is read from the same descriptor (a
+/// pipe cannot be opened twice for one writer). A mapped file must not shrink while mapped; sweep's
+/// own writers replace a file by rename, which leaves a mapped one whole. A missing or unreadable
+/// file, or a folder, is a sweep::error naming it, as read_file says.
 class file_bytes {
  public:
   explicit file_bytes(const std::filesystem::path& file) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(file, ec)) throw error({file.string(), 0}, "", "is a folder: expected a readable file");
+    detail::refuse_folder(file);
     int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw detail::unreadable(file);
     struct stat st {};
-    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
       size_ = static_cast<std::size_t>(st.st_size);
       map_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
       if (map_ == MAP_FAILED) map_ = nullptr;
       else ::madvise(map_, size_, MADV_WILLNEED);  // read ahead of the scan: it goes through the file once, in order
     }
-    if (fd >= 0) ::close(fd);
-    if (map_ == nullptr) read_ = read_file(file);  // its error names what went wrong
+    std::size_t size = 0;
+    bool ok = map_ != nullptr || read_whole_fd(fd, read_, size);
+    int saved = errno;
+    ::close(fd);
+    errno = saved;
+    if (!ok) throw detail::unreadable(file);
+    if (map_ == nullptr) read_.resize(size);
   }
   ~file_bytes() {
     if (map_ != nullptr) ::munmap(map_, size_);
