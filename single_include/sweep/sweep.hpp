@@ -138,6 +138,16 @@ class atomic_file {
   /// @brief Appends `piece`; throws sweep::error naming the target when the disk refuses it.
   void write(std::string_view piece) {
     if (!piece.empty() && std::fwrite(piece.data(), 1, piece.size(), file_) != piece.size()) fail(errno);
+    written_ += piece.size();
+    if (written_ - queued_ >= queue_every) {
+      // Renaming over an existing file makes ext4 allocate and queue all of the new one's data
+      // there and then (auto_da_alloc): 0.12 s for a 160 MB sweep.json, with the work done. Queued
+      // as it is written instead, that happens while the rest is still being made.
+      if (std::fflush(file_) != 0) fail(errno);
+      ::sync_file_range(::fileno(file_), static_cast<off_t>(queued_), static_cast<off_t>(written_ - queued_),
+                        SYNC_FILE_RANGE_WRITE);  // a hint: where it cannot be done, the rename does it
+      queued_ = written_;
+    }
   }
 
   /// @brief Closes the file and renames it onto the target.
@@ -156,9 +166,12 @@ class atomic_file {
     throw error({target_.string(), 0}, "", fmt::format("cannot write: {}", std::strerror(saved_errno)));
   }
 
+  static constexpr std::size_t queue_every = std::size_t{8} << 20;  // bytes
+
   std::filesystem::path target_, temporary_;
   std::FILE* file_;
   bool committed_ = false;
+  std::size_t written_ = 0, queued_ = 0;  // bytes written, and handed to the disk's queue
 };
 
 /// @brief Writes the pieces, in order, to `target` atomically (see atomic_file).
@@ -986,51 +999,57 @@ inline void append_python_float_repr(std::string& out, double x) {
   out.append(exp_digits, exp_end);
 }
 
-/// @brief Appends Python's repr() of the float written as `decimal` (JSON text such as
-/// "12.3400"), read off the text when it can be: a decimal of at most 15 significant digits
-/// (DBL_DIG) round-trips, so no shorter one maps to the same double and those digits are the
-/// repr's. False, with `out` untouched, for anything else (exponents, longer or tiny numbers).
-/// Collect meets millions of fixed-point floats, where this is ~5x cheaper than formatting.
-inline bool append_decimal_as_python_repr(std::string& out, std::string_view decimal) {
-  std::string_view sign = decimal.starts_with('-') ? "-" : "";
-  decimal.remove_prefix(sign.size());
-  auto point = decimal.find('.');
-  if (point == 0 || point == std::string_view::npos || point + 1 == decimal.size()) return false;
-  if (point > 1 && decimal.front() == '0') return false;  // not JSON's form of a number
+/// @brief The length of Python's repr() of the float written as `decimal` (JSON text such as
+/// "12.3400", whose repr "12.34" is always a prefix of it), read off the text when it can be: a
+/// decimal of at most 15 significant digits (DBL_DIG) round-trips, so no shorter one maps to the
+/// same double and those digits are the repr's. 0 for anything else (exponents, longer or tiny
+/// numbers, text that is not a JSON number). Collect meets millions of fixed-point floats, where
+/// this is ~5x cheaper than formatting, and the repr needs no copy.
+inline std::size_t decimal_repr_length(std::string_view decimal) {
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (!std::all_of(decimal.begin(), decimal.begin() + static_cast<std::ptrdiff_t>(point), digit) ||
-      !std::all_of(decimal.begin() + static_cast<std::ptrdiff_t>(point) + 1, decimal.end(), digit)) {
-    return false;
+  std::size_t i = decimal.starts_with('-') ? 1 : 0;
+  const std::size_t whole_at = i;
+  while (i < decimal.size() && digit(decimal[i])) ++i;
+  const std::size_t whole = i - whole_at, point = i;
+  if (whole == 0 || i == decimal.size() || decimal[i] != '.') return 0;
+  const bool zero_whole = decimal[whole_at] == '0';
+  if (zero_whole && whole > 1) return 0;  // not JSON's form of a number
+  // One pass over the fraction: its first and last non-zero digits.
+  std::size_t first = 0, last = 0;  // 0: none (both lie after the point)
+  for (++i; i < decimal.size(); ++i) {
+    if (!digit(decimal[i])) return 0;
+    if (decimal[i] != '0') {
+      if (first == 0) first = i;
+      last = i;
+    }
   }
-  std::string_view whole = decimal.substr(0, point), fraction = decimal.substr(point + 1);
-  fraction = fraction.substr(0, fraction.find_last_not_of('0') + 1);  // npos + 1 == 0: all zeros
-  bool zero_whole = whole == "0";
-  if (zero_whole && fraction.empty()) {  // a zero: "0.0" or "-0.0"
-    out += sign;
-    out += "0.0";
-    return true;
-  }
+  if (i == point + 1) return 0;  // no digit after the point
+  const std::size_t fraction = last == 0 ? 0 : last - point;  // without its trailing zeros
+  if (zero_whole && fraction == 0) return point + 2;  // a zero: "0.0" or "-0.0"
   // The first significant digit's power of ten, and how many significant digits there are.
-  int exponent = 0;
+  long long exponent = 0;
   std::size_t significant = 0;
   if (zero_whole) {
-    auto first = fraction.find_first_not_of('0');
-    exponent = -static_cast<int>(first) - 1;
-    significant = fraction.size() - first;
+    exponent = -static_cast<long long>(first - point);
+    significant = last - first + 1;
   } else {
-    exponent = static_cast<int>(whole.size()) - 1;
-    significant = fraction.empty() ? whole.find_last_not_of('0') + 1 : whole.size() + fraction.size();
+    exponent = static_cast<long long>(whole) - 1;
+    significant = whole + fraction;
+    if (fraction == 0) {
+      significant = whole;
+      while (decimal[whole_at + significant - 1] == '0') --significant;  // the first digit is not 0
+    }
   }
-  if (significant > 15 || exponent < -4 || exponent >= 16) return false;
-  out += sign;
-  out += whole;
-  out += '.';
-  if (fraction.empty()) {
-    out += '0';
-  } else {
-    out += fraction;
-  }
-  return true;
+  if (significant > 15 || exponent < -4 || exponent >= 16) return 0;
+  return point + 1 + std::max<std::size_t>(fraction, 1);  // "5.000" -> "5.0"
+}
+
+/// @brief Appends Python's repr() of the float written as `decimal` (see decimal_repr_length);
+/// false, with `out` untouched, when it cannot be read off the text.
+inline bool append_decimal_as_python_repr(std::string& out, std::string_view decimal) {
+  std::size_t n = decimal_repr_length(decimal);
+  out.append(decimal.substr(0, n));
+  return n > 0;
 }
 
 /// @brief Python's repr() of a float, as a new string.
@@ -12168,14 +12187,21 @@ class simdjson_sax_reader {
 
 namespace sweep::detail {
 
-/// @brief Appends `s` as nlohmann's dump(ensure_ascii=false, replace) writes a string.
-inline void append_json_string(std::string& out, std::string_view s) {
-  // Printable ASCII needs no escaping (the common case: keys, "i/max"); anything else is nlohmann's.
-  bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+/// @brief Whether `s` is printable ASCII without '"' or '\\': the same text inside JSON's quotes.
+inline bool plain_json_string(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
     auto u = static_cast<unsigned char>(c);
     return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
   });
-  if (plain) {
+}
+
+/// @brief JSON's whitespace.
+constexpr bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/// @brief Appends `s` as nlohmann's dump(ensure_ascii=false, replace) writes a string.
+inline void append_json_string(std::string& out, std::string_view s) {
+  // Printable ASCII needs no escaping (the common case: keys, "i/max"); anything else is nlohmann's.
+  if (plain_json_string(s)) {
     out += '"';
     out += s;
     out += '"';
@@ -12201,7 +12227,17 @@ struct record_field {
   bool unsorted = false;   // a nested object's keys were out of order or repeated
 };
 
-/// @brief The SAX handler (see nlohmann::json::sax_parse) that reads a record into fields.
+/// @brief A field as the reader hands it out: views into the reader (or the record's text), valid
+/// until its next read.
+struct field_view {
+  std::string_view key;
+  std::string_view text;  // the value as sweep.json holds it
+  std::string_view str;   // a string value itself
+  bool is_string = false;
+};
+
+/// @brief The SAX handler (see nlohmann::json::sax_parse) that reads a record into fields, and the
+/// reader of flat records (the common json_stats line) straight from simdjson's tokens.
 class record_reader {
  public:
   using json = nlohmann::json;
@@ -12223,10 +12259,32 @@ class record_reader {
     return true;
   }
 
+  /// @brief Reads a flat object (no list or map in it: an epoch record) from simdjson's tokens, the
+  /// text of most values taken as it lies in `text` (no SAX events, no typed numbers, no copies); false,
+  /// with no error(), for anything else or anything unusual (a nested value, an exponent, "-0", an
+  /// escape...): read_fast and read then have the last word, and give the same fields when both read it.
+  bool read_flat(simdjson::padded_string_view text) {
+    reset();
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object object;
+    if (flat_parser_.iterate(text).get(doc) || doc.get_object().get(object)) return false;
+    for (auto member : object) {
+      simdjson::ondemand::field field;
+      auto& f = views_.emplace_back();  // filled where it lies: a copy from the stack stalls on store forwarding
+      if (std::move(member).get(field) || field.unescaped_key().get(f.key) || !flat_value(field.value(), f)) {
+        return false;
+      }
+    }
+    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return false;  // text after the object
+    top_ = json::value_t::object;
+    normalize_views();
+    return true;
+  }
+
   /// @brief The kind of the value read (an object for a record).
   [[nodiscard]] json::value_t top() const noexcept { return top_; }
   /// @brief The object's fields, sorted by key, duplicates resolved as nlohmann's DOM does (last wins).
-  [[nodiscard]] std::span<record_field> fields() noexcept { return {fields_.data(), count_}; }
+  [[nodiscard]] std::span<const field_view> fields() const noexcept { return views_; }
   /// @brief nlohmann's parse error for the last failed read, without its "[json.exception...] " prefix.
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
 
@@ -12294,6 +12352,7 @@ class record_reader {
 
  private:
   void reset() {
+    views_.clear();
     count_ = 0;
     depth_ = 0;
     open_.clear();
@@ -12357,20 +12416,68 @@ class record_reader {
     if (c.count++ > 0) fields_[count_ - 1].text += ',';
   }
 
-  /// @brief Sorts the fields by key and drops all but the last of a repeated key (pycls writes them sorted).
+  /// @brief The SAX route's fields as views, sorted (see normalize_views).
   void normalize() {
-    auto first = fields_.begin();
-    auto last = first + static_cast<std::ptrdiff_t>(count_);
-    auto by_key = [](const record_field& a, const record_field& b) { return a.key < b.key; };
-    if (std::adjacent_find(first, last, [](auto& a, auto& b) { return !(a.key < b.key); }) == last) return;
-    std::stable_sort(first, last, by_key);
-    std::size_t kept = 0;
     for (std::size_t i = 0; i < count_; ++i) {
-      if (i + 1 < count_ && fields_[i].key == fields_[i + 1].key) continue;
-      if (kept != i) std::swap(fields_[kept], fields_[i]);
-      ++kept;
+      auto& f = fields_[i];
+      views_.push_back({f.key, f.text, f.str, f.is_string});
     }
-    count_ = kept;
+    normalize_views();
+  }
+
+  /// @brief Sorts the fields by key and drops all but the last of a repeated key (pycls writes them sorted).
+  void normalize_views() {
+    auto by_key = [](const field_view& a, const field_view& b) { return a.key < b.key; };
+    auto not_before = [](auto& a, auto& b) { return !(a.key < b.key); };
+    if (std::adjacent_find(views_.begin(), views_.end(), not_before) == views_.end()) return;  // sorted, no repeat
+    std::stable_sort(views_.begin(), views_.end(), by_key);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < views_.size(); ++i) {
+      if (i + 1 < views_.size() && views_[i].key == views_[i + 1].key) continue;
+      views_[kept++] = views_[i];
+    }
+    views_.resize(kept);
+  }
+
+  /// @brief One value of a flat record into `f`, when sweep.json writes it as it lies in the record
+  /// (text and string are views of it); false for anything else, which read_fast then reads.
+  static bool flat_value(simdjson::ondemand::value v, field_view& f) {
+    using simdjson::ondemand::json_type;
+    json_type type{};
+    if (v.type().get(type)) return false;
+    std::string_view token = v.raw_json_token();  // up to the next ',' or '}', so with any spaces before it
+    while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
+    switch (type) {
+      case json_type::number: {
+        // A decimal that reads as Python's repr is a prefix of its text (and so a JSON number).
+        if (std::size_t n = decimal_repr_length(token); n > 0) {
+          f.text = token.substr(0, n);
+          return true;
+        }
+        // An integer as JSON writes it (no leading zero, not "-0") that fits 64 bits reads as it is.
+        std::int64_t i = 0;
+        auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), i);
+        std::string_view digits = token.substr(token.front() == '-' ? 1 : 0);
+        if (ec != std::errc{} || end != token.data() + token.size() || digits.empty() ||
+            (digits.front() == '0' && token.size() > 1)) {
+          return false;
+        }
+        f.text = token;
+        return true;
+      }
+      case json_type::string: {
+        // Printable ASCII with no escape: the text between the quotes is the string.
+        f.is_string = true;
+        f.text = token;
+        f.str = token.size() >= 2 ? token.substr(1, token.size() - 2) : "";
+        return token.size() >= 2 && token.back() == '"' && plain_json_string(f.str);
+      }
+      case json_type::boolean:
+      case json_type::null:
+        f.text = token;
+        return token == "true" || token == "false" || token == "null";
+      default: return false;  // a list or map: the SAX route writes it
+    }
   }
 
   static constexpr int max_record_depth = max_json_depth - 1;  // the job's entry adds a level
@@ -12389,6 +12496,8 @@ class record_reader {
   };
   std::vector<container> open_;
   simdjson_sax_reader fast_;
+  std::vector<field_view> views_;  // what fields() hands out
+  simdjson::ondemand::parser flat_parser_;  // read_flat's (read_fast's own parser keeps its place)
 };
 
 }  // namespace sweep::detail
@@ -12510,9 +12619,7 @@ class job_log {
       // Jump from tag to tag; lines without one are only counted.
       auto at = text.find(opts.tag, pos);
       if (at == std::string_view::npos) break;
-      auto bol = text.rfind('\n', at);
-      bol = (bol == std::string_view::npos || bol < pos) ? pos : bol + 1;
-      line_no += static_cast<int>(std::count(text.data() + pos, text.data() + bol, '\n'));
+      line_no += static_cast<int>(std::count(text.data() + pos, text.data() + at, '\n'));
       auto eol = text.find('\n', at);
       bool terminated = eol != std::string_view::npos;
       std::string_view payload =
@@ -12698,7 +12805,8 @@ class job_log {
   /// @brief Parses a record (the log goes on to `text_end`); Python's NaN/Infinity are read as null
   /// rather than losing the record. simdjson reads the common record; nlohmann what it refuses.
   bool read_record(std::string_view payload, const char* text_end) {
-    if (reader_.read_fast(padded_slice(payload, text_end, scratch_))) return true;
+    auto padded = padded_slice(payload, text_end, scratch_);
+    if (reader_.read_flat(padded) || reader_.read_fast(padded)) return true;
     if (reader_.read(payload)) return true;
     if (payload.find("NaN") == std::string_view::npos && payload.find("Infinity") == std::string_view::npos) {
       return false;
@@ -12709,13 +12817,13 @@ class job_log {
   }
 
   template <class Report>
-  void add_record(std::span<record_field> fields, const collect_options& opts, int this_line, Report& report) {
+  void add_record(std::span<const field_view> fields, const collect_options& opts, int this_line, Report& report) {
     auto type_it = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return f.key == opts.type_key; });
     if (type_it == fields.end() || !type_it->is_string) {
       report(this_line, fmt::format("record skipped: expected a string field \"{}\" naming its type", opts.type_key));
       return;
     }
-    const std::string& type = type_it->str;
+    std::string_view type = type_it->str;
     if (std::find(opts.skip_types.begin(), opts.skip_types.end(), type) != opts.skip_types.end()) return;
     auto type_at = static_cast<std::size_t>(type_it - fields.begin());
     auto group = types_.find(type);
@@ -12726,7 +12834,7 @@ class job_log {
       g.active = true;
       g.first_line = this_line;
       for (std::size_t k = 0; k < fields.size(); ++k) {
-        if (k != type_at) g.metrics.push_back(fields[k].key);
+        if (k != type_at) g.metrics.emplace_back(fields[k].key);
       }
       auto index_of = [&](std::string_view key) {
         auto it = std::find(g.metrics.begin(), g.metrics.end(), key);
@@ -12756,13 +12864,13 @@ class job_log {
     if (!same) {
       std::vector<std::string> keys;
       for (std::size_t k = 0; k < fields.size(); ++k) {
-        if (k != type_at) keys.push_back(fields[k].key);
+        if (k != type_at) keys.emplace_back(fields[k].key);
       }
       report(this_line, fmt::format("record of {}={} skipped: fields {} differ from the first record's {} (line {})",
                                     opts.type_key, type, join_keys(keys), join_keys(g.metrics), g.first_line));
       return;
     }
-    auto field = [&](std::size_t m) -> record_field& { return fields[m < type_at ? m : m + 1]; };
+    auto field = [&](std::size_t m) -> const field_view& { return fields[m < type_at ? m : m + 1]; };
     if (g.epoch_at == std::string::npos) {
       // pycls keeps a non-epoch type's first record only.
       if (first) {
@@ -14085,14 +14193,15 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
   parallel_for(names.size(), threads, {}, [&](std::size_t i, no_scratch&) {
     auto& job = found[i];
     job.status.name = std::move(names[i]);
-    job.log_stamp = patterns.find(job.status.name, logs_dir, logs_fd.get(), job.files);
-    if (job.log_stamp.exists) job.err_stamp = stamp_in_logs(job.status.name, opts.err_file);
-  });
-  for (auto& job : found) {
     auto& name = job.status.name;
+    job.log_stamp = patterns.find(name, logs_dir, logs_fd.get(), job.files);
+    if (job.log_stamp.exists) job.err_stamp = stamp_in_logs(name, opts.err_file);
     job.status.log_file = (logs_dir / (job.files.empty() ? name + '/' + patterns.patterns().front() : job.files.back())).string();
     job.status.err_file = (logs_dir / name / opts.err_file).string();
     job.status.stopped_early = first_line_of(logs_dir / name / job_folder::stopped_early_file);
+  });
+  for (auto& job : found) {
+    auto& name = job.status.name;
     if (!job.log_stamp.exists) {
       // Not started (pycls leaves it out too); a cfg-index folder without its log is worth a word.
       bool cfg_index = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });

@@ -103,7 +103,7 @@ TEST_CASE("the SAX record reader gives each field as nlohmann's parser gives it"
   // Floats as pycls's sweep.json holds them (Python's repr), integers stay integers.
   REQUIRE(reader.read(R"({"a": 0.9540, "b": 49.0000, "c": 5519, "d": 1e-05, "e": "1/50"})"));
   std::vector<std::string> texts;
-  for (auto& f : reader.fields()) texts.push_back(f.text);
+  for (auto& f : reader.fields()) texts.emplace_back(f.text);
   CHECK(texts == std::vector<std::string>{"0.954", "49.0", "5519", "1e-05", "\"1/50\""});
   CHECK(reader.fields()[4].str == "1/50");
   // Nested values are written as read, floats as Python's repr too; keys out of order or repeated
@@ -134,6 +134,47 @@ TEST_CASE("the SAX record reader gives each field as nlohmann's parser gives it"
     REQUIRE(message.find("] ") != std::string::npos);
     CHECK(reader.error() == message.substr(message.find("] ") + 2));
   }
+}
+
+TEST_CASE("read_flat reads a flat record as the SAX route does, and leaves the rest to it", "[collect][json_stats]") {
+  sweep::detail::record_reader flat, sax;
+  std::string scratch;
+  auto read_flat = [&](const std::string& text) {
+    return flat.read_flat(sweep::detail::padded_slice(text, text.data() + text.size(), scratch));
+  };
+  auto same_fields = [&] {
+    auto a = flat.fields(), b = sax.fields();
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].key == b[i].key);
+      CHECK(a[i].text == b[i].text);
+      CHECK(a[i].is_string == b[i].is_string);
+      if (a[i].is_string) CHECK(a[i].str == b[i].str);
+    }
+  };
+  // Read: pycls's records, and keys out of order, repeated or spaced.
+  for (std::string text : {R"({"_type": "test_epoch", "epoch": "1/50", "mem": 5519, "min_top1_err": 63.0570, "top1_err": 0.0000})",
+                           R"({"a": 1, "b": -2, "c": 0.5, "d": "x/y", "e": true, "f": false, "g": null, "h": 0, "i": -0.0})",
+                           R"({"b": 1, "a": 2})", R"({"a": 1, "b": 3, "a": 2})", R"(  {"_type":"t" , "x" : 12.3400 }  )",
+                           R"({})", R"({"neg": -9223372036854775808, "big": 9223372036854775807, "s": ""})"}) {
+    INFO(text);
+    REQUIRE(read_flat(text));
+    REQUIRE(sax.read(text));
+    same_fields();
+  }
+  // Left to the SAX route: nested values, escapes, non-ASCII, exponents, "-0", integers beyond int64,
+  // floats of more than 15 digits, and whatever is not JSON at all.
+  for (std::string text : {R"({"a": [1]})", R"({"a": {"b": 1}})", R"({"a": "x\"y"})", "{\"a\": \"caf\xc3\xa9\"}",
+                           R"({"a": 1e-05})", R"({"a": 1E+2})", R"({"a": -0})", R"({"a": 18446744073709551615})",
+                           R"({"a": 1234567890123456.0})", R"({"a": 0.00001})", R"({"a": tru})", R"({"a": 01})",
+                           R"({"a": 1.})", R"({"a": 1} x)", R"({"a": 1,})", R"({"a": NaN})", R"([1])", R"("x")",
+                           R"({"a": nul})", R"({"a": 1x})"}) {
+    INFO(text);
+    CHECK_FALSE(read_flat(text));
+  }
+  // What both read after a refusal agrees: the reader is ready for the next record.
+  REQUIRE(read_flat(R"({"x": 2.5000})"));
+  CHECK(flat.fields()[0].text == "2.5");
 }
 
 TEST_CASE("a job's entry is written from its columns as nlohmann would dump the same data", "[collect][json_stats]") {

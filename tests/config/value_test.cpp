@@ -40,6 +40,16 @@ TEST_CASE("a decimal's text gives the same repr as its double, or is left to the
   CHECK(fast("1.5e3") == "(not read)");
   CHECK(fast("7") == "(not read)");
   CHECK(fast("00.5") == "(not read)");
+  CHECK(fast("-5.000") == "-5.0");
+  CHECK(fast("1200.0") == "1200.0");
+  CHECK(fast("0.00010") == "0.0001");
+  CHECK(fast("0.000010") == "(not read)");  // 1e-05
+  for (auto bad : {"5.", ".5", "-.5", "-", "", "1.2.3", "1.5x", "+1.5", "0x1.0", "1.-5"}) {
+    INFO(bad);
+    CHECK(fast(bad) == "(not read)");
+  }
+  // The repr is a prefix of the decimal (collect points at it instead of copying it).
+  CHECK(sweep::detail::decimal_repr_length("0.9540") == 5);
   // Whatever it reads agrees with formatting the parsed double, over many magnitudes and precisions.
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<double> mantissa(-1.0, 1.0);

@@ -129,17 +129,25 @@ inline void sweep_json_simdjson_entry(std::string_view text) {
 /// simdjson and through nlohmann: whatever simdjson accepts, nlohmann must too, with the same
 /// fields written the same (the text copied into sweep.json must not depend on the parser).
 inline void json_stats_record_entry(std::string_view text) {
-  detail::record_reader fast, reference;
+  detail::record_reader flat, fast, reference;
   std::string scratch;
-  if (!fast.read_fast(detail::padded_slice(text, text.data() + text.size(), scratch))) return;
+  auto padded = detail::padded_slice(text, text.data() + text.size(), scratch);
+  bool read_flat = flat.read_flat(padded);
+  bool read_fast = fast.read_fast(padded);
+  if (read_flat && !read_fast) throw std::logic_error("read_flat read a record the SAX route refuses");
+  if (!read_fast) return;
   if (!reference.read(text)) throw std::logic_error("simdjson read a record nlohmann refuses");
-  auto a = fast.fields(), b = reference.fields();
-  bool same = fast.top() == reference.top() && a.size() == b.size();
-  for (std::size_t i = 0; same && i < a.size(); ++i) {
-    same = a[i].key == b[i].key && a[i].text == b[i].text && a[i].is_string == b[i].is_string &&
-           (!a[i].is_string || a[i].str == b[i].str);
-  }
-  if (!same) throw std::logic_error("simdjson's fields unlike nlohmann's");
+  auto same_fields = [&](const detail::record_reader& r) {
+    auto a = r.fields(), b = reference.fields();
+    bool same = r.top() == reference.top() && a.size() == b.size();
+    for (std::size_t i = 0; same && i < a.size(); ++i) {
+      same = a[i].key == b[i].key && a[i].text == b[i].text && a[i].is_string == b[i].is_string &&
+             (!a[i].is_string || a[i].str == b[i].str);
+    }
+    return same;
+  };
+  if (!same_fields(fast)) throw std::logic_error("simdjson's fields unlike nlohmann's");
+  if (read_flat && !same_fields(flat)) throw std::logic_error("read_flat's fields unlike nlohmann's");
 }
 
 }  // namespace sweep::fuzz

@@ -60,6 +60,16 @@ class atomic_file {
   /// @brief Appends `piece`; throws sweep::error naming the target when the disk refuses it.
   void write(std::string_view piece) {
     if (!piece.empty() && std::fwrite(piece.data(), 1, piece.size(), file_) != piece.size()) fail(errno);
+    written_ += piece.size();
+    if (written_ - queued_ >= queue_every) {
+      // Renaming over an existing file makes ext4 allocate and queue all of the new one's data
+      // there and then (auto_da_alloc): 0.12 s for a 160 MB sweep.json, with the work done. Queued
+      // as it is written instead, that happens while the rest is still being made.
+      if (std::fflush(file_) != 0) fail(errno);
+      ::sync_file_range(::fileno(file_), static_cast<off_t>(queued_), static_cast<off_t>(written_ - queued_),
+                        SYNC_FILE_RANGE_WRITE);  // a hint: where it cannot be done, the rename does it
+      queued_ = written_;
+    }
   }
 
   /// @brief Closes the file and renames it onto the target.
@@ -78,9 +88,12 @@ class atomic_file {
     throw error({target_.string(), 0}, "", fmt::format("cannot write: {}", std::strerror(saved_errno)));
   }
 
+  static constexpr std::size_t queue_every = std::size_t{8} << 20;  // bytes
+
   std::filesystem::path target_, temporary_;
   std::FILE* file_;
   bool committed_ = false;
+  std::size_t written_ = 0, queued_ = 0;  // bytes written, and handed to the disk's queue
 };
 
 /// @brief Writes the pieces, in order, to `target` atomically (see atomic_file).

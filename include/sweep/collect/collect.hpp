@@ -524,14 +524,15 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
   parallel_for(names.size(), threads, {}, [&](std::size_t i, no_scratch&) {
     auto& job = found[i];
     job.status.name = std::move(names[i]);
-    job.log_stamp = patterns.find(job.status.name, logs_dir, logs_fd.get(), job.files);
-    if (job.log_stamp.exists) job.err_stamp = stamp_in_logs(job.status.name, opts.err_file);
-  });
-  for (auto& job : found) {
     auto& name = job.status.name;
+    job.log_stamp = patterns.find(name, logs_dir, logs_fd.get(), job.files);
+    if (job.log_stamp.exists) job.err_stamp = stamp_in_logs(name, opts.err_file);
     job.status.log_file = (logs_dir / (job.files.empty() ? name + '/' + patterns.patterns().front() : job.files.back())).string();
     job.status.err_file = (logs_dir / name / opts.err_file).string();
     job.status.stopped_early = first_line_of(logs_dir / name / job_folder::stopped_early_file);
+  });
+  for (auto& job : found) {
+    auto& name = job.status.name;
     if (!job.log_stamp.exists) {
       // Not started (pycls leaves it out too); a cfg-index folder without its log is worth a word.
       bool cfg_index = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });

@@ -137,9 +137,7 @@ class job_log {
       // Jump from tag to tag; lines without one are only counted.
       auto at = text.find(opts.tag, pos);
       if (at == std::string_view::npos) break;
-      auto bol = text.rfind('\n', at);
-      bol = (bol == std::string_view::npos || bol < pos) ? pos : bol + 1;
-      line_no += static_cast<int>(std::count(text.data() + pos, text.data() + bol, '\n'));
+      line_no += static_cast<int>(std::count(text.data() + pos, text.data() + at, '\n'));
       auto eol = text.find('\n', at);
       bool terminated = eol != std::string_view::npos;
       std::string_view payload =
@@ -325,7 +323,8 @@ class job_log {
   /// @brief Parses a record (the log goes on to `text_end`); Python's NaN/Infinity are read as null
   /// rather than losing the record. simdjson reads the common record; nlohmann what it refuses.
   bool read_record(std::string_view payload, const char* text_end) {
-    if (reader_.read_fast(padded_slice(payload, text_end, scratch_))) return true;
+    auto padded = padded_slice(payload, text_end, scratch_);
+    if (reader_.read_flat(padded) || reader_.read_fast(padded)) return true;
     if (reader_.read(payload)) return true;
     if (payload.find("NaN") == std::string_view::npos && payload.find("Infinity") == std::string_view::npos) {
       return false;
@@ -336,13 +335,13 @@ class job_log {
   }
 
   template <class Report>
-  void add_record(std::span<record_field> fields, const collect_options& opts, int this_line, Report& report) {
+  void add_record(std::span<const field_view> fields, const collect_options& opts, int this_line, Report& report) {
     auto type_it = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return f.key == opts.type_key; });
     if (type_it == fields.end() || !type_it->is_string) {
       report(this_line, fmt::format("record skipped: expected a string field \"{}\" naming its type", opts.type_key));
       return;
     }
-    const std::string& type = type_it->str;
+    std::string_view type = type_it->str;
     if (std::find(opts.skip_types.begin(), opts.skip_types.end(), type) != opts.skip_types.end()) return;
     auto type_at = static_cast<std::size_t>(type_it - fields.begin());
     auto group = types_.find(type);
@@ -353,7 +352,7 @@ class job_log {
       g.active = true;
       g.first_line = this_line;
       for (std::size_t k = 0; k < fields.size(); ++k) {
-        if (k != type_at) g.metrics.push_back(fields[k].key);
+        if (k != type_at) g.metrics.emplace_back(fields[k].key);
       }
       auto index_of = [&](std::string_view key) {
         auto it = std::find(g.metrics.begin(), g.metrics.end(), key);
@@ -383,13 +382,13 @@ class job_log {
     if (!same) {
       std::vector<std::string> keys;
       for (std::size_t k = 0; k < fields.size(); ++k) {
-        if (k != type_at) keys.push_back(fields[k].key);
+        if (k != type_at) keys.emplace_back(fields[k].key);
       }
       report(this_line, fmt::format("record of {}={} skipped: fields {} differ from the first record's {} (line {})",
                                     opts.type_key, type, join_keys(keys), join_keys(g.metrics), g.first_line));
       return;
     }
-    auto field = [&](std::size_t m) -> record_field& { return fields[m < type_at ? m : m + 1]; };
+    auto field = [&](std::size_t m) -> const field_view& { return fields[m < type_at ? m : m + 1]; };
     if (g.epoch_at == std::string::npos) {
       // pycls keeps a non-epoch type's first record only.
       if (first) {

@@ -27,14 +27,21 @@
 
 namespace sweep::detail {
 
-/// @brief Appends `s` as nlohmann's dump(ensure_ascii=false, replace) writes a string.
-inline void append_json_string(std::string& out, std::string_view s) {
-  // Printable ASCII needs no escaping (the common case: keys, "i/max"); anything else is nlohmann's.
-  bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+/// @brief Whether `s` is printable ASCII without '"' or '\\': the same text inside JSON's quotes.
+inline bool plain_json_string(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
     auto u = static_cast<unsigned char>(c);
     return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
   });
-  if (plain) {
+}
+
+/// @brief JSON's whitespace.
+constexpr bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/// @brief Appends `s` as nlohmann's dump(ensure_ascii=false, replace) writes a string.
+inline void append_json_string(std::string& out, std::string_view s) {
+  // Printable ASCII needs no escaping (the common case: keys, "i/max"); anything else is nlohmann's.
+  if (plain_json_string(s)) {
     out += '"';
     out += s;
     out += '"';
@@ -60,7 +67,17 @@ struct record_field {
   bool unsorted = false;   // a nested object's keys were out of order or repeated
 };
 
-/// @brief The SAX handler (see nlohmann::json::sax_parse) that reads a record into fields.
+/// @brief A field as the reader hands it out: views into the reader (or the record's text), valid
+/// until its next read.
+struct field_view {
+  std::string_view key;
+  std::string_view text;  // the value as sweep.json holds it
+  std::string_view str;   // a string value itself
+  bool is_string = false;
+};
+
+/// @brief The SAX handler (see nlohmann::json::sax_parse) that reads a record into fields, and the
+/// reader of flat records (the common json_stats line) straight from simdjson's tokens.
 class record_reader {
  public:
   using json = nlohmann::json;
@@ -82,10 +99,32 @@ class record_reader {
     return true;
   }
 
+  /// @brief Reads a flat object (no list or map in it: an epoch record) from simdjson's tokens, the
+  /// text of most values taken as it lies in `text` (no SAX events, no typed numbers, no copies); false,
+  /// with no error(), for anything else or anything unusual (a nested value, an exponent, "-0", an
+  /// escape...): read_fast and read then have the last word, and give the same fields when both read it.
+  bool read_flat(simdjson::padded_string_view text) {
+    reset();
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object object;
+    if (flat_parser_.iterate(text).get(doc) || doc.get_object().get(object)) return false;
+    for (auto member : object) {
+      simdjson::ondemand::field field;
+      auto& f = views_.emplace_back();  // filled where it lies: a copy from the stack stalls on store forwarding
+      if (std::move(member).get(field) || field.unescaped_key().get(f.key) || !flat_value(field.value(), f)) {
+        return false;
+      }
+    }
+    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return false;  // text after the object
+    top_ = json::value_t::object;
+    normalize_views();
+    return true;
+  }
+
   /// @brief The kind of the value read (an object for a record).
   [[nodiscard]] json::value_t top() const noexcept { return top_; }
   /// @brief The object's fields, sorted by key, duplicates resolved as nlohmann's DOM does (last wins).
-  [[nodiscard]] std::span<record_field> fields() noexcept { return {fields_.data(), count_}; }
+  [[nodiscard]] std::span<const field_view> fields() const noexcept { return views_; }
   /// @brief nlohmann's parse error for the last failed read, without its "[json.exception...] " prefix.
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
 
@@ -153,6 +192,7 @@ class record_reader {
 
  private:
   void reset() {
+    views_.clear();
     count_ = 0;
     depth_ = 0;
     open_.clear();
@@ -216,20 +256,68 @@ class record_reader {
     if (c.count++ > 0) fields_[count_ - 1].text += ',';
   }
 
-  /// @brief Sorts the fields by key and drops all but the last of a repeated key (pycls writes them sorted).
+  /// @brief The SAX route's fields as views, sorted (see normalize_views).
   void normalize() {
-    auto first = fields_.begin();
-    auto last = first + static_cast<std::ptrdiff_t>(count_);
-    auto by_key = [](const record_field& a, const record_field& b) { return a.key < b.key; };
-    if (std::adjacent_find(first, last, [](auto& a, auto& b) { return !(a.key < b.key); }) == last) return;
-    std::stable_sort(first, last, by_key);
-    std::size_t kept = 0;
     for (std::size_t i = 0; i < count_; ++i) {
-      if (i + 1 < count_ && fields_[i].key == fields_[i + 1].key) continue;
-      if (kept != i) std::swap(fields_[kept], fields_[i]);
-      ++kept;
+      auto& f = fields_[i];
+      views_.push_back({f.key, f.text, f.str, f.is_string});
     }
-    count_ = kept;
+    normalize_views();
+  }
+
+  /// @brief Sorts the fields by key and drops all but the last of a repeated key (pycls writes them sorted).
+  void normalize_views() {
+    auto by_key = [](const field_view& a, const field_view& b) { return a.key < b.key; };
+    auto not_before = [](auto& a, auto& b) { return !(a.key < b.key); };
+    if (std::adjacent_find(views_.begin(), views_.end(), not_before) == views_.end()) return;  // sorted, no repeat
+    std::stable_sort(views_.begin(), views_.end(), by_key);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < views_.size(); ++i) {
+      if (i + 1 < views_.size() && views_[i].key == views_[i + 1].key) continue;
+      views_[kept++] = views_[i];
+    }
+    views_.resize(kept);
+  }
+
+  /// @brief One value of a flat record into `f`, when sweep.json writes it as it lies in the record
+  /// (text and string are views of it); false for anything else, which read_fast then reads.
+  static bool flat_value(simdjson::ondemand::value v, field_view& f) {
+    using simdjson::ondemand::json_type;
+    json_type type{};
+    if (v.type().get(type)) return false;
+    std::string_view token = v.raw_json_token();  // up to the next ',' or '}', so with any spaces before it
+    while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
+    switch (type) {
+      case json_type::number: {
+        // A decimal that reads as Python's repr is a prefix of its text (and so a JSON number).
+        if (std::size_t n = decimal_repr_length(token); n > 0) {
+          f.text = token.substr(0, n);
+          return true;
+        }
+        // An integer as JSON writes it (no leading zero, not "-0") that fits 64 bits reads as it is.
+        std::int64_t i = 0;
+        auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), i);
+        std::string_view digits = token.substr(token.front() == '-' ? 1 : 0);
+        if (ec != std::errc{} || end != token.data() + token.size() || digits.empty() ||
+            (digits.front() == '0' && token.size() > 1)) {
+          return false;
+        }
+        f.text = token;
+        return true;
+      }
+      case json_type::string: {
+        // Printable ASCII with no escape: the text between the quotes is the string.
+        f.is_string = true;
+        f.text = token;
+        f.str = token.size() >= 2 ? token.substr(1, token.size() - 2) : "";
+        return token.size() >= 2 && token.back() == '"' && plain_json_string(f.str);
+      }
+      case json_type::boolean:
+      case json_type::null:
+        f.text = token;
+        return token == "true" || token == "false" || token == "null";
+      default: return false;  // a list or map: the SAX route writes it
+    }
   }
 
   static constexpr int max_record_depth = max_json_depth - 1;  // the job's entry adds a level
@@ -248,6 +336,8 @@ class record_reader {
   };
   std::vector<container> open_;
   simdjson_sax_reader fast_;
+  std::vector<field_view> views_;  // what fields() hands out
+  simdjson::ondemand::parser flat_parser_;  // read_flat's (read_fast's own parser keeps its place)
 };
 
 }  // namespace sweep::detail
