@@ -73,8 +73,12 @@ wait_ticking() {
 leaders() { for f in root/s/logs/*/RUNNING; do cut -d' ' -f1 "$f"; done; }
 # A pid is gone or a zombie (its parent died; whoever adopted it may not have reaped it yet).
 dead() { [[ ! -e /proc/$1/stat ]] || [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) == Z ]]; }
-# A live (not zombie) process of group $1: /proc/PID/stat's fields 3 (state) and 5 (group).
-group_alive() { cat /proc/[0-9]*/stat 2>/dev/null | awk -v g="$1" '$5 == g && $3 != "Z" { found = 1 } END { exit !found }'; }
+# A live (not zombie) process of group $1: /proc/PID/stat's fields 3 (state) and 5 (group). cat fails
+# when a process ends between the glob and its read (the jobs' `sleep`s do, all the time): with
+# pipefail that failure must not count, only awk's answer.
+group_alive() {
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v g="$1" '$5 == g && $3 != "Z" { found = 1 } END { exit !found }'
+}
 all_done() { for j in 000000 000001 000002 000003; do [[ -f root/s/logs/$j/DONE ]] || return 1; done; }
 # After the last start in a job's stdout.log, only that copy wrote: no tick of an earlier one.
 one_copy() {
