@@ -1,7 +1,9 @@
-// Reading one json_stats record with a SAX handler, fed by simdjson (or by
-// nlohmann for what simdjson refuses): the record's top-level fields come out
-// as JSON text ready to be copied into sweep.json, so no DOM is built for the
-// records that make up a log. Nested values (a cfg
+// Reading one json_stats record: the record's top-level fields come out as
+// JSON text ready to be copied into sweep.json, so no DOM is built for the
+// records that make up a log. A flat record (an epoch record) is read from
+// simdjson's tokens, its values left where they lie in the line; any other
+// goes to a SAX handler fed by simdjson (or by nlohmann for what simdjson
+// refuses), which writes each value's text. Nested values (a cfg
 // section) are written as they are read too; only one whose keys are not in
 // order (pycls writes them sorted) goes through a DOM to sort them. A record
 // nested deeper than its job's entry in sweep.json may be (max_json_depth) is
@@ -337,7 +339,7 @@ class record_reader {
   std::vector<container> open_;
   simdjson_sax_reader fast_;
   std::vector<field_view> views_;  // what fields() hands out
-  simdjson::ondemand::parser flat_parser_;  // read_flat's (read_fast's own parser keeps its place)
+  simdjson::ondemand::parser flat_parser_;  // read_flat's (read_fast's is inside fast_)
 };
 
 }  // namespace sweep::detail
