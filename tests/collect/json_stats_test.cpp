@@ -168,7 +168,7 @@ TEST_CASE("read_flat reads a flat record as the SAX route does, and leaves the r
                            R"({"a": 1e-05})", R"({"a": 1E+2})", R"({"a": -0})", R"({"a": 18446744073709551615})",
                            R"({"a": 1234567890123456.0})", R"({"a": 0.00001})", R"({"a": tru})", R"({"a": 01})",
                            R"({"a": 1.})", R"({"a": 1} x)", R"({"a": 1,})", R"({"a": NaN})", R"([1])", R"("x")",
-                           R"({"a": nul})", R"({"a": 1x})"}) {
+                           R"({"a": nul})", R"({"a": 1x})", R"({"a": "b": 1}, "c": 2})", R"({"a": 1 2})"}) {
     INFO(text);
     CHECK_FALSE(read_flat(text));
   }

@@ -288,6 +288,10 @@ class record_reader {
     json_type type{};
     if (v.type().get(type)) return false;
     std::string_view token = v.raw_json_token();  // up to the next ',' or '}', so with any spaces before it
+    // The object must go on (',') or end ('}') right after the value: On-Demand skips a value it was
+    // not asked to read by counting brackets, and would walk on past a ':' there (`"a": "b": 1`).
+    char next = token.data()[token.size()];  // within the padding at worst
+    if (next != ',' && next != '}') return false;
     while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
     switch (type) {
       case json_type::number: {
