@@ -40,8 +40,14 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     check(first && first.reload && !first.final, `the page is a live page (round ${first && first.round}) with a reload checkbox`);
     const height = await page.evaluate(() => document.body.scrollHeight);
     await page.evaluate(() => { window.sweepTestMark = true; window.scrollTo(0, 300); });
-    const second = await nextRound(first.round, 8000);
+    let second = await nextRound(first.round, 8000);
     check(second !== null, `the page reloaded itself and shows a later round (${second && second.round} after ${first.round})`);
+    // The page saves the position when its timer fires: a reload already under way when we scrolled
+    // (a loaded machine) brings back the position from before. Such a reload is let pass once.
+    if (second && height > 1000 && Math.abs(second.y - 300) > 2 && !second.final) {
+      await page.evaluate(() => { window.sweepTestMark = true; window.scrollTo(0, 300); });
+      second = (await nextRound(second.round, 8000)) || second;
+    }
     if (second && height > 1000) check(Math.abs(second.y - 300) <= 2, `the scroll position survived the reload (y = ${second.y})`);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(out, 'watch_live.png') });  // docs/images/watch_live.png
