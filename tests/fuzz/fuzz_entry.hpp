@@ -134,9 +134,12 @@ inline void json_stats_record_entry(std::string_view text) {
   auto padded = detail::padded_slice(text, text.data() + text.size(), scratch);
   bool read_flat = flat.read_flat(padded);
   bool read_fast = fast.read_fast(padded);
-  if (read_flat && !read_fast) throw std::logic_error("read_flat read a record the SAX route refuses");
-  if (!read_fast) return;
-  if (!reference.read(text)) throw std::logic_error("simdjson read a record nlohmann refuses");
+  // read_fast leaves to nlohmann what read_flat may take (a float of more than 19 digits), so
+  // each is held to nlohmann, the last word, not to the other.
+  if (!read_flat && !read_fast) return;
+  if (!reference.read(text)) {
+    throw std::logic_error(read_flat ? "read_flat read a record nlohmann refuses" : "simdjson read a record nlohmann refuses");
+  }
   auto same_fields = [&](const detail::record_reader& r) {
     auto a = r.fields(), b = reference.fields();
     bool same = r.top() == reference.top() && a.size() == b.size();
@@ -146,7 +149,7 @@ inline void json_stats_record_entry(std::string_view text) {
     }
     return same;
   };
-  if (!same_fields(fast)) throw std::logic_error("simdjson's fields unlike nlohmann's");
+  if (read_fast && !same_fields(fast)) throw std::logic_error("simdjson's fields unlike nlohmann's");
   if (read_flat && !same_fields(flat)) throw std::logic_error("read_flat's fields unlike nlohmann's");
 }
 

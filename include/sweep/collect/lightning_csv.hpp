@@ -185,15 +185,15 @@ struct lightning_csv_format {
 
   static column map_column(const options& o, std::string_view header) {
     if (header == "epoch" || header == "step" || header.ends_with("_step")) return {};
-    std::string_view name = header;
-    if (name.size() > 6 && name.ends_with("_epoch")) name.remove_suffix(6);
+    std::string_view stem = header;
+    if (stem.size() > 6 && stem.ends_with("_epoch")) stem.remove_suffix(6);
     for (auto& p : o.test_prefixes) {
-      if (name.size() > p.size() && name.starts_with(p)) return {0, std::string(name.substr(p.size()))};
+      if (stem.size() > p.size() && stem.starts_with(p)) return {0, std::string(stem.substr(p.size()))};
     }
     for (auto& p : o.train_prefixes) {
-      if (name.size() > p.size() && name.starts_with(p)) return {1, std::string(name.substr(p.size()))};
+      if (stem.size() > p.size() && stem.starts_with(p)) return {1, std::string(stem.substr(p.size()))};
     }
-    return {1, std::string(name)};
+    return {1, std::string(stem)};
   }
 
   static void read_file(const options& o, const log_text& log, job_record& out, std::map<std::int64_t, nlohmann::json> (&by_epoch)[2],
