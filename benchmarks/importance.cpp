@@ -30,7 +30,7 @@ sweep::sweep_data make_sweep(int n) {
       e += (k + 1) * x * x;
     }
     e += u(rng);
-    s.jobs.push_back({std::to_string(i), std::make_shared<const nlohmann::json>(nlohmann::json{{"cfg", p}}), e, {}, {}});
+    s.jobs.push_back(sweep::make_job(std::to_string(i), nlohmann::json{{"cfg", p}}, e));
   }
   return s;
 }

@@ -24,11 +24,7 @@ sweep::sweep_data make_sweep(int jobs) {
   for (int i = 0; i < jobs; ++i) {
     if (i % runs == 0) e = config_error(rng);
     nlohmann::json cfg = {{"DESC", "OPTIM.BASE_LR " + std::to_string(i / runs)}, {"RNG_SEED", 1 + i % runs}};
-    sweep::job j;
-    j.id = std::to_string(i);
-    j.record = std::make_shared<const nlohmann::json>(nlohmann::json{{"cfg", cfg}});
-    j.error = e + seed_noise(rng);
-    s.jobs.push_back(std::move(j));
+    s.jobs.push_back(sweep::make_job(std::to_string(i), nlohmann::json{{"cfg", cfg}}, e + seed_noise(rng)));
   }
   return s;
 }

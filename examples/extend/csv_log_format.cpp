@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
     auto best = sweep::sorted_by_error(sweep::load_sweep(sweep::sweep_layout(sweep::sweep_dir(cfg)).sweep_file(), "plain_csv",
                                                          cfg.analyze.error));
     fmt::print("best job: {} (error {:.2f}, lr {})\n", best.front().id, best.front().error,
-               (*best.front().record)["cfg"]["OPTIM"]["BASE_LR"].dump());
+               best.front().field("cfg.OPTIM.BASE_LR")->dump());
     fmt::print("report: {}\n", report.string());
   } catch (const sweep::error& e) {
     std::cerr << e.what() << "\n";

@@ -13370,15 +13370,15 @@ struct lightning_csv_format {
 
   static column map_column(const options& o, std::string_view header) {
     if (header == "epoch" || header == "step" || header.ends_with("_step")) return {};
-    std::string_view name = header;
-    if (name.size() > 6 && name.ends_with("_epoch")) name.remove_suffix(6);
+    std::string_view stem = header;
+    if (stem.size() > 6 && stem.ends_with("_epoch")) stem.remove_suffix(6);
     for (auto& p : o.test_prefixes) {
-      if (name.size() > p.size() && name.starts_with(p)) return {0, std::string(name.substr(p.size()))};
+      if (stem.size() > p.size() && stem.starts_with(p)) return {0, std::string(stem.substr(p.size()))};
     }
     for (auto& p : o.train_prefixes) {
-      if (name.size() > p.size() && name.starts_with(p)) return {1, std::string(name.substr(p.size()))};
+      if (stem.size() > p.size() && stem.starts_with(p)) return {1, std::string(stem.substr(p.size()))};
     }
-    return {1, std::string(name)};
+    return {1, std::string(stem)};
   }
 
   static void read_file(const options& o, const log_text& log, job_record& out, std::map<std::int64_t, nlohmann::json> (&by_epoch)[2],
@@ -15250,9 +15250,9 @@ inline nlohmann::json metric_value(const nlohmann::json& record, const metric_in
   return field ? apply_transform(*field, info.transform) : nlohmann::json();
 }
 
-/// @brief A metric's value as a number: NaN when missing or not a number (bools count as 0/1).
-inline double metric_number(const nlohmann::json& record, const metric_info& info) {
-  const nlohmann::json* field = find_field(record, info.key);
+/// @brief A metric's number from its field (the value at info.key; nullptr: missing): NaN when
+/// missing or not a number (bools count as 0/1).
+inline double metric_number(const nlohmann::json* field, const metric_info& info) {
   if (field == nullptr) return std::numeric_limits<double>::quiet_NaN();
   if (field->is_number() && field->is_number_float() && info.transform.divisor == 1.0 &&
       info.transform.map == metric_map::none) {
@@ -15264,15 +15264,20 @@ inline double metric_number(const nlohmann::json& record, const metric_info& inf
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+/// @brief A metric's value for one record as a number (see above).
+inline double metric_number(const nlohmann::json& record, const metric_info& info) {
+  return metric_number(find_field(record, info.key), info);
+}
+
 }  // namespace sweep
 // ---- end sweep/analyze/metrics.hpp ----
 
 // ---- begin sweep/analyze/sweep_data.hpp ----
 // A sweep's jobs as the analysis sees them: sweep.json (written by pycls's
-// collect or ours, same format) read with simdjson into a tree per job of what
-// the analysis reads (nlohmann::json, the type reports use), the jobs without
-// the error record set aside, and pycls's augmented fields (aug.lr_wd,
-// aug.done, aug.ema_gain) added.
+// collect or ours, same format) read with simdjson into columns of the fields
+// the analysis reads (a cell per job, nlohmann::json values: the type reports
+// use), the jobs without the error record set aside, and pycls's augmented
+// fields (aug.lr_wd, aug.done, aug.ema_gain) added.
 
 
 
@@ -15295,10 +15300,61 @@ shared_text share_text(std::shared_ptr<Owner> owner, std::string_view view) {
   return {h, &h->view};  // aliasing: points at the view, owns the pair
 }
 
-/// @brief One analysed job: its number ("000059", from its log folder), record and error.
+/// @brief The fields a load kept of a sweep's jobs: a column per dotted key kept, a cell per job
+/// (load_options::fields; a load of everything keeps one column, "", of whole records). Compact: a
+/// number is a 16-byte cell, where a tree per job would be a map node per level.
+class job_columns {
+ public:
+  /// @brief Columns for `keys`: sorted, none under another (see detail::column_keys).
+  explicit job_columns(std::vector<std::string> keys) : keys_(std::move(keys)), cells_(keys_.size()) {}
+
+  [[nodiscard]] const std::vector<std::string>& keys() const noexcept { return keys_; }
+  [[nodiscard]] std::size_t rows() const noexcept { return cells_.empty() ? 0 : cells_.front().size(); }
+
+  /// @brief Room for `rows` jobs (a column grown by doubling holds up to twice its cells).
+  void reserve(std::size_t rows) {
+    for (auto& column : cells_) column.reserve(rows);
+  }
+
+  /// @brief Adds a job's cells (one per key, in the keys' order; a discarded value where it has no
+  /// such field), moved from `row`; the job's row.
+  std::size_t add_row(std::vector<nlohmann::json>& row) {
+    for (std::size_t c = 0; c < cells_.size(); ++c) cells_[c].push_back(std::move(row[c]));
+    return rows() - 1;
+  }
+
+  /// @brief The field at dotted key `dotted` of a row: a column's cell, or a field inside one (a
+  /// column keeps all under its key); nullptr when the job has none or no column holds it.
+  [[nodiscard]] const nlohmann::json* find(std::size_t row, std::string_view dotted) const {
+    if (keys_.size() == 1 && keys_.front().empty()) return in_cell(0, row, dotted);  // whole records
+    for (std::size_t dot = 0;; ++dot) {
+      dot = dotted.find('.', dot);
+      auto key = dotted.substr(0, dot);
+      auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
+      if (it != keys_.end() && *it == key) {
+        auto rest = dot == std::string_view::npos ? std::string_view() : dotted.substr(dot + 1);
+        return in_cell(static_cast<std::size_t>(it - keys_.begin()), row, rest);
+      }
+      if (dot == std::string_view::npos) return nullptr;
+    }
+  }
+
+ private:
+  [[nodiscard]] const nlohmann::json* in_cell(std::size_t column, std::size_t row, std::string_view dotted) const {
+    const auto& cell = cells_[column][row];
+    if (cell.is_discarded()) return nullptr;
+    return dotted.empty() ? &cell : find_field(cell, dotted);
+  }
+
+  std::vector<std::string> keys_;
+  std::vector<std::vector<nlohmann::json>> cells_;  // [column][row]
+};
+
+/// @brief One analysed job: its number ("000059", from its log folder), fields and error.
 struct job {
   std::string id;
-  std::shared_ptr<const nlohmann::json> record;  // shared: filters and splits copy jobs cheaply
+  std::shared_ptr<const job_columns> columns;  // its sweep's, shared: filters and splits copy jobs cheaply
+  std::size_t row = 0;                         // its cells in them
   double error = 0;
   /// @brief When `record` holds only the fields an analysis reads (load_options::fields), the
   /// sweep.json text and this job's element in it, to read the whole record again (whole_record).
@@ -15307,7 +15363,25 @@ struct job {
   /// @brief Metric values already looked up (by metric name): a report reads each several times,
   /// and walking 10,000 scattered records is the slow part. Shared by the copies; not thread-safe.
   std::shared_ptr<std::unordered_map<std::string, double>> memo = std::make_shared<std::unordered_map<std::string, double>>();
+
+  /// @brief The field at a dotted key (`cfg.OPTIM.BASE_LR`; "" for the whole record of a job loaded
+  /// whole), as find_field gives it; nullptr when the job has none or the load left it out.
+  [[nodiscard]] const nlohmann::json* field(std::string_view dotted) const {
+    return columns ? columns->find(row, dotted) : nullptr;
+  }
 };
+
+/// @brief A job of a whole record, as a load of everything makes it (for records built in code).
+inline job make_job(std::string id, nlohmann::json record, double error = 0) {
+  auto columns = std::make_shared<job_columns>(std::vector<std::string>{""});
+  std::vector<nlohmann::json> row{std::move(record)};
+  job j;
+  j.id = std::move(id);
+  j.row = columns->add_row(row);
+  j.columns = std::move(columns);
+  j.error = error;
+  return j;
+}
 
 /// @brief A named population of jobs (a sweep, or one part of a split).
 struct sweep_data {
@@ -15381,6 +15455,8 @@ class record_fields {
   }
   /// @brief Whether every field is kept.
   [[nodiscard]] bool all() const noexcept { return all_; }
+  /// @brief The dotted keys kept (none when all are).
+  [[nodiscard]] const std::set<std::string, std::less<>>& keys() const noexcept { return keys_; }
 
   /// @brief What of the field at dotted `path` is kept, when no field above it is kept whole.
   [[nodiscard]] keep of(std::string_view path) const {
@@ -15428,9 +15504,30 @@ inline double last_number(const nlohmann::json* list) {
   return list->back().get<double>();
 }
 
+/// @brief The fields augment adds under `aug`.
+inline constexpr std::array<std::string_view, 3> aug_fields = {"lr_wd", "done", "ema_gain"};
+
+/// @brief The columns a load of `fields` keeps: "" (whole records) when all; else the keys and
+/// augment's fields, sorted, without those under another key (its column holds them).
+inline std::vector<std::string> column_keys(const record_fields& fields) {
+  if (fields.all()) return {""};
+  std::set<std::string, std::less<>> keys = fields.keys();
+  for (auto name : aug_fields) keys.insert(fmt::format("aug.{}", name));
+  std::vector<std::string> out;
+  for (auto& key : keys) {
+    bool under_another = false;
+    for (auto dot = key.find('.'); dot != std::string::npos && !under_another; dot = key.find('.', dot + 1)) {
+      under_another = keys.find(std::string_view(key).substr(0, dot)) != keys.end();
+    }
+    if (!under_another) out.push_back(key);
+  }
+  return out;
+}
+
 /// @brief pycls's augment_sweep for one record (fields it cannot compute are left out).
 inline void augment(nlohmann::json& record, std::string_view error_record) {
   nlohmann::json aug = nlohmann::json::object();
+  static_assert(aug_fields.size() == 3);  // the three below
   double lr = metric_number(record, get_metric_info("lr"));
   double wd = metric_number(record, get_metric_info("wd"));
   if (!std::isnan(lr) && !std::isnan(wd)) aug["lr_wd"] = lr + wd;
@@ -15639,9 +15736,11 @@ class job_tree_builder {
   int skipping_ = 0;         // nesting depth inside a left-out value
 };
 
-/// @brief A sweep.json element made into a job; `analysed` false when it lacks the error record.
+/// @brief A sweep.json element made into a job (its cells in `row`, one per column key, until
+/// they go into the sweep's columns); `analysed` false when it lacks the error record.
 struct loaded_job {
   job loaded;
+  std::vector<nlohmann::json> row;
   bool analysed = false;
 };
 
@@ -15710,31 +15809,13 @@ job_tree_builder read_element(simdjson_sax_reader& reader, std::string& scratch,
   return checked;
 }
 
-/// @brief Drops the fields of the map at dotted `path` that `keep` does not keep.
-inline void prune(nlohmann::json& map, std::string& path, const record_fields& keep) {
-  auto length = path.size();
-  for (auto it = map.begin(); it != map.end();) {
-    path.resize(length);
-    if (length > 0) path += '.';
-    path += it.key();
-    auto kept = keep.of(path);
-    if (kept == record_fields::keep::none) {
-      it = map.erase(it);
-      continue;
-    }
-    if (kept == record_fields::keep::part && it->is_object()) prune(*it, path, keep);
-    ++it;
-  }
-  path.resize(length);
-}
-
-/// @brief Parses a sweep.json list into jobs (ids, errors, augmented fields, `opts.metrics`) on
-/// every core, each while its tree is fresh in cache; the calling thread first finds the
-/// elements (see read_element). `owner` holds `text` when jobs keep chosen fields only (they
-/// point into it). Nothing when the text is not one balanced list.
+/// @brief Parses a sweep.json list into jobs (ids, errors, augmented fields, `opts.metrics`, the
+/// cells of `keys`: see column_keys) on every core, each while its tree is fresh in cache; the
+/// calling thread first finds the elements (see read_element). `owner` holds `text` when jobs keep
+/// chosen fields only (they point into it). Nothing when the text is not one balanced list.
 inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, const shared_text& owner,
                                                        const std::string& file_name, std::string_view error_key,
-                                                       const load_options& opts) {
+                                                       const load_options& opts, const std::vector<std::string>& keys) {
   auto error_record = error_key.substr(0, error_key.find('.'));
   auto error_info = get_metric_info("error", error_key);
   // Kept whatever `opts` says: what loading itself reads (the error, the metrics, augment's inputs),
@@ -15749,8 +15830,6 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
     columns.add(key);
     fields.add(key);
   }
-  auto kept = opts.fields;
-  kept.add("aug");
 
   element_feed feed;
   bool balanced = false;
@@ -15773,7 +15852,7 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
       feed.add(batch);
     }
     simdjson_sax_reader reader;
-    std::string scratch, path;
+    std::string scratch;
     while (auto element = feed.next()) {
       auto k = element->index;
       try {
@@ -15799,12 +15878,18 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
         for (auto& info : opts.metrics) {
           if (info.name != "error") j.memo->try_emplace(info.name, metric_number(record, info));
         }
-        if (!opts.fields.all()) {
-          prune(record, path, kept);
+        auto& row = element->slot->row;
+        if (opts.fields.all()) {
+          row.push_back(std::move(record));
+        } else {
           j.text = owner;
           j.source = bytes;
+          row.reserve(keys.size());
+          for (auto& key : keys) {
+            auto* f = const_cast<nlohmann::json*>(find_field(record, key));  // record is ours: its fields move out
+            row.push_back(f != nullptr ? std::move(*f) : nlohmann::json(nlohmann::json::value_t::discarded));
+          }
         }
-        j.record = std::make_shared<const nlohmann::json>(std::move(record));
         element->slot->analysed = true;
       } catch (...) {
         // Each thread takes elements in list order: the smallest of the threads' first failures is the file's first.
@@ -15819,15 +15904,6 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
   return std::move(feed.jobs());
 }
 
-/// @brief Drops the jobs' trees on every core (freeing 10,000 of them takes ~0.3 s on one).
-inline void release_trees(std::vector<std::shared_ptr<const nlohmann::json>>& trees) {
-  auto threads = threads_for(trees.size());
-  run_on_threads(threads, [&](std::size_t t) {
-    for (std::size_t k = t; k < trees.size(); k += threads) trees[k].reset();
-  });
-  trees.clear();
-}
-
 }  // namespace detail
 
 namespace detail {
@@ -15835,7 +15911,8 @@ namespace detail {
 inline sweep_data parse_sweep(std::string_view text, const shared_text& owner, std::string file_name,
                               std::string name, std::string_view error_key, const load_options& opts) {
   text = text.substr(0, text.find('\0'));  // where nlohmann's parser stops too (a zero-filled tail after a crash)
-  auto all = load_jobs(text, owner, file_name, error_key, opts);
+  auto keys = column_keys(opts.fields);
+  auto all = load_jobs(text, owner, file_name, error_key, opts, keys);
   if (!all) {
     // Not one balanced list: let nlohmann say what is wrong (bad syntax, a number out of range), and where.
     const epoch_columns every_column;
@@ -15849,8 +15926,13 @@ inline sweep_data parse_sweep(std::string_view text, const shared_text& owner, s
   }
   sweep_data sweep{std::move(name), file_name, {}, {}};
   sweep.jobs.reserve(all->size());
-  for (auto& [j, analysed] : *all) {
+  auto columns = std::make_shared<job_columns>(std::move(keys));
+  columns->reserve(all->size());
+  for (auto& [j, row, analysed] : *all) {
     if (analysed) {
+      j.row = columns->add_row(row);
+      j.columns = columns;
+      row = {};  // its cells moved: free the row now, not with the whole deque
       sweep.jobs.push_back(std::move(j));
     } else {
       sweep.skipped.push_back(std::move(j.id));
@@ -15895,7 +15977,7 @@ inline sweep_data load_sweep(const std::filesystem::path& file, std::string name
 /// @brief A job's whole record (with its `aug`): the loaded one, or when the load kept chosen
 /// fields only, read again from sweep.json (for the few jobs a report draws in full).
 inline std::shared_ptr<const nlohmann::json> whole_record(const job& j) {
-  if (!j.text) return j.record;
+  if (!j.text) return j.columns ? std::shared_ptr<const nlohmann::json>(j.columns, j.field("")) : nullptr;
   const epoch_columns every_column;
   detail::simdjson_sax_reader reader;
   std::string scratch;
@@ -15903,7 +15985,10 @@ inline std::shared_ptr<const nlohmann::json> whole_record(const job& j) {
   auto builder = detail::read_element(reader, scratch, j.source, j.text->data() + j.text->size(),
                                       [&] { return detail::job_tree_builder(every_column); }, ok);
   // The element was read once already (and is valid JSON); its aug is the loaded one.
-  builder.tree["aug"] = j.record->at("aug");
+  auto& aug = builder.tree["aug"] = nlohmann::json::object();
+  for (auto name : detail::aug_fields) {
+    if (const auto* v = j.field(fmt::format("aug.{}", name))) aug[std::string(name)] = *v;
+  }
   return std::make_shared<const nlohmann::json>(std::move(builder.tree));
 }
 
@@ -15911,7 +15996,7 @@ inline std::shared_ptr<const nlohmann::json> whole_record(const job& j) {
 inline double job_number(const job& j, const metric_info& info) {
   if (info.name == "error") return j.error;
   auto [it, fresh] = j.memo->try_emplace(info.name, 0.0);
-  if (fresh) it->second = metric_number(*j.record, info);
+  if (fresh) it->second = metric_number(j.field(info.key), info);
   return it->second;
 }
 
@@ -15941,7 +16026,7 @@ inline std::string describe_sweep(const sweep_data& sweep) {
   std::vector<std::pair<double, std::string>> lines;
   lines.reserve(sweep.jobs.size());
   for (auto& j : sweep.jobs) {
-    auto* desc = find_field(*j.record, "cfg.DESC");
+    auto* desc = j.field("cfg.DESC");
     std::string d = desc == nullptr ? "" : desc->is_string() ? desc->get<std::string>() : desc->dump();
     lines.emplace_back(j.error, fmt::format("ema={:.2f} | err={:.2f} | done={:.2f} | {} | {}",
                                             job_number(j, ema), job_number(j, tst), job_number(j, done), j.id, d));
@@ -16053,7 +16138,7 @@ inline void check_sweep_has_error(const sweep_config& cfg, const sweep_data& swe
 inline void check_metric_names(const sweep_config& cfg, const std::vector<sweep_data>& sweeps) {
   std::shared_ptr<const nlohmann::json> example;  // whole: its fields are the did-you-mean's candidates
   for (auto& s : sweeps) {
-    if (!s.jobs.empty() && s.jobs.front().record) example = whole_record(s.jobs.front());
+    if (!s.jobs.empty() && s.jobs.front().columns) example = whole_record(s.jobs.front());
   }
   if (example == nullptr) return;
   auto shortcuts = metric_shortcut_names();
@@ -16062,7 +16147,7 @@ inline void check_metric_names(const sweep_config& cfg, const std::vector<sweep_
     auto info = get_metric_info(name, cfg.analyze.error);
     for (auto& s : sweeps) {
       for (auto& j : s.jobs) {
-        if (j.record && find_field(*j.record, info.key) != nullptr) return true;
+        if (j.field(info.key) != nullptr) return true;
       }
     }
     return false;
@@ -16186,7 +16271,7 @@ inline parameter_column parameter_values(const std::vector<job>& jobs, const swe
   for (auto& j : jobs) {
     double v = job_number(j, p.info);
     if (std::isnan(v) && p.info.transform.map == metric_map::none && p.info.transform.reduce == metric_reduce::none) {
-      auto* f = find_field(*j.record, p.info.key);
+      auto* f = j.field(p.info.key);
       if (f != nullptr && !f->is_null() && !f->is_number()) categorical = true;
     }
     out.values.push_back(v);
@@ -16195,7 +16280,7 @@ inline parameter_column parameter_values(const std::vector<job>& jobs, const swe
   std::map<std::string, double> codes;
   std::vector<std::string> text(jobs.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    auto* f = find_field(*jobs[i].record, p.info.key);
+    auto* f = jobs[i].field(p.info.key);
     if (f == nullptr || f->is_null()) continue;
     text[i] = f->is_string() ? f->get<std::string>() : f->dump();
     codes.emplace(text[i], 0);
@@ -16795,7 +16880,7 @@ inline void describe_group(repeat_group& g) {
 
 /// @brief The text of a job's config field (dotted key under cfg), "" when it has none.
 inline std::string cfg_text(const job& j, std::string_view key) {
-  const auto* field = find_field(*j.record, key);
+  const auto* field = j.field(key);
   if (field == nullptr) return {};
   return field->is_string() ? field->get<std::string>() : field->dump();
 }
@@ -17762,15 +17847,15 @@ inline std::string shown_note(const sweep_data& sweep) {
 class job_rows {
  public:
   /// @brief Numbers a job (once; a job in several splits keeps its first number).
-  int add(const job& j) { return rows_.try_emplace(j.record.get(), static_cast<int>(rows_.size())).first->second; }
+  int add(const job& j) { return rows_.try_emplace(j.memo.get(), static_cast<int>(rows_.size())).first->second; }
   /// @brief The job's row, or -1 when it has none.
   [[nodiscard]] int operator()(const job& j) const {
-    auto it = rows_.find(j.record.get());
+    auto it = rows_.find(j.memo.get());
     return it == rows_.end() ? -1 : it->second;
   }
 
  private:
-  std::unordered_map<const nlohmann::json*, int> rows_;
+  std::unordered_map<const void*, int> rows_;  // by the job's memo: one per loaded job, shared by its copies
 };
 
 namespace detail {
@@ -18940,7 +19025,7 @@ struct early_stopping {
   static std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> stopped(const sweep_data& s) {
     std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> out;
     for (auto& j : s.jobs) {
-      auto* at = find_field(*j.record, "stopped_early");
+      auto* at = j.field("stopped_early");
       if (at == nullptr || !at->is_object()) continue;
       ++out[{at->value("rung", std::int64_t{-1}), at->value("epoch", std::int64_t{-1})}];
     }
@@ -19074,7 +19159,7 @@ inline std::string job_table(const std::vector<sweep_data>& sweeps, const std::v
   out += "<th class=\"t\">DESC</th></tr></thead><tbody>\n";
   for (auto& s : sweeps) {
     for (auto& j : sorted_by_error(shown_jobs(s))) {
-      auto* desc = find_field(*j.record, "cfg.DESC");
+      auto* desc = j.field("cfg.DESC");
       fmt::format_to(std::back_inserter(out), "<tr id=\"job{}\">", rows(j));
       if (several) out += "<td class=\"t\">" + plot::escape_xml(s.name) + "</td>";
       out += "<td class=\"t\">" + plot::escape_xml(j.id) + "</td>";
@@ -19777,18 +19862,6 @@ inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data
   return book.to_html();
 }
 
-inline std::string analysis_page_released(const sweep_config& cfg, std::vector<sweep_data> sweeps,
-                                          const std::vector<prepared_section>& sections, nlohmann::json* facts = nullptr,
-                                          std::string_view header_html = {}) {
-  std::vector<std::shared_ptr<const nlohmann::json>> trees;
-  for (auto& s : sweeps) {
-    for (auto& j : s.jobs) trees.push_back(j.record);
-  }
-  auto html = analysis_page(cfg, std::move(sweeps), sections, facts, header_html);
-  release_trees(trees);  // the page's copies are gone: these are the last owners
-  return html;
-}
-
 }  // namespace detail
 
 /// @brief The analysis page of loaded sweeps (the first is the sweep of `cfg`, then its extra
@@ -19796,7 +19869,7 @@ inline std::string analysis_page_released(const sweep_config& cfg, std::vector<s
 inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data> sweeps) {
   check_analyze_options(cfg);
   auto sections = page_sections(cfg);
-  return detail::analysis_page_released(cfg, std::move(sweeps), sections);
+  return detail::analysis_page(cfg, std::move(sweeps), sections);
 }
 
 /// @brief Analyses the sweep of `cfg` (ROOT_DIR/NAME/sweep.json and the extra sweeps') and writes
@@ -19829,7 +19902,7 @@ inline std::filesystem::path analyze(const sweep_config& cfg, std::string_view h
   check_metric_names(cfg, sweeps);
   auto out = sweep_layout(sweep_dir(cfg)).analysis_file();
   nlohmann::json facts;
-  auto html = detail::analysis_page_released(cfg, std::move(sweeps), sections, &facts, header_html);
+  auto html = detail::analysis_page(cfg, std::move(sweeps), sections, &facts, header_html);
   write_file_atomic(std::filesystem::path(out).replace_extension(".json"), facts.dump(2) + "\n");
   write_file_atomic(out, html);
   return out;

@@ -36,7 +36,7 @@ std::string read(const std::string& file) {
 }
 
 double number(const char* metric, std::size_t job = 0) {
-  return sweep::metric_number(*fixture().jobs[job].record, sweep::get_metric_info(metric));
+  return sweep::metric_number(*fixture().jobs[job].field(""), sweep::get_metric_info(metric));
 }
 
 }  // namespace
@@ -79,11 +79,11 @@ TEST_CASE("the fixture loads with pycls's augmented fields") {
   for (auto& j : s.jobs) {
     CHECK(number("done", static_cast<std::size_t>(&j - &s.jobs[0])) == 1.0);
   }
-  double lr = sweep::find_field(*s.jobs[5].record, "cfg.OPTIM.BASE_LR")->get<double>();
-  double wd = sweep::find_field(*s.jobs[5].record, "cfg.OPTIM.WEIGHT_DECAY")->get<double>();
+  double lr = sweep::find_field(*s.jobs[5].field(""), "cfg.OPTIM.BASE_LR")->get<double>();
+  double wd = sweep::find_field(*s.jobs[5].field(""), "cfg.OPTIM.WEIGHT_DECAY")->get<double>();
   CHECK(number("lr_wd", 5) == Approx(std::log10(lr * wd)));
   CHECK(number("ema_gain", 5) >= 0);
-  CHECK(sweep::find_field(*s.jobs[0].record, "test_epoch.epoch_ind")->size() == 50);
+  CHECK(sweep::find_field(*s.jobs[0].field(""), "test_epoch.epoch_ind")->size() == 50);
 }
 
 TEST_CASE("describe_sweep prints exactly what pycls printed") {
@@ -103,7 +103,7 @@ TEST_CASE("jobs without the error record are counted, not analysed") {
   REQUIRE(t.jobs.size() == 1);
   CHECK(t.jobs[0].id == "000002");
   CHECK(t.jobs[0].error == 4.0);
-  CHECK(sweep::metric_number(*t.jobs[0].record, sweep::get_metric_info("done")) != 1.0);  // no epoch_ind: not set
+  CHECK(sweep::metric_number(*t.jobs[0].field(""), sweep::get_metric_info("done")) != 1.0);  // no epoch_ind: not set
 }
 
 TEST_CASE("a load keeps the epoch columns asked for, whole other records, and looks metrics up") {
@@ -112,7 +112,7 @@ TEST_CASE("a load keeps the epoch columns asked for, whole other records, and lo
   auto whole = sweep::parse_sweep(text, "sweep.json", "s");
   REQUIRE(whole.jobs.size() == elements.size());
   for (std::size_t i = 0; i < elements.size(); ++i) {
-    auto record = *whole.jobs[i].record;
+    auto record = *whole.jobs[i].field("");
     record.erase("aug");
     REQUIRE(record == elements[i]);  // loading everything gives nlohmann's own tree
   }
@@ -121,8 +121,8 @@ TEST_CASE("a load keeps the epoch columns asked for, whole other records, and lo
   opts.metrics = {sweep::get_metric_info("lr"), sweep::get_metric_info("error_tst")};
   auto part = sweep::parse_sweep(text, "sweep.json", "s", "test_ema_epoch.min_top1_err", opts);
   REQUIRE(part.jobs.size() == whole.jobs.size());
-  auto& full = *whole.jobs[3].record;
-  auto& kept = *part.jobs[3].record;
+  auto& full = *whole.jobs[3].field("");
+  auto& kept = *part.jobs[3].field("");
   auto keys = [](const nlohmann::json& object) {
     std::vector<std::string> out;
     for (auto& [k, v] : object.items()) out.push_back(k);
@@ -154,24 +154,31 @@ TEST_CASE("a load with chosen fields keeps those (at any depth) and reads whole 
   opts.metrics = {sweep::get_metric_info("error_tst"), sweep::get_metric_info("wd")};
   auto part = sweep::parse_sweep(text, "sweep.json", "s", "test_ema_epoch.min_top1_err", opts);
   REQUIRE(part.jobs.size() == whole.jobs.size());
-  auto& full = *whole.jobs[5].record;
-  auto& kept = *part.jobs[5].record;
-  // Only what was asked for, and aug; what loading read (the error, the metrics, log_file) is gone again.
-  auto expected = nlohmann::json::object();
-  expected["cfg"]["OPTIM"]["BASE_LR"] = full["cfg"]["OPTIM"]["BASE_LR"];
-  expected["cfg"]["MODEL"] = full["cfg"]["MODEL"];
-  expected["complexity"]["flops"] = full["complexity"]["flops"];
-  expected["train_epoch"]["mem"] = full["train_epoch"]["mem"];
-  expected["aug"] = full["aug"];
-  CHECK(kept == expected);
+  auto& full = *whole.jobs[5].field("");
+  auto& kept = part.jobs[5];
+  // Only what was asked for, and aug, a column each; what loading read (the error, the metrics,
+  // log_file) is gone again.
+  CHECK(kept.columns->keys() == std::vector<std::string>{"aug.done", "aug.ema_gain", "aug.lr_wd", "cfg.MODEL", "cfg.OPTIM.BASE_LR",
+                                                          "complexity.flops", "train_epoch.mem"});
+  CHECK(kept.columns->rows() == part.jobs.size());
+  CHECK(*kept.field("cfg.OPTIM.BASE_LR") == full["cfg"]["OPTIM"]["BASE_LR"]);
+  CHECK(*kept.field("cfg.MODEL") == full["cfg"]["MODEL"]);
+  CHECK(*kept.field("cfg.MODEL.TYPE") == full["cfg"]["MODEL"]["TYPE"]);  // inside a column
+  CHECK(*kept.field("complexity.flops") == full["complexity"]["flops"]);
+  CHECK(*kept.field("train_epoch.mem") == full["train_epoch"]["mem"]);
+  for (auto* aug : {"done", "ema_gain", "lr_wd"}) CHECK(*kept.field(fmt::format("aug.{}", aug)) == full["aug"][aug]);
+  for (auto* gone : {"cfg", "cfg.OPTIM", "cfg.OPTIM.MAX_EPOCH", "cfg.MODEL.NOPE", "log_file", "test_ema_epoch", "test_ema_epoch.min_top1_err", "aug"}) {
+    INFO(gone);
+    CHECK(kept.field(gone) == nullptr);
+  }
   CHECK(part.jobs[5].id == whole.jobs[5].id);
   CHECK(part.jobs[5].error == whole.jobs[5].error);
   CHECK(part.jobs[5].memo->at("error_tst") == sweep::job_number(whole.jobs[5], sweep::get_metric_info("error_tst")));
   CHECK(part.jobs[5].memo->at("wd") == sweep::job_number(whole.jobs[5], sweep::get_metric_info("wd")));
   // The text is shared with the jobs, not copied, and each job reads its whole record from it again.
   CHECK(part.jobs[5].text->data() == text->data());
-  for (std::size_t i = 0; i < whole.jobs.size(); ++i) CHECK(*sweep::whole_record(part.jobs[i]) == *whole.jobs[i].record);
-  CHECK(sweep::whole_record(whole.jobs[5]) == whole.jobs[5].record);  // loaded whole: nothing read again
+  for (std::size_t i = 0; i < whole.jobs.size(); ++i) CHECK(*sweep::whole_record(part.jobs[i]) == *whole.jobs[i].field(""));
+  CHECK(sweep::whole_record(whole.jobs[5]).get() == whole.jobs[5].field(""));  // loaded whole: nothing read again
 
   using keep = sweep::record_fields::keep;
   CHECK(opts.fields.of("cfg") == keep::part);
@@ -273,7 +280,8 @@ TEST_CASE("a load that leaves columns and fields out still checks them, as nlohm
   auto ok = sweep::parse_sweep("[" + job("1e5") + ",\n" + job("\"x\"") + "]", "ok.json", "s", "test_ema_epoch.min_top1_err", opts);
   REQUIRE(ok.jobs.size() == 2);
   CHECK(ok.jobs[1].error == 3.5);
-  CHECK(!ok.jobs[1].record->at("cfg").at("OPTIM").contains("WD"));
+  CHECK(ok.jobs[1].field("cfg.OPTIM.WD") == nullptr);
+  CHECK(*ok.jobs[1].field("cfg.OPTIM.BASE_LR") == 0.1);
   for (auto* bad : {"-", "tru", "1.", "\"\\x\"", "99999999999999999999999", "[1, ]"}) {
     INFO(bad);
     auto text = "[" + job("1") + ",\n" + job(bad) + "]";
@@ -308,7 +316,7 @@ TEST_CASE("load_sweep maps a sweep.json, reads what cannot be mapped, and names 
   auto mapped = sweep::load_sweep(dir / "sweep.json", "m", "test_ema_epoch.min_top1_err", opts);
   REQUIRE(mapped.jobs.size() == fixture().jobs.size());
   CHECK(*mapped.jobs[0].text == whole);
-  CHECK(*sweep::whole_record(mapped.jobs.back()) == *fixture().jobs.back().record);
+  CHECK(*sweep::whole_record(mapped.jobs.back()) == *fixture().jobs.back().field(""));
   // A pipe cannot be mapped: it is read.
   auto fifo = dir / "fifo.json";
   std::filesystem::remove(fifo);
@@ -406,7 +414,7 @@ TEST_CASE("filters keep jobs whose metric lies in [min, max]") {
   REQUIRE(!low_lr.jobs.empty());
   CHECK(low_lr.jobs.size() < 64);
   for (auto& j : low_lr.jobs) {
-    CHECK(sweep::metric_number(*j.record, sweep::get_metric_info("lr")) <= 0);
+    CHECK(sweep::metric_number(*j.field(""), sweep::get_metric_info("lr")) <= 0);
     CHECK(j.error <= 7);
   }
   CHECK(sweep::apply_filters(s, {{"no.such.key", {0, 0, 1}}}).jobs.empty());  // missing fails

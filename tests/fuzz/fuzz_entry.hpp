@@ -90,7 +90,7 @@ inline void sweep_json_entry(std::string_view text) {
   if (whole.jobs.size() + whole.skipped.size() != reference.size()) throw std::logic_error("jobs lost or made up");
   for (auto& element : reference) element.erase("aug");  // augment replaces a record's own "aug", as pycls does
   for (auto& j : whole.jobs) {
-    auto tree = *j.record;
+    auto tree = *whole_record(j);
     tree.erase("aug");
     if (std::find(reference.begin(), reference.end(), tree) == reference.end()) throw std::logic_error("a tree unlike nlohmann's");
   }

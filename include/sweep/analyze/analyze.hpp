@@ -119,18 +119,6 @@ inline std::string analysis_page(const sweep_config& cfg, std::vector<sweep_data
   return book.to_html();
 }
 
-inline std::string analysis_page_released(const sweep_config& cfg, std::vector<sweep_data> sweeps,
-                                          const std::vector<prepared_section>& sections, nlohmann::json* facts = nullptr,
-                                          std::string_view header_html = {}) {
-  std::vector<std::shared_ptr<const nlohmann::json>> trees;
-  for (auto& s : sweeps) {
-    for (auto& j : s.jobs) trees.push_back(j.record);
-  }
-  auto html = analysis_page(cfg, std::move(sweeps), sections, facts, header_html);
-  release_trees(trees);  // the page's copies are gone: these are the last owners
-  return html;
-}
-
 }  // namespace detail
 
 /// @brief The analysis page of loaded sweeps (the first is the sweep of `cfg`, then its extra
@@ -138,7 +126,7 @@ inline std::string analysis_page_released(const sweep_config& cfg, std::vector<s
 inline std::string analysis_html(const sweep_config& cfg, std::vector<sweep_data> sweeps) {
   check_analyze_options(cfg);
   auto sections = page_sections(cfg);
-  return detail::analysis_page_released(cfg, std::move(sweeps), sections);
+  return detail::analysis_page(cfg, std::move(sweeps), sections);
 }
 
 /// @brief Analyses the sweep of `cfg` (ROOT_DIR/NAME/sweep.json and the extra sweeps') and writes
@@ -171,7 +159,7 @@ inline std::filesystem::path analyze(const sweep_config& cfg, std::string_view h
   check_metric_names(cfg, sweeps);
   auto out = sweep_layout(sweep_dir(cfg)).analysis_file();
   nlohmann::json facts;
-  auto html = detail::analysis_page_released(cfg, std::move(sweeps), sections, &facts, header_html);
+  auto html = detail::analysis_page(cfg, std::move(sweeps), sections, &facts, header_html);
   write_file_atomic(std::filesystem::path(out).replace_extension(".json"), facts.dump(2) + "\n");
   write_file_atomic(out, html);
   return out;

@@ -115,7 +115,7 @@ inline void check_sweep_has_error(const sweep_config& cfg, const sweep_data& swe
 inline void check_metric_names(const sweep_config& cfg, const std::vector<sweep_data>& sweeps) {
   std::shared_ptr<const nlohmann::json> example;  // whole: its fields are the did-you-mean's candidates
   for (auto& s : sweeps) {
-    if (!s.jobs.empty() && s.jobs.front().record) example = whole_record(s.jobs.front());
+    if (!s.jobs.empty() && s.jobs.front().columns) example = whole_record(s.jobs.front());
   }
   if (example == nullptr) return;
   auto shortcuts = metric_shortcut_names();
@@ -124,7 +124,7 @@ inline void check_metric_names(const sweep_config& cfg, const std::vector<sweep_
     auto info = get_metric_info(name, cfg.analyze.error);
     for (auto& s : sweeps) {
       for (auto& j : s.jobs) {
-        if (j.record && find_field(*j.record, info.key) != nullptr) return true;
+        if (j.field(info.key) != nullptr) return true;
       }
     }
     return false;

@@ -177,9 +177,9 @@ inline nlohmann::json metric_value(const nlohmann::json& record, const metric_in
   return field ? apply_transform(*field, info.transform) : nlohmann::json();
 }
 
-/// @brief A metric's value as a number: NaN when missing or not a number (bools count as 0/1).
-inline double metric_number(const nlohmann::json& record, const metric_info& info) {
-  const nlohmann::json* field = find_field(record, info.key);
+/// @brief A metric's number from its field (the value at info.key; nullptr: missing): NaN when
+/// missing or not a number (bools count as 0/1).
+inline double metric_number(const nlohmann::json* field, const metric_info& info) {
   if (field == nullptr) return std::numeric_limits<double>::quiet_NaN();
   if (field->is_number() && field->is_number_float() && info.transform.divisor == 1.0 &&
       info.transform.map == metric_map::none) {
@@ -189,6 +189,11 @@ inline double metric_number(const nlohmann::json& record, const metric_info& inf
   if (v.is_number()) return v.get<double>();
   if (v.is_boolean()) return v.get<bool>() ? 1.0 : 0.0;
   return std::numeric_limits<double>::quiet_NaN();
+}
+
+/// @brief A metric's value for one record as a number (see above).
+inline double metric_number(const nlohmann::json& record, const metric_info& info) {
+  return metric_number(find_field(record, info.key), info);
 }
 
 }  // namespace sweep

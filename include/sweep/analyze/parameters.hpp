@@ -102,7 +102,7 @@ inline parameter_column parameter_values(const std::vector<job>& jobs, const swe
   for (auto& j : jobs) {
     double v = job_number(j, p.info);
     if (std::isnan(v) && p.info.transform.map == metric_map::none && p.info.transform.reduce == metric_reduce::none) {
-      auto* f = find_field(*j.record, p.info.key);
+      auto* f = j.field(p.info.key);
       if (f != nullptr && !f->is_null() && !f->is_number()) categorical = true;
     }
     out.values.push_back(v);
@@ -111,7 +111,7 @@ inline parameter_column parameter_values(const std::vector<job>& jobs, const swe
   std::map<std::string, double> codes;
   std::vector<std::string> text(jobs.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    auto* f = find_field(*jobs[i].record, p.info.key);
+    auto* f = jobs[i].field(p.info.key);
     if (f == nullptr || f->is_null()) continue;
     text[i] = f->is_string() ? f->get<std::string>() : f->dump();
     codes.emplace(text[i], 0);

@@ -92,7 +92,7 @@ inline void describe_group(repeat_group& g) {
 
 /// @brief The text of a job's config field (dotted key under cfg), "" when it has none.
 inline std::string cfg_text(const job& j, std::string_view key) {
-  const auto* field = find_field(*j.record, key);
+  const auto* field = j.field(key);
   if (field == nullptr) return {};
   return field->is_string() ? field->get<std::string>() : field->dump();
 }

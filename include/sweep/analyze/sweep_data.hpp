@@ -1,8 +1,8 @@
 // A sweep's jobs as the analysis sees them: sweep.json (written by pycls's
-// collect or ours, same format) read with simdjson into a tree per job of what
-// the analysis reads (nlohmann::json, the type reports use), the jobs without
-// the error record set aside, and pycls's augmented fields (aug.lr_wd,
-// aug.done, aug.ema_gain) added.
+// collect or ours, same format) read with simdjson into columns of the fields
+// the analysis reads (a cell per job, nlohmann::json values: the type reports
+// use), the jobs without the error record set aside, and pycls's augmented
+// fields (aug.lr_wd, aug.done, aug.ema_gain) added.
 #pragma once
 
 #include <sweep/analyze/metrics.hpp>
@@ -52,10 +52,61 @@ shared_text share_text(std::shared_ptr<Owner> owner, std::string_view view) {
   return {h, &h->view};  // aliasing: points at the view, owns the pair
 }
 
-/// @brief One analysed job: its number ("000059", from its log folder), record and error.
+/// @brief The fields a load kept of a sweep's jobs: a column per dotted key kept, a cell per job
+/// (load_options::fields; a load of everything keeps one column, "", of whole records). Compact: a
+/// number is a 16-byte cell, where a tree per job would be a map node per level.
+class job_columns {
+ public:
+  /// @brief Columns for `keys`: sorted, none under another (see detail::column_keys).
+  explicit job_columns(std::vector<std::string> keys) : keys_(std::move(keys)), cells_(keys_.size()) {}
+
+  [[nodiscard]] const std::vector<std::string>& keys() const noexcept { return keys_; }
+  [[nodiscard]] std::size_t rows() const noexcept { return cells_.empty() ? 0 : cells_.front().size(); }
+
+  /// @brief Room for `rows` jobs (a column grown by doubling holds up to twice its cells).
+  void reserve(std::size_t rows) {
+    for (auto& column : cells_) column.reserve(rows);
+  }
+
+  /// @brief Adds a job's cells (one per key, in the keys' order; a discarded value where it has no
+  /// such field), moved from `row`; the job's row.
+  std::size_t add_row(std::vector<nlohmann::json>& row) {
+    for (std::size_t c = 0; c < cells_.size(); ++c) cells_[c].push_back(std::move(row[c]));
+    return rows() - 1;
+  }
+
+  /// @brief The field at dotted key `dotted` of a row: a column's cell, or a field inside one (a
+  /// column keeps all under its key); nullptr when the job has none or no column holds it.
+  [[nodiscard]] const nlohmann::json* find(std::size_t row, std::string_view dotted) const {
+    if (keys_.size() == 1 && keys_.front().empty()) return in_cell(0, row, dotted);  // whole records
+    for (std::size_t dot = 0;; ++dot) {
+      dot = dotted.find('.', dot);
+      auto key = dotted.substr(0, dot);
+      auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
+      if (it != keys_.end() && *it == key) {
+        auto rest = dot == std::string_view::npos ? std::string_view() : dotted.substr(dot + 1);
+        return in_cell(static_cast<std::size_t>(it - keys_.begin()), row, rest);
+      }
+      if (dot == std::string_view::npos) return nullptr;
+    }
+  }
+
+ private:
+  [[nodiscard]] const nlohmann::json* in_cell(std::size_t column, std::size_t row, std::string_view dotted) const {
+    const auto& cell = cells_[column][row];
+    if (cell.is_discarded()) return nullptr;
+    return dotted.empty() ? &cell : find_field(cell, dotted);
+  }
+
+  std::vector<std::string> keys_;
+  std::vector<std::vector<nlohmann::json>> cells_;  // [column][row]
+};
+
+/// @brief One analysed job: its number ("000059", from its log folder), fields and error.
 struct job {
   std::string id;
-  std::shared_ptr<const nlohmann::json> record;  // shared: filters and splits copy jobs cheaply
+  std::shared_ptr<const job_columns> columns;  // its sweep's, shared: filters and splits copy jobs cheaply
+  std::size_t row = 0;                         // its cells in them
   double error = 0;
   /// @brief When `record` holds only the fields an analysis reads (load_options::fields), the
   /// sweep.json text and this job's element in it, to read the whole record again (whole_record).
@@ -64,7 +115,25 @@ struct job {
   /// @brief Metric values already looked up (by metric name): a report reads each several times,
   /// and walking 10,000 scattered records is the slow part. Shared by the copies; not thread-safe.
   std::shared_ptr<std::unordered_map<std::string, double>> memo = std::make_shared<std::unordered_map<std::string, double>>();
+
+  /// @brief The field at a dotted key (`cfg.OPTIM.BASE_LR`; "" for the whole record of a job loaded
+  /// whole), as find_field gives it; nullptr when the job has none or the load left it out.
+  [[nodiscard]] const nlohmann::json* field(std::string_view dotted) const {
+    return columns ? columns->find(row, dotted) : nullptr;
+  }
 };
+
+/// @brief A job of a whole record, as a load of everything makes it (for records built in code).
+inline job make_job(std::string id, nlohmann::json record, double error = 0) {
+  auto columns = std::make_shared<job_columns>(std::vector<std::string>{""});
+  std::vector<nlohmann::json> row{std::move(record)};
+  job j;
+  j.id = std::move(id);
+  j.row = columns->add_row(row);
+  j.columns = std::move(columns);
+  j.error = error;
+  return j;
+}
 
 /// @brief A named population of jobs (a sweep, or one part of a split).
 struct sweep_data {
@@ -138,6 +207,8 @@ class record_fields {
   }
   /// @brief Whether every field is kept.
   [[nodiscard]] bool all() const noexcept { return all_; }
+  /// @brief The dotted keys kept (none when all are).
+  [[nodiscard]] const std::set<std::string, std::less<>>& keys() const noexcept { return keys_; }
 
   /// @brief What of the field at dotted `path` is kept, when no field above it is kept whole.
   [[nodiscard]] keep of(std::string_view path) const {
@@ -185,9 +256,30 @@ inline double last_number(const nlohmann::json* list) {
   return list->back().get<double>();
 }
 
+/// @brief The fields augment adds under `aug`.
+inline constexpr std::array<std::string_view, 3> aug_fields = {"lr_wd", "done", "ema_gain"};
+
+/// @brief The columns a load of `fields` keeps: "" (whole records) when all; else the keys and
+/// augment's fields, sorted, without those under another key (its column holds them).
+inline std::vector<std::string> column_keys(const record_fields& fields) {
+  if (fields.all()) return {""};
+  std::set<std::string, std::less<>> keys = fields.keys();
+  for (auto name : aug_fields) keys.insert(fmt::format("aug.{}", name));
+  std::vector<std::string> out;
+  for (auto& key : keys) {
+    bool under_another = false;
+    for (auto dot = key.find('.'); dot != std::string::npos && !under_another; dot = key.find('.', dot + 1)) {
+      under_another = keys.find(std::string_view(key).substr(0, dot)) != keys.end();
+    }
+    if (!under_another) out.push_back(key);
+  }
+  return out;
+}
+
 /// @brief pycls's augment_sweep for one record (fields it cannot compute are left out).
 inline void augment(nlohmann::json& record, std::string_view error_record) {
   nlohmann::json aug = nlohmann::json::object();
+  static_assert(aug_fields.size() == 3);  // the three below
   double lr = metric_number(record, get_metric_info("lr"));
   double wd = metric_number(record, get_metric_info("wd"));
   if (!std::isnan(lr) && !std::isnan(wd)) aug["lr_wd"] = lr + wd;
@@ -396,9 +488,11 @@ class job_tree_builder {
   int skipping_ = 0;         // nesting depth inside a left-out value
 };
 
-/// @brief A sweep.json element made into a job; `analysed` false when it lacks the error record.
+/// @brief A sweep.json element made into a job (its cells in `row`, one per column key, until
+/// they go into the sweep's columns); `analysed` false when it lacks the error record.
 struct loaded_job {
   job loaded;
+  std::vector<nlohmann::json> row;
   bool analysed = false;
 };
 
@@ -467,31 +561,13 @@ job_tree_builder read_element(simdjson_sax_reader& reader, std::string& scratch,
   return checked;
 }
 
-/// @brief Drops the fields of the map at dotted `path` that `keep` does not keep.
-inline void prune(nlohmann::json& map, std::string& path, const record_fields& keep) {
-  auto length = path.size();
-  for (auto it = map.begin(); it != map.end();) {
-    path.resize(length);
-    if (length > 0) path += '.';
-    path += it.key();
-    auto kept = keep.of(path);
-    if (kept == record_fields::keep::none) {
-      it = map.erase(it);
-      continue;
-    }
-    if (kept == record_fields::keep::part && it->is_object()) prune(*it, path, keep);
-    ++it;
-  }
-  path.resize(length);
-}
-
-/// @brief Parses a sweep.json list into jobs (ids, errors, augmented fields, `opts.metrics`) on
-/// every core, each while its tree is fresh in cache; the calling thread first finds the
-/// elements (see read_element). `owner` holds `text` when jobs keep chosen fields only (they
-/// point into it). Nothing when the text is not one balanced list.
+/// @brief Parses a sweep.json list into jobs (ids, errors, augmented fields, `opts.metrics`, the
+/// cells of `keys`: see column_keys) on every core, each while its tree is fresh in cache; the
+/// calling thread first finds the elements (see read_element). `owner` holds `text` when jobs keep
+/// chosen fields only (they point into it). Nothing when the text is not one balanced list.
 inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, const shared_text& owner,
                                                        const std::string& file_name, std::string_view error_key,
-                                                       const load_options& opts) {
+                                                       const load_options& opts, const std::vector<std::string>& keys) {
   auto error_record = error_key.substr(0, error_key.find('.'));
   auto error_info = get_metric_info("error", error_key);
   // Kept whatever `opts` says: what loading itself reads (the error, the metrics, augment's inputs),
@@ -506,8 +582,6 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
     columns.add(key);
     fields.add(key);
   }
-  auto kept = opts.fields;
-  kept.add("aug");
 
   element_feed feed;
   bool balanced = false;
@@ -530,7 +604,7 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
       feed.add(batch);
     }
     simdjson_sax_reader reader;
-    std::string scratch, path;
+    std::string scratch;
     while (auto element = feed.next()) {
       auto k = element->index;
       try {
@@ -556,12 +630,18 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
         for (auto& info : opts.metrics) {
           if (info.name != "error") j.memo->try_emplace(info.name, metric_number(record, info));
         }
-        if (!opts.fields.all()) {
-          prune(record, path, kept);
+        auto& row = element->slot->row;
+        if (opts.fields.all()) {
+          row.push_back(std::move(record));
+        } else {
           j.text = owner;
           j.source = bytes;
+          row.reserve(keys.size());
+          for (auto& key : keys) {
+            auto* f = const_cast<nlohmann::json*>(find_field(record, key));  // record is ours: its fields move out
+            row.push_back(f != nullptr ? std::move(*f) : nlohmann::json(nlohmann::json::value_t::discarded));
+          }
         }
-        j.record = std::make_shared<const nlohmann::json>(std::move(record));
         element->slot->analysed = true;
       } catch (...) {
         // Each thread takes elements in list order: the smallest of the threads' first failures is the file's first.
@@ -576,15 +656,6 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
   return std::move(feed.jobs());
 }
 
-/// @brief Drops the jobs' trees on every core (freeing 10,000 of them takes ~0.3 s on one).
-inline void release_trees(std::vector<std::shared_ptr<const nlohmann::json>>& trees) {
-  auto threads = threads_for(trees.size());
-  run_on_threads(threads, [&](std::size_t t) {
-    for (std::size_t k = t; k < trees.size(); k += threads) trees[k].reset();
-  });
-  trees.clear();
-}
-
 }  // namespace detail
 
 namespace detail {
@@ -592,7 +663,8 @@ namespace detail {
 inline sweep_data parse_sweep(std::string_view text, const shared_text& owner, std::string file_name,
                               std::string name, std::string_view error_key, const load_options& opts) {
   text = text.substr(0, text.find('\0'));  // where nlohmann's parser stops too (a zero-filled tail after a crash)
-  auto all = load_jobs(text, owner, file_name, error_key, opts);
+  auto keys = column_keys(opts.fields);
+  auto all = load_jobs(text, owner, file_name, error_key, opts, keys);
   if (!all) {
     // Not one balanced list: let nlohmann say what is wrong (bad syntax, a number out of range), and where.
     const epoch_columns every_column;
@@ -606,8 +678,13 @@ inline sweep_data parse_sweep(std::string_view text, const shared_text& owner, s
   }
   sweep_data sweep{std::move(name), file_name, {}, {}};
   sweep.jobs.reserve(all->size());
-  for (auto& [j, analysed] : *all) {
+  auto columns = std::make_shared<job_columns>(std::move(keys));
+  columns->reserve(all->size());
+  for (auto& [j, row, analysed] : *all) {
     if (analysed) {
+      j.row = columns->add_row(row);
+      j.columns = columns;
+      row = {};  // its cells moved: free the row now, not with the whole deque
       sweep.jobs.push_back(std::move(j));
     } else {
       sweep.skipped.push_back(std::move(j.id));
@@ -652,7 +729,7 @@ inline sweep_data load_sweep(const std::filesystem::path& file, std::string name
 /// @brief A job's whole record (with its `aug`): the loaded one, or when the load kept chosen
 /// fields only, read again from sweep.json (for the few jobs a report draws in full).
 inline std::shared_ptr<const nlohmann::json> whole_record(const job& j) {
-  if (!j.text) return j.record;
+  if (!j.text) return j.columns ? std::shared_ptr<const nlohmann::json>(j.columns, j.field("")) : nullptr;
   const epoch_columns every_column;
   detail::simdjson_sax_reader reader;
   std::string scratch;
@@ -660,7 +737,10 @@ inline std::shared_ptr<const nlohmann::json> whole_record(const job& j) {
   auto builder = detail::read_element(reader, scratch, j.source, j.text->data() + j.text->size(),
                                       [&] { return detail::job_tree_builder(every_column); }, ok);
   // The element was read once already (and is valid JSON); its aug is the loaded one.
-  builder.tree["aug"] = j.record->at("aug");
+  auto& aug = builder.tree["aug"] = nlohmann::json::object();
+  for (auto name : detail::aug_fields) {
+    if (const auto* v = j.field(fmt::format("aug.{}", name))) aug[std::string(name)] = *v;
+  }
   return std::make_shared<const nlohmann::json>(std::move(builder.tree));
 }
 
@@ -668,7 +748,7 @@ inline std::shared_ptr<const nlohmann::json> whole_record(const job& j) {
 inline double job_number(const job& j, const metric_info& info) {
   if (info.name == "error") return j.error;
   auto [it, fresh] = j.memo->try_emplace(info.name, 0.0);
-  if (fresh) it->second = metric_number(*j.record, info);
+  if (fresh) it->second = metric_number(j.field(info.key), info);
   return it->second;
 }
 
@@ -698,7 +778,7 @@ inline std::string describe_sweep(const sweep_data& sweep) {
   std::vector<std::pair<double, std::string>> lines;
   lines.reserve(sweep.jobs.size());
   for (auto& j : sweep.jobs) {
-    auto* desc = find_field(*j.record, "cfg.DESC");
+    auto* desc = j.field("cfg.DESC");
     std::string d = desc == nullptr ? "" : desc->is_string() ? desc->get<std::string>() : desc->dump();
     lines.emplace_back(j.error, fmt::format("ema={:.2f} | err={:.2f} | done={:.2f} | {} | {}",
                                             job_number(j, ema), job_number(j, tst), job_number(j, done), j.id, d));

@@ -48,15 +48,15 @@ inline std::string shown_note(const sweep_data& sweep) {
 class job_rows {
  public:
   /// @brief Numbers a job (once; a job in several splits keeps its first number).
-  int add(const job& j) { return rows_.try_emplace(j.record.get(), static_cast<int>(rows_.size())).first->second; }
+  int add(const job& j) { return rows_.try_emplace(j.memo.get(), static_cast<int>(rows_.size())).first->second; }
   /// @brief The job's row, or -1 when it has none.
   [[nodiscard]] int operator()(const job& j) const {
-    auto it = rows_.find(j.record.get());
+    auto it = rows_.find(j.memo.get());
     return it == rows_.end() ? -1 : it->second;
   }
 
  private:
-  std::unordered_map<const nlohmann::json*, int> rows_;
+  std::unordered_map<const void*, int> rows_;  // by the job's memo: one per loaded job, shared by its copies
 };
 
 namespace detail {

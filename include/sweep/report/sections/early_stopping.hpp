@@ -34,7 +34,7 @@ struct early_stopping {
   static std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> stopped(const sweep_data& s) {
     std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> out;
     for (auto& j : s.jobs) {
-      auto* at = find_field(*j.record, "stopped_early");
+      auto* at = j.field("stopped_early");
       if (at == nullptr || !at->is_object()) continue;
       ++out[{at->value("rung", std::int64_t{-1}), at->value("epoch", std::int64_t{-1})}];
     }

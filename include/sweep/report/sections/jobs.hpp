@@ -39,7 +39,7 @@ inline std::string job_table(const std::vector<sweep_data>& sweeps, const std::v
   out += "<th class=\"t\">DESC</th></tr></thead><tbody>\n";
   for (auto& s : sweeps) {
     for (auto& j : sorted_by_error(shown_jobs(s))) {
-      auto* desc = find_field(*j.record, "cfg.DESC");
+      auto* desc = j.field("cfg.DESC");
       fmt::format_to(std::back_inserter(out), "<tr id=\"job{}\">", rows(j));
       if (several) out += "<td class=\"t\">" + plot::escape_xml(s.name) + "</td>";
       out += "<td class=\"t\">" + plot::escape_xml(j.id) + "</td>";
