@@ -15301,26 +15301,38 @@ shared_text share_text(std::shared_ptr<Owner> owner, std::string_view view) {
 }
 
 /// @brief The fields a load kept of a sweep's jobs: a column per dotted key kept, a cell per job
-/// (load_options::fields; a load of everything keeps one column, "", of whole records). Compact: a
-/// number is a 16-byte cell, where a tree per job would be a map node per level.
+/// (load_options::fields; a load of everything keeps one column, "", of whole records); and the
+/// metrics looked up while loading (load_options::metrics), a column of numbers each. Compact: a
+/// number is a 16-byte cell (a metric's 8 bytes), where a tree per job would be a map node per level.
 class job_columns {
  public:
-  /// @brief Columns for `keys`: sorted, none under another (see detail::column_keys).
-  explicit job_columns(std::vector<std::string> keys) : keys_(std::move(keys)), cells_(keys_.size()) {}
+  /// @brief Columns for `keys` (sorted, none under another: see detail::column_keys) and for the
+  /// metrics named `metrics`.
+  explicit job_columns(std::vector<std::string> keys, std::vector<std::string> metrics = {})
+      : keys_(std::move(keys)), cells_(keys_.size()), metrics_(std::move(metrics)), numbers_(metrics_.size()) {}
 
   [[nodiscard]] const std::vector<std::string>& keys() const noexcept { return keys_; }
-  [[nodiscard]] std::size_t rows() const noexcept { return cells_.empty() ? 0 : cells_.front().size(); }
+  [[nodiscard]] const std::vector<std::string>& metrics() const noexcept { return metrics_; }
+  [[nodiscard]] std::size_t rows() const noexcept { return rows_; }
 
   /// @brief Room for `rows` jobs (a column grown by doubling holds up to twice its cells).
   void reserve(std::size_t rows) {
     for (auto& column : cells_) column.reserve(rows);
+    for (auto& column : numbers_) column.reserve(rows);
   }
 
-  /// @brief Adds a job's cells (one per key, in the keys' order; a discarded value where it has no
-  /// such field), moved from `row`; the job's row.
-  std::size_t add_row(std::vector<nlohmann::json>& row) {
+  /// @brief Adds a job: its cells (one per key, in the keys' order; a discarded value where it has
+  /// no such field), moved from `row`, and its metrics' numbers (in the metrics' order); its row.
+  std::size_t add_row(std::vector<nlohmann::json>& row, const std::vector<double>& numbers = {}) {
     for (std::size_t c = 0; c < cells_.size(); ++c) cells_[c].push_back(std::move(row[c]));
-    return rows() - 1;
+    for (std::size_t m = 0; m < numbers_.size(); ++m) numbers_[m].push_back(numbers[m]);
+    return rows_++;
+  }
+
+  /// @brief The number of metric `name` of a row, when the load looked it up; else nullptr.
+  [[nodiscard]] const double* number(std::size_t row, std::string_view name) const {
+    auto it = std::find(metrics_.begin(), metrics_.end(), name);  // a dozen names: a scan beats a map
+    return it == metrics_.end() ? nullptr : &numbers_[static_cast<std::size_t>(it - metrics_.begin())][row];
   }
 
   /// @brief The field at dotted key `dotted` of a row: a column's cell, or a field inside one (a
@@ -15348,6 +15360,9 @@ class job_columns {
 
   std::vector<std::string> keys_;
   std::vector<std::vector<nlohmann::json>> cells_;  // [column][row]
+  std::vector<std::string> metrics_;
+  std::vector<std::vector<double>> numbers_;  // [metric][row]
+  std::size_t rows_ = 0;
 };
 
 /// @brief One analysed job: its number ("000059", from its log folder), fields and error.
@@ -15360,8 +15375,8 @@ struct job {
   /// sweep.json text and this job's element in it, to read the whole record again (whole_record).
   shared_text text;
   std::string_view source;
-  /// @brief Metric values already looked up (by metric name): a report reads each several times,
-  /// and walking 10,000 scattered records is the slow part. Shared by the copies; not thread-safe.
+  /// @brief Metric values looked up after the load (by metric name; those the load looked up are
+  /// columns): a report reads each several times. Shared by the copies; not thread-safe.
   std::shared_ptr<std::unordered_map<std::string, double>> memo = std::make_shared<std::unordered_map<std::string, double>>();
 
   /// @brief The field at a dotted key (`cfg.OPTIM.BASE_LR`; "" for the whole record of a job loaded
@@ -15476,7 +15491,7 @@ class record_fields {
 /// @brief What of each job to load for an analysis (the default: everything, nothing looked up).
 struct load_options {
   epoch_columns columns;             // the epoch columns kept (and always those load_jobs reads)
-  std::vector<metric_info> metrics;  // looked up while loading (into job::memo), on every core
+  std::vector<metric_info> metrics;  // looked up while loading (into job_columns), on every core
   /// @brief Unless all: the record keeps only these fields (and `aug`); the epoch columns and
   /// fields loading reads are dropped once read. A job's whole record is read again on demand
   /// (whole_record): a report draws curves and models of a few jobs only.
@@ -15506,6 +15521,16 @@ inline double last_number(const nlohmann::json* list) {
 
 /// @brief The fields augment adds under `aug`.
 inline constexpr std::array<std::string_view, 3> aug_fields = {"lr_wd", "done", "ema_gain"};
+
+/// @brief The metrics a load looks up into columns: `opts.metrics` but the error (job::error) and repeats.
+inline std::vector<metric_info> looked_up(const load_options& opts) {
+  std::vector<metric_info> out;
+  for (auto& info : opts.metrics) {
+    bool seen = std::any_of(out.begin(), out.end(), [&](auto& m) { return m.name == info.name; });
+    if (info.name != "error" && !seen) out.push_back(info);
+  }
+  return out;
+}
 
 /// @brief The columns a load of `fields` keeps: "" (whole records) when all; else the keys and
 /// augment's fields, sorted, without those under another key (its column holds them).
@@ -15736,11 +15761,13 @@ class job_tree_builder {
   int skipping_ = 0;         // nesting depth inside a left-out value
 };
 
-/// @brief A sweep.json element made into a job (its cells in `row`, one per column key, until
-/// they go into the sweep's columns); `analysed` false when it lacks the error record.
+/// @brief A sweep.json element made into a job (its cells in `row`, one per column key, and its
+/// metrics in `numbers`, until they go into the sweep's columns); `analysed` false when it lacks
+/// the error record.
 struct loaded_job {
   job loaded;
   std::vector<nlohmann::json> row;
+  std::vector<double> numbers;
   bool analysed = false;
 };
 
@@ -15817,6 +15844,7 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
                                                        const std::string& file_name, std::string_view error_key,
                                                        const load_options& opts, const std::vector<std::string>& keys) {
   auto error_record = error_key.substr(0, error_key.find('.'));
+  auto metrics = looked_up(opts);
   auto error_info = get_metric_info("error", error_key);
   // Kept whatever `opts` says: what loading itself reads (the error, the metrics, augment's inputs),
   // dropped again afterwards when the fields are chosen.
@@ -15875,9 +15903,8 @@ inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, co
         j.error = find_field(record, error_record) ? metric_number(record, error_info) : std::nan("");
         if (std::isnan(j.error)) continue;
         augment(record, error_record);
-        for (auto& info : opts.metrics) {
-          if (info.name != "error") j.memo->try_emplace(info.name, metric_number(record, info));
-        }
+        auto& numbers = element->slot->numbers;
+        for (auto& info : metrics) numbers.push_back(metric_number(record, info));
         auto& row = element->slot->row;
         if (opts.fields.all()) {
           row.push_back(std::move(record));
@@ -15926,11 +15953,13 @@ inline sweep_data parse_sweep(std::string_view text, const shared_text& owner, s
   }
   sweep_data sweep{std::move(name), file_name, {}, {}};
   sweep.jobs.reserve(all->size());
-  auto columns = std::make_shared<job_columns>(std::move(keys));
+  std::vector<std::string> metrics;
+  for (auto& info : looked_up(opts)) metrics.push_back(info.name);
+  auto columns = std::make_shared<job_columns>(std::move(keys), std::move(metrics));
   columns->reserve(all->size());
-  for (auto& [j, row, analysed] : *all) {
+  for (auto& [j, row, numbers, analysed] : *all) {
     if (analysed) {
-      j.row = columns->add_row(row);
+      j.row = columns->add_row(row, numbers);
       j.columns = columns;
       row = {};  // its cells moved: free the row now, not with the whole deque
       sweep.jobs.push_back(std::move(j));
@@ -15992,9 +16021,11 @@ inline std::shared_ptr<const nlohmann::json> whole_record(const job& j) {
   return std::make_shared<const nlohmann::json>(std::move(builder.tree));
 }
 
-/// @brief A metric's number for one job, looked up once (see job::memo).
+/// @brief A metric's number for one job: its column, when the load looked it up; else looked up
+/// once (see job::memo).
 inline double job_number(const job& j, const metric_info& info) {
   if (info.name == "error") return j.error;
+  if (const double* v = j.columns ? j.columns->number(j.row, info.name) : nullptr) return *v;
   auto [it, fresh] = j.memo->try_emplace(info.name, 0.0);
   if (fresh) it->second = metric_number(j.field(info.key), info);
   return it->second;

@@ -138,8 +138,10 @@ TEST_CASE("a load keeps the epoch columns asked for, whole other records, and lo
   CHECK(kept["aug"] == full["aug"]);
   CHECK(part.jobs[3].error == whole.jobs[3].error);
   CHECK(part.jobs[3].id == whole.jobs[3].id);
-  CHECK(part.jobs[3].memo->size() == 2);
-  CHECK(part.jobs[3].memo->at("lr") == number("lr", 3));
+  CHECK(part.jobs[3].columns->metrics() == std::vector<std::string>{"lr", "error_tst"});  // looked up while loading
+  CHECK(*part.jobs[3].columns->number(part.jobs[3].row, "lr") == number("lr", 3));
+  CHECK(part.jobs[3].columns->number(part.jobs[3].row, "wd") == nullptr);
+  CHECK(part.jobs[3].memo->empty());
   CHECK(sweep::job_number(part.jobs[3], sweep::get_metric_info("error_tst")) == number("error_tst", 3));
   CHECK(sweep::epoch_columns().keeps("test_epoch", "top5_err"));
   CHECK_FALSE(opts.columns.keeps("test_epoch", "top5_err"));
@@ -173,8 +175,9 @@ TEST_CASE("a load with chosen fields keeps those (at any depth) and reads whole 
   }
   CHECK(part.jobs[5].id == whole.jobs[5].id);
   CHECK(part.jobs[5].error == whole.jobs[5].error);
-  CHECK(part.jobs[5].memo->at("error_tst") == sweep::job_number(whole.jobs[5], sweep::get_metric_info("error_tst")));
-  CHECK(part.jobs[5].memo->at("wd") == sweep::job_number(whole.jobs[5], sweep::get_metric_info("wd")));
+  auto looked_up = [&](const char* name) { return *part.jobs[5].columns->number(part.jobs[5].row, name); };
+  CHECK(looked_up("error_tst") == sweep::job_number(whole.jobs[5], sweep::get_metric_info("error_tst")));
+  CHECK(looked_up("wd") == sweep::job_number(whole.jobs[5], sweep::get_metric_info("wd")));
   // The text is shared with the jobs, not copied, and each job reads its whole record from it again.
   CHECK(part.jobs[5].text->data() == text->data());
   for (std::size_t i = 0; i < whole.jobs.size(); ++i) CHECK(*sweep::whole_record(part.jobs[i]) == *whole.jobs[i].field(""));
