@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -99,6 +100,24 @@ inline void sweep_json_entry(std::string_view text) {
   trimmed.metrics = {get_metric_info("lr"), get_metric_info("memory")};
   auto part = parse_sweep(text, "sweep.json", "s", "test_ema_epoch.min_top1_err", trimmed);
   if (part.jobs.size() != whole.jobs.size() || part.skipped != whole.skipped) throw std::logic_error("trimmed load differs");
+  // As `sweep analyze` loads: chosen fields into columns, metrics into columns of numbers.
+  load_options chosen;
+  chosen.fields = record_fields({"cfg.OPTIM", "complexity.flops", "test_epoch.top1_err", "log_file"});
+  chosen.metrics = {get_metric_info("lr"), get_metric_info("memory")};
+  auto few = parse_sweep(text, "sweep.json", "s", "test_ema_epoch.min_top1_err", chosen);
+  if (few.jobs.size() != whole.jobs.size() || few.skipped != whole.skipped) throw std::logic_error("a load of chosen fields differs");
+  auto same_number = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+  for (std::size_t i = 0; i < few.jobs.size(); ++i) {
+    auto &a = few.jobs[i], &b = whole.jobs[i];
+    for (auto* key : {"cfg.OPTIM", "cfg.OPTIM.BASE_LR", "complexity.flops", "test_epoch.top1_err", "log_file", "aug.done", "aug.lr_wd"}) {
+      const auto *x = a.field(key), *y = b.field(key);
+      if ((x == nullptr) != (y == nullptr) || (x != nullptr && *x != *y)) throw std::logic_error("a column's cell unlike the record's field");
+    }
+    for (auto& info : chosen.metrics) {
+      if (!same_number(job_number(a, info), job_number(b, info))) throw std::logic_error("a metric's column unlike the record's");
+    }
+    if (a.error != b.error || *whole_record(a) != *whole_record(b)) throw std::logic_error("a whole record read again differs");
+  }
 }
 
 /// @brief sweep.json text read by simdjson (through analyze's tree builder, every column kept) and
