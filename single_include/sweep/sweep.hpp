@@ -15371,7 +15371,7 @@ struct job {
   std::shared_ptr<const job_columns> columns;  // its sweep's, shared: filters and splits copy jobs cheaply
   std::size_t row = 0;                         // its cells in them
   double error = 0;
-  /// @brief When `record` holds only the fields an analysis reads (load_options::fields), the
+  /// @brief When the load kept only the fields an analysis reads (load_options::fields), the
   /// sweep.json text and this job's element in it, to read the whole record again (whole_record).
   shared_text text;
   std::string_view source;
@@ -15492,7 +15492,7 @@ class record_fields {
 struct load_options {
   epoch_columns columns;             // the epoch columns kept (and always those load_jobs reads)
   std::vector<metric_info> metrics;  // looked up while loading (into job_columns), on every core
-  /// @brief Unless all: the record keeps only these fields (and `aug`); the epoch columns and
+  /// @brief Unless all: the jobs keep only these fields (and aug's), as columns; the epoch columns and
   /// fields loading reads are dropped once read. A job's whole record is read again on demand
   /// (whole_record): a report draws curves and models of a few jobs only.
   record_fields fields;
@@ -15552,7 +15552,6 @@ inline std::vector<std::string> column_keys(const record_fields& fields) {
 /// @brief pycls's augment_sweep for one record (fields it cannot compute are left out).
 inline void augment(nlohmann::json& record, std::string_view error_record) {
   nlohmann::json aug = nlohmann::json::object();
-  static_assert(aug_fields.size() == 3);  // the three below
   double lr = metric_number(record, get_metric_info("lr"));
   double wd = metric_number(record, get_metric_info("wd"));
   if (!std::isnan(lr) && !std::isnan(wd)) aug["lr_wd"] = lr + wd;
