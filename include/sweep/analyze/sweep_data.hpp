@@ -587,15 +587,15 @@ job_tree_builder read_element(simdjson_sax_reader& reader, std::string& scratch,
   return checked;
 }
 
-/// @brief Parses a sweep.json list into jobs (ids, errors, augmented fields, `opts.metrics`, the
-/// cells of `keys`: see column_keys) on every core, each while its tree is fresh in cache; the
+/// @brief Parses a sweep.json list into jobs (ids, errors, augmented fields, the numbers of
+/// `metrics`: see looked_up, the cells of `keys`: see column_keys) on every core, each while its tree is fresh in cache; the
 /// calling thread first finds the elements (see read_element). `owner` holds `text` when jobs keep
 /// chosen fields only (they point into it). Nothing when the text is not one balanced list.
 inline std::optional<std::deque<loaded_job>> load_jobs(std::string_view text, const shared_text& owner,
                                                        const std::string& file_name, std::string_view error_key,
-                                                       const load_options& opts, const std::vector<std::string>& keys) {
+                                                       const load_options& opts, const std::vector<metric_info>& metrics,
+                                                       const std::vector<std::string>& keys) {
   auto error_record = error_key.substr(0, error_key.find('.'));
-  auto metrics = looked_up(opts);
   auto error_info = get_metric_info("error", error_key);
   // Kept whatever `opts` says: what loading itself reads (the error, the metrics, augment's inputs),
   // dropped again afterwards when the fields are chosen.
@@ -689,8 +689,9 @@ namespace detail {
 inline sweep_data parse_sweep(std::string_view text, const shared_text& owner, std::string file_name,
                               std::string name, std::string_view error_key, const load_options& opts) {
   text = text.substr(0, text.find('\0'));  // where nlohmann's parser stops too (a zero-filled tail after a crash)
+  auto metrics = looked_up(opts);
   auto keys = column_keys(opts.fields);
-  auto all = load_jobs(text, owner, file_name, error_key, opts, keys);
+  auto all = load_jobs(text, owner, file_name, error_key, opts, metrics, keys);
   if (!all) {
     // Not one balanced list: let nlohmann say what is wrong (bad syntax, a number out of range), and where.
     const epoch_columns every_column;
@@ -704,9 +705,9 @@ inline sweep_data parse_sweep(std::string_view text, const shared_text& owner, s
   }
   sweep_data sweep{std::move(name), file_name, {}, {}};
   sweep.jobs.reserve(all->size());
-  std::vector<std::string> metrics;
-  for (auto& info : looked_up(opts)) metrics.push_back(info.name);
-  auto columns = std::make_shared<job_columns>(std::move(keys), std::move(metrics));
+  std::vector<std::string> metric_names;
+  for (auto& info : metrics) metric_names.push_back(info.name);
+  auto columns = std::make_shared<job_columns>(std::move(keys), std::move(metric_names));
   columns->reserve(all->size());
   for (auto& [j, row, numbers, analysed] : *all) {
     if (analysed) {
