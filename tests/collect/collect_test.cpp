@@ -275,6 +275,42 @@ TEST_CASE("re-collecting reparses only changed logs and writes what a full colle
   CHECK(read_text(tmp.path / "sweep.json").find("000010") == std::string::npos);
 }
 
+TEST_CASE("a sweep.json of several write batches is whole, and re-collecting splices it right", "[collect]") {
+  // Entries go to the file a megabyte at a time: 64 jobs of ~38 KB each take two batches and a rest.
+  temp_dir tmp;
+  auto logs = tmp.path / "logs";
+  for (int job = 0; job < 64; ++job) {
+    write_text(tmp.path / "cfgs" / fmt::format("{:06d}.yaml", job), "{}\n");
+    std::string text;
+    for (int e = 1; e <= 300; ++e) {
+      nlohmann::ordered_json fields = {{"epoch", fmt::format("{}/300", e)}};
+      for (int m = 0; m < 16; ++m) fields[fmt::format("metric_{:02d}", m)] = job + e * 0.001 + m;
+      text += sweep::json_stats_writer::format_line("test_epoch", fields) + "\n";
+    }
+    write_text(logs / fmt::format("{:06d}", job) / "stdout.log", text);
+    write_text(logs / fmt::format("{:06d}", job) / "stderr.log", "");
+  }
+  auto first = sweep::collect_dir(tmp.path, {}, threads(2, false));
+  auto bytes = read_text(tmp.path / "sweep.json");
+  REQUIRE(bytes.size() > (std::size_t{2} << 20));
+  auto sweep = json::parse(bytes);
+  REQUIRE(sweep.size() == 64);
+  for (int job = 0; job < 64; ++job) {
+    INFO("job " << job);
+    CHECK(sweep[job]["log_file"].get<std::string>().find(fmt::format("{:06d}", job)) != std::string::npos);
+    CHECK(sweep[job]["test_epoch"]["epoch_ind"].size() == 300);
+    CHECK(sweep[job]["test_epoch"]["metric_15"][299] == std::stod(fmt::format("{:.4f}", job + 300 * 0.001 + 15)));
+  }
+  // One log grows: the other 63 entries are spliced from the old file by their byte ranges.
+  std::ofstream(logs / "000011" / "stdout.log", std::ios::app) << "json_stats: {\"_type\": \"test_epoch\", oops\n";
+  auto inc = sweep::collect_dir(tmp.path, {}, threads(2));
+  CHECK(inc.reparsed == 1);
+  auto incremental_bytes = read_text(tmp.path / "sweep.json");
+  CHECK(json::parse(incremental_bytes) == sweep);  // the bad line is skipped (and reported)
+  sweep::collect_dir(tmp.path, {}, threads(2, false));
+  CHECK(read_text(tmp.path / "sweep.json") == incremental_bytes);
+}
+
 TEST_CASE("checkpoints are deleted per COLLECT.CHECKPOINTS_KEEP after sweep.json is written", "[collect]") {
   temp_dir tmp;
   write_text(tmp.path / "cfgs" / "000000.yaml", "{}\n");

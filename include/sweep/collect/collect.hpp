@@ -4,7 +4,7 @@
 // job's file stamps, status and the byte range of its entry in sweep.json.
 // What a config names in a job's folder (its log files, COLLECT.ERR_FILE,
 // COLLECT.CHECKPOINT_DIR) is read or deleted only when, symlinks resolved, it
-// is inside that folder (base/paths.hpp).
+// is inside that folder, checked as it is opened (open_inside, base/paths.hpp).
 #pragma once
 
 #include <sweep/base/files.hpp>
@@ -31,6 +31,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -43,6 +44,11 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace sweep {
 
@@ -213,9 +219,9 @@ inline std::string stopped_early_json(const std::string& text) {
 }
 
 /// @brief Parses one job: its log files through the format, plus log_file, err_file and err (the
-/// stderr text), written into the job's sweep.json entry.
+/// stderr text), written into the job's sweep.json entry. `logs_fd` is the logs/ folder open.
 inline void collect_job(collected_job& job, const collect_options& opts, const bound_log_format& format,
-                        const shown_paths& shown, collect_scratch& scratch) {
+                        const shown_paths& shown, int logs_fd, collect_scratch& scratch) {
   auto& st = job.status;
   st.issues.clear();
   st.epoch_ind = 0;
@@ -228,16 +234,20 @@ inline void collect_job(collected_job& job, const collect_options& opts, const b
   if (scratch.buffers.size() < job.files.size()) scratch.buffers.resize(job.files.size());
   if (!scratch.format) scratch.format = format.make_scratch();
   // What collect reads here must be inside the job's folder, and that folder inside logs/, symlinks
-  // resolved; the folder is checked once per job, each file as it is read.
-  bool folder_inside = stays_inside(shown.logs, st.name);
-  auto inside = [&](std::string_view rel) { return folder_inside && stays_inside(files.dir, rel); };
+  // resolved: each is checked as it is opened.
+  auto folder = open_inside(logs_fd, shown.logs, st.name, O_RDONLY | O_DIRECTORY);
+  auto open_in_job = [&](std::string_view rel) {
+    if (!folder.fd) return opened_inside{{}, folder.outside};
+    return open_inside(folder.fd.get(), files.dir, rel, O_RDONLY);
+  };
   auto logs_dir = shown.logs.string();
   for (std::size_t k = 0; k < job.files.size(); ++k) {
     auto path = logs_dir + '/' + job.files[k];
     std::size_t size = 0;
-    if (!inside(std::string_view(job.files[k]).substr(st.name.size() + 1))) {
+    auto log = open_in_job(std::string_view(job.files[k]).substr(st.name.size() + 1));
+    if (log.outside) {
       st.issues.push_back({{path, 0}, fmt::format("{}: not read; job counted with no records", outside_job_folder)});
-    } else if (!read_whole_file(path, scratch.buffers[k], size)) {
+    } else if (!log.fd || !read_whole_fd(log.fd.get(), scratch.buffers[k], size)) {
       st.issues.push_back({{path, 0}, "cannot read the log; job counted with no records"});
       size = 0;
     } else if (size == 0) {
@@ -249,11 +259,13 @@ inline void collect_job(collected_job& job, const collect_options& opts, const b
   std::vector<log_issue> err_issues;
   if (!job.err_stamp.exists) {
     err_issues.push_back({{st.err_file, 0}, "missing (err left empty)"});
-  } else if (!inside(opts.err_file)) {
+  } else if (auto err_log = open_in_job(opts.err_file); err_log.outside) {
     err_issues.push_back({{st.err_file, 0}, fmt::format("{}: not read (err left empty)", outside_job_folder)});
-  } else if (!read_file_into(st.err_file, err)) {
+  } else if (std::size_t size = 0; !err_log.fd || !read_whole_fd(err_log.fd.get(), err, size)) {
     err_issues.push_back({{st.err_file, 0}, "cannot read (err left empty)"});
     err.clear();
+  } else {
+    err.resize(size);
   }
   st.has_err = !err.empty();
   // Logs and paths are arbitrary bytes: bad UTF-8 becomes U+FFFD instead of failing the dump.
@@ -375,27 +387,29 @@ inline std::string cache_text(const std::string& key, const file_stamp& sweep_st
   return c.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-/// @brief Writes sweep.json while its jobs are still being parsed: each entry goes into the
-/// temporary file (then is freed) as soon as it and all before it are ready, so the 160 MB of a
-/// 10,000-job sweep are written by whichever worker finds the next entry ready, not afterwards.
+/// @brief Writes sweep.json while its jobs are still being parsed: the entries go into the
+/// temporary file (then are freed) as soon as they and all before them are ready, so the 160 MB of
+/// a 10,000-job sweep are written by whichever worker finds the next entries ready, not afterwards.
+/// Ready entries are handed to the file together, a megabyte or so at a time: one system call
+/// for many entries, none copied.
 class entry_writer {
  public:
   entry_writer(const std::filesystem::path& target, std::vector<collected_job>& jobs)
       : file_(target), jobs_(jobs), ready_(jobs.size()), ranges_(jobs.size()) {
-    file_.write("[");
+    pending_.push_back("[");
   }
 
   /// @brief Job i's entry (or old_entry) is final; writes what is ready unless another thread is at it.
   void ready(std::size_t i) {
     ready_[i].store(true, std::memory_order_release);
     std::unique_lock lock(m_, std::try_to_lock);
-    if (lock.owns_lock()) write_ready();
+    if (lock.owns_lock()) write_ready(false);
   }
 
   /// @brief Once every job is ready: writes the rest, closes the list and renames the file into place.
   const std::vector<entry_range>& commit() {
     std::lock_guard lock(m_);
-    write_ready();
+    write_ready(true);
     if (next_ != jobs_.size()) throw std::logic_error("entry_writer::commit before every job is ready");
     file_.write("]");
     file_.commit();
@@ -403,27 +417,43 @@ class entry_writer {
   }
 
  private:
-  void write_ready() {
-    for (; next_ < jobs_.size() && ready_[next_].load(std::memory_order_acquire); ++next_) {
+  static constexpr std::size_t batch_bytes = std::size_t{1} << 20;
+
+  /// @brief Queues the entries ready in order; writes the queue once it holds a batch (or `all`).
+  void write_ready(bool all) {
+    while (next_ < jobs_.size() && ready_[next_].load(std::memory_order_acquire)) {
       auto& job = jobs_[next_];
       if (next_ > 0) {
-        file_.write(",");
+        pending_.push_back(",");
         ++offset_;
       }
       std::string_view entry = job.entry.empty() ? job.old_entry : std::string_view(job.entry);
-      file_.write(entry);
-      ranges_[next_] = {offset_, entry.size()};
+      pending_.push_back(entry);
+      ranges_[next_++] = {offset_, entry.size()};
       offset_ += entry.size();
-      std::string().swap(job.entry);
+      pending_bytes_ += entry.size();
+      if (pending_bytes_ >= batch_bytes) flush();
     }
+    if (all) flush();
+  }
+
+  /// @brief Writes the queued entries and frees them.
+  void flush() {
+    file_.write(pending_);
+    pending_.clear();
+    pending_bytes_ = 0;
+    for (; written_ < next_; ++written_) std::string().swap(jobs_[written_].entry);
   }
 
   atomic_file file_;
   std::vector<collected_job>& jobs_;
   std::vector<std::atomic<bool>> ready_;
   std::vector<entry_range> ranges_;
+  std::vector<std::string_view> pending_;  // what is queued for the file, in order
+  std::size_t pending_bytes_ = 0;
   std::mutex m_;
-  std::size_t next_ = 0, offset_ = 1;  // the next entry to write, and where it goes
+  std::size_t next_ = 0, offset_ = 1;  // the next entry to queue, and where it goes
+  std::size_t written_ = 0;            // entries before it are in the file (and freed)
 };
 
 /// @brief The started jobs: folders of logs/ holding the log file, sorted by name like pycls.
@@ -453,32 +483,50 @@ struct checkpoint_cleanup {
   bool outside = false;  // the checkpoint folder resolves outside the job's folder: nothing deleted
 };
 
-/// @brief pycls's checkpoint.delete_checkpoints, in job folder `job_dir`'s `checkpoint_dir`: removes the files
-/// whose name contains `prefix`, all of them (keep "none") or all but the last by name (keep "last").
-/// Deletes nothing outside `job_dir`: the folder must pass relative_path_problem and, symlinks resolved, lie
-/// inside `job_dir` (else `outside`); folders in it are left alone, and a symlink in it is removed itself,
-/// never what it points to. An empty prefix, which would name every file, deletes nothing.
-inline checkpoint_cleanup delete_checkpoints(const std::filesystem::path& job_dir, std::string_view checkpoint_dir,
-                                             std::string_view keep, std::string_view prefix = "model_epoch_") {
+namespace detail {
+
+/// @brief delete_checkpoints in the job folder open as `job_fd` (named `job_dir`): the checkpoint
+/// folder is opened inside it (open_inside) and its files are removed through that descriptor, so
+/// no symlink swapped in while this runs can lead a deletion outside.
+inline checkpoint_cleanup delete_checkpoints_in(int job_fd, const std::filesystem::path& job_dir,
+                                                std::string_view checkpoint_dir, std::string_view keep,
+                                                std::string_view prefix) {
   checkpoint_cleanup out;
   if (keep == "all" || prefix.empty()) return out;
-  if (!stays_inside(job_dir, checkpoint_dir)) {
-    out.outside = true;
-    return out;
-  }
-  auto dir = job_dir / std::filesystem::path(std::string(checkpoint_dir));
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return out;
-  std::vector<std::filesystem::path> files;
-  for (auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.path().filename().string().find(prefix) == std::string::npos) continue;
-    if (entry.is_directory(ec) && !entry.is_symlink(ec)) continue;  // pycls's os.remove refuses folders too
-    files.push_back(entry.path());
+  auto folder = open_inside(job_fd, job_dir, checkpoint_dir, O_RDONLY | O_DIRECTORY);
+  out.outside = folder.outside;
+  if (!folder.fd) return out;  // outside, or no checkpoint folder
+  // fdopendir takes the descriptor over: hand it a copy, deletions go through `folder`.
+  std::unique_ptr<DIR, int (*)(DIR*)> listing(::fdopendir(::fcntl(folder.fd.get(), F_DUPFD_CLOEXEC, 0)), ::closedir);
+  if (!listing) return out;
+  std::vector<std::string> files;
+  while (auto* entry = ::readdir(listing.get())) {
+    std::string_view name = entry->d_name;
+    if (name == "." || name == ".." || name.find(prefix) == std::string_view::npos) continue;
+    struct stat st {};
+    bool folder_entry = entry->d_type == DT_DIR ||
+                        (entry->d_type == DT_UNKNOWN && ::fstatat(folder.fd.get(), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                         S_ISDIR(st.st_mode));
+    if (!folder_entry) files.emplace_back(name);  // pycls's os.remove refuses folders too
   }
   std::sort(files.begin(), files.end());
   if (keep == "last" && !files.empty()) files.pop_back();
-  for (auto& f : files) out.deleted += std::filesystem::remove(f, ec) ? 1 : 0;  // a symlink: the link, not its target
+  for (auto& f : files) out.deleted += ::unlinkat(folder.fd.get(), f.c_str(), 0) == 0 ? 1 : 0;  // a symlink: the link
   return out;
+}
+
+}  // namespace detail
+
+/// @brief pycls's checkpoint.delete_checkpoints, in job folder `job_dir`'s `checkpoint_dir`: removes the files
+/// whose name contains `prefix`, all of them (keep "none") or all but the last by name (keep "last").
+/// Deletes nothing outside `job_dir`: the folder must pass relative_path_problem and, symlinks resolved, lie
+/// inside `job_dir` (else `outside`), checked as it is opened; folders in it are left alone, and a symlink in
+/// it is removed itself, never what it points to. An empty prefix, which would name every file, deletes nothing.
+inline checkpoint_cleanup delete_checkpoints(const std::filesystem::path& job_dir, std::string_view checkpoint_dir,
+                                             std::string_view keep, std::string_view prefix = "model_epoch_") {
+  auto job = open_folder(job_dir);
+  if (!job) return {};
+  return detail::delete_checkpoints_in(job.get(), job_dir, checkpoint_dir, keep, prefix);
 }
 
 namespace detail {
@@ -513,10 +561,8 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
   log_file_patterns patterns(format.log_files(opts), fmt::format("COLLECT.FORMAT ({})", format.name()));
 
   std::vector<collected_job> jobs;
-  folder_fd logs_fd(logs_dir);
-  auto stamp_in_logs = [&](const std::string& name, const std::string& file) {
-    return logs_fd.get() >= 0 ? stamp_of(name + '/' + file, logs_fd.get()) : stamp_of((logs_dir / name / file).string());
-  };
+  auto logs_fd = open_folder(logs_dir);
+  if (!logs_fd) throw error({logs_dir.string(), 0}, {}, fmt::format("cannot open the logs folder: {}", std::strerror(errno)));
   std::size_t threads = run.threads;
   if (threads == 0) threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
   auto names = job_names(logs_dir);
@@ -526,10 +572,12 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
     job.status.name = std::move(names[i]);
     auto& name = job.status.name;
     job.log_stamp = patterns.find(name, logs_dir, logs_fd.get(), job.files);
-    if (job.log_stamp.exists) job.err_stamp = stamp_in_logs(name, opts.err_file);
+    if (job.log_stamp.exists) job.err_stamp = stamp_of(name + '/' + opts.err_file, logs_fd.get());
     job.status.log_file = (logs_dir / (job.files.empty() ? name + '/' + patterns.patterns().front() : job.files.back())).string();
     job.status.err_file = (logs_dir / name / opts.err_file).string();
-    job.status.stopped_early = first_line_of(logs_dir / name / job_folder::stopped_early_file);
+    // Early stopping's own mark, read where it stays inside logs/.
+    auto stopped = open_inside(logs_fd.get(), logs_dir, name + '/' + std::string(job_folder::stopped_early_file), O_RDONLY);
+    if (stopped.fd) job.status.stopped_early = first_line_of_fd(stopped.fd.get());
   });
   for (auto& job : found) {
     auto& name = job.status.name;
@@ -599,7 +647,7 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
     }
   }
   parallel_for<collect_scratch>(todo.size(), threads, run.progress, [&](std::size_t t, collect_scratch& scratch) {
-    collect_job(jobs[todo[t]], opts, format, shown, scratch);
+    collect_job(jobs[todo[t]], opts, format, shown, logs_fd.get(), scratch);
     if (writer) writer->ready(todo[t]);
   });
   result.reparsed = todo.size();
@@ -618,12 +666,14 @@ inline collect_result collect_with(const std::filesystem::path& dir, const colle
     parallel_for(jobs.size(), threads, {}, [&](std::size_t i, no_scratch&) {
       auto& name = jobs[i].status.name;
       auto dir_name = name + '/' + opts.checkpoint_dir;
-      if (logs_fd.get() >= 0 && !is_folder(dir_name, logs_fd.get())) return;  // the common case: no checkpoints
-      if (!stays_inside(logs_dir, name)) {
-        outside[i] = 1;
+      if (!is_folder(dir_name, logs_fd.get())) return;  // the common case: no checkpoints
+      auto folder = open_inside(logs_fd.get(), logs_dir, name, O_RDONLY | O_DIRECTORY);
+      if (!folder.fd) {
+        outside[i] = folder.outside ? 1 : 0;
         return;
       }
-      auto done = delete_checkpoints(logs_dir / name, opts.checkpoint_dir, opts.checkpoints_keep, opts.checkpoint_prefix);
+      auto done = delete_checkpoints_in(folder.fd.get(), logs_dir / name, opts.checkpoint_dir, opts.checkpoints_keep,
+                                        opts.checkpoint_prefix);
       deleted += done.deleted;
       outside[i] = done.outside ? 1 : 0;
     });
@@ -652,11 +702,17 @@ inline job_record read_job_record(const sweep_layout& layout, std::int64_t index
   job.cfg_file = layout.cfgs_dir() / (job.name + ".yaml");
   job.collect = &opts;
   std::vector<std::string> files;
-  patterns.find(job.name, layout.logs_dir(), -1, files);
+  auto logs = open_folder(layout.logs_dir());
+  patterns.find(job.name, layout.logs_dir(), logs.get(), files);
+  auto folder = open_inside(logs.get(), layout.logs_dir(), job.name, O_RDONLY | O_DIRECTORY);
   std::vector<std::string> texts(files.size());
-  for (std::size_t k = 0; k < files.size(); ++k) {
-    auto path = (layout.logs_dir() / files[k]).string();
-    if (read_file_into(path, texts[k])) job.logs.push_back({path, texts[k]});
+  for (std::size_t k = 0; k < files.size() && folder.fd; ++k) {
+    // Like collect: only what stays inside the job's folder is read.
+    auto log = open_inside(folder.fd.get(), job.dir, std::string_view(files[k]).substr(job.name.size() + 1), O_RDONLY);
+    std::size_t size = 0;
+    if (!log.fd || !read_whole_fd(log.fd.get(), texts[k], size)) continue;
+    texts[k].resize(size);
+    job.logs.push_back({(layout.logs_dir() / files[k]).string(), texts[k]});
   }
   job_record record;
   if (!job.logs.empty()) format.read(job, record);

@@ -104,6 +104,16 @@ inline std::string python_nonfinite_to_null(std::string_view text) {
   return out;
 }
 
+/// @brief a == b, inline: collect compares every record's keys, a few bytes each, where a call
+/// out to compare and memcmp (which std::string_view's == makes) costs more than the bytes.
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 inline std::string join_keys(std::span<const std::string> keys) {
   return fmt::format("[{}]", fmt::join(keys, ", "));
 }
@@ -336,7 +346,7 @@ class job_log {
 
   template <class Report>
   void add_record(std::span<const field_view> fields, const collect_options& opts, int this_line, Report& report) {
-    auto type_it = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return f.key == opts.type_key; });
+    auto type_it = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return same_text(f.key, opts.type_key); });
     if (type_it == fields.end() || !type_it->is_string) {
       report(this_line, fmt::format("record skipped: expected a string field \"{}\" naming its type", opts.type_key));
       return;
@@ -344,11 +354,9 @@ class job_log {
     std::string_view type = type_it->str;
     if (std::find(opts.skip_types.begin(), opts.skip_types.end(), type) != opts.skip_types.end()) return;
     auto type_at = static_cast<std::size_t>(type_it - fields.begin());
-    auto group = types_.find(type);
-    if (group == types_.end()) group = types_.emplace(type, type_records{}).first;
-    bool first = !group->second.active;
+    auto& g = group_of(type);
+    bool first = !g.active;
     if (first) {
-      auto& g = group->second;
       g.active = true;
       g.first_line = this_line;
       for (std::size_t k = 0; k < fields.size(); ++k) {
@@ -372,12 +380,11 @@ class job_log {
         }
       }
     }
-    auto& g = group->second;
     if (g.rejected) return;
     // pycls requires every record of a type to have the first one's fields.
     bool same = fields.size() == g.metrics.size() + 1;
     for (std::size_t k = 0, m = 0; same && k < fields.size(); ++k) {
-      if (k != type_at) same = fields[k].key == g.metrics[m++];
+      if (k != type_at) same = same_text(fields[k].key, g.metrics[m++]);
     }
     if (!same) {
       std::vector<std::string> keys;
@@ -429,7 +436,21 @@ class job_log {
     }
   }
 
-  std::map<std::string, type_records, std::less<>> types_;
+  /// @brief The records of `type`, made on its first record. A log cycles through a few types
+  /// (train_epoch, test_epoch, ...): those met last are found without a walk of the map.
+  type_records& group_of(std::string_view type) {
+    for (auto& [key, group] : recent_) {
+      if (group != nullptr && same_text(key, type)) return *group;
+    }
+    auto it = types_.find(type);
+    if (it == types_.end()) it = types_.emplace(type, type_records{}).first;
+    recent_[recent_next_++ % recent_.size()] = {it->first, &it->second};  // map nodes never move
+    return it->second;
+  }
+
+  std::map<std::string, type_records, std::less<>> types_;  // kept from job to job, never erased
+  std::array<std::pair<std::string_view, type_records*>, 4> recent_{};
+  std::size_t recent_next_ = 0;
   std::vector<log_issue> issues_;
   std::size_t records_seen_ = 0;
   record_reader reader_;

@@ -46,19 +46,4 @@ inline bool is_folder(const std::string& path, int dir_fd = AT_FDCWD) {
   return ::fstatat(dir_fd, path.c_str(), &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
-/// @brief An open folder, for *at() calls; closed on destruction (fd -1 if it cannot be opened).
-class folder_fd {
- public:
-  explicit folder_fd(const std::filesystem::path& dir) : fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
-  ~folder_fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  folder_fd(const folder_fd&) = delete;
-  folder_fd& operator=(const folder_fd&) = delete;
-  [[nodiscard]] int get() const noexcept { return fd_; }
-
- private:
-  int fd_;
-};
-
 }  // namespace sweep::detail
