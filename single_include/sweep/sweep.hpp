@@ -139,6 +139,8 @@ class unique_fd {
 
   [[nodiscard]] int get() const noexcept { return fd_; }
   explicit operator bool() const noexcept { return fd_ >= 0; }
+  /// @brief Hands the descriptor over (to fdopendir, say): no longer closed here.
+  [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
   /// @brief Closes it now; the close's result (0, or -1 with errno), which a writer must check.
   int reset() noexcept {
     int closed = fd_ >= 0 ? ::close(fd_) : 0;
@@ -14319,8 +14321,10 @@ inline checkpoint_cleanup delete_checkpoints_in(int job_fd, const std::filesyste
   out.outside = folder.outside;
   if (!folder.fd) return out;  // outside, or no checkpoint folder
   // fdopendir takes the descriptor over: hand it a copy, deletions go through `folder`.
-  std::unique_ptr<DIR, int (*)(DIR*)> listing(::fdopendir(::fcntl(folder.fd.get(), F_DUPFD_CLOEXEC, 0)), ::closedir);
+  unique_fd copy(::fcntl(folder.fd.get(), F_DUPFD_CLOEXEC, 0));
+  std::unique_ptr<DIR, int (*)(DIR*)> listing(copy ? ::fdopendir(copy.get()) : nullptr, ::closedir);
   if (!listing) return out;
+  (void)copy.release();  // the listing closes it now
   std::vector<std::string> files;
   while (auto* entry = ::readdir(listing.get())) {
     std::string_view name = entry->d_name;

@@ -61,6 +61,8 @@ class unique_fd {
 
   [[nodiscard]] int get() const noexcept { return fd_; }
   explicit operator bool() const noexcept { return fd_ >= 0; }
+  /// @brief Hands the descriptor over (to fdopendir, say): no longer closed here.
+  [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
   /// @brief Closes it now; the close's result (0, or -1 with errno), which a writer must check.
   int reset() noexcept {
     int closed = fd_ >= 0 ? ::close(fd_) : 0;
